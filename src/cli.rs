@@ -1,0 +1,32 @@
+//! The command line (clap derive). Only parsing lives here; `main` runs what was asked.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::diag::Format;
+
+#[derive(Debug, Parser)]
+#[command(name = "stixpress", version, about = "Check and publish STIX threat intelligence as a static site and TAXII feeds")]
+pub struct Cli {
+    /// Where stixpress.toml is (default: search upward from the current folder).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// The folder of bundles (default: from stixpress.toml, else content/).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub content: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check bundles like a strict reviewer: every file, every object, every reference.
+    Check {
+        /// Files or folders to check (default: the content folder).
+        paths: Vec<PathBuf>,
+        /// How to print diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+}

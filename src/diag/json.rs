@@ -1,0 +1,64 @@
+//! The json format: one document with counts and every diagnostic (schema in design.md).
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{Diagnostic, Severity};
+
+/// Totals printed with the diagnostics.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    pub files: usize,
+    pub objects: usize,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    files: usize,
+    objects: usize,
+    errors: usize,
+    warnings: usize,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    severity: Severity,
+    code: &'a str,
+    message: &'a str,
+    file: String,
+    line: Option<usize>,
+    column: Option<usize>,
+    object_id: Option<&'a str>,
+    pointer: Option<&'a str>,
+    help: Option<&'a str>,
+}
+
+pub fn print_json(out: &mut dyn Write, diagnostics: &[Diagnostic], summary: &Summary) -> io::Result<()> {
+    let report = Report {
+        files: summary.files,
+        objects: summary.objects,
+        errors: summary.errors,
+        warnings: summary.warnings,
+        diagnostics: diagnostics.iter().map(to_json).collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+fn to_json(d: &Diagnostic) -> JsonDiagnostic<'_> {
+    JsonDiagnostic {
+        severity: d.severity,
+        code: d.code,
+        message: &d.message,
+        file: d.location.file.display().to_string(),
+        line: d.location.line,
+        column: d.location.column,
+        object_id: d.object_id.as_deref(),
+        pointer: d.pointer.as_deref(),
+        help: d.help.as_deref(),
+    }
+}

@@ -1,0 +1,24 @@
+//! Operational errors: the run cannot go on (an unreadable root, a bad config, a failed write).
+//! Problems in the content are never errors here; they are diagnostics.
+
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read `{path}`")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid configuration in `{path}`: {message}")]
+    Config { path: PathBuf, message: String },
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Error {
+    pub fn io(path: &Path, source: std::io::Error) -> Error {
+        Error::Io { path: path.to_path_buf(), source }
+    }
+}

@@ -1,0 +1,78 @@
+//! stixpress publishes threat intelligence the way a static-site generator publishes a blog.
+//!
+//! The pipeline, one module per stage, data flowing one way:
+//!
+//! 1. `load::discover` — find the bundle files (never following symlinks);
+//! 2. `load::load_all` — parse each file (in parallel) into `StixObject`s with locations,
+//!    running `validate::check_object` on each object while its JSON is in memory;
+//! 3. `validate::check_repository` — the rules that need every object at once.
+//!
+//! Content problems are `diag::Diagnostic`s, collected and never fatal; operational failures
+//! are `error::Error`s and stop the run.
+
+pub mod cli;
+pub mod config;
+pub mod diag;
+pub mod error;
+pub mod load;
+pub mod stix;
+pub mod validate;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use config::Config;
+use diag::{Diagnostic, Summary};
+use error::Error;
+
+/// The result of `check`: every diagnostic, sorted, and the totals.
+pub struct CheckReport {
+    pub summary: Summary,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl CheckReport {
+    pub fn has_errors(&self) -> bool {
+        self.summary.errors > 0
+    }
+}
+
+/// Checks `paths` (or the configured content folder when empty).
+pub fn check(config: &Config, paths: &[PathBuf], cwd: &Path) -> Result<CheckReport, Error> {
+    let started = Instant::now();
+    let paths = if paths.is_empty() { vec![config.content_dir.clone()] } else { paths.to_vec() };
+    let paths: Vec<PathBuf> = paths.iter().map(|p| relative_to(p, cwd)).collect();
+    let discovered = load::discover(&paths, &config.root)?;
+    let options = load::LoadOptions { max_file_size: config.check.max_file_size };
+    let loaded = load::load_all(&discovered.files, &options, &validate::check_object);
+    let repo_options = validate::RepositoryOptions { missing_reference: config.check.missing_references };
+    let repository = validate::check_repository(&loaded.objects, &repo_options);
+    let mut diagnostics = discovered.diagnostics;
+    diagnostics.extend(loaded.diagnostics);
+    diagnostics.extend(repository);
+    diag::sort_and_dedup(&mut diagnostics);
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let summary = Summary {
+        files: loaded.files,
+        objects: loaded.objects.len(),
+        errors,
+        warnings: diagnostics.len() - errors,
+    };
+    log_timing("check", started);
+    Ok(CheckReport { summary, diagnostics })
+}
+
+/// Shows paths under the current folder relative to it, as a contributor typed them.
+fn relative_to(path: &Path, cwd: &Path) -> PathBuf {
+    match path.strip_prefix(cwd) {
+        Ok(rest) if rest.as_os_str().is_empty() => PathBuf::from("."),
+        Ok(rest) => rest.to_path_buf(),
+        Err(_) => path.to_path_buf(),
+    }
+}
+
+fn log_timing(stage: &str, started: Instant) {
+    if std::env::var_os("STIXPRESS_TIMINGS").is_some() {
+        eprintln!("[timing] {stage}: {:.3} s", started.elapsed().as_secs_f64());
+    }
+}

@@ -1,0 +1,285 @@
+//! One file's JSON → the objects in it. Knows the bundle envelope (STIX 2.1 section 8, 2.0
+//! section 5) and the lone-object shorthand, and places every finding at its line and column.
+
+use rayon::prelude::*;
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use super::json::{content_hash, parse_strict, TopLevel};
+use super::{LoadedFile, ObjectCheck, Source};
+use crate::diag::{Diagnostic, Finding};
+use crate::stix::{id, Reference, SpecVersion, StixObject};
+
+/// Objects per file above which a file's objects are checked in parallel too.
+const PARALLEL_OBJECTS: usize = 64;
+
+pub fn parse_bundle(source: &Source, check: &ObjectCheck) -> LoadedFile {
+    let members = match serde_json::from_str::<TopLevel>(&source.text) {
+        Ok(TopLevel::Object(members)) => members,
+        Ok(TopLevel::Other(kind)) => {
+            return only(file_error(source, "not-a-bundle", 0, format!("the file holds {kind}, not a STIX bundle"))
+                .with_help("a bundle is a JSON object: {\"type\": \"bundle\", \"id\": \"bundle--…\", \"objects\": […]}"));
+        }
+        Err(err) => return only(json_error(source, &err, 0)),
+    };
+    let get = |key: &str| members.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
+    let type_name = get("type").and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
+    if type_name.as_deref() != Some("bundle") {
+        return lone_object(source, type_name, check);
+    }
+    let mut diagnostics = envelope_diagnostics(source, &members);
+    let declared = get("spec_version").and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
+    let bundle_version = declared.as_deref().and_then(SpecVersion::parse);
+    let Some(objects) = get("objects") else {
+        diagnostics.push(file_warning(source, "empty-bundle", 0, "bundle has no `objects`".into()));
+        return LoadedFile { objects: Vec::new(), diagnostics };
+    };
+    let elements = match serde_json::from_str::<Vec<&RawValue>>(objects.get()) {
+        Ok(elements) => elements,
+        Err(_) => {
+            let at = offset_of(source, objects);
+            diagnostics.push(
+                file_error(source, "bundle-objects-not-array", at, "`objects` must be an array of STIX objects".into())
+                    .with_pointer("/objects"),
+            );
+            return LoadedFile { objects: Vec::new(), diagnostics };
+        }
+    };
+    if elements.is_empty() {
+        diagnostics.push(file_warning(source, "empty-bundle", offset_of(source, objects), "`objects` is empty".into()));
+    }
+    let parse_one = |(index, raw): (usize, &&RawValue)| {
+        let pointer = format!("/objects/{index}");
+        parse_object(source, raw, pointer, bundle_version, check)
+    };
+    let results: Vec<LoadedFile> = if elements.len() > PARALLEL_OBJECTS {
+        elements.par_iter().enumerate().map(parse_one).collect()
+    } else {
+        elements.iter().enumerate().map(parse_one).collect()
+    };
+    let mut loaded = LoadedFile { objects: Vec::with_capacity(elements.len()), diagnostics };
+    for mut result in results {
+        loaded.objects.append(&mut result.objects);
+        loaded.diagnostics.append(&mut result.diagnostics);
+    }
+    loaded
+}
+
+/// A file holding one object instead of a bundle: accepted, with a warning.
+fn lone_object(source: &Source, type_name: Option<String>, check: &ObjectCheck) -> LoadedFile {
+    let Some(type_name) = type_name else {
+        return only(
+            file_error(source, "not-a-bundle", 0, "the file is a JSON object without a `type`: not a STIX bundle or object".into())
+                .with_help("wrap STIX objects in a bundle: {\"type\": \"bundle\", \"id\": \"bundle--…\", \"objects\": […]}"),
+        );
+    };
+    let raw: &RawValue = match serde_json::from_str(&source.text) {
+        Ok(raw) => raw,
+        Err(err) => return only(json_error(source, &err, 0)),
+    };
+    let mut loaded = parse_object(source, raw, String::new(), None, check);
+    let start = offset_of(source, raw);
+    loaded.diagnostics.insert(
+        0,
+        file_warning(source, "lone-object", start, format!("the file holds a single `{type_name}` object, not a bundle"))
+            .with_help("wrap it in a bundle so every STIX tool reads it"),
+    );
+    loaded
+}
+
+/// Checks the bundle's own properties.
+fn envelope_diagnostics(source: &Source, members: &[(String, &RawValue)]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (key, raw) in members {
+        let at = offset_of(source, raw);
+        let pointer = format!("/{}", key.replace('~', "~0").replace('/', "~1"));
+        let text = serde_json::from_str::<String>(raw.get()).ok();
+        match key.as_str() {
+            "type" | "objects" => {}
+            "id" => {
+                let valid = text.as_deref().is_some_and(|id| {
+                    id.strip_prefix("bundle--").is_some_and(id::is_uuid) && id::parse_id(id, SpecVersion::V21).is_ok()
+                });
+                if !valid {
+                    out.push(file_error(source, "bundle-id", at, "bundle `id` must be `bundle--` followed by a UUID".into()).with_pointer(pointer));
+                }
+            }
+            "spec_version" => {
+                if text.as_deref() != Some("2.0") {
+                    out.push(
+                        file_warning(source, "bundle-spec-version", at, "only STIX 2.0 bundles carry `spec_version` (and it is \"2.0\")".into())
+                            .with_pointer(pointer)
+                            .with_help("in STIX 2.1 each object carries its own `spec_version`; remove it from the bundle"),
+                    );
+                }
+            }
+            _ => out.push(
+                file_warning(source, "bundle-property", at, format!("bundles have no property `{key}`; consumers will drop it"))
+                    .with_pointer(pointer),
+            ),
+        }
+    }
+    if !members.iter().any(|(k, _)| k == "id") {
+        out.push(file_error(source, "bundle-id", 0, "bundle has no `id`".into()));
+    }
+    out
+}
+
+/// Parses one object, runs the per-object check and reduces it to a `StixObject`.
+fn parse_object(
+    source: &Source,
+    raw: &RawValue,
+    pointer: String,
+    bundle_version: Option<SpecVersion>,
+    check: &ObjectCheck,
+) -> LoadedFile {
+    let start = offset_of(source, raw);
+    let value = match parse_strict(raw.get()) {
+        Ok(value) => value,
+        Err(err) => return only(json_error(source, &err, start).with_pointer(pointer)),
+    };
+    let Some(members) = value.as_object() else {
+        return only(
+            file_error(source, "object-not-json-object", start, "each entry of `objects` must be a JSON object".into())
+                .with_pointer(pointer),
+        );
+    };
+    let str_of = |key: &str| members.get(key).and_then(Value::as_str);
+    let version = object_version(str_of("spec_version"), bundle_version);
+    let findings = check(&value, version);
+    let object_id = str_of("id").map(str::to_owned);
+    let diagnostics = findings
+        .into_iter()
+        .map(|finding| place(source, start, &pointer, object_id.as_deref(), finding))
+        .collect();
+    let objects = to_record(&value, version, source, start, pointer).into_iter().collect();
+    LoadedFile { objects, diagnostics }
+}
+
+/// The version an object is checked by: its own `spec_version`, else its bundle's, else 2.1
+/// (where a missing `spec_version` on a domain object is then reported).
+fn object_version(own: Option<&str>, bundle: Option<SpecVersion>) -> SpecVersion {
+    own.and_then(SpecVersion::parse).or(bundle).unwrap_or(SpecVersion::V21)
+}
+
+/// The fields later stages need; `None` when the object has no usable id or type.
+fn to_record(value: &Value, version: SpecVersion, source: &Source, offset: usize, pointer: String) -> Option<StixObject> {
+    let members = value.as_object()?;
+    let str_of = |key: &str| members.get(key).and_then(Value::as_str).map(str::to_owned);
+    let id = str_of("id")?;
+    let object_type = str_of("type")?;
+    if id::parse_id(&id, SpecVersion::V21).map(|p| p.object_type) != Ok(object_type.as_str()) {
+        return None;
+    }
+    Some(StixObject {
+        refs: references(members),
+        content_hash: content_hash(value),
+        spec_version: version,
+        created: str_of("created"),
+        modified: str_of("modified"),
+        name: str_of("name"),
+        revoked: members.get("revoked").and_then(Value::as_bool).unwrap_or(false),
+        relationship_type: str_of("relationship_type"),
+        file: source.path.clone(),
+        offset,
+        pointer,
+        id,
+        object_type,
+    })
+}
+
+/// Every `*_ref` and `*_refs` property at the top level, and granular markings' `marking_ref`.
+fn references(members: &serde_json::Map<String, Value>) -> Vec<Reference> {
+    let mut refs = Vec::new();
+    let mut push = |property: &str, pointer: String, target: &Value| {
+        if let Some(target) = target.as_str().filter(|t| id::is_identifier(t)) {
+            refs.push(Reference { property: property.to_owned(), pointer, target: target.to_owned() });
+        }
+    };
+    for (key, value) in members {
+        if key.ends_with("_ref") {
+            push(key, format!("/{key}"), value);
+        } else if key.ends_with("_refs") {
+            for (i, item) in value.as_array().into_iter().flatten().enumerate() {
+                push(key, format!("/{key}/{i}"), item);
+            }
+        }
+    }
+    if let Some(markings) = members.get("granular_markings").and_then(Value::as_array) {
+        for (i, marking) in markings.iter().enumerate() {
+            if let Some(target) = marking.get("marking_ref") {
+                push("granular_markings", format!("/granular_markings/{i}/marking_ref"), target);
+            }
+        }
+    }
+    refs
+}
+
+/// Turns an object-relative finding into a diagnostic at its line and column.
+pub fn place(source: &Source, object_start: usize, object_pointer: &str, id: Option<&str>, f: Finding) -> Diagnostic {
+    let (line, column) = source.line_column(source.locate(object_start, &f.pointer));
+    let mut diagnostic = Diagnostic::new(f.severity, f.code, f.message)
+        .in_file(source.path.as_path())
+        .at(line, column)
+        .for_object(id)
+        .with_pointer(format!("{object_pointer}{}", f.pointer));
+    diagnostic.help = f.help;
+    diagnostic
+}
+
+fn offset_of(source: &Source, raw: &RawValue) -> usize {
+    (raw.get().as_ptr() as usize).saturating_sub(source.text.as_ptr() as usize)
+}
+
+fn only(diagnostic: Diagnostic) -> LoadedFile {
+    LoadedFile { objects: Vec::new(), diagnostics: vec![diagnostic] }
+}
+
+fn file_error(source: &Source, code: &'static str, offset: usize, message: String) -> Diagnostic {
+    let (line, column) = source.line_column(offset);
+    Diagnostic::error(code, message).in_file(source.path.as_path()).at(line, column)
+}
+
+fn file_warning(source: &Source, code: &'static str, offset: usize, message: String) -> Diagnostic {
+    let (line, column) = source.line_column(offset);
+    Diagnostic::warning(code, message).in_file(source.path.as_path()).at(line, column)
+}
+
+/// A serde_json error at a position relative to `base`, with a code saying what kind it is.
+fn json_error(source: &Source, err: &serde_json::Error, base: usize) -> Diagnostic {
+    let text = err.to_string();
+    let message = text.split(" at line ").next().unwrap_or(&text).to_owned();
+    let (code, help) = if message.contains("recursion limit") {
+        ("json-too-deep", "STIX objects are shallow; this nesting is too deep to be a STIX object")
+    } else if message.starts_with("duplicate property") {
+        ("duplicate-property", "a property may appear once per object; readers disagree about which copy wins")
+    } else if err.is_eof() {
+        ("json-syntax", "the file ends in the middle of a value: is it truncated?")
+    } else {
+        ("json-syntax", "fix the JSON syntax at this position")
+    };
+    let offset = offset_at(&source.text, base, err.line(), err.column());
+    let (line, column) = source.line_column(offset);
+    Diagnostic::error(code, format!("invalid JSON: {message}"))
+        .in_file(source.path.as_path())
+        .at(line, column)
+        .with_help(help)
+}
+
+/// Byte offset of serde_json's (line, column) — column counts bytes, 1-based — in the slice
+/// of `text` starting at `base`.
+fn offset_at(text: &str, base: usize, line: usize, column: usize) -> usize {
+    let slice = &text.as_bytes()[base..];
+    let mut offset = 0;
+    for _ in 1..line {
+        match slice[offset..].iter().position(|&b| b == b'\n') {
+            Some(i) => offset += i + 1,
+            None => break,
+        }
+    }
+    let mut at = (base + offset + column.saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}

@@ -1,0 +1,196 @@
+//! JSON parsing tuned for hostile input: duplicate keys are an error instead of "last one
+//! wins" (two readers of the same file must not see two different objects), nesting is capped
+//! by serde_json's recursion limit, and a top-level document keeps the raw text of its members
+//! so objects can be located and published exactly as contributed.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+use serde_json::{Map, Number, Value};
+
+/// A `serde_json::Value` that refuses duplicate keys.
+pub struct StrictValue(pub Value);
+
+impl<'de> Deserialize<'de> for StrictValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(StrictVisitor).map(StrictValue)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(StrictValue(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut members = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if members.contains_key(&key) {
+                return Err(de::Error::custom(format!("duplicate property \"{key}\"")));
+            }
+            let StrictValue(value) = map.next_value()?;
+            members.insert(key, value);
+        }
+        Ok(Value::Object(members))
+    }
+}
+
+/// Parses one value strictly.
+pub fn parse_strict(text: &str) -> Result<Value, serde_json::Error> {
+    serde_json::from_str::<StrictValue>(text).map(|v| v.0)
+}
+
+/// The top level of a file: an object's members with their raw text, or the kind of the
+/// non-object value found instead.
+pub enum TopLevel<'a> {
+    Object(Vec<(String, &'a RawValue)>),
+    Other(&'static str),
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for TopLevel<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(TopLevelVisitor(std::marker::PhantomData))
+    }
+}
+
+struct TopLevelVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for TopLevelVisitor<'a> {
+    type Value = TopLevel<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON document")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(TopLevel::Other("a boolean"))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(TopLevel::Other("a number"))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(TopLevel::Other("a number"))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(TopLevel::Other("a number"))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(TopLevel::Other("a string"))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(TopLevel::Other("null"))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(TopLevel::Other("an array"))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut members: Vec<(String, &'a RawValue)> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if members.iter().any(|(k, _)| *k == key) {
+                return Err(de::Error::custom(format!("duplicate property \"{key}\"")));
+            }
+            members.push((key, map.next_value()?));
+        }
+        Ok(TopLevel::Object(members))
+    }
+}
+
+/// A hash of an object's content that ignores key order and formatting, and its top-level
+/// `spec_version`: the same version of an object written as STIX 2.0 and as STIX 2.1 (as
+/// MITRE publishes CAPEC) is one version, not a conflict.
+pub fn content_hash(value: &Value) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    match value {
+        Value::Object(members) => {
+            for (key, item) in members.iter().filter(|(k, _)| *k != "spec_version") {
+                key.hash(&mut hasher);
+                hash_value(item, &mut hasher);
+            }
+        }
+        other => hash_value(other, &mut hasher),
+    }
+    hasher.finish()
+}
+
+fn hash_value(value: &Value, h: &mut impl Hasher) {
+    match value {
+        Value::Null => 0u8.hash(h),
+        Value::Bool(b) => (1u8, b).hash(h),
+        Value::Number(n) => (2u8, n.to_string()).hash(h),
+        Value::String(s) => (3u8, s).hash(h),
+        Value::Array(items) => {
+            (4u8, items.len()).hash(h);
+            items.iter().for_each(|item| hash_value(item, h));
+        }
+        Value::Object(members) => {
+            // serde_json's Map is a BTreeMap here (no preserve_order), so iteration is sorted.
+            (5u8, members.len()).hash(h);
+            for (key, item) in members {
+                key.hash(h);
+                hash_value(item, h);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_keys_are_refused_with_a_position() {
+        let err = parse_strict("{\"a\": 1,\n \"a\": 2}").unwrap_err();
+        assert!(err.to_string().contains("duplicate property \"a\""));
+        assert_eq!(err.line(), 2);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = "[".repeat(10_000) + &"]".repeat(10_000);
+        assert!(parse_strict(&deep).is_err());
+        let text = format!("{{\"objects\": {deep}}}");
+        // Skipping over raw values is iterative in serde_json: deep input must not overflow.
+        let top: Result<TopLevel, _> = serde_json::from_str(&text);
+        assert!(top.is_ok());
+    }
+
+    #[test]
+    fn key_order_and_spacing_do_not_change_the_hash() {
+        let a = parse_strict("{\"a\":1,\"b\":[true,null]}").unwrap();
+        let b = parse_strict("{ \"b\" : [ true , null ] , \"a\" : 1 }").unwrap();
+        assert_eq!(content_hash(&a), content_hash(&b));
+    }
+}

@@ -1,0 +1,132 @@
+//! Loading: bundle files → objects with their locations, plus diagnostics for everything that
+//! keeps a file or an object from being read.
+//!
+//! Every file is read and parsed on its own (in parallel); a file that is not JSON, not UTF-8,
+//! too large or too deep gets a diagnostic and the others go on. Each object's JSON is parsed
+//! once, handed to the caller's per-object check while it is in memory, reduced to a
+//! `StixObject`, and dropped.
+
+pub mod discover;
+pub mod json;
+pub mod source;
+
+mod bundle;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+use crate::diag::{Diagnostic, Finding};
+use crate::stix::{SpecVersion, StixObject};
+pub use discover::{discover, Discovered};
+pub use source::Source;
+
+/// Limits that protect the run from hostile files.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadOptions {
+    pub max_file_size: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions { max_file_size: 100 * 1024 * 1024 }
+    }
+}
+
+/// The per-object check run while the object's JSON is parsed: it sees the object and the
+/// version it is to be checked by.
+pub type ObjectCheck = dyn Fn(&Value, SpecVersion) -> Vec<Finding> + Sync;
+
+/// What one file yielded.
+#[derive(Default)]
+pub struct LoadedFile {
+    pub objects: Vec<StixObject>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Everything loaded, objects in file order.
+#[derive(Default)]
+pub struct Loaded {
+    pub files: usize,
+    pub objects: Vec<StixObject>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Loads every file in parallel and checks each object with `check`.
+pub fn load_all(files: &[PathBuf], options: &LoadOptions, check: &ObjectCheck) -> Loaded {
+    let per_file: Vec<LoadedFile> = files.par_iter().map(|path| load_file(path, options, check)).collect();
+    let mut loaded = Loaded { files: files.len(), ..Loaded::default() };
+    for file in per_file {
+        loaded.objects.extend(file.objects);
+        loaded.diagnostics.extend(file.diagnostics);
+    }
+    loaded
+}
+
+/// Reads and parses one file. Never fails: every problem becomes a diagnostic.
+pub fn load_file(path: &std::path::Path, options: &LoadOptions, check: &ObjectCheck) -> LoadedFile {
+    let path = Arc::new(path.to_path_buf());
+    match read_text(&path, options) {
+        Ok((source, mut diagnostics)) => {
+            let mut loaded = bundle::parse_bundle(&source, check);
+            diagnostics.append(&mut loaded.diagnostics);
+            loaded.diagnostics = diagnostics;
+            loaded
+        }
+        Err(diagnostic) => LoadedFile { objects: Vec::new(), diagnostics: vec![*diagnostic] },
+    }
+}
+
+/// Reads a file as UTF-8 text, refusing what is too large or not UTF-8. A byte-order mark is an
+/// error (RFC 8259 forbids it) but the rest of the file is still checked.
+fn read_text(path: &Arc<PathBuf>, options: &LoadOptions) -> Result<(Source, Vec<Diagnostic>), Box<Diagnostic>> {
+    let unreadable = |e: std::io::Error| {
+        Box::new(
+            Diagnostic::error("unreadable-file", format!("cannot read this file: {e}"))
+                .in_file(path.as_path())
+                .with_help("check that the file exists and is readable"),
+        )
+    };
+    let size = std::fs::metadata(path.as_path()).map_err(unreadable)?.len();
+    if size > options.max_file_size {
+        return Err(Box::new(
+            Diagnostic::error(
+                "file-too-large",
+                format!("file is {} MiB, over the limit of {} MiB", size >> 20, options.max_file_size >> 20),
+            )
+            .in_file(path.as_path())
+            .with_help("split the bundle into smaller files, or raise `check.max_file_size_mib` in stixpress.toml"),
+        ));
+    }
+    let bytes = std::fs::read(path.as_path()).map_err(unreadable)?;
+    let mut diagnostics = Vec::new();
+    let skipped = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        diagnostics.push(
+            Diagnostic::error("utf8-bom", "file starts with a UTF-8 byte-order mark, which JSON forbids (RFC 8259 §8.1)")
+                .in_file(path.as_path())
+                .at(1, 1)
+                .with_help("save the file as UTF-8 without a BOM"),
+        );
+        3
+    } else {
+        0
+    };
+    let text = match String::from_utf8(bytes[skipped..].to_vec()) {
+        Ok(text) => text,
+        Err(err) => {
+            let valid = err.utf8_error().valid_up_to();
+            let prefix = std::str::from_utf8(&bytes[skipped..skipped + valid]).unwrap_or_default();
+            let line = prefix.matches('\n').count() + 1;
+            let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            return Err(Box::new(
+                Diagnostic::error("invalid-utf8", format!("invalid UTF-8 at byte {}", skipped + valid))
+                    .in_file(path.as_path())
+                    .at(line, column)
+                    .with_help("STIX content must be UTF-8; re-encode the file"),
+            ));
+        }
+    };
+    Ok((Source::new(path.clone(), text, skipped), diagnostics))
+}

@@ -1,0 +1,52 @@
+//! The `stixpress` binary: parse arguments, call the library, print, choose the exit code
+//! (0 no errors, 1 errors in the content, 2 could not run).
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use stixpress::cli::{Cli, Command};
+use stixpress::config::Config;
+use stixpress::diag::{self, Format};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err}");
+            let mut source = std::error::Error::source(&err);
+            while let Some(cause) = source {
+                eprintln!("  caused by: {cause}");
+                source = cause.source();
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
+    let cwd = std::env::current_dir().map_err(|e| stixpress::error::Error::io(std::path::Path::new("."), e))?;
+    let config = Config::load(cli.root.as_deref(), cli.content.as_deref(), &cwd)?;
+    match cli.command {
+        Command::Check { paths, format } => {
+            let report = stixpress::check(&config, &paths, &cwd)?;
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let printed = match format {
+                Format::Human => diag::print_human(&mut out, &report.diagnostics, &report.summary),
+                Format::Json => diag::print_json(&mut out, &report.diagnostics, &report.summary),
+                Format::Github => diag::print_github(&mut out, &report.diagnostics, &report.summary),
+                Format::Sarif => diag::print_sarif(&mut out, &report.diagnostics, &report.summary),
+            };
+            printed.and_then(|()| out.flush()).map_err(|e| stixpress::error::Error::io(std::path::Path::new("<stdout>"), e))?;
+            Ok(if report.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! STIX identifiers: `object-type--UUID`.
+//!
+//! An id is validated once, here, before anything uses it as part of a path or a link: the
+//! type part is a STIX type name and the UUID part is hex in 8-4-4-4-12 form, so an id can
+//! never carry `/`, `.`, `%` or anything else a file name or URL would interpret.
+
+use std::fmt;
+
+use super::SpecVersion;
+
+/// Why a string is not a STIX identifier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdProblem {
+    MissingSeparator,
+    BadTypePart,
+    BadUuid,
+    /// RFC 4122 UUIDs have the variant bits `10`: the first digit of the fourth group is 8-b.
+    NotRfc4122,
+    /// STIX 2.0 requires version 4 UUIDs.
+    NotVersion4,
+}
+
+impl fmt::Display for IdProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            IdProblem::MissingSeparator => "an identifier has the form `object-type--UUID`",
+            IdProblem::BadTypePart => "the part before `--` is not a valid object type name",
+            IdProblem::BadUuid => "the part after `--` is not a UUID (8-4-4-4-12 hexadecimal digits)",
+            IdProblem::NotRfc4122 => "the UUID is not an RFC 4122 UUID (its variant digit must be 8, 9, a or b)",
+            IdProblem::NotVersion4 => "STIX 2.0 identifiers must use version 4 UUIDs",
+        })
+    }
+}
+
+/// The two halves of a syntactically valid identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdParts<'a> {
+    pub object_type: &'a str,
+    pub uuid: &'a str,
+}
+
+impl IdParts<'_> {
+    /// The UUID version digit (1-8), from the first digit of the third group.
+    pub fn uuid_version(&self) -> u8 {
+        hex_value(self.uuid.as_bytes()[14])
+    }
+}
+
+/// Splits and checks an identifier by the rules of `version`.
+pub fn parse_id(id: &str, version: SpecVersion) -> Result<IdParts<'_>, IdProblem> {
+    let (object_type, uuid) = id.split_once("--").ok_or(IdProblem::MissingSeparator)?;
+    // The type part may itself contain `--`? No: type names forbid consecutive hyphens in 2.1,
+    // and `split_once` takes the first `--`, so a UUID part with `--` fails the UUID check.
+    if !is_type_name(object_type) {
+        return Err(IdProblem::BadTypePart);
+    }
+    if !is_uuid(uuid) {
+        return Err(IdProblem::BadUuid);
+    }
+    if !matches!(uuid.as_bytes()[19], b'8' | b'9' | b'a' | b'b' | b'A' | b'B') {
+        return Err(IdProblem::NotRfc4122);
+    }
+    let parts = IdParts { object_type, uuid };
+    if version == SpecVersion::V20 && parts.uuid_version() != 4 {
+        return Err(IdProblem::NotVersion4);
+    }
+    Ok(parts)
+}
+
+/// A cheap syntactic check, for references whose own version is unknown.
+pub fn is_identifier(id: &str) -> bool {
+    parse_id(id, SpecVersion::V21).is_ok()
+}
+
+/// `8-4-4-4-12` hexadecimal digits.
+pub fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            8 | 13 | 18 | 23 => c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// Object type names: ASCII lowercase letters, digits and hyphens, 3 to 250 characters
+/// (the custom-object naming rules of the specification; every predefined name obeys them).
+pub fn is_type_name(s: &str) -> bool {
+    (3..=250).contains(&s.len())
+        && s.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        && s.as_bytes()[0].is_ascii_alphabetic()
+        && !s.ends_with('-')
+        && !s.contains("--")
+}
+
+fn hex_value(c: u8) -> u8 {
+    match c {
+        b'0'..=b'9' => c - b'0',
+        b'a'..=b'f' => c - b'a' + 10,
+        b'A'..=b'F' => c - b'A' + 10,
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_ordinary_ids() {
+        let parts = parse_id("indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", SpecVersion::V21).unwrap();
+        assert_eq!(parts.object_type, "indicator");
+        assert_eq!(parts.uuid_version(), 4);
+        assert!(parse_id("x-mitre-tactic--4ca45d45-df4d-4613-8980-bac22d278fa5", SpecVersion::V20).is_ok());
+    }
+
+    #[test]
+    fn an_id_that_looks_like_a_path_is_rejected() {
+        assert_eq!(parse_id("indicator--../../x", SpecVersion::V21), Err(IdProblem::BadUuid));
+        assert_eq!(parse_id("../etc--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", SpecVersion::V21), Err(IdProblem::BadTypePart));
+        assert_eq!(parse_id("indicator", SpecVersion::V21), Err(IdProblem::MissingSeparator));
+    }
+
+    #[test]
+    fn version_rules_differ() {
+        let v5 = "domain-name--dd686e37-6889-53bd-8ae1-b1a503452613";
+        assert!(parse_id(v5, SpecVersion::V21).is_ok());
+        assert_eq!(parse_id(v5, SpecVersion::V20), Err(IdProblem::NotVersion4));
+        let bad_variant = "indicator--8e2e2d2b-17d4-4cbf-c38f-98ee46b3cd3f";
+        assert_eq!(parse_id(bad_variant, SpecVersion::V21), Err(IdProblem::NotRfc4122));
+    }
+}

@@ -1,0 +1,49 @@
+//! `StixObject`: one version of one object, as every stage after loading sees it.
+//!
+//! It keeps the few fields that linking, filtering and repository rules need, and where the
+//! object was found. The full JSON is parsed again only where an object is rendered; holding a
+//! `serde_json::Value` per object for the whole run would not fit a million objects.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::SpecVersion;
+
+/// One reference from an object to another object's id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    /// The property, e.g. `created_by_ref`, `object_refs`, `source_ref`.
+    pub property: String,
+    /// JSON pointer inside the object, e.g. `/object_refs/3`.
+    pub pointer: String,
+    pub target: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct StixObject {
+    pub id: String,
+    pub object_type: String,
+    pub spec_version: SpecVersion,
+    pub created: Option<String>,
+    pub modified: Option<String>,
+    pub name: Option<String>,
+    pub revoked: bool,
+    pub relationship_type: Option<String>,
+    pub refs: Vec<Reference>,
+    /// A hash of the object's content that ignores key order and whitespace, so two copies of
+    /// the same version in different files compare equal.
+    pub content_hash: u64,
+    pub file: Arc<PathBuf>,
+    /// Byte offset of the object's `{` in its file (line and column are worked out only when a
+    /// diagnostic needs them: counting characters on a minified megabyte line is not free).
+    pub offset: usize,
+    /// JSON pointer of the object inside its file (`/objects/3`, or `` for a lone object).
+    pub pointer: String,
+}
+
+impl StixObject {
+    /// The version key: objects are versioned by `modified` (or `created` when never modified).
+    pub fn version_key(&self) -> &str {
+        self.modified.as_deref().or(self.created.as_deref()).unwrap_or("")
+    }
+}

@@ -1,0 +1,138 @@
+//! STIX timestamps: RFC 3339, UTC, with a mandatory `Z` (`YYYY-MM-DDTHH:mm:ss[.s+]Z`).
+
+use std::fmt;
+
+/// A parsed timestamp, ordered by time. Fractions longer than nanoseconds are truncated for
+/// ordering only; the original text is what gets published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp {
+    /// Seconds since 1970-01-01T00:00:00Z (a leap second counts as the next second's start).
+    pub seconds: i64,
+    pub nanos: u32,
+    /// How many fractional digits were written (millisecond precision means at least 3).
+    pub fraction_digits: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimestampProblem {
+    Shape,
+    NotUtc,
+    OutOfRange,
+}
+
+impl fmt::Display for TimestampProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimestampProblem::Shape => "not an RFC 3339 timestamp of the form YYYY-MM-DDTHH:mm:ss[.s+]Z",
+            TimestampProblem::NotUtc => "STIX timestamps must be in UTC and end with `Z`",
+            TimestampProblem::OutOfRange => "a date or time field is out of range",
+        })
+    }
+}
+
+impl Timestamp {
+    pub fn parse(s: &str) -> Result<Timestamp, TimestampProblem> {
+        let b = s.as_bytes();
+        if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || (b[10] != b'T' && b[10] != b't') || b[13] != b':' || b[16] != b':' {
+            return Err(TimestampProblem::Shape);
+        }
+        let year = digits(&b[0..4])?;
+        let month = digits(&b[5..7])?;
+        let day = digits(&b[8..10])?;
+        let hour = digits(&b[11..13])?;
+        let minute = digits(&b[14..16])?;
+        let second = digits(&b[17..19])?;
+        let (nanos, fraction_digits, rest) = fraction(&b[19..])?;
+        match rest {
+            b"Z" => {}
+            b"z" | b"+00:00" | b"-00:00" | [b'+' | b'-', ..] => return Err(TimestampProblem::NotUtc),
+            _ => return Err(TimestampProblem::Shape),
+        }
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 60 {
+            return Err(TimestampProblem::OutOfRange);
+        }
+        let days = days_from_civil(year as i64, month, day);
+        let seconds = days * 86_400 + hour as i64 * 3600 + minute as i64 * 60 + second as i64;
+        Ok(Timestamp { seconds, nanos, fraction_digits })
+    }
+
+    /// The calendar month, as `YYYY-MM`, for charts.
+    pub fn year_month(text: &str) -> Option<&str> {
+        text.get(0..7)
+    }
+}
+
+fn digits(b: &[u8]) -> Result<u32, TimestampProblem> {
+    b.iter().try_fold(0u32, |acc, &c| {
+        if c.is_ascii_digit() {
+            Ok(acc * 10 + (c - b'0') as u32)
+        } else {
+            Err(TimestampProblem::Shape)
+        }
+    })
+}
+
+/// Parses `.ddd…` if present; returns nanoseconds, digit count and what follows.
+fn fraction(b: &[u8]) -> Result<(u32, u8, &[u8]), TimestampProblem> {
+    let Some(rest) = b.strip_prefix(b".") else {
+        return Ok((0, 0, b));
+    };
+    let count = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+    if count == 0 {
+        return Err(TimestampProblem::Shape);
+    }
+    let mut nanos = 0u32;
+    for i in 0..9 {
+        nanos = nanos * 10 + rest.get(i).filter(|_| i < count).map_or(0, |c| (c - b'0') as u32);
+    }
+    Ok((nanos, count.min(255) as u8, &rest[count..]))
+}
+
+fn is_leap(year: u32) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = month as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_orders() {
+        let a = Timestamp::parse("2017-05-31T21:30:19.735Z").unwrap();
+        let b = Timestamp::parse("2017-05-31T21:30:19.74Z").unwrap();
+        assert!(a < b);
+        assert_eq!(a.fraction_digits, 3);
+        assert_eq!(Timestamp::parse("1970-01-01T00:00:00Z").unwrap().seconds, 0);
+        assert_eq!(Timestamp::parse("2000-03-01T00:00:00Z").unwrap().seconds, 951_868_800);
+    }
+
+    #[test]
+    fn rejects_what_stix_forbids() {
+        assert_eq!(Timestamp::parse("2017-05-31T21:30:19+01:00"), Err(TimestampProblem::NotUtc));
+        assert_eq!(Timestamp::parse("2017-05-31 21:30:19Z"), Err(TimestampProblem::Shape));
+        assert_eq!(Timestamp::parse("2017-02-29T00:00:00Z"), Err(TimestampProblem::OutOfRange));
+        assert_eq!(Timestamp::parse("2017-05-31T21:30:19.Z"), Err(TimestampProblem::Shape));
+        assert_eq!(Timestamp::parse("2017-05-31"), Err(TimestampProblem::Shape));
+        assert!(Timestamp::parse("2016-02-29T23:59:60.123456789123Z").is_ok());
+    }
+}

@@ -1,0 +1,88 @@
+//! The state of checking one object: its members, its version, and what was found so far.
+
+use serde_json::{Map, Value};
+
+use crate::diag::Finding;
+use crate::stix::schema::{self, Category, TypeSpec};
+use crate::stix::SpecVersion;
+
+pub struct Checker<'a> {
+    pub version: SpecVersion,
+    pub members: &'a Map<String, Value>,
+    /// The object's `type` when it is a string.
+    pub type_name: &'a str,
+    /// The predefined type's table entry; `None` for a custom type.
+    pub spec: Option<&'static TypeSpec>,
+    pub category: Category,
+    findings: Vec<Finding>,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(version: SpecVersion, members: &'a Map<String, Value>) -> Checker<'a> {
+        let type_name = members.get("type").and_then(Value::as_str).unwrap_or("");
+        let spec = schema::type_spec(version, type_name);
+        let category = spec.map_or_else(|| custom_category(members), |s| s.category);
+        Checker { version, members, type_name, spec, category, findings: Vec::new() }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&'a Value> {
+        self.members.get(key)
+    }
+
+    pub fn str(&self, key: &str) -> Option<&'a str> {
+        self.members.get(key).and_then(Value::as_str)
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.members.contains_key(key)
+    }
+
+    pub fn push(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+
+    pub fn error(&mut self, code: &'static str, pointer: impl Into<String>, message: impl Into<String>) {
+        self.findings.push(Finding::error(code, pointer, message));
+    }
+
+    pub fn warning(&mut self, code: &'static str, pointer: impl Into<String>, message: impl Into<String>) {
+        self.findings.push(Finding::warning(code, pointer, message));
+    }
+
+    /// Whether an error has been found (later rules that need sound input can stand down).
+    pub fn has_errors(&self) -> bool {
+        self.findings.iter().any(|f| f.severity == crate::diag::Severity::Error)
+    }
+
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.findings
+    }
+
+    /// The human name of the object's type, for messages.
+    pub fn what(&self) -> String {
+        if self.type_name.is_empty() {
+            "object".to_owned()
+        } else {
+            format!("`{}`", self.type_name)
+        }
+    }
+}
+
+/// A custom object is an observable when an extension definition declares it `new-sco`
+/// (STIX 2.1 section 7.3); otherwise it carries the domain-object common properties.
+fn custom_category(members: &Map<String, Value>) -> Category {
+    let declares_sco = members
+        .get("extensions")
+        .and_then(Value::as_object)
+        .is_some_and(|exts| exts.values().any(|e| e.get("extension_type").and_then(Value::as_str) == Some("new-sco")));
+    if declares_sco {
+        Category::Observable
+    } else {
+        Category::Domain
+    }
+}
+
+/// JSON pointer of a top-level property.
+pub fn ptr(key: &str) -> String {
+    format!("/{}", key.replace('~', "~0").replace('/', "~1"))
+}

@@ -1,0 +1,160 @@
+//! Rules that tie several properties of one domain, relationship or meta object together
+//! (STIX 2.1 sections 4, 5 and 7; STIX 2.0 where it differs).
+
+use serde_json::Value;
+
+use super::checker::Checker;
+use super::properties::{clip, each_of_list};
+use crate::diag::Finding;
+use crate::stix::{id, marking, schema, SpecVersion, Timestamp};
+
+pub fn check(c: &mut Checker) {
+    match c.type_name {
+        "campaign" | "intrusion-set" | "threat-actor" | "infrastructure" | "malware" | "sighting" => {
+            ordered(c, "first_seen", "last_seen", false)
+        }
+        "indicator" => check_indicator(c),
+        "location" => check_location(c),
+        "malware-analysis" if !c.has("result") && !c.has("analysis_sco_refs") => {
+            c.error("missing-property", "", "a malware-analysis needs `result` or `analysis_sco_refs`")
+        }
+        "observed-data" => check_observed_data(c),
+        "relationship" => check_relationship(c),
+        "marking-definition" => check_marking_definition(c),
+        "extension-definition" if !c.has("created_by_ref") => {
+            c.error("missing-property", "", "an extension-definition needs `created_by_ref`")
+        }
+        _ => {}
+    }
+    if c.type_name == "malware" && c.version == SpecVersion::V21 && c.get("is_family") == Some(&Value::Bool(true)) && !c.has("name") {
+        c.error("missing-property", "", "a malware family (`is_family: true`) needs a `name`");
+    }
+    if c.version == SpecVersion::V20 {
+        check_20_labels(c);
+    }
+}
+
+/// `later` must not be before `earlier` (or must be strictly after, when `strict`).
+fn ordered(c: &mut Checker, earlier: &str, later: &str, strict: bool) {
+    let parse = |key: &str| c.str(key).and_then(|s| Timestamp::parse(s).ok());
+    if let (Some(a), Some(b)) = (parse(earlier), parse(later)) {
+        if b < a || (strict && b == a) {
+            let relation = if strict { "later than" } else { "the same as or later than" };
+            c.error("timestamp-order", format!("/{later}"), format!("`{later}` must be {relation} `{earlier}`"));
+        }
+    }
+}
+
+fn check_indicator(c: &mut Checker) {
+    ordered(c, "valid_from", "valid_until", true);
+}
+
+/// STIX 2.1 §4.11: region, country, or latitude and longitude; the coordinates come in pairs.
+fn check_location(c: &mut Checker) {
+    let (lat, long) = (c.has("latitude"), c.has("longitude"));
+    if !c.has("region") && !c.has("country") && !(lat && long) {
+        c.error("missing-property", "", "a location needs `region`, `country`, or `latitude` and `longitude`");
+    }
+    if lat != long {
+        c.error("location-coordinates", "", "`latitude` and `longitude` must be given together");
+    }
+    if c.has("precision") && !(lat && long) {
+        c.error("location-coordinates", "/precision", "`precision` needs `latitude` and `longitude`");
+    }
+}
+
+fn check_observed_data(c: &mut Checker) {
+    ordered(c, "first_observed", "last_observed", false);
+    if c.version == SpecVersion::V21 {
+        match (c.has("objects"), c.has("object_refs")) {
+            (true, true) => c.error("observed-data-content", "", "observed-data has either `objects` or `object_refs`, not both"),
+            (false, false) => c.error("missing-property", "", "observed-data needs `object_refs` (or the deprecated `objects`)"),
+            (true, false) => c.warning("deprecated-property", "/objects", "`objects` is deprecated in STIX 2.1; reference observables with `object_refs`"),
+            _ => {}
+        }
+        if let Some(refs) = c.get("object_refs").and_then(Value::as_array) {
+            for (i, target) in refs.iter().enumerate() {
+                let kind = target.as_str().and_then(|t| id::parse_id(t, SpecVersion::V21).ok()).map(|p| p.object_type);
+                if kind.is_some_and(schema::is_domain_type) {
+                    c.error("reference-type", format!("/object_refs/{i}"), "observed-data `object_refs` point at observables or relationships, not domain objects");
+                }
+            }
+        }
+    }
+}
+
+/// Relationships connect domain objects and observables, never other relationships or
+/// meta objects; `relationship_type` is lowercase ASCII with hyphens.
+fn check_relationship(c: &mut Checker) {
+    ordered(c, "start_time", "stop_time", true);
+    if let Some(kind) = c.str("relationship_type") {
+        let valid = (3..=250).contains(&kind.len()) && kind.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !valid {
+            c.push(
+                Finding::error("relationship-type", "/relationship_type", format!("relationship_type \"{}\" must be 3-250 lowercase ASCII letters, digits and hyphens", clip(kind)))
+                    .help("use a type from the specification (uses, targets, indicates, …) or a custom one in the same form"),
+            );
+        }
+    }
+    for key in ["source_ref", "target_ref"] {
+        let kind = c.str(key).and_then(|t| id::parse_id(t, c.version).ok()).map(|p| p.object_type);
+        if let Some(kind @ ("relationship" | "sighting" | "marking-definition" | "language-content" | "extension-definition" | "bundle")) = kind {
+            c.error("reference-type", format!("/{key}"), format!("a relationship's `{key}` must be a domain object or observable, not a `{kind}`"));
+        }
+    }
+}
+
+/// STIX 2.1 §7.2: a marking definition says what it is (definition_type + definition, or an
+/// extension such as TLP 2.0); the TLP 1.0 ids carry exactly their level.
+fn check_marking_definition(c: &mut Checker) {
+    let has_extensions = c.has("extensions");
+    let definition_type = c.str("definition_type");
+    if c.version == SpecVersion::V21 && !has_extensions {
+        for key in ["definition_type", "definition"] {
+            if !c.has(key) {
+                c.error("missing-property", "", format!("a marking-definition without `extensions` needs `{key}`"));
+            }
+        }
+    }
+    if c.has("definition") && !c.has("definition_type") && c.version == SpecVersion::V21 {
+        c.error("missing-property", "", "a marking-definition with `definition` needs `definition_type`");
+    }
+    let definition = c.get("definition").and_then(Value::as_object);
+    match (definition_type, definition) {
+        (Some("tlp"), Some(def)) => {
+            let level = def.get("tlp").and_then(Value::as_str);
+            if !matches!(level, Some("white" | "green" | "amber" | "red")) || def.len() != 1 {
+                c.error("marking-definition", "/definition", "a TLP definition is exactly {\"tlp\": \"white\"|\"green\"|\"amber\"|\"red\"}");
+            }
+            if let (Some(expected), Some(level)) = (c.str("id").and_then(marking::tlp1_value), level) {
+                if expected != level {
+                    c.error("marking-definition", "/definition/tlp", format!("this is the canonical TLP:{} id, but the definition says \"{level}\"", expected.to_uppercase()));
+                }
+            } else if level.is_some() {
+                c.warning("marking-definition", "/id", "TLP markings should use the canonical ids of the specification, so every consumer recognises them");
+            }
+        }
+        (Some("statement"), Some(def)) => {
+            if def.get("statement").and_then(Value::as_str).is_none() || def.len() != 1 {
+                c.error("marking-definition", "/definition", "a statement definition is exactly {\"statement\": \"…\"}");
+            }
+        }
+        (Some(other), _) if other != "tlp" && other != "statement" => {
+            c.warning("open-vocabulary", "/definition_type", format!("definition_type \"{}\" is neither `tlp` nor `statement`", clip(other)));
+        }
+        _ => {}
+    }
+    if c.has("modified") {
+        c.error("marking-definition", "/modified", "marking definitions cannot be versioned: they have no `modified`");
+    }
+}
+
+/// STIX 2.0 requires `labels` on indicators, malware, reports, threat actors and tools.
+fn check_20_labels(c: &mut Checker) {
+    if matches!(c.type_name, "indicator" | "malware" | "report" | "threat-actor" | "tool") {
+        match c.get("labels") {
+            None => c.error("missing-property", "", format!("a STIX 2.0 {} needs `labels`", c.what())),
+            Some(labels) => each_of_list(c, "/labels", "labels", labels, |_, _, _| {}),
+        }
+    }
+}

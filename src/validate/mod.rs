@@ -1,0 +1,31 @@
+//! Validation: every MUST of the specification as an error, SHOULDs and open vocabularies as
+//! warnings.
+//!
+//! Per-object rules (`check_object`) are pure functions of one object's JSON and its version;
+//! they run while the loader holds the object. Repository rules (`check_repository`) see every
+//! object's `StixObject` record: conflicting copies, references, relationship pairs.
+
+mod checker;
+mod common;
+mod constraints;
+mod observables;
+mod properties;
+mod relationships;
+mod repository;
+
+use serde_json::Value;
+
+use crate::diag::Finding;
+use crate::stix::SpecVersion;
+pub use checker::Checker;
+pub use repository::{check_repository, RepositoryOptions};
+
+/// Checks one object by the rules of its version.
+pub fn check_object(value: &Value, version: SpecVersion) -> Vec<Finding> {
+    let Some(members) = value.as_object() else {
+        return vec![Finding::error("object-not-json-object", "", "a STIX object must be a JSON object")];
+    };
+    let mut checker = Checker::new(version, members);
+    common::check(&mut checker);
+    checker.into_findings()
+}
