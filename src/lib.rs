@@ -43,10 +43,13 @@ pub fn check(config: &Config, paths: &[PathBuf], cwd: &Path) -> Result<CheckRepo
     let paths = if paths.is_empty() { vec![config.content_dir.clone()] } else { paths.to_vec() };
     let paths: Vec<PathBuf> = paths.iter().map(|p| relative_to(p, cwd)).collect();
     let discovered = load::discover(&paths, &config.root)?;
+    log_timing("discover", started);
     let options = load::LoadOptions { max_file_size: config.check.max_file_size };
     let loaded = load::load_all(&discovered.files, &options, &validate::check_object);
+    log_timing("load and check objects", started);
     let repo_options = validate::RepositoryOptions { missing_reference: config.check.missing_references };
     let repository = validate::check_repository(&loaded.objects, &repo_options);
+    log_timing("repository rules", started);
     let mut diagnostics = discovered.diagnostics;
     diagnostics.extend(loaded.diagnostics);
     diagnostics.extend(repository);

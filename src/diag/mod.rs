@@ -113,7 +113,7 @@ impl Diagnostic {
     /// The order diagnostics are printed in: by file, then position, then code.
     pub fn sort_key(&self) -> impl Ord + '_ {
         (
-            &self.location.file,
+            self.location.file.as_os_str(),
             self.location.line.unwrap_or(0),
             self.location.column.unwrap_or(0),
             self.code,

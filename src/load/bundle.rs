@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::json::{content_hash, parse_strict, TopLevel};
+use super::json::{content_hash, parse_strict, Member, TopLevel};
 use super::{LoadedFile, ObjectCheck, Source};
 use crate::diag::{Diagnostic, Finding};
 use crate::stix::{id, Reference, SpecVersion, StixObject};
@@ -22,7 +22,10 @@ pub fn parse_bundle(source: &Source, check: &ObjectCheck) -> LoadedFile {
         }
         Err(err) => return only(json_error(source, &err, 0)),
     };
-    let get = |key: &str| members.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
+    let get = |key: &str| match members.iter().find(|(k, _)| k == key).map(|(_, v)| v) {
+        Some(Member::Raw(raw)) => Some(*raw),
+        _ => None,
+    };
     let type_name = get("type").and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
     if type_name.as_deref() != Some("bundle") {
         return lone_object(source, type_name, check);
@@ -30,23 +33,23 @@ pub fn parse_bundle(source: &Source, check: &ObjectCheck) -> LoadedFile {
     let mut diagnostics = envelope_diagnostics(source, &members);
     let declared = get("spec_version").and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
     let bundle_version = declared.as_deref().and_then(SpecVersion::parse);
-    let Some(objects) = get("objects") else {
-        diagnostics.push(file_warning(source, "empty-bundle", 0, "bundle has no `objects`".into()));
-        return LoadedFile { objects: Vec::new(), diagnostics };
-    };
-    let elements = match serde_json::from_str::<Vec<&RawValue>>(objects.get()) {
-        Ok(elements) => elements,
-        Err(_) => {
-            let at = offset_of(source, objects);
+    let objects_at = || source.locate(0, "/objects");
+    let elements = match members.iter().find(|(k, _)| k == "objects").map(|(_, v)| v) {
+        None => {
+            diagnostics.push(file_warning(source, "empty-bundle", 0, "bundle has no `objects`".into()));
+            return LoadedFile { objects: Vec::new(), diagnostics };
+        }
+        Some(Member::Elements(elements)) => elements,
+        Some(_) => {
             diagnostics.push(
-                file_error(source, "bundle-objects-not-array", at, "`objects` must be an array of STIX objects".into())
+                file_error(source, "bundle-objects-not-array", objects_at(), "`objects` must be an array of STIX objects".into())
                     .with_pointer("/objects"),
             );
             return LoadedFile { objects: Vec::new(), diagnostics };
         }
     };
     if elements.is_empty() {
-        diagnostics.push(file_warning(source, "empty-bundle", offset_of(source, objects), "`objects` is empty".into()));
+        diagnostics.push(file_warning(source, "empty-bundle", objects_at(), "`objects` is empty".into()));
     }
     let parse_one = |(index, raw): (usize, &&RawValue)| {
         let pointer = format!("/objects/{index}");
@@ -88,9 +91,10 @@ fn lone_object(source: &Source, type_name: Option<String>, check: &ObjectCheck) 
 }
 
 /// Checks the bundle's own properties.
-fn envelope_diagnostics(source: &Source, members: &[(String, &RawValue)]) -> Vec<Diagnostic> {
+fn envelope_diagnostics(source: &Source, members: &[(String, Member)]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (key, raw) in members {
+    for (key, member) in members {
+        let Member::Raw(raw) = member else { continue };
         let at = offset_of(source, raw);
         let pointer = format!("/{}", key.replace('~', "~0").replace('/', "~1"));
         let text = serde_json::from_str::<String>(raw.get()).ok();

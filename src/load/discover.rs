@@ -32,7 +32,8 @@ pub fn discover(paths: &[PathBuf], root: &Path) -> Result<Discovered, Error> {
             walk(path, root, &mut found);
         }
     }
-    found.files.sort();
+    // Byte order, not path-component order: as deterministic, and a plain memcmp.
+    found.files.sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     found.files.dedup();
     Ok(found)
 }

@@ -74,10 +74,64 @@ pub fn parse_strict(text: &str) -> Result<Value, serde_json::Error> {
 }
 
 /// The top level of a file: an object's members with their raw text, or the kind of the
-/// non-object value found instead.
+/// non-object value found instead. A member named `objects` is split into its elements in the
+/// same pass (one scan of the file instead of two).
 pub enum TopLevel<'a> {
-    Object(Vec<(String, &'a RawValue)>),
+    Object(Vec<(String, Member<'a>)>),
     Other(&'static str),
+}
+
+pub enum Member<'a> {
+    Raw(&'a RawValue),
+    /// The elements of an `objects` array.
+    Elements(Vec<&'a RawValue>),
+    /// An `objects` member that is not an array.
+    NotArray,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Member<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ElementsVisitor(std::marker::PhantomData))
+    }
+}
+
+struct ElementsVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for ElementsVisitor<'a> {
+    type Value = Member<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of objects")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Member::NotArray)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Member::NotArray)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Member::NotArray)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Member::NotArray)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Member::NotArray)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Member::NotArray)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<de::IgnoredAny, de::IgnoredAny>()?.is_some() {}
+        Ok(Member::NotArray)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut elements = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(raw) = seq.next_element::<&'a RawValue>()? {
+            elements.push(raw);
+        }
+        Ok(Member::Elements(elements))
+    }
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for TopLevel<'a> {
@@ -117,12 +171,13 @@ impl<'de: 'a, 'a> Visitor<'de> for TopLevelVisitor<'a> {
         Ok(TopLevel::Other("an array"))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut members: Vec<(String, &'a RawValue)> = Vec::new();
+        let mut members: Vec<(String, Member<'a>)> = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
             if members.iter().any(|(k, _)| *k == key) {
                 return Err(de::Error::custom(format!("duplicate property \"{key}\"")));
             }
-            members.push((key, map.next_value()?));
+            let member = if key == "objects" { map.next_value()? } else { Member::Raw(map.next_value()?) };
+            members.push((key, member));
         }
         Ok(TopLevel::Object(members))
     }
@@ -132,7 +187,7 @@ impl<'de: 'a, 'a> Visitor<'de> for TopLevelVisitor<'a> {
 /// `spec_version`: the same version of an object written as STIX 2.0 and as STIX 2.1 (as
 /// MITRE publishes CAPEC) is one version, not a conflict.
 pub fn content_hash(value: &Value) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut hasher = crate::stix::fxhash::FxHasher::default();
     match value {
         Value::Object(members) => {
             for (key, item) in members.iter().filter(|(k, _)| *k != "spec_version") {

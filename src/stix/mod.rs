@@ -3,6 +3,7 @@
 //!
 //! This module knows what STIX *is*; it does not report problems (that is `validate`).
 
+pub mod fxhash;
 pub mod id;
 pub mod marking;
 pub mod object;

@@ -2,13 +2,14 @@
 //! object version, `created` changing between versions, references to objects that are not
 //! in the repository or are revoked, and relationship types between unusual pairs.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::relationships::{suggestion, Suggestion};
 use crate::diag::{Diagnostic, Severity};
 use crate::load::Source;
+use crate::stix::fxhash::FxHashMap as HashMap;
 use crate::stix::{id, marking, schema, SpecVersion, StixObject, Timestamp};
 
 #[derive(Debug, Clone, Copy)]
@@ -42,7 +43,7 @@ pub fn check_repository(objects: &[StixObject], options: &RepositoryOptions) -> 
 }
 
 fn index_versions(objects: &[StixObject]) -> HashMap<&str, Vec<&StixObject>> {
-    let mut versions: HashMap<&str, Vec<&StixObject>> = HashMap::with_capacity(objects.len());
+    let mut versions: HashMap<&str, Vec<&StixObject>> = HashMap::with_capacity_and_hasher(objects.len(), Default::default());
     for object in objects {
         versions.entry(object.id.as_str()).or_default().push(object);
     }
@@ -61,7 +62,7 @@ fn latest_of<'a>(list: &[&'a StixObject]) -> &'a StixObject {
 /// arrived first. Identical copies are fine.
 fn conflicting_copies<'a>(versions: &HashMap<&str, Vec<&'a StixObject>>, found: &mut Vec<Anchored<'a>>) {
     for list in versions.values().filter(|l| l.len() > 1) {
-        let mut first_of_version: HashMap<&str, &StixObject> = HashMap::new();
+        let mut first_of_version: HashMap<&str, &StixObject> = HashMap::default();
         for object in list {
             let first = *first_of_version.entry(object.version_key()).or_insert(object);
             if first.content_hash != object.content_hash {

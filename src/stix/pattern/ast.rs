@@ -102,7 +102,10 @@ pub enum QualifierKind {
     /// The number of seconds, an integer or float literal.
     Within(Literal),
     Repeats(Literal),
-    StartStop { start: Literal, stop: Literal },
+    StartStop {
+        start: Literal,
+        stop: Literal,
+    },
 }
 
 impl QualifierKind {
@@ -245,7 +248,7 @@ impl Literal {
         let raw = &source[self.span.clone()];
         match self.kind {
             LiteralKind::Timestamp => Some(&raw[2..raw.len() - 1]),
-            LiteralKind::Str if is_timestamp(raw[1..raw.len() - 1].as_bytes()) => {
+            LiteralKind::Str if is_timestamp(&raw.as_bytes()[1..raw.len() - 1]) => {
                 Some(&raw[1..raw.len() - 1])
             }
             _ => None,
@@ -285,10 +288,19 @@ mod tests {
 
     #[test]
     fn literal_values() {
-        let lit = |kind, s: &str| Literal { kind, span: 0..s.len() }.value(s);
+        let lit = |kind, s: &str| {
+            Literal {
+                kind,
+                span: 0..s.len(),
+            }
+            .value(s)
+        };
         assert_eq!(lit(LiteralKind::Str, r"'a\'b'"), "a'b");
         assert_eq!(lit(LiteralKind::Hex, "h'ff'"), "ff");
         assert_eq!(lit(LiteralKind::Int, "+5"), "5");
-        assert_eq!(lit(LiteralKind::Timestamp, "t'2016-06-01T00:00:00Z'"), "2016-06-01T00:00:00Z");
+        assert_eq!(
+            lit(LiteralKind::Timestamp, "t'2016-06-01T00:00:00Z'"),
+            "2016-06-01T00:00:00Z"
+        );
     }
 }

@@ -120,16 +120,31 @@ fn push_key(out: &mut String, key: &str) {
 /// Whether a key can be written without quotes: an identifier that is not a reserved word.
 fn is_bare_key(key: &str) -> bool {
     const RESERVED: &[&str] = &[
-        "AND", "OR", "NOT", "FOLLOWEDBY", "LIKE", "MATCHES", "ISSUPERSET", "ISSUBSET", "EXISTS",
-        "LAST", "IN", "START", "STOP", "SECONDS", "WITHIN", "REPEATS", "TIMES", "true", "false",
+        "AND",
+        "OR",
+        "NOT",
+        "FOLLOWEDBY",
+        "LIKE",
+        "MATCHES",
+        "ISSUPERSET",
+        "ISSUBSET",
+        "EXISTS",
+        "LAST",
+        "IN",
+        "START",
+        "STOP",
+        "SECONDS",
+        "WITHIN",
+        "REPEATS",
+        "TIMES",
+        "true",
+        "false",
     ];
     let mut bytes = key.bytes();
     let first_ok = bytes
         .next()
         .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_');
-    first_ok
-        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        && !RESERVED.contains(&key)
+    first_ok && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_') && !RESERVED.contains(&key)
 }
 
 #[cfg(test)]
@@ -189,7 +204,9 @@ mod tests {
 
     #[test]
     fn paths_are_canonical_and_values_unescaped() {
-        let x = extract21(r"[windows-registry-key:values[*].data = 'C:\\x' OR file:hashes.'MD5' = 'cead3f77f6cda6ec00f57d76c9a6879f' OR file:'AND' = 1]");
+        let x = extract21(
+            r"[windows-registry-key:values[*].data = 'C:\\x' OR file:hashes.'MD5' = 'cead3f77f6cda6ec00f57d76c9a6879f' OR file:'AND' = 1]",
+        );
         let paths: Vec<&str> = x.tests.iter().map(|t| t.path.as_str()).collect();
         assert_eq!(paths, vec!["values[*].data", "hashes.MD5", "'AND'"]);
         assert_eq!(x.tests[0].value, r"C:\x");

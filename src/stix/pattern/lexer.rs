@@ -334,8 +334,8 @@ fn whitespace_len(rest: &[u8]) -> Option<usize> {
         [0xC2, 0x85 | 0xA0, ..] => Some(2),
         [0xE1, 0x9A, 0x80, ..] => Some(3), // U+1680
         [0xE2, 0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF, ..] => Some(3), // U+2000–200A, 2028, 2029, 202F
-        [0xE2, 0x81, 0x9F, ..] => Some(3), // U+205F
-        [0xE3, 0x80, 0x80, ..] => Some(3), // U+3000
+        [0xE2, 0x81, 0x9F, ..] => Some(3),                             // U+205F
+        [0xE3, 0x80, 0x80, ..] => Some(3),                             // U+3000
         _ => None,
     }
 }
@@ -354,17 +354,20 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 fn is_hex_pairs(body: &[u8]) -> bool {
-    body.len() % 2 == 0 && body.iter().all(u8::is_ascii_hexdigit)
+    body.len().is_multiple_of(2) && body.iter().all(u8::is_ascii_hexdigit)
 }
 
 /// Padded base64 with at least one group, as the STIX grammar requires.
 pub(crate) fn is_base64(body: &[u8]) -> bool {
-    if body.is_empty() || body.len() % 4 != 0 {
+    if body.is_empty() || !body.len().is_multiple_of(4) {
         return false;
     }
     let padding = body.iter().rev().take_while(|&&b| b == b'=').count();
     let data = &body[..body.len() - padding];
-    padding <= 2 && data.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+    padding <= 2
+        && data
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
 }
 
 /// `YYYY-MM-DDTHH:MM:SS[.d+]Z` with the field ranges the grammar enforces (month 01–12,
@@ -434,7 +437,10 @@ mod tests {
     #[test]
     fn numbers_follow_the_grammar() {
         use TokenKind::*;
-        assert_eq!(kinds("-5 +5 5 -.5 .5 01"), vec![IntNeg, IntPos, IntPos, FloatNeg, FloatPos, IntPos, IntPos]);
+        assert_eq!(
+            kinds("-5 +5 5 -.5 .5 01"),
+            vec![IntNeg, IntPos, IntPos, FloatNeg, FloatPos, IntPos, IntPos]
+        );
         assert_eq!(kinds("1.5.2"), vec![FloatPos, FloatPos]);
         assert_eq!(kinds("1."), vec![IntPos, Dot]);
     }
@@ -442,7 +448,15 @@ mod tests {
     #[test]
     fn keywords_are_whole_words_and_case_sensitive() {
         use TokenKind::*;
-        assert_eq!(kinds("AND ANDROID and AND-x"), vec![Keyword(super::Keyword::And), Ident { hyphen: false }, Ident { hyphen: false }, Ident { hyphen: true }]);
+        assert_eq!(
+            kinds("AND ANDROID and AND-x"),
+            vec![
+                Keyword(super::Keyword::And),
+                Ident { hyphen: false },
+                Ident { hyphen: false },
+                Ident { hyphen: true }
+            ]
+        );
         assert_eq!(kinds("true TRUE"), vec![Bool, Ident { hyphen: false }]);
     }
 
@@ -455,13 +469,26 @@ mod tests {
     #[test]
     fn comments_and_unicode_spaces_are_skipped() {
         use TokenKind::*;
-        assert_eq!(kinds("/* a */ [ // b\n ]\u{3000}\u{a0}"), vec![LBrack, RBrack]);
-        assert_eq!(kinds("/* open"), vec![Stray, Asterisk, Ident { hyphen: false }]);
+        assert_eq!(
+            kinds("/* a */ [ // b\n ]\u{3000}\u{a0}"),
+            vec![LBrack, RBrack]
+        );
+        assert_eq!(
+            kinds("/* open"),
+            vec![Stray, Asterisk, Ident { hyphen: false }]
+        );
     }
 
     #[test]
     fn malformed_literals_are_errors() {
-        for src in ["'a\\nb'", "'open", "h'abc'", "b'aGVsbG8'", "b''", "t'2016-13-01T00:00:00Z'"] {
+        for src in [
+            "'a\\nb'",
+            "'open",
+            "h'abc'",
+            "b'aGVsbG8'",
+            "b''",
+            "t'2016-13-01T00:00:00Z'",
+        ] {
             assert!(matches!(kinds(src)[0], TokenKind::Error(_)), "{src}");
         }
     }

@@ -72,7 +72,12 @@ fn path_issue(pattern: &Pattern, comparison: &Comparison) -> Option<PatternIssue
         let message = format!(
             "'{type_name}' is not a STIX cyber-observable type (custom types start with 'x-')"
         );
-        return Some(issue(pattern, &path.object_type, IssueKind::UnknownObjectType, message));
+        return Some(issue(
+            pattern,
+            &path.object_type,
+            IssueKind::UnknownObjectType,
+            message,
+        ));
     };
     let mut node = Node::Object {
         props: observable.props,
@@ -185,17 +190,28 @@ fn value_issues(pattern: &Pattern, comparison: &Comparison, out: &mut Vec<Patter
     let single = comparison.path.steps.len() == 1;
     for lit in equality_values(comparison) {
         let problem = match (type_name, first.as_deref()) {
-            ("ipv4-addr", Some("value")) if single => string_check(pattern, lit, values::ipv4_problem),
-            ("ipv6-addr", Some("value")) if single => string_check(pattern, lit, values::ipv6_problem),
-            ("mac-addr", Some("value")) if single => string_check(pattern, lit, values::mac_problem),
-            ("network-traffic", Some("src_port" | "dst_port")) if single => port_problem(pattern, lit),
+            ("ipv4-addr", Some("value")) if single => {
+                string_check(pattern, lit, values::ipv4_problem)
+            }
+            ("ipv6-addr", Some("value")) if single => {
+                string_check(pattern, lit, values::ipv6_problem)
+            }
+            ("mac-addr", Some("value")) if single => {
+                string_check(pattern, lit, values::mac_problem)
+            }
+            ("network-traffic", Some("src_port" | "dst_port")) if single => {
+                port_problem(pattern, lit)
+            }
             _ => None,
         };
         if let Some(message) = problem {
             out.push(issue(pattern, &lit.span, IssueKind::InvalidValue, message));
         }
     }
-    if matches!(comparison.operator, Operator::IsSubset | Operator::IsSuperset) {
+    if matches!(
+        comparison.operator,
+        Operator::IsSubset | Operator::IsSuperset
+    ) {
         subnet_issue(pattern, comparison, type_name, out);
     }
     for (_, issue) in hash_issues_of(pattern, comparison) {
@@ -217,7 +233,10 @@ fn string_check(
     check: fn(&str) -> Option<String>,
 ) -> Option<String> {
     if lit.kind != LiteralKind::Str {
-        return Some(format!("expected a string, found {}", pattern.text(&lit.span)));
+        return Some(format!(
+            "expected a string, found {}",
+            pattern.text(&lit.span)
+        ));
     }
     check(&lit.value(&pattern.source))
 }
@@ -252,6 +271,7 @@ fn subnet_issue(
     }
 }
 
+#[cfg(test)]
 /// Digest findings with the algorithm each concerns: a comparison on `…hashes.<algorithm>`
 /// whose tested values do not fit the algorithm.
 pub(crate) fn hash_issues(pattern: &Pattern) -> Vec<(String, PatternIssue)> {
@@ -265,7 +285,10 @@ pub(crate) fn hash_issues(pattern: &Pattern) -> Vec<(String, PatternIssue)> {
 fn hash_issues_of(pattern: &Pattern, comparison: &Comparison) -> Vec<(String, PatternIssue)> {
     let steps = &comparison.path.steps;
     let algorithm = match steps.as_slice() {
-        [.., PathStep::Key { span: h, quoted: hq }, PathStep::Key { span, quoted }]
+        [.., PathStep::Key {
+            span: h,
+            quoted: hq,
+        }, PathStep::Key { span, quoted }]
             if key_text(pattern, h, *hq) == "hashes" =>
         {
             key_text(pattern, span, *quoted)
@@ -277,7 +300,10 @@ fn hash_issues_of(pattern: &Pattern, comparison: &Comparison) -> Vec<(String, Pa
         let problem = if lit.kind == LiteralKind::Str {
             values::hash_problem(&algorithm, &lit.value(&pattern.source))
         } else {
-            Some(format!("a {algorithm} hash is a string, not {}", pattern.text(&lit.span)))
+            Some(format!(
+                "a {algorithm} hash is a string, not {}",
+                pattern.text(&lit.span)
+            ))
         };
         if let Some(message) = problem {
             let found_issue = issue(pattern, &lit.span, IssueKind::InvalidValue, message);
@@ -311,9 +337,9 @@ fn calendar_issue(pattern: &Pattern, lit: &Literal, out: &mut Vec<PatternIssue>)
 fn qualifier_issues(pattern: &Pattern, expr: &ObservationExpr, out: &mut Vec<PatternIssue>) {
     match expr {
         ObservationExpr::Observation { .. } => {}
-        ObservationExpr::Combined { operands, .. } => {
-            operands.iter().for_each(|o| qualifier_issues(pattern, o, out))
-        }
+        ObservationExpr::Combined { operands, .. } => operands
+            .iter()
+            .for_each(|o| qualifier_issues(pattern, o, out)),
         ObservationExpr::Group(inner) => qualifier_issues(pattern, inner, out),
         ObservationExpr::Qualified { inner, qualifier } => {
             qualifier_issues(pattern, inner, out);
@@ -326,9 +352,15 @@ fn qualifier_issue(pattern: &Pattern, kind: &QualifierKind, out: &mut Vec<Patter
     match kind {
         QualifierKind::Within(n) | QualifierKind::Repeats(n) => {
             let text = pattern.text(&n.span);
-            let zero = text.trim_start_matches('+').bytes().all(|b| b == b'0' || b == b'.');
+            let zero = text
+                .trim_start_matches('+')
+                .bytes()
+                .all(|b| b == b'0' || b == b'.');
             if zero {
-                let message = format!("{} {text} can never match: use a positive number", kind.keyword());
+                let message = format!(
+                    "{} {text} can never match: use a positive number",
+                    kind.keyword()
+                );
                 out.push(issue(pattern, &n.span, IssueKind::InvalidValue, message));
             }
         }
@@ -364,7 +396,11 @@ mod tests {
 
     fn kinds(pattern: &str, dialect: Dialect) -> Vec<(IssueKind, String)> {
         let parsed = parse(pattern, dialect).expect(pattern);
-        parsed.lint().into_iter().map(|i| (i.kind, i.message)).collect()
+        parsed
+            .lint()
+            .into_iter()
+            .map(|i| (i.kind, i.message))
+            .collect()
     }
 
     fn lint21(pattern: &str) -> Vec<(IssueKind, String)> {
@@ -398,15 +434,30 @@ mod tests {
                     .to_string()
             )]
         );
-        assert_eq!(lint21("[file:color = 'red']")[0].0, IssueKind::UnknownProperty);
-        assert_eq!(lint21("[file:name.first = 'a']")[0].0, IssueKind::UnknownProperty);
-        assert_eq!(lint21("[file:extensions.'zip-ext'.x = 1]")[0].0, IssueKind::UnknownProperty);
+        assert_eq!(
+            lint21("[file:color = 'red']")[0].0,
+            IssueKind::UnknownProperty
+        );
+        assert_eq!(
+            lint21("[file:name.first = 'a']")[0].0,
+            IssueKind::UnknownProperty
+        );
+        assert_eq!(
+            lint21("[file:extensions.'zip-ext'.x = 1]")[0].0,
+            IssueKind::UnknownProperty
+        );
     }
 
     #[test]
     fn properties_are_checked_against_the_patterns_version() {
-        assert_eq!(kinds("[file:created = t'2016-01-01T00:00:00Z']", Dialect::Stix20), vec![]);
-        assert_eq!(lint21("[file:created = t'2016-01-01T00:00:00Z']")[0].0, IssueKind::UnknownProperty);
+        assert_eq!(
+            kinds("[file:created = t'2016-01-01T00:00:00Z']", Dialect::Stix20),
+            vec![]
+        );
+        assert_eq!(
+            lint21("[file:created = t'2016-01-01T00:00:00Z']")[0].0,
+            IssueKind::UnknownProperty
+        );
     }
 
     #[test]
@@ -446,7 +497,13 @@ mod tests {
 
     #[test]
     fn stop_must_follow_start() {
-        assert!(starts_before("2016-06-01T00:00:00Z", "2016-06-01T00:00:00.1Z"));
-        assert!(!starts_before("2016-06-01T00:00:00.10Z", "2016-06-01T00:00:00.1Z"));
+        assert!(starts_before(
+            "2016-06-01T00:00:00Z",
+            "2016-06-01T00:00:00.1Z"
+        ));
+        assert!(!starts_before(
+            "2016-06-01T00:00:00.10Z",
+            "2016-06-01T00:00:00.1Z"
+        ));
     }
 }

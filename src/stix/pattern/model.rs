@@ -115,17 +115,9 @@ const MIME_PART: &[Prop] = &[
     p("content_disposition", Scalar),
 ];
 
-const REGISTRY_VALUE: &[Prop] = &[
-    p("name", Scalar),
-    p("data", Scalar),
-    p("data_type", Scalar),
-];
+const REGISTRY_VALUE: &[Prop] = &[p("name", Scalar), p("data", Scalar), p("data_type", Scalar)];
 
-const ALTERNATE_DATA_STREAM: &[Prop] = &[
-    p("name", Scalar),
-    p("hashes", Hashes),
-    p("size", Scalar),
-];
+const ALTERNATE_DATA_STREAM: &[Prop] = &[p("name", Scalar), p("hashes", Hashes), p("size", Scalar)];
 
 const PE_SECTION: &[Prop] = &[
     p("name", Scalar),

@@ -41,7 +41,8 @@ fn split_prefix(value: &str) -> (&str, Option<&str>) {
 
 fn prefix_problem(value: &str, prefix: Option<&str>, max: u32) -> Option<String> {
     let prefix = prefix?;
-    let digits_ok = !prefix.is_empty() && prefix.len() <= 3 && prefix.bytes().all(|b| b.is_ascii_digit());
+    let digits_ok =
+        !prefix.is_empty() && prefix.len() <= 3 && prefix.bytes().all(|b| b.is_ascii_digit());
     match prefix.parse::<u32>() {
         Ok(n) if digits_ok && n <= max => None,
         _ => Some(format!("'{value}' has a prefix length outside /0–/{max}")),
@@ -94,6 +95,7 @@ pub fn normalise_algorithm(name: &str) -> String {
         .collect()
 }
 
+#[cfg(test)]
 /// Whether `algorithm` is one whose digests are fixed-length hex (MD5, SHA-*, SHA3-*, …).
 pub fn is_fixed_length_algorithm(algorithm: &str) -> bool {
     let key = normalise_algorithm(algorithm);
@@ -115,7 +117,9 @@ pub fn hash_problem(algorithm: &str, value: &str) -> Option<String> {
 
 fn hex_digest_problem(algorithm: &str, value: &str, lengths: &[usize]) -> Option<String> {
     if !value.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Some(format!("'{value}' is not a valid {algorithm} hash: not hexadecimal"));
+        return Some(format!(
+            "'{value}' is not a valid {algorithm} hash: not hexadecimal"
+        ));
     }
     if lengths.contains(&value.len()) {
         return None;
@@ -133,7 +137,9 @@ fn ssdeep_problem(value: &str) -> Option<String> {
     let mut parts = value.splitn(3, ':');
     let (block, first, second) = (parts.next()?, parts.next(), parts.next());
     let b64 = |s: &str, max: usize| {
-        s.len() <= max && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'/' || b == b'+')
+        s.len() <= max
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'/' || b == b'+')
     };
     let ok = !block.is_empty()
         && block.bytes().all(|b| b.is_ascii_digit())
@@ -196,7 +202,10 @@ mod tests {
         assert!(ipv4_problem("10.0.0.0/").is_some());
         assert!(ipv4_problem("example.com").is_some());
         assert_eq!(ipv6_problem("2001:db8::1"), None);
-        assert_eq!(ipv6_problem("2001:0db8:dead:beef:0000:0000:0000:0000/64"), None);
+        assert_eq!(
+            ipv6_problem("2001:0db8:dead:beef:0000:0000:0000:0000/64"),
+            None
+        );
         assert!(ipv6_problem("2001:db8::/129").is_some());
         assert!(ipv6_problem("198.51.100.1").is_some());
         assert_eq!(ip_problem("10.0.0.0/8"), None);
@@ -204,11 +213,17 @@ mod tests {
 
     #[test]
     fn digests_by_algorithm() {
-        assert_eq!(hash_problem("MD5", "cead3f77f6cda6ec00f57d76c9a6879f"), None);
+        assert_eq!(
+            hash_problem("MD5", "cead3f77f6cda6ec00f57d76c9a6879f"),
+            None
+        );
         assert!(hash_problem("SHA-256", "f00").is_some());
         assert!(hash_problem("sha-1", "zz3f77f6cda6ec00f57d76c9a6879f0000000000").is_some());
         assert_eq!(hash_problem("SHA3-256", &"a".repeat(64)), None);
-        assert_eq!(hash_problem("SSDEEP", "3:AXGBicFlgVNhBGcL6wCrFQEv:AXGHsNhxLsr2C"), None);
+        assert_eq!(
+            hash_problem("SSDEEP", "3:AXGBicFlgVNhBGcL6wCrFQEv:AXGHsNhxLsr2C"),
+            None
+        );
         assert!(hash_problem("SSDEEP", "not a digest").is_some());
         assert_eq!(hash_problem("TLSH", &format!("T1{}", "A".repeat(70))), None);
         assert!(hash_problem("TLSH", "abc").is_some());

@@ -1,0 +1,75 @@
+//! Helpers for end-to-end tests: a throw-away repository and the `stixpress` binary.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// A temporary intelligence repository.
+pub struct Repo {
+    pub dir: tempfile::TempDir,
+}
+
+impl Repo {
+    pub fn new() -> Repo {
+        Repo { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a file under the repository, creating folders.
+    pub fn write(&self, relative: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.dir.path().join(relative);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, contents).expect("write");
+        path
+    }
+
+    /// Runs `stixpress check --format json` in the repository; returns exit code and report.
+    pub fn check_json(&self, extra: &[&str]) -> (i32, Value) {
+        let output = self.stixpress().args(["check", "--format", "json"]).args(extra).output().expect("run");
+        let report: Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr)));
+        (output.status.code().unwrap_or(-1), report)
+    }
+
+    pub fn stixpress(&self) -> Command {
+        let mut cmd = Command::cargo_bin("stixpress").expect("binary");
+        cmd.current_dir(self.path()).env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        cmd
+    }
+}
+
+/// The diagnostics of a report with a given code.
+pub fn with_code<'a>(report: &'a Value, code: &str) -> Vec<&'a Value> {
+    report["diagnostics"].as_array().expect("diagnostics").iter().filter(|d| d["code"] == code).collect()
+}
+
+/// A valid STIX 2.1 indicator.
+pub fn indicator(id_suffix: &str) -> Value {
+    serde_json::json!({
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": format!("indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3{id_suffix}"),
+        "created": "2024-01-01T00:00:00.000Z",
+        "modified": "2024-01-01T00:00:00.000Z",
+        "name": "C2 address",
+        "pattern": "[ipv4-addr:value = '198.51.100.7']",
+        "pattern_type": "stix",
+        "valid_from": "2024-01-01T00:00:00Z"
+    })
+}
+
+/// A bundle around some objects, pretty-printed.
+pub fn bundle(objects: &[Value]) -> String {
+    serde_json::to_string_pretty(&serde_json::json!({
+        "type": "bundle",
+        "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d",
+        "objects": objects
+    }))
+    .expect("json")
+}
