@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use crate::diag::Format;
 
 #[derive(Debug, Parser)]
-#[command(name = "stixpress", version, about = "Check and publish STIX threat intelligence as a static site and TAXII feeds")]
+#[command(
+    name = "stixpress",
+    version,
+    about = "Check and publish STIX threat intelligence as a static site and TAXII feeds"
+)]
 pub struct Cli {
     /// Where stixpress.toml is (default: search upward from the current folder).
     #[arg(long, global = true, value_name = "DIR")]

@@ -90,7 +90,8 @@ fn find_upward(start: &Path) -> Option<PathBuf> {
 
 fn parse(path: &Path) -> Result<RawConfig, Error> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    toml::from_str(&text).map_err(|e| Error::Config { path: path.to_path_buf(), message: e.to_string().trim_end().to_owned() })
+    toml::from_str(&text)
+        .map_err(|e| Error::Config { path: path.to_path_buf(), message: e.to_string().trim_end().to_owned() })
 }
 
 fn resolve(raw: RawConfig, root: PathBuf, from_file: bool, content: Option<&Path>) -> Result<Config, Error> {
@@ -101,7 +102,9 @@ fn resolve(raw: RawConfig, root: PathBuf, from_file: bool, content: Option<&Path
     let missing_references = match check.missing_references.as_deref() {
         None | Some("warning") => Severity::Warning,
         Some("error") => Severity::Error,
-        Some(other) => return Err(invalid(format!("check.missing_references is \"{other}\"; use \"warning\" or \"error\""))),
+        Some(other) => {
+            return Err(invalid(format!("check.missing_references is \"{other}\"; use \"warning\" or \"error\"")))
+        }
     };
     let content_dir = match content {
         Some(dir) => dir.to_path_buf(),

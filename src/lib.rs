@@ -55,12 +55,8 @@ pub fn check(config: &Config, paths: &[PathBuf], cwd: &Path) -> Result<CheckRepo
     diagnostics.extend(repository);
     diag::sort_and_dedup(&mut diagnostics);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let summary = Summary {
-        files: loaded.files,
-        objects: loaded.objects.len(),
-        errors,
-        warnings: diagnostics.len() - errors,
-    };
+    let summary =
+        Summary { files: loaded.files, objects: loaded.objects.len(), errors, warnings: diagnostics.len() - errors };
     log_timing("check", started);
     Ok(CheckReport { summary, diagnostics })
 }

@@ -45,7 +45,9 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
                 Format::Github => diag::print_github(&mut out, &report.diagnostics, &report.summary),
                 Format::Sarif => diag::print_sarif(&mut out, &report.diagnostics, &report.summary),
             };
-            printed.and_then(|()| out.flush()).map_err(|e| stixpress::error::Error::io(std::path::Path::new("<stdout>"), e))?;
+            printed
+                .and_then(|()| out.flush())
+                .map_err(|e| stixpress::error::Error::io(std::path::Path::new("<stdout>"), e))?;
             Ok(if report.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
     }

@@ -127,7 +127,12 @@ fn the_same_version_with_different_content_names_both_files() {
 #[test]
 fn the_example_content_checks_clean() {
     let root = env!("CARGO_MANIFEST_DIR");
-    let out = assert_cmd::Command::cargo_bin("stixpress").unwrap().current_dir(root).args(["check", "--format", "json"]).output().unwrap();
+    let out = assert_cmd::Command::cargo_bin("stixpress")
+        .unwrap()
+        .current_dir(root)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{report}");
     assert_eq!(report["warnings"], 0, "{report}");

@@ -69,10 +69,7 @@ fn print_snippet(out: &mut dyn Write, text: &str, line: usize, column: usize) ->
     let end = (start + WINDOW).min(chars.len());
     let prefix = if start > 0 { "…" } else { "" };
     let suffix = if end < chars.len() { "…" } else { "" };
-    let shown: String = chars[start..end]
-        .iter()
-        .map(|&c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let shown: String = chars[start..end].iter().map(|&c| if c.is_control() { ' ' } else { c }).collect();
     let gutter = line.to_string();
     let pad = " ".repeat(gutter.len());
     let caret_at = prefix.chars().count() + column0 - start;
@@ -93,9 +90,6 @@ impl SourceLines {
             .files
             .entry(path.to_owned())
             .or_insert_with(|| std::fs::read(path).ok().map(|b| String::from_utf8_lossy(&b).into_owned()));
-        text.as_deref()?
-            .split('\n')
-            .nth(line.checked_sub(1)?)
-            .map(|l| l.trim_end_matches('\r').to_owned())
+        text.as_deref()?.split('\n').nth(line.checked_sub(1)?).map(|l| l.trim_end_matches('\r').to_owned())
     }
 }

@@ -17,8 +17,11 @@ pub fn parse_bundle(source: &Source, check: &ObjectCheck) -> LoadedFile {
     let members = match serde_json::from_str::<TopLevel>(&source.text) {
         Ok(TopLevel::Object(members)) => members,
         Ok(TopLevel::Other(kind)) => {
-            return only(file_error(source, "not-a-bundle", 0, format!("the file holds {kind}, not a STIX bundle"))
-                .with_help("a bundle is a JSON object: {\"type\": \"bundle\", \"id\": \"bundle--…\", \"objects\": […]}"));
+            return only(
+                file_error(source, "not-a-bundle", 0, format!("the file holds {kind}, not a STIX bundle")).with_help(
+                    "a bundle is a JSON object: {\"type\": \"bundle\", \"id\": \"bundle--…\", \"objects\": […]}",
+                ),
+            );
         }
         Err(err) => return only(json_error(source, &err, 0)),
     };
@@ -42,8 +45,13 @@ pub fn parse_bundle(source: &Source, check: &ObjectCheck) -> LoadedFile {
         Some(Member::Elements(elements)) => elements,
         Some(_) => {
             diagnostics.push(
-                file_error(source, "bundle-objects-not-array", objects_at(), "`objects` must be an array of STIX objects".into())
-                    .with_pointer("/objects"),
+                file_error(
+                    source,
+                    "bundle-objects-not-array",
+                    objects_at(),
+                    "`objects` must be an array of STIX objects".into(),
+                )
+                .with_pointer("/objects"),
             );
             return LoadedFile { objects: Vec::new(), diagnostics };
         }
@@ -72,8 +80,15 @@ pub fn parse_bundle(source: &Source, check: &ObjectCheck) -> LoadedFile {
 fn lone_object(source: &Source, type_name: Option<String>, check: &ObjectCheck) -> LoadedFile {
     let Some(type_name) = type_name else {
         return only(
-            file_error(source, "not-a-bundle", 0, "the file is a JSON object without a `type`: not a STIX bundle or object".into())
-                .with_help("wrap STIX objects in a bundle: {\"type\": \"bundle\", \"id\": \"bundle--…\", \"objects\": […]}"),
+            file_error(
+                source,
+                "not-a-bundle",
+                0,
+                "the file is a JSON object without a `type`: not a STIX bundle or object".into(),
+            )
+            .with_help(
+                "wrap STIX objects in a bundle: {\"type\": \"bundle\", \"id\": \"bundle--…\", \"objects\": […]}",
+            ),
         );
     };
     let raw: &RawValue = match serde_json::from_str(&source.text) {
@@ -84,8 +99,13 @@ fn lone_object(source: &Source, type_name: Option<String>, check: &ObjectCheck) 
     let start = offset_of(source, raw);
     loaded.diagnostics.insert(
         0,
-        file_warning(source, "lone-object", start, format!("the file holds a single `{type_name}` object, not a bundle"))
-            .with_help("wrap it in a bundle so every STIX tool reads it"),
+        file_warning(
+            source,
+            "lone-object",
+            start,
+            format!("the file holds a single `{type_name}` object, not a bundle"),
+        )
+        .with_help("wrap it in a bundle so every STIX tool reads it"),
     );
     loaded
 }
@@ -105,21 +125,34 @@ fn envelope_diagnostics(source: &Source, members: &[(String, Member)]) -> Vec<Di
                     id.strip_prefix("bundle--").is_some_and(id::is_uuid) && id::parse_id(id, SpecVersion::V21).is_ok()
                 });
                 if !valid {
-                    out.push(file_error(source, "bundle-id", at, "bundle `id` must be `bundle--` followed by a UUID".into()).with_pointer(pointer));
+                    out.push(
+                        file_error(source, "bundle-id", at, "bundle `id` must be `bundle--` followed by a UUID".into())
+                            .with_pointer(pointer),
+                    );
                 }
             }
             "spec_version" => {
                 if text.as_deref() != Some("2.0") {
                     out.push(
-                        file_warning(source, "bundle-spec-version", at, "only STIX 2.0 bundles carry `spec_version` (and it is \"2.0\")".into())
-                            .with_pointer(pointer)
-                            .with_help("in STIX 2.1 each object carries its own `spec_version`; remove it from the bundle"),
+                        file_warning(
+                            source,
+                            "bundle-spec-version",
+                            at,
+                            "only STIX 2.0 bundles carry `spec_version` (and it is \"2.0\")".into(),
+                        )
+                        .with_pointer(pointer)
+                        .with_help("in STIX 2.1 each object carries its own `spec_version`; remove it from the bundle"),
                     );
                 }
             }
             _ => out.push(
-                file_warning(source, "bundle-property", at, format!("bundles have no property `{key}`; consumers will drop it"))
-                    .with_pointer(pointer),
+                file_warning(
+                    source,
+                    "bundle-property",
+                    at,
+                    format!("bundles have no property `{key}`; consumers will drop it"),
+                )
+                .with_pointer(pointer),
             ),
         }
     }
@@ -152,10 +185,8 @@ fn parse_object(
     let version = object_version(str_of("spec_version"), bundle_version);
     let findings = check(&value, version);
     let object_id = str_of("id").map(str::to_owned);
-    let diagnostics = findings
-        .into_iter()
-        .map(|finding| place(source, start, &pointer, object_id.as_deref(), finding))
-        .collect();
+    let diagnostics =
+        findings.into_iter().map(|finding| place(source, start, &pointer, object_id.as_deref(), finding)).collect();
     let objects = to_record(&value, version, source, start, pointer).into_iter().collect();
     LoadedFile { objects, diagnostics }
 }
@@ -167,7 +198,13 @@ fn object_version(own: Option<&str>, bundle: Option<SpecVersion>) -> SpecVersion
 }
 
 /// The fields later stages need; `None` when the object has no usable id or type.
-fn to_record(value: &Value, version: SpecVersion, source: &Source, offset: usize, pointer: String) -> Option<StixObject> {
+fn to_record(
+    value: &Value,
+    version: SpecVersion,
+    source: &Source,
+    offset: usize,
+    pointer: String,
+) -> Option<StixObject> {
     let members = value.as_object()?;
     let str_of = |key: &str| members.get(key).and_then(Value::as_str).map(str::to_owned);
     let id = str_of("id")?;

@@ -108,10 +108,13 @@ fn read_text(path: &Arc<PathBuf>, options: &LoadOptions) -> Result<(Source, Vec<
     let mut diagnostics = Vec::new();
     let skipped = if bytes.starts_with(b"\xEF\xBB\xBF") {
         diagnostics.push(
-            Diagnostic::error("utf8-bom", "file starts with a UTF-8 byte-order mark, which JSON forbids (RFC 8259 §8.1)")
-                .in_file(path.as_path())
-                .at(1, 1)
-                .with_help("save the file as UTF-8 without a BOM"),
+            Diagnostic::error(
+                "utf8-bom",
+                "file starts with a UTF-8 byte-order mark, which JSON forbids (RFC 8259 §8.1)",
+            )
+            .in_file(path.as_path())
+            .at(1, 1)
+            .with_help("save the file as UTF-8 without a BOM"),
         );
         3
     } else {

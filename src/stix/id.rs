@@ -116,7 +116,10 @@ mod tests {
     #[test]
     fn an_id_that_looks_like_a_path_is_rejected() {
         assert_eq!(parse_id("indicator--../../x", SpecVersion::V21), Err(IdProblem::BadUuid));
-        assert_eq!(parse_id("../etc--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", SpecVersion::V21), Err(IdProblem::BadTypePart));
+        assert_eq!(
+            parse_id("../etc--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", SpecVersion::V21),
+            Err(IdProblem::BadTypePart)
+        );
         assert_eq!(parse_id("indicator", SpecVersion::V21), Err(IdProblem::MissingSeparator));
     }
 

@@ -33,7 +33,13 @@ impl fmt::Display for TimestampProblem {
 impl Timestamp {
     pub fn parse(s: &str) -> Result<Timestamp, TimestampProblem> {
         let b = s.as_bytes();
-        if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || (b[10] != b'T' && b[10] != b't') || b[13] != b':' || b[16] != b':' {
+        if b.len() < 20
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || (b[10] != b'T' && b[10] != b't')
+            || b[13] != b':'
+            || b[16] != b':'
+        {
             return Err(TimestampProblem::Shape);
         }
         let year = digits(&b[0..4])?;
@@ -48,7 +54,13 @@ impl Timestamp {
             b"z" | b"+00:00" | b"-00:00" | [b'+' | b'-', ..] => return Err(TimestampProblem::NotUtc),
             _ => return Err(TimestampProblem::Shape),
         }
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 60 {
+        if !(1..=12).contains(&month)
+            || day == 0
+            || day > days_in_month(year, month)
+            || hour > 23
+            || minute > 59
+            || second > 60
+        {
             return Err(TimestampProblem::OutOfRange);
         }
         let days = days_from_civil(year as i64, month, day);
@@ -89,7 +101,7 @@ fn fraction(b: &[u8]) -> Result<(u32, u8, &[u8]), TimestampProblem> {
 }
 
 fn is_leap(year: u32) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 fn days_in_month(year: u32, month: u32) -> u32 {

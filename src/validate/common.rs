@@ -64,8 +64,12 @@ fn check_custom_type(c: &mut Checker, name: &str) {
     };
     if let Some(other) = other {
         c.push(
-            Finding::warning("type-version", "/type", format!("`{name}` is a STIX {other} type, not a STIX {} one", c.version))
-                .help("give the object `\"spec_version\": \"2.1\"` or move it to a 2.1 bundle"),
+            Finding::warning(
+                "type-version",
+                "/type",
+                format!("`{name}` is a STIX {other} type, not a STIX {} one", c.version),
+            )
+            .help("give the object `\"spec_version\": \"2.1\"` or move it to a 2.1 bundle"),
         );
     } else if !name.starts_with("x-") && !declared_by_extension {
         c.push(
@@ -102,7 +106,11 @@ fn check_uuid_version(c: &mut Checker, version: u8) {
     }
     let expected = if c.category == Category::Observable { 5 } else { 4 };
     if version != expected && !(c.category == Category::Observable && version == 4) {
-        c.warning("uuid-version", "/id", format!("the id uses a version {version} UUID; {} ids should use version {expected}", c.what()));
+        c.warning(
+            "uuid-version",
+            "/id",
+            format!("the id uses a version {version} UUID; {} ids should use version {expected}", c.what()),
+        );
     }
 }
 
@@ -113,8 +121,12 @@ fn check_spec_version(c: &mut Checker) {
     match (c.version, value.as_str()) {
         (SpecVersion::V21, Some("2.1")) => {}
         (SpecVersion::V21, Some(other)) => c.push(
-            Finding::error("spec-version", "/spec_version", format!("`spec_version` is \"{}\"; stixpress reads STIX 2.1 and 2.0", clip(other)))
-                .help("STIX 2.1 objects carry \"spec_version\": \"2.1\""),
+            Finding::error(
+                "spec-version",
+                "/spec_version",
+                format!("`spec_version` is \"{}\"; stixpress reads STIX 2.1 and 2.0", clip(other)),
+            )
+            .help("STIX 2.1 objects carry \"spec_version\": \"2.1\""),
         ),
         (SpecVersion::V20, Some(_)) => {}
         (_, None) => type_error(c, "/spec_version", "spec_version", "a string", value),
@@ -134,8 +146,12 @@ fn check_versioning(c: &mut Checker) {
         for (key, ts) in [("created", created), ("modified", modified)] {
             if ts.is_some_and(|t| t.fraction_digits < 3) {
                 c.push(
-                    Finding::error("timestamp-precision", format!("/{key}"), format!("`{key}` must be precise to the millisecond (STIX 2.1 §3.2)"))
-                        .help("write at least three fractional digits, e.g. 2024-05-01T12:30:00.000Z"),
+                    Finding::error(
+                        "timestamp-precision",
+                        format!("/{key}"),
+                        format!("`{key}` must be precise to the millisecond (STIX 2.1 §3.2)"),
+                    )
+                    .help("write at least three fractional digits, e.g. 2024-05-01T12:30:00.000Z"),
                 );
             }
         }
@@ -154,7 +170,11 @@ pub fn check_kill_chain_phases(c: &mut Checker, pointer: &str, value: &Value) {
                 Some(v) => {
                     if let Some(text) = expect_string(c, &format!("{p}/{key}"), key, v) {
                         if text.bytes().any(|b| b.is_ascii_uppercase() || b == b' ' || b == b'_') {
-                            c.warning("kill-chain-name", format!("{p}/{key}"), format!("`{key}` \"{}\" should be lowercase with hyphens", clip(text)));
+                            c.warning(
+                                "kill-chain-name",
+                                format!("{p}/{key}"),
+                                format!("`{key}` \"{}\" should be lowercase with hyphens", clip(text)),
+                            );
                         }
                     }
                 }
@@ -181,8 +201,14 @@ pub fn check_external_references(c: &mut Checker, pointer: &str, value: &Value) 
                 expect_string(c, &format!("{p}/{key}"), key, v);
             }
         }
-        if c.version == SpecVersion::V21 && !["description", "url", "external_id"].iter().any(|k| fields.contains_key(*k)) {
-            c.error("external-reference-empty", p, "an external reference needs `description`, `url` or `external_id` besides `source_name`");
+        if c.version == SpecVersion::V21
+            && !["description", "url", "external_id"].iter().any(|k| fields.contains_key(*k))
+        {
+            c.error(
+                "external-reference-empty",
+                p,
+                "an external reference needs `description`, `url` or `external_id` besides `source_name`",
+            );
         }
         if let Some(hashes) = fields.get("hashes") {
             properties::check_value(c, &format!("{p}/hashes"), "hashes", schema::Kind::Hashes, hashes);
@@ -201,11 +227,21 @@ fn check_external_id(c: &mut Checker, pointer: &str, source: &str, external_id: 
                 year.len() == 4 && number.len() >= 4 && year.bytes().chain(number.bytes()).all(|b| b.is_ascii_digit())
             })
         }),
-        "capec" => external_id.strip_prefix("CAPEC-").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())),
+        "capec" => {
+            external_id.strip_prefix("CAPEC-").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        }
         _ => true,
     };
     if !valid {
-        c.error("external-id", pointer, format!("a `{source}` external_id looks like {}, not \"{}\"", if source == "cve" { "CVE-2024-12345" } else { "CAPEC-123" }, clip(external_id)));
+        c.error(
+            "external-id",
+            pointer,
+            format!(
+                "a `{source}` external_id looks like {}, not \"{}\"",
+                if source == "cve" { "CVE-2024-12345" } else { "CAPEC-123" },
+                clip(external_id)
+            ),
+        );
     }
 }
 
@@ -220,7 +256,11 @@ pub fn check_granular_markings(c: &mut Checker, pointer: &str, value: &Value) {
             Some(selectors) => each_of_list(c, &format!("{p}/selectors"), "selectors", selectors, |c, sp, s| {
                 if let Some(selector) = expect_string(c, sp, "selectors", s) {
                     if !selector_resolves(c, selector) {
-                        c.error("granular-selector", sp, format!("selector \"{}\" does not name a property of this object", clip(selector)));
+                        c.error(
+                            "granular-selector",
+                            sp,
+                            format!("selector \"{}\" does not name a property of this object", clip(selector)),
+                        );
                     }
                 }
             }),
@@ -281,7 +321,13 @@ pub fn check_extensions(c: &mut Checker, pointer: &str, value: &Value) {
                 c.error("extension-name", &p, format!("\"{}\" is not a valid extension-definition id", clip(name)));
             }
             if let Some(kind) = body.get("extension_type") {
-                properties::check_value(c, &format!("{p}/extension_type"), "extension_type", schema::Kind::Enum(crate::stix::vocab::EXTENSION_TYPE), kind);
+                properties::check_value(
+                    c,
+                    &format!("{p}/extension_type"),
+                    "extension_type",
+                    schema::Kind::Enum(crate::stix::vocab::EXTENSION_TYPE),
+                    kind,
+                );
             }
         } else if crate::stix::vocab::PREDEFINED_SCO_EXTENSIONS.contains(&name.as_str()) {
             if c.category != Category::Observable {
@@ -290,7 +336,11 @@ pub fn check_extensions(c: &mut Checker, pointer: &str, value: &Value) {
         } else if !id::is_type_name(name) || !name.ends_with("-ext") && !name.starts_with("x-") {
             c.error("extension-name", &p, format!("extension \"{}\" must be an extension-definition id, a predefined extension, or a custom name ending in `-ext`", clip(name)));
         } else {
-            c.warning("custom-extension", &p, format!("custom extension `{name}` is deprecated in STIX 2.1; use an extension-definition"));
+            c.warning(
+                "custom-extension",
+                &p,
+                format!("custom extension `{name}` is deprecated in STIX 2.1; use an extension-definition"),
+            );
         }
     }
 }

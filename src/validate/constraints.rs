@@ -26,7 +26,11 @@ pub fn check(c: &mut Checker) {
         }
         _ => {}
     }
-    if c.type_name == "malware" && c.version == SpecVersion::V21 && c.get("is_family") == Some(&Value::Bool(true)) && !c.has("name") {
+    if c.type_name == "malware"
+        && c.version == SpecVersion::V21
+        && c.get("is_family") == Some(&Value::Bool(true))
+        && !c.has("name")
+    {
         c.error("missing-property", "", "a malware family (`is_family: true`) needs a `name`");
     }
     if c.version == SpecVersion::V20 {
@@ -52,7 +56,7 @@ fn check_indicator(c: &mut Checker) {
 /// STIX 2.1 §4.11: region, country, or latitude and longitude; the coordinates come in pairs.
 fn check_location(c: &mut Checker) {
     let (lat, long) = (c.has("latitude"), c.has("longitude"));
-    if !c.has("region") && !c.has("country") && !(lat && long) {
+    if !(c.has("region") || c.has("country") || (lat && long)) {
         c.error("missing-property", "", "a location needs `region`, `country`, or `latitude` and `longitude`");
     }
     if lat != long {
@@ -67,16 +71,28 @@ fn check_observed_data(c: &mut Checker) {
     ordered(c, "first_observed", "last_observed", false);
     if c.version == SpecVersion::V21 {
         match (c.has("objects"), c.has("object_refs")) {
-            (true, true) => c.error("observed-data-content", "", "observed-data has either `objects` or `object_refs`, not both"),
-            (false, false) => c.error("missing-property", "", "observed-data needs `object_refs` (or the deprecated `objects`)"),
-            (true, false) => c.warning("deprecated-property", "/objects", "`objects` is deprecated in STIX 2.1; reference observables with `object_refs`"),
+            (true, true) => {
+                c.error("observed-data-content", "", "observed-data has either `objects` or `object_refs`, not both")
+            }
+            (false, false) => {
+                c.error("missing-property", "", "observed-data needs `object_refs` (or the deprecated `objects`)")
+            }
+            (true, false) => c.warning(
+                "deprecated-property",
+                "/objects",
+                "`objects` is deprecated in STIX 2.1; reference observables with `object_refs`",
+            ),
             _ => {}
         }
         if let Some(refs) = c.get("object_refs").and_then(Value::as_array) {
             for (i, target) in refs.iter().enumerate() {
                 let kind = target.as_str().and_then(|t| id::parse_id(t, SpecVersion::V21).ok()).map(|p| p.object_type);
                 if kind.is_some_and(schema::is_domain_type) {
-                    c.error("reference-type", format!("/object_refs/{i}"), "observed-data `object_refs` point at observables or relationships, not domain objects");
+                    c.error(
+                        "reference-type",
+                        format!("/object_refs/{i}"),
+                        "observed-data `object_refs` point at observables or relationships, not domain objects",
+                    );
                 }
             }
         }
@@ -88,18 +104,40 @@ fn check_observed_data(c: &mut Checker) {
 fn check_relationship(c: &mut Checker) {
     ordered(c, "start_time", "stop_time", true);
     if let Some(kind) = c.str("relationship_type") {
-        let valid = (3..=250).contains(&kind.len()) && kind.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let valid = (3..=250).contains(&kind.len())
+            && kind.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if !valid {
             c.push(
-                Finding::error("relationship-type", "/relationship_type", format!("relationship_type \"{}\" must be 3-250 lowercase ASCII letters, digits and hyphens", clip(kind)))
-                    .help("use a type from the specification (uses, targets, indicates, …) or a custom one in the same form"),
+                Finding::error(
+                    "relationship-type",
+                    "/relationship_type",
+                    format!(
+                        "relationship_type \"{}\" must be 3-250 lowercase ASCII letters, digits and hyphens",
+                        clip(kind)
+                    ),
+                )
+                .help(
+                    "use a type from the specification (uses, targets, indicates, …) or a custom one in the same form",
+                ),
             );
         }
     }
     for key in ["source_ref", "target_ref"] {
         let kind = c.str(key).and_then(|t| id::parse_id(t, c.version).ok()).map(|p| p.object_type);
-        if let Some(kind @ ("relationship" | "sighting" | "marking-definition" | "language-content" | "extension-definition" | "bundle")) = kind {
-            c.error("reference-type", format!("/{key}"), format!("a relationship's `{key}` must be a domain object or observable, not a `{kind}`"));
+        if let Some(
+            kind @ ("relationship"
+            | "sighting"
+            | "marking-definition"
+            | "language-content"
+            | "extension-definition"
+            | "bundle"),
+        ) = kind
+        {
+            c.error(
+                "reference-type",
+                format!("/{key}"),
+                format!("a relationship's `{key}` must be a domain object or observable, not a `{kind}`"),
+            );
         }
     }
 }
@@ -124,23 +162,40 @@ fn check_marking_definition(c: &mut Checker) {
         (Some("tlp"), Some(def)) => {
             let level = def.get("tlp").and_then(Value::as_str);
             if !matches!(level, Some("white" | "green" | "amber" | "red")) || def.len() != 1 {
-                c.error("marking-definition", "/definition", "a TLP definition is exactly {\"tlp\": \"white\"|\"green\"|\"amber\"|\"red\"}");
+                c.error(
+                    "marking-definition",
+                    "/definition",
+                    "a TLP definition is exactly {\"tlp\": \"white\"|\"green\"|\"amber\"|\"red\"}",
+                );
             }
             if let (Some(expected), Some(level)) = (c.str("id").and_then(marking::tlp1_value), level) {
                 if expected != level {
-                    c.error("marking-definition", "/definition/tlp", format!("this is the canonical TLP:{} id, but the definition says \"{level}\"", expected.to_uppercase()));
+                    c.error(
+                        "marking-definition",
+                        "/definition/tlp",
+                        format!(
+                            "this is the canonical TLP:{} id, but the definition says \"{level}\"",
+                            expected.to_uppercase()
+                        ),
+                    );
                 }
             } else if level.is_some() {
-                c.warning("marking-definition", "/id", "TLP markings should use the canonical ids of the specification, so every consumer recognises them");
+                c.warning(
+                    "marking-definition",
+                    "/id",
+                    "TLP markings should use the canonical ids of the specification, so every consumer recognises them",
+                );
             }
         }
-        (Some("statement"), Some(def)) => {
-            if def.get("statement").and_then(Value::as_str).is_none() || def.len() != 1 {
-                c.error("marking-definition", "/definition", "a statement definition is exactly {\"statement\": \"…\"}");
-            }
+        (Some("statement"), Some(def)) if def.get("statement").and_then(Value::as_str).is_none() || def.len() != 1 => {
+            c.error("marking-definition", "/definition", "a statement definition is exactly {\"statement\": \"…\"}");
         }
         (Some(other), _) if other != "tlp" && other != "statement" => {
-            c.warning("open-vocabulary", "/definition_type", format!("definition_type \"{}\" is neither `tlp` nor `statement`", clip(other)));
+            c.warning(
+                "open-vocabulary",
+                "/definition_type",
+                format!("definition_type \"{}\" is neither `tlp` nor `statement`", clip(other)),
+            );
         }
         _ => {}
     }

@@ -17,7 +17,9 @@ pub fn check(c: &mut Checker) {
         "ipv4-addr" => check_address(c, |v| address_or_cidr::<Ipv4Addr>(v, 32), "an IPv4 address or CIDR block"),
         "ipv6-addr" => check_address(c, |v| address_or_cidr::<Ipv6Addr>(v, 128), "an IPv6 address or CIDR block"),
         "mac-addr" => check_address(c, is_mac, "a lowercase, colon-separated MAC-48 address (00:1a:2b:3c:4d:5e)"),
-        "file" if !c.has("hashes") && !c.has("name") => c.error("missing-property", "", "a file needs `hashes` or `name`"),
+        "file" if !c.has("hashes") && !c.has("name") => {
+            c.error("missing-property", "", "a file needs `hashes` or `name`")
+        }
         "artifact" => check_artifact(c),
         "email-message" => check_email_message(c),
         "network-traffic" => check_network_traffic(c),
@@ -45,7 +47,8 @@ pub fn address_or_cidr<T: std::str::FromStr>(value: &str, bits: u8) -> bool {
 
 fn is_mac(value: &str) -> bool {
     let parts: Vec<&str> = value.split(':').collect();
-    parts.len() == 6 && parts.iter().all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+    parts.len() == 6
+        && parts.iter().all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
 }
 
 /// An artifact has its bytes inline or a URL to them (with hashes to check them), not both.
@@ -64,7 +67,9 @@ fn check_artifact(c: &mut Checker) {
 
 fn check_email_message(c: &mut Checker) {
     match c.get("is_multipart").and_then(Value::as_bool) {
-        Some(true) if c.has("body") => c.error("email-body", "/body", "a multipart message carries `body_multipart`, not `body`"),
+        Some(true) if c.has("body") => {
+            c.error("email-body", "/body", "a multipart message carries `body_multipart`, not `body`")
+        }
         Some(false) if c.has("body_multipart") => {
             c.error("email-body", "/body_multipart", "`body_multipart` needs `is_multipart: true`")
         }

@@ -65,7 +65,9 @@ pub fn check_value(c: &mut Checker, pointer: &str, name: &str, kind: Kind, value
             each_of_list(c, pointer, name, value, |c, p, v| check_vocab(c, p, name, v, words, false))
         }
         Kind::Enum(words) => check_vocab(c, pointer, name, value, words, true),
-        Kind::EnumList(words) => each_of_list(c, pointer, name, value, |c, p, v| check_vocab(c, p, name, v, words, true)),
+        Kind::EnumList(words) => {
+            each_of_list(c, pointer, name, value, |c, p, v| check_vocab(c, p, name, v, words, true))
+        }
         Kind::Hashes => check_hashes(c, pointer, name, value),
         Kind::KillChainPhases => super::common::check_kill_chain_phases(c, pointer, value),
         Kind::ExternalReferences => super::common::check_external_references(c, pointer, value),
@@ -110,7 +112,13 @@ pub fn expect_string<'v>(c: &mut Checker, pointer: &str, name: &str, value: &'v 
 }
 
 /// Runs `each` on every item of a list that must not be empty.
-pub fn each_of_list(c: &mut Checker, pointer: &str, name: &str, value: &Value, mut each: impl FnMut(&mut Checker, &str, &Value)) {
+pub fn each_of_list(
+    c: &mut Checker,
+    pointer: &str,
+    name: &str,
+    value: &Value,
+    mut each: impl FnMut(&mut Checker, &str, &Value),
+) {
     let Some(items) = value.as_array() else {
         return type_error(c, pointer, name, "a list", value);
     };
@@ -144,7 +152,11 @@ fn check_float(c: &mut Checker, pointer: &str, name: &str, value: &Value, min: O
         return type_error(c, pointer, name, "a number", value);
     };
     if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
-        c.error("value-out-of-range", pointer, format!("`{name}` is {n}, outside {}..{}", min.unwrap_or(f64::MIN), max.unwrap_or(f64::MAX)));
+        c.error(
+            "value-out-of-range",
+            pointer,
+            format!("`{name}` is {n}, outside {}..{}", min.unwrap_or(f64::MIN), max.unwrap_or(f64::MAX)),
+        );
     }
 }
 
@@ -196,9 +208,17 @@ fn check_vocab(c: &mut Checker, pointer: &str, name: &str, value: &Value, words:
         return;
     }
     if closed {
-        c.error("enumeration", pointer, format!("`{name}` is \"{}\"; it must be one of: {}", clip(text), words.join(", ")));
+        c.error(
+            "enumeration",
+            pointer,
+            format!("`{name}` is \"{}\"; it must be one of: {}", clip(text), words.join(", ")),
+        );
     } else {
-        c.warning("open-vocabulary", pointer, format!("`{name}` value \"{}\" is not in the suggested vocabulary", clip(text)));
+        c.warning(
+            "open-vocabulary",
+            pointer,
+            format!("`{name}` value \"{}\" is not in the suggested vocabulary", clip(text)),
+        );
     }
 }
 
@@ -220,14 +240,29 @@ fn check_hashes(c: &mut Checker, pointer: &str, name: &str, value: &Value) {
             if !(3..=250).contains(&algorithm.len())
                 || !algorithm.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
             {
-                c.error("hash-algorithm", &p, format!("hash algorithm name \"{}\" must be 3-250 ASCII letters, digits, `-` or `_`", clip(algorithm)));
+                c.error(
+                    "hash-algorithm",
+                    &p,
+                    format!(
+                        "hash algorithm name \"{}\" must be 3-250 ASCII letters, digits, `-` or `_`",
+                        clip(algorithm)
+                    ),
+                );
             } else {
-                c.warning("hash-algorithm", &p, format!("hash algorithm \"{algorithm}\" is not in the hashing-algorithm vocabulary"));
+                c.warning(
+                    "hash-algorithm",
+                    &p,
+                    format!("hash algorithm \"{algorithm}\" is not in the hashing-algorithm vocabulary"),
+                );
             }
         }
         if let Some(length) = vocab::hash_hex_length(algorithm) {
             if hash.len() != length || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
-                c.error("invalid-hash", &p, format!("a {algorithm} hash is {length} hexadecimal digits; \"{}\" is not", clip(hash)));
+                c.error(
+                    "invalid-hash",
+                    &p,
+                    format!("a {algorithm} hash is {length} hexadecimal digits; \"{}\" is not", clip(hash)),
+                );
             }
         }
     }
@@ -239,7 +274,11 @@ fn check_dictionary(c: &mut Checker, pointer: &str, name: &str, value: &Value) {
     };
     for key in members.keys() {
         if let Some(problem) = dictionary_key_problem(key, c.version) {
-            c.error("dictionary-key", format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")), format!("dictionary key \"{}\" {problem}", clip(key)));
+            c.error(
+                "dictionary-key",
+                format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")),
+                format!("dictionary key \"{}\" {problem}", clip(key)),
+            );
         }
     }
 }
@@ -263,8 +302,12 @@ fn dictionary_key_problem(key: &str, version: SpecVersion) -> Option<&'static st
 fn check_custom(c: &mut Checker, pointer: &str, name: &str, value: &Value, extended: bool) {
     if let Some(problem) = property_name_problem(name, c.version) {
         c.push(
-            crate::diag::Finding::error("property-name", pointer, format!("property name \"{}\" {problem}", clip(name)))
-                .help("custom property names are 3-250 characters: letters, digits and `_`, starting with `x_`"),
+            crate::diag::Finding::error(
+                "property-name",
+                pointer,
+                format!("property name \"{}\" {problem}", clip(name)),
+            )
+            .help("custom property names are 3-250 characters: letters, digits and `_`, starting with `x_`"),
         );
         return;
     }
@@ -279,8 +322,12 @@ fn check_custom(c: &mut Checker, pointer: &str, name: &str, value: &Value, exten
             SpecVersion::V20 => "prefix custom properties with `x_`",
         };
         c.push(
-            crate::diag::Finding::warning("custom-property", pointer, format!("{} has no property `{name}` in STIX {}", c.what(), c.version))
-                .help(format!("check the spelling; {hint}")),
+            crate::diag::Finding::warning(
+                "custom-property",
+                pointer,
+                format!("{} has no property `{name}` in STIX {}", c.what(), c.version),
+            )
+            .help(format!("check the spelling; {hint}")),
         );
     }
 }

@@ -16,7 +16,11 @@ const SUGGESTED: &[(&str, &str, &[&str])] = &[
     ("course-of-action", "mitigates", &["attack-pattern", "indicator", "malware", "tool", "vulnerability"]),
     ("course-of-action", "remediates", &["malware", "vulnerability"]),
     ("identity", "located-at", &["location"]),
-    ("indicator", "indicates", &["attack-pattern", "campaign", "infrastructure", "intrusion-set", "malware", "threat-actor", "tool"]),
+    (
+        "indicator",
+        "indicates",
+        &["attack-pattern", "campaign", "infrastructure", "intrusion-set", "malware", "threat-actor", "tool"],
+    ),
     ("indicator", "based-on", &["observed-data"]),
     ("infrastructure", "communicates-with", &["infrastructure", "ipv4-addr", "ipv6-addr", "domain-name", "url"]),
     ("infrastructure", "consists-of", &["infrastructure", "observed-data", "*sco"]),
@@ -90,9 +94,9 @@ pub fn suggestion(source: &str, kind: &str, target: &str) -> Suggestion {
         return Suggestion::CustomType;
     }
     let target_is_sco = crate::stix::schema::is_observable_type(target);
-    let fits = SUGGESTED
-        .iter()
-        .any(|(s, k, targets)| *s == source && *k == kind && (targets.contains(&target) || (target_is_sco && targets.contains(&"*sco"))));
+    let fits = SUGGESTED.iter().any(|(s, k, targets)| {
+        *s == source && *k == kind && (targets.contains(&target) || (target_is_sco && targets.contains(&"*sco")))
+    });
     if fits {
         Suggestion::Suggested
     } else {

@@ -43,7 +43,8 @@ pub fn check_repository(objects: &[StixObject], options: &RepositoryOptions) -> 
 }
 
 fn index_versions(objects: &[StixObject]) -> HashMap<&str, Vec<&StixObject>> {
-    let mut versions: HashMap<&str, Vec<&StixObject>> = HashMap::with_capacity_and_hasher(objects.len(), Default::default());
+    let mut versions: HashMap<&str, Vec<&StixObject>> =
+        HashMap::with_capacity_and_hasher(objects.len(), Default::default());
     for object in objects {
         versions.entry(object.id.as_str()).or_default().push(object);
     }
@@ -73,8 +74,9 @@ fn conflicting_copies<'a>(versions: &HashMap<&str, Vec<&'a StixObject>>, found: 
                     first.file.display(),
                     if first.pointer.is_empty() { "/" } else { &first.pointer },
                 );
-                let diagnostic = Diagnostic::error("conflicting-versions", message)
-                    .with_help("a changed object needs a new `modified` timestamp; otherwise make both copies identical");
+                let diagnostic = Diagnostic::error("conflicting-versions", message).with_help(
+                    "a changed object needs a new `modified` timestamp; otherwise make both copies identical",
+                );
                 found.push(Anchored { diagnostic, object, pointer: "/modified".into() });
             }
         }
@@ -115,12 +117,19 @@ fn references<'a>(
                     let diagnostic = Diagnostic::new(
                         options.missing_reference,
                         "missing-reference",
-                        format!("`{}` points at `{}`, which is not in the repository", reference.property, reference.target),
+                        format!(
+                            "`{}` points at `{}`, which is not in the repository",
+                            reference.property, reference.target
+                        ),
                     )
                     .with_help("add the object, or check the id for typos");
                     found.push(Anchored { diagnostic, object, pointer: reference.pointer.clone() });
                 }
-                Some(target) if target.revoked && !object.revoked && object.relationship_type.as_deref() != Some("revoked-by") => {
+                Some(target)
+                    if target.revoked
+                        && !object.revoked
+                        && object.relationship_type.as_deref() != Some("revoked-by") =>
+                {
                     let diagnostic = Diagnostic::warning(
                         "revoked-reference",
                         format!("`{}` points at `{}`, which is revoked", reference.property, reference.target),
@@ -144,7 +153,9 @@ fn relationship_pairs<'a>(latest: &HashMap<&str, &'a StixObject>, found: &mut Ve
             let target = object.refs.iter().find(|r| r.property == property)?;
             id::parse_id(&target.target, SpecVersion::V21).ok().map(|p| p.object_type.to_owned())
         };
-        let (Some(kind), Some(source), Some(target)) = (object.relationship_type.as_deref(), end_type("source_ref"), end_type("target_ref")) else {
+        let (Some(kind), Some(source), Some(target)) =
+            (object.relationship_type.as_deref(), end_type("source_ref"), end_type("target_ref"))
+        else {
             continue;
         };
         let known = |t: &str| schema::type_spec(SpecVersion::V21, t).is_some();
@@ -156,8 +167,9 @@ fn relationship_pairs<'a>(latest: &HashMap<&str, &'a StixObject>, found: &mut Ve
             Suggestion::UnusualPair => format!("the specification does not suggest `{source}` {kind} `{target}`"),
             Suggestion::CustomType => format!("`{kind}` is not a relationship type of the specification"),
         };
-        let diagnostic = Diagnostic::warning("relationship-pair", message)
-            .with_help("check the direction and the types; custom relationship types are allowed but fewer tools understand them");
+        let diagnostic = Diagnostic::warning("relationship-pair", message).with_help(
+            "check the direction and the types; custom relationship types are allowed but fewer tools understand them",
+        );
         found.push(Anchored { diagnostic, object, pointer: "/relationship_type".into() });
     }
 }

@@ -32,8 +32,13 @@ impl Repo {
     /// Runs `stixpress check --format json` in the repository; returns exit code and report.
     pub fn check_json(&self, extra: &[&str]) -> (i32, Value) {
         let output = self.stixpress().args(["check", "--format", "json"]).args(extra).output().expect("run");
-        let report: Value = serde_json::from_slice(&output.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr)));
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}): {}\n{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            )
+        });
         (output.status.code().unwrap_or(-1), report)
     }
 

@@ -60,7 +60,10 @@ pub enum ObservationOp {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ObservationExpr {
     /// `[ comparison expression ]`; the span covers the brackets.
-    Observation { body: ComparisonExpr, span: Span },
+    Observation {
+        body: ComparisonExpr,
+        span: Span,
+    },
     /// Two or more operands joined by the same operator.
     Combined {
         op: ObservationOp,
@@ -79,12 +82,8 @@ impl ObservationExpr {
     pub(crate) fn for_each_comparison<'a>(&'a self, f: &mut dyn FnMut(&'a Comparison)) {
         match self {
             ObservationExpr::Observation { body, .. } => body.for_each_comparison(f),
-            ObservationExpr::Combined { operands, .. } => {
-                operands.iter().for_each(|o| o.for_each_comparison(f))
-            }
-            ObservationExpr::Group(inner) | ObservationExpr::Qualified { inner, .. } => {
-                inner.for_each_comparison(f)
-            }
+            ObservationExpr::Combined { operands, .. } => operands.iter().for_each(|o| o.for_each_comparison(f)),
+            ObservationExpr::Group(inner) | ObservationExpr::Qualified { inner, .. } => inner.for_each_comparison(f),
         }
     }
 }
@@ -130,9 +129,7 @@ impl ComparisonExpr {
     pub(crate) fn for_each_comparison<'a>(&'a self, f: &mut dyn FnMut(&'a Comparison)) {
         match self {
             ComparisonExpr::Test(c) => f(c),
-            ComparisonExpr::And(list) | ComparisonExpr::Or(list) => {
-                list.iter().for_each(|e| e.for_each_comparison(f))
-            }
+            ComparisonExpr::And(list) | ComparisonExpr::Or(list) => list.iter().for_each(|e| e.for_each_comparison(f)),
         }
     }
 }
@@ -235,9 +232,7 @@ impl Literal {
         let raw = &source[self.span.clone()];
         match self.kind {
             LiteralKind::Str => unescape(&raw[1..raw.len() - 1]),
-            LiteralKind::Hex | LiteralKind::Binary | LiteralKind::Timestamp => {
-                raw[2..raw.len() - 1].to_string()
-            }
+            LiteralKind::Hex | LiteralKind::Binary | LiteralKind::Timestamp => raw[2..raw.len() - 1].to_string(),
             LiteralKind::Int | LiteralKind::Float => raw.trim_start_matches('+').to_string(),
             LiteralKind::Bool => raw.to_string(),
         }
@@ -248,9 +243,7 @@ impl Literal {
         let raw = &source[self.span.clone()];
         match self.kind {
             LiteralKind::Timestamp => Some(&raw[2..raw.len() - 1]),
-            LiteralKind::Str if is_timestamp(&raw.as_bytes()[1..raw.len() - 1]) => {
-                Some(&raw[1..raw.len() - 1])
-            }
+            LiteralKind::Str if is_timestamp(&raw.as_bytes()[1..raw.len() - 1]) => Some(&raw[1..raw.len() - 1]),
             _ => None,
         }
     }
@@ -288,19 +281,10 @@ mod tests {
 
     #[test]
     fn literal_values() {
-        let lit = |kind, s: &str| {
-            Literal {
-                kind,
-                span: 0..s.len(),
-            }
-            .value(s)
-        };
+        let lit = |kind, s: &str| Literal { kind, span: 0..s.len() }.value(s);
         assert_eq!(lit(LiteralKind::Str, r"'a\'b'"), "a'b");
         assert_eq!(lit(LiteralKind::Hex, "h'ff'"), "ff");
         assert_eq!(lit(LiteralKind::Int, "+5"), "5");
-        assert_eq!(
-            lit(LiteralKind::Timestamp, "t'2016-06-01T00:00:00Z'"),
-            "2016-06-01T00:00:00Z"
-        );
+        assert_eq!(lit(LiteralKind::Timestamp, "t'2016-06-01T00:00:00Z'"), "2016-06-01T00:00:00Z");
     }
 }

@@ -24,15 +24,9 @@ struct Case {
 }
 
 fn our_verdict(version: &str, pattern: &str) -> bool {
-    let dialect = if version == "2.0" {
-        Dialect::Stix20
-    } else {
-        Dialect::Stix21
-    };
+    let dialect = if version == "2.0" { Dialect::Stix20 } else { Dialect::Stix21 };
     match parse(pattern, dialect) {
-        Ok(parsed) => lint::hash_issues(&parsed)
-            .iter()
-            .all(|(algorithm, _)| !is_fixed_length_algorithm(algorithm)),
+        Ok(parsed) => lint::hash_issues(&parsed).iter().all(|(algorithm, _)| !is_fixed_length_algorithm(algorithm)),
         Err(_) => false,
     }
 }
@@ -73,11 +67,8 @@ fn compare(cases: &[Case]) -> Result<usize, String> {
             ));
         }
     }
-    let stale: Vec<String> = known
-        .iter()
-        .filter(|k| !explained.contains(k))
-        .map(|(v, p)| format!("{v}\t{}", escape_field(p)))
-        .collect();
+    let stale: Vec<String> =
+        known.iter().filter(|k| !explained.contains(k)).map(|(v, p)| format!("{v}\t{}", escape_field(p))).collect();
     if unexplained.is_empty() && stale.is_empty() {
         return Ok(cases.len());
     }
@@ -106,11 +97,7 @@ fn corpus_agrees_with_recorded_reference_verdicts() {
             let version = fields.next().unwrap_or_default().to_string();
             let reference_valid = fields.next() == Some("true");
             let pattern = unescape_field(fields.next().unwrap_or_default());
-            Case {
-                version,
-                pattern,
-                reference_valid,
-            }
+            Case { version, pattern, reference_valid }
         })
         .collect();
     assert!(cases.len() >= 350, "only {} recorded cases", cases.len());
@@ -125,33 +112,18 @@ fn corpus_agrees_with_live_reference_verdicts() {
         eprintln!("STIXPRESS_PATTERN_REFERENCE not set: live reference comparison skipped");
         return;
     };
-    let lines = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read reference verdicts {path}: {e}"));
+    let lines = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read reference verdicts {path}: {e}"));
     let corpus = json::parse(CORPUS).expect("corpus.json is not valid JSON");
     let entries = corpus.as_array().expect("corpus.json is not an array");
     let mut cases = Vec::new();
     for line in lines.lines().filter(|l| !l.trim().is_empty()) {
         let verdict = json::parse(line).unwrap_or_else(|| panic!("not JSON: {line}"));
-        let index = verdict
-            .get("index")
-            .and_then(json::Value::as_number)
-            .expect("index") as usize;
+        let index = verdict.get("index").and_then(json::Value::as_number).expect("index") as usize;
         let entry = &entries[index];
         cases.push(Case {
-            version: entry
-                .get("version")
-                .and_then(json::Value::as_str)
-                .expect("version")
-                .to_string(),
-            pattern: entry
-                .get("pattern")
-                .and_then(json::Value::as_str)
-                .expect("pattern")
-                .to_string(),
-            reference_valid: verdict
-                .get("valid")
-                .and_then(json::Value::as_bool)
-                .expect("valid"),
+            version: entry.get("version").and_then(json::Value::as_str).expect("version").to_string(),
+            pattern: entry.get("pattern").and_then(json::Value::as_str).expect("pattern").to_string(),
+            reference_valid: verdict.get("valid").and_then(json::Value::as_bool).expect("valid"),
         });
     }
     assert_eq!(cases.len(), entries.len(), "one verdict per corpus entry");
@@ -194,11 +166,7 @@ fn unescape_field(field: &str) -> String {
 }
 
 fn escape_field(field: &str) -> String {
-    field
-        .replace('\\', "\\\\")
-        .replace('\t', "\\t")
-        .replace('\n', "\\n")
-        .replace('\r', "\\r")
+    field.replace('\\', "\\\\").replace('\t', "\\t").replace('\n', "\\n").replace('\r', "\\r")
 }
 
 /// Just enough JSON to read the corpus and the reference's verdict lines.
@@ -247,10 +215,7 @@ mod json {
     }
 
     pub fn parse(text: &str) -> Option<Value> {
-        let mut reader = Reader {
-            chars: text.chars().collect(),
-            pos: 0,
-        };
+        let mut reader = Reader { chars: text.chars().collect(), pos: 0 };
         let value = reader.value()?;
         reader.skip_ws();
         (reader.pos == reader.chars.len()).then_some(value)
@@ -297,11 +262,7 @@ mod json {
 
         fn number(&mut self) -> Option<Value> {
             let start = self.pos;
-            while self
-                .chars
-                .get(self.pos)
-                .is_some_and(|c| c.is_ascii_digit() || "+-.eE".contains(*c))
-            {
+            while self.chars.get(self.pos).is_some_and(|c| c.is_ascii_digit() || "+-.eE".contains(*c)) {
                 self.pos += 1;
             }
             let text: String = self.chars[start..self.pos].iter().collect();
@@ -392,13 +353,9 @@ mod json {
 
     #[test]
     fn reads_what_python_writes() {
-        let v = parse(r#"[{"pattern": "[a:b = 'x\\y\"\u00e9\ud83d\ude00']", "n": 3, "ok": true}]"#)
-            .unwrap();
+        let v = parse(r#"[{"pattern": "[a:b = 'x\\y\"\u00e9\ud83d\ude00']", "n": 3, "ok": true}]"#).unwrap();
         let first = &v.as_array().unwrap()[0];
-        assert_eq!(
-            first.get("pattern").unwrap().as_str().unwrap(),
-            "[a:b = 'x\\y\"é😀']"
-        );
+        assert_eq!(first.get("pattern").unwrap().as_str().unwrap(), "[a:b = 'x\\y\"é😀']");
         assert_eq!(first.get("n").unwrap().as_number(), Some(3.0));
         assert_eq!(first.get("ok").unwrap().as_bool(), Some(true));
     }

@@ -6,9 +6,7 @@
 //! such a pattern into lines of a blocklist. One condition of an AND is never a blocklist entry
 //! on its own, though it is still listed among the tests.
 
-use super::ast::{
-    Comparison, ComparisonExpr, ObservationExpr, ObservationOp, Operator, PathStep, Pattern, Value,
-};
+use super::ast::{Comparison, ComparisonExpr, ObservationExpr, ObservationOp, Operator, PathStep, Pattern, Value};
 use super::lint::key_text;
 
 /// What [`Pattern::extract`](super::Pattern::extract) finds.
@@ -60,9 +58,7 @@ pub(crate) fn extract(pattern: &Pattern) -> Extraction {
 fn is_plain_or(expr: &ObservationExpr) -> bool {
     match expr {
         ObservationExpr::Observation { body, .. } => is_plain_or_body(body),
-        ObservationExpr::Combined { op, operands } => {
-            *op == ObservationOp::Or && operands.iter().all(is_plain_or)
-        }
+        ObservationExpr::Combined { op, operands } => *op == ObservationOp::Or && operands.iter().all(is_plain_or),
         ObservationExpr::Group(inner) => is_plain_or(inner),
         ObservationExpr::Qualified { .. } => false,
     }
@@ -141,9 +137,7 @@ fn is_bare_key(key: &str) -> bool {
         "false",
     ];
     let mut bytes = key.bytes();
-    let first_ok = bytes
-        .next()
-        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_');
+    let first_ok = bytes.next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_');
     first_ok && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_') && !RESERVED.contains(&key)
 }
 
@@ -157,11 +151,7 @@ mod tests {
     }
 
     fn test(t: &str, path: &str, value: &str) -> EqualityTest {
-        EqualityTest {
-            object_type: t.to_string(),
-            path: path.to_string(),
-            value: value.to_string(),
-        }
+        EqualityTest { object_type: t.to_string(), path: path.to_string(), value: value.to_string() }
     }
 
     #[test]

@@ -84,11 +84,7 @@ pub(crate) struct Lexer<'a> {
 
 impl<'a> Lexer<'a> {
     pub fn new(src: &'a str, dialect: Dialect) -> Self {
-        Lexer {
-            src: src.as_bytes(),
-            pos: 0,
-            dialect,
-        }
+        Lexer { src: src.as_bytes(), pos: 0, dialect }
     }
 
     /// The next token; `Eof` forever once the input is used up.
@@ -99,11 +95,7 @@ impl<'a> Lexer<'a> {
             None => TokenKind::Eof,
             Some(&c) => self.token_at(c),
         };
-        Token {
-            kind,
-            start,
-            end: self.pos,
-        }
+        Token { kind, start, end: self.pos }
     }
 
     fn token_at(&mut self, c: u8) -> TokenKind {
@@ -151,10 +143,7 @@ impl<'a> Lexer<'a> {
                     None => return, // unterminated: lexes as a stray '/'
                 }
             } else if rest.starts_with(b"//") {
-                let n = rest
-                    .iter()
-                    .position(|&b| b == b'\n' || b == b'\r')
-                    .unwrap_or(rest.len());
+                let n = rest.iter().position(|&b| b == b'\n' || b == b'\r').unwrap_or(rest.len());
                 self.pos += n;
             } else {
                 return;
@@ -190,35 +179,19 @@ impl<'a> Lexer<'a> {
     fn number_or_sign(&mut self, c: u8) -> TokenKind {
         let start = self.pos;
         let negative = c == b'-';
-        let body = if c == b'+' || c == b'-' {
-            start + 1
-        } else {
-            start
-        };
+        let body = if c == b'+' || c == b'-' { start + 1 } else { start };
         let int_end = self.digits_from(body);
         let float_end = self.fraction_end(int_end);
         if let Some(end) = float_end {
             self.pos = end;
-            return if negative {
-                TokenKind::FloatNeg
-            } else {
-                TokenKind::FloatPos
-            };
+            return if negative { TokenKind::FloatNeg } else { TokenKind::FloatPos };
         }
         if int_end == body {
             self.pos = start + 1;
-            return if c == b'.' {
-                TokenKind::Dot
-            } else {
-                TokenKind::Stray
-            };
+            return if c == b'.' { TokenKind::Dot } else { TokenKind::Stray };
         }
         // "0" never takes more digits: "01" is two tokens, as in the grammar.
-        self.pos = if self.src[body] == b'0' {
-            body + 1
-        } else {
-            int_end
-        };
+        self.pos = if self.src[body] == b'0' { body + 1 } else { int_end };
         if negative {
             TokenKind::IntNeg
         } else {
@@ -259,9 +232,7 @@ impl<'a> Lexer<'a> {
                     Some(b'\'') | Some(b'\\') => i += 2,
                     _ => {
                         self.pos = i + 1;
-                        return TokenKind::Error(
-                            "a string may only escape ' and \\ with a backslash",
-                        );
+                        return TokenKind::Error("a string may only escape ' and \\ with a backslash");
                     }
                 },
                 Some(_) => i += 1,
@@ -280,16 +251,8 @@ impl<'a> Lexer<'a> {
         let body = &self.src[body_start..body_start + len];
         self.pos = body_start + len + 1;
         let (ok, kind, message) = match prefix {
-            b'h' => (
-                is_hex_pairs(body),
-                TokenKind::Hex,
-                "a hex literal h'…' needs an even number of hex digits",
-            ),
-            b'b' => (
-                is_base64(body),
-                TokenKind::Binary,
-                "a binary literal b'…' needs non-empty, padded base64",
-            ),
+            b'h' => (is_hex_pairs(body), TokenKind::Hex, "a hex literal h'…' needs an even number of hex digits"),
+            b'b' => (is_base64(body), TokenKind::Binary, "a binary literal b'…' needs non-empty, padded base64"),
             _ => (
                 is_timestamp(body),
                 TokenKind::Timestamp,
@@ -332,7 +295,7 @@ fn whitespace_len(rest: &[u8]) -> Option<usize> {
     match rest {
         [b' ' | b'\t' | b'\r' | b'\n' | 0x0B | 0x0C, ..] => Some(1),
         [0xC2, 0x85 | 0xA0, ..] => Some(2),
-        [0xE1, 0x9A, 0x80, ..] => Some(3), // U+1680
+        [0xE1, 0x9A, 0x80, ..] => Some(3),                             // U+1680
         [0xE2, 0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF, ..] => Some(3), // U+2000–200A, 2028, 2029, 202F
         [0xE2, 0x81, 0x9F, ..] => Some(3),                             // U+205F
         [0xE3, 0x80, 0x80, ..] => Some(3),                             // U+3000
@@ -364,10 +327,7 @@ pub(crate) fn is_base64(body: &[u8]) -> bool {
     }
     let padding = body.iter().rev().take_while(|&&b| b == b'=').count();
     let data = &body[..body.len() - padding];
-    padding <= 2
-        && data
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+    padding <= 2 && data.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
 }
 
 /// `YYYY-MM-DDTHH:MM:SS[.d+]Z` with the field ranges the grammar enforces (month 01–12,
@@ -381,9 +341,7 @@ pub(crate) fn is_timestamp(s: &[u8]) -> bool {
         && s[10] == b'T'
         && s[13] == b':'
         && s[16] == b':'
-        && [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
-            .iter()
-            .all(|&i| s[i].is_ascii_digit());
+        && [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18].iter().all(|&i| s[i].is_ascii_digit());
     if !shape_ok {
         return false;
     }
@@ -395,9 +353,7 @@ pub(crate) fn is_timestamp(s: &[u8]) -> bool {
         && field(17) <= 60;
     let fraction = &s[19..s.len() - 1];
     let fraction_ok = fraction.is_empty()
-        || (fraction.len() >= 2
-            && fraction[0] == b'.'
-            && fraction[1..].iter().all(u8::is_ascii_digit));
+        || (fraction.len() >= 2 && fraction[0] == b'.' && fraction[1..].iter().all(u8::is_ascii_digit));
     ranges_ok && fraction_ok
 }
 
@@ -422,25 +378,14 @@ mod tests {
         use TokenKind::*;
         assert_eq!(
             kinds("[ipv4-addr:value = '198.51.100.1']"),
-            vec![
-                LBrack,
-                Ident { hyphen: true },
-                Colon,
-                Ident { hyphen: false },
-                Eq,
-                Str,
-                RBrack
-            ]
+            vec![LBrack, Ident { hyphen: true }, Colon, Ident { hyphen: false }, Eq, Str, RBrack]
         );
     }
 
     #[test]
     fn numbers_follow_the_grammar() {
         use TokenKind::*;
-        assert_eq!(
-            kinds("-5 +5 5 -.5 .5 01"),
-            vec![IntNeg, IntPos, IntPos, FloatNeg, FloatPos, IntPos, IntPos]
-        );
+        assert_eq!(kinds("-5 +5 5 -.5 .5 01"), vec![IntNeg, IntPos, IntPos, FloatNeg, FloatPos, IntPos, IntPos]);
         assert_eq!(kinds("1.5.2"), vec![FloatPos, FloatPos]);
         assert_eq!(kinds("1."), vec![IntPos, Dot]);
     }
@@ -469,26 +414,13 @@ mod tests {
     #[test]
     fn comments_and_unicode_spaces_are_skipped() {
         use TokenKind::*;
-        assert_eq!(
-            kinds("/* a */ [ // b\n ]\u{3000}\u{a0}"),
-            vec![LBrack, RBrack]
-        );
-        assert_eq!(
-            kinds("/* open"),
-            vec![Stray, Asterisk, Ident { hyphen: false }]
-        );
+        assert_eq!(kinds("/* a */ [ // b\n ]\u{3000}\u{a0}"), vec![LBrack, RBrack]);
+        assert_eq!(kinds("/* open"), vec![Stray, Asterisk, Ident { hyphen: false }]);
     }
 
     #[test]
     fn malformed_literals_are_errors() {
-        for src in [
-            "'a\\nb'",
-            "'open",
-            "h'abc'",
-            "b'aGVsbG8'",
-            "b''",
-            "t'2016-13-01T00:00:00Z'",
-        ] {
+        for src in ["'a\\nb'", "'open", "h'abc'", "b'aGVsbG8'", "b''", "t'2016-13-01T00:00:00Z'"] {
             assert!(matches!(kinds(src)[0], TokenKind::Error(_)), "{src}");
         }
     }

@@ -7,8 +7,7 @@
 //! beyond the result vector.
 
 use super::ast::{
-    Comparison, Literal, LiteralKind, ObservationExpr, Operator, PathStep, Pattern, QualifierKind,
-    Span, Value,
+    Comparison, Literal, LiteralKind, ObservationExpr, Operator, PathStep, Pattern, QualifierKind, Span, Value,
 };
 use super::model::{self, Prop, Shape};
 use super::values;
@@ -28,12 +27,7 @@ pub(crate) fn lint(pattern: &Pattern) -> Vec<PatternIssue> {
 }
 
 fn issue(pattern: &Pattern, span: &Span, kind: IssueKind, message: String) -> PatternIssue {
-    PatternIssue {
-        offset: span.start,
-        column: column_of(&pattern.source, span.start),
-        kind,
-        message,
-    }
+    PatternIssue { offset: span.start, column: column_of(&pattern.source, span.start), kind, message }
 }
 
 /// The text of a path step's key, unquoted.
@@ -69,21 +63,10 @@ fn path_issue(pattern: &Pattern, comparison: &Comparison) -> Option<PatternIssue
         if model::is_custom_type(type_name) {
             return None;
         }
-        let message = format!(
-            "'{type_name}' is not a STIX cyber-observable type (custom types start with 'x-')"
-        );
-        return Some(issue(
-            pattern,
-            &path.object_type,
-            IssueKind::UnknownObjectType,
-            message,
-        ));
+        let message = format!("'{type_name}' is not a STIX cyber-observable type (custom types start with 'x-')");
+        return Some(issue(pattern, &path.object_type, IssueKind::UnknownObjectType, message));
     };
-    let mut node = Node::Object {
-        props: observable.props,
-        top: true,
-        extensions: observable.extensions,
-    };
+    let mut node = Node::Object { props: observable.props, top: true, extensions: observable.extensions };
     let mut owner = type_name.to_string();
     for step in &path.steps {
         let next = step_into(pattern, node, step, &owner);
@@ -121,11 +104,7 @@ fn step_into(pattern: &Pattern, node: Node, step: &PathStep, owner: &str) -> Res
         return Ok(Node::Open);
     }
     match node {
-        Node::Object {
-            props,
-            top,
-            extensions,
-        } => {
+        Node::Object { props, top, extensions } => {
             let prop = model::find_prop(props, top, &key, pattern.dialect)
                 .ok_or_else(|| format!("'{key}' is not a property of {owner}"))?;
             Ok(match prop.shape {
@@ -134,28 +113,15 @@ fn step_into(pattern: &Pattern, node: Node, step: &PathStep, owner: &str) -> Res
             })
         }
         Node::Extensions(known) => match known.iter().find(|e| e.name == key) {
-            Some(ext) => Ok(Node::Object {
-                props: ext.props,
-                top: false,
-                extensions: &[],
-            }),
+            Some(ext) => Ok(Node::Object { props: ext.props, top: false, extensions: &[] }),
             None if model::is_custom_extension(&key) => Ok(Node::Open),
             None => Err(format!("'{key}' is not a predefined extension of {owner}")),
         },
-        Node::Shape(Shape::Object(props)) => step_into(
-            pattern,
-            Node::Object {
-                props,
-                top: false,
-                extensions: &[],
-            },
-            step,
-            owner,
-        ),
-        Node::Shape(Shape::Hashes) => Ok(Node::Shape(Shape::Scalar)),
-        Node::Shape(Shape::Scalar | Shape::List) => {
-            Err(format!("'{owner}' has no property '{key}'"))
+        Node::Shape(Shape::Object(props)) => {
+            step_into(pattern, Node::Object { props, top: false, extensions: &[] }, step, owner)
         }
+        Node::Shape(Shape::Hashes) => Ok(Node::Shape(Shape::Scalar)),
+        Node::Shape(Shape::Scalar | Shape::List) => Err(format!("'{owner}' has no property '{key}'")),
         _ => Ok(Node::Open),
     }
 }
@@ -163,11 +129,7 @@ fn step_into(pattern: &Pattern, node: Node, step: &PathStep, owner: &str) -> Res
 fn index_into(node: Node) -> Node {
     match node {
         Node::Shape(Shape::List) => Node::Shape(Shape::Scalar),
-        Node::Shape(Shape::ListOf(props)) => Node::Object {
-            props,
-            top: false,
-            extensions: &[],
-        },
+        Node::Shape(Shape::ListOf(props)) => Node::Object { props, top: false, extensions: &[] },
         // An index on something that is not a list is odd but not worth a second finding.
         _ => Node::Open,
     }
@@ -190,28 +152,17 @@ fn value_issues(pattern: &Pattern, comparison: &Comparison, out: &mut Vec<Patter
     let single = comparison.path.steps.len() == 1;
     for lit in equality_values(comparison) {
         let problem = match (type_name, first.as_deref()) {
-            ("ipv4-addr", Some("value")) if single => {
-                string_check(pattern, lit, values::ipv4_problem)
-            }
-            ("ipv6-addr", Some("value")) if single => {
-                string_check(pattern, lit, values::ipv6_problem)
-            }
-            ("mac-addr", Some("value")) if single => {
-                string_check(pattern, lit, values::mac_problem)
-            }
-            ("network-traffic", Some("src_port" | "dst_port")) if single => {
-                port_problem(pattern, lit)
-            }
+            ("ipv4-addr", Some("value")) if single => string_check(pattern, lit, values::ipv4_problem),
+            ("ipv6-addr", Some("value")) if single => string_check(pattern, lit, values::ipv6_problem),
+            ("mac-addr", Some("value")) if single => string_check(pattern, lit, values::mac_problem),
+            ("network-traffic", Some("src_port" | "dst_port")) if single => port_problem(pattern, lit),
             _ => None,
         };
         if let Some(message) = problem {
             out.push(issue(pattern, &lit.span, IssueKind::InvalidValue, message));
         }
     }
-    if matches!(
-        comparison.operator,
-        Operator::IsSubset | Operator::IsSuperset
-    ) {
+    if matches!(comparison.operator, Operator::IsSubset | Operator::IsSuperset) {
         subnet_issue(pattern, comparison, type_name, out);
     }
     for (_, issue) in hash_issues_of(pattern, comparison) {
@@ -227,16 +178,9 @@ fn first_key(pattern: &Pattern, comparison: &Comparison) -> Option<String> {
     }
 }
 
-fn string_check(
-    pattern: &Pattern,
-    lit: &Literal,
-    check: fn(&str) -> Option<String>,
-) -> Option<String> {
+fn string_check(pattern: &Pattern, lit: &Literal, check: fn(&str) -> Option<String>) -> Option<String> {
     if lit.kind != LiteralKind::Str {
-        return Some(format!(
-            "expected a string, found {}",
-            pattern.text(&lit.span)
-        ));
+        return Some(format!("expected a string, found {}", pattern.text(&lit.span)));
     }
     check(&lit.value(&pattern.source))
 }
@@ -252,12 +196,7 @@ fn port_problem(pattern: &Pattern, lit: &Literal) -> Option<String> {
     }
 }
 
-fn subnet_issue(
-    pattern: &Pattern,
-    comparison: &Comparison,
-    type_name: &str,
-    out: &mut Vec<PatternIssue>,
-) {
+fn subnet_issue(pattern: &Pattern, comparison: &Comparison, type_name: &str, out: &mut Vec<PatternIssue>) {
     let Value::One(lit) = &comparison.value else {
         return;
     };
@@ -275,20 +214,13 @@ fn subnet_issue(
 /// Digest findings with the algorithm each concerns: a comparison on `…hashes.<algorithm>`
 /// whose tested values do not fit the algorithm.
 pub(crate) fn hash_issues(pattern: &Pattern) -> Vec<(String, PatternIssue)> {
-    pattern
-        .comparisons()
-        .into_iter()
-        .flat_map(|c| hash_issues_of(pattern, c))
-        .collect()
+    pattern.comparisons().into_iter().flat_map(|c| hash_issues_of(pattern, c)).collect()
 }
 
 fn hash_issues_of(pattern: &Pattern, comparison: &Comparison) -> Vec<(String, PatternIssue)> {
     let steps = &comparison.path.steps;
     let algorithm = match steps.as_slice() {
-        [.., PathStep::Key {
-            span: h,
-            quoted: hq,
-        }, PathStep::Key { span, quoted }]
+        [.., PathStep::Key { span: h, quoted: hq }, PathStep::Key { span, quoted }]
             if key_text(pattern, h, *hq) == "hashes" =>
         {
             key_text(pattern, span, *quoted)
@@ -300,10 +232,7 @@ fn hash_issues_of(pattern: &Pattern, comparison: &Comparison) -> Vec<(String, Pa
         let problem = if lit.kind == LiteralKind::Str {
             values::hash_problem(&algorithm, &lit.value(&pattern.source))
         } else {
-            Some(format!(
-                "a {algorithm} hash is a string, not {}",
-                pattern.text(&lit.span)
-            ))
+            Some(format!("a {algorithm} hash is a string, not {}", pattern.text(&lit.span)))
         };
         if let Some(message) = problem {
             let found_issue = issue(pattern, &lit.span, IssueKind::InvalidValue, message);
@@ -337,9 +266,7 @@ fn calendar_issue(pattern: &Pattern, lit: &Literal, out: &mut Vec<PatternIssue>)
 fn qualifier_issues(pattern: &Pattern, expr: &ObservationExpr, out: &mut Vec<PatternIssue>) {
     match expr {
         ObservationExpr::Observation { .. } => {}
-        ObservationExpr::Combined { operands, .. } => operands
-            .iter()
-            .for_each(|o| qualifier_issues(pattern, o, out)),
+        ObservationExpr::Combined { operands, .. } => operands.iter().for_each(|o| qualifier_issues(pattern, o, out)),
         ObservationExpr::Group(inner) => qualifier_issues(pattern, inner, out),
         ObservationExpr::Qualified { inner, qualifier } => {
             qualifier_issues(pattern, inner, out);
@@ -352,25 +279,17 @@ fn qualifier_issue(pattern: &Pattern, kind: &QualifierKind, out: &mut Vec<Patter
     match kind {
         QualifierKind::Within(n) | QualifierKind::Repeats(n) => {
             let text = pattern.text(&n.span);
-            let zero = text
-                .trim_start_matches('+')
-                .bytes()
-                .all(|b| b == b'0' || b == b'.');
+            let zero = text.trim_start_matches('+').bytes().all(|b| b == b'0' || b == b'.');
             if zero {
-                let message = format!(
-                    "{} {text} can never match: use a positive number",
-                    kind.keyword()
-                );
+                let message = format!("{} {text} can never match: use a positive number", kind.keyword());
                 out.push(issue(pattern, &n.span, IssueKind::InvalidValue, message));
             }
         }
         QualifierKind::StartStop { start, stop } => {
             calendar_issue(pattern, start, out);
             calendar_issue(pattern, stop, out);
-            let (Some(a), Some(b)) = (
-                start.timestamp_text(&pattern.source),
-                stop.timestamp_text(&pattern.source),
-            ) else {
+            let (Some(a), Some(b)) = (start.timestamp_text(&pattern.source), stop.timestamp_text(&pattern.source))
+            else {
                 return;
             };
             if !starts_before(a, b) {
@@ -396,11 +315,7 @@ mod tests {
 
     fn kinds(pattern: &str, dialect: Dialect) -> Vec<(IssueKind, String)> {
         let parsed = parse(pattern, dialect).expect(pattern);
-        parsed
-            .lint()
-            .into_iter()
-            .map(|i| (i.kind, i.message))
-            .collect()
+        parsed.lint().into_iter().map(|i| (i.kind, i.message)).collect()
     }
 
     fn lint21(pattern: &str) -> Vec<(IssueKind, String)> {
@@ -430,34 +345,18 @@ mod tests {
             lint21("[email:subject = 'x']"),
             vec![(
                 IssueKind::UnknownObjectType,
-                "'email' is not a STIX cyber-observable type (custom types start with 'x-')"
-                    .to_string()
+                "'email' is not a STIX cyber-observable type (custom types start with 'x-')".to_string()
             )]
         );
-        assert_eq!(
-            lint21("[file:color = 'red']")[0].0,
-            IssueKind::UnknownProperty
-        );
-        assert_eq!(
-            lint21("[file:name.first = 'a']")[0].0,
-            IssueKind::UnknownProperty
-        );
-        assert_eq!(
-            lint21("[file:extensions.'zip-ext'.x = 1]")[0].0,
-            IssueKind::UnknownProperty
-        );
+        assert_eq!(lint21("[file:color = 'red']")[0].0, IssueKind::UnknownProperty);
+        assert_eq!(lint21("[file:name.first = 'a']")[0].0, IssueKind::UnknownProperty);
+        assert_eq!(lint21("[file:extensions.'zip-ext'.x = 1]")[0].0, IssueKind::UnknownProperty);
     }
 
     #[test]
     fn properties_are_checked_against_the_patterns_version() {
-        assert_eq!(
-            kinds("[file:created = t'2016-01-01T00:00:00Z']", Dialect::Stix20),
-            vec![]
-        );
-        assert_eq!(
-            lint21("[file:created = t'2016-01-01T00:00:00Z']")[0].0,
-            IssueKind::UnknownProperty
-        );
+        assert_eq!(kinds("[file:created = t'2016-01-01T00:00:00Z']", Dialect::Stix20), vec![]);
+        assert_eq!(lint21("[file:created = t'2016-01-01T00:00:00Z']")[0].0, IssueKind::UnknownProperty);
     }
 
     #[test]
@@ -497,13 +396,7 @@ mod tests {
 
     #[test]
     fn stop_must_follow_start() {
-        assert!(starts_before(
-            "2016-06-01T00:00:00Z",
-            "2016-06-01T00:00:00.1Z"
-        ));
-        assert!(!starts_before(
-            "2016-06-01T00:00:00.10Z",
-            "2016-06-01T00:00:00.1Z"
-        ));
+        assert!(starts_before("2016-06-01T00:00:00Z", "2016-06-01T00:00:00.1Z"));
+        assert!(!starts_before("2016-06-01T00:00:00.10Z", "2016-06-01T00:00:00.1Z"));
     }
 }

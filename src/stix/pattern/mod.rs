@@ -26,8 +26,8 @@ mod conformance;
 use std::fmt;
 
 pub use ast::{
-    Comparison, ComparisonExpr, Literal, LiteralKind, ObjectPath, ObservationExpr, ObservationOp,
-    Operator, PathStep, Pattern, Qualifier, QualifierKind, Span, Value,
+    Comparison, ComparisonExpr, Literal, LiteralKind, ObjectPath, ObservationExpr, ObservationOp, Operator, PathStep,
+    Pattern, Qualifier, QualifierKind, Span, Value,
 };
 pub use extract::{EqualityTest, Extraction};
 pub use parser::MAX_DEPTH;
@@ -93,11 +93,7 @@ pub enum IssueKind {
 /// Parses one pattern.
 pub fn parse(pattern: &str, dialect: Dialect) -> Result<Pattern, PatternError> {
     match parser::parse(pattern, dialect) {
-        Ok(root) => Ok(Pattern {
-            source: pattern.to_string(),
-            dialect,
-            root,
-        }),
+        Ok(root) => Ok(Pattern { source: pattern.to_string(), dialect, root }),
         Err(failure) => Err(PatternError {
             offset: failure.offset,
             column: column_of(pattern, failure.offset),
@@ -121,10 +117,7 @@ impl Pattern {
 /// Whether `pattern_type` is in the STIX 2.1 pattern-type vocabulary (`stix`, `pcre`, `sigma`,
 /// `snort`, `suricata`, `yara`) or one of the common extras (`spl`, `eql`).
 pub fn is_known_pattern_type(pattern_type: &str) -> bool {
-    matches!(
-        pattern_type,
-        "stix" | "pcre" | "sigma" | "snort" | "suricata" | "yara" | "spl" | "eql"
-    )
+    matches!(pattern_type, "stix" | "pcre" | "sigma" | "snort" | "suricata" | "yara" | "spl" | "eql")
 }
 
 /// The 1-based character column of a byte offset.
@@ -165,42 +158,25 @@ mod tests {
     #[test]
     fn observation_operators_bind_and_over_or_over_followedby() {
         let p = ok("[a:b = 1] FOLLOWEDBY [a:b = 2] OR [a:b = 3] AND [a:b = 4]");
-        let ObservationExpr::Combined { op, operands } = p.root() else {
-            panic!("not combined")
-        };
+        let ObservationExpr::Combined { op, operands } = p.root() else { panic!("not combined") };
         assert_eq!(*op, ObservationOp::FollowedBy);
-        let ObservationExpr::Combined { op, operands } = &operands[1] else {
-            panic!("right side not combined")
-        };
+        let ObservationExpr::Combined { op, operands } = &operands[1] else { panic!("right side not combined") };
         assert_eq!(*op, ObservationOp::Or);
-        assert!(matches!(
-            &operands[1],
-            ObservationExpr::Combined {
-                op: ObservationOp::And,
-                ..
-            }
-        ));
+        assert!(matches!(&operands[1], ObservationExpr::Combined { op: ObservationOp::And, .. }));
     }
 
     #[test]
     fn comparison_and_binds_tighter_than_or() {
         let p = ok("[a:b = 1 OR a:c = 2 AND a:d = 3]");
-        let ObservationExpr::Observation { body, .. } = p.root() else {
-            panic!()
-        };
-        let ComparisonExpr::Or(list) = body else {
-            panic!()
-        };
+        let ObservationExpr::Observation { body, .. } = p.root() else { panic!() };
+        let ComparisonExpr::Or(list) = body else { panic!() };
         assert!(matches!(&list[1], ComparisonExpr::And(and) if and.len() == 2));
     }
 
     #[test]
     fn errors_say_what_was_expected_and_where() {
         let e = err("[file:name = 'a' FOO]", Dialect::Stix21);
-        assert_eq!(
-            e.message,
-            "expected ']' or a boolean operator (AND, OR), found 'FOO'"
-        );
+        assert_eq!(e.message, "expected ']' or a boolean operator (AND, OR), found 'FOO'");
         assert_eq!((e.offset, e.column), (17, 18));
         let e = err("[file:hashes.SHA-256 = 'x']", Dialect::Stix21);
         assert!(e.message.contains("must be quoted"), "{}", e.message);
@@ -222,9 +198,7 @@ mod tests {
         assert!(parse(exists, Dialect::Stix20).is_err());
         let twice = "[a:b = 1] WITHIN 5 SECONDS WITHIN 6 SECONDS";
         assert!(parse(twice, Dialect::Stix20).is_ok());
-        assert!(err(twice, Dialect::Stix21)
-            .message
-            .contains("already has a WITHIN"));
+        assert!(err(twice, Dialect::Stix21).message.contains("already has a WITHIN"));
         let string_start = "[a:b = 1] START '2016-06-01T00:00:00Z' STOP '2016-07-01T00:00:00Z'";
         assert!(parse(string_start, Dialect::Stix20).is_ok());
         assert!(parse(string_start, Dialect::Stix21).is_err());
@@ -243,9 +217,9 @@ mod tests {
     #[test]
     fn hostile_input_never_panics() {
         let pieces = [
-            "[", "]", "(", ")", "a", ":", "b", "=", "'x'", "'", "\\", "AND", "OR", "NOT", "IN",
-            "EXISTS", "WITHIN", "5", "SECONDS", "t'", "h'", "b'", "-", "+", ".", "*", "é", "/*",
-            "//", "\n", " ", ",", "START", "STOP", "REPEATS", "TIMES", "<>", "!",
+            "[", "]", "(", ")", "a", ":", "b", "=", "'x'", "'", "\\", "AND", "OR", "NOT", "IN", "EXISTS", "WITHIN",
+            "5", "SECONDS", "t'", "h'", "b'", "-", "+", ".", "*", "é", "/*", "//", "\n", " ", ",", "START", "STOP",
+            "REPEATS", "TIMES", "<>", "!",
         ];
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         for _ in 0..20_000 {

@@ -66,27 +66,15 @@ pub(crate) struct Extension {
 }
 
 const fn p(name: &'static str, shape: Shape) -> Prop {
-    Prop {
-        name,
-        shape,
-        since: Since::Both,
-    }
+    Prop { name, shape, since: Since::Both }
 }
 
 const fn p20(name: &'static str, shape: Shape) -> Prop {
-    Prop {
-        name,
-        shape,
-        since: Since::Only20,
-    }
+    Prop { name, shape, since: Since::Only20 }
 }
 
 const fn p21(name: &'static str, shape: Shape) -> Prop {
-    Prop {
-        name,
-        shape,
-        since: Since::Only21,
-    }
+    Prop { name, shape, since: Since::Only21 }
 }
 
 use Shape::{Dict, Extensions, Hashes, List, ListOf, Object, Ref, Refs, Scalar};
@@ -102,29 +90,16 @@ pub(crate) const COMMON: &[Prop] = &[
     p21("defanged", Scalar),
 ];
 
-const GRANULAR_MARKING: &[Prop] = &[
-    p("lang", Scalar),
-    p("marking_ref", Ref),
-    p("selectors", List),
-];
+const GRANULAR_MARKING: &[Prop] = &[p("lang", Scalar), p("marking_ref", Ref), p("selectors", List)];
 
-const MIME_PART: &[Prop] = &[
-    p("body", Scalar),
-    p("body_raw_ref", Ref),
-    p("content_type", Scalar),
-    p("content_disposition", Scalar),
-];
+const MIME_PART: &[Prop] =
+    &[p("body", Scalar), p("body_raw_ref", Ref), p("content_type", Scalar), p("content_disposition", Scalar)];
 
 const REGISTRY_VALUE: &[Prop] = &[p("name", Scalar), p("data", Scalar), p("data_type", Scalar)];
 
 const ALTERNATE_DATA_STREAM: &[Prop] = &[p("name", Scalar), p("hashes", Hashes), p("size", Scalar)];
 
-const PE_SECTION: &[Prop] = &[
-    p("name", Scalar),
-    p("size", Scalar),
-    p("entropy", Scalar),
-    p("hashes", Hashes),
-];
+const PE_SECTION: &[Prop] = &[p("name", Scalar), p("size", Scalar), p("entropy", Scalar), p("hashes", Hashes)];
 
 const PE_OPTIONAL_HEADER: &[Prop] = &[
     p("magic_hex", Scalar),
@@ -180,20 +155,10 @@ const X509_V3_EXTENSIONS: &[Prop] = &[
 ];
 
 const FILE_EXTENSIONS: &[Extension] = &[
-    Extension {
-        name: "archive-ext",
-        props: &[
-            p("contains_refs", Refs),
-            p("comment", Scalar),
-            p20("version", Scalar),
-        ],
-    },
+    Extension { name: "archive-ext", props: &[p("contains_refs", Refs), p("comment", Scalar), p20("version", Scalar)] },
     Extension {
         name: "ntfs-ext",
-        props: &[
-            p("sid", Scalar),
-            p("alternate_data_streams", ListOf(ALTERNATE_DATA_STREAM)),
-        ],
+        props: &[p("sid", Scalar), p("alternate_data_streams", ListOf(ALTERNATE_DATA_STREAM))],
     },
     Extension {
         name: "pdf-ext",
@@ -246,10 +211,7 @@ const NETWORK_TRAFFIC_EXTENSIONS: &[Extension] = &[
             p("message_body_data_ref", Ref),
         ],
     },
-    Extension {
-        name: "icmp-ext",
-        props: &[p("icmp_type_hex", Scalar), p("icmp_code_hex", Scalar)],
-    },
+    Extension { name: "icmp-ext", props: &[p("icmp_type_hex", Scalar), p("icmp_code_hex", Scalar)] },
     Extension {
         name: "socket-ext",
         props: &[
@@ -263,10 +225,7 @@ const NETWORK_TRAFFIC_EXTENSIONS: &[Extension] = &[
             p("socket_handle", Scalar),
         ],
     },
-    Extension {
-        name: "tcp-ext",
-        props: &[p("src_flags_hex", Scalar), p("dst_flags_hex", Scalar)],
-    },
+    Extension { name: "tcp-ext", props: &[p("src_flags_hex", Scalar), p("dst_flags_hex", Scalar)] },
 ];
 
 const PROCESS_EXTENSIONS: &[Extension] = &[
@@ -299,19 +258,10 @@ const PROCESS_EXTENSIONS: &[Extension] = &[
 
 const USER_ACCOUNT_EXTENSIONS: &[Extension] = &[Extension {
     name: "unix-account-ext",
-    props: &[
-        p("gid", Scalar),
-        p("groups", List),
-        p("home_dir", Scalar),
-        p("shell", Scalar),
-    ],
+    props: &[p("gid", Scalar), p("groups", List), p("home_dir", Scalar), p("shell", Scalar)],
 }];
 
-const ADDRESS: &[Prop] = &[
-    p("value", Scalar),
-    p("resolves_to_refs", Refs),
-    p("belongs_to_refs", Refs),
-];
+const ADDRESS: &[Prop] = &[p("value", Scalar), p("resolves_to_refs", Refs), p("belongs_to_refs", Refs)];
 
 /// Every cyber-observable type of STIX 2.1 (2.0 has the same types).
 pub(crate) const TYPES: &[ObservableType] = &[
@@ -347,18 +297,10 @@ pub(crate) const TYPES: &[ObservableType] = &[
         ],
         extensions: &[],
     },
-    ObservableType {
-        name: "domain-name",
-        props: &[p("value", Scalar), p("resolves_to_refs", Refs)],
-        extensions: &[],
-    },
+    ObservableType { name: "domain-name", props: &[p("value", Scalar), p("resolves_to_refs", Refs)], extensions: &[] },
     ObservableType {
         name: "email-addr",
-        props: &[
-            p("value", Scalar),
-            p("display_name", Scalar),
-            p("belongs_to_ref", Ref),
-        ],
+        props: &[p("value", Scalar), p("display_name", Scalar), p("belongs_to_ref", Ref)],
         extensions: &[],
     },
     ObservableType {
@@ -406,26 +348,10 @@ pub(crate) const TYPES: &[ObservableType] = &[
         ],
         extensions: FILE_EXTENSIONS,
     },
-    ObservableType {
-        name: "ipv4-addr",
-        props: ADDRESS,
-        extensions: &[],
-    },
-    ObservableType {
-        name: "ipv6-addr",
-        props: ADDRESS,
-        extensions: &[],
-    },
-    ObservableType {
-        name: "mac-addr",
-        props: &[p("value", Scalar)],
-        extensions: &[],
-    },
-    ObservableType {
-        name: "mutex",
-        props: &[p("name", Scalar)],
-        extensions: &[],
-    },
+    ObservableType { name: "ipv4-addr", props: ADDRESS, extensions: &[] },
+    ObservableType { name: "ipv6-addr", props: ADDRESS, extensions: &[] },
+    ObservableType { name: "mac-addr", props: &[p("value", Scalar)], extensions: &[] },
+    ObservableType { name: "mutex", props: &[p("name", Scalar)], extensions: &[] },
     ObservableType {
         name: "network-traffic",
         props: &[
@@ -482,11 +408,7 @@ pub(crate) const TYPES: &[ObservableType] = &[
         ],
         extensions: &[],
     },
-    ObservableType {
-        name: "url",
-        props: &[p("value", Scalar)],
-        extensions: &[],
-    },
+    ObservableType { name: "url", props: &[p("value", Scalar)], extensions: &[] },
     ObservableType {
         name: "user-account",
         props: &[
@@ -553,10 +475,7 @@ pub(crate) fn find_prop(
     dialect: Dialect,
 ) -> Option<&'static Prop> {
     let common: &'static [Prop] = if with_common { COMMON } else { &[] };
-    props
-        .iter()
-        .chain(common)
-        .find(|p| p.name == name && p.since.includes(dialect))
+    props.iter().chain(common).find(|p| p.name == name && p.since.includes(dialect))
 }
 
 /// Custom object types: `x-` prefixed.

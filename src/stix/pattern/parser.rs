@@ -17,8 +17,8 @@
 //! [`MAX_DEPTH`] deep, which bounds the recursion on hostile input.
 
 use super::ast::{
-    ComparisonExpr, Literal, LiteralKind, ObjectPath, ObservationExpr, ObservationOp, Operator,
-    PathStep, Qualifier, QualifierKind, Value,
+    ComparisonExpr, Literal, LiteralKind, ObjectPath, ObservationExpr, ObservationOp, Operator, PathStep, Qualifier,
+    QualifierKind, Value,
 };
 use super::lexer::{is_timestamp, Keyword, Lexer, Token, TokenKind};
 use super::Dialect;
@@ -38,14 +38,7 @@ type Parsed<T> = Result<T, Failure>;
 pub(crate) fn parse(src: &str, dialect: Dialect) -> Parsed<ObservationExpr> {
     let mut lexer = Lexer::new(src, dialect);
     let tok = lexer.next_token();
-    let mut parser = Parser {
-        src,
-        lexer,
-        tok,
-        prev_end: 0,
-        depth: 0,
-        dialect,
-    };
+    let mut parser = Parser { src, lexer, tok, prev_end: 0, depth: 0, dialect };
     if parser.tok.kind == TokenKind::Eof {
         return Err(parser.failure("an empty pattern: expected '['".to_string()));
     }
@@ -90,10 +83,7 @@ impl Parser<'_> {
     }
 
     fn failure(&self, message: String) -> Failure {
-        Failure {
-            offset: self.tok.start,
-            message,
-        }
+        Failure { offset: self.tok.start, message }
     }
 
     /// "expected X, found Y" at the current token (or the lexer's own complaint about it).
@@ -110,17 +100,23 @@ impl Parser<'_> {
             return "the end of the pattern".to_string();
         }
         let text = &self.src[tok.start..tok.end];
-        match text.char_indices().nth(40) {
-            Some((cut, _)) => format!("'{}…'", &text[..cut]),
-            None => format!("'{text}'"),
+        let mut shown: String = text
+            .chars()
+            .take(40)
+            .flat_map(|c| {
+                let escape = c.is_control();
+                escape.then(|| c.escape_default()).into_iter().flatten().chain((!escape).then_some(c))
+            })
+            .collect();
+        if text.chars().nth(40).is_some() {
+            shown.push('…');
         }
+        format!("'{shown}'")
     }
 
     fn open(&mut self) -> Parsed<Token> {
         if self.depth == MAX_DEPTH {
-            return Err(self.failure(format!(
-                "brackets and parentheses nest deeper than {MAX_DEPTH} levels"
-            )));
+            return Err(self.failure(format!("brackets and parentheses nest deeper than {MAX_DEPTH} levels")));
         }
         self.depth += 1;
         Ok(self.advance())
@@ -175,10 +171,7 @@ impl Parser<'_> {
                 });
             }
             seen.push(keyword);
-            expr = ObservationExpr::Qualified {
-                inner: Box::new(expr),
-                qualifier,
-            };
+            expr = ObservationExpr::Qualified { inner: Box::new(expr), qualifier };
         }
         Ok(expr)
     }
@@ -188,19 +181,13 @@ impl Parser<'_> {
         let body = self.or_cmp()?;
         let close = self.eat(TokenKind::RBrack, "']' or a boolean operator (AND, OR)")?;
         self.depth -= 1;
-        Ok(ObservationExpr::Observation {
-            body,
-            span: open.start..close.end,
-        })
+        Ok(ObservationExpr::Observation { body, span: open.start..close.end })
     }
 
     fn group(&mut self) -> Parsed<ObservationExpr> {
         self.open()?;
         let inner = self.followed_by()?;
-        self.eat(
-            TokenKind::RParen,
-            "')', an observation operator (AND, OR, FOLLOWEDBY) or a qualifier",
-        )?;
+        self.eat(TokenKind::RParen, "')', an observation operator (AND, OR, FOLLOWEDBY) or a qualifier")?;
         self.depth -= 1;
         Ok(ObservationExpr::Group(Box::new(inner)))
     }
@@ -269,10 +256,7 @@ impl Parser<'_> {
 
     fn literal(&mut self, kind: LiteralKind) -> Literal {
         let tok = self.advance();
-        Literal {
-            kind,
-            span: tok.start..tok.end,
-        }
+        Literal { kind, span: tok.start..tok.end }
     }
 
     // ---- comparison level ----
@@ -312,11 +296,7 @@ impl Parser<'_> {
                 self.depth -= 1;
                 Ok(inner)
             }
-            TokenKind::Keyword(Keyword::Not | Keyword::Exists)
-                if self.dialect == Dialect::Stix21 =>
-            {
-                self.exists()
-            }
+            TokenKind::Keyword(Keyword::Not | Keyword::Exists) if self.dialect == Dialect::Stix21 => self.exists(),
             _ => self.comparison(),
         }
     }
@@ -348,13 +328,7 @@ impl Parser<'_> {
         let operator = self.operator()?;
         let value = self.value(operator)?;
         let span = path.span.start..self.last_end();
-        Ok(ComparisonExpr::Test(super::ast::Comparison {
-            path,
-            negated,
-            operator,
-            value,
-            span,
-        }))
+        Ok(ComparisonExpr::Test(super::ast::Comparison { path, negated, operator, value, span }))
     }
 
     fn operator(&mut self) -> Parsed<Operator> {
@@ -379,9 +353,7 @@ impl Parser<'_> {
     fn value(&mut self, op: Operator) -> Parsed<Value> {
         match op {
             Operator::Eq | Operator::Neq => Ok(Value::One(self.constant(true)?)),
-            Operator::Lt | Operator::Le | Operator::Gt | Operator::Ge => {
-                Ok(Value::One(self.constant(false)?))
-            }
+            Operator::Lt | Operator::Le | Operator::Gt | Operator::Ge => Ok(Value::One(self.constant(false)?)),
             Operator::In => self.set(),
             _ => {
                 if !self.at(TokenKind::Str) {
@@ -443,11 +415,7 @@ impl Parser<'_> {
                 _ => break,
             }
         }
-        Ok(ObjectPath {
-            object_type: object_type.start..object_type.end,
-            steps,
-            span: start..self.last_end(),
-        })
+        Ok(ObjectPath { object_type: object_type.start..object_type.end, steps, span: start..self.last_end() })
     }
 
     fn property(&mut self) -> Parsed<PathStep> {
@@ -464,10 +432,7 @@ impl Parser<'_> {
             _ => return self.expected("a property name"),
         };
         let tok = self.advance();
-        Ok(PathStep::Key {
-            span: tok.start..tok.end,
-            quoted,
-        })
+        Ok(PathStep::Key { span: tok.start..tok.end, quoted })
     }
 
     fn index(&mut self) -> Parsed<PathStep> {
@@ -479,16 +444,10 @@ impl Parser<'_> {
             }
             TokenKind::IntPos => {
                 let tok = self.advance();
-                let digits = if self.src.as_bytes()[tok.start] == b'+' {
-                    tok.start + 1
-                } else {
-                    tok.start
-                };
+                let digits = if self.src.as_bytes()[tok.start] == b'+' { tok.start + 1 } else { tok.start };
                 PathStep::Index(digits..tok.end)
             }
-            TokenKind::IntNeg => {
-                return Err(self.failure("a list index cannot be negative".to_string()))
-            }
+            TokenKind::IntNeg => return Err(self.failure("a list index cannot be negative".to_string())),
             _ => return self.expected("a list index (a number or '*')"),
         };
         self.eat(TokenKind::RBrack, "']' after the list index")?;

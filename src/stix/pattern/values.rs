@@ -41,8 +41,7 @@ fn split_prefix(value: &str) -> (&str, Option<&str>) {
 
 fn prefix_problem(value: &str, prefix: Option<&str>, max: u32) -> Option<String> {
     let prefix = prefix?;
-    let digits_ok =
-        !prefix.is_empty() && prefix.len() <= 3 && prefix.bytes().all(|b| b.is_ascii_digit());
+    let digits_ok = !prefix.is_empty() && prefix.len() <= 3 && prefix.bytes().all(|b| b.is_ascii_digit());
     match prefix.parse::<u32>() {
         Ok(n) if digits_ok && n <= max => None,
         _ => Some(format!("'{value}' has a prefix length outside /0–/{max}")),
@@ -63,9 +62,7 @@ pub fn mac_problem(value: &str) -> Option<String> {
     if ok {
         None
     } else {
-        Some(format!(
-            "'{value}' is not a MAC address of the form 00:1a:2b:3c:4d:5e (lower case, colons)"
-        ))
+        Some(format!("'{value}' is not a MAC address of the form 00:1a:2b:3c:4d:5e (lower case, colons)"))
     }
 }
 
@@ -89,10 +86,7 @@ const HEX_DIGESTS: &[(&str, &[usize])] = &[
 
 /// The normalised name the tables use: `'SHA-256'`, `sha256` → `SHA256`.
 pub fn normalise_algorithm(name: &str) -> String {
-    name.chars()
-        .filter(|&c| c != '-')
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
+    name.chars().filter(|&c| c != '-').map(|c| c.to_ascii_uppercase()).collect()
 }
 
 #[cfg(test)]
@@ -117,9 +111,7 @@ pub fn hash_problem(algorithm: &str, value: &str) -> Option<String> {
 
 fn hex_digest_problem(algorithm: &str, value: &str, lengths: &[usize]) -> Option<String> {
     if !value.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Some(format!(
-            "'{value}' is not a valid {algorithm} hash: not hexadecimal"
-        ));
+        return Some(format!("'{value}' is not a valid {algorithm} hash: not hexadecimal"));
     }
     if lengths.contains(&value.len()) {
         return None;
@@ -136,11 +128,8 @@ fn hex_digest_problem(algorithm: &str, value: &str, lengths: &[usize]) -> Option
 fn ssdeep_problem(value: &str) -> Option<String> {
     let mut parts = value.splitn(3, ':');
     let (block, first, second) = (parts.next()?, parts.next(), parts.next());
-    let b64 = |s: &str, max: usize| {
-        s.len() <= max
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'/' || b == b'+')
-    };
+    let b64 =
+        |s: &str, max: usize| s.len() <= max && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'/' || b == b'+');
     let ok = !block.is_empty()
         && block.bytes().all(|b| b.is_ascii_digit())
         && first.is_some_and(|s| b64(s, 64))
@@ -148,26 +137,18 @@ fn ssdeep_problem(value: &str) -> Option<String> {
     if ok {
         None
     } else {
-        Some(format!(
-            "'{value}' is not a valid SSDEEP hash: expected blocksize:hash:hash"
-        ))
+        Some(format!("'{value}' is not a valid SSDEEP hash: expected blocksize:hash:hash"))
     }
 }
 
 /// 70 or 134 hex digits, optionally after a `T1` version prefix.
 fn tlsh_problem(value: &str) -> Option<String> {
-    let digits = value
-        .strip_prefix("T1")
-        .or_else(|| value.strip_prefix("t1"))
-        .unwrap_or(value);
-    let ok = (digits.len() == 70 || digits.len() == 134)
-        && digits.bytes().all(|b| b.is_ascii_hexdigit());
+    let digits = value.strip_prefix("T1").or_else(|| value.strip_prefix("t1")).unwrap_or(value);
+    let ok = (digits.len() == 70 || digits.len() == 134) && digits.bytes().all(|b| b.is_ascii_hexdigit());
     if ok {
         None
     } else {
-        Some(format!(
-            "'{value}' is not a valid TLSH hash: expected 70 or 134 hex digits, optionally after 'T1'"
-        ))
+        Some(format!("'{value}' is not a valid TLSH hash: expected 70 or 134 hex digits, optionally after 'T1'"))
     }
 }
 
@@ -202,10 +183,7 @@ mod tests {
         assert!(ipv4_problem("10.0.0.0/").is_some());
         assert!(ipv4_problem("example.com").is_some());
         assert_eq!(ipv6_problem("2001:db8::1"), None);
-        assert_eq!(
-            ipv6_problem("2001:0db8:dead:beef:0000:0000:0000:0000/64"),
-            None
-        );
+        assert_eq!(ipv6_problem("2001:0db8:dead:beef:0000:0000:0000:0000/64"), None);
         assert!(ipv6_problem("2001:db8::/129").is_some());
         assert!(ipv6_problem("198.51.100.1").is_some());
         assert_eq!(ip_problem("10.0.0.0/8"), None);
@@ -213,17 +191,11 @@ mod tests {
 
     #[test]
     fn digests_by_algorithm() {
-        assert_eq!(
-            hash_problem("MD5", "cead3f77f6cda6ec00f57d76c9a6879f"),
-            None
-        );
+        assert_eq!(hash_problem("MD5", "cead3f77f6cda6ec00f57d76c9a6879f"), None);
         assert!(hash_problem("SHA-256", "f00").is_some());
         assert!(hash_problem("sha-1", "zz3f77f6cda6ec00f57d76c9a6879f0000000000").is_some());
         assert_eq!(hash_problem("SHA3-256", &"a".repeat(64)), None);
-        assert_eq!(
-            hash_problem("SSDEEP", "3:AXGBicFlgVNhBGcL6wCrFQEv:AXGHsNhxLsr2C"),
-            None
-        );
+        assert_eq!(hash_problem("SSDEEP", "3:AXGBicFlgVNhBGcL6wCrFQEv:AXGHsNhxLsr2C"), None);
         assert!(hash_problem("SSDEEP", "not a digest").is_some());
         assert_eq!(hash_problem("TLSH", &format!("T1{}", "A".repeat(70))), None);
         assert!(hash_problem("TLSH", "abc").is_some());
