@@ -166,7 +166,7 @@ mod tests {
         let s = source();
         assert_eq!(s.line_column(s.locate(0, "/type")), (2, 11));
         assert_eq!(s.line_column(s.locate(0, "/objects/0/list/1/k")), (4, 35));
-        assert_eq!(s.line_column(s.locate(0, "/objects/1/a\"b")), (5, 15));
+        assert_eq!(s.line_column(s.locate(0, "/objects/1/a\"b")), (5, 14));
     }
 
     #[test]
