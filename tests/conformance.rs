@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 const CORPUS: &str = "tests/conformance/objects";
+const REPOSITORY_CODES: &[&str] =
+    &["conflicting-versions", "created-changed", "missing-reference", "revoked-reference", "relationship-pair"];
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -27,7 +29,7 @@ fn stixpress_verdicts() -> BTreeMap<String, bool> {
     let output = assert_cmd::Command::cargo_bin("stixpress")
         .unwrap()
         .current_dir(root())
-        .args(["check", "--format", "json", &format!("{CORPUS}/corpus")])
+        .args(["--root", CORPUS, "check", "--format", "json", &format!("{CORPUS}/corpus")])
         .output()
         .unwrap();
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json report");
@@ -39,7 +41,10 @@ fn stixpress_verdicts() -> BTreeMap<String, bool> {
         }
     }
     for d in report["diagnostics"].as_array().unwrap() {
-        if d["severity"] == "error" {
+        // Repository rules look across files (every case reuses the same TLP ids); the
+        // reference validator checks one file at a time.
+        let repository_rule = REPOSITORY_CODES.iter().any(|c| d["code"] == *c);
+        if d["severity"] == "error" && !repository_rule {
             let file = d["file"].as_str().unwrap_or_default();
             let case = Path::new(file).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
             verdicts.insert(case, false);

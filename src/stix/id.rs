@@ -26,7 +26,9 @@ impl fmt::Display for IdProblem {
             IdProblem::MissingSeparator => "an identifier has the form `object-type--UUID`",
             IdProblem::BadTypePart => "the part before `--` is not a valid object type name",
             IdProblem::BadUuid => "the part after `--` is not a UUID (8-4-4-4-12 hexadecimal digits)",
-            IdProblem::NotRfc4122 => "the UUID is not an RFC 4122 UUID (its variant digit must be 8, 9, a or b)",
+            IdProblem::NotRfc4122 => {
+                "the UUID is not an RFC 4122 UUID (version 1-5, and the variant digit 8, 9, a or b)"
+            }
             IdProblem::NotVersion4 => "STIX 2.0 identifiers must use version 4 UUIDs",
         })
     }
@@ -61,6 +63,9 @@ pub fn parse_id(id: &str, version: SpecVersion) -> Result<IdParts<'_>, IdProblem
         return Err(IdProblem::NotRfc4122);
     }
     let parts = IdParts { object_type, uuid };
+    if !(1..=5).contains(&parts.uuid_version()) {
+        return Err(IdProblem::NotRfc4122);
+    }
     if version == SpecVersion::V20 && parts.uuid_version() != 4 {
         return Err(IdProblem::NotVersion4);
     }

@@ -210,8 +210,20 @@ pub fn check_external_references(c: &mut Checker, pointer: &str, value: &Value) 
                 "an external reference needs `description`, `url` or `external_id` besides `source_name`",
             );
         }
+        if let Some(url) = fields.get("url").and_then(Value::as_str) {
+            if !url.contains(':') || url.chars().any(char::is_whitespace) {
+                c.error("invalid-value", format!("{p}/url"), format!("\"{}\" is not a URL", clip(url)));
+            }
+        }
         if let Some(hashes) = fields.get("hashes") {
             properties::check_value(c, &format!("{p}/hashes"), "hashes", schema::Kind::Hashes, hashes);
+            // STIX 2.1 §2.5: an external reference's hash keys come from hashing-algorithm-ov.
+            let unknown = hashes.as_object().into_iter().flatten().map(|(k, _)| k).find(|k| {
+                c.version == SpecVersion::V21 && !crate::stix::vocab::HASHING_ALGORITHM.contains(&k.as_str())
+            });
+            if let Some(key) = unknown {
+                c.error("hash-algorithm", format!("{p}/hashes"), format!("external reference hash \"{}\" is not from hashing-algorithm-ov", clip(key)));
+            }
         }
         if let (Some(source), Some(external_id)) = (source, fields.get("external_id").and_then(Value::as_str)) {
             check_external_id(c, &format!("{p}/external_id"), source, external_id);
@@ -302,7 +314,7 @@ fn selector_resolves(c: &Checker, selector: &str) -> bool {
 }
 
 /// `extensions` (2.1): keys are extension-definition ids, predefined SCO extensions, or
-/// (deprecated) custom `x-` names; values are objects.
+/// (deprecated) custom names ending in `-ext`; values are non-empty objects.
 pub fn check_extensions(c: &mut Checker, pointer: &str, value: &Value) {
     let Some(extensions) = value.as_object() else {
         return type_error(c, pointer, "extensions", "a dictionary of extensions", value);
@@ -312,29 +324,27 @@ pub fn check_extensions(c: &mut Checker, pointer: &str, value: &Value) {
     }
     for (name, body) in extensions {
         let p = format!("{pointer}/{}", name.replace('~', "~0").replace('/', "~1"));
-        if !body.is_object() {
+        let Some(fields) = body.as_object() else {
             type_error(c, &p, name, "an object", body);
             continue;
-        }
+        };
         if name.starts_with("extension-definition--") {
-            if id::parse_id(name, SpecVersion::V21).is_err() {
-                c.error("extension-name", &p, format!("\"{}\" is not a valid extension-definition id", clip(name)));
-            }
-            if let Some(kind) = body.get("extension_type") {
-                properties::check_value(
-                    c,
-                    &format!("{p}/extension_type"),
-                    "extension_type",
-                    schema::Kind::Enum(crate::stix::vocab::EXTENSION_TYPE),
-                    kind,
-                );
-            }
-        } else if crate::stix::vocab::PREDEFINED_SCO_EXTENSIONS.contains(&name.as_str()) {
+            check_defined_extension(c, &p, name, fields);
+        } else if super::extensions::check_predefined(c, &p, name, fields) {
             if c.category != Category::Observable {
                 c.warning("extension-name", &p, format!("`{name}` is an extension for cyber-observables"));
             }
-        } else if !id::is_type_name(name) || !name.ends_with("-ext") && !name.starts_with("x-") {
-            c.error("extension-name", &p, format!("extension \"{}\" must be an extension-definition id, a predefined extension, or a custom name ending in `-ext`", clip(name)));
+        } else if !id::is_type_name(name) || !name.ends_with("-ext") {
+            c.error(
+                "extension-name",
+                &p,
+                format!(
+                    "extension \"{}\" must be an extension-definition id, a predefined extension, or a custom name ending in `-ext`",
+                    clip(name)
+                ),
+            );
+        } else if fields.is_empty() {
+            c.error("empty-dictionary", &p, format!("extension `{name}` is empty"));
         } else {
             c.warning(
                 "custom-extension",
@@ -342,5 +352,28 @@ pub fn check_extensions(c: &mut Checker, pointer: &str, value: &Value) {
                 format!("custom extension `{name}` is deprecated in STIX 2.1; use an extension-definition"),
             );
         }
+    }
+}
+
+/// An extension declared by an extension-definition: it says which kind it is, and its
+/// property names follow the property naming rules.
+fn check_defined_extension(c: &mut Checker, p: &str, name: &str, fields: &serde_json::Map<String, Value>) {
+    if id::parse_id(name, SpecVersion::V21).is_err() {
+        c.error("extension-name", p, format!("\"{}\" is not a valid extension-definition id", clip(name)));
+    }
+    for key in fields.keys().filter(|k| *k != "extension_type") {
+        if let Some(problem) = properties::property_name_problem(key, SpecVersion::V21) {
+            c.error("property-name", format!("{p}/{key}"), format!("extension property \"{}\" {problem}", clip(key)));
+        }
+    }
+    match fields.get("extension_type") {
+        None => c.error("missing-property", p, "an extension needs `extension_type` (new-sdo, property-extension, …)"),
+        Some(kind) => properties::check_value(
+            c,
+            &format!("{p}/extension_type"),
+            "extension_type",
+            schema::Kind::Enum(crate::stix::vocab::EXTENSION_TYPE),
+            kind,
+        ),
     }
 }

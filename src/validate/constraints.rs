@@ -21,6 +21,12 @@ pub fn check(c: &mut Checker) {
         "observed-data" => check_observed_data(c),
         "relationship" => check_relationship(c),
         "marking-definition" => check_marking_definition(c),
+        "language-content" => check_language_content(c),
+        "extension-definition" if c.has("extension_properties") && !declares_toplevel(c) => c.error(
+            "extension-definition",
+            "/extension_properties",
+            "`extension_properties` is only for `toplevel-property-extension` extensions",
+        ),
         "extension-definition" if !c.has("created_by_ref") => {
             c.error("missing-property", "", "an extension-definition needs `created_by_ref`")
         }
@@ -35,6 +41,65 @@ pub fn check(c: &mut Checker) {
     }
     if c.version == SpecVersion::V20 {
         check_20_labels(c);
+    }
+    check_lang(c);
+}
+
+fn declares_toplevel(c: &Checker) -> bool {
+    c.get("extension_types")
+        .and_then(Value::as_array)
+        .is_some_and(|types| types.iter().any(|t| t == "toplevel-property-extension"))
+}
+
+/// `lang` and granular markings' `lang` are RFC 5646 language tags.
+fn check_lang(c: &mut Checker) {
+    if let Some(lang) = c.str("lang") {
+        if !is_language_tag(lang) {
+            c.error("language-tag", "/lang", format!("\"{}\" is not an RFC 5646 language tag", clip(lang)));
+        }
+    }
+    let Some(markings) = c.get("granular_markings").and_then(Value::as_array) else { return };
+    for (i, marking) in markings.iter().enumerate() {
+        if let Some(lang) = marking.get("lang").and_then(Value::as_str) {
+            if !is_language_tag(lang) {
+                c.error(
+                    "language-tag",
+                    format!("/granular_markings/{i}/lang"),
+                    format!("\"{}\" is not an RFC 5646 language tag", clip(lang)),
+                );
+            }
+        }
+    }
+}
+
+/// The shape of an RFC 5646 tag: a 2-3 letter primary language (or a private/grandfathered
+/// `x-`/`i-` form), then subtags of 1-8 letters or digits separated by hyphens.
+pub fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or_default();
+    let primary_ok = match primary {
+        "x" | "i" | "X" | "I" => true,
+        p => (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()),
+    };
+    primary_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// STIX 2.1 §7.1: `contents` maps language tags to objects of translated properties.
+fn check_language_content(c: &mut Checker) {
+    if let Some(target) = c.str("object_ref") {
+        if target.starts_with("bundle--") || target.starts_with("language-content--") {
+            c.error("reference-type", "/object_ref", "language content translates an object, not a bundle or another translation");
+        }
+    }
+    let Some(contents) = c.get("contents").and_then(Value::as_object) else { return };
+    for (lang, translation) in contents {
+        let p = format!("/contents/{lang}");
+        if !is_language_tag(lang) {
+            c.error("language-tag", p.clone(), format!("`contents` key \"{}\" is not an RFC 5646 language tag", clip(lang)));
+        }
+        if !translation.is_object() {
+            c.error("property-type", p, "each `contents` entry is an object of translated properties");
+        }
     }
 }
 
@@ -179,12 +244,6 @@ fn check_marking_definition(c: &mut Checker) {
                         ),
                     );
                 }
-            } else if level.is_some() {
-                c.warning(
-                    "marking-definition",
-                    "/id",
-                    "TLP markings should use the canonical ids of the specification, so every consumer recognises them",
-                );
             }
         }
         (Some("statement"), Some(def)) if def.get("statement").and_then(Value::as_str).is_none() || def.len() != 1 => {
@@ -201,6 +260,42 @@ fn check_marking_definition(c: &mut Checker) {
     }
     if c.has("modified") {
         c.error("marking-definition", "/modified", "marking definitions cannot be versioned: they have no `modified`");
+    }
+    check_canonical_tlp(c);
+    let own = c.str("id").unwrap_or_default();
+    let refers_to_itself = c.get("object_marking_refs").and_then(Value::as_array).is_some_and(|r| r.iter().any(|m| m == own))
+        || c.get("granular_markings")
+            .and_then(Value::as_array)
+            .is_some_and(|g| g.iter().any(|m| m.get("marking_ref").and_then(Value::as_str) == Some(own)));
+    if refers_to_itself {
+        c.error("marking-definition", "", "a marking definition cannot mark itself (circular reference)");
+    }
+}
+
+/// STIX 2.1 §7.2.1.4: the four TLP 1.0 marking definitions MUST be used as published, and TLP
+/// is expressed only with them.
+fn check_canonical_tlp(c: &mut Checker) {
+    let Some(id) = c.str("id") else { return };
+    match marking::tlp1_value(id) {
+        Some(level) if c.version == SpecVersion::V21 => {
+            let expected_name = format!("TLP:{}", level.to_uppercase());
+            let exact = c.str("created") == Some("2017-01-20T00:00:00.000Z")
+                && c.str("definition_type") == Some("tlp")
+                && c.str("name").is_none_or(|n| n == expected_name);
+            if !exact {
+                c.error(
+                    "marking-definition",
+                    "",
+                    format!("this is the canonical {expected_name} marking definition; it must be copied exactly as the specification publishes it (created 2017-01-20T00:00:00.000Z)"),
+                );
+            }
+        }
+        None if c.str("definition_type") == Some("tlp") => c.error(
+            "marking-definition",
+            "/id",
+            "TLP is expressed with the specification's canonical marking definitions; this id is not one of them",
+        ),
+        _ => {}
     }
 }
 

@@ -8,6 +8,7 @@
 mod checker;
 mod common;
 mod constraints;
+mod extensions;
 mod observables;
 mod properties;
 mod relationships;

@@ -17,14 +17,103 @@ pub fn check(c: &mut Checker) {
         "ipv4-addr" => check_address(c, |v| address_or_cidr::<Ipv4Addr>(v, 32), "an IPv4 address or CIDR block"),
         "ipv6-addr" => check_address(c, |v| address_or_cidr::<Ipv6Addr>(v, 128), "an IPv6 address or CIDR block"),
         "mac-addr" => check_address(c, is_mac, "a lowercase, colon-separated MAC-48 address (00:1a:2b:3c:4d:5e)"),
-        "file" if !c.has("hashes") && !c.has("name") => {
-            c.error("missing-property", "", "a file needs `hashes` or `name`")
-        }
+        "file" if !c.has("hashes") && !c.has("name") => c.error("missing-property", "", "a file needs `hashes` or `name`"),
+        "url" => check_address(c, is_url, "an RFC 3986 URL (scheme:rest)"),
+        "domain-name" => check_address(c, is_domain_name, "a domain name (letters, digits, hyphens and dots)"),
+        "software" => check_software(c),
+        "windows-registry-key" => check_registry_key(c),
         "artifact" => check_artifact(c),
         "email-message" => check_email_message(c),
         "network-traffic" => check_network_traffic(c),
-        "process" | "user-account" | "windows-registry-key" | "x509-certificate" => at_least_one(c),
         _ => {}
+    }
+    if matches!(c.type_name, "process" | "user-account" | "windows-registry-key" | "x509-certificate") {
+        at_least_one(c);
+    }
+    check_id_contributions(c);
+}
+
+/// STIX 2.1 §2.9 and section 6: an SCO's id is a UUIDv5 of its ID contributing properties;
+/// with none of them present (a process never has any), it MUST be a UUIDv4.
+fn check_id_contributions(c: &mut Checker) {
+    let contributing: &[&str] = match c.type_name {
+        "artifact" => &["hashes", "payload_bin"],
+        "autonomous-system" => &["number"],
+        "directory" => &["path"],
+        "domain-name" | "email-addr" | "ipv4-addr" | "ipv6-addr" | "mac-addr" | "url" => &["value"],
+        "email-message" => &["from_ref", "subject", "body"],
+        "file" => &["hashes", "name", "extensions", "parent_directory_ref"],
+        "mutex" => &["name"],
+        "network-traffic" => &["start", "end", "src_ref", "dst_ref", "src_port", "dst_port", "protocols", "extensions"],
+        "software" => &["name", "cpe", "swid", "vendor", "version"],
+        "user-account" => &["account_type", "user_id", "account_login"],
+        "windows-registry-key" => &["key", "values"],
+        "x509-certificate" => &["hashes", "serial_number"],
+        _ => &[],
+    };
+    let version = c.str("id").and_then(|id| crate::stix::parse_id(id, c.version).ok()).map(|p| p.uuid_version());
+    if version.is_some_and(|v| v != 4) && !contributing.iter().any(|p| c.has(p)) {
+        c.error(
+            "uuid-version",
+            "/id",
+            format!("{} has none of its ID contributing properties, so its id must be a UUIDv4 (STIX 2.1 §2.9)", c.what()),
+        );
+    }
+}
+
+fn is_url(value: &str) -> bool {
+    let Some((scheme, rest)) = value.split_once(':') else { return false };
+    !rest.is_empty()
+        && scheme.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+        && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        && !value.chars().any(|ch| ch.is_whitespace() || ch.is_control())
+}
+
+/// Letters (any script, for internationalised names), digits, hyphens, underscores and dots.
+fn is_domain_name(value: &str) -> bool {
+    let name = value.strip_suffix('.').unwrap_or(value);
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty() && label.len() <= 63 && label.chars().all(|ch| ch.is_alphanumeric() || ch == '-' || ch == '_')
+        })
+}
+
+/// `cpe` is a CPE 2.3 formatted string; `languages` are ISO 639-2 codes (three letters).
+fn check_software(c: &mut Checker) {
+    if let Some(cpe) = c.str("cpe") {
+        if !cpe.starts_with("cpe:2.3:") || cpe.split(':').count() != 13 {
+            c.error("invalid-value", "/cpe", format!("\"{}\" is not a CPE 2.3 name (cpe:2.3:part:vendor:product:…, 13 fields)", clip(cpe)));
+        }
+    }
+    let Some(languages) = c.get("languages").and_then(Value::as_array) else { return };
+    for (i, language) in languages.iter().enumerate() {
+        if let Some(code) = language.as_str().filter(|l| !(l.len() == 3 && l.bytes().all(|b| b.is_ascii_lowercase()))) {
+            c.error("invalid-value", format!("/languages/{i}"), format!("\"{}\" is not an ISO 639-2 language code (three lowercase letters)", clip(code)));
+        }
+    }
+}
+
+/// STIX 2.1 §6.17: the hive is written out in full; each value's `data_type` is from the
+/// windows-registry-datatype enumeration.
+fn check_registry_key(c: &mut Checker) {
+    if let Some(key) = c.str("key") {
+        let hive = key.split('\\').next().unwrap_or_default().to_ascii_uppercase();
+        if matches!(hive.as_str(), "HKLM" | "HKCU" | "HKCR" | "HKU" | "HKCC") {
+            c.error("invalid-value", "/key", format!("write the hive `{hive}` out in full (e.g. HKEY_LOCAL_MACHINE)"));
+        }
+    }
+    let Some(values) = c.get("values").and_then(Value::as_array) else { return };
+    for (i, item) in values.iter().enumerate() {
+        if let Some(kind) = item.get("data_type") {
+            super::properties::check_value(
+                c,
+                &format!("/values/{i}/data_type"),
+                "data_type",
+                crate::stix::schema::Kind::Enum(crate::stix::vocab::WINDOWS_REGISTRY_DATATYPE),
+                kind,
+            );
+        }
     }
 }
 
@@ -57,6 +146,9 @@ fn check_artifact(c: &mut Checker) {
     if payload && url {
         c.error("artifact-content", "/url", "an artifact has `payload_bin` or `url`, not both");
     }
+    if !payload && !url {
+        c.error("missing-property", "", "an artifact needs `payload_bin` or `url`");
+    }
     if url && !c.has("hashes") {
         c.error("missing-property", "", "an artifact with `url` needs `hashes`");
     }
@@ -74,6 +166,13 @@ fn check_email_message(c: &mut Checker) {
             c.error("email-body", "/body_multipart", "`body_multipart` needs `is_multipart: true`")
         }
         _ => {}
+    }
+    let Some(parts) = c.get("body_multipart").and_then(Value::as_array) else { return };
+    for (i, part) in parts.iter().enumerate() {
+        let (body, raw) = (part.get("body").is_some(), part.get("body_raw_ref").is_some());
+        if body == raw {
+            c.error("email-body", format!("/body_multipart/{i}"), "a MIME part has exactly one of `body` and `body_raw_ref`");
+        }
     }
 }
 

@@ -183,8 +183,8 @@ fn check_binary(c: &mut Checker, pointer: &str, name: &str, value: &Value) {
 
 fn check_hex(c: &mut Checker, pointer: &str, name: &str, value: &Value) {
     let Some(text) = expect_string(c, pointer, name, value) else { return };
-    if text.len() % 2 != 0 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        c.error("invalid-hex", pointer, format!("`{name}` must be an even number of hexadecimal digits"));
+    if text.len() % 2 != 0 || !text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        c.error("invalid-hex", pointer, format!("`{name}` must be an even number of lowercase hexadecimal digits"));
     }
 }
 
@@ -272,6 +272,9 @@ fn check_dictionary(c: &mut Checker, pointer: &str, name: &str, value: &Value) {
     let Some(members) = value.as_object() else {
         return type_error(c, pointer, name, "a dictionary (JSON object)", value);
     };
+    if members.is_empty() {
+        c.error("empty-dictionary", pointer, format!("`{name}` is empty; omit it instead"));
+    }
     for key in members.keys() {
         if let Some(problem) = dictionary_key_problem(key, c.version) {
             c.error(
@@ -298,6 +301,9 @@ fn dictionary_key_problem(key: &str, version: SpecVersion) -> Option<&'static st
     None
 }
 
+/// Property names STIX 2.1 reserves for future use.
+const RESERVED: &[&str] = &["severity", "action", "username", "phone_number", "phone_numbers"];
+
 /// Properties the specification does not define for this type.
 fn check_custom(c: &mut Checker, pointer: &str, name: &str, value: &Value, extended: bool) {
     if let Some(problem) = property_name_problem(name, c.version) {
@@ -311,10 +317,23 @@ fn check_custom(c: &mut Checker, pointer: &str, name: &str, value: &Value, exten
         );
         return;
     }
+    if c.version == SpecVersion::V21 && name == "defanged" && c.category != crate::stix::schema::Category::Observable {
+        c.error("reserved-property", pointer, "`defanged` is only for cyber-observables (STIX 2.1 §3.2)");
+        return;
+    }
+    if c.version == SpecVersion::V21 && RESERVED.contains(&name) {
+        c.error("reserved-property", pointer, format!("`{name}` is reserved by STIX 2.1 (§3.1) and must not be used"));
+        return;
+    }
+    // The suffix says the kind (STIX 2.1 §2.2, §2.8, §2.9).
     if name.ends_with("_ref") {
         check_ref(c, pointer, name, value, &[]);
     } else if name.ends_with("_refs") {
         each_of_list(c, pointer, name, value, |c, p, v| check_ref(c, p, name, v, &[]));
+    } else if name.ends_with("_bin") {
+        check_binary(c, pointer, name, value);
+    } else if name.ends_with("_hex") {
+        check_hex(c, pointer, name, value);
     }
     if c.spec.is_some() && !name.starts_with("x_") && !extended {
         let hint = match c.version {
@@ -332,23 +351,20 @@ fn check_custom(c: &mut Checker, pointer: &str, name: &str, value: &Value, exten
     }
 }
 
-/// Property names: 3-250 ASCII characters; letters (lowercase only in 2.0), digits, `_`.
-fn property_name_problem(name: &str, version: SpecVersion) -> Option<&'static str> {
+/// Property names: 3-250 characters: lowercase ASCII letters, digits and `_` (STIX 2.1 §3.1 and
+/// 2.0 §7.1), starting with a letter in 2.1.
+pub fn property_name_problem(name: &str, version: SpecVersion) -> Option<&'static str> {
     if name.len() < 3 {
         return Some("is shorter than 3 characters");
     }
     if name.len() > 250 {
         return Some("is longer than 250 characters");
     }
-    let allowed = |b: u8| match version {
-        SpecVersion::V20 => b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_',
-        SpecVersion::V21 => b.is_ascii_alphanumeric() || b == b'_',
-    };
-    if !name.bytes().all(allowed) {
-        return Some(match version {
-            SpecVersion::V20 => "may only hold lowercase ASCII letters, digits and `_`",
-            SpecVersion::V21 => "may only hold ASCII letters, digits and `_`",
-        });
+    if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+        return Some("may only hold lowercase ASCII letters, digits and `_`");
+    }
+    if version == SpecVersion::V21 && !name.as_bytes()[0].is_ascii_lowercase() {
+        return Some("must start with a letter");
     }
     None
 }

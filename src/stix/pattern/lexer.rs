@@ -267,7 +267,8 @@ impl<'a> Lexer<'a> {
     }
 }
 
-fn keyword(word: &[u8], dialect: Dialect) -> Option<Keyword> {
+/// The keyword a whole word spells, if any (`EXISTS` only in STIX 2.1).
+pub(crate) fn keyword(word: &[u8], dialect: Dialect) -> Option<Keyword> {
     Some(match word {
         b"AND" => Keyword::And,
         b"OR" => Keyword::Or,

@@ -146,6 +146,15 @@ fn equality_values(comparison: &Comparison) -> &[Literal] {
     }
 }
 
+/// The literals that stand for values of the property: those of [`equality_values`] and the
+/// operand of an ordering. (LIKE, MATCHES, ISSUBSET and ISSUPERSET take patterns, not values.)
+fn value_operands(comparison: &Comparison) -> &[Literal] {
+    match (&comparison.operator, &comparison.value) {
+        (Operator::Lt | Operator::Le | Operator::Gt | Operator::Ge, Value::One(lit)) => std::slice::from_ref(lit),
+        _ => equality_values(comparison),
+    }
+}
+
 fn value_issues(pattern: &Pattern, comparison: &Comparison, out: &mut Vec<PatternIssue>) {
     let type_name = pattern.text(&comparison.path.object_type);
     let first = first_key(pattern, comparison);
@@ -210,25 +219,22 @@ fn subnet_issue(pattern: &Pattern, comparison: &Comparison, type_name: &str, out
     }
 }
 
-#[cfg(test)]
 /// Digest findings with the algorithm each concerns: a comparison on `…hashes.<algorithm>`
 /// whose tested values do not fit the algorithm.
+#[cfg(test)]
 pub(crate) fn hash_issues(pattern: &Pattern) -> Vec<(String, PatternIssue)> {
     pattern.comparisons().into_iter().flat_map(|c| hash_issues_of(pattern, c)).collect()
 }
 
 fn hash_issues_of(pattern: &Pattern, comparison: &Comparison) -> Vec<(String, PatternIssue)> {
-    let steps = &comparison.path.steps;
-    let algorithm = match steps.as_slice() {
-        [.., PathStep::Key { span: h, quoted: hq }, PathStep::Key { span, quoted }]
-            if key_text(pattern, h, *hq) == "hashes" =>
-        {
-            key_text(pattern, span, *quoted)
-        }
-        _ => return Vec::new(),
+    let Some(algorithm) = hash_algorithm(pattern, &comparison.path.steps) else {
+        return Vec::new();
     };
+    if !values::is_known_algorithm(&algorithm) {
+        return Vec::new();
+    }
     let mut found = Vec::new();
-    for lit in equality_values(comparison) {
+    for lit in value_operands(comparison) {
         let problem = if lit.kind == LiteralKind::Str {
             values::hash_problem(&algorithm, &lit.value(&pattern.source))
         } else {
@@ -240,6 +246,18 @@ fn hash_issues_of(pattern: &Pattern, comparison: &Comparison) -> Vec<(String, Pa
         }
     }
     found
+}
+
+/// The algorithm of a path that ends in a key below a `hashes` dictionary
+/// (`hashes.MD5`, `sections[*].hashes.'SHA-256'`).
+fn hash_algorithm(pattern: &Pattern, steps: &[PathStep]) -> Option<String> {
+    let (PathStep::Key { span, quoted }, before) = steps.split_last()? else {
+        return None;
+    };
+    let below_hashes = before
+        .iter()
+        .any(|step| matches!(step, PathStep::Key { span, quoted } if key_text(pattern, span, *quoted) == "hashes"));
+    below_hashes.then(|| key_text(pattern, span, *quoted))
 }
 
 fn timestamp_issues(pattern: &Pattern, comparison: &Comparison, out: &mut Vec<PatternIssue>) {

@@ -20,7 +20,7 @@ use super::ast::{
     ComparisonExpr, Literal, LiteralKind, ObjectPath, ObservationExpr, ObservationOp, Operator, PathStep, Qualifier,
     QualifierKind, Value,
 };
-use super::lexer::{is_timestamp, Keyword, Lexer, Token, TokenKind};
+use super::lexer::{is_timestamp, keyword, Keyword, Lexer, Token, TokenKind};
 use super::Dialect;
 
 /// How deep `(` and `[` may nest, counted together.
@@ -90,9 +90,27 @@ impl Parser<'_> {
     fn expected<T>(&self, what: &str) -> Parsed<T> {
         let message = match self.tok.kind {
             TokenKind::Error(problem) => problem.to_string(),
-            _ => format!("expected {what}, found {}", self.describe(self.tok)),
+            _ => format!("expected {what}, found {}{}", self.describe(self.tok), self.hint()),
         };
         Err(self.failure(message))
+    }
+
+    /// A nudge for the usual slips: lower-case keywords, double quotes, reserved words.
+    fn hint(&self) -> &'static str {
+        let text = &self.src[self.tok.start..self.tok.end];
+        match self.tok.kind {
+            TokenKind::Ident { hyphen: false } if matches!(text, "TRUE" | "FALSE" | "True" | "False") => {
+                " (booleans are written true and false)"
+            }
+            TokenKind::Ident { hyphen: false }
+                if keyword(text.to_ascii_uppercase().as_bytes(), self.dialect).is_some() =>
+            {
+                " (keywords are upper case)"
+            }
+            TokenKind::Stray if text == "\"" => " (strings use single quotes)",
+            TokenKind::Keyword(_) | TokenKind::Bool => " (a reserved word; quote it to use it as a name)",
+            _ => "",
+        }
     }
 
     fn describe(&self, tok: Token) -> String {

@@ -89,11 +89,17 @@ pub fn normalise_algorithm(name: &str) -> String {
     name.chars().filter(|&c| c != '-').map(|c| c.to_ascii_uppercase()).collect()
 }
 
-#[cfg(test)]
 /// Whether `algorithm` is one whose digests are fixed-length hex (MD5, SHA-*, SHA3-*, …).
+#[cfg(test)]
 pub fn is_fixed_length_algorithm(algorithm: &str) -> bool {
     let key = normalise_algorithm(algorithm);
     HEX_DIGESTS.iter().any(|(name, _)| *name == key)
+}
+
+/// Whether [`hash_problem`] knows the shape of `algorithm`'s digests.
+pub fn is_known_algorithm(algorithm: &str) -> bool {
+    let key = normalise_algorithm(algorithm);
+    HEX_DIGESTS.iter().any(|(name, _)| *name == key) || key == "SSDEEP" || key == "TLSH"
 }
 
 /// A digest for `algorithm`; algorithms this module does not know pass.
