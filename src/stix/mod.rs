@@ -7,6 +7,7 @@ pub mod fxhash;
 pub mod id;
 pub mod marking;
 pub mod object;
+pub mod pattern;
 pub mod schema;
 pub mod timestamp;
 pub mod vocab;

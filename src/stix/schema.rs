@@ -211,7 +211,7 @@ pub const TYPES_21: &[TypeSpec] = &[
             opt("description", String),
             opt("indicator_types", OpenVocabList(v::INDICATOR_TYPE)),
             req("pattern", String),
-            req("pattern_type", OpenVocab(v::PATTERN_TYPE)),
+            req("pattern_type", String),
             opt("pattern_version", String),
             req("valid_from", Timestamp),
             opt("valid_until", Timestamp),

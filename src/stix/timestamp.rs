@@ -33,13 +33,7 @@ impl fmt::Display for TimestampProblem {
 impl Timestamp {
     pub fn parse(s: &str) -> Result<Timestamp, TimestampProblem> {
         let b = s.as_bytes();
-        if b.len() < 20
-            || b[4] != b'-'
-            || b[7] != b'-'
-            || b[10] != b'T'
-            || b[13] != b':'
-            || b[16] != b':'
-        {
+        if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
             return Err(TimestampProblem::Shape);
         }
         let year = digits(&b[0..4])?;

@@ -222,7 +222,11 @@ pub fn check_external_references(c: &mut Checker, pointer: &str, value: &Value) 
                 c.version == SpecVersion::V21 && !crate::stix::vocab::HASHING_ALGORITHM.contains(&k.as_str())
             });
             if let Some(key) = unknown {
-                c.error("hash-algorithm", format!("{p}/hashes"), format!("external reference hash \"{}\" is not from hashing-algorithm-ov", clip(key)));
+                c.error(
+                    "hash-algorithm",
+                    format!("{p}/hashes"),
+                    format!("external reference hash \"{}\" is not from hashing-algorithm-ov", clip(key)),
+                );
             }
         }
         if let (Some(source), Some(external_id)) = (source, fields.get("external_id").and_then(Value::as_str)) {

@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::checker::Checker;
 use super::properties::{clip, each_of_list};
 use crate::diag::Finding;
-use crate::stix::{id, marking, schema, SpecVersion, Timestamp};
+use crate::stix::{id, marking, pattern, schema, SpecVersion, Timestamp};
 
 pub fn check(c: &mut Checker) {
     match c.type_name {
@@ -88,14 +88,22 @@ pub fn is_language_tag(tag: &str) -> bool {
 fn check_language_content(c: &mut Checker) {
     if let Some(target) = c.str("object_ref") {
         if target.starts_with("bundle--") || target.starts_with("language-content--") {
-            c.error("reference-type", "/object_ref", "language content translates an object, not a bundle or another translation");
+            c.error(
+                "reference-type",
+                "/object_ref",
+                "language content translates an object, not a bundle or another translation",
+            );
         }
     }
     let Some(contents) = c.get("contents").and_then(Value::as_object) else { return };
     for (lang, translation) in contents {
         let p = format!("/contents/{lang}");
         if !is_language_tag(lang) {
-            c.error("language-tag", p.clone(), format!("`contents` key \"{}\" is not an RFC 5646 language tag", clip(lang)));
+            c.error(
+                "language-tag",
+                p.clone(),
+                format!("`contents` key \"{}\" is not an RFC 5646 language tag", clip(lang)),
+            );
         }
         if !translation.is_object() {
             c.error("property-type", p, "each `contents` entry is an object of translated properties");
@@ -116,6 +124,55 @@ fn ordered(c: &mut Checker, earlier: &str, later: &str, strict: bool) {
 
 fn check_indicator(c: &mut Checker) {
     ordered(c, "valid_from", "valid_until", true);
+    let pattern_type = match c.version {
+        SpecVersion::V21 => c.str("pattern_type"),
+        // STIX 2.0 indicators have no pattern_type: their pattern is a STIX pattern.
+        SpecVersion::V20 => Some("stix"),
+    };
+    if let Some(kind) = pattern_type.filter(|k| !pattern::is_known_pattern_type(k)) {
+        c.warning(
+            "open-vocabulary",
+            "/pattern_type",
+            format!("pattern_type \"{}\" is not one stixpress recognises (stix, pcre, sigma, snort, suricata, yara, spl, eql)", clip(kind)),
+        );
+    }
+    if pattern_type == Some("stix") {
+        if let Some(text) = c.str("pattern") {
+            check_stix_pattern(c, text);
+        }
+    }
+}
+
+/// Parses a STIX pattern; a syntax error is an error, what the observable model does not know
+/// is a warning, and a value that cannot be right (a bad IP address, a short hash) an error.
+fn check_stix_pattern(c: &mut Checker, text: &str) {
+    let dialect = match c.version {
+        SpecVersion::V20 => pattern::Dialect::Stix20,
+        SpecVersion::V21 => pattern::Dialect::Stix21,
+    };
+    let parsed = match pattern::parse(text, dialect) {
+        Ok(parsed) => parsed,
+        Err(err) => {
+            c.push(
+                Finding::error(
+                    "pattern-syntax",
+                    "/pattern",
+                    format!("invalid STIX pattern at column {}: {}", err.column, err.message),
+                )
+                .help(format!("STIX {} patterns look like [ipv4-addr:value = '198.51.100.1'] (§9)", c.version)),
+            );
+            return;
+        }
+    };
+    for issue in parsed.lint() {
+        let message = format!("pattern, column {}: {}", issue.column, issue.message);
+        let finding = match issue.kind {
+            pattern::IssueKind::UnknownObjectType => Finding::warning("pattern-unknown-object", "/pattern", message),
+            pattern::IssueKind::UnknownProperty => Finding::warning("pattern-unknown-property", "/pattern", message),
+            pattern::IssueKind::InvalidValue => Finding::error("pattern-invalid-value", "/pattern", message),
+        };
+        c.push(finding);
+    }
 }
 
 /// STIX 2.1 §4.11: region, country, or latitude and longitude; the coordinates come in pairs.
@@ -263,10 +320,11 @@ fn check_marking_definition(c: &mut Checker) {
     }
     check_canonical_tlp(c);
     let own = c.str("id").unwrap_or_default();
-    let refers_to_itself = c.get("object_marking_refs").and_then(Value::as_array).is_some_and(|r| r.iter().any(|m| m == own))
-        || c.get("granular_markings")
-            .and_then(Value::as_array)
-            .is_some_and(|g| g.iter().any(|m| m.get("marking_ref").and_then(Value::as_str) == Some(own)));
+    let refers_to_itself =
+        c.get("object_marking_refs").and_then(Value::as_array).is_some_and(|r| r.iter().any(|m| m == own))
+            || c.get("granular_markings")
+                .and_then(Value::as_array)
+                .is_some_and(|g| g.iter().any(|m| m.get("marking_ref").and_then(Value::as_str) == Some(own)));
     if refers_to_itself {
         c.error("marking-definition", "", "a marking definition cannot mark itself (circular reference)");
     }

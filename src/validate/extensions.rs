@@ -14,8 +14,12 @@ const SOCKET_TYPE: &[&str] = &["SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "SOCK_RD
 const INTEGRITY_LEVEL: &[&str] = &["low", "medium", "high", "system"];
 const SERVICE_START_TYPE: &[&str] =
     &["SERVICE_AUTO_START", "SERVICE_BOOT_START", "SERVICE_DEMAND_START", "SERVICE_DISABLED", "SERVICE_SYSTEM_ALERT"];
-const SERVICE_TYPE: &[&str] =
-    &["SERVICE_KERNEL_DRIVER", "SERVICE_FILE_SYSTEM_DRIVER", "SERVICE_WIN32_OWN_PROCESS", "SERVICE_WIN32_SHARE_PROCESS"];
+const SERVICE_TYPE: &[&str] = &[
+    "SERVICE_KERNEL_DRIVER",
+    "SERVICE_FILE_SYSTEM_DRIVER",
+    "SERVICE_WIN32_OWN_PROCESS",
+    "SERVICE_WIN32_SHARE_PROCESS",
+];
 const SERVICE_STATUS: &[&str] = &[
     "SERVICE_CONTINUE_PENDING",
     "SERVICE_PAUSE_PENDING",
@@ -31,7 +35,9 @@ fn properties_of(extension: &str) -> Option<&'static [(&'static str, Kind, bool)
     const HEX: Kind = Kind::Hex;
     const INT: Kind = Kind::Integer { min: None, max: None };
     Some(match extension {
-        "archive-ext" => &[("contains_refs", Kind::Refs(&["file", "directory"]), true), ("comment", Kind::String, false)],
+        "archive-ext" => {
+            &[("contains_refs", Kind::Refs(&["file", "directory"]), true), ("comment", Kind::String, false)]
+        }
         "ntfs-ext" => &[("sid", Kind::String, false), ("alternate_data_streams", Kind::ObjectList, false)],
         "pdf-ext" => &[
             ("version", Kind::String, false),
@@ -127,15 +133,19 @@ pub fn check_predefined(c: &mut Checker, pointer: &str, name: &str, body: &Map<S
     }
     if name == "ntfs-ext" {
         if let Some(streams) = body.get("alternate_data_streams") {
-            each_of_list(c, &format!("{pointer}/alternate_data_streams"), "alternate_data_streams", streams, |c, p, s| {
-                match s.as_object() {
+            each_of_list(
+                c,
+                &format!("{pointer}/alternate_data_streams"),
+                "alternate_data_streams",
+                streams,
+                |c, p, s| match s.as_object() {
                     Some(stream) if !stream.contains_key("name") => {
                         c.error("missing-property", p, "an alternate data stream needs `name`")
                     }
                     Some(_) => {}
                     None => type_error(c, p, "alternate_data_streams", "a list of objects", s),
-                }
-            });
+                },
+            );
         }
     }
     true

@@ -17,7 +17,9 @@ pub fn check(c: &mut Checker) {
         "ipv4-addr" => check_address(c, |v| address_or_cidr::<Ipv4Addr>(v, 32), "an IPv4 address or CIDR block"),
         "ipv6-addr" => check_address(c, |v| address_or_cidr::<Ipv6Addr>(v, 128), "an IPv6 address or CIDR block"),
         "mac-addr" => check_address(c, is_mac, "a lowercase, colon-separated MAC-48 address (00:1a:2b:3c:4d:5e)"),
-        "file" if !c.has("hashes") && !c.has("name") => c.error("missing-property", "", "a file needs `hashes` or `name`"),
+        "file" if !c.has("hashes") && !c.has("name") => {
+            c.error("missing-property", "", "a file needs `hashes` or `name`")
+        }
         "url" => check_address(c, is_url, "an RFC 3986 URL (scheme:rest)"),
         "domain-name" => check_address(c, is_domain_name, "a domain name (letters, digits, hyphens and dots)"),
         "software" => check_software(c),
@@ -56,7 +58,10 @@ fn check_id_contributions(c: &mut Checker) {
         c.error(
             "uuid-version",
             "/id",
-            format!("{} has none of its ID contributing properties, so its id must be a UUIDv4 (STIX 2.1 §2.9)", c.what()),
+            format!(
+                "{} has none of its ID contributing properties, so its id must be a UUIDv4 (STIX 2.1 §2.9)",
+                c.what()
+            ),
         );
     }
 }
@@ -75,7 +80,9 @@ fn is_domain_name(value: &str) -> bool {
     !name.is_empty()
         && name.len() <= 253
         && name.split('.').all(|label| {
-            !label.is_empty() && label.len() <= 63 && label.chars().all(|ch| ch.is_alphanumeric() || ch == '-' || ch == '_')
+            !label.is_empty()
+                && label.len() <= 63
+                && label.chars().all(|ch| ch.is_alphanumeric() || ch == '-' || ch == '_')
         })
 }
 
@@ -83,13 +90,21 @@ fn is_domain_name(value: &str) -> bool {
 fn check_software(c: &mut Checker) {
     if let Some(cpe) = c.str("cpe") {
         if !cpe.starts_with("cpe:2.3:") || cpe.split(':').count() != 13 {
-            c.error("invalid-value", "/cpe", format!("\"{}\" is not a CPE 2.3 name (cpe:2.3:part:vendor:product:…, 13 fields)", clip(cpe)));
+            c.error(
+                "invalid-value",
+                "/cpe",
+                format!("\"{}\" is not a CPE 2.3 name (cpe:2.3:part:vendor:product:…, 13 fields)", clip(cpe)),
+            );
         }
     }
     let Some(languages) = c.get("languages").and_then(Value::as_array) else { return };
     for (i, language) in languages.iter().enumerate() {
         if let Some(code) = language.as_str().filter(|l| !(l.len() == 3 && l.bytes().all(|b| b.is_ascii_lowercase()))) {
-            c.error("invalid-value", format!("/languages/{i}"), format!("\"{}\" is not an ISO 639-2 language code (three lowercase letters)", clip(code)));
+            c.error(
+                "invalid-value",
+                format!("/languages/{i}"),
+                format!("\"{}\" is not an ISO 639-2 language code (three lowercase letters)", clip(code)),
+            );
         }
     }
 }
@@ -171,7 +186,11 @@ fn check_email_message(c: &mut Checker) {
     for (i, part) in parts.iter().enumerate() {
         let (body, raw) = (part.get("body").is_some(), part.get("body_raw_ref").is_some());
         if body == raw {
-            c.error("email-body", format!("/body_multipart/{i}"), "a MIME part has exactly one of `body` and `body_raw_ref`");
+            c.error(
+                "email-body",
+                format!("/body_multipart/{i}"),
+                "a MIME part has exactly one of `body` and `body_raw_ref`",
+            );
         }
     }
 }
