@@ -32,37 +32,81 @@ struct Anchored<'a> {
 }
 
 pub fn check_repository(objects: &[StixObject], options: &RepositoryOptions) -> Vec<Diagnostic> {
-    let versions = index_versions(objects);
-    let latest: HashMap<&str, &StixObject> = versions.iter().map(|(id, list)| (*id, latest_of(list))).collect();
+    let index = VersionIndex::build(objects);
     let mut found = Vec::new();
-    conflicting_copies(&versions, &mut found);
-    changed_created(&versions, &mut found);
-    references(objects, &latest, options, &mut found);
-    relationship_pairs(&latest, &mut found);
+    conflicting_copies(&index, &mut found);
+    changed_created(&index, &mut found);
+    found.extend(references(&index, options));
+    relationship_pairs(&index, &mut found);
     resolve(found)
 }
 
-fn index_versions(objects: &[StixObject]) -> HashMap<&str, Vec<&StixObject>> {
-    let mut versions: HashMap<&str, Vec<&StixObject>> =
-        HashMap::with_capacity_and_hasher(objects.len(), Default::default());
-    for object in objects {
-        versions.entry(object.id.as_str()).or_default().push(object);
+const NONE: u32 = u32::MAX;
+
+/// Every object version by id, without an allocation per id (a million small vectors cost
+/// more than the rest of the repository rules): the map holds the first and the latest
+/// occurrence, and `next` chains the other occurrences of the same id.
+struct VersionIndex<'a> {
+    objects: &'a [StixObject],
+    by_id: HashMap<&'a str, (u32, u32)>,
+    next: Vec<u32>,
+}
+
+impl<'a> VersionIndex<'a> {
+    fn build(objects: &'a [StixObject]) -> VersionIndex<'a> {
+        let mut by_id: HashMap<&str, (u32, u32)> = HashMap::with_capacity_and_hasher(objects.len(), Default::default());
+        let mut next = vec![NONE; objects.len()];
+        let mut last_of_chain: HashMap<u32, u32> = HashMap::default();
+        for (i, object) in objects.iter().enumerate() {
+            let i = i as u32;
+            match by_id.entry(object.id.as_str()) {
+                std::collections::hash_map::Entry::Vacant(entry) => {
+                    entry.insert((i, i));
+                }
+                std::collections::hash_map::Entry::Occupied(mut entry) => {
+                    let (first, latest) = *entry.get();
+                    let tail = last_of_chain.get(&first).copied().unwrap_or(first);
+                    next[tail as usize] = i;
+                    last_of_chain.insert(first, i);
+                    if version_time(object) > version_time(&objects[latest as usize]) {
+                        entry.insert((first, i));
+                    }
+                }
+            }
+        }
+        VersionIndex { objects, by_id, next }
     }
-    versions
+
+    fn latest(&self, id: &str) -> Option<&'a StixObject> {
+        self.by_id.get(id).map(|&(_, latest)| &self.objects[latest as usize])
+    }
+
+    fn is_latest(&self, index: usize) -> bool {
+        self.by_id.get(self.objects[index].id.as_str()).is_some_and(|&(_, latest)| latest as usize == index)
+    }
+
+    /// The ids with more than one occurrence, each as its occurrences in file order.
+    fn repeated(&self) -> impl Iterator<Item = Vec<&'a StixObject>> + '_ {
+        self.by_id.values().filter(|(first, _)| self.next[*first as usize] != NONE).map(|&(first, _)| {
+            let mut list = Vec::new();
+            let mut at = first;
+            while at != NONE {
+                list.push(&self.objects[at as usize]);
+                at = self.next[at as usize];
+            }
+            list
+        })
+    }
 }
 
 fn version_time(object: &StixObject) -> Option<Timestamp> {
     Timestamp::parse(object.version_key()).ok()
 }
 
-fn latest_of<'a>(list: &[&'a StixObject]) -> &'a StixObject {
-    list.iter().copied().max_by_key(|o| version_time(o)).unwrap_or(list[0])
-}
-
 /// The same (id, modified) twice with different content: consumers would keep whichever
 /// arrived first. Identical copies are fine.
-fn conflicting_copies<'a>(versions: &HashMap<&str, Vec<&'a StixObject>>, found: &mut Vec<Anchored<'a>>) {
-    for list in versions.values().filter(|l| l.len() > 1) {
+fn conflicting_copies<'a>(index: &VersionIndex<'a>, found: &mut Vec<Anchored<'a>>) {
+    for list in index.repeated() {
         let mut first_of_version: HashMap<&str, &StixObject> = HashMap::default();
         for object in list {
             let first = *first_of_version.entry(object.version_key()).or_insert(object);
@@ -84,8 +128,8 @@ fn conflicting_copies<'a>(versions: &HashMap<&str, Vec<&'a StixObject>>, found: 
 }
 
 /// STIX 2.1 §3.6: `created` stays the same across the versions of an object.
-fn changed_created<'a>(versions: &HashMap<&str, Vec<&'a StixObject>>, found: &mut Vec<Anchored<'a>>) {
-    for list in versions.values().filter(|l| l.len() > 1) {
+fn changed_created<'a>(index: &VersionIndex<'a>, found: &mut Vec<Anchored<'a>>) {
+    for list in index.repeated() {
         let first = list[0];
         for object in &list[1..] {
             if object.created != first.created && object.created.is_some() && first.created.is_some() {
@@ -104,17 +148,16 @@ fn changed_created<'a>(versions: &HashMap<&str, Vec<&'a StixObject>>, found: &mu
     }
 }
 
-fn references<'a>(
-    objects: &'a [StixObject],
-    latest: &HashMap<&str, &StixObject>,
-    options: &RepositoryOptions,
-    found: &mut Vec<Anchored<'a>>,
-) {
-    for object in objects {
-        for reference in &object.refs {
-            match latest.get(reference.target.as_str()) {
-                None if marking::tlp_of(&reference.target).is_none() => {
-                    let diagnostic = Diagnostic::new(
+/// References to absent or revoked objects, checked in parallel (the index is read-only).
+fn references<'a>(index: &VersionIndex<'a>, options: &RepositoryOptions) -> Vec<Anchored<'a>> {
+    use rayon::prelude::*;
+    index
+        .objects
+        .par_iter()
+        .flat_map_iter(|object| {
+            object.refs.iter().filter_map(move |reference| {
+                let diagnostic = match index.latest(&reference.target) {
+                    None if marking::tlp_of(&reference.target).is_none() => Diagnostic::new(
                         options.missing_reference,
                         "missing-reference",
                         format!(
@@ -122,36 +165,36 @@ fn references<'a>(
                             reference.property, reference.target
                         ),
                     )
-                    .with_help("add the object, or check the id for typos");
-                    found.push(Anchored { diagnostic, object, pointer: reference.pointer.clone() });
-                }
-                Some(target)
-                    if target.revoked
-                        && !object.revoked
-                        && object.relationship_type.as_deref() != Some("revoked-by") =>
-                {
-                    let diagnostic = Diagnostic::warning(
-                        "revoked-reference",
-                        format!("`{}` points at `{}`, which is revoked", reference.property, reference.target),
-                    )
-                    .with_help("point at the object that replaces it (see its `revoked-by` relationship)");
-                    found.push(Anchored { diagnostic, object, pointer: reference.pointer.clone() });
-                }
-                _ => {}
-            }
-        }
-    }
+                    .with_help("add the object, or check the id for typos"),
+                    Some(target)
+                        if target.revoked
+                            && !object.revoked
+                            && object.relationship_type.as_deref() != Some("revoked-by") =>
+                    {
+                        Diagnostic::warning(
+                            "revoked-reference",
+                            format!("`{}` points at `{}`, which is revoked", reference.property, reference.target),
+                        )
+                        .with_help("point at the object that replaces it (see its `revoked-by` relationship)")
+                    }
+                    _ => return None,
+                };
+                Some(Anchored { diagnostic, object, pointer: reference.pointer.clone() })
+            })
+        })
+        .collect()
 }
 
 /// Relationship types between pairs the specification does not suggest (custom types on
-/// either end are left alone: the specification cannot know them).
-fn relationship_pairs<'a>(latest: &HashMap<&str, &'a StixObject>, found: &mut Vec<Anchored<'a>>) {
-    let mut relationships: Vec<&&StixObject> = latest.values().filter(|o| o.object_type == "relationship").collect();
-    relationships.sort_by_key(|o| (&o.file, o.offset));
-    for object in relationships {
+/// either end are left alone: the specification cannot know them). Latest versions only.
+fn relationship_pairs<'a>(index: &VersionIndex<'a>, found: &mut Vec<Anchored<'a>>) {
+    for (i, object) in index.objects.iter().enumerate() {
+        if object.object_type != "relationship" || !index.is_latest(i) {
+            continue;
+        }
         let end_type = |property: &str| {
             let target = object.refs.iter().find(|r| r.property == property)?;
-            id::parse_id(&target.target, SpecVersion::V21).ok().map(|p| p.object_type.to_owned())
+            id::parse_id(&target.target, SpecVersion::V21).ok().map(|p| p.object_type)
         };
         let (Some(kind), Some(source), Some(target)) =
             (object.relationship_type.as_deref(), end_type("source_ref"), end_type("target_ref"))
@@ -159,10 +202,10 @@ fn relationship_pairs<'a>(latest: &HashMap<&str, &'a StixObject>, found: &mut Ve
             continue;
         };
         let known = |t: &str| schema::type_spec(SpecVersion::V21, t).is_some();
-        if !known(&source) || !known(&target) {
+        if !known(source) || !known(target) {
             continue;
         }
-        let message = match suggestion(&source, kind, &target) {
+        let message = match suggestion(source, kind, target) {
             Suggestion::Suggested => continue,
             Suggestion::UnusualPair => format!("the specification does not suggest `{source}` {kind} `{target}`"),
             Suggestion::CustomType => format!("`{kind}` is not a relationship type of the specification"),

@@ -1,1 +1,53 @@
-fn main() {}
+//! Project tasks for stixpress, run as `cargo xtask <task>`:
+//!
+//! - `gen` writes a synthetic intelligence repository of valid STIX 2.1 bundles ([`gen`]);
+//! - `bench` times `stixpress check` on real and synthetic repositories ([`bench`]).
+
+mod args;
+mod bench;
+mod format;
+mod gen;
+mod rusage;
+
+use std::process::ExitCode;
+
+use args::Args;
+
+const USAGE: &str = "\
+usage: cargo xtask <task> [options]
+
+tasks:
+  gen --objects N --files M --out DIR [--seed S]
+      Write a synthetic intelligence repository: DIR/content/<dd>/bundle-<n>.json, M bundle
+      files holding N valid STIX 2.1 objects in all (N >= 200, M <= N). Same seed, same bytes
+      (default seed 1). Counts accept 10_000, 10k, 1M.
+  bench [--objects N] [--files M] [--keep] [--binary PATH]
+      Build stixpress (release), then time `stixpress check --format json` twice on each of
+      mitre-cti, the Unit 42 playbooks and a synthetic repository (default 1M objects in 10k
+      files, generated into <target>/bench-data/), and print the faster run against the
+      targets. --keep keeps a synthetic repository this run generated (one that was already
+      there is always reused and kept); --binary times that binary instead of building one.
+      Exits 1 when a target is missed.
+";
+
+fn main() -> ExitCode {
+    let mut list = std::env::args().skip(1);
+    let task = list.next();
+    let args = Args::new(list.collect());
+    let result = match task.as_deref() {
+        Some("gen") => gen::run(args),
+        Some("bench") => bench::run(args),
+        None | Some("help" | "-h" | "--help") => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown task `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

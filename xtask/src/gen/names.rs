@@ -14,7 +14,11 @@ pub fn name(plan: &Plan, index: u32) -> String {
             format!("{} {}", ORGANISATIONS[o % ORGANISATIONS.len()], AUTHOR_KINDS[o / ORGANISATIONS.len() % 5])
         }
         Kind::Identity => numbered(
-            format!("{} {}", ORGANISATIONS[o % ORGANISATIONS.len()], ORGANISATION_KINDS[o / ORGANISATIONS.len() % ORGANISATION_KINDS.len()]),
+            format!(
+                "{} {}",
+                ORGANISATIONS[o % ORGANISATIONS.len()],
+                ORGANISATION_KINDS[o / ORGANISATIONS.len() % ORGANISATION_KINDS.len()]
+            ),
             o / (ORGANISATIONS.len() * ORGANISATION_KINDS.len()),
         ),
         Kind::Malware => {
@@ -45,7 +49,7 @@ pub fn name(plan: &Plan, index: u32) -> String {
 
 /// CVE-YYYY-NNNN, distinct per ordinal.
 pub fn cve(ordinal: usize) -> String {
-    format!("CVE-{}-{:04}", 2015 + ordinal % 11, 1000 + ordinal / 11)
+    format!("CVE-{}-{:04}", 2013 + ordinal % 11, 1000 + ordinal / 11)
 }
 
 /// T1234 or T1234.005, distinct per ordinal below 89,990.

@@ -144,7 +144,7 @@ fn prose(rng: &mut Rng, sentences: u64) -> String {
 }
 
 fn some_of<'a>(rng: &mut Rng, items: &[&'a str], max: u64) -> Vec<&'a str> {
-    let mut chosen: Vec<&str> = (0..rng.between(1, max)).map(|_| *rng.pick(items)).collect();
+    let mut chosen: Vec<&str> = (0..rng.between(1, max)).map(|_| rng.pick(items)).collect();
     chosen.sort_unstable();
     chosen.dedup();
     chosen
@@ -212,7 +212,8 @@ fn indicator(c: &mut Ctx, j: &mut Json) {
     let (name, pattern) = values::indicator_pattern(c.plan, &mut c.rng);
     j.str_field("name", &name);
     description(c, j, (1, 2));
-    let types = if c.rng.per_mille(800) { vec!["malicious-activity"] } else { some_of(&mut c.rng, words::INDICATOR_TYPES, 2) };
+    let types =
+        if c.rng.per_mille(800) { vec!["malicious-activity"] } else { some_of(&mut c.rng, words::INDICATOR_TYPES, 2) };
     j.strs_field("indicator_types", &types);
     j.str_field("pattern", &pattern);
     j.str_field("pattern_type", "stix");

@@ -98,7 +98,7 @@ pub fn relationship(plan: &Plan, index: u32) -> RelationshipShape {
     }
     let (_, source, relationship_type, targets) = chosen;
     let source = plan.pick(source, &mut rng);
-    let target_kind = *rng.pick(targets);
+    let target_kind = rng.pick(targets);
     RelationshipShape { relationship_type, source, target: reference(plan, target_kind, &mut rng) }
 }
 
@@ -107,7 +107,7 @@ pub fn sighting(plan: &Plan, index: u32) -> SightingShape {
     let of = if rng.per_mille(800) {
         Kind::Indicator
     } else {
-        *rng.pick(&[Kind::Malware, Kind::Campaign, Kind::IntrusionSet, Kind::ThreatActor])
+        rng.pick(&[Kind::Malware, Kind::Campaign, Kind::IntrusionSet, Kind::ThreatActor])
     };
     let sighting_of = reference(plan, of, &mut rng);
     let places = rng.between(1, 3);
@@ -128,7 +128,7 @@ pub fn report_refs(plan: &Plan, index: u32) -> Vec<Ref> {
             break;
         }
         if rng.below(1_000_000) < DANGLING_PER_MILLION {
-            let kind = *rng.pick(&[Kind::Malware, Kind::Indicator, Kind::IntrusionSet, Kind::AttackPattern]);
+            let kind = rng.pick(&[Kind::Malware, Kind::Indicator, Kind::IntrusionSet, Kind::AttackPattern]);
             refs.push(Ref::Dangling(format!("{}--{}", kind.type_name(), rng.uuid4())));
             continue;
         }

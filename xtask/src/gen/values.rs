@@ -59,7 +59,12 @@ pub fn url(ordinal: u32) -> String {
 pub fn random_url(rng: &mut Rng) -> String {
     let scheme = if rng.per_mille(600) { "https" } else { "http" };
     let host = if rng.per_mille(200) { random_ipv4(rng) } else { random_domain(rng) };
-    format!("{scheme}://{host}/{}/{}.{}", rng.pick(words::PATHS), rng.pick(words::FILE_NAMES), rng.pick(&["php", "exe", "zip", "js"]))
+    format!(
+        "{scheme}://{host}/{}/{}.{}",
+        rng.pick(words::PATHS),
+        rng.pick(words::FILE_NAMES),
+        rng.pick(&["php", "exe", "zip", "js"])
+    )
 }
 
 pub fn file_name(rng: &mut Rng) -> String {
@@ -76,11 +81,16 @@ pub fn file_name(rng: &mut Rng) -> String {
 pub fn indicator_pattern(plan: &Plan, rng: &mut Rng) -> (String, String) {
     match rng.below(1000) {
         0..=249 => {
-            let ip = if rng.per_mille(300) { ipv4(plan.ordinal(plan.pick(Kind::Ipv4Addr, rng))) } else { random_ipv4(rng) };
+            let ip =
+                if rng.per_mille(300) { ipv4(plan.ordinal(plan.pick(Kind::Ipv4Addr, rng))) } else { random_ipv4(rng) };
             (format!("C2 server {ip}"), format!("[ipv4-addr:value = '{ip}']"))
         }
         250..=449 => {
-            let name = if rng.per_mille(300) { domain(plan.ordinal(plan.pick(Kind::DomainName, rng))) } else { random_domain(rng) };
+            let name = if rng.per_mille(300) {
+                domain(plan.ordinal(plan.pick(Kind::DomainName, rng)))
+            } else {
+                random_domain(rng)
+            };
             (format!("Malicious domain {name}"), format!("[domain-name:value = '{name}']"))
         }
         450..=579 => {
