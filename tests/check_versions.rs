@@ -69,13 +69,18 @@ fn the_same_malware_without_a_20_bundle_is_checked_as_21() {
 fn a_21_indicator_with_a_broken_pattern_points_into_the_pattern() {
     let repo = Repo::new();
     let mut indicator = common::indicator("cd3f");
-    indicator["pattern"] = "[ipv4-addr:value = '198.51.100.7'".into();
-    repo.write("content/a.json", common::bundle(&[indicator]));
+    let pattern = "[ipv4-addr:value = '198.51.100.7' FOO]";
+    indicator["pattern"] = pattern.into();
+    let text = common::bundle(&[indicator]);
+    repo.write("content/a.json", &text);
     let (code, report) = repo.check_json(&[]);
     assert_eq!(code, 1);
     let d = with_code(&report, "pattern-syntax");
-    assert!(d[0]["message"].as_str().unwrap().contains("column"), "{report}");
+    assert!(d[0]["message"].as_str().unwrap().contains("FOO"), "{report}");
     assert_eq!(d[0]["pointer"], "/objects/0/pattern");
+    // The column lands on `FOO` in the file, not on the start of the string.
+    let line = text.lines().find(|l| l.contains("FOO")).unwrap();
+    assert_eq!(d[0]["column"].as_u64(), Some(line.find("FOO").unwrap() as u64 + 1));
 }
 
 #[test]

@@ -131,19 +131,41 @@ pub struct Finding {
     pub message: String,
     pub pointer: String,
     pub help: Option<String>,
+    /// For a finding inside a string value (a pattern), the byte offset in the decoded string,
+    /// so the column can land on the very character.
+    pub inner_offset: Option<usize>,
 }
 
 impl Finding {
     pub fn error(code: &'static str, pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        Finding { severity: Severity::Error, code, message: message.into(), pointer: pointer.into(), help: None }
+        Finding {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            pointer: pointer.into(),
+            help: None,
+            inner_offset: None,
+        }
     }
 
     pub fn warning(code: &'static str, pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        Finding { severity: Severity::Warning, code, message: message.into(), pointer: pointer.into(), help: None }
+        Finding {
+            severity: Severity::Warning,
+            code,
+            message: message.into(),
+            pointer: pointer.into(),
+            help: None,
+            inner_offset: None,
+        }
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    pub fn inside_string_at(mut self, offset: usize) -> Self {
+        self.inner_offset = Some(offset);
         self
     }
 }

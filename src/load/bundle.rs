@@ -258,7 +258,11 @@ fn references(members: &serde_json::Map<String, Value>) -> Vec<Reference> {
 
 /// Turns an object-relative finding into a diagnostic at its line and column.
 pub fn place(source: &Source, object_start: usize, object_pointer: &str, id: Option<&str>, f: Finding) -> Diagnostic {
-    let (line, column) = source.line_column(source.locate(object_start, &f.pointer));
+    let mut at = source.locate(object_start, &f.pointer);
+    if let Some(inner) = f.inner_offset {
+        at = inside_string(&source.text, at, inner);
+    }
+    let (line, column) = source.line_column(at);
     let mut diagnostic = Diagnostic::new(f.severity, f.code, f.message)
         .in_file(source.path.as_path())
         .at(line, column)
@@ -266,6 +270,16 @@ pub fn place(source: &Source, object_start: usize, object_pointer: &str, id: Opt
         .with_pointer(format!("{object_pointer}{}", f.pointer));
     diagnostic.help = f.help;
     diagnostic
+}
+
+/// The file offset of byte `inner` of the string value starting at `at` (its opening quote).
+/// Escapes make decoded and raw offsets differ; then the value's start is the best we can say.
+fn inside_string(text: &str, at: usize, inner: usize) -> usize {
+    let start = at + 1;
+    match text.get(start..start + inner) {
+        Some(raw) if text.as_bytes().get(at) == Some(&b'"') && !raw.contains(['\\', '"']) => start + inner,
+        _ => at,
+    }
 }
 
 fn offset_of(source: &Source, raw: &RawValue) -> usize {

@@ -159,7 +159,8 @@ fn check_stix_pattern(c: &mut Checker, text: &str) {
                     "/pattern",
                     format!("invalid STIX pattern at column {}: {}", err.column, err.message),
                 )
-                .help(format!("STIX {} patterns look like [ipv4-addr:value = '198.51.100.1'] (§9)", c.version)),
+                .help(format!("STIX {} patterns look like [ipv4-addr:value = '198.51.100.1'] (§9)", c.version))
+                .inside_string_at(err.offset),
             );
             return;
         }
@@ -171,7 +172,7 @@ fn check_stix_pattern(c: &mut Checker, text: &str) {
             pattern::IssueKind::UnknownProperty => Finding::warning("pattern-unknown-property", "/pattern", message),
             pattern::IssueKind::InvalidValue => Finding::error("pattern-invalid-value", "/pattern", message),
         };
-        c.push(finding);
+        c.push(finding.inside_string_at(issue.offset));
     }
 }
 
