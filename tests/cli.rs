@@ -137,3 +137,20 @@ fn the_example_content_checks_clean() {
     assert_eq!(out.status.code(), Some(0), "{report}");
     assert_eq!(report["warnings"], 0, "{report}");
 }
+
+#[test]
+fn the_report_is_the_same_bytes_every_run() {
+    let repo = Repo::new();
+    for i in 0..40 {
+        let mut object = indicator(&format!("{:04x}", 0xa000 + i));
+        object["created_by_ref"] = "identity--0b5b5a8a-8c31-4f6b-a3b5-43a3cbbd1e8f".into();
+        object["pattern"] = format!("[ipv4-addr:value = '198.51.100.{i}'] AND [car-key:value = 'x']").into();
+        repo.write(&format!("content/{}/{i}.json", i % 7), bundle(&[object]));
+    }
+    let run = || repo.stixpress().args(["check", "--format", "json"]).output().unwrap().stdout;
+    let first = run();
+    assert!(first.len() > 1000);
+    for _ in 0..3 {
+        assert_eq!(run(), first, "parallel loading must not change the report");
+    }
+}
