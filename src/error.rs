@@ -11,6 +11,12 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot write {what}")]
+    Write {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("invalid configuration in `{path}`: {message}")]
     Config { path: PathBuf, message: String },
     #[error("{0}")]

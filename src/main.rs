@@ -45,9 +45,12 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
                 Format::Github => diag::print_github(&mut out, &report.diagnostics, &report.summary),
                 Format::Sarif => diag::print_sarif(&mut out, &report.diagnostics, &report.summary),
             };
-            printed
-                .and_then(|()| out.flush())
-                .map_err(|e| stixpress::error::Error::io(std::path::Path::new("<stdout>"), e))?;
+            match printed.and_then(|()| out.flush()) {
+                // A reader that stopped early (`| head`) is not a failure of the check.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                Err(e) => return Err(stixpress::error::Error::Write { what: "the report".into(), source: e }),
+                Ok(()) => {}
+            }
             Ok(if report.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
     }
