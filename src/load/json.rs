@@ -10,6 +10,31 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Number, Value};
 
+/// The scalar `visit_*` methods of a visitor that only cares which kind of scalar it met:
+/// each returns `$make(kind)` with the kind named for a message.
+macro_rules! scalars_are {
+    ($make:expr) => {
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($make("a boolean"))
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($make("a number"))
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($make("a number"))
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($make("a number"))
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($make("a string"))
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok($make("null"))
+        }
+    };
+}
+
 /// A `serde_json::Value` that refuses duplicate keys.
 pub struct StrictValue(pub Value);
 
@@ -103,24 +128,7 @@ impl<'de: 'a, 'a> Visitor<'de> for ElementsVisitor<'a> {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an array of objects")
     }
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Member::NotArray)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(Member::NotArray)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(Member::NotArray)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Member::NotArray)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(Member::NotArray)
-    }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(Member::NotArray)
-    }
+    scalars_are!(|_kind| Member::NotArray);
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         while map.next_entry::<de::IgnoredAny, de::IgnoredAny>()?.is_some() {}
         Ok(Member::NotArray)
@@ -148,24 +156,7 @@ impl<'de: 'a, 'a> Visitor<'de> for TopLevelVisitor<'a> {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON document")
     }
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(TopLevel::Other("a boolean"))
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(TopLevel::Other("a number"))
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(TopLevel::Other("a number"))
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(TopLevel::Other("a number"))
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(TopLevel::Other("a string"))
-    }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(TopLevel::Other("null"))
-    }
+    scalars_are!(TopLevel::Other);
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         while seq.next_element::<de::IgnoredAny>()?.is_some() {}
         Ok(TopLevel::Other("an array"))
