@@ -185,9 +185,10 @@ fn parse_object(
     let version = object_version(str_of("spec_version"), bundle_version);
     let findings = check(&value, version);
     let object_id = str_of("id").map(str::to_owned);
+    let invalid = findings.iter().any(|f| f.severity == crate::diag::Severity::Error);
     let diagnostics =
         findings.into_iter().map(|finding| place(source, start, &pointer, object_id.as_deref(), finding)).collect();
-    let objects = to_record(&value, version, source, start, pointer).into_iter().collect();
+    let objects = to_record(&value, version, source, (start, raw.get()), pointer, invalid).into_iter().collect();
     LoadedFile { objects, diagnostics }
 }
 
@@ -202,8 +203,9 @@ fn to_record(
     value: &Value,
     version: SpecVersion,
     source: &Source,
-    offset: usize,
+    (offset, raw): (usize, &str),
     pointer: String,
+    invalid: bool,
 ) -> Option<StixObject> {
     let members = value.as_object()?;
     let str_of = |key: &str| members.get(key).and_then(Value::as_str).map(str::to_owned);
@@ -218,6 +220,11 @@ fn to_record(
         spec_version: version,
         created: str_of("created"),
         modified: str_of("modified"),
+        label: crate::stix::label::label_of(&object_type, members),
+        aliases: aliases(members),
+        external_ids: external_ids(members),
+        raw: raw.into(),
+        invalid,
         name: str_of("name"),
         revoked: members.get("revoked").and_then(Value::as_bool).unwrap_or(false),
         relationship_type: str_of("relationship_type"),
@@ -227,6 +234,29 @@ fn to_record(
         id,
         object_type,
     })
+}
+
+/// `aliases` and ATT&CK's `x_mitre_aliases`, without repeats.
+fn aliases(members: &serde_json::Map<String, Value>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for key in ["aliases", "x_mitre_aliases"] {
+        for alias in members.get(key).and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+            if !out.iter().any(|a| a == alias) {
+                out.push(alias.to_owned());
+            }
+        }
+    }
+    out
+}
+
+fn external_ids(members: &serde_json::Map<String, Value>) -> Vec<(String, String)> {
+    let references = members.get("external_references").and_then(Value::as_array);
+    let pair = |reference: &Value| {
+        let source = reference.get("source_name")?.as_str()?;
+        let id = reference.get("external_id")?.as_str()?;
+        Some((source.to_owned(), id.to_owned()))
+    };
+    references.into_iter().flatten().filter_map(pair).collect()
 }
 
 /// Every `*_ref` and `*_refs` property at the top level, and granular markings' `marking_ref`.

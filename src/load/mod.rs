@@ -79,6 +79,11 @@ pub fn load_file(path: &std::path::Path, options: &LoadOptions, check: &ObjectCh
     }
 }
 
+/// Parses `text` as if it were the file `path` (for tests and in-memory sources).
+pub fn load_text(path: &std::path::Path, text: String, check: &ObjectCheck) -> LoadedFile {
+    bundle::parse_bundle(&Source::new(Arc::new(path.to_path_buf()), text, 0), check)
+}
+
 /// Reads a file as UTF-8 text, refusing what is too large or not UTF-8. A byte-order mark is an
 /// error (RFC 8259 forbids it) but the rest of the file is still checked.
 fn read_text(path: &Arc<PathBuf>, options: &LoadOptions) -> Result<(Source, Vec<Diagnostic>), Box<Diagnostic>> {

@@ -5,6 +5,7 @@
 
 pub mod fxhash;
 pub mod id;
+pub mod label;
 pub mod marking;
 pub mod object;
 pub mod pattern;

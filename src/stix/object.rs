@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::SpecVersion;
+use super::{SpecVersion, Timestamp};
 
 /// One reference from an object to another object's id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,12 +27,23 @@ pub struct StixObject {
     pub created: Option<String>,
     pub modified: Option<String>,
     pub name: Option<String>,
+    /// What to call the object: its name, or what identifies it when it has none (see `label`).
+    pub label: Option<String>,
+    /// `aliases` (and `x_mitre_aliases`), for the name index.
+    pub aliases: Vec<String>,
+    /// `(source_name, external_id)` of each external reference that has an id: ATT&CK ids,
+    /// CVE and CAPEC numbers, the handles analysts search by.
+    pub external_ids: Vec<(String, String)>,
     pub revoked: bool,
     pub relationship_type: Option<String>,
     pub refs: Vec<Reference>,
     /// A hash of the object's content that ignores key order and whitespace, so two copies of
     /// the same version in different files compare equal.
     pub content_hash: u64,
+    /// The object's JSON exactly as contributed: it is what gets published.
+    pub raw: Box<str>,
+    /// Whether a per-object rule found an error in it (`build --allow-errors` leaves it out).
+    pub invalid: bool,
     pub file: Arc<PathBuf>,
     /// Byte offset of the object's `{` in its file (line and column are worked out only when a
     /// diagnostic needs them: counting characters on a minified megabyte line is not free).
@@ -45,5 +56,10 @@ impl StixObject {
     /// The version key: objects are versioned by `modified` (or `created` when never modified).
     pub fn version_key(&self) -> &str {
         self.modified.as_deref().or(self.created.as_deref()).unwrap_or("")
+    }
+
+    /// The version key as a time, for ordering versions whatever their fraction digits.
+    pub fn version_time(&self) -> Option<Timestamp> {
+        Timestamp::parse(self.version_key()).ok()
     }
 }

@@ -100,7 +100,7 @@ impl<'a> VersionIndex<'a> {
 }
 
 fn version_time(object: &StixObject) -> Option<Timestamp> {
-    Timestamp::parse(object.version_key()).ok()
+    object.version_time()
 }
 
 /// The same (id, modified) twice with different content: consumers would keep whichever
@@ -203,6 +203,11 @@ fn relationship_pairs<'a>(index: &VersionIndex<'a>, found: &mut Vec<Anchored<'a>
         };
         let known = |t: &str| schema::type_spec(SpecVersion::V21, t).is_some();
         if !known(source) || !known(target) {
+            continue;
+        }
+        // Not in the specification, but the convention ATT&CK and stixpress's own pages use to
+        // name the replacement of a revoked object; the revoked-reference help recommends it.
+        if kind == "revoked-by" && source == target {
             continue;
         }
         let message = match suggestion(source, kind, target) {
