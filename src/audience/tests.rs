@@ -1,0 +1,87 @@
+use super::*;
+use crate::load::load_text;
+use crate::stix::marking::TLP_MARKINGS;
+
+fn store(objects: &[String]) -> Store {
+    let text = format!(
+        r#"{{"type":"bundle","id":"bundle--00000000-0000-4000-8000-000000000000","objects":[{}]}}"#,
+        objects.join(",")
+    );
+    Store::build(load_text(std::path::Path::new("t.json"), text, &|_, _| Vec::new()).objects)
+}
+
+fn id(object_type: &str, n: u32) -> String {
+    format!("{object_type}--00000000-0000-4000-8000-{n:012}")
+}
+
+fn marking(level: Tlp) -> &'static str {
+    TLP_MARKINGS.iter().find(|m| m.1 == level).map(|m| m.0).unwrap()
+}
+
+fn object(object_type: &str, n: u32, extra: &str) -> String {
+    format!(
+        r#"{{"type":"{object_type}","spec_version":"2.1","id":"{}","created":"2025-01-01T00:00:00Z","modified":"2025-01-01T00:00:00Z"{extra}}}"#,
+        id(object_type, n)
+    )
+}
+
+fn marked(object_type: &str, n: u32, level: Tlp, extra: &str) -> String {
+    object(object_type, n, &format!(r#","object_marking_refs":["{}"]{extra}"#, marking(level)))
+}
+
+fn visible_ids(view: &View) -> Vec<String> {
+    view.entries().map(|e| e.id().to_owned()).collect()
+}
+
+#[test]
+fn the_public_sees_clear_white_and_unmarked_objects_only() {
+    let store = store(&[
+        marked("malware", 1, Tlp::Clear, ""),
+        marked("malware", 2, Tlp::White, ""),
+        marked("malware", 3, Tlp::Green, ""),
+        marked("malware", 4, Tlp::Amber, ""),
+        object("malware", 5, ""),
+    ]);
+    let view = view(&store, &MarkingPolicy::public());
+    assert_eq!(visible_ids(&view), [id("malware", 1), id("malware", 2), id("malware", 5)]);
+    assert_eq!(view.withheld(), 2);
+}
+
+#[test]
+fn a_report_listing_a_withheld_object_is_withheld_and_so_is_a_note_on_it() {
+    let store = store(&[
+        marked("indicator", 1, Tlp::Amber, ""),
+        marked("report", 2, Tlp::Clear, &format!(r#","object_refs":["{}"]"#, id("indicator", 1))),
+        object("note", 3, &format!(r#","content":"x","object_refs":["{}"]"#, id("report", 2))),
+        object("note", 4, &format!(r#","content":"y","object_refs":["{}"]"#, id("malware", 404))),
+    ]);
+    let view = view(&store, &MarkingPolicy::public());
+    assert_eq!(visible_ids(&view), [id("note", 4)]);
+    assert!(view.get(&id("indicator", 1)).is_none());
+}
+
+#[test]
+fn an_unknown_marking_withholds_and_a_statement_does_not() {
+    let statement = r#"{"type":"marking-definition","spec_version":"2.1","id":"marking-definition--00000000-0000-4000-8000-000000000001","created":"2025-01-01T00:00:00Z","definition_type":"statement","definition":{"statement":"(c) Example"}}"#;
+    let store = store(&[
+        statement.to_owned(),
+        object("tool", 1, r#","object_marking_refs":["marking-definition--00000000-0000-4000-8000-000000000001"]"#),
+        object("tool", 2, r#","object_marking_refs":["marking-definition--00000000-0000-4000-8000-000000000999"]"#),
+    ]);
+    let view = view(&store, &MarkingPolicy::public());
+    assert!(view.get(&id("tool", 1)).is_some());
+    assert!(view.get(&id("tool", 2)).is_none());
+}
+
+#[test]
+fn an_older_version_under_a_stricter_marking_is_not_among_the_versions() {
+    let old = format!(
+        r#"{{"type":"tool","spec_version":"2.1","id":"{}","created":"2025-01-01T00:00:00Z","modified":"2025-01-01T00:00:00Z","object_marking_refs":["{}"]}}"#,
+        id("tool", 1),
+        marking(Tlp::Amber)
+    );
+    let store = store(&[old, object("tool", 1, "").replace("2025-01-01T00:00:00Z\"}", "2025-03-01T00:00:00Z\"}")]);
+    let view = view(&store, &MarkingPolicy::public());
+    let entry = view.get(&id("tool", 1)).unwrap();
+    assert_eq!(view.versions(entry).len(), 1);
+}

@@ -1,0 +1,208 @@
+//! Linking: the Store, one knowledge graph of every loaded object.
+//!
+//! It keeps every distinct version of every object (identical copies once), knows the latest
+//! version of each id, every reference edge of the latest versions (any `*_ref` / `*_refs`
+//! property, so relationships' and sightings' ends too) with its reverse, and indexes names,
+//! aliases and external ids. Relationships and sightings get labels made from their ends.
+//!
+//! The Store is never handed to a renderer: `audience` wraps it in a `View` of what one
+//! audience may see, and renderers only ever get the View.
+
+mod names;
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use crate::stix::StixObject;
+pub use names::NameIndex;
+
+/// The position of an id in the Store (ids are kept sorted, so this is also its rank).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectIndex(pub u32);
+
+/// A reference from the latest version of one object to another object in the Store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edge {
+    pub source: ObjectIndex,
+    pub target: ObjectIndex,
+    /// Index into `Store::properties` (`object_refs`, `source_ref`, …).
+    pub property: u16,
+}
+
+pub struct Store {
+    /// Every distinct version, sorted by id and then by version time.
+    versions: Vec<StixObject>,
+    /// For each id in order: where its versions start in `versions` (plus one final end).
+    version_start: Vec<u32>,
+    /// The property names edges refer to, interned.
+    properties: Vec<String>,
+    /// Outgoing edges, sorted by source, with `out_start` per object.
+    edges: Vec<Edge>,
+    out_start: Vec<u32>,
+    /// Indices into `edges`, sorted by target, with `in_start` per object.
+    incoming: Vec<u32>,
+    in_start: Vec<u32>,
+    names: NameIndex,
+}
+
+impl Store {
+    /// Links loaded objects. Copies of one version (same id and version key) are kept once, the
+    /// first in file order: the same copy `check` reports conflicts against.
+    pub fn build(mut objects: Vec<StixObject>) -> Store {
+        // Stable: among copies of one version, file order decides which one is kept.
+        objects.par_sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.version_time().cmp(&b.version_time())));
+        objects.dedup_by(|later, earlier| later.id == earlier.id && later.version_time() == earlier.version_time());
+        let mut version_start: Vec<u32> = Vec::new();
+        for (i, object) in objects.iter().enumerate() {
+            if i == 0 || objects[i - 1].id != object.id {
+                version_start.push(i as u32);
+            }
+        }
+        version_start.push(objects.len() as u32);
+        let mut store = Store {
+            versions: objects,
+            version_start,
+            properties: Vec::new(),
+            edges: Vec::new(),
+            out_start: Vec::new(),
+            incoming: Vec::new(),
+            in_start: Vec::new(),
+            names: NameIndex::default(),
+        };
+        store.link_edges();
+        store.label_connections();
+        store.names = NameIndex::build(&store);
+        store
+    }
+
+    /// How many ids (not versions) the Store holds.
+    pub fn len(&self) -> usize {
+        self.version_start.len() - 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn version_count(&self) -> usize {
+        self.versions.len()
+    }
+
+    pub fn indices(&self) -> impl Iterator<Item = ObjectIndex> + '_ {
+        (0..self.len() as u32).map(ObjectIndex)
+    }
+
+    /// The latest version of an object.
+    pub fn latest(&self, index: ObjectIndex) -> &StixObject {
+        let end = self.version_start[index.0 as usize + 1] as usize;
+        &self.versions[end - 1]
+    }
+
+    /// Every version of an object, oldest first.
+    pub fn versions(&self, index: ObjectIndex) -> &[StixObject] {
+        let i = index.0 as usize;
+        &self.versions[self.version_start[i] as usize..self.version_start[i + 1] as usize]
+    }
+
+    pub fn find(&self, id: &str) -> Option<ObjectIndex> {
+        let ids = self.version_start[..self.len()]
+            .binary_search_by(|&start| self.versions[start as usize].id.as_str().cmp(id));
+        ids.ok().map(|i| ObjectIndex(i as u32))
+    }
+
+    pub fn outgoing(&self, index: ObjectIndex) -> &[Edge] {
+        let i = index.0 as usize;
+        &self.edges[self.out_start[i] as usize..self.out_start[i + 1] as usize]
+    }
+
+    pub fn incoming(&self, index: ObjectIndex) -> impl Iterator<Item = &Edge> + '_ {
+        let i = index.0 as usize;
+        self.incoming[self.in_start[i] as usize..self.in_start[i + 1] as usize].iter().map(|&e| &self.edges[e as usize])
+    }
+
+    pub fn property(&self, edge: &Edge) -> &str {
+        &self.properties[edge.property as usize]
+    }
+
+    pub fn names(&self) -> &NameIndex {
+        &self.names
+    }
+
+    /// Every edge of the latest versions whose target is in the Store, as compressed rows.
+    fn link_edges(&mut self) {
+        let mut interned: BTreeMap<String, u16> = BTreeMap::new();
+        let mut edges = Vec::new();
+        let mut out_start = Vec::with_capacity(self.len() + 1);
+        for source in self.indices() {
+            out_start.push(edges.len() as u32);
+            for reference in &self.latest(source).refs {
+                let Some(target) = self.find(&reference.target) else { continue };
+                let next = interned.len() as u16;
+                let property = *interned.entry(reference.property.clone()).or_insert(next);
+                edges.push(Edge { source, target, property });
+            }
+        }
+        out_start.push(edges.len() as u32);
+        let mut incoming: Vec<u32> = (0..edges.len() as u32).collect();
+        incoming.par_sort_by_key(|&e| (edges[e as usize].target, e));
+        let mut in_start = vec![0u32; self.len() + 1];
+        for edge in &edges {
+            in_start[edge.target.0 as usize + 1] += 1;
+        }
+        for i in 1..in_start.len() {
+            in_start[i] += in_start[i - 1];
+        }
+        let mut properties = vec![String::new(); interned.len()];
+        for (name, i) in interned {
+            properties[i as usize] = name;
+        }
+        (self.properties, self.edges, self.out_start, self.incoming, self.in_start) =
+            (properties, edges, out_start, incoming, in_start);
+    }
+
+    /// Relationships and sightings have no name: call them by their ends, the way an analyst
+    /// reads them ("Night Relay Crew uses Relay Attack").
+    fn label_connections(&mut self) {
+        let labels: Vec<(usize, String)> = self
+            .indices()
+            .filter_map(|index| {
+                let object = self.latest(index);
+                let label = match object.object_type.as_str() {
+                    "relationship" => {
+                        let kind = object.relationship_type.as_deref().unwrap_or("related-to");
+                        format!(
+                            "{} {kind} {}",
+                            self.end_label(object, "source_ref"),
+                            self.end_label(object, "target_ref")
+                        )
+                    }
+                    "sighting" => format!("Sighting of {}", self.end_label(object, "sighting_of_ref")),
+                    _ => return None,
+                };
+                Some((self.version_start[index.0 as usize + 1] as usize - 1, label))
+            })
+            .collect();
+        for (at, label) in labels {
+            self.versions[at].label = Some(label);
+        }
+    }
+
+    fn end_label(&self, object: &StixObject, property: &str) -> String {
+        let Some(target) = object.refs.iter().find(|r| r.property == property).map(|r| r.target.as_str()) else {
+            return "(nothing)".to_owned();
+        };
+        match self.find(target) {
+            Some(index) => display_name(self.latest(index)).to_owned(),
+            None => target.to_owned(),
+        }
+    }
+}
+
+/// What to show for an object: its label, else its id.
+pub fn display_name(object: &StixObject) -> &str {
+    object.label.as_deref().unwrap_or(&object.id)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,83 @@
+use super::*;
+use crate::load::load_text;
+
+/// A Store of the objects in `objects` (JSON texts), in one file, unchecked.
+fn store(objects: &[&str]) -> Store {
+    let text = format!(r#"{{"type":"bundle","id":"bundle--{}","objects":[{}]}}"#, UUID, objects.join(","));
+    let loaded = load_text(std::path::Path::new("test.json"), text, &|_, _| Vec::new());
+    Store::build(loaded.objects)
+}
+
+const UUID: &str = "00000000-0000-4000-8000-000000000000";
+
+fn object(object_type: &str, n: u32, modified: &str, extra: &str) -> String {
+    format!(
+        r#"{{"type":"{object_type}","spec_version":"2.1","id":"{object_type}--00000000-0000-4000-8000-{n:012}","created":"2025-01-01T00:00:00.000Z","modified":"{modified}"{extra}}}"#
+    )
+}
+
+fn id(object_type: &str, n: u32) -> String {
+    format!("{object_type}--00000000-0000-4000-8000-{n:012}")
+}
+
+#[test]
+fn the_latest_version_wins_and_identical_copies_count_once() {
+    let old = object("malware", 1, "2025-01-01T00:00:00.000Z", r#","name":"Old","is_family":true"#);
+    let new = object("malware", 1, "2025-02-01T00:00:00Z", r#","name":"New","is_family":true"#);
+    let store = store(&[&new, &old, &old]);
+    let index = store.find(&id("malware", 1)).unwrap();
+    assert_eq!(store.len(), 1);
+    assert_eq!(store.versions(index).len(), 2);
+    assert_eq!(store.latest(index).name.as_deref(), Some("New"));
+}
+
+#[test]
+fn relationships_link_both_ways_and_are_named_by_their_ends() {
+    let actor = object("threat-actor", 1, "2025-01-01T00:00:00Z", r#","name":"Night Relay Crew""#);
+    let pattern = object("attack-pattern", 2, "2025-01-01T00:00:00Z", r#","name":"Relay Attack""#);
+    let uses = object(
+        "relationship",
+        3,
+        "2025-01-01T00:00:00Z",
+        &format!(
+            r#","relationship_type":"uses","source_ref":"{}","target_ref":"{}""#,
+            id("threat-actor", 1),
+            id("attack-pattern", 2)
+        ),
+    );
+    let store = store(&[&actor, &pattern, &uses]);
+    let relationship = store.find(&id("relationship", 3)).unwrap();
+    assert_eq!(display_name(store.latest(relationship)), "Night Relay Crew uses Relay Attack");
+    let out: Vec<&str> = store.outgoing(relationship).iter().map(|e| store.property(e)).collect();
+    assert_eq!(out, ["source_ref", "target_ref"]);
+    let target = store.find(&id("attack-pattern", 2)).unwrap();
+    let incoming: Vec<_> = store.incoming(target).map(|e| (e.source, store.property(e))).collect();
+    assert_eq!(incoming, [(relationship, "target_ref")]);
+}
+
+#[test]
+fn references_to_absent_objects_make_no_edge() {
+    let report = object(
+        "report",
+        1,
+        "2025-01-01T00:00:00Z",
+        &format!(r#","name":"R","published":"2025-01-01T00:00:00Z","object_refs":["{}"]"#, id("malware", 9)),
+    );
+    let store = store(&[&report]);
+    assert!(store.outgoing(ObjectIndex(0)).is_empty());
+    assert_eq!(store.find(&id("malware", 9)), None);
+}
+
+#[test]
+fn names_aliases_and_external_ids_are_found_whatever_the_case() {
+    let actor = object(
+        "intrusion-set",
+        1,
+        "2025-01-01T00:00:00Z",
+        r#","name":"Night Relay Crew","aliases":["NRC"],"external_references":[{"source_name":"mitre-attack","external_id":"G9999"}]"#,
+    );
+    let store = store(&[&actor]);
+    assert_eq!(store.names().named("nrc"), [ObjectIndex(0)]);
+    assert_eq!(store.names().named("NIGHT RELAY CREW"), [ObjectIndex(0)]);
+    assert_eq!(store.names().with_external_id("g9999"), [ObjectIndex(0)]);
+}
