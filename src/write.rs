@@ -1,0 +1,192 @@
+//! The sink every renderer writes to: a folder on disk (`build`) or memory (`serve`, tests).
+//!
+//! Paths are relative, `/`-separated and checked here once more: whatever a renderer builds from
+//! contributed ids, nothing is written outside the output folder. The disk sink compares bytes
+//! before writing, so a rebuild touches only what changed (and a CDN sync uploads only that),
+//! and removes files a previous build wrote that this one did not (a page that would otherwise
+//! outlive its object, or outlive a marking that now withholds it).
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use crate::error::Error;
+
+/// Where rendered files go.
+pub trait Sink: Sync {
+    /// Writes `bytes` at `path` (relative, `/`-separated, e.g. `objects/<id>/index.html`).
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Error>;
+}
+
+/// What a build wrote.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct WriteStats {
+    pub written: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+    pub bytes: u64,
+}
+
+impl WriteStats {
+    pub fn files(&self) -> usize {
+        self.written + self.unchanged
+    }
+}
+
+/// Refuses a path that could leave the output folder or mean different files on different
+/// systems.
+fn checked(path: &str) -> Result<&str, Error> {
+    let bad = path.is_empty()
+        || path.starts_with('/')
+        || path.contains(['\\', '\0', ':'])
+        || path.split('/').any(|part| part.is_empty() || part == "." || part == "..");
+    if bad {
+        return Err(Error::Usage(format!("refusing to write outside the output folder: `{path}`")));
+    }
+    Ok(path)
+}
+
+pub struct DiskSink {
+    root: PathBuf,
+    written: AtomicUsize,
+    unchanged: AtomicUsize,
+    bytes: AtomicU64,
+    paths: Mutex<Vec<String>>,
+}
+
+/// The file that marks a folder as stixpress's output: only such a folder (or an empty or new
+/// one) is written into, since files the build did not write are removed from it.
+pub const OUTPUT_MARKER: &str = ".stixpress-output";
+
+impl DiskSink {
+    pub fn new(root: &Path) -> Result<DiskSink, Error> {
+        let non_empty = std::fs::read_dir(root).is_ok_and(|mut entries| entries.next().is_some());
+        if non_empty && !root.join(OUTPUT_MARKER).is_file() {
+            return Err(Error::Usage(format!(
+                "refusing to build into `{}`: it is not empty and was not written by stixpress \
+                 (stixpress removes files in its output folder that a build does not write)",
+                root.display()
+            )));
+        }
+        std::fs::create_dir_all(root).map_err(|e| Error::write(root, e))?;
+        let sink = DiskSink {
+            root: root.to_path_buf(),
+            written: AtomicUsize::new(0),
+            unchanged: AtomicUsize::new(0),
+            bytes: AtomicU64::new(0),
+            paths: Mutex::new(Vec::new()),
+        };
+        // The marker is bookkeeping, not output: it is kept but not counted.
+        let note = "This folder is written by `stixpress build`: files a build does not write are removed.\n";
+        let marker = root.join(OUTPUT_MARKER);
+        if !std::fs::read(&marker).is_ok_and(|existing| existing == note.as_bytes()) {
+            std::fs::write(&marker, note).map_err(|e| Error::write(&marker, e))?;
+        }
+        sink.paths.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(OUTPUT_MARKER.to_owned());
+        Ok(sink)
+    }
+
+    /// Removes every file under the output folder this build did not write, then empty folders,
+    /// and returns the totals.
+    pub fn finish(self) -> Result<WriteStats, Error> {
+        let paths = self.paths.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let kept: HashSet<PathBuf> = paths.iter().map(|p| self.root.join(p)).collect();
+        let mut removed = 0;
+        let mut folders = Vec::new();
+        for entry in walkdir::WalkDir::new(&self.root).min_depth(1).contents_first(true) {
+            let entry = entry.map_err(|e| Error::write(&self.root, e.into()))?;
+            let path = entry.path();
+            if entry.file_type().is_dir() {
+                folders.push(path.to_path_buf());
+            } else if !kept.contains(path) {
+                std::fs::remove_file(path).map_err(|e| Error::write(path, e))?;
+                removed += 1;
+            }
+        }
+        for folder in folders {
+            // Fails (harmlessly) unless the folder is now empty.
+            let _ = std::fs::remove_dir(&folder);
+        }
+        Ok(WriteStats {
+            written: self.written.into_inner(),
+            unchanged: self.unchanged.into_inner(),
+            removed,
+            bytes: self.bytes.into_inner(),
+        })
+    }
+}
+
+impl Sink for DiskSink {
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Error> {
+        let full = self.root.join(checked(path)?);
+        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        let same = std::fs::read(&full).is_ok_and(|existing| existing == bytes);
+        if same {
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+        } else {
+            if let Some(parent) = full.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
+            }
+            std::fs::write(&full, bytes).map_err(|e| Error::write(&full, e))?;
+            self.written.fetch_add(1, Ordering::Relaxed);
+        }
+        self.paths.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(path.to_owned());
+        Ok(())
+    }
+}
+
+/// Keeps every file in memory, sorted by path.
+#[derive(Default)]
+pub struct MemorySink {
+    files: Mutex<BTreeMap<String, Vec<u8>>>,
+}
+
+impl MemorySink {
+    pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
+        self.files.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Sink for MemorySink {
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Error> {
+        let path = checked(path)?.to_owned();
+        self.files.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(path, bytes.to_vec());
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_that_climb_out_are_refused() {
+        for path in ["../x", "a/../../x", "/etc/passwd", "a//b", "a\\b", "c:/x", ""] {
+            assert!(checked(path).is_err(), "{path}");
+        }
+        assert!(checked("objects/malware--1/index.html").is_ok());
+    }
+
+    #[test]
+    fn a_rebuild_rewrites_only_what_changed_and_removes_what_is_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = DiskSink::new(dir.path()).unwrap();
+        first.write("a/index.html", b"one").unwrap();
+        first.write("b/index.html", b"two").unwrap();
+        assert_eq!(first.finish().unwrap().written, 2);
+        let second = DiskSink::new(dir.path()).unwrap();
+        second.write("a/index.html", b"one").unwrap();
+        let stats = second.finish().unwrap();
+        assert_eq!((stats.written, stats.unchanged, stats.removed), (0, 1, 1));
+        assert!(!dir.path().join("b").exists());
+    }
+
+    #[test]
+    fn a_folder_stixpress_did_not_write_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("thesis.tex"), "years of work").unwrap();
+        assert!(DiskSink::new(dir.path()).is_err());
+        assert!(dir.path().join("thesis.tex").exists());
+    }
+}
