@@ -33,4 +33,13 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Build the website into the output folder (default public/).
+    Build {
+        /// Where to write the site (default: public/ beside stixpress.toml).
+        #[arg(long, value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Publish despite errors; objects with errors are left out and listed.
+        #[arg(long)]
+        allow_errors: bool,
+    },
 }

@@ -21,10 +21,21 @@ pub enum Error {
     Config { path: PathBuf, message: String },
     #[error("{0}")]
     Usage(String),
+    #[error("template `{template}` failed while rendering {rendering}")]
+    Template {
+        template: String,
+        rendering: String,
+        #[source]
+        source: minijinja::Error,
+    },
 }
 
 impl Error {
     pub fn io(path: &Path, source: std::io::Error) -> Error {
         Error::Io { path: path.to_path_buf(), source }
+    }
+
+    pub fn write(path: &Path, source: std::io::Error) -> Error {
+        Error::Write { what: format!("`{}`", path.display()), source }
     }
 }

@@ -5,18 +5,28 @@
 //! 1. `load::discover` — find the bundle files (never following symlinks);
 //! 2. `load::load_all` — parse each file (in parallel) into `StixObject`s with locations,
 //!    running `validate::check_object` on each object while its JSON is in memory;
-//! 3. `validate::check_repository` — the rules that need every object at once.
+//! 3. `validate::check_repository` — the rules that need every object at once;
+//! 4. `link::Store::build` — every version, the latest per id, edges both ways, names;
+//! 5. `audience::view` — what one audience may see (renderers only ever get this View);
+//! 6. `render` — the website (and later TAXII, feeds, search), streamed to
+//! 7. `write` — the sink: deterministic, rewriting only what changed.
 //!
 //! Content problems are `diag::Diagnostic`s, collected and never fatal; operational failures
 //! are `error::Error`s and stop the run.
 
+pub mod audience;
+mod build;
 pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod error;
+pub mod link;
 pub mod load;
+pub mod render;
 pub mod stix;
+pub mod theme;
 pub mod validate;
+pub mod write;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -39,6 +49,15 @@ impl CheckReport {
 
 /// Checks `paths` (or the configured content folder when empty).
 pub fn check(config: &Config, paths: &[PathBuf], cwd: &Path) -> Result<CheckReport, Error> {
+    Ok(load_and_check(config, paths, cwd)?.0)
+}
+
+/// Loads and checks, keeping the objects for the stages after.
+fn load_and_check(
+    config: &Config,
+    paths: &[PathBuf],
+    cwd: &Path,
+) -> Result<(CheckReport, Vec<stix::StixObject>), Error> {
     let started = Instant::now();
     let paths = if paths.is_empty() { vec![config.content_dir.clone()] } else { paths.to_vec() };
     let paths: Vec<PathBuf> = paths.iter().map(|p| relative_to(p, cwd)).collect();
@@ -58,8 +77,10 @@ pub fn check(config: &Config, paths: &[PathBuf], cwd: &Path) -> Result<CheckRepo
     let summary =
         Summary { files: loaded.files, objects: loaded.objects.len(), errors, warnings: diagnostics.len() - errors };
     log_timing("check", started);
-    Ok(CheckReport { summary, diagnostics })
+    Ok((CheckReport { summary, diagnostics }, loaded.objects))
 }
+
+pub use build::{build, BuildOptions, BuildOutcome, BuildReport};
 
 /// Shows paths under the current folder relative to it, as a contributor typed them.
 fn relative_to(path: &Path, cwd: &Path) -> PathBuf {
@@ -70,7 +91,7 @@ fn relative_to(path: &Path, cwd: &Path) -> PathBuf {
     }
 }
 
-fn log_timing(stage: &str, started: Instant) {
+pub(crate) fn log_timing(stage: &str, started: Instant) {
     if std::env::var_os("STIXPRESS_TIMINGS").is_some() {
         eprintln!("[timing] {stage}: {:.3} s", started.elapsed().as_secs_f64());
     }

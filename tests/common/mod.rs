@@ -78,3 +78,61 @@ pub fn bundle(objects: &[Value]) -> String {
     }))
     .expect("json")
 }
+
+impl Repo {
+    /// Runs `stixpress build` in the repository; returns the exit code and stderr.
+    pub fn build(&self, extra: &[&str]) -> (i32, String) {
+        let output = self.stixpress().arg("build").args(extra).output().expect("run");
+        (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+
+    /// Every file under `relative` (e.g. `public`), by path relative to it.
+    pub fn tree(&self, relative: &str) -> std::collections::BTreeMap<String, Vec<u8>> {
+        read_tree(&self.path().join(relative))
+    }
+}
+
+/// Every file under `dir`, by `/`-separated path relative to it.
+pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.expect("walk");
+        if entry.file_type().is_file() {
+            let relative = entry.path().strip_prefix(dir).expect("inside").to_string_lossy().replace('\\', "/");
+            files.insert(relative, std::fs::read(entry.path()).expect("read"));
+        }
+    }
+    files
+}
+
+/// Copies a folder (a fixture) into the repository.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk");
+        let target = to.join(entry.path().strip_prefix(from).expect("inside"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// A STIX 2.1 object of `object_type` with id suffix `n` and extra properties.
+pub fn object(object_type: &str, n: u32, extra: Value) -> Value {
+    let mut object = serde_json::json!({
+        "type": object_type,
+        "spec_version": "2.1",
+        "id": format!("{object_type}--6f0e6f4c-1c39-4b5a-9f8e-{n:012}"),
+        "created": "2025-01-01T00:00:00.000Z",
+        "modified": "2025-01-01T00:00:00.000Z",
+    });
+    if let (Some(target), Some(extra)) = (object.as_object_mut(), extra.as_object()) {
+        target.extend(extra.clone());
+    }
+    object
+}
+
+pub fn id(object_type: &str, n: u32) -> String {
+    format!("{object_type}--6f0e6f4c-1c39-4b5a-9f8e-{n:012}")
+}

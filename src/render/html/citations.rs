@@ -1,0 +1,140 @@
+//! A page's reference list: the object's own external references first, then those cited by
+//! the relationships shown on the page, each source once, numbered in order of first use. The
+//! `(Citation: Name)` markers in any description on the page become `[n]` links to it.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::links::{external_reference_href, ReferenceHref};
+
+/// One entry of a page's reference list.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReferenceItem {
+    pub number: usize,
+    pub title: String,
+    pub external_id: Option<String>,
+    pub description: Option<String>,
+    /// A link that is safe to follow (http(s), or a page of this site).
+    pub href: Option<String>,
+    /// Whether `href` leaves the site.
+    pub external: bool,
+    /// A URL that is not safe to link, shown as text so nothing is hidden.
+    pub url_text: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct Citations {
+    items: Vec<ReferenceItem>,
+    /// The source names of `items`, for finding a citation's number.
+    names: Vec<String>,
+    /// References known from the objects on the page but not yet listed (cited only when used).
+    known: Vec<(String, Value)>,
+}
+
+impl Citations {
+    /// Lists an object's own references (all of them, cited or not).
+    pub fn add_listed(&mut self, references: &[Value], internal: &dyn Fn(&str, &str) -> Option<String>) {
+        for reference in references {
+            self.push(reference, internal);
+        }
+    }
+
+    /// Makes references citable without listing them until a description cites them (a
+    /// relationship's sources, on the page of one of its ends).
+    pub fn add_citable(&mut self, references: &[Value]) {
+        for reference in references {
+            if let Some(name) = reference.get("source_name").and_then(Value::as_str) {
+                self.known.push((name.to_owned(), reference.clone()));
+            }
+        }
+    }
+
+    fn push(&mut self, reference: &Value, internal: &dyn Fn(&str, &str) -> Option<String>) -> usize {
+        let text = |key: &str| reference.get(key).and_then(Value::as_str).map(str::to_owned);
+        let name = text("source_name").unwrap_or_default();
+        let external_id = text("external_id");
+        let href = external_reference_href(&name, external_id.as_deref(), text("url").as_deref(), internal);
+        let (href, external, url_text) = match href {
+            ReferenceHref::Internal(href) => (Some(href), false, None),
+            ReferenceHref::External(href) => (Some(href), true, None),
+            ReferenceHref::Unsafe(url) => (None, false, Some(url)),
+            ReferenceHref::None => (None, false, None),
+        };
+        let number = self.items.len() + 1;
+        self.items.push(ReferenceItem {
+            number,
+            title: name.clone(),
+            external_id,
+            description: text("description"),
+            href,
+            external,
+            url_text,
+        });
+        self.names.push(name);
+        number
+    }
+
+    /// The number of the reference called `name`, listing it now if it was only citable.
+    fn number_of(&mut self, name: &str) -> Option<usize> {
+        if let Some(i) = self.names.iter().position(|n| n == name) {
+            return Some(i + 1);
+        }
+        let (_, reference) = self.known.iter().find(|(n, _)| n == name)?.clone();
+        Some(self.push(&reference, &|_, _| None))
+    }
+
+    /// Replaces each `(Citation: Name)` that names a known reference with a numbered link.
+    /// Unknown citations stay as they were written (as text).
+    pub fn replace_markers(&mut self, text: &str) -> String {
+        const MARKER: &str = "(Citation:";
+        if !text.contains(MARKER) {
+            return text.to_owned();
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find(MARKER) {
+            let after = &rest[start + MARKER.len()..];
+            let Some(end) = after.find(')') else { break };
+            out.push_str(&rest[..start]);
+            match self.number_of(after[..end].trim()) {
+                Some(n) => out.push_str(&format!("<sup>[\\[{n}\\]](#ref-{n})</sup>")),
+                None => out.push_str(&rest[start..start + MARKER.len() + end + 1]),
+            }
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    pub fn into_items(self) -> Vec<ReferenceItem> {
+        self.items
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refs(json: &str) -> Vec<Value> {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn citations_become_numbers_and_unknown_ones_stay_text() {
+        let mut citations = Citations::default();
+        citations
+            .add_listed(&refs(r#"[{"source_name":"A","url":"https://a.example"},{"source_name":"B"}]"#), &|_, _| None);
+        let text = citations.replace_markers("x (Citation: B) y (Citation: <b>Nope</b>) z");
+        assert_eq!(text, "x <sup>[\\[2\\]](#ref-2)</sup> y (Citation: <b>Nope</b>) z");
+    }
+
+    #[test]
+    fn a_relationship_source_is_listed_only_once_it_is_cited() {
+        let mut citations = Citations::default();
+        citations.add_citable(&refs(r#"[{"source_name":"Report 1"},{"source_name":"Report 2"}]"#));
+        citations.replace_markers("(Citation: Report 2)(Citation: Report 2)");
+        let items = citations.into_items();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].title, "Report 2");
+    }
+}

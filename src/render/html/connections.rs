@@ -1,0 +1,198 @@
+//! What an object page shows of the graph around it: its relationships grouped by type and
+//! direction (with each relationship's description, ATT&CK's procedure examples), and the
+//! objects that reference it, grouped by how they do.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::citations::Citations;
+use super::fields::property_label;
+use super::links::Link;
+use super::markdown::to_safe_html;
+use crate::audience::{Entry, View};
+
+/// Items listed per group; a hub (an identity that created 20,000 objects) shows a count for
+/// the rest instead of a page nobody can scroll.
+pub const MAX_ITEMS: usize = 200;
+
+#[derive(Debug, Serialize)]
+pub struct RelationshipGroup {
+    pub label: String,
+    pub other_heading: &'static str,
+    pub total: usize,
+    pub more: usize,
+    pub items: Vec<RelationshipItem>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RelationshipItem {
+    pub other: Link,
+    pub relationship: Link,
+    pub description_html: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReferenceGroup {
+    pub label: String,
+    pub total: usize,
+    pub more: usize,
+    pub items: Vec<Link>,
+}
+
+/// One relationship touching the object: the relationship and the object at its other end.
+pub struct Touching<'v> {
+    pub relationship: Entry<'v>,
+    pub other: Entry<'v>,
+    pub outgoing: bool,
+    pub kind: String,
+}
+
+/// Every visible relationship with `entry` at one of its ends.
+pub fn touching<'v>(view: &View<'v>, entry: Entry<'v>) -> Vec<Touching<'v>> {
+    let mut found = Vec::new();
+    for (property, relationship) in view.incoming(entry) {
+        let outgoing = match (relationship.object_type(), property) {
+            ("relationship", "source_ref") => true,
+            ("relationship", "target_ref") => false,
+            _ => continue,
+        };
+        let other_end = if outgoing { "target_ref" } else { "source_ref" };
+        let Some((_, other)) = view.outgoing(relationship).find(|(p, _)| *p == other_end) else { continue };
+        let kind = relationship.object.relationship_type.clone().unwrap_or_else(|| "related-to".into());
+        found.push(Touching { relationship, other, outgoing, kind });
+    }
+    found
+}
+
+/// Relationship groups, outgoing before incoming, each sorted by the other object's name.
+pub fn relationship_groups(touching: &[Touching<'_>], root: &str, citations: &mut Citations) -> Vec<RelationshipGroup> {
+    let mut groups: BTreeMap<(bool, &str), Vec<&Touching>> = BTreeMap::new();
+    for t in touching {
+        groups.entry((!t.outgoing, t.kind.as_str())).or_default().push(t);
+    }
+    groups
+        .into_iter()
+        .map(|((incoming, kind), mut members)| {
+            members.sort_by(|a, b| by_name(a.other, b.other));
+            let total = members.len();
+            let items = members.iter().take(MAX_ITEMS).map(|t| relationship_item(t, root, citations)).collect();
+            RelationshipGroup {
+                label: relationship_label(kind, !incoming),
+                other_heading: if incoming { "Source" } else { "Target" },
+                total,
+                more: total.saturating_sub(MAX_ITEMS),
+                items,
+            }
+        })
+        .collect()
+}
+
+fn relationship_item(t: &Touching<'_>, root: &str, citations: &mut Citations) -> RelationshipItem {
+    let parsed: Option<Value> = serde_json::from_str(&t.relationship.object.raw).ok();
+    let description = parsed.as_ref().and_then(|v| v.get("description")).and_then(Value::as_str);
+    if let Some(references) = parsed.as_ref().and_then(|v| v.get("external_references")).and_then(Value::as_array) {
+        citations.add_citable(references);
+    }
+    RelationshipItem {
+        other: Link::to(t.other, root),
+        relationship: Link::to(t.relationship, root),
+        description_html: description.map(|d| to_safe_html(d, citations)),
+    }
+}
+
+/// "Uses" for `uses` from this object, "Used by" for `uses` towards it.
+pub fn relationship_label(kind: &str, outgoing: bool) -> String {
+    let words = kind.replace('-', " ");
+    if outgoing {
+        return capitalise(&words);
+    }
+    let inverse = match kind {
+        "uses" => "Used by",
+        "targets" => "Targeted by",
+        "indicates" => "Indicated by",
+        "mitigates" => "Mitigated by",
+        "attributed-to" => "Attributed from",
+        "exploits" => "Exploited by",
+        "delivers" => "Delivered by",
+        "drops" => "Dropped by",
+        "downloads" => "Downloaded by",
+        "located-at" => "Location of",
+        "based-on" => "Basis of",
+        "derived-from" => "Derived into",
+        "duplicate-of" => "Duplicated by",
+        "subtechnique-of" => "Sub-techniques",
+        "revoked-by" => "Revokes",
+        "detects" => "Detected by",
+        "communicates-with" => "Communicated with by",
+        "compromises" => "Compromised by",
+        "hosts" => "Hosted by",
+        "owns" => "Owned by",
+        "authored-by" => "Author of",
+        "impersonates" => "Impersonated by",
+        "variant-of" => "Variants",
+        "investigates" => "Investigated by",
+        "remediates" => "Remediated by",
+        "controls" => "Controlled by",
+        "consists-of" => "Part of",
+        "has" => "Belongs to",
+        "characterizes" => "Characterized by",
+        "analysis-of" => "Analysed by",
+        "static-analysis-of" => "Statically analysed by",
+        "dynamic-analysis-of" => "Dynamically analysed by",
+        "beacons-to" => "Beaconed to by",
+        "exfiltrates-to" => "Exfiltrated to by",
+        "originates-from" => "Origin of",
+        "related-to" => "Related from",
+        _ => return format!("{} (towards this)", capitalise(&words)),
+    };
+    inverse.to_owned()
+}
+
+/// The objects that reference `entry` other than through relationships' ends, grouped by the
+/// property they use.
+pub fn reference_groups(view: &View<'_>, entry: Entry<'_>, root: &str) -> Vec<ReferenceGroup> {
+    let mut groups: BTreeMap<&str, Vec<Entry>> = BTreeMap::new();
+    for (property, source) in view.incoming(entry) {
+        if source.object_type() == "relationship" && matches!(property, "source_ref" | "target_ref") {
+            continue;
+        }
+        groups.entry(property).or_default().push(source);
+    }
+    groups
+        .into_iter()
+        .map(|(property, mut sources)| {
+            sources.sort_by(|a, b| by_name(*a, *b));
+            let total = sources.len();
+            ReferenceGroup {
+                label: reference_label(property),
+                total,
+                more: total.saturating_sub(MAX_ITEMS),
+                items: sources.iter().take(MAX_ITEMS).map(|s| Link::to(*s, root)).collect(),
+            }
+        })
+        .collect()
+}
+
+fn reference_label(property: &str) -> String {
+    match property {
+        "object_refs" => "Referenced in".into(),
+        "created_by_ref" => "Created by this identity".into(),
+        "sighting_of_ref" => "Sightings".into(),
+        "where_sighted_refs" => "Sightings at this".into(),
+        "observed_data_refs" => "Sightings observed in this".into(),
+        "object_marking_refs" | "granular_markings" => "Objects marked with this".into(),
+        other => format!("Referenced as “{}”", property_label(other).to_lowercase()),
+    }
+}
+
+pub fn by_name(a: Entry<'_>, b: Entry<'_>) -> std::cmp::Ordering {
+    let (x, y) = (a.display_name(), b.display_name());
+    x.to_lowercase().cmp(&y.to_lowercase()).then_with(|| x.cmp(y)).then_with(|| a.id().cmp(b.id()))
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}

@@ -1,0 +1,146 @@
+//! The list pages: one per type (`types/<type>/`, paginated, sorted by name), the type
+//! overview (`types/`) and the home page.
+
+use serde::Serialize;
+
+use super::fields::TimeText;
+use super::links::{category, type_label, type_plural, Link};
+use crate::audience::{Entry, View};
+
+/// Objects per list page.
+pub const PAGE_SIZE: usize = 100;
+
+#[derive(Serialize, Clone)]
+pub struct TypeSummary {
+    pub name: String,
+    pub label: String,
+    pub plural: String,
+    pub count: usize,
+}
+
+#[derive(Serialize, Clone)]
+pub struct TypeGroup {
+    pub label: &'static str,
+    pub types: Vec<TypeSummary>,
+}
+
+/// The types present, grouped the way STIX groups them; types absent from the View are not
+/// listed.
+pub fn type_groups(view: &View<'_>) -> Vec<TypeGroup> {
+    let groups: [(&str, &[&str]); 5] = [
+        ("Intelligence", &["domain"]),
+        ("Relationships", &["relationship"]),
+        ("Observables", &["observable"]),
+        ("Extensions", &["custom"]),
+        ("Definitions", &["meta"]),
+    ];
+    let counts = view.type_counts();
+    groups
+        .iter()
+        .map(|(label, categories)| TypeGroup {
+            label,
+            types: counts
+                .iter()
+                .filter(|(name, _)| categories.contains(&category(name)))
+                .map(|(name, count)| TypeSummary {
+                    name: (*name).to_owned(),
+                    label: type_label(name),
+                    plural: type_plural(name),
+                    count: *count,
+                })
+                .collect(),
+        })
+        .filter(|group| !group.types.is_empty())
+        .collect()
+}
+
+#[derive(Serialize)]
+pub struct ListItem {
+    pub id: String,
+    pub name: String,
+    pub external_ids: Vec<String>,
+    pub revoked: bool,
+    pub modified: Option<TimeText>,
+}
+
+#[derive(Serialize)]
+pub struct ListPage {
+    pub object_type: String,
+    pub plural: String,
+    pub total: usize,
+    pub page: usize,
+    pub pages: usize,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+    pub items: Vec<ListItem>,
+}
+
+/// The path of page `n` (1-based) of a type's list, relative to the site root.
+pub fn list_path(object_type: &str, n: usize) -> String {
+    if n == 1 {
+        format!("types/{object_type}/")
+    } else {
+        format!("types/{object_type}/page/{n}/")
+    }
+}
+
+/// Every list page of one type, given its entries.
+pub fn list_pages(object_type: &str, mut entries: Vec<Entry<'_>>) -> Vec<ListPage> {
+    entries.sort_by_cached_key(|e| (e.display_name().to_lowercase(), e.display_name().to_owned(), e.id().to_owned()));
+    let total = entries.len();
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let plural = type_plural(object_type);
+    entries
+        .chunks(PAGE_SIZE)
+        .enumerate()
+        .map(|(i, chunk)| ListPage {
+            object_type: object_type.to_owned(),
+            plural: plural.clone(),
+            total,
+            page: i + 1,
+            pages,
+            previous: (i > 0).then(|| list_path(object_type, i)),
+            next: (i + 1 < pages).then(|| list_path(object_type, i + 2)),
+            items: chunk.iter().map(list_item).collect(),
+        })
+        .collect()
+}
+
+fn list_item(entry: &Entry<'_>) -> ListItem {
+    let object = entry.object;
+    ListItem {
+        id: object.id.clone(),
+        name: entry.display_name().to_owned(),
+        external_ids: object.external_ids.first().map(|(_, id)| id.clone()).into_iter().collect(),
+        revoked: object.revoked,
+        modified: object.modified.as_deref().and_then(TimeText::parse),
+    }
+}
+
+#[derive(Serialize)]
+pub struct Home {
+    pub objects: usize,
+    pub recent: Vec<Recent>,
+}
+
+#[derive(Serialize)]
+pub struct Recent {
+    pub link: Link,
+    pub modified: Option<TimeText>,
+}
+
+/// What the home page shows until the dashboard replaces it: totals and the latest changes.
+pub fn home(view: &View<'_>, root: &str) -> Home {
+    let mut timed: Vec<_> = view
+        .entries()
+        .filter(|e| !matches!(e.object_type(), "relationship" | "marking-definition"))
+        .filter_map(|e| Some((e.object.version_time()?, e)))
+        .collect();
+    timed.sort_unstable_by(|(t, a), (u, b)| u.cmp(t).then_with(|| a.id().cmp(b.id())));
+    let recent = timed
+        .iter()
+        .take(20)
+        .map(|(_, e)| Recent { link: Link::to(*e, root), modified: TimeText::parse(e.object.version_key()) })
+        .collect();
+    Home { objects: view.len(), recent }
+}

@@ -1,0 +1,75 @@
+//! Contributed Markdown made safe: the one way text becomes HTML.
+//!
+//! pulldown-cmark renders, then ammonia keeps only harmless markup: no script, style, iframe,
+//! form or image (an image would fetch from a third party when an analyst opens the page), no
+//! event handlers, no URL schemes but http, https and mailto; every link gets
+//! rel="nofollow noopener". `(Citation: Name)` markers (ATT&CK's way of citing) become numbered
+//! links to the page's reference list before rendering; only the number is ever emitted.
+
+use std::sync::OnceLock;
+
+use pulldown_cmark::{html, Options, Parser};
+
+use super::citations::Citations;
+
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    static SANITIZER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    SANITIZER.get_or_init(|| {
+        let mut builder = ammonia::Builder::default();
+        builder.rm_tags(["img"]).url_schemes(["http", "https", "mailto"].into()).link_rel(Some("nofollow noopener"));
+        builder
+    })
+}
+
+/// Markdown → safe HTML, with citations numbered in `citations`.
+pub fn to_safe_html(markdown: &str, citations: &mut Citations) -> String {
+    let cited = citations.replace_markers(markdown);
+    let mut rendered = String::with_capacity(cited.len() + cited.len() / 4);
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    html::push_html(&mut rendered, Parser::new_ext(&cited, options));
+    sanitizer().clean(&rendered).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn safe(markdown: &str) -> String {
+        to_safe_html(markdown, &mut Citations::default())
+    }
+
+    #[test]
+    fn script_handlers_and_javascript_urls_do_not_survive() {
+        let html = safe(
+            "<script>alert(1)</script> <img src=x onerror=alert(2)> [a](javascript:alert(3)) \
+             <a href=\"JaVaScRiPt:alert(4)\">b</a> <iframe src=\"https://x.example\"></iframe> \
+             <svg onload=alert(5)></svg> [d](data:text/html;base64,PHNjcmlwdD4=)",
+        );
+        for bad in [
+            "<script",
+            "onerror=",
+            "href=\"javascript",
+            "href=\"JaVaScRiPt",
+            "<iframe",
+            "onload=",
+            "<img",
+            "href=\"data:",
+        ] {
+            assert!(!html.contains(bad), "{bad} survived in {html}");
+        }
+        for link in
+            ["[a](javascript:alert(3))", "[d](data:text/html;base64,PHNjcmlwdD4=)", "<a href=\" javascript:x\">c</a>"]
+        {
+            let html = safe(link);
+            assert!(!html.contains("href"), "a live link survived in {html}");
+        }
+    }
+
+    #[test]
+    fn markdown_still_renders_and_links_are_marked_external() {
+        let html = safe("Uses **relay** boxes. See [the advisory](https://example.com/a).\n\n- one\n- two");
+        assert!(html.contains("<strong>relay</strong>"));
+        assert!(html.contains(r#"<a href="https://example.com/a" rel="nofollow noopener">the advisory</a>"#), "{html}");
+        assert!(html.contains("<li>one</li>"));
+    }
+}

@@ -1,0 +1,141 @@
+//! The website: an entity page per object, list pages per type, the home page, Markdown pages
+//! and the theme's assets. Pages are rendered in parallel and streamed to the sink one by one;
+//! none is kept after it is written.
+
+mod citations;
+mod connections;
+mod fields;
+mod graph;
+mod links;
+mod lists;
+mod markdown;
+mod object_page;
+mod pages;
+
+use std::collections::BTreeMap;
+
+use minijinja::{context, Value};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::audience::{Entry, View};
+use crate::error::Error;
+use crate::theme::Theme;
+use crate::write::Sink;
+pub use graph::escape;
+pub use links::safe_url;
+pub use pages::{load_pages, ContentPage};
+
+/// What every page knows about the site.
+pub struct SiteInfo {
+    pub title: String,
+    /// Shown in the footer when it is an http(s) URL.
+    pub repository_url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SiteContext<'a> {
+    title: &'a str,
+    /// The way back to the site root from the page (`../../`), so the site works under any
+    /// path and from a plain folder.
+    root: &'a str,
+    audience: &'a str,
+    repository_url: Option<&'a str>,
+    type_groups: &'a [lists::TypeGroup],
+    pages: &'a [ContentPage],
+}
+
+/// Renders the whole website of `view` into `sink`; `tick` is called once per page written.
+pub fn render(
+    view: &View<'_>,
+    site: &SiteInfo,
+    theme: &Theme,
+    pages: &[ContentPage],
+    sink: &dyn Sink,
+    tick: &(dyn Fn() + Sync),
+) -> Result<usize, Error> {
+    for (name, bytes) in theme.assets() {
+        sink.write(&format!("assets/{name}"), bytes)?;
+    }
+    let type_groups = lists::type_groups(view);
+    let repository_url = site.repository_url.as_deref().and_then(safe_url);
+    let site_at = |root: &str| {
+        Value::from_serialize(SiteContext {
+            title: &site.title,
+            root,
+            audience: view.audience(),
+            repository_url,
+            type_groups: &type_groups,
+            pages,
+        })
+    };
+    let at_depth: Vec<Value> =
+        ["./", "../", "../../", "../../../", "../../../../"].iter().map(|r| site_at(r)).collect();
+    let mut written = object_pages(view, theme, &at_depth[2], sink, tick)?;
+    written += list_pages(view, theme, &at_depth, sink, tick)?;
+    let page = |template: &str, path: &str, depth: usize, extra: Value| -> Result<(), Error> {
+        let html = theme.render(template, &context! { site => at_depth[depth].clone(), ..extra }, path)?;
+        sink.write(path, html.as_bytes())?;
+        tick();
+        Ok(())
+    };
+    page("types.html", "types/index.html", 1, context! {})?;
+    page("index.html", "index.html", 0, context! { home => lists::home(view, "./") })?;
+    for content_page in pages {
+        page("page.html", &format!("{}/index.html", content_page.slug), 1, context! { page => content_page })?;
+    }
+    Ok(written + 2 + pages.len())
+}
+
+/// How many pages `render` will write (for a progress bar).
+pub fn page_count(view: &View<'_>, pages: &[ContentPage]) -> usize {
+    let lists: usize = view.type_counts().values().map(|n| n.div_ceil(lists::PAGE_SIZE).max(1)).sum();
+    view.len() + lists + 2 + pages.len()
+}
+
+fn object_pages(
+    view: &View<'_>,
+    theme: &Theme,
+    site: &Value,
+    sink: &dyn Sink,
+    tick: &(dyn Fn() + Sync),
+) -> Result<usize, Error> {
+    let entries: Vec<Entry> = view.entries().collect();
+    entries.par_iter().try_for_each(|entry| {
+        let page = object_page::object_page(view, *entry);
+        let context =
+            context! { site => site.clone(), o => Value::from_serialize(&page), current_type => entry.object_type() };
+        let html = theme.render("object.html", &context, &format!("object {}", entry.id()))?;
+        sink.write(&format!("objects/{}/index.html", entry.id()), html.as_bytes())?;
+        tick();
+        Ok::<(), Error>(())
+    })?;
+    Ok(entries.len())
+}
+
+fn list_pages(
+    view: &View<'_>,
+    theme: &Theme,
+    at_depth: &[Value],
+    sink: &dyn Sink,
+    tick: &(dyn Fn() + Sync),
+) -> Result<usize, Error> {
+    let mut by_type: BTreeMap<&str, Vec<Entry>> = BTreeMap::new();
+    for entry in view.entries() {
+        by_type.entry(entry.object_type()).or_default().push(entry);
+    }
+    let pages: Vec<lists::ListPage> = by_type
+        .into_par_iter()
+        .flat_map_iter(|(object_type, entries)| lists::list_pages(object_type, entries))
+        .collect();
+    pages.par_iter().try_for_each(|list| {
+        let path = lists::list_path(&list.object_type, list.page);
+        let depth = if list.page == 1 { 2 } else { 4 };
+        let context = context! { site => at_depth[depth].clone(), list => list, current_type => &list.object_type };
+        let html = theme.render("list.html", &context, &path)?;
+        sink.write(&format!("{path}index.html"), html.as_bytes())?;
+        tick();
+        Ok::<(), Error>(())
+    })?;
+    Ok(pages.len())
+}

@@ -1,0 +1,125 @@
+//! Markdown pages from `content/pages/*.md` (about, contributing), with TOML front matter
+//! between `+++` lines: `title`, `description`, `weight` (order in the navigation).
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::citations::Citations;
+use super::markdown::to_safe_html;
+use crate::diag::Diagnostic;
+
+/// Folder names a page may not take: the site's own sections live there.
+const RESERVED: &[&str] = &["objects", "types", "assets", "matrix", "search", "taxii2", "feeds", "pages"];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ContentPage {
+    pub slug: String,
+    pub title: String,
+    pub description: Option<String>,
+    #[serde(skip)]
+    pub weight: i64,
+    /// The body as safe HTML.
+    pub html: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    title: Option<String>,
+    description: Option<String>,
+    weight: Option<i64>,
+}
+
+/// Reads every page in `dir` (none when it does not exist), ordered by weight then slug. A
+/// page that cannot be read or is malformed is reported and left out.
+pub fn load_pages(dir: &Path) -> (Vec<ContentPage>, Vec<Diagnostic>) {
+    let mut pages = Vec::new();
+    let mut diagnostics = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return (pages, diagnostics) };
+    let mut paths: Vec<_> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    paths.sort();
+    for path in paths {
+        match load_page(&path) {
+            Ok(page) => pages.push(page),
+            Err(diagnostic) => diagnostics.push(*diagnostic),
+        }
+    }
+    pages.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.slug.cmp(&b.slug)));
+    (pages, diagnostics)
+}
+
+fn load_page(path: &Path) -> Result<ContentPage, Box<Diagnostic>> {
+    let problem = |code: &'static str, message: String, help: &str| {
+        Box::new(Diagnostic::error(code, message).in_file(path).at(1, 1).with_help(help.to_owned()))
+    };
+    let slug = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+    let slug_ok = !slug.is_empty() && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !slug_ok || RESERVED.contains(&slug.as_str()) {
+        return Err(problem(
+            "page-name",
+            format!(
+                "`{slug}` cannot name a page: use lower-case letters, digits and hyphens, and none of {RESERVED:?}"
+            ),
+            "rename the file",
+        ));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| problem("page-unreadable", format!("cannot read this page: {e}"), "save it as UTF-8"))?;
+    let (front, body) = split_front_matter(&text);
+    let front: FrontMatter = match front {
+        Some(front) => toml::from_str(front).map_err(|e| {
+            problem(
+                "page-front-matter",
+                format!("invalid front matter: {}", e.message()),
+                "keys: title, description, weight",
+            )
+        })?,
+        None => FrontMatter::default(),
+    };
+    Ok(ContentPage {
+        title: front.title.unwrap_or_else(|| slug.clone()),
+        description: front.description,
+        weight: front.weight.unwrap_or(0),
+        html: to_safe_html(body, &mut Citations::default()),
+        slug,
+    })
+}
+
+/// `(front matter, body)`: the front matter is the text between a first line `+++` and the
+/// next line `+++`.
+fn split_front_matter(text: &str) -> (Option<&str>, &str) {
+    let Some(rest) = text.strip_prefix("+++\n").or_else(|| text.strip_prefix("+++\r\n")) else { return (None, text) };
+    match rest.find("\n+++") {
+        Some(end) => {
+            let body = &rest[end + 4..];
+            (Some(&rest[..end]), body.trim_start_matches(['\r', '\n']))
+        }
+        None => (None, text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_sets_title_and_order() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("about.md"), "+++\ntitle = \"About us\"\nweight = 2\n+++\n# Hi\n").unwrap();
+        std::fs::write(dir.path().join("contributing.md"), "+++\ntitle = \"Contributing\"\nweight = 1\n+++\nText")
+            .unwrap();
+        std::fs::write(dir.path().join("Bad Name.md"), "x").unwrap();
+        let (pages, diagnostics) = load_pages(dir.path());
+        let titles: Vec<&str> = pages.iter().map(|p| p.title.as_str()).collect();
+        assert_eq!(titles, ["Contributing", "About us"]);
+        assert!(pages[1].html.contains("<h1>Hi</h1>"));
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].code, "page-name");
+    }
+}

@@ -1,0 +1,228 @@
+//! `stixpress build`: the website a community member browses.
+
+mod common;
+
+use common::{bundle, id, object, Repo};
+use serde_json::json;
+
+const TLP_AMBER: &str = "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82";
+const TLP_WHITE: &str = "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9";
+
+/// A small repository: a crew, what it uses, a report, and an AMBER sighting.
+fn crew_repo() -> Repo {
+    let repo = Repo::new();
+    let crew = object(
+        "intrusion-set",
+        1,
+        json!({"name": "Night Relay Crew", "aliases": ["NRC"],
+        "description": "Steals cars with **relay boxes** (Citation: Vendor blog).",
+        "external_references": [{"source_name": "Vendor blog", "url": "https://blog.example/relay"}],
+        "object_marking_refs": [TLP_WHITE]}),
+    );
+    let pattern = object(
+        "attack-pattern",
+        2,
+        json!({"name": "Relay attack",
+        "kill_chain_phases": [{"kill_chain_name": "mitre-attack", "phase_name": "initial-access"}],
+        "external_references": [{"source_name": "capec", "external_id": "CAPEC-94"}]}),
+    );
+    let uses = object(
+        "relationship",
+        3,
+        json!({"relationship_type": "uses", "source_ref": id("intrusion-set", 1),
+        "target_ref": id("attack-pattern", 2), "description": "The crew relays the key fob signal."}),
+    );
+    let report = object(
+        "report",
+        4,
+        json!({"name": "Spring theft wave", "published": "2025-01-02T00:00:00Z",
+        "object_refs": [id("intrusion-set", 1), id("attack-pattern", 2), id("relationship", 3)]}),
+    );
+    let secret = object(
+        "indicator",
+        5,
+        json!({"name": "Secret member-only beacon", "pattern_type": "stix",
+        "pattern": "[domain-name:value = 'amber-only.example']", "valid_from": "2025-01-01T00:00:00Z",
+        "object_marking_refs": [TLP_AMBER]}),
+    );
+    let secret_link = object(
+        "relationship",
+        6,
+        json!({"relationship_type": "indicates",
+        "source_ref": id("indicator", 5), "target_ref": id("intrusion-set", 1)}),
+    );
+    repo.write("content/actors.json", bundle(&[crew, pattern, uses]));
+    repo.write("content/reports.json", bundle(&[report]));
+    repo.write("content/member-only.json", bundle(&[secret, secret_link]));
+    repo
+}
+
+fn page(repo: &Repo, id: &str) -> String {
+    std::fs::read_to_string(repo.path().join(format!("public/objects/{id}/index.html"))).expect("page exists")
+}
+
+#[test]
+fn every_published_object_gets_a_page_listing_what_it_says_and_what_connects_to_it() {
+    let repo = crew_repo();
+    let (code, stderr) = repo.build(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    let crew = page(&repo, &id("intrusion-set", 1));
+    assert!(crew.contains("<h1>Night Relay Crew</h1>"));
+    assert!(crew.contains("NRC"), "aliases are shown");
+    assert!(crew.contains("<strong>relay boxes</strong>"), "the description is Markdown");
+    assert!(
+        crew.contains(r##"<a href="#ref-1" rel="nofollow noopener">[1]</a>"##),
+        "the citation links to the reference list"
+    );
+    assert!(crew.contains(r#"<a href="https://blog.example/relay" rel="nofollow noopener">Vendor blog</a>"#));
+    assert!(crew.contains("<h2>Uses <span"), "relationships are grouped by type");
+    assert!(crew.contains("The crew relays the key fob signal."), "with the relationship's description");
+    assert!(crew.contains("Spring theft wave"), "reports that list it are shown");
+    assert!(crew.contains("TLP:WHITE"));
+    assert!(crew.contains("<svg"), "a relationship graph is drawn");
+    let pattern = page(&repo, &id("attack-pattern", 2));
+    assert!(pattern.contains("<h2>Used by <span"));
+    assert!(pattern.contains("https://capec.mitre.org/data/definitions/94.html"));
+    assert!(pattern.contains(r#"href="../../matrix/mitre-attack/#initial-access""#));
+    let list = std::fs::read_to_string(repo.path().join("public/types/intrusion-set/index.html")).unwrap();
+    assert!(list.contains("Night Relay Crew"));
+}
+
+#[test]
+fn withheld_objects_leave_no_trace_in_the_public_site() {
+    let repo = crew_repo();
+    let (code, stderr) = repo.build(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    for (path, bytes) in repo.tree("public") {
+        let text = String::from_utf8_lossy(&bytes);
+        for secret in [id("indicator", 5), id("relationship", 6), "Secret member-only".into(), "amber-only".into()] {
+            assert!(!text.contains(&secret), "{path} mentions {secret}");
+        }
+        assert!(!path.contains(&id("indicator", 5)));
+    }
+    let types = std::fs::read_to_string(repo.path().join("public/types/index.html")).unwrap();
+    assert!(!types.contains("/indicator/"), "no list for a type whose only object is withheld");
+}
+
+#[test]
+fn building_twice_gives_identical_bytes_and_rewrites_nothing() {
+    let repo = crew_repo();
+    assert_eq!(repo.build(&[]).0, 0);
+    let first = repo.tree("public");
+    let (code, stderr) = repo.build(&[]);
+    assert_eq!(code, 0);
+    assert!(stderr.contains("(0 written"), "{stderr}");
+    assert_eq!(first, repo.tree("public"));
+}
+
+#[test]
+fn a_page_whose_object_is_gone_is_removed_on_the_next_build() {
+    let repo = crew_repo();
+    assert_eq!(repo.build(&[]).0, 0);
+    std::fs::remove_file(repo.path().join("content/reports.json")).unwrap();
+    let (code, stderr) = repo.build(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!repo.path().join(format!("public/objects/{}", id("report", 4))).exists());
+    assert!(!repo.path().join("public/types/report").exists());
+}
+
+#[test]
+fn errors_stop_the_build_unless_allowed_and_then_the_invalid_object_is_left_out() {
+    let repo = crew_repo();
+    let broken = object("malware", 7, json!({"name": "Broken", "is_family": "yes"}));
+    repo.write("content/broken.json", bundle(&[broken]));
+    let (code, stderr) = repo.build(&[]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("not published"), "{stderr}");
+    assert!(!repo.path().join("public").exists());
+    let (code, stderr) = repo.build(&["--allow-errors"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains(&format!("left out 1 invalid objects: {}", id("malware", 7))), "{stderr}");
+    assert!(!repo.path().join(format!("public/objects/{}", id("malware", 7))).exists());
+    assert!(repo.path().join(format!("public/objects/{}", id("intrusion-set", 1))).exists());
+}
+
+#[test]
+fn a_folder_that_is_not_stixpress_output_is_never_cleaned() {
+    let repo = crew_repo();
+    repo.write("notes/todo.txt", "keep me");
+    let (code, stderr) = repo.build(&["--output", "notes"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(repo.path().join("notes/todo.txt").exists());
+    let (code, _) = repo.build(&["--output", "."]);
+    assert_eq!(code, 2);
+    let (code, _) = repo.build(&["--output", "content"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn a_site_template_overrides_the_embedded_one() {
+    let repo = crew_repo();
+    repo.write("templates/list.html", "<p>custom list of {{ list.total }} {{ list.plural }}</p>");
+    assert_eq!(repo.build(&[]).0, 0);
+    let list = std::fs::read_to_string(repo.path().join("public/types/intrusion-set/index.html")).unwrap();
+    assert_eq!(list, "<p>custom list of 1 Intrusion Sets</p>");
+}
+
+#[test]
+fn a_broken_template_names_the_template_its_line_and_the_object() {
+    let repo = crew_repo();
+    repo.write("templates/object.html", "<h1>{{ o.name }}</h1>\n{{ o.name | no_such_filter }}");
+    let (code, stderr) = repo.build(&[]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("object.html, line 2"), "{stderr}");
+    assert!(stderr.contains("while rendering object "), "{stderr}");
+}
+
+#[test]
+fn pages_from_markdown_are_published_and_listed_in_the_navigation() {
+    let repo = crew_repo();
+    repo.write("content/pages/about.md", "+++\ntitle = \"About us\"\n+++\nWe share **vehicle** intelligence.");
+    assert_eq!(repo.build(&[]).0, 0);
+    let about = std::fs::read_to_string(repo.path().join("public/about/index.html")).unwrap();
+    assert!(about.contains("<strong>vehicle</strong>"));
+    let home = std::fs::read_to_string(repo.path().join("public/index.html")).unwrap();
+    assert!(home.contains(r#"<a href="./about/">About us</a>"#), "{home}");
+}
+
+#[test]
+fn the_example_repository_builds_a_page_for_every_object() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let output = out.path().join("site");
+    let mut cmd = assert_cmd::Command::cargo_bin("stixpress").unwrap();
+    let result = cmd.current_dir(root).args(["build", "--output"]).arg(&output).output().unwrap();
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    let ids = ids_in(&root.join("content"));
+    let pages = std::fs::read_dir(output.join("objects")).unwrap().count();
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    let withheld: usize = stderr
+        .split(" withheld)")
+        .next()
+        .and_then(|s| s.rsplit('(').next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap();
+    assert_eq!(pages + withheld, ids.len(), "{stderr}");
+    for entry in std::fs::read_dir(output.join("objects")).unwrap() {
+        let id = entry.unwrap().file_name().into_string().unwrap();
+        assert!(ids.contains(&id), "a page for {id}, which is not in content/");
+        assert!(output.join("objects").join(&id).join("index.html").is_file());
+    }
+}
+
+/// Every distinct STIX id in the bundles under `dir`, read independently of stixpress.
+fn ids_in(dir: &std::path::Path) -> std::collections::BTreeSet<String> {
+    let mut ids = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            ids.extend(ids_in(&path));
+        } else if path.extension().is_some_and(|e| e == "json") {
+            let value: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            let objects =
+                value.get("objects").and_then(|o| o.as_array()).cloned().unwrap_or_else(|| vec![value.clone()]);
+            ids.extend(objects.iter().filter_map(|o| o["id"].as_str().map(str::to_owned)));
+        }
+    }
+    ids
+}
