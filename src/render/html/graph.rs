@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use super::escape::escape;
 use super::links::Link;
 
 /// Neighbours drawn at most; the rest are counted.
@@ -96,27 +97,6 @@ fn cut(text: &str) -> String {
         Some((at, _)) => format!("{}…", &text[..at]),
         None => text.to_owned(),
     }
-}
-
-/// Escapes text for HTML (and SVG) text and attribute values: `& < > " '`.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    let mut plain = 0;
-    for (i, byte) in text.bytes().enumerate() {
-        let replacement = match byte {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&text[plain..i]);
-        out.push_str(replacement);
-        plain = i + 1;
-    }
-    out.push_str(&text[plain..]);
-    out
 }
 
 #[cfg(test)]

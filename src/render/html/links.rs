@@ -127,20 +127,31 @@ pub fn external_reference_href(
     }
     match url {
         Some(url) => match safe_url(url) {
-            Some(url) => ReferenceHref::External(url.to_owned()),
+            Some(url) => ReferenceHref::External(url),
             None => ReferenceHref::Unsafe(url.to_owned()),
         },
         None => ReferenceHref::None,
     }
 }
 
-/// The URL itself when it is an absolute http(s) URL without whitespace or control
-/// characters; anything else (javascript:, data:, relative paths) is not linked.
-pub fn safe_url(url: &str) -> Option<&str> {
+/// The URL when it is an absolute http(s) URL without whitespace or control characters, with
+/// the characters RFC 3986 does not allow in a URL (`"`, `<`, `>`, `\\`, `^`, `` ` ``, `{`, `|`,
+/// `}`) percent-encoded; anything else (javascript:, data:, relative paths) is not linked.
+pub fn safe_url(url: &str) -> Option<String> {
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
     let scheme_ok = lower.starts_with("https://") || lower.starts_with("http://");
     let clean = !url.chars().any(|c| c.is_whitespace() || c.is_control());
-    (scheme_ok && clean && url.len() > 8).then_some(url)
+    if !(scheme_ok && clean && url.len() > 8) {
+        return None;
+    }
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        match c {
+            '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}' => out.push_str(&format!("%{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    Some(out)
 }
 
 /// The public page of a well-known identifier.
@@ -177,7 +188,11 @@ mod tests {
         {
             assert_eq!(safe_url(bad), None, "{bad}");
         }
-        assert_eq!(safe_url("HTTPS://example.com/x"), Some("HTTPS://example.com/x"));
+        assert_eq!(safe_url("HTTPS://example.com/x").as_deref(), Some("HTTPS://example.com/x"));
+        assert_eq!(
+            safe_url(r#"https://example.com/"onmouseover="x"#).as_deref(),
+            Some("https://example.com/%22onmouseover=%22x")
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 use pulldown_cmark::{html, Options, Parser};
 
 use super::citations::Citations;
+use super::escape::without_forbidden;
 
 fn sanitizer() -> &'static ammonia::Builder<'static> {
     static SANITIZER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
@@ -27,7 +28,60 @@ pub fn to_safe_html(markdown: &str, citations: &mut Citations) -> String {
     let mut rendered = String::with_capacity(cited.len() + cited.len() / 4);
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     html::push_html(&mut rendered, Parser::new_ext(&cited, options));
-    sanitizer().clean(&rendered).to_string()
+    let clean = drop_rel_without_href(&sanitizer().clean(&rendered).to_string());
+    without_forbidden(&clean).into_owned()
+}
+
+const REL: &str = r#" rel="nofollow noopener""#;
+
+/// ammonia adds `rel` to every `<a>`, also to one whose unsafe `href` it removed, and `rel`
+/// without `href` is invalid HTML: such anchors lose the `rel` too. The input is ammonia's
+/// serialisation, where `<` in text is escaped and every attribute value is double-quoted with
+/// `"` escaped, so a tag can be read attribute by attribute.
+fn drop_rel_without_href(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<a ") {
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let end = tag_end(rest);
+        let tag = &rest[..end];
+        if tag.contains(REL) && !has_attribute(tag, "href") {
+            out.push_str(&tag.replacen(REL, "", 1));
+        } else {
+            out.push_str(tag);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The length of the start tag at the beginning of `tag`, up to and including its `>`.
+fn tag_end(tag: &str) -> usize {
+    let mut in_value = false;
+    for (i, c) in tag.char_indices() {
+        match c {
+            '"' => in_value = !in_value,
+            '>' if !in_value => return i + 1,
+            _ => {}
+        }
+    }
+    tag.len()
+}
+
+fn has_attribute(tag: &str, name: &str) -> bool {
+    let mut in_value = false;
+    let mut previous = ' ';
+    for (i, c) in tag.char_indices() {
+        if c == '"' {
+            in_value = !in_value;
+        } else if !in_value && previous == ' ' && tag[i..].starts_with(name) && tag[i + name.len()..].starts_with('=') {
+            return true;
+        }
+        previous = c;
+    }
+    false
 }
 
 #[cfg(test)]
@@ -61,8 +115,17 @@ mod tests {
             ["[a](javascript:alert(3))", "[d](data:text/html;base64,PHNjcmlwdD4=)", "<a href=\" javascript:x\">c</a>"]
         {
             let html = safe(link);
-            assert!(!html.contains("href"), "a live link survived in {html}");
+            assert!(!html.contains("href") && !html.contains("rel="), "a live link survived in {html}");
         }
+    }
+
+    #[test]
+    fn rel_is_dropped_only_where_href_was() {
+        let html = safe(
+            r#"<a title="x href=&quot;y" href="javascript:z">a</a> <a title="h>" href="https://e.example/">b</a>"#,
+        );
+        assert!(html.contains(r#"<a title="x href=&quot;y">a</a>"#), "{html}");
+        assert!(html.contains(r#"<a title="h&gt;" href="https://e.example/" rel="nofollow noopener">b</a>"#), "{html}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 mod citations;
 mod connections;
+mod escape;
 mod fields;
 mod graph;
 mod links;
@@ -22,7 +23,7 @@ use crate::audience::{Entry, View};
 use crate::error::Error;
 use crate::theme::Theme;
 use crate::write::Sink;
-pub use graph::escape;
+pub use escape::escape;
 pub use links::safe_url;
 pub use pages::{load_pages, ContentPage};
 
@@ -64,7 +65,7 @@ pub fn render(
             title: &site.title,
             root,
             audience: view.audience(),
-            repository_url,
+            repository_url: repository_url.as_deref(),
             type_groups: &type_groups,
             pages,
         })

@@ -1,0 +1,58 @@
+//! Text into HTML: the escaping every template and the SVG graph use, and the code points HTML
+//! forbids in a document, which contributed text may hold (a JSON string can carry U+0001).
+
+use std::borrow::Cow;
+
+/// Escapes text for HTML (and SVG) text and attribute values: `& < > " '`; code points HTML
+/// forbids become U+FFFD.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut plain = 0;
+    for (i, c) in text.char_indices() {
+        let replacement = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' => "&quot;",
+            '\'' => "&#39;",
+            c if forbidden(c) => "\u{FFFD}",
+            _ => continue,
+        };
+        out.push_str(&text[plain..i]);
+        out.push_str(replacement);
+        plain = i + c.len_utf8();
+    }
+    out.push_str(&text[plain..]);
+    out
+}
+
+/// Markup that is already safe, with forbidden code points replaced by U+FFFD.
+pub fn without_forbidden(html: &str) -> Cow<'_, str> {
+    if !html.chars().any(forbidden) {
+        return Cow::Borrowed(html);
+    }
+    Cow::Owned(html.chars().map(|c| if forbidden(c) { '\u{FFFD}' } else { c }).collect())
+}
+
+/// Control characters other than ASCII whitespace, and noncharacters: HTML documents must not
+/// contain them, and a checker rejects the page.
+fn forbidden(c: char) -> bool {
+    let code = c as u32;
+    (code < 0x20 && !matches!(c, '\t' | '\n' | '\r' | '\u{C}'))
+        || (0x7F..=0x9F).contains(&code)
+        || (0xFDD0..=0xFDEF).contains(&code)
+        || code & 0xFFFE == 0xFFFE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_characters_are_escaped_and_forbidden_code_points_replaced() {
+        assert_eq!(escape(r#"<a href="x">&'"#), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(escape("a\u{1}b\u{85}c\u{FFFF}d\te"), "a\u{FFFD}b\u{FFFD}c\u{FFFD}d\te");
+        assert_eq!(escape("plain ünïcode"), "plain ünïcode");
+        assert_eq!(without_forbidden("<p>x\u{7F}</p>"), "<p>x\u{FFFD}</p>");
+    }
+}

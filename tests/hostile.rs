@@ -1,0 +1,154 @@
+//! Hostile content: every text field of tests/fixtures/hostile carries markup, event handlers,
+//! `javascript:` URLs and template syntax. Every generated page is parsed as a browser would
+//! parse it, and none of that may have become an element, an attribute or an evaluated template.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{copy_dir, read_tree, Repo};
+use scraper::{ElementRef, Html};
+
+/// Builds the fixture once per test into a fresh copy and returns every output file.
+fn hostile_site() -> BTreeMap<String, Vec<u8>> {
+    let repo = Repo::new();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile");
+    copy_dir(&fixture, repo.path());
+    let (code, stderr) = repo.build(&["--allow-errors"]);
+    assert_eq!(code, 0, "{stderr}");
+    let tree = read_tree(&repo.path().join("public"));
+    assert!(tree.len() > 10, "the fixture built only {} files:\n{stderr}", tree.len());
+    tree
+}
+
+fn html_pages(tree: &BTreeMap<String, Vec<u8>>) -> Vec<(&str, String)> {
+    tree.iter()
+        .filter(|(path, _)| path.ends_with(".html"))
+        .map(|(path, bytes)| (path.as_str(), String::from_utf8(bytes.clone()).expect("pages are UTF-8")))
+        .collect()
+}
+
+/// Elements that content must never be able to create.
+const FORBIDDEN_ELEMENTS: &[&str] =
+    &["script", "iframe", "frame", "object", "embed", "form", "input", "textarea", "style", "base", "img", "meta"];
+
+/// Attributes holding URLs a browser follows or loads.
+const URL_ATTRIBUTES: &[&str] = &["href", "src", "action", "formaction", "xlink:href", "poster", "background"];
+
+/// What a browser does to a URL before it looks at the scheme: leading C0 controls and spaces
+/// are dropped, tabs and newlines anywhere are ignored, and the scheme is case-insensitive.
+fn scheme_of(url: &str) -> String {
+    let cleaned: String = url
+        .trim_start_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect::<String>()
+        .to_ascii_lowercase();
+    cleaned.split_once(':').map(|(scheme, _)| scheme.to_owned()).unwrap_or_default()
+}
+
+/// Where an element sits, for messages.
+fn describe(element: &ElementRef) -> String {
+    let html = element.html();
+    html.chars().take(160).collect()
+}
+
+fn live_markup_in(page: &str, html: &str) -> Vec<String> {
+    let document = Html::parse_document(html);
+    let mut found = Vec::new();
+    for node in document.tree.nodes() {
+        let Some(element) = ElementRef::wrap(node) else { continue };
+        let value = element.value();
+        let name = value.name();
+        // The theme's own stylesheet link and the relationship graph are the only non-text
+        // elements of their kind, and the theme has no script at all.
+        let in_head = element.parent().and_then(ElementRef::wrap).is_some_and(|p| p.value().name() == "head");
+        let theme_meta = name == "meta" && in_head && value.attr("http-equiv").is_none();
+        if FORBIDDEN_ELEMENTS.contains(&name) && !theme_meta {
+            found.push(format!("{page}: <{name}> element: {}", describe(&element)));
+        }
+        if name == "svg" && element.parent().and_then(ElementRef::wrap).is_none_or(|p| p.value().name() != "section") {
+            found.push(format!("{page}: <svg> outside the graph section: {}", describe(&element)));
+        }
+        if name == "link" && value.attr("rel") != Some("stylesheet") && value.attr("rel") != Some("icon") {
+            found.push(format!("{page}: unexpected <link>: {}", describe(&element)));
+        }
+        for (attribute, content) in value.attrs() {
+            let attribute = attribute.to_ascii_lowercase();
+            if attribute.starts_with("on") {
+                found.push(format!("{page}: event handler `{attribute}`: {}", describe(&element)));
+            }
+            if attribute == "style" || attribute == "srcdoc" || attribute.contains(['"', '\'', '<', '>', '/']) {
+                found.push(format!("{page}: attribute `{attribute}`: {}", describe(&element)));
+            }
+            if URL_ATTRIBUTES.contains(&attribute.as_str()) {
+                let scheme = scheme_of(content);
+                if !matches!(scheme.as_str(), "" | "http" | "https" | "mailto") {
+                    found.push(format!("{page}: `{scheme}:` URL in {attribute}: {}", describe(&element)));
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn no_hostile_text_becomes_live_markup_on_any_page() {
+    let tree = hostile_site();
+    let pages = html_pages(&tree);
+    let found: Vec<String> = pages.iter().flat_map(|(path, html)| live_markup_in(path, html)).collect();
+    assert!(found.is_empty(), "{} live markup findings:\n{}", found.len(), found.join("\n"));
+    // The markers are shown, as text, on the pages of the objects that carry them.
+    let text: String =
+        pages.iter().map(|(_, html)| Html::parse_document(html).root_element().text().collect::<String>()).collect();
+    for marker in ["XSS-SCRIPT", "XSS-ONERROR", "XSS-SVG", "XSS-JSURL", "XSS-IFRAME", "XSS-FORM", "XSS-PAGETITLE"] {
+        assert!(text.contains(marker), "{marker} is not shown anywhere: did its object get a page?");
+    }
+}
+
+#[test]
+fn template_syntax_in_content_is_never_evaluated() {
+    let tree = hostile_site();
+    for (path, bytes) in &tree {
+        let text = String::from_utf8_lossy(bytes);
+        // 7*191: the result of evaluating `{{ 7*191 }}`.
+        assert!(!text.contains("1337"), "{path} evaluated a template expression from content");
+        assert!(!text.contains("TPLLOOPTPLLOOP"), "{path} ran a template loop from content");
+    }
+    let pages = html_pages(&tree);
+    let shown = |literal: &str| {
+        pages.iter().any(|(_, html)| Html::parse_document(html).root_element().text().any(|t| t.contains(literal)))
+    };
+    for literal in ["TPL{{ 7*191 }}", "{% for x in range(3) %}TPLLOOP{% endfor %}", "{# TPLCOMMENT #}", "{{ config }}"]
+    {
+        assert!(shown(literal), "`{literal}` should be shown literally");
+    }
+}
+
+#[test]
+fn hostile_urls_are_never_links() {
+    let tree = hostile_site();
+    for (path, html) in html_pages(&tree) {
+        let document = Html::parse_document(&html);
+        for node in document.tree.nodes() {
+            let Some(element) = ElementRef::wrap(node) else { continue };
+            for (attribute, value) in element.value().attrs() {
+                if !URL_ATTRIBUTES.contains(&attribute) {
+                    continue;
+                }
+                assert!(
+                    !value.contains("XSS-REFURL") && !value.contains("XSS-DATAURL"),
+                    "{path}: a hostile URL in {attribute}: {}",
+                    describe(&element)
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_scheme_check_sees_what_a_browser_sees() {
+    assert_eq!(scheme_of(" \u{1}JaVa\tScRipt:alert(1)"), "javascript");
+    assert_eq!(scheme_of("../objects/x/"), "");
+    assert_eq!(scheme_of("https://example.com/a:b"), "https");
+}
