@@ -49,6 +49,9 @@ fn checked(path: &str) -> Result<&str, Error> {
 
 pub struct DiskSink {
     root: PathBuf,
+    /// The folder was new or empty: nothing to compare against and nothing stale to remove,
+    /// which saves a failed open per file and a walk of the whole tree.
+    fresh: bool,
     written: AtomicUsize,
     unchanged: AtomicUsize,
     bytes: AtomicU64,
@@ -72,6 +75,7 @@ impl DiskSink {
         std::fs::create_dir_all(root).map_err(|e| Error::write(root, e))?;
         let sink = DiskSink {
             root: root.to_path_buf(),
+            fresh: !non_empty,
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
             bytes: AtomicU64::new(0),
@@ -91,6 +95,15 @@ impl DiskSink {
     /// and returns the totals.
     pub fn finish(self) -> Result<WriteStats, Error> {
         let paths = self.paths.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let stats = |removed| WriteStats {
+            written: self.written.into_inner(),
+            unchanged: self.unchanged.into_inner(),
+            removed,
+            bytes: self.bytes.into_inner(),
+        };
+        if self.fresh {
+            return Ok(stats(0));
+        }
         let kept: HashSet<PathBuf> = paths.iter().map(|p| self.root.join(p)).collect();
         let mut removed = 0;
         let mut folders = Vec::new();
@@ -108,12 +121,7 @@ impl DiskSink {
             // Fails (harmlessly) unless the folder is now empty.
             let _ = std::fs::remove_dir(&folder);
         }
-        Ok(WriteStats {
-            written: self.written.into_inner(),
-            unchanged: self.unchanged.into_inner(),
-            removed,
-            bytes: self.bytes.into_inner(),
-        })
+        Ok(stats(removed))
     }
 }
 
@@ -121,7 +129,9 @@ impl Sink for DiskSink {
     fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Error> {
         let full = self.root.join(checked(path)?);
         self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        let same = std::fs::read(&full).is_ok_and(|existing| existing == bytes);
+        let same = !self.fresh
+            && std::fs::metadata(&full).is_ok_and(|m| m.len() == bytes.len() as u64)
+            && std::fs::read(&full).is_ok_and(|existing| existing == bytes);
         if same {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
         } else {

@@ -113,7 +113,7 @@ pub fn relationship_label(kind: &str, outgoing: bool) -> String {
         "targets" => "Targeted by",
         "indicates" => "Indicated by",
         "mitigates" => "Mitigated by",
-        "attributed-to" => "Attributed from",
+        "attributed-to" => "Attributed to it",
         "exploits" => "Exploited by",
         "delivers" => "Delivered by",
         "drops" => "Dropped by",
@@ -144,7 +144,7 @@ pub fn relationship_label(kind: &str, outgoing: bool) -> String {
         "beacons-to" => "Beaconed to by",
         "exfiltrates-to" => "Exfiltrated to by",
         "originates-from" => "Origin of",
-        "related-to" => "Related from",
+        "related-to" => "Related to",
         _ => return format!("{} (towards this)", capitalise(&words)),
     };
     inverse.to_owned()

@@ -10,9 +10,12 @@ use super::links::Link;
 /// Neighbours drawn at most; the rest are counted.
 const MAX_NEIGHBOURS: usize = 16;
 const WIDTH: f64 = 720.0;
-const HEIGHT: f64 = 400.0;
+const HEIGHT: f64 = 420.0;
+/// The ellipse the neighbours sit on: narrow enough that labels beside the dots fit the width.
+const RADIUS_X: f64 = 170.0;
+const RADIUS_Y: f64 = 170.0;
 /// Characters of a label shown before it is cut.
-const LABEL_CHARS: usize = 26;
+const LABEL_CHARS: usize = 24;
 
 /// One neighbour: where it links, and what connects it (a relationship type or a property).
 pub struct Neighbour {
@@ -37,24 +40,32 @@ pub fn draw(center: &Link, neighbours: &[Neighbour]) -> Option<String> {
     let positions: Vec<(f64, f64)> = (0..shown.len())
         .map(|i| {
             let angle = std::f64::consts::TAU * i as f64 / shown.len() as f64 - std::f64::consts::FRAC_PI_2;
-            (cx + angle.cos() * (WIDTH / 2.0 - 110.0), cy + angle.sin() * (HEIGHT / 2.0 - 45.0))
+            (cx + angle.cos() * RADIUS_X, cy + angle.sin() * RADIUS_Y)
         })
         .collect();
-    for ((x, y), neighbour) in positions.iter().zip(shown) {
-        let _ = write!(
-            svg,
-            r##"<line x1="{cx}" y1="{cy}" x2="{x:.1}" y2="{y:.1}" stroke="#8c959f" stroke-width="1.2"><title>{}</title></line>"##,
-            escape(&neighbour.via)
-        );
+    // Whole pixels: nothing finer shows, and integers keep the page small. Colours, strokes and
+    // type sizes come from the theme's CSS (`.graph …`), once per site instead of once per node.
+    for (x, y) in &positions {
+        let _ = write!(svg, r#"<line x1="{cx}" y1="{cy}" x2="{x:.0}" y2="{y:.0}"/>"#);
     }
     for ((x, y), neighbour) in positions.iter().zip(shown) {
-        node(&mut svg, &neighbour.link, *x, *y, 7.0, Some(&neighbour.via));
+        let side = (x - cx) / RADIUS_X;
+        let place = if side > 0.2 {
+            Place::Right
+        } else if side < -0.2 {
+            Place::Left
+        } else if *y < cy {
+            Place::Above
+        } else {
+            Place::Below
+        };
+        node(&mut svg, &neighbour.link, *x, *y, 7.0, place, Some(&neighbour.via));
     }
-    node(&mut svg, center, cx, cy, 12.0, None);
+    node(&mut svg, center, cx, cy, 12.0, Place::Below, None);
     if neighbours.len() > shown.len() {
         let _ = write!(
             svg,
-            r##"<text x="{}" y="{}" text-anchor="end" font-size="12" fill="#57606a">+{} more</text>"##,
+            r#"<text class="more e" x="{}" y="{}">+{} more</text>"#,
             WIDTH - 8.0,
             HEIGHT - 8.0,
             neighbours.len() - shown.len()
@@ -64,30 +75,35 @@ pub fn draw(center: &Link, neighbours: &[Neighbour]) -> Option<String> {
     Some(svg)
 }
 
-fn node(svg: &mut String, link: &Link, x: f64, y: f64, radius: f64, via: Option<&str>) {
-    let colour = match link.category {
-        "domain" => "#1d4e89",
-        "observable" => "#6b3fa0",
-        "relationship" => "#2f7d4f",
-        "custom" => "#9a6700",
-        _ => "#6e7781",
-    };
+/// Where a node's labels go: beside the dot on the left and right of the ellipse, so that
+/// neighbours close together do not overwrite each other; above or below it at the top and bottom.
+#[derive(Clone, Copy)]
+enum Place {
+    Left,
+    Right,
+    Above,
+    Below,
+}
+
+fn node(svg: &mut String, link: &Link, x: f64, y: f64, radius: f64, place: Place, via: Option<&str>) {
     let label = escape(&cut(&link.name));
     let title = escape(&format!("{}: {}", link.type_label, link.name));
     let open = link.href.as_deref().map(|href| format!(r#"<a href="{}">"#, escape(href)));
+    // (anchor class: start, end, middle; x; name's baseline; via's baseline)
+    let (anchor, tx, name_y, via_y) = match place {
+        Place::Right => ("s", x + radius + 5.0, y + 4.0, y + 17.0),
+        Place::Left => ("e", x - radius - 5.0, y + 4.0, y + 17.0),
+        Place::Above => ("m", x, y - radius - 6.0, y - radius - 20.0),
+        Place::Below => ("m", x, y + radius + 14.0, y + radius + 27.0),
+    };
     svg.push_str(open.as_deref().unwrap_or("<g>"));
     let _ = write!(
         svg,
-        r##"<title>{title}</title><circle cx="{x:.1}" cy="{y:.1}" r="{radius}" fill="{colour}" stroke="#fff" stroke-width="2"/><text x="{x:.1}" y="{:.1}" text-anchor="middle" font-size="12" fill="#1b1f24">{label}</text>"##,
-        y + radius + 14.0
+        r#"<title>{title}</title><circle class="{}" cx="{x:.0}" cy="{y:.0}" r="{radius}"/><text class="{anchor}" x="{tx:.0}" y="{name_y:.0}">{label}</text>"#,
+        link.category
     );
     if let Some(via) = via {
-        let _ = write!(
-            svg,
-            r##"<text x="{x:.1}" y="{:.1}" text-anchor="middle" font-size="10" fill="#57606a">{}</text>"##,
-            y - radius - 5.0,
-            escape(&cut(via))
-        );
+        let _ = write!(svg, r#"<text class="via {anchor}" x="{tx:.0}" y="{via_y:.0}">{}</text>"#, escape(&cut(via)));
     }
     svg.push_str(if open.is_some() { "</a>" } else { "</g>" });
 }

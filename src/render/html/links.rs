@@ -65,7 +65,7 @@ pub fn type_label(object_type: &str) -> String {
         }
         match word {
             "of" if i > 0 => label.push_str("of"),
-            "ipv4" | "ipv6" | "mac" => label.push_str(&word.to_uppercase().replace("IPV", "IPv")),
+            "ipv4" | "ipv6" | "mac" | "url" => label.push_str(&word.to_uppercase().replace("IPV", "IPv")),
             "addr" => label.push_str("Address"),
             "x509" => label.push_str("X.509"),
             _ => {

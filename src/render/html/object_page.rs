@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use super::citations::{Citations, ReferenceItem};
 use super::connections::{reference_groups, relationship_groups, touching, ReferenceGroup, RelationshipGroup};
+use super::escape::escape_text;
 use super::fields::{fields, property_label, Field, TimeText};
 use super::graph::{self, Neighbour};
 use super::links::{category, is_attack_source, type_label, Link};
@@ -40,7 +41,10 @@ pub struct ObjectPage {
     pub referenced_by: Vec<ReferenceGroup>,
     pub references: Vec<ReferenceItem>,
     pub versions: Vec<TimeText>,
+    /// Markup, drawn and escaped by the graph module.
     pub graph_svg: Option<String>,
+    /// The object's JSON, already escaped for element content (`& < >`): output it with `|safe`
+    /// inside an element, never in an attribute.
     pub json: String,
 }
 
@@ -104,7 +108,7 @@ pub fn object_page(view: &View<'_>, entry: Entry<'_>) -> ObjectPage {
         references: citations.into_items(),
         versions: view.versions(entry).iter().filter_map(|v| TimeText::parse(v.version_key())).collect(),
         graph_svg: graph::draw(&center, &neighbours),
-        json: dedent(&object.raw),
+        json: escape_text(&dedent(&object.raw)),
     }
 }
 
