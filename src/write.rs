@@ -9,7 +9,9 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 
 use crate::error::Error;
 
@@ -52,15 +54,24 @@ pub struct DiskSink {
     /// The folder was new or empty: nothing to compare against and nothing stale to remove,
     /// which saves a failed open per file and a walk of the whole tree.
     fresh: bool,
-    written: AtomicUsize,
     unchanged: AtomicUsize,
     bytes: AtomicU64,
     paths: Mutex<Vec<String>>,
+    /// Files to write go to one writer thread: renderers compare in parallel, but writes into
+    /// one folder (objects/ holds a folder per object) from several threads contend for its
+    /// lock in the kernel, and one thread writing while the others render was faster.
+    queue: SyncSender<(PathBuf, Vec<u8>)>,
+    writer: JoinHandle<usize>,
+    /// The writer's first error; it stops at the first one.
+    failure: Arc<Mutex<Option<Error>>>,
 }
 
 /// The file that marks a folder as stixpress's output: only such a folder (or an empty or new
 /// one) is written into, since files the build did not write are removed from it.
 pub const OUTPUT_MARKER: &str = ".stixpress-output";
+
+/// Files rendered but not yet written, at most: enough to keep the writer busy.
+const QUEUE: usize = 256;
 
 impl DiskSink {
     pub fn new(root: &Path) -> Result<DiskSink, Error> {
@@ -73,42 +84,50 @@ impl DiskSink {
             )));
         }
         std::fs::create_dir_all(root).map_err(|e| Error::write(root, e))?;
-        let sink = DiskSink {
-            root: root.to_path_buf(),
-            fresh: !non_empty,
-            written: AtomicUsize::new(0),
-            unchanged: AtomicUsize::new(0),
-            bytes: AtomicU64::new(0),
-            paths: Mutex::new(Vec::new()),
-        };
         // The marker is bookkeeping, not output: it is kept but not counted.
         let note = "This folder is written by `stixpress build`: files a build does not write are removed.\n";
         let marker = root.join(OUTPUT_MARKER);
         if !std::fs::read(&marker).is_ok_and(|existing| existing == note.as_bytes()) {
             std::fs::write(&marker, note).map_err(|e| Error::write(&marker, e))?;
         }
-        sink.paths.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(OUTPUT_MARKER.to_owned());
-        Ok(sink)
+        let (queue, files) = sync_channel::<(PathBuf, Vec<u8>)>(QUEUE);
+        let failure = Arc::new(Mutex::new(None));
+        let writer = {
+            let failure = failure.clone();
+            std::thread::spawn(move || write_all(files, &failure))
+        };
+        Ok(DiskSink {
+            root: root.to_path_buf(),
+            fresh: !non_empty,
+            unchanged: AtomicUsize::new(0),
+            bytes: AtomicU64::new(0),
+            paths: Mutex::new(vec![OUTPUT_MARKER.to_owned()]),
+            queue,
+            writer,
+            failure,
+        })
     }
 
-    /// Removes every file under the output folder this build did not write, then empty folders,
-    /// and returns the totals.
+    /// Waits for the writer, removes every file under the output folder this build did not
+    /// write, then empty folders, and returns the totals.
     pub fn finish(self) -> Result<WriteStats, Error> {
-        let paths = self.paths.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let stats = |removed| WriteStats {
-            written: self.written.into_inner(),
-            unchanged: self.unchanged.into_inner(),
-            removed,
-            bytes: self.bytes.into_inner(),
-        };
-        if self.fresh {
+        let DiskSink { root, fresh, unchanged, bytes, paths, queue, writer, failure } = self;
+        drop(queue);
+        let written = writer.join().map_err(|_| Error::Usage("the output writer thread panicked".into()))?;
+        if let Some(error) = take(&failure) {
+            return Err(error);
+        }
+        let paths = paths.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let stats =
+            |removed| WriteStats { written, unchanged: unchanged.into_inner(), removed, bytes: bytes.into_inner() };
+        if fresh {
             return Ok(stats(0));
         }
-        let kept: HashSet<PathBuf> = paths.iter().map(|p| self.root.join(p)).collect();
+        let kept: HashSet<PathBuf> = paths.iter().map(|p| root.join(p)).collect();
         let mut removed = 0;
         let mut folders = Vec::new();
-        for entry in walkdir::WalkDir::new(&self.root).min_depth(1).contents_first(true) {
-            let entry = entry.map_err(|e| Error::write(&self.root, e.into()))?;
+        for entry in walkdir::WalkDir::new(&root).min_depth(1).contents_first(true) {
+            let entry = entry.map_err(|e| Error::write(&root, e.into()))?;
             let path = entry.path();
             if entry.file_type().is_dir() {
                 folders.push(path.to_path_buf());
@@ -125,6 +144,28 @@ impl DiskSink {
     }
 }
 
+fn take(failure: &Mutex<Option<Error>>) -> Option<Error> {
+    failure.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take()
+}
+
+/// The writer thread: writes each file it receives, creating folders; returns how many. At
+/// the first error it records it and stops, which closes the queue and so stops the renderers.
+fn write_all(files: Receiver<(PathBuf, Vec<u8>)>, failure: &Mutex<Option<Error>>) -> usize {
+    let mut written = 0;
+    for (full, bytes) in files {
+        let result = full
+            .parent()
+            .map_or(Ok(()), |parent| std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e)))
+            .and_then(|()| std::fs::write(&full, &bytes).map_err(|e| Error::write(&full, e)));
+        if let Err(error) = result {
+            *failure.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(error);
+            break;
+        }
+        written += 1;
+    }
+    written
+}
+
 impl Sink for DiskSink {
     fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Error> {
         let full = self.root.join(checked(path)?);
@@ -134,12 +175,12 @@ impl Sink for DiskSink {
             && std::fs::read(&full).is_ok_and(|existing| existing == bytes);
         if same {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
-        } else {
-            if let Some(parent) = full.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
-            }
-            std::fs::write(&full, bytes).map_err(|e| Error::write(&full, e))?;
-            self.written.fetch_add(1, Ordering::Relaxed);
+        } else if self.queue.send((full, bytes.to_vec())).is_err() {
+            // The writer stopped at an error: report it here, where the build can stop (every
+            // renderer thread may get here, so the error stays for the others).
+            let failure = self.failure.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let message = failure.as_ref().map_or("the output writer stopped".to_owned(), ToString::to_string);
+            return Err(Error::Usage(message));
         }
         self.paths.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(path.to_owned());
         Ok(())

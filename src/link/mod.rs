@@ -8,6 +8,7 @@
 //! The Store is never handed to a renderer: `audience` wraps it in a `View` of what one
 //! audience may see, and renderers only ever get the View.
 
+mod ids;
 mod names;
 
 use std::collections::BTreeMap;
@@ -15,6 +16,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::stix::StixObject;
+use ids::IdIndex;
 pub use names::NameIndex;
 
 /// The position of an id in the Store (ids are kept sorted, so this is also its rank).
@@ -43,6 +45,7 @@ pub struct Store {
     /// Indices into `edges`, sorted by target, with `in_start` per object.
     incoming: Vec<u32>,
     in_start: Vec<u32>,
+    ids: IdIndex,
     names: NameIndex,
 }
 
@@ -68,8 +71,12 @@ impl Store {
             out_start: Vec::new(),
             incoming: Vec::new(),
             in_start: Vec::new(),
+            ids: IdIndex::default(),
             names: NameIndex::default(),
         };
+        store.ids = IdIndex::build(
+            store.version_start[..store.len()].iter().map(|&at| store.versions[at as usize].id.as_str()),
+        );
         store.link_edges();
         store.label_connections();
         store.names = NameIndex::build(&store);
@@ -106,9 +113,8 @@ impl Store {
     }
 
     pub fn find(&self, id: &str) -> Option<ObjectIndex> {
-        let ids = self.version_start[..self.len()]
-            .binary_search_by(|&start| self.versions[start as usize].id.as_str().cmp(id));
-        ids.ok().map(|i| ObjectIndex(i as u32))
+        let id_at = |i: u32| self.versions[self.version_start[i as usize] as usize].id.as_str();
+        self.ids.find(id, id_at).map(ObjectIndex)
     }
 
     pub fn outgoing(&self, index: ObjectIndex) -> &[Edge] {
@@ -131,16 +137,26 @@ impl Store {
 
     /// Every edge of the latest versions whose target is in the Store, as compressed rows.
     fn link_edges(&mut self) {
+        // Lookups in parallel; numbering the properties in order, so it is the same every run.
+        let resolved: Vec<Vec<(ObjectIndex, &str)>> = (0..self.len() as u32)
+            .into_par_iter()
+            .map(|source| {
+                let refs = &self.latest(ObjectIndex(source)).refs;
+                refs.iter().filter_map(|r| Some((self.find(&r.target)?, r.property.as_str()))).collect()
+            })
+            .collect();
         let mut interned: BTreeMap<String, u16> = BTreeMap::new();
-        let mut edges = Vec::new();
+        let mut edges = Vec::with_capacity(resolved.iter().map(Vec::len).sum());
         let mut out_start = Vec::with_capacity(self.len() + 1);
-        for source in self.indices() {
+        for (source, targets) in resolved.into_iter().enumerate() {
             out_start.push(edges.len() as u32);
-            for reference in &self.latest(source).refs {
-                let Some(target) = self.find(&reference.target) else { continue };
+            for (target, property) in targets {
                 let next = interned.len() as u16;
-                let property = *interned.entry(reference.property.clone()).or_insert(next);
-                edges.push(Edge { source, target, property });
+                let property = match interned.get(property) {
+                    Some(&known) => known,
+                    None => *interned.entry(property.to_owned()).or_insert(next),
+                };
+                edges.push(Edge { source: ObjectIndex(source as u32), target, property });
             }
         }
         out_start.push(edges.len() as u32);
@@ -164,9 +180,10 @@ impl Store {
     /// Relationships and sightings have no name: call them by their ends, the way an analyst
     /// reads them ("Night Relay Crew uses Relay Attack").
     fn label_connections(&mut self) {
-        let labels: Vec<(usize, String)> = self
-            .indices()
+        let labels: Vec<(usize, String)> = (0..self.len() as u32)
+            .into_par_iter()
             .filter_map(|index| {
+                let index = ObjectIndex(index);
                 let object = self.latest(index);
                 let label = match object.object_type.as_str() {
                     "relationship" => {

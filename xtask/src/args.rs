@@ -8,6 +8,12 @@ impl Args {
         Args(list)
     }
 
+    /// Takes the first argument when it is one of `names` (a task's sub-command).
+    pub fn subcommand(&mut self, names: &[&str]) -> Option<String> {
+        let first = self.0.first()?;
+        names.contains(&first.as_str()).then(|| self.0.remove(0))
+    }
+
     pub fn switch(&mut self, name: &str) -> bool {
         let before = self.0.len();
         self.0.retain(|arg| arg != name);

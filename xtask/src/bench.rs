@@ -1,6 +1,9 @@
-//! `cargo xtask bench`: builds stixpress in release and times `stixpress check --format json`
-//! on real and synthetic repositories, with the peak memory of each run, against the targets:
-//! mitre-cti under 1 s; 1,000,000 objects under 15 s and under 2048 MiB.
+//! `cargo xtask bench [check|build]`: builds stixpress in release, then times `stixpress check`
+//! (here) and `stixpress build` ([`crate::bench_build`]) on real and synthetic repositories;
+//! without a sub-command, both.
+//!
+//! The check bench times `stixpress check --format json`, with the peak memory of each run,
+//! against the targets: mitre-cti under 1 s; 1,000,000 objects under 15 s and under 2048 MiB.
 //!
 //! Each dataset is checked twice and the faster run is reported (the second usually, with the
 //! files in the page cache). The check runs with `--root <dataset>`, so no stixpress.toml from
@@ -18,11 +21,11 @@ use crate::format::{mib, thousands};
 use crate::gen;
 use crate::rusage::{self, Exit};
 
-struct Options {
-    objects: u64,
-    files: u64,
-    keep: bool,
-    binary: Option<PathBuf>,
+pub struct Options {
+    pub objects: u64,
+    pub files: u64,
+    pub keep: bool,
+    pub binary: Option<PathBuf>,
 }
 
 /// What a dataset must achieve: under `seconds`, and under `mib` of peak memory when given.
@@ -53,6 +56,7 @@ struct Run {
 const SEED: u64 = 1;
 
 pub fn run(mut args: Args) -> Result<(), String> {
+    let which = args.subcommand(&["check", "build"]);
     let options = Options {
         objects: args.count("--objects")?.unwrap_or(1_000_000),
         files: args.count("--files")?.unwrap_or(10_000),
@@ -67,29 +71,39 @@ pub fn run(mut args: Args) -> Result<(), String> {
         None => build(&root, &target_dir)?,
     };
     let (synthetic, generated_now) = synthetic_repository(&target_dir, &options)?;
-    let datasets = datasets(&root, &synthetic, &options);
-    let rows = measure_all(&binary, &datasets)?;
-    print_table(&rows);
+    let mut missed = 0;
+    if which.as_deref() != Some("build") {
+        missed += bench_check(&binary, &datasets(&root, &synthetic, &options))?;
+    }
+    if which.as_deref() != Some("check") {
+        missed += crate::bench_build::run(&binary, &root, &target_dir, &synthetic, &options)?;
+    }
     if generated_now && !options.keep {
         std::fs::remove_dir_all(&synthetic).map_err(|e| format!("cannot remove {}: {e}", synthetic.display()))?;
         println!("removed {} (pass --keep to keep and reuse it)", synthetic.display());
     } else {
         println!("kept {} for the next run", synthetic.display());
     }
-    let missed = rows.iter().filter(|(dataset, run)| verdict(dataset.target, run) == Some(false)).count();
     match missed {
         0 => Ok(()),
         n => Err(format!("{n} target(s) missed")),
     }
 }
 
+/// Times `check` on every dataset; returns the number of targets missed.
+fn bench_check(binary: &Path, datasets: &[Dataset]) -> Result<usize, String> {
+    let rows = measure_all(binary, datasets)?;
+    print_table(&rows);
+    Ok(rows.iter().filter(|(dataset, run)| verdict(dataset.target, run) == Some(false)).count())
+}
+
 /// The workspace root: the parent of this crate's folder.
-fn workspace_root() -> PathBuf {
+pub fn workspace_root() -> PathBuf {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().unwrap_or(manifest).to_path_buf()
 }
 
-fn target_dir(root: &Path) -> PathBuf {
+pub fn target_dir(root: &Path) -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) => root.join(dir),
         None => root.join("target"),
@@ -217,7 +231,7 @@ fn check(binary: &Path, dir: &Path) -> Result<Run, String> {
 }
 
 /// Reads a child's pipe to the end on a thread of its own, so neither pipe can fill and block it.
-fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<Vec<u8>> {
+pub fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<Vec<u8>> {
     std::thread::spawn(move || {
         let mut bytes = Vec::new();
         if let Some(mut pipe) = pipe {

@@ -1,13 +1,16 @@
 //! Project tasks for stixpress, run as `cargo xtask <task>`:
 //!
 //! - `gen` writes a synthetic intelligence repository of valid STIX 2.1 bundles ([`gen`]);
-//! - `bench` times `stixpress check` on real and synthetic repositories ([`bench`]).
+//! - `bench` times `stixpress check` ([`bench`]) and `stixpress build` ([`bench_build`]) on real
+//!   and synthetic repositories.
 
 mod args;
 mod bench;
+mod bench_build;
 mod format;
 mod gen;
 mod rusage;
+mod writer;
 
 use std::process::ExitCode;
 
@@ -21,12 +24,16 @@ tasks:
       Write a synthetic intelligence repository: DIR/content/<dd>/bundle-<n>.json, M bundle
       files holding N valid STIX 2.1 objects in all (N >= 200, M <= N). Same seed, same bytes
       (default seed 1). Counts accept 10_000, 10k, 1M.
-  bench [--objects N] [--files M] [--keep] [--binary PATH]
-      Build stixpress (release), then time `stixpress check --format json` twice on each of
-      mitre-cti, the Unit 42 playbooks and a synthetic repository (default 1M objects in 10k
-      files, generated into <target>/bench-data/), and print the faster run against the
-      targets. --keep keeps a synthetic repository this run generated (one that was already
-      there is always reused and kept); --binary times that binary instead of building one.
+  bench [check|build] [--objects N] [--files M] [--keep] [--binary PATH]
+      Build stixpress (release), then benchmark it on mitre-cti, the Unit 42 playbooks and a
+      synthetic repository (default 1M objects in 10k files, generated into
+      <target>/bench-data/); without check or build, both.
+      check: `stixpress check --format json` twice on each, the faster run against the targets.
+      build: a fresh `stixpress build` of each (pages/s, peak memory, object pages counted
+      against the ids in the bundles); for ATT&CK enterprise and the synthetic set also an
+      unchanged rebuild and a minimal writer of the same files (the ratio must stay under 2).
+      --keep keeps a synthetic repository this run generated (one that was already there is
+      always reused and kept); --binary times that binary instead of building one.
       Exits 1 when a target is missed.
 ";
 

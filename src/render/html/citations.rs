@@ -83,8 +83,10 @@ impl Citations {
         Some(self.push(&reference, &|_, _| None))
     }
 
-    /// Replaces each `(Citation: Name)` that names a known reference with a numbered link.
-    /// Unknown citations stay as they were written (as text).
+    /// Replaces each `(Citation: Name)` that names a known reference with a placeholder for its
+    /// number (`CITE_OPEN n CITE_CLOSE`), which `insert_citation_links` turns into a link once the
+    /// text is safe HTML. Unknown citations stay as they were written (as text). The text must
+    /// not hold the placeholder characters itself (`strip_placeholders`).
     pub fn replace_markers(&mut self, text: &str) -> String {
         const MARKER: &str = "(Citation:";
         if !text.contains(MARKER) {
@@ -97,7 +99,11 @@ impl Citations {
             let Some(end) = after.find(')') else { break };
             out.push_str(&rest[..start]);
             match self.number_of(after[..end].trim()) {
-                Some(n) => out.push_str(&format!("<sup>[\\[{n}\\]](#ref-{n})</sup>")),
+                Some(n) => {
+                    out.push(CITE_OPEN);
+                    out.push_str(&n.to_string());
+                    out.push(CITE_CLOSE);
+                }
                 None => out.push_str(&rest[start..start + MARKER.len() + end + 1]),
             }
             rest = &after[end + 1..];
@@ -109,6 +115,42 @@ impl Citations {
     pub fn into_items(self) -> Vec<ReferenceItem> {
         self.items
     }
+}
+
+/// Private-use characters around a citation number: no markup language gives them a meaning,
+/// so they pass Markdown rendering and sanitising untouched.
+const CITE_OPEN: char = '\u{E000}';
+const CITE_CLOSE: char = '\u{E001}';
+
+/// Removes placeholder characters from contributed text, so only `replace_markers` makes them.
+pub fn strip_placeholders(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains([CITE_OPEN, CITE_CLOSE]) {
+        std::borrow::Cow::Owned(text.replace([CITE_OPEN, CITE_CLOSE], ""))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// Turns each placeholder in safe HTML into a superscript link to the page's reference list.
+pub fn insert_citation_links(html: &str) -> String {
+    if !html.contains(CITE_OPEN) {
+        return html.to_owned();
+    }
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    while let Some(start) = rest.find(CITE_OPEN) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + CITE_OPEN.len_utf8()..];
+        let end = after.find(CITE_CLOSE).unwrap_or(after.len());
+        let number = &after[..end];
+        // Only digits were ever put there; anything else is dropped.
+        if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) {
+            out.push_str(&format!(r##"<sup><a href="#ref-{number}">[{number}]</a></sup>"##));
+        }
+        rest = after.get(end + CITE_CLOSE.len_utf8()..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -125,7 +167,12 @@ mod tests {
         citations
             .add_listed(&refs(r#"[{"source_name":"A","url":"https://a.example"},{"source_name":"B"}]"#), &|_, _| None);
         let text = citations.replace_markers("x (Citation: B) y (Citation: <b>Nope</b>) z");
-        assert_eq!(text, "x <sup>[\\[2\\]](#ref-2)</sup> y (Citation: <b>Nope</b>) z");
+        assert_eq!(text, "x \u{E000}2\u{E001} y (Citation: <b>Nope</b>) z");
+        assert_eq!(
+            insert_citation_links(&text),
+            r##"x <sup><a href="#ref-2">[2]</a></sup> y (Citation: <b>Nope</b>) z"##
+        );
+        assert_eq!(strip_placeholders("a\u{E000}9\u{E001}b"), "a9b");
     }
 
     #[test]

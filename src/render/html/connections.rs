@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::citations::Citations;
 use super::fields::property_label;
-use super::links::Link;
+use super::links::{type_plural, Link};
 use super::markdown::to_safe_html;
 use crate::audience::{Entry, View};
 
@@ -20,6 +20,9 @@ pub const MAX_ITEMS: usize = 200;
 #[derive(Debug, Serialize)]
 pub struct RelationshipGroup {
     pub label: String,
+    /// The type of the objects at the other end ("Attack Patterns"): a group holds one type, so
+    /// a group's techniques and its software are listed apart, as on ATT&CK's pages.
+    pub other_type: String,
     pub other_heading: &'static str,
     pub total: usize,
     pub more: usize,
@@ -29,6 +32,8 @@ pub struct RelationshipGroup {
 #[derive(Debug, Serialize)]
 pub struct RelationshipItem {
     pub other: Link,
+    /// The other object's identifier in an outside catalogue (T1059.001, CAPEC-66, CVE-…).
+    pub external_id: Option<String>,
     pub relationship: Link,
     pub description_html: Option<String>,
 }
@@ -66,20 +71,22 @@ pub fn touching<'v>(view: &View<'v>, entry: Entry<'v>) -> Vec<Touching<'v>> {
     found
 }
 
-/// Relationship groups, outgoing before incoming, each sorted by the other object's name.
+/// Relationship groups, outgoing before incoming, by relationship type and then by the other
+/// object's type, each sorted by the other object's name.
 pub fn relationship_groups(touching: &[Touching<'_>], root: &str, citations: &mut Citations) -> Vec<RelationshipGroup> {
-    let mut groups: BTreeMap<(bool, &str), Vec<&Touching>> = BTreeMap::new();
+    let mut groups: BTreeMap<(bool, &str, &str), Vec<&Touching>> = BTreeMap::new();
     for t in touching {
-        groups.entry((!t.outgoing, t.kind.as_str())).or_default().push(t);
+        groups.entry((!t.outgoing, t.kind.as_str(), t.other.object_type())).or_default().push(t);
     }
     groups
         .into_iter()
-        .map(|((incoming, kind), mut members)| {
-            members.sort_by(|a, b| by_name(a.other, b.other));
+        .map(|((incoming, kind, other_type), mut members)| {
+            members.sort_by_cached_key(|t| name_key(t.other));
             let total = members.len();
             let items = members.iter().take(MAX_ITEMS).map(|t| relationship_item(t, root, citations)).collect();
             RelationshipGroup {
                 label: relationship_label(kind, !incoming),
+                other_type: type_plural(other_type),
                 other_heading: if incoming { "Source" } else { "Target" },
                 total,
                 more: total.saturating_sub(MAX_ITEMS),
@@ -97,6 +104,7 @@ fn relationship_item(t: &Touching<'_>, root: &str, citations: &mut Citations) ->
     }
     RelationshipItem {
         other: Link::to(t.other, root),
+        external_id: t.other.object.external_ids.first().map(|(_, id)| id.clone()),
         relationship: Link::to(t.relationship, root),
         description_html: description.map(|d| to_safe_html(d, citations)),
     }
@@ -163,7 +171,7 @@ pub fn reference_groups(view: &View<'_>, entry: Entry<'_>, root: &str) -> Vec<Re
     groups
         .into_iter()
         .map(|(property, mut sources)| {
-            sources.sort_by(|a, b| by_name(*a, *b));
+            sources.sort_by_cached_key(|s| name_key(*s));
             let total = sources.len();
             ReferenceGroup {
                 label: reference_label(property),
@@ -187,9 +195,10 @@ fn reference_label(property: &str) -> String {
     }
 }
 
-pub fn by_name(a: Entry<'_>, b: Entry<'_>) -> std::cmp::Ordering {
-    let (x, y) = (a.display_name(), b.display_name());
-    x.to_lowercase().cmp(&y.to_lowercase()).then_with(|| x.cmp(y)).then_with(|| a.id().cmp(b.id()))
+/// Sorts by name whatever the case, then exactly, then by id, so the order is total.
+pub fn name_key<'v>(entry: Entry<'v>) -> (String, &'v str, &'v str) {
+    let name = entry.display_name();
+    (name.to_lowercase(), name, entry.id())
 }
 
 fn capitalise(text: &str) -> String {

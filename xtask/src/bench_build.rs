@@ -1,0 +1,336 @@
+//! `cargo xtask bench build`: times `stixpress build` against the targets — ATT&CK enterprise
+//! (about 25,000 objects) under 5 s; 1,000,000 synthetic objects under 120 s and 4 GiB — and
+//! against a minimal writer that writes the same folders, files and bytes (target: the build
+//! takes under twice as long).
+//!
+//! Every fresh build goes into a new folder under `<target>/bench-out/`, removed only at the end
+//! of the run: ext4 skips inodes freed in the last minutes when it allocates new ones, so a
+//! build right after `rm -rf` of a large tree pays for the removal (seen here: the same build
+//! took 4 s or 13 s depending on it). For the real datasets the bench also counts the object
+//! pages and compares them with the distinct ids it reads from the bundles itself.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use crate::bench::{drain, Options};
+use crate::format::{mib, thousands};
+use crate::rusage::{self, Exit};
+use crate::writer;
+
+/// One timed `stixpress build`.
+struct Built {
+    seconds: f64,
+    cpu_seconds: f64,
+    max_rss: u64,
+    summary: Summary,
+}
+
+/// The figures of the build's summary line.
+#[derive(Default, Clone, Copy)]
+struct Summary {
+    objects: u64,
+    withheld: u64,
+    pages: u64,
+    files: u64,
+    written: u64,
+    unchanged: u64,
+}
+
+struct Dataset {
+    name: &'static str,
+    root: PathBuf,
+    content: PathBuf,
+    /// Seconds and MiB a fresh build must stay under.
+    target: Option<(f64, Option<f64>)>,
+    /// Count pages against ids read from the bundles (real data; the synthetic set is too big
+    /// to read twice for nothing).
+    count_pages: bool,
+    /// Also time an unchanged rebuild and the minimal writer.
+    compare: bool,
+}
+
+/// Runs the build bench; returns the number of targets missed.
+pub fn run(
+    binary: &Path,
+    root: &Path,
+    target_dir: &Path,
+    synthetic: &Path,
+    options: &Options,
+) -> Result<usize, String> {
+    let out = target_dir.join("bench-out");
+    if out.exists() {
+        println!("removing {} left by an earlier run (fresh writes may be slower for a few minutes)", out.display());
+        std::fs::remove_dir_all(&out).map_err(|e| format!("cannot remove {}: {e}", out.display()))?;
+    }
+    let shared = root.join("..").join("shared").join("data");
+    let shared = shared.canonicalize().unwrap_or(shared);
+    let combined = combine(&out, &[shared.join("mitre-cti"), shared.join("unit42-playbooks").join("playbook_json")])?;
+    let million = options.objects == 1_000_000;
+    let enterprise = shared.join("mitre-cti").join("enterprise-attack");
+    let datasets = [
+        Dataset {
+            name: "attack-enterprise",
+            root: enterprise.clone(),
+            content: enterprise,
+            target: Some((5.0, None)),
+            count_pages: true,
+            compare: true,
+        },
+        dataset("mitre-cti (ATT&CK, CAPEC)", shared.join("mitre-cti")),
+        dataset("unit42-playbooks", shared.join("unit42-playbooks").join("playbook_json")),
+        dataset("mitre-cti + unit42", combined.clone()),
+        Dataset {
+            name: "synthetic",
+            root: synthetic.to_path_buf(),
+            content: synthetic.join("content"),
+            target: million.then_some((120.0, Some(4096.0))),
+            count_pages: false,
+            compare: true,
+        },
+    ];
+    let mut missed = 0;
+    let mut rows = Vec::new();
+    for (n, dataset) in datasets.iter().enumerate() {
+        if !dataset.content.is_dir() {
+            println!("skipping {}: {} is not a folder", dataset.name, dataset.content.display());
+            continue;
+        }
+        let output = out.join(format!("{n}-fresh"));
+        let fresh = build(binary, dataset, &output)?;
+        println!(
+            "{}: {} objects ({} withheld), {} pages, {} files in {:.2} s, peak {}",
+            dataset.name,
+            thousands(fresh.summary.objects),
+            thousands(fresh.summary.withheld),
+            thousands(fresh.summary.pages),
+            thousands(fresh.summary.files),
+            fresh.seconds,
+            mib(fresh.max_rss)
+        );
+        if dataset.count_pages {
+            missed += usize::from(!pages_match(dataset, &output, &fresh.summary)?);
+        }
+        let mut row = Row { name: dataset.name, fresh, unchanged: None, writer: None, target: dataset.target };
+        if dataset.compare {
+            let again = build(binary, dataset, &output)?;
+            if again.summary.written != 0 {
+                println!(
+                    "  the unchanged rebuild rewrote {} files: output is not deterministic",
+                    again.summary.written
+                );
+                missed += 1;
+            }
+            let plan = writer::plan(&output)?;
+            let minimal = writer::write(&plan, &out.join(format!("{n}-writer")))?;
+            println!(
+                "  unchanged rebuild {:.2} s ({} unchanged); minimal writer: {} files, {} in {:.2} s",
+                again.seconds,
+                thousands(again.summary.unchanged),
+                thousands(plan.files.len() as u64),
+                mib(plan.bytes),
+                minimal
+            );
+            row.unchanged = Some(again.seconds);
+            row.writer = Some(minimal);
+        }
+        rows.push(row);
+    }
+    print_table(&rows);
+    missed += rows.iter().filter(|row| row.missed()).count();
+    std::fs::remove_dir_all(&out).map_err(|e| format!("cannot remove {}: {e}", out.display()))?;
+    Ok(missed)
+}
+
+fn dataset(name: &'static str, content: PathBuf) -> Dataset {
+    Dataset { name, root: content.clone(), content, target: None, count_pages: true, compare: false }
+}
+
+/// Runs `stixpress build --allow-errors` (the real datasets have errors: invalid objects are
+/// left out) and measures it.
+fn build(binary: &Path, dataset: &Dataset, output: &Path) -> Result<Built, String> {
+    let started = Instant::now();
+    let mut child = Command::new(binary)
+        .args(["build", "--allow-errors", "--root"])
+        .arg(&dataset.root)
+        .arg("--content")
+        .arg(&dataset.content)
+        .arg("--output")
+        .arg(output)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", binary.display()))?;
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    let usage = rusage::wait(child.id()).map_err(|e| format!("cannot wait for {}: {e}", binary.display()))?;
+    let seconds = started.elapsed().as_secs_f64();
+    let _ = stdout.join();
+    let stderr = String::from_utf8_lossy(&stderr.join().unwrap_or_default()).into_owned();
+    if !matches!(usage.exit, Exit::Code(0)) {
+        let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
+        return Err(format!("stixpress build {} failed:\n{}", dataset.content.display(), tail.join("\n")));
+    }
+    let summary = stderr
+        .lines()
+        .find_map(parse_summary)
+        .ok_or_else(|| format!("no summary line in the output of building {}", dataset.content.display()))?;
+    Ok(Built { seconds, cpu_seconds: usage.cpu_seconds, max_rss: usage.max_rss, summary })
+}
+
+/// "built N objects for audience `public` (W withheld): P pages, F files (X written, U unchanged, …"
+fn parse_summary(line: &str) -> Option<Summary> {
+    let (objects, rest) = line.strip_prefix("built ")?.split_once(" objects for audience `")?;
+    // The audience's name may hold digits: the counts start after it.
+    let (_, counts) = rest.split_once("` (")?;
+    let numbers: Vec<u64> = counts
+        .split(|c: char| !c.is_ascii_digit() && c != ',')
+        .filter(|s| s.bytes().any(|b| b.is_ascii_digit()))
+        .filter_map(|s| s.replace(',', "").parse().ok())
+        .collect();
+    let objects = objects.replace(',', "").parse().ok()?;
+    let [withheld, pages, files, written, unchanged, ..] = numbers[..] else { return None };
+    Some(Summary { objects, withheld, pages, files, written, unchanged })
+}
+
+/// Every object page has an id from the bundles, and every id has a page unless withheld or
+/// left out; the ids are read here with serde_json, independently of stixpress.
+fn pages_match(dataset: &Dataset, output: &Path, summary: &Summary) -> Result<bool, String> {
+    let ids = ids_in(&dataset.content);
+    let pages: BTreeSet<String> = std::fs::read_dir(output.join("objects"))
+        .map_err(|e| format!("no objects/ in {}: {e}", output.display()))?
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .collect();
+    let strangers = pages.difference(&ids).count();
+    let without_page = ids.len() - (pages.len() - strangers);
+    let ok = strangers == 0 && pages.len() as u64 == summary.objects;
+    println!(
+        "  {} distinct ids in the bundles: {} pages; {} ids without a page ({} withheld, the rest left out as invalid){}",
+        thousands(ids.len() as u64),
+        thousands(pages.len() as u64),
+        thousands(without_page as u64),
+        thousands(summary.withheld),
+        if ok { "" } else { " — MISMATCH" }
+    );
+    Ok(ok)
+}
+
+fn ids_in(dir: &Path) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for path in entries.filter_map(|e| Some(e.ok()?.path())) {
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                let Ok(value) = std::fs::read(&path).map(|b| serde_json::from_slice::<serde_json::Value>(&b)) else {
+                    continue;
+                };
+                let Ok(value) = value else { continue };
+                let objects = match value.get("objects").and_then(|o| o.as_array()) {
+                    Some(objects) => objects.clone(),
+                    None => vec![value],
+                };
+                ids.extend(objects.iter().filter_map(|o| o.get("id")?.as_str().map(str::to_owned)));
+            }
+        }
+    }
+    ids
+}
+
+/// One content folder holding several datasets, hard-linked (copied where links fail) so
+/// that nothing points out of it.
+fn combine(out: &Path, sources: &[PathBuf]) -> Result<PathBuf, String> {
+    let combined = out.join("combined");
+    for (n, source) in sources.iter().enumerate() {
+        if source.is_dir() {
+            link_tree(source, &combined.join(n.to_string()))?;
+        }
+    }
+    Ok(combined)
+}
+
+fn link_tree(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    let entries = std::fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    for entry in entries.filter_map(Result::ok) {
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        if source.is_dir() {
+            link_tree(&source, &target)?;
+        } else if std::fs::hard_link(&source, &target).is_err() {
+            std::fs::copy(&source, &target).map_err(|e| format!("cannot copy {}: {e}", source.display()))?;
+        }
+    }
+    Ok(())
+}
+
+struct Row {
+    name: &'static str,
+    fresh: Built,
+    unchanged: Option<f64>,
+    writer: Option<f64>,
+    target: Option<(f64, Option<f64>)>,
+}
+
+impl Row {
+    fn ratio(&self) -> Option<f64> {
+        self.writer.map(|w| self.fresh.seconds / w.max(1e-9))
+    }
+
+    fn missed(&self) -> bool {
+        let time = self.target.is_some_and(|(seconds, limit)| {
+            self.fresh.seconds >= seconds || limit.is_some_and(|l| self.fresh.max_rss as f64 / 1048576.0 >= l)
+        });
+        time || self.ratio().is_some_and(|r| r >= 2.0)
+    }
+}
+
+fn print_table(rows: &[Row]) {
+    println!();
+    println!("fresh build into a new folder; unchanged = the same build again; writer = a minimal program writing the same files");
+    println!(
+        "{:<26} {:>9} {:>8} {:>8} {:>8} {:>8} {:>9} {:>10} {:>9} {:>6}  met",
+        "dataset", "pages", "fresh s", "cpu s", "pages/s", "peak MiB", "unchanged", "writer s", "ratio", "target"
+    );
+    for row in rows {
+        let optional = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.2}"));
+        let target = match row.target {
+            None => "-".to_owned(),
+            Some((s, None)) => format!("<{s}s"),
+            Some((s, Some(m))) => format!("<{s}s,<{m}MiB"),
+        };
+        println!(
+            "{:<26} {:>9} {:>8.2} {:>8.2} {:>8} {:>8.0} {:>9} {:>10} {:>9} {:>6}  {}",
+            row.name,
+            thousands(row.fresh.summary.pages),
+            row.fresh.seconds,
+            row.fresh.cpu_seconds,
+            thousands((row.fresh.summary.pages as f64 / row.fresh.seconds.max(1e-9)) as u64),
+            row.fresh.max_rss as f64 / 1048576.0,
+            optional(row.unchanged),
+            optional(row.writer),
+            optional(row.ratio()),
+            target,
+            if row.missed() { "NO" } else { "yes" }
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_line_is_read() {
+        let line = "built 24,764 objects for audience `members2` (3 withheld): 25022 pages, 25024 files \
+                    (10 written, 25014 unchanged, 0 removed, 239.5 MiB) in 3.92 s";
+        let s = parse_summary(line).unwrap();
+        assert_eq!(
+            (s.objects, s.withheld, s.pages, s.files, s.written, s.unchanged),
+            (24764, 3, 25022, 25024, 10, 25014)
+        );
+    }
+}
