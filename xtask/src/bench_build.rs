@@ -122,16 +122,24 @@ pub fn run(
                 );
                 missed += 1;
             }
+            // Build and writer take turns, twice, and the faster of each is kept: the disk's
+            // speed drifts over minutes, and both should meet the same disk.
             let plan = writer::plan(&output)?;
-            let minimal = writer::write(&plan, &out.join(format!("{n}-writer")))?;
+            let mut minimal = writer::write(&plan, &out.join(format!("{n}-writer-1")))?;
+            let second = build(binary, dataset, &out.join(format!("{n}-fresh-2")))?;
+            minimal = minimal.min(writer::write(&plan, &out.join(format!("{n}-writer-2")))?);
             println!(
-                "  unchanged rebuild {:.2} s ({} unchanged); minimal writer: {} files, {} in {:.2} s",
+                "  second fresh build {:.2} s; unchanged rebuild {:.2} s ({} unchanged); minimal writer: {} files, {} in {:.2} s (faster of two)",
+                second.seconds,
                 again.seconds,
                 thousands(again.summary.unchanged),
                 thousands(plan.files.len() as u64),
                 mib(plan.bytes),
                 minimal
             );
+            if second.seconds < row.fresh.seconds {
+                row.fresh = second;
+            }
             row.unchanged = Some(again.seconds);
             row.writer = Some(minimal);
         }
@@ -290,7 +298,8 @@ impl Row {
 
 fn print_table(rows: &[Row]) {
     println!();
-    println!("fresh build into a new folder; unchanged = the same build again; writer = a minimal program writing the same files");
+    println!("fresh = build into a new folder (the faster of two where a writer is shown); unchanged = the same build again;");
+    println!("writer = a minimal program writing the same folders, files and bytes; ratio = fresh / writer");
     println!(
         "{:<26} {:>9} {:>8} {:>8} {:>8} {:>8} {:>9} {:>10} {:>9} {:>6}  met",
         "dataset", "pages", "fresh s", "cpu s", "pages/s", "peak MiB", "unchanged", "writer s", "ratio", "target"

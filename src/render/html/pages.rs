@@ -37,12 +37,23 @@ pub fn load_pages(dir: &Path) -> (Vec<ContentPage>, Vec<Diagnostic>) {
     let mut pages = Vec::new();
     let mut diagnostics = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else { return (pages, diagnostics) };
-    let mut paths: Vec<_> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "md"))
-        .collect();
+    let mut paths = Vec::new();
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if !path.extension().is_some_and(|x| x == "md") {
+            continue;
+        }
+        // Like bundles, pages are never read through a symlink: it could point anywhere.
+        match entry.file_type() {
+            Ok(t) if t.is_file() => paths.push(path),
+            Ok(t) if t.is_symlink() => diagnostics.push(
+                Diagnostic::warning("page-symlink", "this page is a symlink, which is never followed: left out")
+                    .in_file(&path)
+                    .with_help("copy the file into content/pages/ instead"),
+            ),
+            _ => {}
+        }
+    }
     paths.sort();
     for path in paths {
         match load_page(&path) {
@@ -53,6 +64,9 @@ pub fn load_pages(dir: &Path) -> (Vec<ContentPage>, Vec<Diagnostic>) {
     pages.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.slug.cmp(&b.slug)));
     (pages, diagnostics)
 }
+
+/// A page is prose: anything larger is a mistake, or an attempt to exhaust the build.
+const MAX_PAGE_BYTES: u64 = 4 * 1024 * 1024;
 
 fn load_page(path: &Path) -> Result<ContentPage, Box<Diagnostic>> {
     let problem = |code: &'static str, message: String, help: &str| {
@@ -67,6 +81,14 @@ fn load_page(path: &Path) -> Result<ContentPage, Box<Diagnostic>> {
                 "`{slug}` cannot name a page: use lower-case letters, digits and hyphens, and none of {RESERVED:?}"
             ),
             "rename the file",
+        ));
+    }
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    if size > MAX_PAGE_BYTES {
+        return Err(problem(
+            "page-unreadable",
+            format!("this page is {size} bytes; pages may be at most {MAX_PAGE_BYTES}"),
+            "split it into several pages",
         ));
     }
     let text = std::fs::read_to_string(path)
@@ -121,5 +143,18 @@ mod tests {
         assert!(pages[1].html.contains("<h1>Hi</h1>"));
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].code, "page-name");
+    }
+
+    #[test]
+    fn a_symlinked_page_is_left_out_with_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("secret.txt");
+        std::fs::write(&secret, "not for publication").unwrap();
+        let pages_dir = dir.path().join("pages");
+        std::fs::create_dir(&pages_dir).unwrap();
+        std::os::unix::fs::symlink(&secret, pages_dir.join("leak.md")).unwrap();
+        let (pages, diagnostics) = load_pages(&pages_dir);
+        assert!(pages.is_empty());
+        assert_eq!(diagnostics[0].code, "page-symlink");
     }
 }
