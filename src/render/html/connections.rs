@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::citations::Citations;
@@ -96,10 +96,18 @@ pub fn relationship_groups(touching: &[Touching<'_>], root: &str, citations: &mu
         .collect()
 }
 
+/// The two properties of a relationship its row shows; the rest of its JSON is skipped
+/// unparsed (a technique page has hundreds of rows).
+#[derive(Deserialize, Default)]
+struct RowText {
+    description: Option<Value>,
+    external_references: Option<Value>,
+}
+
 fn relationship_item(t: &Touching<'_>, root: &str, citations: &mut Citations) -> RelationshipItem {
-    let parsed: Option<Value> = serde_json::from_str(&t.relationship.object.raw).ok();
-    let description = parsed.as_ref().and_then(|v| v.get("description")).and_then(Value::as_str);
-    if let Some(references) = parsed.as_ref().and_then(|v| v.get("external_references")).and_then(Value::as_array) {
+    let parsed: RowText = serde_json::from_str(&t.relationship.object.raw).unwrap_or_default();
+    let description = parsed.description.as_ref().and_then(Value::as_str);
+    if let Some(references) = parsed.external_references.as_ref().and_then(Value::as_array) {
         citations.add_citable(references);
     }
     RelationshipItem {

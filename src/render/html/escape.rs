@@ -6,6 +6,9 @@ use std::borrow::Cow;
 /// Escapes text for HTML (and SVG) text and attribute values: `& < > " '`; code points HTML
 /// forbids become U+FFFD.
 pub fn escape(text: &str) -> String {
+    if !text.bytes().any(|b| ESCAPED_OR_SUSPECT[b as usize]) {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     let mut plain = 0;
     for (i, c) in text.char_indices() {
@@ -29,6 +32,9 @@ pub fn escape(text: &str) -> String {
 /// Escapes text for an element's content, never an attribute: `& < >` only, since quotes
 /// need no escaping there (the page's JSON would otherwise grow by a third in `&quot;`).
 pub fn escape_text(text: &str) -> String {
+    if !text.bytes().any(|b| ESCAPED_OR_SUSPECT[b as usize]) {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     let mut plain = 0;
     for (i, c) in text.char_indices() {
@@ -54,6 +60,25 @@ pub fn without_forbidden(html: &str) -> Cow<'_, str> {
     }
     Cow::Owned(html.chars().map(|c| if forbidden(c) { '\u{FFFD}' } else { c }).collect())
 }
+
+/// Bytes that may start something to escape or replace: `& < > " '`, control characters, and
+/// the lead bytes of the code points `forbidden` rejects beyond ASCII (U+0080–U+009F start with
+/// 0xC2, the noncharacters with 0xEF or 0xF0–0xF4). Most text has none, and one pass over its
+/// bytes proves it.
+const ESCAPED_OR_SUSPECT: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = b < 0x20 || b == 0x7F || b == 0xC2 || b == 0xEF || b >= 0xF0;
+        b += 1;
+    }
+    table[b'&' as usize] = true;
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[b'"' as usize] = true;
+    table[b'\'' as usize] = true;
+    table
+};
 
 /// Control characters other than ASCII whitespace, and noncharacters: HTML documents must not
 /// contain them, and a checker rejects the page.

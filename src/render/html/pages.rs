@@ -40,7 +40,7 @@ pub fn load_pages(dir: &Path) -> (Vec<ContentPage>, Vec<Diagnostic>) {
     let mut paths = Vec::new();
     for entry in entries.filter_map(Result::ok) {
         let path = entry.path();
-        if !path.extension().is_some_and(|x| x == "md") {
+        if path.extension().is_none_or(|x| x != "md") {
             continue;
         }
         // Like bundles, pages are never read through a symlink: it could point anywhere.
