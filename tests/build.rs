@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{bundle, id, object, Repo};
+use common::{bundle, id, object, read_tree, Repo};
 use serde_json::json;
 
 const TLP_AMBER: &str = "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82";
@@ -222,4 +222,68 @@ fn ids_in(dir: &std::path::Path) -> std::collections::BTreeSet<String> {
         }
     }
     ids
+}
+
+/// A link checker over the built example site: every relative link leads to a file of the site,
+/// and every fragment to an element with that id.
+#[test]
+fn every_internal_link_of_the_example_site_resolves() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let result = assert_cmd::Command::cargo_bin("stixpress")
+        .unwrap()
+        .current_dir(root)
+        .args(["build", "--output"])
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    let tree = read_tree(&site);
+    let ids_of = |html: &str| -> std::collections::HashSet<String> {
+        let document = scraper::Html::parse_document(html);
+        let selector = scraper::Selector::parse("[id]").unwrap();
+        document.select(&selector).filter_map(|e| e.value().attr("id").map(str::to_owned)).collect()
+    };
+    let link = scraper::Selector::parse("a[href], link[href]").unwrap();
+    let mut broken = Vec::new();
+    for (path, bytes) in tree.iter().filter(|(p, _)| p.ends_with(".html")) {
+        let html = String::from_utf8_lossy(bytes);
+        let document = scraper::Html::parse_document(&html);
+        for element in document.select(&link) {
+            let href = element.value().attr("href").unwrap();
+            if href.starts_with("http://") || href.starts_with("https://") || href.starts_with("mailto:") {
+                continue;
+            }
+            let (target, fragment) = href.split_once('#').unwrap_or((href, ""));
+            let mut resolved: Vec<&str> = path.split('/').collect();
+            resolved.pop();
+            for part in target.split('/') {
+                match part {
+                    "" | "." => {}
+                    ".." => {
+                        resolved.pop();
+                    }
+                    other => resolved.push(other),
+                }
+            }
+            let mut file = resolved.join("/");
+            if target.is_empty() {
+                file = path.clone();
+            } else if target.ends_with('/') || file.is_empty() {
+                file = if file.is_empty() { "index.html".into() } else { format!("{file}/index.html") };
+            }
+            let Some(content) = tree.get(&file) else {
+                broken.push(format!("{path}: {href} (no {file})"));
+                continue;
+            };
+            if !fragment.is_empty()
+                && file.ends_with(".html")
+                && !ids_of(&String::from_utf8_lossy(content)).contains(fragment)
+            {
+                broken.push(format!("{path}: {href} (no #{fragment} in {file})"));
+            }
+        }
+    }
+    assert!(broken.is_empty(), "{} broken links:\n{}", broken.len(), broken.join("\n"));
 }

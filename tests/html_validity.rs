@@ -48,7 +48,7 @@ fn vnu_errors(files: &[PathBuf]) -> Vec<String> {
 
 fn assert_valid(site: &Path) {
     let pages = files_under(site, &["html"]);
-    let templates = ["objects/", "types/", "index.html"];
+    let templates = ["objects/", "types/", "matrix/", "index.html"];
     for template in templates {
         let rel = |p: &PathBuf| p.strip_prefix(site).unwrap().to_string_lossy().into_owned();
         assert!(

@@ -23,6 +23,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("types.html", include_str!("templates/types.html")),
     ("index.html", include_str!("templates/index.html")),
     ("page.html", include_str!("templates/page.html")),
+    ("killchain.html", include_str!("templates/killchain.html")),
 ];
 
 /// The embedded assets, by file name.

@@ -7,6 +7,7 @@ mod connections;
 mod escape;
 mod fields;
 mod graph;
+mod kill_chains;
 mod links;
 mod lists;
 mod markdown;
@@ -80,12 +81,17 @@ pub fn render(
         tick();
         Ok(())
     };
-    page("types.html", "types/index.html", 1, context! {})?;
+    let chains = kill_chains::kill_chain_pages(view, "../../");
+    for chain in &chains {
+        page("killchain.html", &format!("matrix/{}/index.html", chain.name), 2, context! { chain => chain })?;
+    }
+    let chain_names: Vec<&str> = chains.iter().map(|c| c.name.as_str()).collect();
+    page("types.html", "types/index.html", 1, context! { kill_chains => chain_names })?;
     page("index.html", "index.html", 0, context! { home => lists::home(view, "./") })?;
     for content_page in pages {
         page("page.html", &format!("{}/index.html", content_page.slug), 1, context! { page => content_page })?;
     }
-    Ok(written + 2 + pages.len())
+    Ok(written + 2 + pages.len() + chains.len())
 }
 
 /// How many pages `render` will write (for a progress bar).

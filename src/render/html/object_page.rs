@@ -8,6 +8,7 @@ use super::connections::{reference_groups, relationship_groups, touching, Refere
 use super::escape::escape_text;
 use super::fields::{fields, property_label, Field, TimeText};
 use super::graph::{self, Neighbour};
+use super::kill_chains::is_slug;
 use super::links::{category, is_attack_source, type_label, Link};
 use super::markdown::to_safe_html;
 use crate::audience::{Entry, View};
@@ -144,13 +145,12 @@ fn tlp_banner(object: &crate::stix::StixObject) -> Option<TlpBanner> {
 
 fn kill_chain(members: &Map<String, Value>) -> Vec<Phase> {
     let phases = members.get("kill_chain_phases").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
-    let slug = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     phases
         .iter()
         .filter_map(|phase| {
             let kill_chain = phase.get("kill_chain_name")?.as_str()?;
             let name = phase.get("phase_name")?.as_str()?;
-            let href = (slug(kill_chain) && slug(name)).then(|| format!("matrix/{kill_chain}/#{name}"));
+            let href = (is_slug(kill_chain) && is_slug(name)).then(|| format!("matrix/{kill_chain}/#{name}"));
             Some(Phase { kill_chain: kill_chain.to_owned(), phase: name.to_owned(), href })
         })
         .collect()
