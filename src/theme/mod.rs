@@ -83,7 +83,7 @@ fn escape_formatter(
 ) -> Result<(), minijinja::Error> {
     match value.as_str() {
         Some(text) if !value.is_safe() && state.auto_escape() == AutoEscape::Html => {
-            out.write_str(&crate::render::html::escape(text)).map_err(minijinja::Error::from)
+            crate::render::html::escape_into(out, text).map_err(minijinja::Error::from)
         }
         _ => minijinja::escape_formatter(out, state, value),
     }

@@ -6,10 +6,18 @@ use std::borrow::Cow;
 /// Escapes text for HTML (and SVG) text and attribute values: `& < > " '`; code points HTML
 /// forbids become U+FFFD.
 pub fn escape(text: &str) -> String {
-    if !text.bytes().any(|b| ESCAPED_OR_SUSPECT[b as usize]) {
-        return text.to_owned();
-    }
     let mut out = String::with_capacity(text.len() + text.len() / 8);
+    // Writing to a String cannot fail.
+    let _ = escape_into(&mut out, text);
+    out
+}
+
+/// `escape`, written straight into `out` (templates write every value this way, so no value
+/// needs a String of its own).
+pub fn escape_into(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
+    if !text.bytes().any(|b| ESCAPED_OR_SUSPECT[b as usize]) {
+        return out.write_str(text);
+    }
     let mut plain = 0;
     for (i, c) in text.char_indices() {
         let replacement = match c {
@@ -21,12 +29,11 @@ pub fn escape(text: &str) -> String {
             c if forbidden(c) => "\u{FFFD}",
             _ => continue,
         };
-        out.push_str(&text[plain..i]);
-        out.push_str(replacement);
+        out.write_str(&text[plain..i])?;
+        out.write_str(replacement)?;
         plain = i + c.len_utf8();
     }
-    out.push_str(&text[plain..]);
-    out
+    out.write_str(&text[plain..])
 }
 
 /// Escapes text for an element's content, never an attribute: `& < >` only, since quotes

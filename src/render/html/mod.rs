@@ -24,7 +24,7 @@ use crate::audience::{Entry, View};
 use crate::error::Error;
 use crate::theme::Theme;
 use crate::write::Sink;
-pub use escape::escape;
+pub use escape::{escape, escape_into};
 pub use links::safe_url;
 pub use pages::{load_pages, ContentPage};
 
