@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::citations::Citations;
 use super::fields::property_label;
 use super::links::{type_plural, Link};
-use super::markdown::to_safe_html;
+use super::markdown::{to_safe_html, InternalLinks};
 use crate::audience::{Entry, View};
 
 /// Items listed per group; a hub (an identity that created 20,000 objects) shows a count for
@@ -73,7 +73,12 @@ pub fn touching<'v>(view: &View<'v>, entry: Entry<'v>) -> Vec<Touching<'v>> {
 
 /// Relationship groups, outgoing before incoming, by relationship type and then by the other
 /// object's type, each sorted by the other object's name.
-pub fn relationship_groups(touching: &[Touching<'_>], root: &str, citations: &mut Citations) -> Vec<RelationshipGroup> {
+pub fn relationship_groups(
+    touching: &[Touching<'_>],
+    root: &str,
+    citations: &mut Citations,
+    internal: InternalLinks<'_>,
+) -> Vec<RelationshipGroup> {
     let mut groups: BTreeMap<(bool, &str, &str), Vec<&Touching>> = BTreeMap::new();
     for t in touching {
         groups.entry((!t.outgoing, t.kind.as_str(), t.other.object_type())).or_default().push(t);
@@ -83,7 +88,8 @@ pub fn relationship_groups(touching: &[Touching<'_>], root: &str, citations: &mu
         .map(|((incoming, kind, other_type), mut members)| {
             members.sort_by_cached_key(|t| name_key(t.other));
             let total = members.len();
-            let items = members.iter().take(MAX_ITEMS).map(|t| relationship_item(t, root, citations)).collect();
+            let items =
+                members.iter().take(MAX_ITEMS).map(|t| relationship_item(t, root, citations, internal)).collect();
             RelationshipGroup {
                 label: relationship_label(kind, !incoming),
                 other_type: type_plural(other_type),
@@ -104,7 +110,12 @@ struct RowText {
     external_references: Option<Value>,
 }
 
-fn relationship_item(t: &Touching<'_>, root: &str, citations: &mut Citations) -> RelationshipItem {
+fn relationship_item(
+    t: &Touching<'_>,
+    root: &str,
+    citations: &mut Citations,
+    internal: InternalLinks<'_>,
+) -> RelationshipItem {
     let parsed: RowText = serde_json::from_str(&t.relationship.object.raw).unwrap_or_default();
     let description = parsed.description.as_ref().and_then(Value::as_str);
     if let Some(references) = parsed.external_references.as_ref().and_then(Value::as_array) {
@@ -114,7 +125,7 @@ fn relationship_item(t: &Touching<'_>, root: &str, citations: &mut Citations) ->
         other: Link::to(t.other, root),
         external_id: t.other.object.external_ids.first().map(|(_, id)| id.clone()),
         relationship: Link::to(t.relationship, root),
-        description_html: description.map(|d| to_safe_html(d, citations)),
+        description_html: description.map(|d| to_safe_html(d, citations, internal)),
     }
 }
 

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::citations::Citations;
 use super::links::Link;
-use super::markdown::to_safe_html;
+use super::markdown::{to_safe_html, InternalLinks};
 use crate::audience::View;
 use crate::stix::Timestamp;
 
@@ -97,20 +97,33 @@ impl Field {
 }
 
 /// The fields of an object, in the order the object lists them.
-pub fn fields(members: &Map<String, Value>, view: &View<'_>, root: &str, citations: &mut Citations) -> Vec<Field> {
+pub fn fields(
+    members: &Map<String, Value>,
+    view: &View<'_>,
+    root: &str,
+    citations: &mut Citations,
+    internal: InternalLinks<'_>,
+) -> Vec<Field> {
     members
         .iter()
         .filter(|(key, _)| !SHOWN_ELSEWHERE.contains(&key.as_str()))
-        .map(|(key, value)| field(key, value, view, root, citations))
+        .map(|(key, value)| field(key, value, view, root, citations, internal))
         .collect()
 }
 
-fn field(key: &str, value: &Value, view: &View<'_>, root: &str, citations: &mut Citations) -> Field {
+fn field(
+    key: &str,
+    value: &Value,
+    view: &View<'_>,
+    root: &str,
+    citations: &mut Citations,
+    internal: InternalLinks<'_>,
+) -> Field {
     let is_ref = key.ends_with("_ref") || key.ends_with("_refs");
     match value {
         Value::String(_) if is_ref => refs_field(key, std::slice::from_ref(value), view, root),
         Value::Array(items) if is_ref && items.iter().all(Value::is_string) => refs_field(key, items, view, root),
-        Value::String(text) => string_field(key, text, citations),
+        Value::String(text) => string_field(key, text, citations, internal),
         Value::Array(items) if items.iter().all(|i| i.is_string() || i.is_number() || i.is_boolean()) => {
             let mut field = Field::new(key, "list");
             field.items = items.iter().map(scalar_text).collect();
@@ -140,7 +153,7 @@ fn refs_field(key: &str, ids: &[Value], view: &View<'_>, root: &str) -> Field {
     field
 }
 
-fn string_field(key: &str, text: &str, citations: &mut Citations) -> Field {
+fn string_field(key: &str, text: &str, citations: &mut Citations, internal: InternalLinks<'_>) -> Field {
     if let Some(time) = TimeText::parse(text) {
         let mut field = Field::new(key, "time");
         field.time = Some(time);
@@ -155,7 +168,7 @@ fn string_field(key: &str, text: &str, citations: &mut Citations) -> Field {
     };
     let mut field = Field::new(key, kind);
     if kind == "markdown" {
-        field.html = Some(to_safe_html(text, citations));
+        field.html = Some(to_safe_html(text, citations, internal));
     } else {
         field.text = Some(text.to_owned());
     }

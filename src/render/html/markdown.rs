@@ -14,7 +14,7 @@
 
 use std::sync::OnceLock;
 
-use pulldown_cmark::{html, Event, Options, Parser, Tag};
+use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag};
 
 use super::citations::{insert_citation_links, strip_placeholders, Citations};
 use super::escape::without_forbidden;
@@ -30,20 +30,59 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
 
 const OPTIONS: Options = Options::ENABLE_TABLES.union(Options::ENABLE_STRIKETHROUGH);
 
-/// Markdown → safe HTML, with citations numbered in `citations`.
-pub fn to_safe_html(markdown: &str, citations: &mut Citations) -> String {
+/// Finds this site's page for an ATT&CK id (`T1059.001`, `G0016`), when it publishes one.
+pub type InternalLinks<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// No ATT&CK page is linked internally (content pages, tests).
+pub fn no_internal_links(_: &str) -> Option<String> {
+    None
+}
+
+/// Markdown → safe HTML, with citations numbered in `citations`. Links to ATT&CK's website
+/// whose object is published here lead to its page here instead (`internal`), as ATT&CK's own
+/// site links its pages to each other.
+pub fn to_safe_html(markdown: &str, citations: &mut Citations, internal: InternalLinks<'_>) -> String {
     let cited = citations.replace_markers(&strip_placeholders(markdown));
     let mut rendered = String::with_capacity(cited.len() + cited.len() / 4);
+    let events = Parser::new_ext(&cited, OPTIONS).map(|event| match event {
+        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            let local = attack_id(&dest_url).and_then(|attack| internal(&attack));
+            let dest_url = local.map_or(dest_url, CowStr::from);
+            Event::Start(Tag::Link { link_type, dest_url, title, id })
+        }
+        other => other,
+    });
     let html = if needs_sanitizer(&cited) {
-        html::push_html(&mut rendered, Parser::new_ext(&cited, OPTIONS));
+        html::push_html(&mut rendered, events);
         drop_rel_without_href(&sanitizer().clean(&rendered).to_string())
     } else {
-        html::push_html(&mut rendered, Parser::new_ext(&cited, OPTIONS));
+        html::push_html(&mut rendered, events);
         // No raw HTML went in, so every `<a href="` here is a Markdown link pulldown-cmark
         // wrote (text is escaped: a `<` in it is `&lt;`).
         rendered.replace("<a href=\"", "<a rel=\"nofollow noopener\" href=\"")
     };
     without_forbidden(&insert_citation_links(&html)).into_owned()
+}
+
+/// The ATT&CK id an attack.mitre.org page address names: `/techniques/T1059/001/` is T1059.001,
+/// `/groups/G0016` is G0016; other addresses name none.
+fn attack_id(url: &str) -> Option<String> {
+    let rest =
+        url.strip_prefix("https://attack.mitre.org/").or_else(|| url.strip_prefix("http://attack.mitre.org/"))?;
+    let mut parts = rest.trim_end_matches('/').split('/');
+    let kind = parts.next()?;
+    let known = ["techniques", "groups", "software", "campaigns", "mitigations", "tactics", "datasources", "assets"];
+    let id = parts.next().filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric()))?;
+    if !known.contains(&kind) {
+        return None;
+    }
+    match (parts.next(), parts.next()) {
+        (None, _) => Some(id.to_owned()),
+        (Some(sub), None) if kind == "techniques" && sub.len() == 3 && sub.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(format!("{id}.{sub}"))
+        }
+        _ => None,
+    }
 }
 
 /// Whether the text holds anything only the sanitiser may judge: raw HTML, an image, or a link
@@ -128,7 +167,7 @@ mod tests {
     use super::*;
 
     fn safe(markdown: &str) -> String {
-        to_safe_html(markdown, &mut Citations::default())
+        to_safe_html(markdown, &mut Citations::default(), &no_internal_links)
     }
 
     #[test]
@@ -179,6 +218,22 @@ mod tests {
         }
         assert!(needs_sanitizer("![img](https://e.example/i.png)"));
         assert!(needs_sanitizer("<https://e.example/> <i>x</i>"));
+    }
+
+    #[test]
+    fn links_to_attack_pages_published_here_stay_here() {
+        let internal = |id: &str| (id == "T1059.001" || id == "G0016").then(|| format!("../../objects/{id}/"));
+        let html = to_safe_html(
+            "[PowerShell](https://attack.mitre.org/techniques/T1059/001) by [APT29](https://attack.mitre.org/groups/G0016/) \
+             with [Other](https://attack.mitre.org/software/S9999) and [x](https://attack.mitre.org/techniques/T1/2/3)",
+            &mut Citations::default(),
+            &internal,
+        );
+        assert!(html.contains(r#"href="../../objects/T1059.001/">PowerShell"#), "{html}");
+        assert!(html.contains(r#"href="../../objects/G0016/">APT29"#), "{html}");
+        assert!(html.contains(r#"href="https://attack.mitre.org/software/S9999">Other"#), "{html}");
+        assert_eq!(attack_id("https://attack.mitre.org/techniques/T1/2/3"), None);
+        assert_eq!(attack_id("https://attack.mitre.org.evil.example/groups/G1"), None);
     }
 
     #[test]

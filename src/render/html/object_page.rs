@@ -73,10 +73,12 @@ pub fn object_page(view: &View<'_>, entry: Entry<'_>) -> ObjectPage {
     let own_references = members.get("external_references").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
     let attack_page = |source: &str, id: &str| attack_page(view, entry, source, id);
     citations.add_listed(own_references, &attack_page);
-    let description_html = text("description").map(|d| to_safe_html(d, &mut citations));
-    let fields = fields(members, view, ROOT, &mut citations);
+    // In descriptions even the object's own ATT&CK address stays on this site.
+    let internal = |id: &str| attack_owner(view, id).map(|owner| format!("{ROOT}objects/{}/", owner.id()));
+    let description_html = text("description").map(|d| to_safe_html(d, &mut citations, &internal));
+    let fields = fields(members, view, ROOT, &mut citations, &internal);
     let touching = touching(view, entry);
-    let relationships = relationship_groups(&touching, ROOT, &mut citations);
+    let relationships = relationship_groups(&touching, ROOT, &mut citations, &internal);
     let neighbours = neighbours(view, entry, &touching);
     let center = Link::to(entry, ROOT);
     ObjectPage {
@@ -118,15 +120,19 @@ fn attack_page(view: &View<'_>, this: Entry<'_>, source: &str, external_id: &str
     if !is_attack_source(source) {
         return None;
     }
-    let owner = view.with_external_id(external_id).find(|candidate| {
-        candidate.index != this.index
-            && candidate
-                .object
-                .external_ids
-                .first()
-                .is_some_and(|(s, id)| is_attack_source(s) && id.eq_ignore_ascii_case(external_id))
-    })?;
+    let owner = attack_owner(view, external_id).filter(|owner| owner.index != this.index)?;
     Some(format!("{ROOT}objects/{}/", owner.id()))
+}
+
+/// The published object whose ATT&CK id is `external_id` (its first external reference).
+fn attack_owner<'v>(view: &View<'v>, external_id: &str) -> Option<Entry<'v>> {
+    view.with_external_id(external_id).find(|candidate| {
+        candidate
+            .object
+            .external_ids
+            .first()
+            .is_some_and(|(s, id)| is_attack_source(s) && id.eq_ignore_ascii_case(external_id))
+    })
 }
 
 fn tlp_banner(object: &crate::stix::StixObject) -> Option<TlpBanner> {

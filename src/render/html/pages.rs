@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::citations::Citations;
-use super::markdown::to_safe_html;
+use super::markdown::{no_internal_links, to_safe_html};
 use crate::diag::Diagnostic;
 
 /// Folder names a page may not take: the site's own sections live there.
@@ -108,7 +108,7 @@ fn load_page(path: &Path) -> Result<ContentPage, Box<Diagnostic>> {
         title: front.title.unwrap_or_else(|| slug.clone()),
         description: front.description,
         weight: front.weight.unwrap_or(0),
-        html: to_safe_html(body, &mut Citations::default()),
+        html: to_safe_html(body, &mut Citations::default(), &no_internal_links),
         slug,
     })
 }
