@@ -1,41 +1,64 @@
 //! The name index: names, aliases and external ids (ATT&CK `T1059`, `CVE-2024-…`, `CAPEC-94`)
 //! to the objects that carry them. Lookups ignore case, as analysts type them.
+//!
+//! Each index is a sorted list of (key, object) pairs, built in parallel and searched by
+//! bisection: a million names inserted one by one into a tree cost seconds.
 
-use std::collections::BTreeMap;
+use rayon::prelude::*;
 
 use super::{ObjectIndex, Store};
 
 #[derive(Default)]
 pub struct NameIndex {
-    by_name: BTreeMap<String, Vec<ObjectIndex>>,
-    by_external_id: BTreeMap<String, Vec<ObjectIndex>>,
+    by_name: Keyed,
+    by_external_id: Keyed,
+}
+
+/// Keys in order, and beside each the object it leads to (objects of one key in id order).
+#[derive(Default)]
+struct Keyed {
+    keys: Vec<Box<str>>,
+    objects: Vec<ObjectIndex>,
+}
+
+impl Keyed {
+    fn build(mut pairs: Vec<(Box<str>, ObjectIndex)>) -> Keyed {
+        pairs.par_sort_unstable();
+        pairs.dedup();
+        let (keys, objects) = pairs.into_iter().unzip();
+        Keyed { keys, objects }
+    }
+
+    fn get(&self, key: &str) -> &[ObjectIndex] {
+        let start = self.keys.partition_point(|k| k.as_ref() < key);
+        let end = start + self.keys[start..].partition_point(|k| k.as_ref() == key);
+        &self.objects[start..end]
+    }
 }
 
 impl NameIndex {
     pub fn build(store: &Store) -> NameIndex {
-        let mut index = NameIndex::default();
-        for object_index in store.indices() {
-            let object = store.latest(object_index);
-            for name in object.name.iter().chain(&object.aliases) {
-                index.by_name.entry(name.to_lowercase()).or_default().push(object_index);
-            }
-            for (_, external_id) in &object.external_ids {
-                let ids = index.by_external_id.entry(external_id.to_uppercase()).or_default();
-                if !ids.contains(&object_index) {
-                    ids.push(object_index);
-                }
-            }
+        let per_object = |index: u32| {
+            let index = ObjectIndex(index);
+            let object = store.latest(index);
+            let names = object.name.iter().chain(&object.aliases).map(move |n| (n.to_lowercase().into(), index));
+            let ids = object.external_ids.iter().map(move |(_, id)| (id.to_uppercase().into(), index));
+            (names.collect::<Vec<_>>(), ids.collect::<Vec<_>>())
+        };
+        let (names, ids): (Vec<_>, Vec<_>) = (0..store.len() as u32).into_par_iter().map(per_object).unzip();
+        NameIndex {
+            by_name: Keyed::build(names.into_iter().flatten().collect()),
+            by_external_id: Keyed::build(ids.into_iter().flatten().collect()),
         }
-        index
     }
 
     /// The objects named or aliased `name`, in id order.
     pub fn named(&self, name: &str) -> &[ObjectIndex] {
-        self.by_name.get(&name.to_lowercase()).map_or(&[], Vec::as_slice)
+        self.by_name.get(&name.to_lowercase())
     }
 
     /// The objects whose external references carry `external_id`, in id order.
     pub fn with_external_id(&self, external_id: &str) -> &[ObjectIndex] {
-        self.by_external_id.get(&external_id.to_uppercase()).map_or(&[], Vec::as_slice)
+        self.by_external_id.get(&external_id.to_uppercase())
     }
 }
