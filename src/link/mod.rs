@@ -53,7 +53,9 @@ impl Store {
     /// Links loaded objects. Copies of one version (same id and version key) are kept once, the
     /// first in file order: the same copy `check` reports conflicts against.
     pub fn build(mut objects: Vec<StixObject>) -> Store {
+        let started = std::time::Instant::now();
         objects = sorted_by_version(objects);
+        crate::log_timing("link: sort", started);
         objects.dedup_by(|later, earlier| later.id == earlier.id && later.version_time() == earlier.version_time());
         let mut version_start: Vec<u32> = Vec::new();
         for (i, object) in objects.iter().enumerate() {
@@ -76,9 +78,13 @@ impl Store {
         store.ids = IdIndex::build(
             store.version_start[..store.len()].iter().map(|&at| store.versions[at as usize].id.as_str()),
         );
+        crate::log_timing("link: ids", started);
         store.link_edges();
+        crate::log_timing("link: edges", started);
         store.label_connections();
+        crate::log_timing("link: labels", started);
         store.names = NameIndex::build(&store);
+        crate::log_timing("link: names", started);
         store
     }
 
