@@ -2,7 +2,7 @@
 //! objects in it, so that every kill-chain phase on an object page leads somewhere. The heat
 //! matrix with tactics as columns builds on these addresses.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -50,8 +50,9 @@ pub fn is_slug(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-/// Every kill chain the View uses, by name; phases and members sorted by name. Revoked and
-/// deprecated objects are left out, as they are from a matrix.
+/// Every kill chain the View uses, by name; phases in the order an ATT&CK matrix
+/// (`x-mitre-matrix`) lists its tactics, the others after them by name; members sorted by
+/// name. Revoked and deprecated objects are left out, as they are from a matrix.
 pub fn kill_chain_pages(view: &View<'_>, root: &str) -> Vec<KillChainPage> {
     let entries: Vec<Entry> = view.entries().collect();
     let uses: Vec<(String, String, Entry)> = entries
@@ -71,11 +72,12 @@ pub fn kill_chain_pages(view: &View<'_>, root: &str) -> Vec<KillChainPage> {
     for (chain, phase, entry) in uses {
         chains.entry(chain).or_default().entry(phase).or_default().push(entry);
     }
+    let rank = tactic_order(view);
     chains
         .into_iter()
         .map(|(name, phases)| KillChainPage {
             name,
-            phases: phases
+            phases: sorted_phases(phases, &rank)
                 .into_iter()
                 .map(|(name, mut entries)| {
                     entries.sort_by_cached_key(|e| super::connections::name_key(*e));
@@ -92,4 +94,56 @@ pub fn kill_chain_pages(view: &View<'_>, root: &str) -> Vec<KillChainPage> {
                 .collect(),
         })
         .collect()
+}
+
+/// Phases by their rank in a matrix when they have one, then by name.
+fn sorted_phases<'v>(
+    phases: BTreeMap<String, Vec<Entry<'v>>>,
+    rank: &HashMap<String, usize>,
+) -> Vec<(String, Vec<Entry<'v>>)> {
+    let mut phases: Vec<_> = phases.into_iter().collect();
+    phases.sort_by_key(|(name, _)| (rank.get(name).copied().unwrap_or(usize::MAX), name.clone()));
+    phases
+}
+
+#[derive(Deserialize)]
+struct Matrix {
+    #[serde(default)]
+    tactic_refs: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Tactic {
+    x_mitre_shortname: Option<String>,
+}
+
+/// The position of each tactic's phase name (`x_mitre_shortname`) in the first matrix that
+/// lists it, matrices taken in id order.
+fn tactic_order(view: &View<'_>) -> HashMap<String, usize> {
+    let mut rank = HashMap::new();
+    for matrix in view.entries().filter(|e| e.object_type() == "x-mitre-matrix") {
+        let Ok(matrix) = serde_json::from_str::<Matrix>(&matrix.object.raw) else { continue };
+        for (position, tactic_id) in matrix.tactic_refs.iter().enumerate() {
+            let Some(tactic) = view.get(tactic_id) else { continue };
+            let Ok(Tactic { x_mitre_shortname: Some(phase) }) = serde_json::from_str(&tactic.object.raw) else {
+                continue;
+            };
+            rank.entry(phase).or_insert(position);
+        }
+    }
+    rank
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranked_phases_come_first_in_their_order_then_the_rest_by_name() {
+        let phases: BTreeMap<String, Vec<Entry>> =
+            ["zeta", "impact", "alpha", "initial-access"].iter().map(|p| (p.to_string(), Vec::new())).collect();
+        let rank: HashMap<String, usize> = [("initial-access".to_string(), 0), ("impact".to_string(), 5)].into();
+        let names: Vec<String> = sorted_phases(phases, &rank).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["initial-access", "impact", "alpha", "zeta"]);
+    }
 }
