@@ -19,7 +19,7 @@ use std::time::Instant;
 use crate::args::Args;
 use crate::format::{mib, thousands};
 use crate::gen;
-use crate::rusage::{self, Exit};
+use crate::rusage::{self, Exit, Usage};
 
 pub struct Options {
     pub objects: u64,
@@ -200,22 +200,9 @@ fn measure_all<'a>(binary: &Path, datasets: &'a [Dataset]) -> Result<Vec<(&'a Da
 
 /// Runs `stixpress check --format json` on `dir` and measures it.
 fn check(binary: &Path, dir: &Path) -> Result<Run, String> {
-    let started = Instant::now();
-    let mut child = Command::new(binary)
-        .args(["check", "--format", "json", "--root"])
-        .arg(dir)
-        .arg(dir)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", binary.display()))?;
-    let stdout = drain(child.stdout.take());
-    let stderr = drain(child.stderr.take());
-    let usage = rusage::wait(child.id()).map_err(|e| format!("cannot wait for {}: {e}", binary.display()))?;
-    let seconds = started.elapsed().as_secs_f64();
-    let (stdout, stderr) = (stdout.join().unwrap_or_default(), stderr.join().unwrap_or_default());
+    let mut command = Command::new(binary);
+    command.args(["check", "--format", "json", "--root"]).arg(dir).arg(dir).current_dir(dir);
+    let Measured { usage, seconds, stdout, stderr } = measure(&mut command)?;
     let failure = match usage.exit {
         Exit::Code(0 | 1) => None,
         Exit::Code(code) => Some(format!("exit code {code}")),
@@ -230,8 +217,38 @@ fn check(binary: &Path, dir: &Path) -> Result<Run, String> {
     Ok(Run { seconds, cpu_seconds: usage.cpu_seconds, max_rss: usage.max_rss, files, objects, errors, warnings })
 }
 
+/// A finished child process: how it ended and what it used, how long it took, what it printed.
+pub struct Measured {
+    pub usage: Usage,
+    pub seconds: f64,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+/// Runs `command` to the end with its output captured, and measures it.
+pub fn measure(command: &mut Command) -> Result<Measured, String> {
+    let program = command.get_program().to_string_lossy().into_owned();
+    let started = Instant::now();
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {program}: {e}"))?;
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    let usage = rusage::wait(child.id()).map_err(|e| format!("cannot wait for {program}: {e}"))?;
+    let seconds = started.elapsed().as_secs_f64();
+    Ok(Measured {
+        usage,
+        seconds,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    })
+}
+
 /// Reads a child's pipe to the end on a thread of its own, so neither pipe can fill and block it.
-pub fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<Vec<u8>> {
+fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<Vec<u8>> {
     std::thread::spawn(move || {
         let mut bytes = Vec::new();
         if let Some(mut pipe) = pipe {

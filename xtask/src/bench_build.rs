@@ -11,12 +11,11 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::process::Command;
 
-use crate::bench::{drain, Options};
+use crate::bench::{measure, Measured, Options};
 use crate::format::{mib, thousands};
-use crate::rusage::{self, Exit};
+use crate::rusage::Exit;
 use crate::writer;
 
 /// One timed `stixpress build`.
@@ -158,25 +157,16 @@ fn dataset(name: &'static str, content: PathBuf) -> Dataset {
 /// Runs `stixpress build --allow-errors` (the real datasets have errors: invalid objects are
 /// left out) and measures it.
 fn build(binary: &Path, dataset: &Dataset, output: &Path) -> Result<Built, String> {
-    let started = Instant::now();
-    let mut child = Command::new(binary)
+    let mut command = Command::new(binary);
+    command
         .args(["build", "--allow-errors", "--root"])
         .arg(&dataset.root)
         .arg("--content")
         .arg(&dataset.content)
         .arg("--output")
-        .arg(output)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", binary.display()))?;
-    let stdout = drain(child.stdout.take());
-    let stderr = drain(child.stderr.take());
-    let usage = rusage::wait(child.id()).map_err(|e| format!("cannot wait for {}: {e}", binary.display()))?;
-    let seconds = started.elapsed().as_secs_f64();
-    let _ = stdout.join();
-    let stderr = String::from_utf8_lossy(&stderr.join().unwrap_or_default()).into_owned();
+        .arg(output);
+    let Measured { usage, seconds, stderr, .. } = measure(&mut command)?;
+    let stderr = String::from_utf8_lossy(&stderr).into_owned();
     if !matches!(usage.exit, Exit::Code(0)) {
         let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
         return Err(format!("stixpress build {} failed:\n{}", dataset.content.display(), tail.join("\n")));
