@@ -15,6 +15,21 @@ pub fn escape(text: &str) -> String {
 /// `escape`, written straight into `out` (templates write every value this way, so no value
 /// needs a String of its own).
 pub fn escape_into(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
+    write_escaped(out, text, true)
+}
+
+/// Escapes text for an element's content, never an attribute: `& < >` only, since quotes
+/// need no escaping there (the page's JSON would otherwise grow by a third in `&quot;`).
+pub fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    // Writing to a String cannot fail.
+    let _ = write_escaped(&mut out, text, false);
+    out
+}
+
+/// The one escaping loop: `& < >`, and `" '` too when `quotes`; forbidden code points become
+/// U+FFFD.
+fn write_escaped(out: &mut impl std::fmt::Write, text: &str, quotes: bool) -> std::fmt::Result {
     if !text.bytes().any(|b| ESCAPED_OR_SUSPECT[b as usize]) {
         return out.write_str(text);
     }
@@ -24,8 +39,8 @@ pub fn escape_into(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Resu
             '&' => "&amp;",
             '<' => "&lt;",
             '>' => "&gt;",
-            '"' => "&quot;",
-            '\'' => "&#39;",
+            '"' if quotes => "&quot;",
+            '\'' if quotes => "&#39;",
             c if forbidden(c) => "\u{FFFD}",
             _ => continue,
         };
@@ -34,30 +49,6 @@ pub fn escape_into(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Resu
         plain = i + c.len_utf8();
     }
     out.write_str(&text[plain..])
-}
-
-/// Escapes text for an element's content, never an attribute: `& < >` only, since quotes
-/// need no escaping there (the page's JSON would otherwise grow by a third in `&quot;`).
-pub fn escape_text(text: &str) -> String {
-    if !text.bytes().any(|b| ESCAPED_OR_SUSPECT[b as usize]) {
-        return text.to_owned();
-    }
-    let mut out = String::with_capacity(text.len() + text.len() / 16);
-    let mut plain = 0;
-    for (i, c) in text.char_indices() {
-        let replacement = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            c if forbidden(c) => "\u{FFFD}",
-            _ => continue,
-        };
-        out.push_str(&text[plain..i]);
-        out.push_str(replacement);
-        plain = i + c.len_utf8();
-    }
-    out.push_str(&text[plain..]);
-    out
 }
 
 /// Markup that is already safe, with forbidden code points replaced by U+FFFD.
