@@ -18,10 +18,15 @@ pub struct Link {
     pub category: &'static str,
 }
 
+/// The address of an object's page, from a page `root` away from the site root.
+pub fn object_href(root: &str, id: &str) -> String {
+    format!("{root}objects/{id}/")
+}
+
 impl Link {
     pub fn to(entry: Entry<'_>, root: &str) -> Link {
         Link {
-            href: Some(format!("{root}objects/{}/", entry.id())),
+            href: Some(object_href(root, entry.id())),
             name: entry.display_name().to_owned(),
             type_label: type_label(entry.object_type()),
             category: category(entry.object_type()),

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::connections::name_key;
 use super::fields::TimeText;
 use super::links::{category, type_label, type_plural, Link};
 use crate::audience::{Entry, View};
@@ -86,7 +87,7 @@ pub fn list_path(object_type: &str, n: usize) -> String {
 
 /// Every list page of one type, given its entries.
 pub fn list_pages(object_type: &str, mut entries: Vec<Entry<'_>>) -> Vec<ListPage> {
-    entries.sort_by_cached_key(|e| (e.display_name().to_lowercase(), e.display_name().to_owned(), e.id().to_owned()));
+    entries.sort_by_cached_key(|e| name_key(*e));
     let total = entries.len();
     let pages = total.div_ceil(PAGE_SIZE).max(1);
     let plural = type_plural(object_type);

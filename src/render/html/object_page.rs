@@ -9,7 +9,7 @@ use super::escape::escape_text;
 use super::fields::{fields, property_label, Field, TimeText};
 use super::graph::{self, Neighbour};
 use super::kill_chains::is_slug;
-use super::links::{category, is_attack_source, type_label, Link};
+use super::links::{category, is_attack_source, object_href, type_label, Link};
 use super::markdown::to_safe_html;
 use crate::audience::{Entry, View};
 use crate::stix::marking::{tlp_of, Tlp};
@@ -74,7 +74,7 @@ pub fn object_page(view: &View<'_>, entry: Entry<'_>) -> ObjectPage {
     let attack_page = |source: &str, id: &str| attack_page(view, entry, source, id);
     citations.add_listed(own_references, &attack_page);
     // In descriptions even the object's own ATT&CK address stays on this site.
-    let internal = |id: &str| attack_owner(view, id).map(|owner| format!("{ROOT}objects/{}/", owner.id()));
+    let internal = |id: &str| attack_owner(view, id).map(|owner| object_href(ROOT, owner.id()));
     let description_html = text("description").map(|d| to_safe_html(d, &mut citations, &internal));
     let fields = fields(members, view, ROOT, &mut citations, &internal);
     let touching = touching(view, entry);
@@ -121,7 +121,7 @@ fn attack_page(view: &View<'_>, this: Entry<'_>, source: &str, external_id: &str
         return None;
     }
     let owner = attack_owner(view, external_id).filter(|owner| owner.index != this.index)?;
-    Some(format!("{ROOT}objects/{}/", owner.id()))
+    Some(object_href(ROOT, owner.id()))
 }
 
 /// The published object whose ATT&CK id is `external_id` (its first external reference).
