@@ -40,11 +40,12 @@ impl Citations {
     }
 
     /// Makes references citable without listing them until a description cites them (a
-    /// relationship's sources, on the page of one of its ends).
-    pub fn add_citable(&mut self, references: &[Value]) {
+    /// relationship's sources, on the page of one of its ends). Takes them by value: each row
+    /// parses its own, and a technique page has hundreds of rows.
+    pub fn add_citable(&mut self, references: Vec<Value>) {
         for reference in references {
             if let Some(name) = reference.get("source_name").and_then(Value::as_str) {
-                self.known.push((name.to_owned(), reference.clone()));
+                self.known.push((name.to_owned(), reference));
             }
         }
     }
@@ -178,7 +179,7 @@ mod tests {
     #[test]
     fn a_relationship_source_is_listed_only_once_it_is_cited() {
         let mut citations = Citations::default();
-        citations.add_citable(&refs(r#"[{"source_name":"Report 1"},{"source_name":"Report 2"}]"#));
+        citations.add_citable(refs(r#"[{"source_name":"Report 1"},{"source_name":"Report 2"}]"#));
         citations.replace_markers("(Citation: Report 2)(Citation: Report 2)");
         let items = citations.into_items();
         assert_eq!(items.len(), 1);

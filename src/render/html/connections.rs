@@ -118,7 +118,7 @@ fn relationship_item(
 ) -> RelationshipItem {
     let parsed: RowText = serde_json::from_str(&t.relationship.object.raw).unwrap_or_default();
     let description = parsed.description.as_ref().and_then(Value::as_str);
-    if let Some(references) = parsed.external_references.as_ref().and_then(Value::as_array) {
+    if let Some(Value::Array(references)) = parsed.external_references {
         citations.add_citable(references);
     }
     RelationshipItem {

@@ -43,20 +43,23 @@ pub fn no_internal_links(_: &str) -> Option<String> {
 /// site links its pages to each other.
 pub fn to_safe_html(markdown: &str, citations: &mut Citations, internal: InternalLinks<'_>) -> String {
     let cited = citations.replace_markers(&strip_placeholders(markdown));
+    // Parsed once: the events that are judged are the events that are rendered.
+    let events: Vec<Event> = Parser::new_ext(&cited, OPTIONS)
+        .map(|event| match event {
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                let local = attack_id(&dest_url).and_then(|attack| internal(&attack));
+                let dest_url = local.map_or(dest_url, CowStr::from);
+                Event::Start(Tag::Link { link_type, dest_url, title, id })
+            }
+            other => other,
+        })
+        .collect();
+    let sanitise = events.iter().any(needs_sanitizer);
     let mut rendered = String::with_capacity(cited.len() + cited.len() / 4);
-    let events = Parser::new_ext(&cited, OPTIONS).map(|event| match event {
-        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-            let local = attack_id(&dest_url).and_then(|attack| internal(&attack));
-            let dest_url = local.map_or(dest_url, CowStr::from);
-            Event::Start(Tag::Link { link_type, dest_url, title, id })
-        }
-        other => other,
-    });
-    let html = if needs_sanitizer(&cited) {
-        html::push_html(&mut rendered, events);
+    html::push_html(&mut rendered, events.into_iter());
+    let html = if sanitise {
         drop_rel_without_href(&sanitizer().clean(&rendered).to_string())
     } else {
-        html::push_html(&mut rendered, events);
         // No raw HTML went in, so every `<a href="` here is a Markdown link pulldown-cmark
         // wrote (text is escaped: a `<` in it is `&lt;`).
         rendered.replace("<a href=\"", "<a rel=\"nofollow noopener\" href=\"")
@@ -85,19 +88,15 @@ fn attack_id(url: &str) -> Option<String> {
     }
 }
 
-/// Whether the text holds anything only the sanitiser may judge: raw HTML, an image, or a link
+/// Whether an event is something only the sanitiser may judge: raw HTML, an image, or a link
 /// whose URL has a scheme other than http, https and mailto.
-fn needs_sanitizer(markdown: &str) -> bool {
-    if !markdown.contains(['<', '[', '&']) && !markdown.contains("](") {
-        // No HTML, no link, no entity: nothing but text and emphasis.
-        return false;
-    }
-    Parser::new_ext(markdown, OPTIONS).any(|event| match event {
+fn needs_sanitizer(event: &Event) -> bool {
+    match event {
         Event::Html(_) | Event::InlineHtml(_) => true,
         Event::Start(Tag::Image { .. }) => true,
-        Event::Start(Tag::Link { dest_url, .. }) => !allowed_url(&dest_url),
+        Event::Start(Tag::Link { dest_url, .. }) => !allowed_url(dest_url),
         _ => false,
-    })
+    }
 }
 
 /// http, https, mailto, or a URL without a scheme (relative, `#fragment`), as ammonia allows.
@@ -166,6 +165,10 @@ fn has_attribute(tag: &str, name: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn text_needs_sanitizer(markdown: &str) -> bool {
+        Parser::new_ext(markdown, OPTIONS).any(|event| needs_sanitizer(&event))
+    }
+
     fn safe(markdown: &str) -> String {
         to_safe_html(markdown, &mut Citations::default(), &no_internal_links)
     }
@@ -209,15 +212,15 @@ mod tests {
             "<p>A <a rel=\"nofollow noopener\" href=\"https://e.example/\">link</a> and <em>text</em></p>\n"
         );
         for url in ["javascript:x", "JAVASCRIPT:x", "data:text/html,x", "vbscript:x"] {
-            assert!(needs_sanitizer(&format!("[a]({url})")), "{url}");
+            assert!(text_needs_sanitizer(&format!("[a]({url})")), "{url}");
         }
         // A control character makes it no link at all: text, escaped.
         assert!(!safe("[a](\u{1}javascript:x)").contains("href"));
         for url in ["https://e.example/", "/relative", "#ref-1", "mailto:a@e.example", "a/b:c"] {
-            assert!(!needs_sanitizer(&format!("[a]({url})")), "{url}");
+            assert!(!text_needs_sanitizer(&format!("[a]({url})")), "{url}");
         }
-        assert!(needs_sanitizer("![img](https://e.example/i.png)"));
-        assert!(needs_sanitizer("<https://e.example/> <i>x</i>"));
+        assert!(text_needs_sanitizer("![img](https://e.example/i.png)"));
+        assert!(text_needs_sanitizer("<https://e.example/> <i>x</i>"));
     }
 
     #[test]
