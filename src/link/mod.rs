@@ -165,14 +165,21 @@ impl Store {
             }
         }
         out_start.push(edges.len() as u32);
-        let mut incoming: Vec<u32> = (0..edges.len() as u32).collect();
-        incoming.par_sort_by_key(|&e| (edges[e as usize].target, e));
+        // Reverse edges by counting: the counts per target give each target's row, and
+        // filling the rows in edge order keeps each row in edge order. No sort needed.
         let mut in_start = vec![0u32; self.len() + 1];
         for edge in &edges {
             in_start[edge.target.0 as usize + 1] += 1;
         }
         for i in 1..in_start.len() {
             in_start[i] += in_start[i - 1];
+        }
+        let mut incoming = vec![0u32; edges.len()];
+        let mut next_slot = in_start.clone();
+        for (e, edge) in edges.iter().enumerate() {
+            let slot = &mut next_slot[edge.target.0 as usize];
+            incoming[*slot as usize] = e as u32;
+            *slot += 1;
         }
         let mut properties = vec![String::new(); interned.len()];
         for (name, i) in interned {
