@@ -55,8 +55,8 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
     if check.has_errors() && !options.allow_errors {
         return Ok(BuildReport { check, outcome: BuildOutcome::Refused });
     }
-    let (objects, mut left_out): (Vec<_>, Vec<_>) = objects.into_iter().partition(|o| !o.invalid);
-    let mut left_out: Vec<String> = left_out.drain(..).map(|o| o.id).collect();
+    let (objects, invalid): (Vec<_>, Vec<_>) = objects.into_iter().partition(|o| !o.invalid);
+    let mut left_out: Vec<String> = invalid.into_iter().map(|o| o.id).collect();
     left_out.sort();
     left_out.dedup();
     let store = Store::build(objects);

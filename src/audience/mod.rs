@@ -10,6 +10,7 @@ mod view;
 
 use crate::link::Store;
 use crate::stix::marking::{tlp_of, Tlp};
+use crate::stix::StixObject;
 pub use view::{Entry, View};
 
 /// Which markings an audience may see.
@@ -37,6 +38,14 @@ impl MarkingPolicy {
             None => is_statement(marking_id, store),
         }
     }
+
+    /// Whether the markings of one object version let it be shown: every marking is allowed,
+    /// and an unmarked one only when the policy publishes unmarked objects.
+    fn allows_markings_of(&self, object: &StixObject, store: &Store) -> bool {
+        let mut markings = object.refs.iter().filter(|r| MARKING_PROPERTIES.contains(&r.property.as_str())).peekable();
+        let marked = markings.peek().is_some();
+        (self.unmarked || marked) && markings.all(|r| self.allows_marking(&r.target, store))
+    }
 }
 
 fn is_statement(marking_id: &str, store: &Store) -> bool {
@@ -50,15 +59,8 @@ const MARKING_PROPERTIES: [&str; 2] = ["object_marking_refs", "granular_markings
 
 /// Decides what `policy` may see of `store`.
 pub fn view<'s>(store: &'s Store, policy: &MarkingPolicy) -> View<'s> {
-    let mut visible: Vec<bool> = store
-        .indices()
-        .map(|index| {
-            let object = store.latest(index);
-            let mut markings = object.refs.iter().filter(|r| MARKING_PROPERTIES.contains(&r.property.as_str()));
-            let marked = object.refs.iter().any(|r| MARKING_PROPERTIES.contains(&r.property.as_str()));
-            (policy.unmarked || marked) && markings.all(|r| policy.allows_marking(&r.target, store))
-        })
-        .collect();
+    let mut visible: Vec<bool> =
+        store.indices().map(|index| policy.allows_markings_of(store.latest(index), store)).collect();
     withhold_referrers(store, &mut visible);
     View::new(store, visible, policy.clone())
 }

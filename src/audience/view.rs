@@ -81,14 +81,12 @@ impl<'s> View<'s> {
     /// a stricter marking, or point at something withheld, even when the latest does not.
     pub fn versions(&self, entry: Entry<'s>) -> Vec<&'s StixObject> {
         let allowed = |version: &&StixObject| {
-            version.refs.iter().all(|r| match self.store.find(&r.target) {
-                _ if MARKING_PROPERTIES.contains(&r.property.as_str()) => {
-                    self.policy.allows_marking(&r.target, self.store)
-                }
-                Some(target) => self.is_visible(target),
-                None => true,
-            }) && (self.policy.unmarked
-                || version.refs.iter().any(|r| MARKING_PROPERTIES.contains(&r.property.as_str())))
+            self.policy.allows_markings_of(version, self.store)
+                && version
+                    .refs
+                    .iter()
+                    .filter(|r| !MARKING_PROPERTIES.contains(&r.property.as_str()))
+                    .all(|r| self.store.find(&r.target).is_none_or(|target| self.is_visible(target)))
         };
         self.store.versions(entry.index).iter().filter(allowed).collect()
     }
