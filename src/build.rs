@@ -1,7 +1,8 @@
-//! `stixpress build`: check, link, decide what the audience sees, render, write.
+//! `stixpress build`: check, link, then for each audience decide what it sees, render, write.
 //!
-//! A repository with errors is not published unless the operator allows it; then the objects
-//! that failed a per-object rule are left out and listed.
+//! The repository is read and linked once, whatever the number of audiences. A repository with
+//! errors is not published unless the operator allows it; then the objects that failed a
+//! per-object rule are left out and listed.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -9,8 +10,8 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::audience::{self, MarkingPolicy};
-use crate::config::Config;
+use crate::audience;
+use crate::config::{Audience, Config};
 use crate::error::Error;
 use crate::link::Store;
 use crate::render::html::{self, SiteInfo};
@@ -19,8 +20,10 @@ use crate::write::{DiskSink, WriteStats};
 use crate::{load_and_check, log_timing, CheckReport};
 
 pub struct BuildOptions {
-    /// The output folder (absolute, or relative to the current folder).
-    pub output: PathBuf,
+    /// Build only this audience (default: every configured audience).
+    pub audience: Option<String>,
+    /// Its output folder instead of the configured one (only when one audience is built).
+    pub output: Option<PathBuf>,
     /// Publish despite errors, leaving out the objects that have them.
     pub allow_errors: bool,
     /// Draw a progress bar (only when stderr is a terminal).
@@ -35,15 +38,19 @@ pub struct BuildReport {
 pub enum BuildOutcome {
     /// `check` found errors and `--allow-errors` was not given: nothing was written.
     Refused,
-    Built(BuildStats),
+    Built {
+        /// Ids of invalid objects left out (`--allow-errors`).
+        left_out: Vec<String>,
+        /// One result per audience built, in the configuration's order.
+        audiences: Vec<BuildStats>,
+    },
 }
 
 pub struct BuildStats {
     pub audience: String,
+    pub output: PathBuf,
     pub objects: usize,
     pub withheld: usize,
-    /// Ids of invalid objects left out (`--allow-errors`).
-    pub left_out: Vec<String>,
     pub pages: usize,
     pub files: WriteStats,
     pub seconds: f64,
@@ -51,6 +58,7 @@ pub struct BuildStats {
 
 pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<BuildReport, Error> {
     let started = Instant::now();
+    let audiences = chosen_audiences(config, options)?;
     let (mut check, objects) = load_and_check(config, &[], cwd)?;
     if check.has_errors() && !options.allow_errors {
         return Ok(BuildReport { check, outcome: BuildOutcome::Refused });
@@ -61,36 +69,81 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
     left_out.dedup();
     let store = Store::build(objects);
     log_timing("link", started);
-    let view = audience::view(&store, &MarkingPolicy::public());
-    log_timing("audience", started);
     let theme = Theme::load(Some(&config.root))?;
     let (pages, page_diagnostics) = html::load_pages(&config.content_dir.join("pages"));
     check.diagnostics.extend(page_diagnostics);
-    let sink = DiskSink::new(&output_folder(config, &options.output)?)?;
-    let bar = progress_bar(options.progress, html::page_count(&view, &pages));
-    let tick = || bar.inc(1);
     let site = SiteInfo { title: config.site.title.clone(), repository_url: config.site.repository_url.clone() };
-    let written = html::render(&view, &site, &theme, &pages, &sink, &tick)?;
-    bar.finish_and_clear();
-    log_timing("render", started);
-    let files = sink.finish()?;
-    log_timing("write", started);
-    let stats = BuildStats {
-        audience: view.audience().to_owned(),
-        objects: view.len(),
-        withheld: view.withheld(),
-        left_out,
-        pages: written,
-        files,
-        seconds: started.elapsed().as_secs_f64(),
+    let mut built = Vec::new();
+    for audience in &audiences {
+        let audience_started = Instant::now();
+        let view = audience::view(&store, audience);
+        log_timing("audience", started);
+        let sink = DiskSink::new(&audience.output, &audience.name)?;
+        let bar = progress_bar(options.progress, html::page_count(&view, &pages));
+        let tick = || bar.inc(1);
+        let written = html::render(&view, &site, &theme, &pages, &sink, &tick)?;
+        bar.finish_and_clear();
+        log_timing("render", started);
+        let files = sink.finish()?;
+        log_timing("write", started);
+        built.push(BuildStats {
+            audience: audience.name.clone(),
+            output: audience.output.clone(),
+            objects: view.len(),
+            withheld: view.withheld(),
+            pages: written,
+            files,
+            seconds: audience_started.elapsed().as_secs_f64(),
+        });
+    }
+    Ok(BuildReport { check, outcome: BuildOutcome::Built { left_out, audiences: built } })
+}
+
+/// The audiences to build, each with its output folder checked: `--audience` picks one,
+/// `--output` moves it. Outputs must be apart, since each build removes from its folder what
+/// it did not write.
+fn chosen_audiences(config: &Config, options: &BuildOptions) -> Result<Vec<Audience>, Error> {
+    let mut audiences = match &options.audience {
+        None => config.audiences.clone(),
+        Some(name) => match config.audiences.iter().find(|a| &a.name == name) {
+            Some(audience) => vec![audience.clone()],
+            None => {
+                let known: Vec<&str> = config.audiences.iter().map(|a| a.name.as_str()).collect();
+                return Err(Error::Usage(format!("no audience `{name}`; stixpress.toml has: {}", known.join(", "))));
+            }
+        },
     };
-    Ok(BuildReport { check, outcome: BuildOutcome::Built(stats) })
+    if let Some(output) = &options.output {
+        if audiences.len() > 1 {
+            return Err(Error::Usage(
+                "--output names one folder, and this repository has several audiences: add --audience NAME".into(),
+            ));
+        }
+        audiences[0].output = output.clone();
+    }
+    for audience in &mut audiences {
+        audience.output = output_folder(config, &audience.output)?;
+    }
+    for (i, a) in audiences.iter().enumerate() {
+        for b in &audiences[i + 1..] {
+            if a.output.starts_with(&b.output) || b.output.starts_with(&a.output) {
+                return Err(Error::Usage(format!(
+                    "audiences `{}` and `{}` would write into the same folder (`{}`, `{}`): give each its own `output`",
+                    a.name,
+                    b.name,
+                    a.output.display(),
+                    b.output.display()
+                )));
+            }
+        }
+    }
+    Ok(audiences)
 }
 
 /// The output folder, refused when it would hold (or be) the repository itself: the sink
 /// removes files it did not write, and must never remove contributed content.
 fn output_folder(config: &Config, output: &Path) -> Result<PathBuf, Error> {
-    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let canonical = |p: &Path| canonical_path(p);
     let (out, root, content) = (canonical(output), canonical(&config.root), canonical(&config.content_dir));
     if out == root || root.starts_with(&out) || content.starts_with(&out) || out.starts_with(&content) {
         return Err(Error::Usage(format!(
@@ -98,7 +151,19 @@ fn output_folder(config: &Config, output: &Path) -> Result<PathBuf, Error> {
             output.display()
         )));
     }
-    Ok(output.to_path_buf())
+    Ok(out)
+}
+
+/// The path with symbolic links and `..` resolved as far as it exists (an output folder may
+/// not exist yet), so that two spellings of one folder compare equal.
+fn canonical_path(path: &Path) -> PathBuf {
+    if let Ok(real) = std::fs::canonicalize(path) {
+        return real;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => canonical_path(parent).join(name),
+        _ => path.to_path_buf(),
+    }
 }
 
 fn progress_bar(wanted: bool, pages: usize) -> ProgressBar {

@@ -33,11 +33,15 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
-    /// Build the website into the output folder (default public/).
+    /// Build the website of every audience (or one) into its output folder.
     Build {
-        /// Where to write the site (default: public/ beside stixpress.toml).
+        /// Where to write the site (default: the audience's `output`, public/ for the default
+        /// audience). With several audiences, give --audience too.
         #[arg(long, value_name = "DIR")]
         output: Option<PathBuf>,
+        /// Build only this audience from stixpress.toml (default: every audience).
+        #[arg(long, value_name = "NAME")]
+        audience: Option<String>,
         /// Publish despite errors; objects with errors are left out and listed.
         #[arg(long)]
         allow_errors: bool,

@@ -2,12 +2,14 @@
 //! command-line flags into the options every stage uses. Everything has a default, so a folder
 //! of bundles works with no config at all.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::diag::Severity;
 use crate::error::Error;
+use crate::stix::marking::Tlp;
 
 pub const CONFIG_FILE: &str = "stixpress.toml";
 
@@ -17,6 +19,19 @@ struct RawConfig {
     content: Option<PathBuf>,
     site: Option<RawSite>,
     check: Option<RawCheck>,
+    audiences: Option<BTreeMap<String, RawAudience>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAudience {
+    /// TLP levels by name: "clear", "white", "green", "amber", "amber+strict", "red".
+    tlp: Option<Vec<String>>,
+    unmarked: Option<bool>,
+    markings: Option<Vec<String>>,
+    output: Option<PathBuf>,
+    redact_refs: Option<bool>,
+    show_withheld: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -44,6 +59,44 @@ pub struct Config {
     pub content_dir: PathBuf,
     pub site: Site,
     pub check: CheckSettings,
+    /// Who the site is built for, in name order; never empty.
+    pub audiences: Vec<Audience>,
+}
+
+/// One audience: what it may see and where its output goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Audience {
+    pub name: String,
+    /// The TLP levels it may see.
+    pub tlp: Vec<Tlp>,
+    /// Whether objects without any marking are published to it.
+    pub unmarked: bool,
+    /// Other marking definitions (by id) it may see: a community's own markings, or a
+    /// statement whose definition the repository lacks.
+    pub markings: Vec<String>,
+    /// Where its output goes (absolute: resolved against the root).
+    pub output: PathBuf,
+    /// Publish reports, groupings, notes and opinions that list withheld objects, with those
+    /// references removed (and `created_by_ref`, `where_sighted_refs`, `observed_data_refs`
+    /// of any object), instead of withholding them too.
+    pub redact_refs: bool,
+    /// Where references were removed, say "not available to this audience" (never a name or id).
+    pub show_withheld: bool,
+}
+
+impl Audience {
+    /// The audience of a repository without configured audiences: anyone on the internet.
+    pub fn public(root: &Path) -> Audience {
+        Audience {
+            name: "public".into(),
+            tlp: vec![Tlp::Clear, Tlp::White],
+            unmarked: true,
+            markings: Vec::new(),
+            output: root.join("public"),
+            redact_refs: false,
+            show_withheld: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -110,7 +163,17 @@ fn resolve(raw: RawConfig, root: PathBuf, from_file: bool, content: Option<&Path
         Some(dir) => dir.to_path_buf(),
         None => root.join(raw.content.unwrap_or_else(|| PathBuf::from("content"))),
     };
+    let audiences = match raw.audiences {
+        None => vec![Audience::public(&root)],
+        Some(raw) if raw.is_empty() => return Err(invalid("[audiences] lists no audience".into())),
+        Some(raw) => raw
+            .into_iter()
+            .map(|(name, audience)| resolve_audience(name, audience, &root))
+            .collect::<Result<_, String>>()
+            .map_err(invalid)?,
+    };
     Ok(Config {
+        audiences,
         from_file,
         content_dir,
         site: Site {
@@ -123,6 +186,38 @@ fn resolve(raw: RawConfig, root: PathBuf, from_file: bool, content: Option<&Path
             max_file_size: check.max_file_size_mib.unwrap_or(100).saturating_mul(1024 * 1024),
         },
         root,
+    })
+}
+
+fn resolve_audience(name: String, raw: RawAudience, root: &Path) -> Result<Audience, String> {
+    let safe = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_';
+    if name.is_empty() || !name.chars().all(safe) {
+        return Err(format!("audience name \"{name}\" may only hold a-z, 0-9, - and _"));
+    }
+    let tlp = match raw.tlp {
+        None => vec![Tlp::Clear, Tlp::White],
+        Some(levels) => levels
+            .iter()
+            .map(|level| {
+                Tlp::from_name(level).ok_or_else(|| {
+                    format!("audiences.{name}.tlp has \"{level}\"; use clear, white, green, amber, amber+strict or red")
+                })
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let markings = raw.markings.unwrap_or_default();
+    if let Some(bad) = markings.iter().find(|m| !m.starts_with("marking-definition--")) {
+        return Err(format!("audiences.{name}.markings has \"{bad}\", which is not a marking-definition id"));
+    }
+    let output = root.join(raw.output.unwrap_or_else(|| PathBuf::from(&name)));
+    Ok(Audience {
+        tlp,
+        unmarked: raw.unmarked.unwrap_or(true),
+        markings,
+        output,
+        redact_refs: raw.redact_refs.unwrap_or(false),
+        show_withheld: raw.show_withheld.unwrap_or(false),
+        name,
     })
 }
 
@@ -141,5 +236,28 @@ mod tests {
         let config = resolve(RawConfig::default(), PathBuf::from("/repo"), false, None).unwrap();
         assert_eq!(config.content_dir, PathBuf::from("/repo/content"));
         assert_eq!(config.check.missing_references, Severity::Warning);
+        assert_eq!(config.audiences, [Audience::public(Path::new("/repo"))]);
+    }
+
+    #[test]
+    fn audiences_are_read_with_their_defaults() {
+        let raw: RawConfig = toml::from_str(
+            "[audiences.public]\n[audiences.members]\ntlp = [\"clear\", \"green\", \"amber\"]\noutput = \"site/members\"\n",
+        )
+        .unwrap();
+        let config = resolve(raw, PathBuf::from("/repo"), true, None).unwrap();
+        let members = &config.audiences[0];
+        assert_eq!(members.name, "members");
+        assert_eq!(members.tlp, [Tlp::Clear, Tlp::Green, Tlp::Amber]);
+        assert_eq!(members.output, PathBuf::from("/repo/site/members"));
+        assert_eq!(config.audiences[1], Audience::public(Path::new("/repo")));
+    }
+
+    #[test]
+    fn an_unknown_tlp_level_or_a_bad_audience_name_is_an_error() {
+        for text in ["[audiences.public]\ntlp = [\"orange\"]\n", "[audiences.\"../x\"]\n"] {
+            let raw: RawConfig = toml::from_str(text).unwrap();
+            assert!(resolve(raw, PathBuf::from("/repo"), true, None).is_err(), "{text}");
+        }
     }
 }

@@ -66,7 +66,10 @@ fn load_and_check(
     let options = load::LoadOptions { max_file_size: config.check.max_file_size };
     let loaded = load::load_all(&discovered.files, &options, &validate::check_object);
     log_timing("load and check objects", started);
-    let repo_options = validate::RepositoryOptions { missing_reference: config.check.missing_references };
+    let repo_options = validate::RepositoryOptions {
+        missing_reference: config.check.missing_references,
+        audiences: &config.audiences,
+    };
     let repository = validate::check_repository(&loaded.objects, &repo_options);
     log_timing("repository rules", started);
     let mut diagnostics = discovered.diagnostics;
@@ -80,7 +83,7 @@ fn load_and_check(
     Ok((CheckReport { summary, diagnostics }, loaded.objects))
 }
 
-pub use build::{build, BuildOptions, BuildOutcome, BuildReport};
+pub use build::{build, BuildOptions, BuildOutcome, BuildReport, BuildStats};
 
 /// Shows paths under the current folder relative to it, as a contributor typed them.
 fn relative_to(path: &Path, cwd: &Path) -> PathBuf {

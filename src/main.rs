@@ -58,9 +58,9 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
             }
             Ok(if report.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
-        Command::Build { output, allow_errors } => {
-            let output = output.map_or_else(|| config.root.join("public"), |dir| cwd.join(dir));
-            let options = stixpress::BuildOptions { output, allow_errors, progress: true };
+        Command::Build { output, audience, allow_errors } => {
+            let output = output.map(|dir| cwd.join(dir));
+            let options = stixpress::BuildOptions { audience, output, allow_errors, progress: true };
             let report = stixpress::build(&config, &options, &cwd)?;
             Ok(print_build(&report))
         }
@@ -84,26 +84,28 @@ fn print_build(report: &stixpress::BuildReport) -> ExitCode {
             );
             ExitCode::from(1)
         }
-        stixpress::BuildOutcome::Built(stats) => {
-            if !stats.left_out.is_empty() {
-                let _ =
-                    writeln!(err, "left out {} invalid objects: {}", stats.left_out.len(), stats.left_out.join(", "));
+        stixpress::BuildOutcome::Built { left_out, audiences } => {
+            if !left_out.is_empty() {
+                let _ = writeln!(err, "left out {} invalid objects: {}", left_out.len(), left_out.join(", "));
             }
-            let f = &stats.files;
-            let _ = writeln!(
-                err,
-                "built {} objects for audience `{}` ({} withheld): {} pages, {} files ({} written, {} unchanged, {} removed, {:.1} MiB) in {:.2} s",
-                stats.objects,
-                stats.audience,
-                stats.withheld,
-                stats.pages,
-                f.files(),
-                f.written,
-                f.unchanged,
-                f.removed,
-                f.bytes as f64 / 1048576.0,
-                stats.seconds
-            );
+            for stats in audiences {
+                let f = &stats.files;
+                let _ = writeln!(
+                    err,
+                    "built {} objects for audience `{}` ({} withheld): {} pages, {} files ({} written, {} unchanged, {} removed, {:.1} MiB) in {:.2} s into {}",
+                    stats.objects,
+                    stats.audience,
+                    stats.withheld,
+                    stats.pages,
+                    f.files(),
+                    f.written,
+                    f.unchanged,
+                    f.removed,
+                    f.bytes as f64 / 1048576.0,
+                    stats.seconds,
+                    stats.output.display(),
+                );
+            }
             ExitCode::SUCCESS
         }
     }

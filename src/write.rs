@@ -74,21 +74,35 @@ pub const OUTPUT_MARKER: &str = ".stixpress-output";
 const QUEUE: usize = 256;
 
 impl DiskSink {
-    pub fn new(root: &Path) -> Result<DiskSink, Error> {
+    /// A sink writing the output of `audience` into `root`, which must be empty, new, or the
+    /// output of an earlier build for the same audience: building members' content into the
+    /// public site's folder by mistake is refused, not done.
+    pub fn new(root: &Path, audience: &str) -> Result<DiskSink, Error> {
         let non_empty = std::fs::read_dir(root).is_ok_and(|mut entries| entries.next().is_some());
-        if non_empty && !root.join(OUTPUT_MARKER).is_file() {
+        let marker = root.join(OUTPUT_MARKER);
+        if non_empty && !marker.is_file() {
             return Err(Error::Usage(format!(
                 "refusing to build into `{}`: it is not empty and was not written by stixpress \
                  (stixpress removes files in its output folder that a build does not write)",
                 root.display()
             )));
         }
+        let previous = std::fs::read_to_string(&marker).unwrap_or_default();
+        let owner = previous.lines().find_map(|line| line.strip_prefix("audience: "));
+        if let Some(owner) = owner.filter(|owner| *owner != audience) {
+            return Err(Error::Usage(format!(
+                "refusing to build audience `{audience}` into `{}`: it holds the output of audience `{owner}` \
+                 (give each audience its own folder, or remove this one first)",
+                root.display()
+            )));
+        }
         std::fs::create_dir_all(root).map_err(|e| Error::write(root, e))?;
         // The marker is bookkeeping, not output: it is kept but not counted.
-        let note = "This folder is written by `stixpress build`: files a build does not write are removed.\n";
-        let marker = root.join(OUTPUT_MARKER);
-        if !std::fs::read(&marker).is_ok_and(|existing| existing == note.as_bytes()) {
-            std::fs::write(&marker, note).map_err(|e| Error::write(&marker, e))?;
+        let note = format!(
+            "This folder is written by `stixpress build`: files a build does not write are removed.\naudience: {audience}\n"
+        );
+        if previous != note {
+            std::fs::write(&marker, &note).map_err(|e| Error::write(&marker, e))?;
         }
         let (queue, files) = sync_channel::<(PathBuf, Vec<u8>)>(QUEUE);
         let failure = Arc::new(Mutex::new(None));
@@ -222,11 +236,11 @@ mod tests {
     #[test]
     fn a_rebuild_rewrites_only_what_changed_and_removes_what_is_gone() {
         let dir = tempfile::tempdir().unwrap();
-        let first = DiskSink::new(dir.path()).unwrap();
+        let first = DiskSink::new(dir.path(), "public").unwrap();
         first.write("a/index.html", b"one").unwrap();
         first.write("b/index.html", b"two").unwrap();
         assert_eq!(first.finish().unwrap().written, 2);
-        let second = DiskSink::new(dir.path()).unwrap();
+        let second = DiskSink::new(dir.path(), "public").unwrap();
         second.write("a/index.html", b"one").unwrap();
         let stats = second.finish().unwrap();
         assert_eq!((stats.written, stats.unchanged, stats.removed), (0, 1, 1));
@@ -237,7 +251,15 @@ mod tests {
     fn a_folder_stixpress_did_not_write_is_left_alone() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("thesis.tex"), "years of work").unwrap();
-        assert!(DiskSink::new(dir.path()).is_err());
+        assert!(DiskSink::new(dir.path(), "public").is_err());
         assert!(dir.path().join("thesis.tex").exists());
+    }
+
+    #[test]
+    fn one_audience_is_never_built_into_another_audience_s_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        DiskSink::new(dir.path(), "public").unwrap().finish().unwrap();
+        let refused = DiskSink::new(dir.path(), "members").err().expect("refused");
+        assert!(refused.to_string().contains("holds the output of audience `public`"), "{refused}");
     }
 }

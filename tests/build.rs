@@ -183,12 +183,19 @@ fn pages_from_markdown_are_published_and_listed_in_the_navigation() {
 }
 
 #[test]
-fn the_example_repository_builds_a_page_for_every_object() {
+fn the_example_repository_builds_a_page_for_every_object_each_audience_may_see() {
+    for audience in ["public", "members"] {
+        every_object_has_a_page_or_is_withheld(audience);
+    }
+}
+
+fn every_object_has_a_page_or_is_withheld(audience: &str) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = tempfile::tempdir().unwrap();
     let output = out.path().join("site");
     let mut cmd = assert_cmd::Command::cargo_bin("stixpress").unwrap();
-    let result = cmd.current_dir(root).args(["build", "--output"]).arg(&output).output().unwrap();
+    let result =
+        cmd.current_dir(root).args(["build", "--audience", audience, "--output"]).arg(&output).output().unwrap();
     assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
     let ids = ids_in(&root.join("content"));
     let pages = std::fs::read_dir(output.join("objects")).unwrap().count();
@@ -227,14 +234,20 @@ fn ids_in(dir: &std::path::Path) -> std::collections::BTreeSet<String> {
 /// A link checker over the built example site: every relative link leads to a file of the site,
 /// and every fragment to an element with that id.
 #[test]
-fn every_internal_link_of_the_example_site_resolves() {
+fn every_internal_link_of_the_example_sites_resolves() {
+    for audience in ["public", "members"] {
+        every_internal_link_resolves(audience);
+    }
+}
+
+fn every_internal_link_resolves(audience: &str) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = tempfile::tempdir().unwrap();
     let site = out.path().join("site");
     let result = assert_cmd::Command::cargo_bin("stixpress")
         .unwrap()
         .current_dir(root)
-        .args(["build", "--output"])
+        .args(["build", "--audience", audience, "--output"])
         .arg(&site)
         .output()
         .unwrap();

@@ -1,5 +1,6 @@
 use super::*;
 use crate::load::load_text;
+use crate::stix::marking::Tlp;
 use crate::stix::marking::TLP_MARKINGS;
 
 fn store(objects: &[String]) -> Store {
@@ -29,6 +30,10 @@ fn marked(object_type: &str, n: u32, level: Tlp, extra: &str) -> String {
     object(object_type, n, &format!(r#","object_marking_refs":["{}"]{extra}"#, marking(level)))
 }
 
+fn public() -> Audience {
+    Audience::public(std::path::Path::new("/repo"))
+}
+
 fn visible_ids(view: &View) -> Vec<String> {
     view.entries().map(|e| e.id().to_owned()).collect()
 }
@@ -42,7 +47,7 @@ fn the_public_sees_clear_white_and_unmarked_objects_only() {
         marked("malware", 4, Tlp::Amber, ""),
         object("malware", 5, ""),
     ]);
-    let view = view(&store, &MarkingPolicy::public());
+    let view = view(&store, &public());
     assert_eq!(visible_ids(&view), [id("malware", 1), id("malware", 2), id("malware", 5)]);
     assert_eq!(view.withheld(), 2);
 }
@@ -55,7 +60,7 @@ fn a_report_listing_a_withheld_object_is_withheld_and_so_is_a_note_on_it() {
         object("note", 3, &format!(r#","content":"x","object_refs":["{}"]"#, id("report", 2))),
         object("note", 4, &format!(r#","content":"y","object_refs":["{}"]"#, id("malware", 404))),
     ]);
-    let view = view(&store, &MarkingPolicy::public());
+    let view = view(&store, &public());
     assert_eq!(visible_ids(&view), [id("note", 4)]);
     assert!(view.get(&id("indicator", 1)).is_none());
 }
@@ -68,7 +73,7 @@ fn an_unknown_marking_withholds_and_a_statement_does_not() {
         object("tool", 1, r#","object_marking_refs":["marking-definition--00000000-0000-4000-8000-000000000001"]"#),
         object("tool", 2, r#","object_marking_refs":["marking-definition--00000000-0000-4000-8000-000000000999"]"#),
     ]);
-    let view = view(&store, &MarkingPolicy::public());
+    let view = view(&store, &public());
     assert!(view.get(&id("tool", 1)).is_some());
     assert!(view.get(&id("tool", 2)).is_none());
 }
@@ -81,7 +86,103 @@ fn an_older_version_under_a_stricter_marking_is_not_among_the_versions() {
         marking(Tlp::Amber)
     );
     let store = store(&[old, object("tool", 1, "").replace("2025-01-01T00:00:00Z\"}", "2025-03-01T00:00:00Z\"}")]);
-    let view = view(&store, &MarkingPolicy::public());
+    let view = view(&store, &public());
     let entry = view.get(&id("tool", 1)).unwrap();
     assert_eq!(view.versions(entry).len(), 1);
+}
+
+fn report(n: u32, level: Tlp, listed: &[String]) -> String {
+    let refs = listed.iter().map(|id| format!("\"{id}\"")).collect::<Vec<_>>().join(",");
+    marked("report", n, level, &format!(r#","name":"R{n}","published":"2025-01-01T00:00:00Z","object_refs":[{refs}]"#))
+}
+
+#[test]
+fn a_redacting_audience_gets_a_copy_of_the_report_without_the_withheld_object() {
+    let store = store(&[
+        marked("indicator", 1, Tlp::Amber, ""),
+        marked("malware", 2, Tlp::Clear, ""),
+        report(3, Tlp::Clear, &[id("indicator", 1), id("malware", 2)]),
+        report(4, Tlp::Clear, &[id("indicator", 1)]),
+        object(
+            "relationship",
+            5,
+            &format!(
+                r#","relationship_type":"indicates","source_ref":"{}","target_ref":"{}""#,
+                id("indicator", 1),
+                id("malware", 2)
+            ),
+        ),
+    ]);
+    let audience = Audience { redact_refs: true, ..public() };
+    let view = view(&store, &audience);
+    assert_eq!(visible_ids(&view), [id("malware", 2), id("report", 3)], "a report left empty and the relationship go");
+    let report = view.get(&id("report", 3)).unwrap();
+    let json = view.json(report.object);
+    assert!(!json.contains(&id("indicator", 1)), "{json}");
+    assert!(json.contains(&id("malware", 2)));
+    assert_eq!(view.removed_references(report.object), 1);
+}
+
+#[test]
+fn an_id_named_in_prose_withholds_like_a_reference() {
+    let store = store(&[
+        marked("indicator", 1, Tlp::Red, ""),
+        object(
+            "note",
+            2,
+            &format!(r#","content":"pivot from {}","object_refs":["{}"]"#, id("indicator", 1), id("malware", 3)),
+        ),
+        marked("malware", 3, Tlp::Clear, ""),
+    ]);
+    let view = view(&store, &public());
+    assert_eq!(visible_ids(&view), [id("malware", 3)]);
+}
+
+#[test]
+fn a_members_audience_sees_amber_and_an_audience_may_name_its_own_markings() {
+    let custom = "marking-definition--00000000-0000-4000-8000-000000000077";
+    let store = store(&[
+        marked("malware", 1, Tlp::Amber, ""),
+        marked("malware", 2, Tlp::Red, ""),
+        object("tool", 3, &format!(r#","object_marking_refs":["{custom}"]"#)),
+    ]);
+    let members = Audience {
+        name: "members".into(),
+        tlp: vec![Tlp::Clear, Tlp::Green, Tlp::Amber],
+        markings: vec![custom.into()],
+        ..public()
+    };
+    let view = view(&store, &members);
+    assert_eq!(visible_ids(&view), [id("malware", 1), id("tool", 3)]);
+}
+
+#[test]
+fn granular_markings_count_like_object_markings() {
+    let store = store(&[object(
+        "malware",
+        1,
+        &format!(
+            r#","name":"M","granular_markings":[{{"marking_ref":"{}","selectors":["description"]}}]"#,
+            marking(Tlp::Amber)
+        ),
+    )]);
+    assert!(visible_ids(&view(&store, &public())).is_empty());
+}
+
+#[test]
+fn an_audience_without_unmarked_objects_still_sees_statement_marked_ones_only_when_cleared() {
+    let statement = r#"{"type":"marking-definition","spec_version":"2.1","id":"marking-definition--00000000-0000-4000-8000-000000000001","created":"2025-01-01T00:00:00Z","definition_type":"statement","definition":{"statement":"(c) Example"}}"#;
+    let store = store(&[
+        statement.to_owned(),
+        object("tool", 1, r#","object_marking_refs":["marking-definition--00000000-0000-4000-8000-000000000001"]"#),
+        marked("tool", 2, Tlp::Clear, ""),
+    ]);
+    let strict = Audience { unmarked: false, ..public() };
+    let view = view(&store, &strict);
+    assert_eq!(
+        visible_ids(&view),
+        ["marking-definition--00000000-0000-4000-8000-000000000001".to_owned(), id("tool", 2)]
+    );
+    let tool = view.get(&id("tool", 2)).unwrap();
+    assert!(view.statements(tool.object).is_empty());
 }

@@ -1,16 +1,20 @@
 //! `View`: the only way renderers see objects. Every accessor filters by visibility, so a
 //! renderer cannot reach a withheld object even by following an edge.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::{MarkingPolicy, MARKING_PROPERTIES};
+use super::policy::{is_marking_property, MarkingPolicy, Markings};
+use super::redact::{redacted, redaction, Redaction};
 use crate::link::{display_name, ObjectIndex, Store};
+use crate::stix::marking::tlp_of;
 use crate::stix::StixObject;
 
 pub struct View<'s> {
     store: &'s Store,
     visible: Vec<bool>,
     policy: MarkingPolicy,
+    markings: Markings,
     count: usize,
 }
 
@@ -37,13 +41,18 @@ impl<'v> Entry<'v> {
 }
 
 impl<'s> View<'s> {
-    pub(super) fn new(store: &'s Store, visible: Vec<bool>, policy: MarkingPolicy) -> View<'s> {
+    pub(super) fn new(store: &'s Store, visible: Vec<bool>, policy: MarkingPolicy, markings: Markings) -> View<'s> {
         let count = visible.iter().filter(|v| **v).count();
-        View { store, visible, policy, count }
+        View { store, visible, policy, markings, count }
     }
 
     pub fn audience(&self) -> &str {
-        &self.policy.name
+        &self.policy.audience.name
+    }
+
+    /// Whether pages may say that references were removed ("not available to this audience").
+    pub fn shows_withheld(&self) -> bool {
+        self.policy.audience.show_withheld
     }
 
     /// How many objects this audience sees.
@@ -80,15 +89,73 @@ impl<'s> View<'s> {
     /// The versions of an object this audience may see, oldest first: an older version can carry
     /// a stricter marking, or point at something withheld, even when the latest does not.
     pub fn versions(&self, entry: Entry<'s>) -> Vec<&'s StixObject> {
-        let allowed = |version: &&StixObject| {
-            self.policy.allows_markings_of(version, self.store)
-                && version
-                    .refs
-                    .iter()
-                    .filter(|r| !MARKING_PROPERTIES.contains(&r.property.as_str()))
-                    .all(|r| self.store.find(&r.target).is_none_or(|target| self.is_visible(target)))
+        let all = self.store.versions(entry.index);
+        let (latest, older) = all.split_last().expect("an object has a version");
+        older.iter().filter(|v| self.publishable(v)).chain(std::iter::once(latest)).collect()
+    }
+
+    /// Whether `id` is withheld from this audience (so it must not be shown, even as text).
+    pub fn withholds(&self, id: &str) -> bool {
+        self.is_withheld(id)
+    }
+
+    /// Whether an id names an object in the repository that this audience may not see.
+    fn is_withheld(&self, id: &str) -> bool {
+        self.store.find(id).is_some_and(|index| !self.is_visible(index))
+    }
+
+    /// Whether one version may be shown: its markings are allowed, and every withheld object it
+    /// names is named by a reference this audience redacts (leaving a container one entry).
+    fn publishable(&self, version: &StixObject) -> bool {
+        if !self.policy.allows_markings_of(version, &self.markings) {
+            return false;
+        }
+        let redacts = |r: &crate::stix::object::Reference| {
+            self.policy.audience.redact_refs && redaction(&r.property) != Redaction::No
         };
-        self.store.versions(entry.index).iter().filter(allowed).collect()
+        let listed = version.refs.iter().filter(|r| r.property == "object_refs").count();
+        let removed =
+            version.refs.iter().filter(|r| r.property == "object_refs" && self.is_withheld(&r.target)).count();
+        if listed > 0 && removed == listed {
+            return false;
+        }
+        crate::stix::id::ids_in(&version.raw).all(|id| {
+            !self.is_withheld(id)
+                || tlp_of(id).is_some()
+                || version.refs.iter().any(|r| r.target == id && (redacts(r) || is_marking_property(&r.property)))
+        })
+    }
+
+    /// The JSON of a version as this audience gets it: as contributed, or, where references
+    /// were redacted, a derived copy without them.
+    pub fn json(&self, version: &'s StixObject) -> Cow<'s, str> {
+        if self.removed_references(version) == 0 {
+            return Cow::Borrowed(&version.raw);
+        }
+        let withheld = |id: &str| self.is_withheld(id);
+        // Unreadable JSON cannot have been published (it fails `check`); show nothing of it.
+        Cow::Owned(redacted(&version.raw, &withheld).unwrap_or_else(|| "{}".to_owned()))
+    }
+
+    /// How many references a published version lost to redaction.
+    pub fn removed_references(&self, version: &StixObject) -> usize {
+        if !self.policy.audience.redact_refs {
+            return 0;
+        }
+        version.refs.iter().filter(|r| !is_marking_property(&r.property) && self.is_withheld(&r.target)).count()
+    }
+
+    /// The texts of the statement markings (copyright, terms of use) on a version.
+    pub fn statements(&self, version: &StixObject) -> Vec<&str> {
+        let mut texts: Vec<&str> = version
+            .refs
+            .iter()
+            .filter(|r| is_marking_property(&r.property))
+            .filter_map(|r| self.markings.statement(&r.target))
+            .filter(|text| !text.is_empty())
+            .collect();
+        texts.dedup();
+        texts
     }
 
     /// What this object references, with the property it does so by.

@@ -2,8 +2,9 @@
 //!
 //! It keeps every distinct version of every object (identical copies once), knows the latest
 //! version of each id, every reference edge of the latest versions (any `*_ref` / `*_refs`
-//! property, so relationships' and sightings' ends too) with its reverse, and indexes names,
-//! aliases and external ids. Relationships and sightings get labels made from their ends.
+//! property, so relationships' and sightings' ends too, and `mentions` for any other place an
+//! object's JSON names another's id) with its reverse, and indexes names, aliases and
+//! external ids. Relationships and sightings get labels made from their ends.
 //!
 //! The Store is never handed to a renderer: `audience` wraps it in a `View` of what one
 //! audience may see, and renderers only ever get the View.
@@ -18,6 +19,9 @@ use rayon::prelude::*;
 use crate::stix::StixObject;
 use ids::IdIndex;
 pub use names::NameIndex;
+
+/// The property of an edge from an object to one it names outside its references.
+pub const MENTIONS: &str = "mentions";
 
 /// The position of an id in the Store (ids are kept sorted, so this is also its rank).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -146,8 +150,14 @@ impl Store {
         let resolved: Vec<Vec<(ObjectIndex, &str)>> = (0..self.len() as u32)
             .into_par_iter()
             .map(|source| {
-                let refs = &self.latest(ObjectIndex(source)).refs;
-                refs.iter().filter_map(|r| Some((self.find(&r.target)?, r.property.as_str()))).collect()
+                let object = self.latest(ObjectIndex(source));
+                let mut edges: Vec<(ObjectIndex, &str)> =
+                    object.refs.iter().filter_map(|r| Some((self.find(&r.target)?, r.property.as_str()))).collect();
+                let mut referenced: Vec<ObjectIndex> = edges.iter().map(|e| e.0).collect();
+                referenced.push(ObjectIndex(source));
+                referenced.sort_unstable();
+                edges.extend(self.mentions(object, &referenced).into_iter().map(|target| (target, MENTIONS)));
+                edges
             })
             .collect();
         let mut interned: BTreeMap<String, u16> = BTreeMap::new();
@@ -187,6 +197,20 @@ impl Store {
         }
         (self.properties, self.edges, self.out_start, self.incoming, self.in_start) =
             (properties, edges, out_start, incoming, in_start);
+    }
+
+    /// The objects whose ids `object`'s JSON holds other than as `known` (sorted: itself and
+    /// what it references): inside extensions, in an observed-data's `objects`, or in prose.
+    /// Each once, in order of appearance.
+    fn mentions(&self, object: &StixObject, known: &[ObjectIndex]) -> Vec<ObjectIndex> {
+        let mut found: Vec<ObjectIndex> = Vec::new();
+        for candidate in crate::stix::id::ids_in(&object.raw) {
+            match self.find(candidate) {
+                Some(target) if known.binary_search(&target).is_err() && !found.contains(&target) => found.push(target),
+                _ => {}
+            }
+        }
+        found
     }
 
     /// Relationships and sightings have no name: call them by their ends, the way an analyst

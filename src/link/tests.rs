@@ -81,3 +81,25 @@ fn names_aliases_and_external_ids_are_found_whatever_the_case() {
     assert_eq!(store.names().named("NIGHT RELAY CREW"), [ObjectIndex(0)]);
     assert_eq!(store.names().with_external_id("g9999"), [ObjectIndex(0)]);
 }
+
+#[test]
+fn an_id_named_in_an_extension_or_in_prose_is_a_mention() {
+    let malware = object("malware", 1, "2025-01-01T00:00:00Z", r#","name":"M","is_family":true"#);
+    let note = object(
+        "note",
+        2,
+        "2025-01-01T00:00:00Z",
+        &format!(
+            r#","content":"see {m} and {absent}","object_refs":["{m}"],"extensions":{{"x":{{"about":"{tool}"}}}}"#,
+            m = id("malware", 1),
+            absent = id("malware", 9),
+            tool = id("tool", 3)
+        ),
+    );
+    let tool = object("tool", 3, "2025-01-01T00:00:00Z", r#","name":"T""#);
+    let store = store(&[&malware, &note, &tool]);
+    let note = store.find(&id("note", 2)).unwrap();
+    let out: Vec<_> = store.outgoing(note).iter().map(|e| (store.property(e), e.target)).collect();
+    let (malware, tool) = (store.find(&id("malware", 1)).unwrap(), store.find(&id("tool", 3)).unwrap());
+    assert_eq!(out, [("object_refs", malware), (MENTIONS, tool)]);
+}

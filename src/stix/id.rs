@@ -77,6 +77,28 @@ pub fn is_identifier(id: &str) -> bool {
     parse_id(id, SpecVersion::V21).is_ok()
 }
 
+/// Every string in `text` shaped like an identifier (`type--uuid`), wherever it sits: in a
+/// reference, nested in an extension, or in prose. Where the type could start at several
+/// hyphens ("see-indicator--…"), each candidate is given, longest first; callers look them up.
+pub fn ids_in(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    text.match_indices("--").flat_map(move |(at, _)| {
+        let end = at + 2 + 36;
+        let uuid_ok = text.get(at + 2..end).is_some_and(is_uuid);
+        let mut start = at;
+        while uuid_ok && start > 0 && at - start < 250 {
+            let c = bytes[start - 1];
+            if !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-') {
+                break;
+            }
+            start -= 1;
+        }
+        let starts = (start..at)
+            .filter(move |&s| uuid_ok && bytes[s].is_ascii_lowercase() && (s == start || bytes[s - 1] == b'-'));
+        starts.map(move |s| &text[s..end])
+    })
+}
+
 /// `8-4-4-4-12` hexadecimal digits.
 pub fn is_uuid(s: &str) -> bool {
     let b = s.as_bytes();
@@ -135,5 +157,23 @@ mod tests {
         assert_eq!(parse_id(v5, SpecVersion::V20), Err(IdProblem::NotVersion4));
         let bad_variant = "indicator--8e2e2d2b-17d4-4cbf-c38f-98ee46b3cd3f";
         assert_eq!(parse_id(bad_variant, SpecVersion::V21), Err(IdProblem::NotRfc4122));
+    }
+
+    #[test]
+    fn identifiers_are_found_in_references_and_in_prose() {
+        let uuid = "8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f";
+        let text =
+            format!("{{\"object_refs\":[\"x-mitre-tactic--{uuid}\"],\"d\":\"see-indicator--{uuid}. -- --{uuid}\"}}");
+        let found: Vec<&str> = ids_in(&text).collect();
+        assert_eq!(
+            found,
+            [
+                format!("x-mitre-tactic--{uuid}"),
+                format!("mitre-tactic--{uuid}"),
+                format!("tactic--{uuid}"),
+                format!("see-indicator--{uuid}"),
+                format!("indicator--{uuid}"),
+            ]
+        );
     }
 }

@@ -23,6 +23,12 @@ impl Tlp {
             Tlp::Red => "TLP:RED",
         }
     }
+
+    /// A level by the name a configuration gives it ("amber+strict"), case ignored.
+    pub fn from_name(name: &str) -> Option<Tlp> {
+        let levels = [Tlp::Clear, Tlp::White, Tlp::Green, Tlp::Amber, Tlp::AmberStrict, Tlp::Red];
+        levels.into_iter().find(|level| level.label()[4..].eq_ignore_ascii_case(name))
+    }
 }
 
 /// (id, level, TLP version, the `tlp` value a TLP 1.0 definition must carry).

@@ -3,12 +3,14 @@
 //!
 //! Per-object rules (`check_object`) are pure functions of one object's JSON and its version;
 //! they run while the loader holds the object. Repository rules (`check_repository`) see every
-//! object's `StixObject` record: conflicting copies, references, relationship pairs.
+//! object's `StixObject` record: conflicting copies, references, relationship pairs, and
+//! markings that withhold more than a contributor may expect.
 
 mod checker;
 mod common;
 mod constraints;
 mod extensions;
+mod markings;
 mod observables;
 mod properties;
 mod relationships;

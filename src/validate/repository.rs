@@ -7,28 +7,25 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::relationships::{suggestion, Suggestion};
+use crate::config::Audience;
 use crate::diag::{Diagnostic, Severity};
 use crate::load::Source;
 use crate::stix::fxhash::FxHashMap as HashMap;
 use crate::stix::{id, marking, schema, SpecVersion, StixObject, Timestamp};
 
 #[derive(Debug, Clone, Copy)]
-pub struct RepositoryOptions {
+pub struct RepositoryOptions<'c> {
     /// The severity of a reference to an object absent from the repository.
     pub missing_reference: Severity,
-}
-
-impl Default for RepositoryOptions {
-    fn default() -> Self {
-        RepositoryOptions { missing_reference: Severity::Warning }
-    }
+    /// The audiences whose markings policy the marking rules judge by.
+    pub audiences: &'c [Audience],
 }
 
 /// A diagnostic about an object, placed later at `pointer` inside it.
-struct Anchored<'a> {
-    diagnostic: Diagnostic,
-    object: &'a StixObject,
-    pointer: String,
+pub(super) struct Anchored<'a> {
+    pub diagnostic: Diagnostic,
+    pub object: &'a StixObject,
+    pub pointer: String,
 }
 
 pub fn check_repository(objects: &[StixObject], options: &RepositoryOptions) -> Vec<Diagnostic> {
@@ -38,6 +35,7 @@ pub fn check_repository(objects: &[StixObject], options: &RepositoryOptions) -> 
     changed_created(&index, &mut found);
     found.extend(references(&index, options));
     relationship_pairs(&index, &mut found);
+    super::markings::check(&index, options.audiences, &mut found);
     resolve(found)
 }
 
@@ -46,8 +44,8 @@ const NONE: u32 = u32::MAX;
 /// Every object version by id, without an allocation per id (a million small vectors cost
 /// more than the rest of the repository rules): the map holds the first and the latest
 /// occurrence, and `next` chains the other occurrences of the same id.
-struct VersionIndex<'a> {
-    objects: &'a [StixObject],
+pub(super) struct VersionIndex<'a> {
+    pub objects: &'a [StixObject],
     by_id: HashMap<&'a str, (u32, u32)>,
     next: Vec<u32>,
 }
@@ -77,11 +75,11 @@ impl<'a> VersionIndex<'a> {
         VersionIndex { objects, by_id, next }
     }
 
-    fn latest(&self, id: &str) -> Option<&'a StixObject> {
+    pub fn latest(&self, id: &str) -> Option<&'a StixObject> {
         self.by_id.get(id).map(|&(_, latest)| &self.objects[latest as usize])
     }
 
-    fn is_latest(&self, index: usize) -> bool {
+    pub fn is_latest(&self, index: usize) -> bool {
         self.by_id.get(self.objects[index].id.as_str()).is_some_and(|&(_, latest)| latest as usize == index)
     }
 

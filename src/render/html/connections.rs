@@ -210,6 +210,7 @@ fn reference_label(property: &str) -> String {
         "where_sighted_refs" => "Sightings at this".into(),
         "observed_data_refs" => "Sightings observed in this".into(),
         "object_marking_refs" | "granular_markings" => "Objects marked with this".into(),
+        crate::link::MENTIONS => "Mentioned in".into(),
         other => format!("Referenced as “{}”", property_label(other).to_lowercase()),
     }
 }

@@ -33,10 +33,17 @@ impl Link {
         }
     }
 
-    /// A link to `id` when the View has it, else the id as text.
+    /// A link to `id` when the View has it, else the id as text; never the id of an object
+    /// withheld from this audience.
     pub fn to_id(view: &View<'_>, id: &str, root: &str) -> Link {
         match view.get(id) {
             Some(entry) => Link::to(entry, root),
+            None if view.withholds(id) => Link {
+                href: None,
+                name: "not available to this audience".into(),
+                type_label: "Withheld".into(),
+                category: "custom",
+            },
             None => {
                 let object_type = id.split("--").next().unwrap_or_default();
                 Link {

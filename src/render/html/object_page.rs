@@ -11,8 +11,8 @@ use super::graph::{self, Neighbour};
 use super::kill_chains::is_slug;
 use super::links::{category, is_attack_source, object_href, type_label, Link};
 use super::markdown::to_safe_html;
-use crate::audience::{Entry, View};
-use crate::stix::marking::{tlp_of, Tlp};
+use crate::audience::{highest_tlp, Entry, View};
+use crate::stix::marking::Tlp;
 
 /// Where object pages sit relative to the site root (`objects/<id>/`).
 pub const ROOT: &str = "../../";
@@ -32,6 +32,10 @@ pub struct ObjectPage {
     pub modified: Option<TimeText>,
     pub created_by: Option<Link>,
     pub tlp: Option<TlpBanner>,
+    /// The texts of its statement markings (copyright, terms of use).
+    pub statements: Vec<String>,
+    /// References left out of this audience's copy, when the audience may be told (else 0).
+    pub withheld_references: usize,
     pub revoked: bool,
     pub deprecated: bool,
     pub replaced_by: Option<Link>,
@@ -65,7 +69,9 @@ pub struct Phase {
 
 pub fn object_page(view: &View<'_>, entry: Entry<'_>) -> ObjectPage {
     let object = entry.object;
-    let parsed: Value = serde_json::from_str(&object.raw).unwrap_or(Value::Null);
+    // The JSON this audience gets: a copy without redacted references, where there were any.
+    let json = view.json(object);
+    let parsed: Value = serde_json::from_str(&json).unwrap_or(Value::Null);
     let empty = Map::new();
     let members = parsed.as_object().unwrap_or(&empty);
     let text = |key: &str| members.get(key).and_then(Value::as_str);
@@ -100,6 +106,8 @@ pub fn object_page(view: &View<'_>, entry: Entry<'_>) -> ObjectPage {
         modified: object.modified.as_deref().and_then(TimeText::parse),
         created_by: text("created_by_ref").map(|id| Link::to_id(view, id, ROOT)),
         tlp: tlp_banner(object),
+        statements: view.statements(object).into_iter().map(str::to_owned).collect(),
+        withheld_references: if view.shows_withheld() { view.removed_references(object) } else { 0 },
         revoked: object.revoked,
         deprecated: members.get("x_mitre_deprecated").and_then(Value::as_bool).unwrap_or(false),
         replaced_by: touching.iter().find(|t| t.outgoing && t.kind == "revoked-by").map(|t| Link::to(t.other, ROOT)),
@@ -111,7 +119,7 @@ pub fn object_page(view: &View<'_>, entry: Entry<'_>) -> ObjectPage {
         references: citations.into_items(),
         versions: view.versions(entry).iter().filter_map(|v| TimeText::parse(v.version_key())).collect(),
         graph_svg: graph::draw(&center, &neighbours),
-        json: escape_text(&dedent(&object.raw)),
+        json: escape_text(&dedent(&json)),
     }
 }
 
@@ -136,8 +144,7 @@ fn attack_owner<'v>(view: &View<'v>, external_id: &str) -> Option<Entry<'v>> {
 }
 
 fn tlp_banner(object: &crate::stix::StixObject) -> Option<TlpBanner> {
-    let level =
-        object.refs.iter().filter(|r| r.property == "object_marking_refs").filter_map(|r| tlp_of(&r.target)).max()?;
+    let level = highest_tlp(object)?;
     let class = match level {
         Tlp::Clear => "clear",
         Tlp::White => "white",

@@ -1,0 +1,103 @@
+//! Redaction, for audiences that opt in (`redact_refs`): an object that lists withheld objects
+//! is published as a derived copy without those references, instead of being withheld too.
+//!
+//! Only references a copy can lose and stay valid STIX are removed: entries of a container's
+//! `object_refs` (at least one must remain), `created_by_ref`, and a sighting's
+//! `where_sighted_refs` and `observed_data_refs`. A relationship to a withheld object, or a
+//! withheld id anywhere else in the JSON, still withholds the object.
+
+use std::fmt::Write as _;
+
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+/// How a property may lose references to withheld objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redaction {
+    /// It may not: the object is withheld with what it references.
+    No,
+    /// Entries may go as long as one remains (`object_refs`).
+    KeepOne,
+    /// Entries, or the whole property, may go.
+    Drop,
+}
+
+pub fn redaction(property: &str) -> Redaction {
+    match property {
+        "object_refs" => Redaction::KeepOne,
+        "created_by_ref" | "where_sighted_refs" | "observed_data_refs" => Redaction::Drop,
+        _ => Redaction::No,
+    }
+}
+
+/// The top-level members of an object in their order, each value as written.
+struct Members(Vec<(String, Box<RawValue>)>);
+
+impl<'de> Deserialize<'de> for Members {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Members, D::Error> {
+        struct Ordered;
+        impl<'de> Visitor<'de> for Ordered {
+            type Value = Members;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
+                let mut members = Vec::new();
+                while let Some(entry) = map.next_entry::<String, Box<RawValue>>()? {
+                    members.push(entry);
+                }
+                Ok(Members(members))
+            }
+        }
+        deserializer.deserialize_map(Ordered)
+    }
+}
+
+/// `raw` without the references `withheld` names, in the redactable properties; the other
+/// members keep their order and their text. None when the JSON cannot be read.
+pub fn redacted(raw: &str, withheld: &dyn Fn(&str) -> bool) -> Option<String> {
+    let Members(members) = serde_json::from_str(raw).ok()?;
+    let mut out = String::with_capacity(raw.len());
+    out.push('{');
+    let mut first = true;
+    for (key, value) in members {
+        let kept = match redaction(&key) {
+            Redaction::No => Some(value.get().to_owned()),
+            _ => kept_references(value.get(), withheld),
+        };
+        let Some(kept) = kept else { continue };
+        out.push_str(if first { "\n  " } else { ",\n  " });
+        first = false;
+        let _ = write!(out, "{}: {kept}", serde_json::to_string(&key).ok()?);
+    }
+    out.push_str("\n}");
+    Some(out)
+}
+
+/// A reference or list of references without the withheld ones: None when nothing remains.
+fn kept_references(value: &str, withheld: &dyn Fn(&str) -> bool) -> Option<String> {
+    match serde_json::from_str::<serde_json::Value>(value).ok()? {
+        serde_json::Value::String(id) if withheld(&id) => None,
+        serde_json::Value::Array(items) => {
+            let kept: Vec<_> = items.into_iter().filter(|item| !item.as_str().is_some_and(withheld)).collect();
+            (!kept.is_empty()).then(|| serde_json::to_string(&kept).unwrap_or_default())
+        }
+        _ => Some(value.to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn withheld_references_go_and_everything_else_stays_as_written() {
+        let raw = r#"{"type": "report", "name":"R \u00e9", "object_refs": ["a--1", "b--2"], "created_by_ref": "b--2", "labels":["b--2"]}"#;
+        let copy = redacted(raw, &|id| id == "b--2").unwrap();
+        assert_eq!(
+            copy,
+            "{\n  \"type\": \"report\",\n  \"name\": \"R \\u00e9\",\n  \"object_refs\": [\"a--1\"],\n  \"labels\": [\"b--2\"]\n}"
+        );
+    }
+}

@@ -1,0 +1,189 @@
+//! Audiences: one repository, one output per audience, and nothing withheld from an audience
+//! anywhere in its output. The fixture (tests/fixtures/audiences) gives every object withheld
+//! from the public canary strings in its name, aliases, description, pattern, kill-chain phases
+//! and external references, and points at them from public reports, relationships, sightings,
+//! groupings, notes and opinions.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use common::{copy_dir, with_code, Repo};
+
+/// What tests/fixtures/audiences/expected.json says, written with the fixture.
+struct Expected {
+    /// Ids the public output must not name.
+    withheld_from_public: Vec<String>,
+    /// The same for partners, who get redacted copies of reports, groupings, notes, opinions.
+    withheld_from_partners: Vec<String>,
+    /// Strings only withheld objects hold.
+    canaries: Vec<String>,
+    /// Strings only an older, more strictly marked version holds (no page shows old text).
+    older_version_canaries: Vec<String>,
+}
+
+fn fixture() -> (Repo, Expected) {
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audiences");
+    let repo = Repo::new();
+    copy_dir(&source, repo.path());
+    let expected: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(source.join("expected.json")).unwrap()).unwrap();
+    let list = |key: &str| -> Vec<String> {
+        expected[key].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect()
+    };
+    let expected = Expected {
+        withheld_from_public: list("withheld_from_public"),
+        withheld_from_partners: list("withheld_from_partners"),
+        canaries: list("canaries"),
+        older_version_canaries: list("older_version_canaries"),
+    };
+    (repo, expected)
+}
+
+/// Every file of an output, by path, its bytes decompressed when it is gzip.
+fn readable_tree(repo: &Repo, audience: &str) -> BTreeMap<String, Vec<u8>> {
+    let mut tree = repo.tree(audience);
+    assert!(tree.len() > 5, "audience {audience} was not built");
+    for (path, bytes) in tree.iter_mut() {
+        if path.ends_with(".gz") || bytes.starts_with(&[0x1f, 0x8b]) {
+            let mut plain = Vec::new();
+            flate2::read::MultiGzDecoder::new(&bytes[..]).read_to_end(&mut plain).expect(path);
+            *bytes = plain;
+        }
+    }
+    tree
+}
+
+/// Where `needle` appears in the output, in a file's path or its bytes (case ignored).
+fn traces(tree: &BTreeMap<String, Vec<u8>>, needle: &str) -> Vec<String> {
+    let needle = needle.to_ascii_lowercase();
+    tree.iter()
+        .filter(|(path, bytes)| {
+            path.to_ascii_lowercase().contains(&needle)
+                || bytes.to_ascii_lowercase().windows(needle.len()).any(|w| w == needle.as_bytes())
+        })
+        .map(|(path, _)| path.clone())
+        .collect()
+}
+
+/// Every canary, every withheld id, and its UUID alone (an id may be cut or encoded).
+fn secrets(canaries: &[String], withheld: &[String]) -> Vec<String> {
+    let uuids = withheld.iter().map(|id| id.split("--").nth(1).unwrap().to_owned());
+    canaries.iter().cloned().chain(withheld.iter().cloned()).chain(uuids).collect()
+}
+
+#[test]
+fn nothing_withheld_from_the_public_appears_anywhere_in_its_output() {
+    let (repo, expected) = fixture();
+    let (code, stderr) = repo.build(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    let canaries: Vec<String> = [&expected.canaries[..], &expected.older_version_canaries[..]].concat();
+    for (audience, withheld) in
+        [("public", &expected.withheld_from_public), ("partners", &expected.withheld_from_partners)]
+    {
+        let tree = readable_tree(&repo, audience);
+        let leaks: Vec<(String, Vec<String>)> = secrets(&canaries, withheld)
+            .into_iter()
+            .map(|secret| {
+                let found = traces(&tree, &secret);
+                (secret, found)
+            })
+            .filter(|(_, found)| !found.is_empty())
+            .collect();
+        assert!(leaks.is_empty(), "audience {audience} leaks: {leaks:#?}");
+        // Not a vacuous pass: what the public may see is there.
+        let malware = "malware--5e1ec7ed-0000-4000-8000-000000000010";
+        assert!(!traces(&tree, malware).is_empty(), "{audience} lacks the public malware");
+        assert!(!traces(&tree, "report--5e1ec7ed-0000-4000-8000-000000000031").is_empty());
+    }
+}
+
+#[test]
+fn the_members_output_holds_every_object_the_public_does_not_get() {
+    let (repo, expected) = fixture();
+    assert_eq!(repo.build(&["--audience", "members"]).0, 0);
+    let tree = readable_tree(&repo, "members");
+    let missing: Vec<String> = secrets(&expected.canaries, &expected.withheld_from_public)
+        .into_iter()
+        .filter(|s| traces(&tree, s).is_empty())
+        .collect();
+    assert!(missing.is_empty(), "members lack: {missing:?}");
+    for id in &expected.withheld_from_public {
+        assert!(tree.contains_key(&format!("objects/{id}/index.html")), "no members' page for {id}");
+    }
+}
+
+#[test]
+fn an_older_version_under_a_stricter_marking_stays_with_the_members() {
+    let (repo, _) = fixture();
+    assert_eq!(repo.build(&[]).0, 0);
+    let page = |audience: &str| {
+        std::fs::read_to_string(
+            repo.path().join(audience).join("objects/malware--5e1ec7ed-0000-4000-8000-000000000010/index.html"),
+        )
+        .unwrap()
+    };
+    assert!(!page("public").contains("class=\"versions\""), "one version for the public");
+    assert!(page("members").contains("class=\"versions\""));
+}
+
+#[test]
+fn a_redacting_audience_gets_the_report_without_the_withheld_objects_and_is_told() {
+    let (repo, _) = fixture();
+    assert_eq!(repo.build(&["--audience", "partners"]).0, 0);
+    let page = std::fs::read_to_string(
+        repo.path().join("partners/objects/report--5e1ec7ed-0000-4000-8000-000000000030/index.html"),
+    )
+    .expect("the report is published to partners");
+    assert!(page.contains("leaves out 2 references to objects not available to this audience"), "{page}");
+    assert!(page.contains("malware--5e1ec7ed-0000-4000-8000-000000000010"));
+    // The public, which does not redact, gets no such report at all.
+    assert!(repo.build(&["--audience", "public"]).0 == 0);
+    assert!(!repo.path().join("public/objects/report--5e1ec7ed-0000-4000-8000-000000000030").exists());
+}
+
+#[test]
+fn check_names_the_markings_that_withhold_public_objects() {
+    let (repo, _) = fixture();
+    let (_, report) = repo.check_json(&[]);
+    let inconsistent = with_code(&report, "marking-inconsistent");
+    let about_report = inconsistent
+        .iter()
+        .filter(|d| d["object_id"] == "report--5e1ec7ed-0000-4000-8000-000000000030")
+        .map(|d| d["message"].as_str().unwrap())
+        .collect::<Vec<_>>();
+    assert!(
+        about_report.iter().any(|m| m.contains("TLP:CLEAR")
+            && m.contains("(TLP:AMBER)")
+            && m.ends_with("withheld from public as well")),
+        "{about_report:?}"
+    );
+    assert!(inconsistent.iter().any(|d| d["message"].as_str().unwrap().contains("names `intrusion-set--")));
+}
+
+#[test]
+fn an_unresolvable_marking_withholds_what_it_marks_with_a_warning() {
+    let repo = Repo::new();
+    let marking = "marking-definition--0bad0bad-0000-4000-8000-000000000000";
+    let tool = common::object("tool", 1, serde_json::json!({"name": "Mystery", "object_marking_refs": [marking]}));
+    repo.write("content/tool.json", common::bundle(&[tool]));
+    let (_, report) = repo.check_json(&[]);
+    let warnings = with_code(&report, "marking-unresolved");
+    assert_eq!(warnings.len(), 1, "{report:#}");
+    assert!(warnings[0]["message"].as_str().unwrap().contains("the 1 objects it marks"));
+    let (code, stderr) = repo.build(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("built 0 objects for audience `public` (1 withheld)"), "{stderr}");
+}
+
+#[test]
+fn building_one_audience_into_another_s_folder_is_refused() {
+    let (repo, _) = fixture();
+    assert_eq!(repo.build(&["--audience", "public"]).0, 0);
+    let (code, stderr) = repo.build(&["--audience", "members", "--output", "public"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("holds the output of audience `public`"), "{stderr}");
+    let (code, stderr) = repo.build(&["--output", "site"]);
+    assert_eq!(code, 2, "--output with several audiences needs --audience: {stderr}");
+}
