@@ -12,9 +12,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::audience;
 use crate::config::{Audience, Config};
+use crate::diag::Diagnostic;
 use crate::error::Error;
 use crate::link::Store;
-use crate::render::html::{self, SiteInfo};
+use crate::render::html::{self, ContentPage, SiteInfo};
 use crate::theme::Theme;
 use crate::write::{DiskSink, WriteStats};
 use crate::{load_and_check, log_timing, CheckReport};
@@ -32,6 +33,8 @@ pub struct BuildOptions {
 
 pub struct BuildReport {
     pub check: CheckReport,
+    /// What only a build finds (the Markdown pages): `check` does not list these.
+    pub site_diagnostics: Vec<Diagnostic>,
     pub outcome: BuildOutcome,
 }
 
@@ -59,9 +62,9 @@ pub struct BuildStats {
 pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<BuildReport, Error> {
     let started = Instant::now();
     let audiences = chosen_audiences(config, options)?;
-    let (mut check, objects) = load_and_check(config, &[], cwd)?;
+    let (check, objects) = load_and_check(config, &[], cwd)?;
     if check.has_errors() && !options.allow_errors {
-        return Ok(BuildReport { check, outcome: BuildOutcome::Refused });
+        return Ok(BuildReport { check, site_diagnostics: Vec::new(), outcome: BuildOutcome::Refused });
     }
     let (objects, invalid): (Vec<_>, Vec<_>) = objects.into_iter().partition(|o| !o.invalid);
     let mut left_out: Vec<String> = invalid.into_iter().map(|o| o.id).collect();
@@ -71,12 +74,14 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
     log_timing("link", started);
     let theme = Theme::load(Some(&config.root))?;
     let (pages, page_diagnostics) = html::load_pages(&config.content_dir.join("pages"));
-    check.diagnostics.extend(page_diagnostics);
+    let mut site_diagnostics = page_diagnostics;
+    site_diagnostics.extend(unknown_page_audiences(&pages, config));
     let site = SiteInfo { title: config.site.title.clone(), repository_url: config.site.repository_url.clone() };
     let mut built = Vec::new();
     for audience in &audiences {
         let audience_started = Instant::now();
         let view = audience::view(&store, audience);
+        let pages: Vec<ContentPage> = pages.iter().filter(|p| p.is_for(&audience.name)).cloned().collect();
         log_timing("audience", started);
         let sink = DiskSink::new(&audience.output, &audience.name)?;
         let bar = progress_bar(options.progress, html::page_count(&view, &pages));
@@ -96,7 +101,24 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
             seconds: audience_started.elapsed().as_secs_f64(),
         });
     }
-    Ok(BuildReport { check, outcome: BuildOutcome::Built { left_out, audiences: built } })
+    Ok(BuildReport { check, site_diagnostics, outcome: BuildOutcome::Built { left_out, audiences: built } })
+}
+
+/// A page published to an audience the configuration does not have reaches nobody there.
+fn unknown_page_audiences(pages: &[ContentPage], config: &Config) -> Vec<Diagnostic> {
+    let known = |name: &String| config.audiences.iter().any(|a| &a.name == name);
+    pages
+        .iter()
+        .flat_map(|page| page.audiences.iter().filter(|a| !known(a)).map(move |a| (page, a)))
+        .map(|(page, name)| {
+            Diagnostic::warning(
+                "page-audience",
+                format!("page `{}` is for audience `{name}`, which stixpress.toml does not have", page.slug),
+            )
+            .in_file(config.content_dir.join("pages").join(format!("{}.md", page.slug)))
+            .with_help("use the name of an audience under [audiences]")
+        })
+        .collect()
 }
 
 /// The audiences to build, each with its output folder checked: `--audience` picks one,

@@ -76,6 +76,7 @@ fn print_build(report: &stixpress::BuildReport) -> ExitCode {
     if warnings > 0 {
         let _ = writeln!(err, "({warnings} warnings not shown: `stixpress check` lists them)");
     }
+    let _ = diag::print_diagnostics_human(&mut err, &report.site_diagnostics);
     match &report.outcome {
         stixpress::BuildOutcome::Refused => {
             let _ = writeln!(

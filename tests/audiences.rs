@@ -187,3 +187,18 @@ fn building_one_audience_into_another_s_folder_is_refused() {
     let (code, stderr) = repo.build(&["--output", "site"]);
     assert_eq!(code, 2, "--output with several audiences needs --audience: {stderr}");
 }
+
+#[test]
+fn a_page_for_members_is_not_published_to_the_public() {
+    let (repo, _) = fixture();
+    repo.write(
+        "content/pages/handbook.md",
+        "+++\ntitle = \"Handbook\"\naudiences = [\"members\", \"memebrs\"]\n+++\nFor members.",
+    );
+    let (code, stderr) = repo.build(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(repo.path().join("members/handbook/index.html").is_file());
+    assert!(!repo.path().join("public/handbook").exists());
+    assert!(!String::from_utf8_lossy(&repo.tree("public")["index.html"]).contains("Handbook"));
+    assert!(stderr.contains("page-audience") && stderr.contains("`memebrs`"), "{stderr}");
+}

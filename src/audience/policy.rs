@@ -75,10 +75,18 @@ impl Markings {
         Markings { defined }
     }
 
-    pub fn kind(&self, marking_id: &str) -> MarkingKind {
+    pub fn kind(&self, marking_id: &str) -> &MarkingKind {
+        static TLP: [MarkingKind; 6] = [
+            MarkingKind::Tlp(Tlp::Clear),
+            MarkingKind::Tlp(Tlp::White),
+            MarkingKind::Tlp(Tlp::Green),
+            MarkingKind::Tlp(Tlp::Amber),
+            MarkingKind::Tlp(Tlp::AmberStrict),
+            MarkingKind::Tlp(Tlp::Red),
+        ];
         match tlp_of(marking_id) {
-            Some(level) => MarkingKind::Tlp(level),
-            None => self.defined.get(marking_id).cloned().unwrap_or(MarkingKind::Unresolved),
+            Some(level) => &TLP[level as usize],
+            None => self.defined.get(marking_id).unwrap_or(&MarkingKind::Unresolved),
         }
     }
 
@@ -110,7 +118,7 @@ impl MarkingPolicy {
             return true;
         }
         match markings.kind(marking_id) {
-            MarkingKind::Tlp(level) => self.audience.tlp.contains(&level),
+            MarkingKind::Tlp(level) => self.audience.tlp.contains(level),
             MarkingKind::Statement(_) => true,
             MarkingKind::Other { .. } | MarkingKind::Unresolved => false,
         }

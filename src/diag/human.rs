@@ -11,10 +11,7 @@ use super::{Diagnostic, Summary};
 const WINDOW: usize = 100;
 
 pub fn print_human(out: &mut dyn Write, diagnostics: &[Diagnostic], summary: &Summary) -> io::Result<()> {
-    let mut sources = SourceLines::default();
-    for diagnostic in diagnostics {
-        print_one(out, diagnostic, &mut sources)?;
-    }
+    print_diagnostics_human(out, diagnostics)?;
     writeln!(
         out,
         "checked {} file{}, {} object{}: {} error{}, {} warning{}",
@@ -27,6 +24,15 @@ pub fn print_human(out: &mut dyn Write, diagnostics: &[Diagnostic], summary: &Su
         summary.warnings,
         plural(summary.warnings)
     )
+}
+
+/// The diagnostics alone, without the closing totals.
+pub fn print_diagnostics_human(out: &mut dyn Write, diagnostics: &[Diagnostic]) -> io::Result<()> {
+    let mut sources = SourceLines::default();
+    for diagnostic in diagnostics {
+        print_one(out, diagnostic, &mut sources)?;
+    }
+    Ok(())
 }
 
 fn plural(n: usize) -> &'static str {

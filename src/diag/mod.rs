@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 pub use github::print_github;
-pub use human::print_human;
+pub use human::{print_diagnostics_human, print_human};
 pub use json::{print_json, Summary};
 pub use sarif::print_sarif;
 

@@ -204,6 +204,9 @@ impl Store {
     /// Each once, in order of appearance.
     fn mentions(&self, object: &StixObject, known: &[ObjectIndex]) -> Vec<ObjectIndex> {
         let mut found: Vec<ObjectIndex> = Vec::new();
+        if !crate::stix::id::may_hold_more_ids(&object.raw, 1 + object.refs.len()) {
+            return found;
+        }
         for candidate in crate::stix::id::ids_in(&object.raw) {
             match self.find(candidate) {
                 Some(target) if known.binary_search(&target).is_err() && !found.contains(&target) => found.push(target),

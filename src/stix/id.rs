@@ -99,6 +99,13 @@ pub fn ids_in(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// Whether `text` may hold identifiers besides `known` of them: every identifier has exactly
+/// one `--`, so when the count of `--` is no more than that, there is nothing else to find and
+/// the costlier `ids_in` scan can be skipped.
+pub fn may_hold_more_ids(text: &str, known: usize) -> bool {
+    text.match_indices("--").nth(known).is_some()
+}
+
 /// `8-4-4-4-12` hexadecimal digits.
 pub fn is_uuid(s: &str) -> bool {
     let b = s.as_bytes();
@@ -157,6 +164,13 @@ mod tests {
         assert_eq!(parse_id(v5, SpecVersion::V20), Err(IdProblem::NotVersion4));
         let bad_variant = "indicator--8e2e2d2b-17d4-4cbf-c38f-98ee46b3cd3f";
         assert_eq!(parse_id(bad_variant, SpecVersion::V21), Err(IdProblem::NotRfc4122));
+    }
+
+    #[test]
+    fn a_text_with_no_more_double_hyphens_than_known_ids_names_nothing_else() {
+        let text = r#"{"id":"tool--1","created_by_ref":"identity--2"}"#;
+        assert!(!may_hold_more_ids(text, 2));
+        assert!(may_hold_more_ids(text, 1));
     }
 
     #[test]

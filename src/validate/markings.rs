@@ -18,12 +18,50 @@ use crate::diag::Diagnostic;
 use crate::stix::StixObject;
 
 pub(super) fn check<'a>(index: &VersionIndex<'a>, audiences: &[Audience], found: &mut Vec<Anchored<'a>>) {
-    let latest: Vec<&StixObject> =
-        index.objects.iter().enumerate().filter(|(i, _)| index.is_latest(*i)).map(|(_, o)| o).collect();
+    let started = std::time::Instant::now();
+    let positions: Vec<usize> = (0..index.objects.len()).into_par_iter().filter(|&i| index.is_latest(i)).collect();
+    let latest: Vec<&StixObject> = positions.iter().map(|&i| &index.objects[i]).collect();
     let markings = Markings::new(latest.iter().copied());
-    let policies: Vec<MarkingPolicy> = audiences.iter().map(MarkingPolicy::new).collect();
+    let policies: Vec<MarkingPolicy> = audiences.iter().take(64).map(MarkingPolicy::new).collect();
     unresolved(&latest, &markings, audiences, found);
-    found.par_extend(latest.par_iter().flat_map_iter(|object| inconsistent(index, object, &policies, &markings)));
+    crate::log_timing("markings: unresolved", started);
+    let seen_by = SeenBy::new(index, &policies, &markings);
+    crate::log_timing("markings: seen by", started);
+    found.par_extend(positions.par_iter().flat_map_iter(|&at| inconsistent(index, at, &seen_by, &markings)));
+}
+
+/// For each latest version (by position), the audiences its own markings let see it, one bit
+/// per audience: every reference is then judged with a lookup and a mask.
+struct SeenBy<'p> {
+    policies: &'p [MarkingPolicy],
+    masks: Vec<u64>,
+}
+
+impl<'p> SeenBy<'p> {
+    fn new(index: &VersionIndex, policies: &'p [MarkingPolicy], markings: &Markings) -> SeenBy<'p> {
+        let masks = (0..index.objects.len())
+            .into_par_iter()
+            .map(|i| {
+                let object = &index.objects[i];
+                // Older versions are not judged: their bits stay empty.
+                if !index.is_latest(i) {
+                    return 0;
+                }
+                let allowed = policies.iter().enumerate().filter(|(_, p)| p.allows_markings_of(object, markings));
+                allowed.fold(0u64, |mask, (bit, _)| mask | 1 << bit)
+            })
+            .collect();
+        SeenBy { policies, masks }
+    }
+
+    /// The audiences in `mask` that do not redact `property`, by name.
+    fn names(&self, mask: u64, property: &str) -> Vec<&'p str> {
+        let policies = self.policies.iter().enumerate().filter(|(bit, _)| mask & (1 << bit) != 0);
+        policies
+            .filter(|(_, p)| !(p.audience.redact_refs && redaction(property) != Redaction::No))
+            .map(|(_, p)| p.audience.name.as_str())
+            .collect()
+    }
 }
 
 fn unresolved<'a>(
@@ -66,6 +104,23 @@ fn unresolved<'a>(
     }
 }
 
+/// The ids `object`'s JSON names other than its own and its references (each once).
+fn mentions(object: &StixObject) -> Vec<&str> {
+    if !crate::stix::id::may_hold_more_ids(&object.raw, 1 + object.refs.len()) {
+        return Vec::new();
+    }
+    let mut known: Vec<&str> = object.refs.iter().map(|r| r.target.as_str()).collect();
+    known.push(&object.id);
+    known.sort_unstable();
+    let mut found: Vec<&str> = Vec::new();
+    for id in crate::stix::id::ids_in(&object.raw) {
+        if known.binary_search(&id).is_err() && !found.contains(&id) {
+            found.push(id);
+        }
+    }
+    found
+}
+
 /// How a target is marked, when a TLP level or a community's own marking may withhold it (a
 /// marking nobody can resolve has its own warning).
 fn restricting_marking(target: &StixObject, markings: &Markings) -> Option<String> {
@@ -82,34 +137,27 @@ fn restricting_marking(target: &StixObject, markings: &Markings) -> Option<Strin
 
 /// The references of `object` (and ids its JSON names elsewhere) that withhold it from an
 /// audience that may see it by its own markings.
-fn inconsistent<'a>(
-    index: &VersionIndex<'a>,
-    object: &'a StixObject,
-    policies: &[MarkingPolicy],
-    markings: &Markings,
-) -> Vec<Anchored<'a>> {
-    let seeing: Vec<&MarkingPolicy> = policies.iter().filter(|p| p.allows_markings_of(object, markings)).collect();
-    if seeing.is_empty() {
+fn inconsistent<'a>(index: &VersionIndex<'a>, at: usize, seen_by: &SeenBy, markings: &Markings) -> Vec<Anchored<'a>> {
+    let object = &index.objects[at];
+    let own_mask = seen_by.masks[at];
+    if own_mask == 0 {
         return Vec::new();
     }
     let references = object.refs.iter().filter(|r| !is_marking_property(&r.property));
-    let pointed = references.map(|r| (r.target.as_str(), r.property.as_str(), r.pointer.clone()));
-    let mentioned = crate::stix::id::ids_in(&object.raw)
-        .filter(|id| *id != object.id && !object.refs.iter().any(|r| r.target == *id))
-        .map(|id| (id, "", String::new()));
+    let pointed = references.map(|r| (r.target.as_str(), r.property.as_str(), r.pointer.as_str()));
+    let mentioned = mentions(object).into_iter().map(|id| (id, "", ""));
     let mut out = Vec::new();
     for (target_id, property, pointer) in pointed.chain(mentioned) {
-        let Some(target) = index.latest(target_id) else { continue };
-        let Some(marked) = restricting_marking(target, markings) else { continue };
-        let withheld_from: Vec<&str> = seeing
-            .iter()
-            .filter(|p| !p.allows_markings_of(target, markings))
-            .filter(|p| !(p.audience.redact_refs && redaction(property) != Redaction::No))
-            .map(|p| p.audience.name.as_str())
-            .collect();
+        let Some(target_at) = index.latest_position(target_id) else { continue };
+        let lost = own_mask & !seen_by.masks[target_at];
+        if lost == 0 {
+            continue;
+        }
+        let withheld_from = seen_by.names(lost, property);
         if withheld_from.is_empty() {
             continue;
         }
+        let Some(marked) = restricting_marking(&index.objects[target_at], markings) else { continue };
         let own = highest_tlp(object).map_or("unmarked", |l| l.label());
         let how = if property.is_empty() { "names".to_owned() } else { format!("its `{property}` points at") };
         let diagnostic = Diagnostic::warning(
@@ -121,7 +169,7 @@ fn inconsistent<'a>(
             ),
         )
         .with_help("mark it at least as strictly as what it references, or remove the reference");
-        out.push(Anchored { diagnostic, object, pointer });
+        out.push(Anchored { diagnostic, object, pointer: pointer.to_owned() });
     }
     out
 }

@@ -29,14 +29,21 @@ pub(super) struct Anchored<'a> {
 }
 
 pub fn check_repository(objects: &[StixObject], options: &RepositoryOptions) -> Vec<Diagnostic> {
+    let started = std::time::Instant::now();
     let index = VersionIndex::build(objects);
+    crate::log_timing("repository: index", started);
     let mut found = Vec::new();
     conflicting_copies(&index, &mut found);
     changed_created(&index, &mut found);
+    crate::log_timing("repository: versions", started);
     found.extend(references(&index, options));
     relationship_pairs(&index, &mut found);
+    crate::log_timing("repository: references", started);
     super::markings::check(&index, options.audiences, &mut found);
-    resolve(found)
+    crate::log_timing("repository: markings", started);
+    let diagnostics = resolve(found);
+    crate::log_timing("repository: placed", started);
+    diagnostics
 }
 
 const NONE: u32 = u32::MAX;
@@ -77,6 +84,11 @@ impl<'a> VersionIndex<'a> {
 
     pub fn latest(&self, id: &str) -> Option<&'a StixObject> {
         self.by_id.get(id).map(|&(_, latest)| &self.objects[latest as usize])
+    }
+
+    /// Where the latest version of `id` is in `objects`.
+    pub fn latest_position(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).map(|&(_, latest)| latest as usize)
     }
 
     pub fn is_latest(&self, index: usize) -> bool {

@@ -1,5 +1,6 @@
 //! Markdown pages from `content/pages/*.md` (about, contributing), with TOML front matter
-//! between `+++` lines: `title`, `description`, `weight` (order in the navigation).
+//! between `+++` lines: `title`, `description`, `weight` (order in the navigation), and
+//! `audiences` (the audiences it is published to; default: every audience).
 
 use std::path::Path;
 
@@ -19,6 +20,9 @@ pub struct ContentPage {
     pub description: Option<String>,
     #[serde(skip)]
     pub weight: i64,
+    /// The audiences it is published to; empty means every audience.
+    #[serde(skip)]
+    pub audiences: Vec<String>,
     /// The body as safe HTML.
     pub html: String,
 }
@@ -29,6 +33,13 @@ struct FrontMatter {
     title: Option<String>,
     description: Option<String>,
     weight: Option<i64>,
+    audiences: Option<Vec<String>>,
+}
+
+impl ContentPage {
+    pub fn is_for(&self, audience: &str) -> bool {
+        self.audiences.is_empty() || self.audiences.iter().any(|a| a == audience)
+    }
 }
 
 /// Reads every page in `dir` (none when it does not exist), ordered by weight then slug. A
@@ -99,7 +110,7 @@ fn load_page(path: &Path) -> Result<ContentPage, Box<Diagnostic>> {
             problem(
                 "page-front-matter",
                 format!("invalid front matter: {}", e.message()),
-                "keys: title, description, weight",
+                "keys: title, description, weight, audiences",
             )
         })?,
         None => FrontMatter::default(),
@@ -108,6 +119,7 @@ fn load_page(path: &Path) -> Result<ContentPage, Box<Diagnostic>> {
         title: front.title.unwrap_or_else(|| slug.clone()),
         description: front.description,
         weight: front.weight.unwrap_or(0),
+        audiences: front.audiences.unwrap_or_default(),
         html: to_safe_html(body, &mut Citations::default(), &no_internal_links),
         slug,
     })
