@@ -202,3 +202,31 @@ fn a_page_for_members_is_not_published_to_the_public() {
     assert!(!String::from_utf8_lossy(&repo.tree("public")["index.html"]).contains("Handbook"));
     assert!(stderr.contains("page-audience") && stderr.contains("`memebrs`"), "{stderr}");
 }
+
+#[test]
+fn a_statement_marking_is_shown_on_the_page_and_restricts_nothing() {
+    let repo = Repo::new();
+    let statement = serde_json::json!({
+        "type": "marking-definition", "spec_version": "2.1",
+        "id": "marking-definition--5a7e0000-0000-4000-8000-000000000001",
+        "created": "2026-01-01T00:00:00.000Z",
+        "definition_type": "statement",
+        "definition": {"statement": "Copyright 2026, the <b>circle</b>. Share with attribution."}
+    });
+    let tool = common::object(
+        "tool",
+        1,
+        serde_json::json!({"name": "Key programmer", "object_marking_refs": ["marking-definition--5a7e0000-0000-4000-8000-000000000001"]}),
+    );
+    repo.write("content/tool.json", common::bundle(&[statement, tool]));
+    let (code, stderr) = repo.build(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    let page = String::from_utf8(repo.tree("public")[&format!("objects/{}/index.html", common::id("tool", 1))].clone())
+        .unwrap();
+    assert!(
+        page.contains(
+            "<p class=\"statement\">Copyright 2026, the &lt;b&gt;circle&lt;/b&gt;. Share with attribution.</p>"
+        ),
+        "{page}"
+    );
+}

@@ -77,6 +77,21 @@ fn every_page_of_the_example_site_is_valid_html() {
     assert_eq!(code, 0, "{stderr}");
     assert!(repo.path().join("public/about/index.html").is_file(), "the Markdown pages were built");
     assert_valid(&repo.path().join("public"));
+    assert_valid(&repo.path().join("members"));
+}
+
+#[test]
+fn every_page_of_the_audiences_fixture_is_valid_html() {
+    if !peers_required() {
+        return;
+    }
+    let repo = Repo::new();
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audiences"), repo.path());
+    let (code, stderr) = repo.build(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    for audience in ["public", "partners", "members"] {
+        assert_valid(&repo.path().join(audience));
+    }
 }
 
 #[test]
