@@ -230,3 +230,15 @@ fn a_statement_marking_is_shown_on_the_page_and_restricts_nothing() {
         "{page}"
     );
 }
+
+#[test]
+fn two_audiences_writing_into_one_folder_is_refused_before_anything_is_written() {
+    let (repo, _) = fixture();
+    let config = std::fs::read_to_string(repo.path().join("stixpress.toml")).unwrap();
+    let nested = config.replace("[audiences.partners]\n", "[audiences.partners]\noutput = \"public/partners\"\n");
+    repo.write("stixpress.toml", nested);
+    let (code, stderr) = repo.build(&[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("would write into the same folder"), "{stderr}");
+    assert!(!repo.path().join("public").exists());
+}
