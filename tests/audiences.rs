@@ -9,7 +9,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::io::Read;
 
-use common::{copy_dir, with_code, Repo};
+use common::{fixture_path, with_code, Repo};
 
 /// What tests/fixtures/audiences/expected.json says, written with the fixture.
 struct Expected {
@@ -24,11 +24,9 @@ struct Expected {
 }
 
 fn fixture() -> (Repo, Expected) {
-    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audiences");
-    let repo = Repo::new();
-    copy_dir(&source, repo.path());
+    let repo = Repo::from_fixture("audiences");
     let expected: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(source.join("expected.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(fixture_path("audiences").join("expected.json")).unwrap()).unwrap();
     let list = |key: &str| -> Vec<String> {
         expected[key].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect()
     };

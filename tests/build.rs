@@ -189,17 +189,29 @@ fn the_example_repository_builds_a_page_for_every_object_each_audience_may_see()
     }
 }
 
-fn every_object_has_a_page_or_is_withheld(audience: &str) {
+/// Builds one audience of the example repository into a temporary folder: the folder (kept
+/// while the guard lives), the site inside it, and stderr.
+fn build_example(audience: &str) -> (tempfile::TempDir, std::path::PathBuf, String) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = tempfile::tempdir().unwrap();
-    let output = out.path().join("site");
-    let mut cmd = assert_cmd::Command::cargo_bin("stixpress").unwrap();
-    let result =
-        cmd.current_dir(root).args(["build", "--audience", audience, "--output"]).arg(&output).output().unwrap();
-    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    let site = out.path().join("site");
+    let result = assert_cmd::Command::cargo_bin("stixpress")
+        .unwrap()
+        .current_dir(root)
+        .args(["build", "--audience", audience, "--output"])
+        .arg(&site)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&result.stderr).into_owned();
+    assert!(result.status.success(), "{stderr}");
+    (out, site, stderr)
+}
+
+fn every_object_has_a_page_or_is_withheld(audience: &str) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (_out, output, stderr) = build_example(audience);
     let ids = ids_in(&root.join("content"));
     let pages = std::fs::read_dir(output.join("objects")).unwrap().count();
-    let stderr = String::from_utf8_lossy(&result.stderr);
     let withheld: usize = stderr
         .split(" withheld)")
         .next()
@@ -241,17 +253,7 @@ fn every_internal_link_of_the_example_sites_resolves() {
 }
 
 fn every_internal_link_resolves(audience: &str) {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = tempfile::tempdir().unwrap();
-    let site = out.path().join("site");
-    let result = assert_cmd::Command::cargo_bin("stixpress")
-        .unwrap()
-        .current_dir(root)
-        .args(["build", "--audience", audience, "--output"])
-        .arg(&site)
-        .output()
-        .unwrap();
-    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    let (_out, site, _) = build_example(audience);
     let tree = read_tree(&site);
     let ids_of = |html: &str| -> std::collections::HashSet<String> {
         let document = scraper::Html::parse_document(html);

@@ -6,14 +6,12 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{copy_dir, read_tree, Repo};
+use common::{read_tree, Repo};
 use scraper::{ElementRef, Html};
 
 /// Builds the fixture once per test into a fresh copy and returns every output file.
 fn hostile_site() -> BTreeMap<String, Vec<u8>> {
-    let repo = Repo::new();
-    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile");
-    copy_dir(&fixture, repo.path());
+    let repo = Repo::from_fixture("hostile");
     let (code, stderr) = repo.build(&["--allow-errors"]);
     assert_eq!(code, 0, "{stderr}");
     let tree = read_tree(&repo.path().join("public"));

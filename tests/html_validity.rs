@@ -85,8 +85,7 @@ fn every_page_of_the_audiences_fixture_is_valid_html() {
     if !peers_required() {
         return;
     }
-    let repo = Repo::new();
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audiences"), repo.path());
+    let repo = Repo::from_fixture("audiences");
     let (code, stderr) = repo.build(&[]);
     assert_eq!(code, 0, "{stderr}");
     for audience in ["public", "partners", "members"] {
@@ -99,8 +98,7 @@ fn every_page_of_the_hostile_fixture_is_valid_html() {
     if !peers_required() {
         return;
     }
-    let repo = Repo::new();
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile"), repo.path());
+    let repo = Repo::from_fixture("hostile");
     let (code, stderr) = repo.build(&["--allow-errors"]);
     assert_eq!(code, 0, "{stderr}");
     assert_valid(&repo.path().join("public"));

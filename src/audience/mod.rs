@@ -15,7 +15,7 @@ use crate::config::Audience;
 use crate::link::Store;
 use crate::stix::marking::tlp_of;
 pub use policy::{highest_tlp, is_marking_property, MarkingKind, MarkingPolicy, Markings, MARKING_PROPERTIES};
-pub use redact::{redaction, Redaction};
+pub use redact::Redaction;
 pub use view::{Entry, View};
 
 /// Decides what `audience` may see of `store`.
@@ -27,15 +27,15 @@ pub fn view<'s>(store: &'s Store, audience: &Audience) -> View<'s> {
         .into_par_iter()
         .map(|index| policy.allows_markings_of(store.latest(crate::link::ObjectIndex(index)), &markings))
         .collect();
-    withhold_referrers(store, &mut visible, audience.redact_refs);
+    withhold_referrers(store, &mut visible, &policy);
     View::new(store, visible, policy, markings)
 }
 
 /// Withholds every object that points at a withheld one, transitively (a note on a report on a
-/// withheld indicator goes too). With `redact`, a redactable reference is dropped instead, and
+/// withheld indicator goes too). Where the audience redacts, a redactable reference is dropped instead, and
 /// a container goes only when none of its `object_refs` remains.
-fn withhold_referrers(store: &Store, visible: &mut [bool], redact: bool) {
-    let mut remaining: Vec<u32> = if redact {
+fn withhold_referrers(store: &Store, visible: &mut [bool], policy: &MarkingPolicy) {
+    let mut remaining: Vec<u32> = if policy.audience.redact_refs {
         store
             .indices()
             .map(|i| store.latest(i).refs.iter().filter(|r| r.property == "object_refs").count() as u32)
@@ -54,7 +54,7 @@ fn withhold_referrers(store: &Store, visible: &mut [bool], redact: bool) {
             if !visible[source] || (canonical_tlp && is_marking_property(property)) {
                 continue;
             }
-            let goes = match if redact { redaction(property) } else { Redaction::No } {
+            let goes = match policy.redaction(property) {
                 Redaction::No => true,
                 Redaction::Drop => false,
                 Redaction::KeepOne => {

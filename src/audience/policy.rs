@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
+use super::redact::{redaction, Redaction};
 use crate::config::Audience;
 use crate::stix::marking::{tlp_of, Tlp};
 use crate::stix::StixObject;
@@ -108,6 +109,16 @@ pub struct MarkingPolicy {
 impl MarkingPolicy {
     pub fn new(audience: &Audience) -> MarkingPolicy {
         MarkingPolicy { audience: audience.clone() }
+    }
+
+    /// How `property` may lose references to objects withheld from this audience: never,
+    /// unless the audience redacts (`redact_refs`).
+    pub fn redaction(&self, property: &str) -> Redaction {
+        if self.audience.redact_refs {
+            redaction(property)
+        } else {
+            Redaction::No
+        }
     }
 
     /// Whether an object carrying `marking_id` may be shown: a TLP level the audience lists, a

@@ -30,6 +30,10 @@ fn marked(object_type: &str, n: u32, level: Tlp, extra: &str) -> String {
     object(object_type, n, &format!(r#","object_marking_refs":["{}"]{extra}"#, marking(level)))
 }
 
+/// A statement marking (copyright): it restricts nothing.
+const STATEMENT: &str = r#"{"type":"marking-definition","spec_version":"2.1","id":"marking-definition--00000000-0000-4000-8000-000000000001","created":"2025-01-01T00:00:00Z","definition_type":"statement","definition":{"statement":"(c) Example"}}"#;
+const STATEMENT_ID: &str = "marking-definition--00000000-0000-4000-8000-000000000001";
+
 fn public() -> Audience {
     Audience::public(std::path::Path::new("/repo"))
 }
@@ -67,10 +71,9 @@ fn a_report_listing_a_withheld_object_is_withheld_and_so_is_a_note_on_it() {
 
 #[test]
 fn an_unknown_marking_withholds_and_a_statement_does_not() {
-    let statement = r#"{"type":"marking-definition","spec_version":"2.1","id":"marking-definition--00000000-0000-4000-8000-000000000001","created":"2025-01-01T00:00:00Z","definition_type":"statement","definition":{"statement":"(c) Example"}}"#;
     let store = store(&[
-        statement.to_owned(),
-        object("tool", 1, r#","object_marking_refs":["marking-definition--00000000-0000-4000-8000-000000000001"]"#),
+        STATEMENT.to_owned(),
+        object("tool", 1, &format!(r#","object_marking_refs":["{STATEMENT_ID}"]"#)),
         object("tool", 2, r#","object_marking_refs":["marking-definition--00000000-0000-4000-8000-000000000999"]"#),
     ]);
     let view = view(&store, &public());
@@ -171,18 +174,14 @@ fn granular_markings_count_like_object_markings() {
 
 #[test]
 fn an_audience_without_unmarked_objects_still_sees_statement_marked_ones_only_when_cleared() {
-    let statement = r#"{"type":"marking-definition","spec_version":"2.1","id":"marking-definition--00000000-0000-4000-8000-000000000001","created":"2025-01-01T00:00:00Z","definition_type":"statement","definition":{"statement":"(c) Example"}}"#;
     let store = store(&[
-        statement.to_owned(),
-        object("tool", 1, r#","object_marking_refs":["marking-definition--00000000-0000-4000-8000-000000000001"]"#),
+        STATEMENT.to_owned(),
+        object("tool", 1, &format!(r#","object_marking_refs":["{STATEMENT_ID}"]"#)),
         marked("tool", 2, Tlp::Clear, ""),
     ]);
     let strict = Audience { unmarked: false, ..public() };
     let view = view(&store, &strict);
-    assert_eq!(
-        visible_ids(&view),
-        ["marking-definition--00000000-0000-4000-8000-000000000001".to_owned(), id("tool", 2)]
-    );
+    assert_eq!(visible_ids(&view), [STATEMENT_ID.to_owned(), id("tool", 2)]);
     let tool = view.get(&id("tool", 2)).unwrap();
     assert!(view.statements(tool.object).is_empty());
 }

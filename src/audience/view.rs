@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::policy::{is_marking_property, MarkingPolicy, Markings};
-use super::redact::{redacted, redaction, Redaction};
+use super::redact::{redacted, Redaction};
 use crate::link::{display_name, ObjectIndex, Store};
 use crate::stix::marking::tlp_of;
 use crate::stix::StixObject;
@@ -110,9 +110,7 @@ impl<'s> View<'s> {
         if !self.policy.allows_markings_of(version, &self.markings) {
             return false;
         }
-        let redacts = |r: &crate::stix::object::Reference| {
-            self.policy.audience.redact_refs && redaction(&r.property) != Redaction::No
-        };
+        let redacts = |r: &crate::stix::object::Reference| self.policy.redaction(&r.property) != Redaction::No;
         let listed = version.refs.iter().filter(|r| r.property == "object_refs").count();
         let removed =
             version.refs.iter().filter(|r| r.property == "object_refs" && self.is_withheld(&r.target)).count();

@@ -153,10 +153,8 @@ impl Store {
                 let object = self.latest(ObjectIndex(source));
                 let mut edges: Vec<(ObjectIndex, &str)> =
                     object.refs.iter().filter_map(|r| Some((self.find(&r.target)?, r.property.as_str()))).collect();
-                let mut referenced: Vec<ObjectIndex> = edges.iter().map(|e| e.0).collect();
-                referenced.push(ObjectIndex(source));
-                referenced.sort_unstable();
-                edges.extend(self.mentions(object, &referenced).into_iter().map(|target| (target, MENTIONS)));
+                let mentioned = object.mentioned_ids().into_iter().filter_map(|id| self.find(id));
+                edges.extend(mentioned.map(|target| (target, MENTIONS)));
                 edges
             })
             .collect();
@@ -197,23 +195,6 @@ impl Store {
         }
         (self.properties, self.edges, self.out_start, self.incoming, self.in_start) =
             (properties, edges, out_start, incoming, in_start);
-    }
-
-    /// The objects whose ids `object`'s JSON holds other than as `known` (sorted: itself and
-    /// what it references): inside extensions, in an observed-data's `objects`, or in prose.
-    /// Each once, in order of appearance.
-    fn mentions(&self, object: &StixObject, known: &[ObjectIndex]) -> Vec<ObjectIndex> {
-        let mut found: Vec<ObjectIndex> = Vec::new();
-        if !crate::stix::id::may_hold_more_ids(&object.raw, 1 + object.refs.len()) {
-            return found;
-        }
-        for candidate in crate::stix::id::ids_in(&object.raw) {
-            match self.find(candidate) {
-                Some(target) if known.binary_search(&target).is_err() && !found.contains(&target) => found.push(target),
-                _ => {}
-            }
-        }
-        found
     }
 
     /// Relationships and sightings have no name: call them by their ends, the way an analyst

@@ -62,4 +62,23 @@ impl StixObject {
     pub fn version_time(&self) -> Option<Timestamp> {
         Timestamp::parse(self.version_key()).ok()
     }
+
+    /// The identifier-shaped strings its JSON holds other than its own id and its references:
+    /// inside extensions, in an observed-data's `objects`, or in prose. Each once, in order of
+    /// appearance; callers look them up (some are only candidates, see `id::ids_in`).
+    pub fn mentioned_ids(&self) -> Vec<&str> {
+        let mut found: Vec<&str> = Vec::new();
+        if !super::id::may_hold_more_ids(&self.raw, 1 + self.refs.len()) {
+            return found;
+        }
+        let mut known: Vec<&str> = self.refs.iter().map(|r| r.target.as_str()).collect();
+        known.push(&self.id);
+        known.sort_unstable();
+        for id in super::id::ids_in(&self.raw) {
+            if known.binary_search(&id).is_err() && !found.contains(&id) {
+                found.push(id);
+            }
+        }
+        found
+    }
 }

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use super::repository::{Anchored, VersionIndex};
-use crate::audience::{highest_tlp, is_marking_property, redaction, MarkingKind, MarkingPolicy, Markings, Redaction};
+use crate::audience::{highest_tlp, is_marking_property, MarkingKind, MarkingPolicy, Markings, Redaction};
 use crate::config::Audience;
 use crate::diag::Diagnostic;
 use crate::stix::StixObject;
@@ -58,7 +58,7 @@ impl<'p> SeenBy<'p> {
     fn names(&self, mask: u64, property: &str) -> Vec<&'p str> {
         let policies = self.policies.iter().enumerate().filter(|(bit, _)| mask & (1 << bit) != 0);
         policies
-            .filter(|(_, p)| !(p.audience.redact_refs && redaction(property) != Redaction::No))
+            .filter(|(_, p)| p.redaction(property) == Redaction::No)
             .map(|(_, p)| p.audience.name.as_str())
             .collect()
     }
@@ -104,23 +104,6 @@ fn unresolved<'a>(
     }
 }
 
-/// The ids `object`'s JSON names other than its own and its references (each once).
-fn mentions(object: &StixObject) -> Vec<&str> {
-    if !crate::stix::id::may_hold_more_ids(&object.raw, 1 + object.refs.len()) {
-        return Vec::new();
-    }
-    let mut known: Vec<&str> = object.refs.iter().map(|r| r.target.as_str()).collect();
-    known.push(&object.id);
-    known.sort_unstable();
-    let mut found: Vec<&str> = Vec::new();
-    for id in crate::stix::id::ids_in(&object.raw) {
-        if known.binary_search(&id).is_err() && !found.contains(&id) {
-            found.push(id);
-        }
-    }
-    found
-}
-
 /// How a target is marked, when a TLP level or a community's own marking may withhold it (a
 /// marking nobody can resolve has its own warning).
 fn restricting_marking(target: &StixObject, markings: &Markings) -> Option<String> {
@@ -145,7 +128,7 @@ fn inconsistent<'a>(index: &VersionIndex<'a>, at: usize, seen_by: &SeenBy, marki
     }
     let references = object.refs.iter().filter(|r| !is_marking_property(&r.property));
     let pointed = references.map(|r| (r.target.as_str(), r.property.as_str(), r.pointer.as_str()));
-    let mentioned = mentions(object).into_iter().map(|id| (id, "", ""));
+    let mentioned = object.mentioned_ids().into_iter().map(|id| (id, "", ""));
     let mut out = Vec::new();
     for (target_id, property, pointer) in pointed.chain(mentioned) {
         let Some(target_at) = index.latest_position(target_id) else { continue };

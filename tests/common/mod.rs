@@ -17,6 +17,13 @@ impl Repo {
         Repo { dir: tempfile::tempdir().expect("temp dir") }
     }
 
+    /// A copy of `tests/fixtures/<name>`.
+    pub fn from_fixture(name: &str) -> Repo {
+        let repo = Repo::new();
+        copy_dir(&fixture_path(name), repo.path());
+        repo
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
@@ -103,6 +110,10 @@ pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
         }
     }
     files
+}
+
+pub fn fixture_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
 
 /// Copies a folder (a fixture) into the repository.
