@@ -16,8 +16,9 @@ use crate::diag::Diagnostic;
 use crate::error::Error;
 use crate::link::Store;
 use crate::render::html::{self, ContentPage, SiteInfo};
+use crate::taxii::{self, TaxiiIndex};
 use crate::theme::Theme;
-use crate::write::{DiskSink, WriteStats};
+use crate::write::{DiskSink, Sink, WriteStats};
 use crate::{load_and_check, log_timing, CheckReport};
 
 pub struct BuildOptions {
@@ -89,6 +90,12 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
         let written = html::render(&view, &site, &theme, &pages, &sink, &tick)?;
         bar.finish_and_clear();
         log_timing("render", started);
+        let index = TaxiiIndex::build(&view, &config.taxii.collections);
+        log_timing("taxii index", started);
+        taxii::write_static(&index, &config.taxii, config.site.base_url.as_deref(), &sink)?;
+        drop(index);
+        write_host_configs(config, &sink)?;
+        log_timing("taxii", started);
         let files = sink.finish()?;
         log_timing("write", started);
         built.push(BuildStats {
@@ -102,6 +109,13 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
         });
     }
     Ok(BuildReport { check, site_diagnostics, outcome: BuildOutcome::Built { left_out, audiences: built } })
+}
+
+/// The files that tell nginx, Netlify and Cloudflare Pages how to serve the output.
+fn write_host_configs(config: &Config, sink: &dyn Sink) -> Result<(), Error> {
+    sink.write("nginx.conf", taxii::hosts::nginx(&config.taxii).as_bytes())?;
+    sink.write("_headers", taxii::hosts::headers().as_bytes())?;
+    sink.write("_redirects", taxii::hosts::redirects(&config.taxii).as_bytes())
 }
 
 /// A page published to an audience the configuration does not have reaches nobody there.

@@ -20,6 +20,28 @@ struct RawConfig {
     site: Option<RawSite>,
     check: Option<RawCheck>,
     audiences: Option<BTreeMap<String, RawAudience>>,
+    taxii: Option<RawTaxii>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTaxii {
+    title: Option<String>,
+    description: Option<String>,
+    api_root: Option<String>,
+    page_size: Option<usize>,
+    collections: Option<Vec<RawCollection>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCollection {
+    id: String,
+    title: String,
+    description: Option<String>,
+    types: Option<Vec<String>>,
+    labels: Option<Vec<String>>,
+    markings: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -61,6 +83,57 @@ pub struct Config {
     pub check: CheckSettings,
     /// Who the site is built for, in name order; never empty.
     pub audiences: Vec<Audience>,
+    pub taxii: Taxii,
+}
+
+/// The TAXII 2.1 server every audience's output holds (`taxii2/`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Taxii {
+    /// The discovery and API root title.
+    pub title: String,
+    pub description: Option<String>,
+    /// The API root's path segment (`taxii2/<api_root>/`).
+    pub api_root: String,
+    /// Objects per page of the static files (a client's `limit` cannot change it there).
+    pub page_size: usize,
+    /// In the configured order; never empty.
+    pub collections: Vec<Collection>,
+}
+
+/// A TAXII collection: which objects of the audience it holds. An object belongs when it
+/// matches every filter given (a filter holds when any of its values matches).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Collection {
+    /// A UUID (TAXII clients require the id in the collection's URL).
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub types: Vec<String>,
+    pub labels: Vec<String>,
+    /// Marking-definition ids, or TLP level names (`clear`, `green`…).
+    pub markings: Vec<String>,
+}
+
+/// The collections of a repository that configures none.
+pub fn default_collections() -> Vec<Collection> {
+    let collection = |id: &str, title: &str, description: &str, types: &[&str]| Collection {
+        id: id.to_owned(),
+        title: title.to_owned(),
+        description: Some(description.to_owned()),
+        types: types.iter().map(|t| (*t).to_owned()).collect(),
+        labels: Vec::new(),
+        markings: Vec::new(),
+    };
+    // Fixed ids (UUIDv5 of their names), so that clients keep their subscriptions.
+    vec![
+        collection("53cc8462-778d-5082-8f0a-1f0bdda37ed7", "All objects", "Every object published here", &[]),
+        collection(
+            "b6be0ca8-8c2d-574a-aaa7-495374f1268f",
+            "Indicators",
+            "The indicators published here, for detection",
+            &["indicator"],
+        ),
+    ]
 }
 
 /// One audience: what it may see and where its output goes.
@@ -172,12 +245,14 @@ fn resolve(raw: RawConfig, root: PathBuf, from_file: bool, content: Option<&Path
             .collect::<Result<_, String>>()
             .map_err(invalid)?,
     };
+    let taxii = resolve_taxii(raw.taxii.unwrap_or_default(), &site).map_err(invalid)?;
     Ok(Config {
         audiences,
+        taxii,
         from_file,
         content_dir,
         site: Site {
-            title: site.title.unwrap_or_else(|| "Threat intelligence".to_owned()),
+            title: site.title.unwrap_or_else(|| DEFAULT_TITLE.to_owned()),
             base_url: site.base_url,
             repository_url: site.repository_url,
         },
@@ -189,9 +264,72 @@ fn resolve(raw: RawConfig, root: PathBuf, from_file: bool, content: Option<&Path
     })
 }
 
+fn resolve_taxii(raw: RawTaxii, site: &RawSite) -> Result<Taxii, String> {
+    let api_root = raw.api_root.unwrap_or_else(|| "api".to_owned());
+    if !is_path_segment(&api_root) {
+        return Err(format!("taxii.api_root \"{api_root}\" may only hold a-z, 0-9, - and _"));
+    }
+    let page_size = raw.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
+    if !(1..=100_000).contains(&page_size) {
+        return Err(format!("taxii.page_size is {page_size}; use 1 to 100000"));
+    }
+    let collections = match raw.collections {
+        None => default_collections(),
+        Some(raw) if raw.is_empty() => return Err("taxii.collections lists no collection".into()),
+        Some(raw) => raw.into_iter().map(resolve_collection).collect::<Result<_, _>>()?,
+    };
+    for (i, c) in collections.iter().enumerate() {
+        if collections[..i].iter().any(|earlier| earlier.id == c.id) {
+            return Err(format!("taxii.collections has the id \"{}\" twice", c.id));
+        }
+    }
+    let title = raw.title.or_else(|| site.title.clone()).unwrap_or_else(|| DEFAULT_TITLE.to_owned());
+    Ok(Taxii { title, description: raw.description, api_root, page_size, collections })
+}
+
+/// Objects per static TAXII page unless configured: a common client default, and small
+/// enough that the first page of a large collection arrives quickly.
+const DEFAULT_PAGE_SIZE: usize = 100;
+
+const DEFAULT_TITLE: &str = "Threat intelligence";
+
+fn resolve_collection(raw: RawCollection) -> Result<Collection, String> {
+    if !is_uuid(&raw.id) {
+        return Err(format!("taxii collection id \"{}\" is not a UUID (e.g. from `uuidgen`)", raw.id));
+    }
+    if raw.title.trim().is_empty() {
+        return Err(format!("taxii collection {} has an empty title", raw.id));
+    }
+    let markings = raw.markings.unwrap_or_default();
+    if let Some(bad) = markings.iter().find(|m| !m.starts_with("marking-definition--") && Tlp::from_name(m).is_none()) {
+        return Err(format!(
+            "taxii collection {} has marking \"{bad}\": use a marking-definition id or a TLP level name",
+            raw.id
+        ));
+    }
+    Ok(Collection {
+        id: raw.id.to_ascii_lowercase(),
+        title: raw.title,
+        description: raw.description,
+        types: raw.types.unwrap_or_default(),
+        labels: raw.labels.unwrap_or_default(),
+        markings,
+    })
+}
+
+fn is_path_segment(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+fn is_uuid(text: &str) -> bool {
+    text.len() == 36
+        && text
+            .char_indices()
+            .all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { c == '-' } else { c.is_ascii_hexdigit() })
+}
+
 fn resolve_audience(name: String, raw: RawAudience, root: &Path) -> Result<Audience, String> {
-    let safe = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_';
-    if name.is_empty() || !name.chars().all(safe) {
+    if !is_path_segment(&name) {
         return Err(format!("audience name \"{name}\" may only hold a-z, 0-9, - and _"));
     }
     let tlp = match raw.tlp {

@@ -8,7 +8,7 @@
 //! 3. `validate::check_repository` — the rules that need every object at once;
 //! 4. `link::Store::build` — every version, the latest per id, edges both ways, names;
 //! 5. `audience::view` — what one audience may see (renderers only ever get this View);
-//! 6. `render` — the website (and later TAXII, feeds, search), streamed to
+//! 6. `render` and `taxii` — the website and the TAXII tree (later feeds, search), streamed to
 //! 7. `write` — the sink: deterministic, rewriting only what changed.
 //!
 //! Content problems are `diag::Diagnostic`s, collected and never fatal; operational failures
@@ -24,6 +24,7 @@ pub mod link;
 pub mod load;
 pub mod render;
 pub mod stix;
+pub mod taxii;
 pub mod theme;
 pub mod validate;
 pub mod write;

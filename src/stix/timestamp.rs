@@ -62,6 +62,26 @@ impl Timestamp {
         Ok(Timestamp { seconds, nanos, fraction_digits })
     }
 
+    /// The instant, ignoring how many fraction digits were written.
+    pub fn instant(&self) -> (i64, u32) {
+        (self.seconds, self.nanos)
+    }
+
+    /// The timestamp with exactly millisecond precision (`2024-05-01T10:00:00.000Z`), the form
+    /// TAXII servers give `date_added` in (finer digits are dropped, not rounded).
+    pub fn to_millis_text(&self) -> String {
+        let days = self.seconds.div_euclid(86_400);
+        let secs = self.seconds.rem_euclid(86_400);
+        let (year, month, day) = civil_from_days(days);
+        format!(
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60,
+            self.nanos / 1_000_000
+        )
+    }
+
     /// The calendar month, as `YYYY-MM`, for charts.
     pub fn year_month(text: &str) -> Option<&str> {
         text.get(0..7)
@@ -118,6 +138,20 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// The date of a day count since 1970-01-01 (the inverse of `days_from_civil`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +164,19 @@ mod tests {
         assert_eq!(a.fraction_digits, 3);
         assert_eq!(Timestamp::parse("1970-01-01T00:00:00Z").unwrap().seconds, 0);
         assert_eq!(Timestamp::parse("2000-03-01T00:00:00Z").unwrap().seconds, 951_868_800);
+    }
+
+    #[test]
+    fn prints_with_milliseconds() {
+        for (text, millis) in [
+            ("2017-05-31T21:30:19.735Z", "2017-05-31T21:30:19.735Z"),
+            ("2016-02-29T23:59:59Z", "2016-02-29T23:59:59.000Z"),
+            ("1970-01-01T00:00:00.123456Z", "1970-01-01T00:00:00.123Z"),
+            ("2000-12-31T00:00:00.9Z", "2000-12-31T00:00:00.900Z"),
+            ("1901-03-01T01:02:03Z", "1901-03-01T01:02:03.000Z"),
+        ] {
+            assert_eq!(Timestamp::parse(text).unwrap().to_millis_text(), millis);
+        }
     }
 
     #[test]

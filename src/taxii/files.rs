@@ -1,0 +1,75 @@
+//! The static TAXII tree (design.md's layout): what a web server answers for each TAXII URL
+//! without query parameters, and a page file for each `next` it hands out.
+//!
+//! ```text
+//! taxii2/index.json                                     discovery
+//! taxii2/<root>/index.json                              API root
+//! taxii2/<root>/collections/index.json                  collections
+//! taxii2/<root>/collections/<cid>/index.json            collection
+//! taxii2/<root>/collections/<cid>/objects/index.json    first page (next/<n>.json the others)
+//! taxii2/<root>/collections/<cid>/manifest/index.json   first page (next/<n>.json the others)
+//! taxii2/<root>/objects/<id>/index.json                 an object and its versions, shared
+//!                                                       by every collection through rewrites
+//! ```
+
+use rayon::prelude::*;
+
+use super::index::TaxiiIndex;
+use super::json;
+use super::query::Query;
+use super::TAXII_DIR;
+use crate::config::Taxii;
+use crate::error::Error;
+use crate::write::Sink;
+
+/// The URL of the API root as discovery gives it: absolute when the site's base URL is known,
+/// else relative to the discovery URL (which clients resolve).
+pub fn api_root_url(taxii: &Taxii, base_url: Option<&str>) -> String {
+    match base_url {
+        Some(base) => format!("{}/{TAXII_DIR}/{}/", base.trim_end_matches('/'), taxii.api_root),
+        None => format!("{}/", taxii.api_root),
+    }
+}
+
+/// Writes the TAXII tree of `index`; returns the number of files.
+pub fn write_static(
+    index: &TaxiiIndex,
+    taxii: &Taxii,
+    base_url: Option<&str>,
+    sink: &dyn Sink,
+) -> Result<usize, Error> {
+    let root = format!("{TAXII_DIR}/{}", taxii.api_root);
+    let mut files = 0;
+    let mut write = |path: String, text: String| {
+        files += 1;
+        sink.write(&path, text.as_bytes())
+    };
+    write(format!("{TAXII_DIR}/index.json"), json::discovery(taxii, &api_root_url(taxii, base_url)))?;
+    write(format!("{root}/index.json"), json::api_root(taxii))?;
+    write(format!("{root}/collections/index.json"), json::collections(taxii))?;
+    write(format!("{TAXII_DIR}/not-found.json"), json::error(404, "Not found", "There is nothing at this address."))?;
+    for collection in &index.collections {
+        let base = format!("{root}/collections/{}", collection.info.id);
+        write(format!("{base}/index.json"), json::collection(&collection.info))?;
+        let mut query = Query::new(taxii.page_size);
+        loop {
+            let page = index.list(collection, &query);
+            let name = query.next.map_or_else(|| "index.json".to_owned(), |n| format!("next/{n}.json"));
+            write(format!("{base}/objects/{name}"), json::objects_envelope(index, &page))?;
+            write(format!("{base}/manifest/{name}"), json::manifest(index, &page))?;
+            match page.next {
+                Some(next) => query.next = Some(next),
+                None => break,
+            }
+        }
+    }
+    index.objects.par_iter().try_for_each(|object| {
+        let latest =
+            *object.records.iter().rev().find(|&&r| index.records[r as usize].last).unwrap_or(&object.records[0]);
+        let mut all = object.records.clone();
+        all.sort_by_key(|&r| index.records[r as usize].version_time);
+        let text = json::object_and_versions(index, latest, &all);
+        sink.write(&format!("{root}/objects/{}/index.json", object.id), text.as_bytes())
+    })?;
+    Ok(files + index.objects.len())
+}

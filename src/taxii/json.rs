@@ -1,0 +1,197 @@
+//! The JSON documents of TAXII 2.1: resources (discovery, API root, collections) through serde,
+//! envelopes written by hand around the objects' own JSON, which is copied, never re-encoded.
+
+use serde_json::json;
+
+use super::index::TaxiiIndex;
+use super::query::Page;
+use crate::config::{Collection, Taxii};
+
+/// The media type of every TAXII response.
+pub const TAXII_MEDIA_TYPE: &str = "application/taxii+json;version=2.1";
+
+/// The largest request body a TAXII server says it accepts. This server accepts none (its
+/// collections are read-only), but clients require a number.
+const MAX_CONTENT_LENGTH: u64 = 10 * 1024 * 1024;
+
+/// Valid JSON without the whitespace between tokens (strings are kept byte for byte).
+pub fn compact(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in json.chars() {
+        if in_string {
+            out.push(c);
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+        } else if !matches!(c, ' ' | '\n' | '\r' | '\t') {
+            in_string = c == '"';
+            out.push(c);
+        }
+    }
+    out
+}
+
+pub fn discovery(taxii: &Taxii, api_root_url: &str) -> String {
+    let mut doc = json!({
+        "title": taxii.title,
+        "default": api_root_url,
+        "api_roots": [api_root_url],
+    });
+    if let Some(description) = &taxii.description {
+        doc["description"] = json!(description);
+    }
+    pretty(&doc)
+}
+
+pub fn api_root(taxii: &Taxii) -> String {
+    let mut doc = json!({
+        "title": taxii.title,
+        "versions": [TAXII_MEDIA_TYPE],
+        "max_content_length": MAX_CONTENT_LENGTH,
+    });
+    if let Some(description) = &taxii.description {
+        doc["description"] = json!(description);
+    }
+    pretty(&doc)
+}
+
+fn collection_value(collection: &Collection) -> serde_json::Value {
+    let mut doc = json!({
+        "id": collection.id,
+        "title": collection.title,
+        "can_read": true,
+        "can_write": false,
+        "media_types": ["application/stix+json;version=2.1"],
+    });
+    if let Some(description) = &collection.description {
+        doc["description"] = json!(description);
+    }
+    doc
+}
+
+pub fn collection(collection: &Collection) -> String {
+    pretty(&collection_value(collection))
+}
+
+pub fn collections(taxii: &Taxii) -> String {
+    let list: Vec<_> = taxii.collections.iter().map(collection_value).collect();
+    pretty(&json!({ "collections": list }))
+}
+
+/// A TAXII error message.
+pub fn error(status: u16, title: &str, description: &str) -> String {
+    pretty(&json!({ "title": title, "description": description, "http_status": status.to_string() }))
+}
+
+fn pretty(value: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("a JSON value serialises");
+    text.push('\n');
+    text
+}
+
+/// `{"more":…,"next":…,"objects":[…]}` for a page of records; `{}` when it is empty (TAXII
+/// never sends an empty list).
+pub fn objects_envelope(index: &TaxiiIndex, page: &Page) -> String {
+    let size: usize = page.records.iter().map(|&r| index.records[r as usize].json.len() + 1).sum();
+    let mut out = String::with_capacity(size + 64);
+    open_envelope(&mut out, page);
+    if !page.records.is_empty() {
+        out.push_str(",\"objects\":[");
+        for (i, &r) in page.records.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&index.records[r as usize].json);
+        }
+        out.push(']');
+    }
+    close_envelope(out)
+}
+
+/// The manifest resource: for each record, its id, `date_added`, version and media type.
+pub fn manifest(index: &TaxiiIndex, page: &Page) -> String {
+    let mut out = String::with_capacity(page.records.len() * 160 + 64);
+    open_envelope(&mut out, page);
+    if !page.records.is_empty() {
+        out.push_str(",\"objects\":[");
+        for (i, &r) in page.records.iter().enumerate() {
+            let record = &index.records[r as usize];
+            if i > 0 {
+                out.push(',');
+            }
+            let entry = json!({
+                "id": index.id_of(record),
+                "date_added": record.date_added.to_millis_text(),
+                "version": record.version,
+                "media_type": format!("application/stix+json;version={}", record.spec_version),
+            });
+            out.push_str(&entry.to_string());
+        }
+        out.push(']');
+    }
+    close_envelope(out)
+}
+
+/// The versions resource of one object.
+pub fn versions(index: &TaxiiIndex, page: &Page) -> String {
+    let mut out = String::with_capacity(page.records.len() * 32 + 64);
+    open_envelope(&mut out, page);
+    push_versions(&mut out, index, &page.records);
+    close_envelope(out)
+}
+
+/// What a static host answers for an object's URL and for its `versions/` URL, in one file
+/// (one file per object is what keeps a million-object build fast): the object envelope with
+/// the latest version, and the versions list. Clients read the key they asked for.
+pub fn object_and_versions(index: &TaxiiIndex, latest: u32, all: &[u32]) -> String {
+    let page = Page { records: vec![latest], next: None };
+    let mut out = objects_envelope(index, &page);
+    out.truncate(out.len() - 2); // the closing `}\n`
+    push_versions(&mut out, index, all);
+    close_envelope(out)
+}
+
+fn push_versions(out: &mut String, index: &TaxiiIndex, records: &[u32]) {
+    if records.is_empty() {
+        return;
+    }
+    out.push_str(",\"versions\":[");
+    for (i, &r) in records.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::Value::from(&*index.records[r as usize].version).to_string());
+    }
+    out.push(']');
+}
+
+/// Starts an envelope: `{"more":false` (a page with more also says where they continue).
+fn open_envelope(out: &mut String, page: &Page) {
+    match page.next {
+        Some(next) => out.push_str(&format!("{{\"more\":true,\"next\":\"{next}\"")),
+        None => out.push_str("{\"more\":false"),
+    }
+}
+
+fn close_envelope(mut out: String) -> String {
+    out.push_str("}\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_keeps_strings_and_drops_the_rest() {
+        let raw = "{\n  \"name\": \"a  b\\\" } \",\n  \"list\": [ 1, 2 ]\n}";
+        assert_eq!(compact(raw), "{\"name\":\"a  b\\\" } \",\"list\":[1,2]}");
+        let value: serde_json::Value = serde_json::from_str(&compact(raw)).unwrap();
+        assert_eq!(value["name"], "a  b\" } ");
+    }
+}
