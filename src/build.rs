@@ -30,6 +30,8 @@ pub struct BuildOptions {
     pub allow_errors: bool,
     /// Draw a progress bar (only when stderr is a terminal).
     pub progress: bool,
+    /// Keep each audience's TAXII index in its `BuildStats` (for `serve`).
+    pub keep_taxii_index: bool,
 }
 
 pub struct BuildReport {
@@ -58,6 +60,8 @@ pub struct BuildStats {
     pub pages: usize,
     pub files: WriteStats,
     pub seconds: f64,
+    /// What the audience's TAXII server holds, when `keep_taxii_index` asked for it.
+    pub taxii_index: Option<TaxiiIndex>,
 }
 
 pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<BuildReport, Error> {
@@ -93,7 +97,7 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
         let index = TaxiiIndex::build(&view, &config.taxii.collections);
         log_timing("taxii index", started);
         taxii::write_static(&index, &config.taxii, config.site.base_url.as_deref(), &sink)?;
-        drop(index);
+        let taxii_index = options.keep_taxii_index.then_some(index);
         write_host_configs(config, &sink)?;
         log_timing("taxii", started);
         let files = sink.finish()?;
@@ -106,6 +110,7 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
             pages: written,
             files,
             seconds: audience_started.elapsed().as_secs_f64(),
+            taxii_index,
         });
     }
     Ok(BuildReport { check, site_diagnostics, outcome: BuildOutcome::Built { left_out, audiences: built } })

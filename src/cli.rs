@@ -46,4 +46,20 @@ pub enum Command {
         #[arg(long)]
         allow_errors: bool,
     },
+    /// Build one audience and serve it on 127.0.0.1: the site, and TAXII 2.1 with its full
+    /// query semantics. Rebuilds when the content, templates, theme or config change.
+    Serve {
+        /// The port (0 picks a free one).
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// The audience to preview (default: public, else the first configured).
+        #[arg(long, value_name = "NAME")]
+        audience: Option<String>,
+        /// Serve despite errors; objects with errors are left out.
+        #[arg(long)]
+        allow_errors: bool,
+        /// Build once and do not watch for changes.
+        #[arg(long)]
+        no_watch: bool,
+    },
 }

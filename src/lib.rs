@@ -23,6 +23,7 @@ pub mod error;
 pub mod link;
 pub mod load;
 pub mod render;
+pub mod serve;
 pub mod stix;
 pub mod taxii;
 pub mod theme;

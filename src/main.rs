@@ -60,9 +60,15 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
         }
         Command::Build { output, audience, allow_errors } => {
             let output = output.map(|dir| cwd.join(dir));
-            let options = stixpress::BuildOptions { audience, output, allow_errors, progress: true };
+            let options =
+                stixpress::BuildOptions { audience, output, allow_errors, progress: true, keep_taxii_index: false };
             let report = stixpress::build(&config, &options, &cwd)?;
             Ok(print_build(&report))
+        }
+        Command::Serve { port, audience, allow_errors, no_watch } => {
+            let options = stixpress::serve::ServeOptions { port, audience, allow_errors, watch: !no_watch };
+            stixpress::serve::serve(config, options, cwd)?;
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -1,0 +1,131 @@
+//! `stixpress serve`: builds one audience, serves its folder on 127.0.0.1 and answers TAXII 2.1
+//! with the full read-only query semantics from the build's index; rebuilds when the content,
+//! templates, theme or config change, and reloads the pages open in a browser.
+
+mod files;
+mod reload;
+mod taxii_api;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, Response, StatusCode};
+use axum::Router;
+use tokio::sync::watch;
+
+use crate::config::{Config, Taxii};
+use crate::error::Error;
+use crate::taxii::TaxiiIndex;
+
+pub struct ServeOptions {
+    pub port: u16,
+    /// The audience to preview (default: `public` if configured, else the first).
+    pub audience: Option<String>,
+    pub allow_errors: bool,
+    /// Rebuild on changes.
+    pub watch: bool,
+}
+
+/// What one build produced: the folder to serve and the TAXII index to query.
+pub(crate) struct Snapshot {
+    output: PathBuf,
+    index: TaxiiIndex,
+}
+
+pub(crate) struct Server {
+    snapshot: RwLock<Arc<Snapshot>>,
+    taxii: Taxii,
+    /// Bumped after each rebuild; open pages wait on it.
+    generation: watch::Sender<u64>,
+}
+
+impl Server {
+    fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+}
+
+/// Builds, then serves until interrupted.
+pub fn serve(config: Config, options: ServeOptions, cwd: PathBuf) -> Result<(), Error> {
+    let audience = chosen_audience(&config, options.audience.as_deref())?;
+    let first = reload::build_snapshot(&config, &audience, options.allow_errors, &cwd)?
+        .ok_or_else(|| Error::Usage("the content has errors: fix them, or serve with --allow-errors".into()))?;
+    let (generation, _) = watch::channel(0);
+    let server = Arc::new(Server { snapshot: RwLock::new(Arc::new(first)), taxii: config.taxii.clone(), generation });
+    if options.watch {
+        reload::watch(config.clone(), audience.clone(), options.allow_errors, cwd, server.clone())?;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start the server: {e}")))?;
+    runtime.block_on(async move {
+        let address = SocketAddr::from(([127, 0, 0, 1], options.port));
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .map_err(|e| Error::Usage(format!("cannot listen on {address}: {e}")))?;
+        let bound = listener.local_addr().map_err(|e| Error::Usage(e.to_string()))?;
+        eprintln!(
+            "serving audience `{audience}` at http://{bound}/ (TAXII discovery: http://{bound}/taxii2/); Ctrl-C stops"
+        );
+        let app = Router::new().fallback(handle).with_state(server);
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|e| Error::Usage(format!("the server stopped: {e}")))
+    })
+}
+
+fn chosen_audience(config: &Config, wanted: Option<&str>) -> Result<String, Error> {
+    let names: Vec<&str> = config.audiences.iter().map(|a| a.name.as_str()).collect();
+    match wanted {
+        Some(name) if names.contains(&name) => Ok(name.to_owned()),
+        Some(name) => Err(Error::Usage(format!("no audience `{name}`; stixpress.toml has: {}", names.join(", ")))),
+        None if names.contains(&"public") => Ok("public".to_owned()),
+        None => Ok(names[0].to_owned()),
+    }
+}
+
+/// Every request: TAXII under `/taxii2/`, the reload poll, else a file of the site.
+async fn handle(State(server): State<Arc<Server>>, request: Request) -> Response<Body> {
+    let path = request.uri().path().to_owned();
+    if request.method() == Method::OPTIONS {
+        return with_cors(Response::builder().status(StatusCode::NO_CONTENT).body(Body::empty()).expect("a response"));
+    }
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        return plain(StatusCode::METHOD_NOT_ALLOWED, "read-only: only GET and HEAD");
+    }
+    if path == reload::RELOAD_PATH {
+        return reload::wait_for_change(&server, request.uri().query().unwrap_or("")).await;
+    }
+    if path == "/taxii2" || path.starts_with("/taxii2/") {
+        return with_cors(taxii_api::answer(&server, &request));
+    }
+    let snapshot = server.snapshot();
+    let generation = *server.generation.borrow();
+    files::answer(&snapshot.output, &path, generation).await
+}
+
+fn with_cors(mut response: Response<Body>) -> Response<Body> {
+    let headers = response.headers_mut();
+    headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    headers.insert("access-control-allow-headers", HeaderValue::from_static("Accept, Authorization"));
+    headers.insert(
+        "access-control-expose-headers",
+        HeaderValue::from_static("X-TAXII-Date-Added-First, X-TAXII-Date-Added-Last"),
+    );
+    response
+}
+
+fn plain(status: StatusCode, text: &str) -> Response<Body> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "text/plain; charset=utf-8")
+        .body(Body::from(format!("{text}\n")))
+        .expect("a response")
+}

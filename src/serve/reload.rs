@@ -1,0 +1,119 @@
+//! Rebuilding on changes, and telling open pages: a watcher on the content, templates, theme
+//! and config; a rebuild on a worker thread (the old site is served until the new one is
+//! done, and kept when the new one fails); a long-poll address that answers when the
+//! generation moves.
+
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{header, Response, StatusCode};
+use notify::{RecursiveMode, Watcher};
+
+use super::{Server, Snapshot};
+use crate::config::{Config, CONFIG_FILE};
+use crate::error::Error;
+use crate::{build, BuildOptions, BuildOutcome};
+
+/// Pages poll this address; it answers with the generation once it differs from `since`.
+pub(crate) const RELOAD_PATH: &str = "/_stixpress/reload";
+
+/// How long a poll is held open before it is answered with the unchanged generation.
+const POLL: Duration = Duration::from_secs(25);
+
+/// Editors write a file in several steps: wait for quiet before rebuilding.
+const QUIET: Duration = Duration::from_millis(250);
+
+/// Builds `audience`; None when the content has errors and they are not allowed (the
+/// diagnostics are printed).
+pub(super) fn build_snapshot(
+    config: &Config,
+    audience: &str,
+    allow_errors: bool,
+    cwd: &std::path::Path,
+) -> Result<Option<Snapshot>, Error> {
+    let options = BuildOptions {
+        audience: Some(audience.to_owned()),
+        output: None,
+        allow_errors,
+        progress: false,
+        keep_taxii_index: true,
+    };
+    let report = build(config, &options, cwd)?;
+    let errors: Vec<_> = report.check.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+    let mut err = std::io::stderr().lock();
+    let _ = crate::diag::print_human(&mut err, &errors, &report.check.summary);
+    let _ = crate::diag::print_diagnostics_human(&mut err, &report.site_diagnostics);
+    let BuildOutcome::Built { audiences, .. } = report.outcome else {
+        return Ok(None);
+    };
+    let Some(stats) = audiences.into_iter().next() else { return Ok(None) };
+    eprintln!("built {} objects for audience `{audience}` in {:.2} s", stats.objects, stats.seconds);
+    let index = stats.taxii_index.expect("serve keeps the TAXII index");
+    Ok(Some(Snapshot { output: stats.output, index }))
+}
+
+/// Starts the watcher and the thread that rebuilds after changes.
+pub(super) fn watch(
+    config: Config,
+    audience: String,
+    allow_errors: bool,
+    cwd: PathBuf,
+    server: Arc<Server>,
+) -> Result<(), Error> {
+    let (changes, changed) = mpsc::channel();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if event.is_ok_and(|e| !e.kind.is_access()) {
+            let _ = changes.send(());
+        }
+    })
+    .map_err(|e| Error::Usage(format!("cannot watch for changes: {e}")))?;
+    let watched = [
+        (config.content_dir.clone(), RecursiveMode::Recursive),
+        (config.root.join("templates"), RecursiveMode::Recursive),
+        (config.root.join("theme"), RecursiveMode::Recursive),
+        (config.root.join(CONFIG_FILE), RecursiveMode::NonRecursive),
+    ];
+    for (path, mode) in watched.iter().filter(|(path, _)| path.exists()) {
+        watcher.watch(path, *mode).map_err(|e| Error::Usage(format!("cannot watch `{}`: {e}", path.display())))?;
+    }
+    std::thread::spawn(move || {
+        let _watcher = watcher;
+        while changed.recv().is_ok() {
+            while changed.recv_timeout(QUIET).is_ok() {}
+            rebuild(&config, &audience, allow_errors, &cwd, &server);
+        }
+    });
+    Ok(())
+}
+
+fn rebuild(config: &Config, audience: &str, allow_errors: bool, cwd: &std::path::Path, server: &Server) {
+    // The config may be what changed.
+    let config = Config::load(Some(&config.root), Some(&config.content_dir), cwd).unwrap_or_else(|_| config.clone());
+    match build_snapshot(&config, audience, allow_errors, cwd) {
+        Ok(Some(snapshot)) => {
+            *server.snapshot.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(snapshot);
+            server.generation.send_modify(|generation| *generation += 1);
+        }
+        Ok(None) => eprintln!("not rebuilt: the content has errors (still serving the last build)"),
+        Err(error) => eprintln!("not rebuilt: {error} (still serving the last build)"),
+    }
+}
+
+/// Answers when a rebuild happened after generation `since` (or after a while, unchanged).
+pub(super) async fn wait_for_change(server: &Server, query: &str) -> Response<Body> {
+    let since: Option<u64> = query.strip_prefix("since=").and_then(|n| n.parse().ok());
+    let mut generation = server.generation.subscribe();
+    if since == Some(*generation.borrow()) {
+        let _ = tokio::time::timeout(POLL, generation.changed()).await;
+    }
+    let now = *generation.borrow();
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "text/plain")
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(Body::from(now.to_string()))
+        .expect("a response")
+}
