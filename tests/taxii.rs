@@ -1,0 +1,478 @@
+//! TAXII 2.1: the static tree `build` writes, the queries `serve` answers, and (with
+//! STIXPRESS_PEERS, set by scripts/test) the OASIS taxii2-client reading both `serve` and nginx
+//! serving the static output, compared with the objects computed from the bundles.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use common::{bundle, fixture_path, object, Repo};
+use serde_json::{json, Value};
+
+const ALL: &str = "53cc8462-778d-5082-8f0a-1f0bdda37ed7";
+const INDICATORS: &str = "b6be0ca8-8c2d-574a-aaa7-495374f1268f";
+const TAXII_TYPE: &str = "application/taxii+json;version=2.1";
+
+/// Every object id of the bundles under a content folder, read with serde_json.
+fn bundle_ids(content: &Path) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    for entry in walkdir::WalkDir::new(content) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_some_and(|e| e == "json") {
+            let value: Value = serde_json::from_slice(&std::fs::read(entry.path()).unwrap()).unwrap();
+            for o in value["objects"].as_array().into_iter().flatten() {
+                ids.insert(o["id"].as_str().unwrap().to_owned());
+            }
+        }
+    }
+    ids
+}
+
+/// The ids the public audience of the audiences fixture may see, from its expected.json.
+fn audiences_public_ids() -> BTreeSet<String> {
+    let expected: Value =
+        serde_json::from_slice(&std::fs::read(fixture_path("audiences").join("expected.json")).unwrap()).unwrap();
+    let withheld: BTreeSet<String> =
+        expected["withheld_from_public"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect();
+    let all = bundle_ids(&fixture_path("audiences").join("content"));
+    assert!(withheld.is_subset(&all));
+    all.difference(&withheld).cloned().collect()
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The objects of a static listing, page file after page file, as (id, date_added).
+fn static_listing(collection: &Path, listing: &str) -> Vec<Value> {
+    let mut entries = Vec::new();
+    let mut page = read_json(&collection.join(listing).join("index.json"));
+    loop {
+        entries.extend(page["objects"].as_array().cloned().unwrap_or_default());
+        match page["more"].as_bool() {
+            Some(true) => {
+                let next = page["next"].as_str().expect("a page with more names the next");
+                page = read_json(&collection.join(listing).join("next").join(format!("{next}.json")));
+            }
+            _ => return entries,
+        }
+    }
+}
+
+#[test]
+fn the_static_tree_holds_every_public_object_once_and_nothing_withheld() {
+    let repo = Repo::from_fixture("audiences");
+    let (code, stderr) = repo.build(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    let root = repo.path().join("public/taxii2");
+    assert_eq!(read_json(&root.join("index.json"))["api_roots"][0], "api/");
+    assert_eq!(read_json(&root.join("api/index.json"))["versions"][0], TAXII_TYPE);
+    let titles: Vec<Value> = read_json(&root.join("api/collections/index.json"))["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].clone())
+        .collect();
+    assert_eq!(titles, [ALL, INDICATORS]);
+
+    let all = root.join("api/collections").join(ALL);
+    let objects = static_listing(&all, "objects");
+    let ids: Vec<String> = objects.iter().map(|o| o["id"].as_str().unwrap().to_owned()).collect();
+    let unique: BTreeSet<String> = ids.iter().cloned().collect();
+    assert_eq!(unique.len(), ids.len(), "an object listed twice");
+    assert_eq!(unique, audiences_public_ids());
+
+    let manifest = static_listing(&all, "manifest");
+    let manifest_ids: Vec<&str> = manifest.iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert_eq!(manifest_ids, ids.iter().map(String::as_str).collect::<Vec<_>>());
+    let dates: Vec<&str> = manifest.iter().map(|m| m["date_added"].as_str().unwrap()).collect();
+    assert!(dates.windows(2).all(|w| w[0] <= w[1]), "manifest not sorted by date_added: {dates:?}");
+
+    for id in &unique {
+        let file = read_json(&root.join("api/objects").join(id).join("index.json"));
+        assert_eq!(file["objects"][0]["id"], id.as_str());
+        assert_eq!(file["objects"].as_array().unwrap().len(), 1);
+        let versions = file["versions"].as_array().unwrap();
+        let latest = file["objects"][0]["modified"].as_str().or(file["objects"][0]["created"].as_str());
+        if let Some(latest) = latest {
+            assert_eq!(versions.last().unwrap(), latest, "{id}");
+        }
+    }
+
+    let indicators = static_listing(&root.join("api/collections").join(INDICATORS), "objects");
+    assert!(indicators.iter().all(|o| o["type"] == "indicator"));
+    let public_indicators = unique.iter().filter(|id| id.starts_with("indicator--")).count();
+    assert_eq!(indicators.len(), public_indicators);
+}
+
+#[test]
+fn host_configs_are_written_beside_the_site() {
+    let repo = Repo::from_fixture("audiences");
+    assert_eq!(repo.build(&["--audience", "public"]).0, 0);
+    let read = |name: &str| std::fs::read_to_string(repo.path().join("public").join(name)).unwrap();
+    assert!(read("nginx.conf").contains(&format!("default_type \"{TAXII_TYPE}\"")));
+    assert!(read("_headers").contains(&format!("Content-Type: {TAXII_TYPE}")));
+    assert!(read("_redirects").contains("next=:next"));
+}
+
+/// A repository whose objects arrive over time, with a malware in two versions.
+fn versioned_repo(config: &str) -> Repo {
+    let repo = Repo::new();
+    let at = |day: u32| format!("2025-01-{day:02}T00:00:00.000Z");
+    let mut objects = Vec::new();
+    for n in 1..=5 {
+        objects.push(object(
+            "indicator",
+            n,
+            json!({
+                "created": at(n), "modified": at(n), "name": format!("indicator {n}"),
+                "pattern": format!("[ipv4-addr:value = '198.51.100.{n}']"), "pattern_type": "stix",
+                "valid_from": at(n), "labels": if n % 2 == 0 { json!(["even"]) } else { json!(["odd"]) },
+            }),
+        ));
+    }
+    for modified in [10, 20] {
+        objects.push(object(
+            "malware",
+            1,
+            json!({"created": at(10), "modified": at(modified), "name": format!("malware as of day {modified}"), "is_family": true}),
+        ));
+    }
+    repo.write("content/objects.json", bundle(&objects));
+    repo.write("stixpress.toml", config);
+    repo
+}
+
+/// `stixpress serve` on a free port, stopped when dropped.
+struct Serve {
+    child: Child,
+    base: String,
+}
+
+impl Serve {
+    fn start(repo: &Path, args: &[&str]) -> Serve {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("stixpress"))
+            .args(["serve", "--port", "0", "--no-watch"])
+            .args(args)
+            .current_dir(repo)
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("serve starts");
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let mut seen = String::new();
+        let base = loop {
+            let Some(Ok(line)) = lines.next() else { panic!("serve stopped before listening:\n{seen}") };
+            if let Some(rest) = line.split(" at http://").nth(1) {
+                break format!("http://{}", rest.split('/').next().unwrap());
+            }
+            seen.push_str(&line);
+            seen.push('\n');
+        };
+        // Keep draining stderr so the server never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Serve { child, base }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Reply {
+    status: u16,
+    headers: BTreeMap<String, String>,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// A GET over a plain socket (HTTP/1.1, one request per connection).
+fn get(base: &str, path: &str, accept: &str) -> Reply {
+    let host = base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(host).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: {accept}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8(raw).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let mut lines = head.lines();
+    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    Reply { status, headers, body: body.to_owned() }
+}
+
+fn taxii(base: &str, path: &str) -> Reply {
+    let reply = get(base, path, TAXII_TYPE);
+    assert_eq!(reply.headers.get("content-type").map(String::as_str), Some(TAXII_TYPE), "{path}");
+    reply
+}
+
+fn ids_of(envelope: &Value) -> Vec<String> {
+    envelope["objects"].as_array().into_iter().flatten().map(|o| o["id"].as_str().unwrap().to_owned()).collect()
+}
+
+#[test]
+fn serve_answers_taxii_queries() {
+    let repo = versioned_repo("[site]\ntitle = \"Versions\"\n");
+    let serve = Serve::start(repo.path(), &[]);
+    let base = &serve.base;
+    let objects = format!("/taxii2/api/collections/{ALL}/objects/");
+    let malware = common::id("malware", 1);
+    let indicator = |n| common::id("indicator", n);
+
+    assert_eq!(taxii(base, "/taxii2/").json()["title"], "Versions");
+    assert_eq!(taxii(base, "/taxii2/api/collections/").json()["collections"].as_array().unwrap().len(), 2);
+
+    // The default: the last version of each object, by date_added.
+    let listing = taxii(base, &objects);
+    assert_eq!(listing.status, 200);
+    let mut expected: Vec<String> = (1..=5).map(indicator).collect();
+    expected.push(malware.clone());
+    assert_eq!(ids_of(&listing.json()), expected);
+    assert_eq!(listing.json()["objects"][5]["modified"], "2025-01-20T00:00:00.000Z");
+    assert_eq!(listing.headers["x-taxii-date-added-first"], "2025-01-01T00:00:00.000Z");
+    assert_eq!(listing.headers["x-taxii-date-added-last"], "2025-01-20T00:00:00.000Z");
+
+    // Paging with limit and next reaches every object once.
+    let mut paged = Vec::new();
+    let mut next = String::new();
+    loop {
+        let page = taxii(base, &format!("{objects}?limit=2{next}")).json();
+        paged.extend(ids_of(&page));
+        match page["next"].as_str() {
+            Some(token) if page["more"] == true => next = format!("&next={token}"),
+            _ => break,
+        }
+    }
+    assert_eq!(paged, expected);
+
+    let query = |q: &str| ids_of(&taxii(base, &format!("{objects}?{q}")).json());
+    assert_eq!(query("added_after=2025-01-03T00:00:00.000Z"), [indicator(4), indicator(5), malware.clone()]);
+    assert_eq!(query("match[type]=malware"), std::slice::from_ref(&malware));
+    assert_eq!(
+        query("match[type]=malware,indicator&added_after=2025-01-04T00:00:00Z"),
+        [indicator(5), malware.clone()]
+    );
+    assert_eq!(query(&format!("match[id]={}", indicator(2))), [indicator(2)]);
+    assert_eq!(query("match[version]=all&match[type]=malware"), [malware.clone(), malware.clone()]);
+    let first = taxii(base, &format!("{objects}?match[version]=first&match[type]=malware")).json();
+    assert_eq!(first["objects"][0]["modified"], "2025-01-10T00:00:00.000Z");
+    assert_eq!(query("match[version]=2025-01-10T00:00:00Z").len(), 1);
+    assert_eq!(query("match[spec_version]=2.0"), Vec::<String>::new());
+    assert_eq!(taxii(base, &format!("{objects}?added_after=2030-01-01T00:00:00Z")).json(), json!({"more": false}));
+
+    // One object, its versions.
+    let one = taxii(base, &format!("{objects}{malware}/")).json();
+    assert_eq!(one["objects"].as_array().unwrap().len(), 1);
+    assert_eq!(one["objects"][0]["modified"], "2025-01-20T00:00:00.000Z");
+    let versions = taxii(base, &format!("{objects}{malware}/versions/")).json();
+    assert_eq!(versions["versions"], json!(["2025-01-10T00:00:00.000Z", "2025-01-20T00:00:00.000Z"]));
+    let manifest = taxii(base, &format!("/taxii2/api/collections/{ALL}/manifest/?match[type]=malware")).json();
+    assert_eq!(manifest["objects"][0]["version"], "2025-01-20T00:00:00.000Z");
+    assert_eq!(manifest["objects"][0]["media_type"], "application/stix+json;version=2.1");
+
+    // The indicators collection holds no malware.
+    let in_indicators = format!("/taxii2/api/collections/{INDICATORS}/objects/{malware}/");
+    assert_eq!(taxii(base, &in_indicators).status, 404);
+
+    // Errors are TAXII error messages.
+    for (path, status) in [
+        (format!("{objects}?added_after=yesterday"), 400),
+        (format!("{objects}?limit=0"), 400),
+        ("/taxii2/api/collections/00000000-0000-4000-8000-000000000000/".to_owned(), 404),
+        (format!("{objects}indicator--00000000-0000-4000-8000-000000000000/"), 404),
+        ("/taxii2/elsewhere/".to_owned(), 404),
+    ] {
+        let reply = taxii(base, &path);
+        assert_eq!(reply.status, status, "{path}");
+        assert!(reply.json()["title"].is_string(), "{path}");
+    }
+    let refused = get(base, &objects, "text/html");
+    assert_eq!(refused.status, 406);
+    assert_eq!(refused.json()["http_status"], "406");
+
+    // The site itself, with the reload script in its pages.
+    let home = get(base, "/", "text/html");
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("/_stixpress/reload"));
+    assert_eq!(get(base, "/../../etc/passwd", "*/*").status, 404);
+}
+
+#[test]
+fn configured_collections_select_by_type_label_and_marking() {
+    let config = r#"
+[taxii]
+title = "Selected"
+api_root = "intel"
+
+[[taxii.collections]]
+id = "11111111-1111-4111-8111-111111111111"
+title = "Even indicators"
+types = ["indicator"]
+labels = ["even"]
+
+[[taxii.collections]]
+id = "22222222-2222-4222-8222-222222222222"
+title = "Malware"
+types = ["malware"]
+"#;
+    let repo = versioned_repo(config);
+    assert_eq!(repo.build(&[]).0, 0);
+    let collection = |id: &str| repo.path().join("public/taxii2/intel/collections").join(id);
+    let ids = |id: &str| -> Vec<String> {
+        static_listing(&collection(id), "objects").iter().map(|o| o["id"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(ids("11111111-1111-4111-8111-111111111111"), [common::id("indicator", 2), common::id("indicator", 4)]);
+    assert_eq!(ids("22222222-2222-4222-8222-222222222222"), [common::id("malware", 1)]);
+    assert_eq!(read_json(&repo.path().join("public/taxii2/index.json"))["title"], "Selected");
+
+    repo.write("stixpress.toml", "[[taxii.collections]]\nid = \"not-a-uuid\"\ntitle = \"x\"\n");
+    let (code, stderr) = repo.build(&[]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not-a-uuid"), "{stderr}");
+}
+
+// ---- With the real peers: taxii2-client against `serve` and against nginx ----
+
+fn peers_required() -> bool {
+    std::env::var_os("STIXPRESS_PEERS").is_some()
+}
+
+/// Runs tests/taxii/read_all.py (taxii2-client, stix2) on a discovery URL; returns the ids
+/// read from each collection, by collection id.
+fn read_with_taxii2_client(discovery: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let python = std::env::var("STIXPRESS_PYTHON")
+        .expect("STIXPRESS_PEERS is set: STIXPRESS_PYTHON must name the peers' python");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/taxii/read_all.py");
+    let output = Command::new(python).arg(script).arg(discovery).output().expect("python runs");
+    assert!(
+        output.status.success(),
+        "taxii2-client failed on {discovery}:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut read = BTreeMap::new();
+    for root in report["api_roots"].as_array().unwrap() {
+        for collection in root["collections"].as_array().unwrap() {
+            let ids = collection["objects"].as_object().unwrap().keys().cloned().collect();
+            read.insert(collection["id"].as_str().unwrap().to_owned(), ids);
+        }
+    }
+    read
+}
+
+/// nginx serving a folder with the generated include, on a free port; stopped when dropped.
+struct Nginx {
+    child: Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Nginx {
+    fn start(site: &Path) -> Nginx {
+        let binary = ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"]
+            .into_iter()
+            .map(PathBuf::from)
+            .find(|p| p.exists())
+            .expect("STIXPRESS_PEERS is set: nginx must be installed (scripts/test installs it)");
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().display();
+        let config = format!(
+            "daemon off;\nmaster_process off;\nworker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
+             events {{ worker_connections 64; }}\n\
+             http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n\
+             fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
+             server {{\n    listen 127.0.0.1:{port};\n    root {site};\n    include {site}/nginx.conf;\n  }}\n}}\n",
+            site = site.display()
+        );
+        std::fs::write(dir.path().join("nginx.conf"), config).unwrap();
+        let child = Command::new(binary)
+            .arg("-c")
+            .arg(dir.path().join("nginx.conf"))
+            .arg("-e")
+            .arg(dir.path().join("error.log"))
+            .spawn()
+            .expect("nginx starts");
+        let nginx = Nginx { child, port, _dir: dir };
+        for _ in 0..100 {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return nginx;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!(
+            "nginx did not listen on {port}: {}",
+            std::fs::read_to_string(nginx._dir.path().join("error.log")).unwrap_or_default()
+        );
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn assert_collections(read: &BTreeMap<String, BTreeSet<String>>, expected: &BTreeSet<String>, from: &str) {
+    assert_eq!(&read[ALL], expected, "{from}: the objects read differ from the audience's");
+    let indicators: BTreeSet<String> = expected.iter().filter(|id| id.starts_with("indicator--")).cloned().collect();
+    assert_eq!(read[INDICATORS], indicators, "{from}: indicators");
+}
+
+#[test]
+fn taxii2_client_reads_every_object_from_serve_and_from_nginx() {
+    if !peers_required() {
+        eprintln!("STIXPRESS_PEERS is not set: taxii2-client and nginx are not run (scripts/test runs them)");
+        return;
+    }
+    let repo = Repo::from_fixture("audiences");
+    assert_eq!(repo.build(&["--audience", "public"]).0, 0);
+    let expected = audiences_public_ids();
+
+    let serve = Serve::start(repo.path(), &["--audience", "public"]);
+    assert_collections(&read_with_taxii2_client(&format!("{}/taxii2/", serve.base)), &expected, "serve");
+
+    let nginx = Nginx::start(&repo.path().join("public"));
+    assert_collections(
+        &read_with_taxii2_client(&format!("http://127.0.0.1:{}/taxii2/", nginx.port)),
+        &expected,
+        "nginx",
+    );
+}
+
+#[test]
+fn taxii2_client_pages_through_the_example_on_nginx() {
+    if !peers_required() {
+        return;
+    }
+    let repo = Repo::new();
+    common::copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"), &repo.path().join("content"));
+    repo.write("stixpress.toml", "[taxii]\npage_size = 10\n");
+    assert_eq!(repo.build(&[]).0, 0);
+    let published: BTreeSet<String> = std::fs::read_dir(repo.path().join("public/objects"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(published.len() > 100);
+    let nginx = Nginx::start(&repo.path().join("public"));
+    let read = read_with_taxii2_client(&format!("http://127.0.0.1:{}/taxii2/", nginx.port));
+    assert_collections(&read, &published, "nginx, pages of 10");
+}
