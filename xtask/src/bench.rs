@@ -1,6 +1,7 @@
-//! `cargo xtask bench [check|build]`: builds stixpress in release, then times `stixpress check`
-//! (here) and `stixpress build` ([`crate::bench_build`]) on real and synthetic repositories;
-//! without a sub-command, both.
+//! `cargo xtask bench [check|build|taxii]`: builds stixpress in release, then times `stixpress
+//! check` (here) and `stixpress build` ([`crate::bench_build`]) on real and synthetic
+//! repositories (without a sub-command, both), or `stixpress serve` against medallion
+//! ([`crate::bench_taxii`]).
 //!
 //! The check bench times `stixpress check --format json`, with the peak memory of each run,
 //! against the targets: mitre-cti under 1 s; 1,000,000 objects under 15 s and under 2048 MiB.
@@ -56,13 +57,14 @@ struct Run {
 const SEED: u64 = 1;
 
 pub fn run(mut args: Args) -> Result<(), String> {
-    let which = args.subcommand(&["check", "build"]);
+    let which = args.subcommand(&["check", "build", "taxii"]);
     let options = Options {
         objects: args.count("--objects")?.unwrap_or(1_000_000),
         files: args.count("--files")?.unwrap_or(10_000),
         keep: args.switch("--keep"),
         binary: args.value("--binary")?.map(PathBuf::from),
     };
+    let medallion_timeout = args.count("--medallion-timeout")?.unwrap_or(120);
     args.finish()?;
     let root = workspace_root();
     let target_dir = target_dir(&root);
@@ -72,10 +74,13 @@ pub fn run(mut args: Args) -> Result<(), String> {
     };
     let (synthetic, generated_now) = synthetic_repository(&target_dir, &options)?;
     let mut missed = 0;
-    if which.as_deref() != Some("build") {
+    if which.as_deref() == Some("taxii") {
+        missed += crate::bench_taxii::run(&binary, &root, &target_dir, &synthetic, medallion_timeout)?;
+    }
+    if which.is_none() || which.as_deref() == Some("check") {
         missed += bench_check(&binary, &datasets(&root, &synthetic, &options))?;
     }
-    if which.as_deref() != Some("check") {
+    if which.is_none() || which.as_deref() == Some("build") {
         missed += crate::bench_build::run(&binary, &root, &target_dir, &synthetic, &options)?;
     }
     if generated_now && !options.keep {

@@ -7,6 +7,7 @@
 mod args;
 mod bench;
 mod bench_build;
+mod bench_taxii;
 mod format;
 mod gen;
 mod rusage;
@@ -34,6 +35,11 @@ tasks:
       unchanged rebuild and a minimal writer of the same files (the ratio must stay under 2).
       --keep keeps a synthetic repository this run generated (one that was already there is
       always reused and kept); --binary times that binary instead of building one.
+      taxii (only when named): `stixpress serve` and medallion (the OASIS reference TAXII
+      server, from target/peers-venv or STIXPRESS_PYTHON) both holding ATT&CK enterprise, under
+      the same load generator: object-by-id requests/s over 8 connections for 10 s, median time
+      of objects/?limit=100 pages; then serve alone on the synthetic repository.
+      --medallion-timeout S bounds each medallion request (default 120 s).
       Exits 1 when a target is missed.
 ";
 
