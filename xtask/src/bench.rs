@@ -65,6 +65,7 @@ pub fn run(mut args: Args) -> Result<(), String> {
         binary: args.value("--binary")?.map(PathBuf::from),
     };
     let medallion_timeout = args.count("--medallion-timeout")?.unwrap_or(120);
+    let no_synthetic = args.switch("--no-synthetic");
     args.finish()?;
     let root = workspace_root();
     let target_dir = target_dir(&root);
@@ -75,7 +76,8 @@ pub fn run(mut args: Args) -> Result<(), String> {
     let (synthetic, generated_now) = synthetic_repository(&target_dir, &options)?;
     let mut missed = 0;
     if which.as_deref() == Some("taxii") {
-        missed += crate::bench_taxii::run(&binary, &root, &target_dir, &synthetic, medallion_timeout)?;
+        let synthetic = (!no_synthetic).then_some(synthetic.as_path());
+        missed += crate::bench_taxii::run(&binary, &root, &target_dir, synthetic, medallion_timeout)?;
     }
     if which.is_none() || which.as_deref() == Some("check") {
         missed += bench_check(&binary, &datasets(&root, &synthetic, &options))?;

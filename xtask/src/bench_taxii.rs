@@ -50,7 +50,7 @@ pub fn run(
     binary: &Path,
     root: &Path,
     target_dir: &Path,
-    synthetic: &Path,
+    synthetic: Option<&Path>,
     medallion_timeout: u64,
 ) -> Result<usize, String> {
     let attack = root.join("../shared/data/mitre-cti/enterprise-attack");
@@ -63,7 +63,7 @@ pub fn run(
         auth: "",
         timeout: Duration::from_secs(10),
     };
-    missed += measure_serve(&target, &output)?;
+    missed += measure_serve(&target, &output, &serve)?;
     drop(serve);
 
     match start_medallion(root, target_dir, &attack) {
@@ -71,7 +71,7 @@ pub fn run(
             let target = Target {
                 name: "medallion (ATT&CK)".into(),
                 host,
-                collection: format!("/taxii2/api/collections/{MEDALLION_COLLECTION}"),
+                collection: format!("/api/collections/{MEDALLION_COLLECTION}"),
                 auth: "Authorization: Basic cmVhZGVyOnJlYWRlcg==\r\n",
                 timeout: Duration::from_secs(medallion_timeout),
             };
@@ -91,6 +91,7 @@ pub fn run(
         Err(problem) => println!("medallion not measured: {problem}"),
     }
 
+    let Some(synthetic) = synthetic else { return Ok(missed) };
     let content = synthetic.join("content");
     let (serve, host, output) = start_serve(binary, &target_dir.join("bench-taxii/synthetic"), &content)?;
     let target = Target {
@@ -100,13 +101,13 @@ pub fn run(
         auth: "",
         timeout: Duration::from_secs(10),
     };
-    missed += measure_serve(&target, &output)?;
+    missed += measure_serve(&target, &output, &serve)?;
     drop(serve);
     Ok(missed)
 }
 
 /// Object-by-id throughput and page latencies of `serve`; returns targets missed.
-fn measure_serve(target: &Target, output: &Path) -> Result<usize, String> {
+fn measure_serve(target: &Target, output: &Path, serve: &Process) -> Result<usize, String> {
     let ids = object_ids(output)?;
     let load = load(target, &ids);
     let mut missed = usize::from(load.per_second() < 5000.0);
@@ -145,7 +146,18 @@ fn measure_serve(target: &Target, output: &Path) -> Result<usize, String> {
         missed += usize::from(ms >= 10.0);
         println!("{:<22} objects/?limit=100 {what:<12} median {ms:.2} ms (target < 10 ms)", target.name);
     }
+    println!("{:<22} peak memory of serve (build included): {}", target.name, peak_memory(serve));
     Ok(missed)
+}
+
+/// The peak resident memory of a running process, from /proc.
+fn peak_memory(process: &Process) -> String {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", process.0.id())).unwrap_or_default();
+    let kib = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().strip_suffix(" kB")?.trim().parse::<u64>().ok());
+    kib.map_or_else(|| "unknown".to_owned(), |kib| format!("{} MiB", kib / 1024))
 }
 
 /// Builds `content` into `root` and starts `stixpress serve` on a free port.

@@ -39,7 +39,8 @@ tasks:
       server, from target/peers-venv or STIXPRESS_PYTHON) both holding ATT&CK enterprise, under
       the same load generator: object-by-id requests/s over 8 connections for 10 s, median time
       of objects/?limit=100 pages; then serve alone on the synthetic repository.
-      --medallion-timeout S bounds each medallion request (default 120 s).
+      --medallion-timeout S bounds each medallion request (default 120 s); --no-synthetic
+      skips the synthetic repository.
       Exits 1 when a target is missed.
 ";
 
