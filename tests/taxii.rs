@@ -157,7 +157,7 @@ struct Serve {
 impl Serve {
     fn start(repo: &Path, args: &[&str]) -> Serve {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("stixpress"))
-            .args(["serve", "--port", "0", "--no-watch"])
+            .args(["serve", "--port", "0"])
             .args(args)
             .current_dir(repo)
             .stderr(Stdio::piped())
@@ -230,7 +230,7 @@ fn ids_of(envelope: &Value) -> Vec<String> {
 #[test]
 fn serve_answers_taxii_queries() {
     let repo = versioned_repo("[site]\ntitle = \"Versions\"\n");
-    let serve = Serve::start(repo.path(), &[]);
+    let serve = Serve::start(repo.path(), &["--no-watch"]);
     let base = &serve.base;
     let objects = format!("/taxii2/api/collections/{ALL}/objects/");
     let malware = common::id("malware", 1);
@@ -312,6 +312,29 @@ fn serve_answers_taxii_queries() {
     assert_eq!(home.status, 200);
     assert!(home.body.contains("/_stixpress/reload"));
     assert_eq!(get(base, "/../../etc/passwd", "*/*").status, 404);
+}
+
+#[test]
+fn serve_rebuilds_after_a_change_and_tells_open_pages() {
+    let repo = versioned_repo("");
+    let serve = Serve::start(repo.path(), &[]);
+    let base = serve.base.clone();
+    let waiting = std::thread::spawn(move || get(&base, "/_stixpress/reload?since=0", "*/*").body);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let added = object(
+        "indicator",
+        6,
+        json!({
+            "name": "indicator 6", "pattern": "[ipv4-addr:value = '198.51.100.6']", "pattern_type": "stix",
+            "valid_from": "2025-01-06T00:00:00Z",
+        }),
+    );
+    repo.write("content/added.json", bundle(&[added]));
+    assert_eq!(waiting.join().unwrap().trim(), "1", "the page was not told about the rebuild");
+    let listing = taxii(&serve.base, &format!("/taxii2/api/collections/{INDICATORS}/objects/")).json();
+    assert!(ids_of(&listing).contains(&common::id("indicator", 6)));
+    let page = get(&serve.base, &format!("/objects/{}/", common::id("indicator", 6)), "text/html");
+    assert_eq!(page.status, 200);
 }
 
 #[test]
@@ -447,7 +470,7 @@ fn taxii2_client_reads_every_object_from_serve_and_from_nginx() {
     assert_eq!(repo.build(&["--audience", "public"]).0, 0);
     let expected = audiences_public_ids();
 
-    let serve = Serve::start(repo.path(), &["--audience", "public"]);
+    let serve = Serve::start(repo.path(), &["--audience", "public", "--no-watch"]);
     assert_collections(&read_with_taxii2_client(&format!("{}/taxii2/", serve.base)), &expected, "serve");
 
     let nginx = Nginx::start(&repo.path().join("public"));
