@@ -14,8 +14,10 @@ use crate::audience;
 use crate::config::{Audience, Config};
 use crate::diag::Diagnostic;
 use crate::error::Error;
+use crate::feeds::{self, SiteLinks};
 use crate::link::Store;
 use crate::render::html::{self, ContentPage, SiteInfo};
+use crate::stix::Timestamp;
 use crate::taxii::{self, TaxiiIndex};
 use crate::theme::Theme;
 use crate::write::{DiskSink, Sink, WriteStats};
@@ -32,6 +34,9 @@ pub struct BuildOptions {
     pub progress: bool,
     /// Keep each audience's TAXII index in its `BuildStats` (for `serve`).
     pub keep_taxii_index: bool,
+    /// The build time, which decides which indicators apply (feeds): `--now`, else
+    /// `SOURCE_DATE_EPOCH`, else the system clock. Nothing else reads a clock.
+    pub now: Option<Timestamp>,
 }
 
 pub struct BuildReport {
@@ -67,6 +72,7 @@ pub struct BuildStats {
 pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<BuildReport, Error> {
     let started = Instant::now();
     let audiences = chosen_audiences(config, options)?;
+    let now = build_time(options.now)?;
     let (check, objects) = load_and_check(config, &[], cwd)?;
     if check.has_errors() && !options.allow_errors {
         return Ok(BuildReport { check, site_diagnostics: Vec::new(), outcome: BuildOutcome::Refused });
@@ -82,6 +88,7 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
     let mut site_diagnostics = page_diagnostics;
     site_diagnostics.extend(unknown_page_audiences(&pages, config));
     let site = SiteInfo { title: config.site.title.clone(), repository_url: config.site.repository_url.clone() };
+    let links = SiteLinks { site_title: config.site.title.clone(), base_url: config.site.base_url.clone() };
     let mut built = Vec::new();
     for audience in &audiences {
         let audience_started = Instant::now();
@@ -89,9 +96,11 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
         let pages: Vec<ContentPage> = pages.iter().filter(|p| p.is_for(&audience.name)).cloned().collect();
         log_timing("audience", started);
         let sink = DiskSink::new(&audience.output, &audience.name)?;
+        let catalog = feeds::write(&view, &links, now, &sink)?;
+        log_timing("feeds", started);
         let bar = progress_bar(options.progress, html::page_count(&view, &pages));
         let tick = || bar.inc(1);
-        let written = html::render(&view, &site, &theme, &pages, &sink, &tick)?;
+        let written = html::render(&view, &site, &theme, &pages, &catalog, &sink, &tick)?;
         bar.finish_and_clear();
         log_timing("render", started);
         let index = TaxiiIndex::build(&view, &config.taxii.collections);
@@ -114,6 +123,23 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
         });
     }
     Ok(BuildReport { check, site_diagnostics, outcome: BuildOutcome::Built { left_out, audiences: built } })
+}
+
+/// The time indicators are judged at: given, else `SOURCE_DATE_EPOCH` (the reproducible-builds
+/// convention), else now.
+fn build_time(given: Option<Timestamp>) -> Result<Timestamp, Error> {
+    if let Some(now) = given {
+        return Ok(now);
+    }
+    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
+        let seconds = epoch
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| Error::Usage(format!("SOURCE_DATE_EPOCH is `{epoch}`, not a number of seconds since 1970")))?;
+        return Ok(Timestamp::from_unix_seconds(seconds));
+    }
+    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    Ok(Timestamp::from_unix_seconds(since_epoch.as_secs() as i64))
 }
 
 /// The files that tell nginx, Netlify and Cloudflare Pages how to serve the output.

@@ -45,6 +45,10 @@ pub enum Command {
         /// Publish despite errors; objects with errors are left out and listed.
         #[arg(long)]
         allow_errors: bool,
+        /// The build time, which decides which indicators apply in the feeds
+        /// (e.g. 2026-01-01T00:00:00Z; default: SOURCE_DATE_EPOCH, else now).
+        #[arg(long, value_name = "TIMESTAMP")]
+        now: Option<String>,
     },
     /// Build one audience and serve it on 127.0.0.1: the site, and TAXII 2.1 with its full
     /// query semantics. Rebuilds when the content, templates, theme or config change.

@@ -20,6 +20,7 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod error;
+pub mod feeds;
 pub mod link;
 pub mod load;
 pub mod render;

@@ -58,10 +58,23 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
             }
             Ok(if report.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
-        Command::Build { output, audience, allow_errors } => {
+        Command::Build { output, audience, allow_errors, now } => {
             let output = output.map(|dir| cwd.join(dir));
-            let options =
-                stixpress::BuildOptions { audience, output, allow_errors, progress: true, keep_taxii_index: false };
+            let now = match now.as_deref().map(stixpress::stix::Timestamp::parse) {
+                None => None,
+                Some(Ok(time)) => Some(time),
+                Some(Err(problem)) => {
+                    return Err(stixpress::error::Error::Usage(format!("--now: {problem}")));
+                }
+            };
+            let options = stixpress::BuildOptions {
+                audience,
+                output,
+                allow_errors,
+                progress: true,
+                keep_taxii_index: false,
+                now,
+            };
             let report = stixpress::build(&config, &options, &cwd)?;
             Ok(print_build(&report))
         }

@@ -68,7 +68,12 @@ fn live_markup_in(page: &str, html: &str) -> Vec<String> {
         if name == "svg" && element.parent().and_then(ElementRef::wrap).is_none_or(|p| p.value().name() != "section") {
             found.push(format!("{page}: <svg> outside the graph section: {}", describe(&element)));
         }
-        if name == "link" && value.attr("rel") != Some("stylesheet") && value.attr("rel") != Some("icon") {
+        let theme_link = match value.attr("rel") {
+            Some("stylesheet" | "icon") => true,
+            Some("alternate") => value.attr("type") == Some("application/atom+xml") && in_head,
+            _ => false,
+        };
+        if name == "link" && !theme_link {
             found.push(format!("{page}: unexpected <link>: {}", describe(&element)));
         }
         for (attribute, content) in value.attrs() {

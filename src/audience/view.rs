@@ -171,6 +171,21 @@ impl<'s> View<'s> {
         store.incoming(entry.index).filter_map(move |edge| Some((store.property(edge), self.entry(edge.source)?)))
     }
 
+    /// Every visible relationship with `entry` at one end: the relationship, the object at the
+    /// other end, and whether `entry` is its source.
+    pub fn relationships(&self, entry: Entry<'s>) -> impl Iterator<Item = (Entry<'s>, Entry<'s>, bool)> + '_ {
+        self.incoming(entry).filter_map(move |(property, relationship)| {
+            let outgoing = match (relationship.object_type(), property) {
+                ("relationship", "source_ref") => true,
+                ("relationship", "target_ref") => false,
+                _ => return None,
+            };
+            let other_end = if outgoing { "target_ref" } else { "source_ref" };
+            let (_, other) = self.outgoing(relationship).find(|(p, _)| *p == other_end)?;
+            Some((relationship, other, outgoing))
+        })
+    }
+
     /// The visible objects whose external references carry `external_id` (case ignored).
     pub fn with_external_id(&self, external_id: &str) -> impl Iterator<Item = Entry<'s>> + '_ {
         self.store.names().with_external_id(external_id).iter().filter_map(|&index| self.entry(index))

@@ -40,6 +40,7 @@ pub(super) fn build_snapshot(
         allow_errors,
         progress: false,
         keep_taxii_index: true,
+        now: None,
     };
     let report = build(config, &options, cwd)?;
     let errors: Vec<_> = report.check.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();

@@ -11,6 +11,7 @@ pub mod object;
 pub mod pattern;
 pub mod schema;
 pub mod timestamp;
+pub mod uuid;
 pub mod vocab;
 
 pub use id::{parse_id, IdParts, IdProblem};

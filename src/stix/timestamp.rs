@@ -82,6 +82,23 @@ impl Timestamp {
         )
     }
 
+    /// The instant `seconds` after 1970-01-01T00:00:00Z (the build clock, `SOURCE_DATE_EPOCH`).
+    pub fn from_unix_seconds(seconds: i64) -> Timestamp {
+        Timestamp { seconds, nanos: 0, fraction_digits: 0 }
+    }
+
+    /// The day, as `YYYY-MM-DD`.
+    pub fn date_text(&self) -> String {
+        let (year, month, day) = civil_from_days(self.seconds.div_euclid(86_400));
+        format!("{year:04}-{month:02}-{day:02}")
+    }
+
+    /// RFC 3339 to the second (`2024-05-01T10:00:00Z`), the form Atom and MISP readers expect.
+    pub fn to_seconds_text(&self) -> String {
+        let secs = self.seconds.rem_euclid(86_400);
+        format!("{}T{:02}:{:02}:{:02}Z", self.date_text(), secs / 3600, secs / 60 % 60, secs % 60)
+    }
+
     /// The calendar month, as `YYYY-MM`, for charts.
     pub fn year_month(text: &str) -> Option<&str> {
         text.get(0..7)
@@ -177,6 +194,14 @@ mod tests {
         ] {
             assert_eq!(Timestamp::parse(text).unwrap().to_millis_text(), millis);
         }
+    }
+
+    #[test]
+    fn prints_dates_and_seconds_from_unix_time() {
+        let t = Timestamp::from_unix_seconds(951_868_800 + 3_723);
+        assert_eq!(t.date_text(), "2000-03-01");
+        assert_eq!(t.to_seconds_text(), "2000-03-01T01:02:03Z");
+        assert_eq!(Timestamp::parse(&t.to_seconds_text()).unwrap(), t);
     }
 
     #[test]

@@ -24,6 +24,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("index.html", include_str!("templates/index.html")),
     ("page.html", include_str!("templates/page.html")),
     ("killchain.html", include_str!("templates/killchain.html")),
+    ("feeds.html", include_str!("templates/feeds.html")),
 ];
 
 /// The embedded assets, by file name.

@@ -56,19 +56,12 @@ pub struct Touching<'v> {
 
 /// Every visible relationship with `entry` at one of its ends.
 pub fn touching<'v>(view: &View<'v>, entry: Entry<'v>) -> Vec<Touching<'v>> {
-    let mut found = Vec::new();
-    for (property, relationship) in view.incoming(entry) {
-        let outgoing = match (relationship.object_type(), property) {
-            ("relationship", "source_ref") => true,
-            ("relationship", "target_ref") => false,
-            _ => continue,
-        };
-        let other_end = if outgoing { "target_ref" } else { "source_ref" };
-        let Some((_, other)) = view.outgoing(relationship).find(|(p, _)| *p == other_end) else { continue };
-        let kind = relationship.object.relationship_type.clone().unwrap_or_else(|| "related-to".into());
-        found.push(Touching { relationship, other, outgoing, kind });
-    }
-    found
+    view.relationships(entry)
+        .map(|(relationship, other, outgoing)| {
+            let kind = relationship.object.relationship_type.clone().unwrap_or_else(|| "related-to".into());
+            Touching { relationship, other, outgoing, kind }
+        })
+        .collect()
 }
 
 /// Relationship groups, outgoing before incoming, by relationship type and then by the other

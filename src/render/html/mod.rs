@@ -22,10 +22,11 @@ use serde::Serialize;
 
 use crate::audience::{Entry, View};
 use crate::error::Error;
+use crate::feeds::{self, Catalog};
 use crate::theme::Theme;
 use crate::write::Sink;
 pub use escape::{escape, escape_into};
-pub use links::safe_url;
+pub use links::{safe_url, type_label};
 pub use pages::{load_pages, ContentPage};
 
 /// What every page knows about the site.
@@ -53,6 +54,7 @@ pub fn render(
     site: &SiteInfo,
     theme: &Theme,
     pages: &[ContentPage],
+    feeds: &Catalog,
     sink: &dyn Sink,
     tick: &(dyn Fn() + Sync),
 ) -> Result<usize, Error> {
@@ -73,7 +75,7 @@ pub fn render(
     };
     let at_depth: Vec<Value> =
         ["./", "../", "../../", "../../../", "../../../../"].iter().map(|r| site_at(r)).collect();
-    let mut written = object_pages(view, theme, &at_depth[2], sink, tick)?;
+    let mut written = object_pages(view, theme, &at_depth[2], feeds, sink, tick)?;
     written += list_pages(view, theme, &at_depth, sink, tick)?;
     let page = |template: &str, path: &str, depth: usize, extra: Value| -> Result<(), Error> {
         let html = theme.render(template, &context! { site => at_depth[depth].clone(), ..extra }, path)?;
@@ -83,33 +85,36 @@ pub fn render(
     };
     let chains = kill_chains::kill_chain_pages(view, "../../");
     for chain in &chains {
-        page("killchain.html", &format!("matrix/{}/index.html", chain.name), 2, context! { chain => chain })?;
+        let layer = feeds.matrix_layers.get(&chain.name).map(|path| format!("../../{path}"));
+        page("killchain.html", &format!("matrix/{}/index.html", chain.name), 2, context! { chain => chain, layer })?;
     }
+    page("feeds.html", "feeds/index.html", 1, context! { feeds => feeds, csv_columns => feeds::CSV_COLUMNS })?;
     let chain_names: Vec<&str> = chains.iter().map(|c| c.name.as_str()).collect();
     page("types.html", "types/index.html", 1, context! { kill_chains => chain_names })?;
     page("index.html", "index.html", 0, context! { home => lists::home(view, "./") })?;
     for content_page in pages {
         page("page.html", &format!("{}/index.html", content_page.slug), 1, context! { page => content_page })?;
     }
-    Ok(written + 2 + pages.len() + chains.len())
+    Ok(written + 3 + pages.len() + chains.len())
 }
 
 /// How many pages `render` will write (for a progress bar).
 pub fn page_count(view: &View<'_>, pages: &[ContentPage]) -> usize {
     let lists: usize = view.type_counts().values().map(|n| n.div_ceil(lists::PAGE_SIZE).max(1)).sum();
-    view.len() + lists + 2 + pages.len()
+    view.len() + lists + 3 + pages.len()
 }
 
 fn object_pages(
     view: &View<'_>,
     theme: &Theme,
     site: &Value,
+    feeds: &Catalog,
     sink: &dyn Sink,
     tick: &(dyn Fn() + Sync),
 ) -> Result<usize, Error> {
     let entries: Vec<Entry> = view.entries().collect();
     entries.par_iter().try_for_each(|entry| {
-        let page = object_page::object_page(view, *entry);
+        let page = object_page::object_page(view, *entry, feeds.layers.contains(entry.id()));
         let context =
             context! { site => site.clone(), o => Value::from_serialize(&page), current_type => entry.object_type() };
         let html = theme.render("object.html", &context, &format!("object {}", entry.id()))?;

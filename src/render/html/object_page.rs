@@ -46,6 +46,8 @@ pub struct ObjectPage {
     pub referenced_by: Vec<ReferenceGroup>,
     pub references: Vec<ReferenceItem>,
     pub versions: Vec<TimeText>,
+    /// Its ATT&CK Navigator layer in the feeds, when it uses techniques.
+    pub navigator_layer: Option<String>,
     /// Markup, drawn and escaped by the graph module.
     pub graph_svg: Option<String>,
     /// The object's JSON, already escaped for element content (`& < >`): output it with `|safe`
@@ -67,7 +69,7 @@ pub struct Phase {
     pub href: Option<String>,
 }
 
-pub fn object_page(view: &View<'_>, entry: Entry<'_>) -> ObjectPage {
+pub fn object_page(view: &View<'_>, entry: Entry<'_>, has_layer: bool) -> ObjectPage {
     let object = entry.object;
     // The JSON this audience gets: a copy without redacted references, where there were any.
     let json = view.json(object);
@@ -106,6 +108,7 @@ pub fn object_page(view: &View<'_>, entry: Entry<'_>) -> ObjectPage {
         modified: object.modified.as_deref().and_then(TimeText::parse),
         created_by: text("created_by_ref").map(|id| Link::to_id(view, id, ROOT)),
         tlp: tlp_banner(object),
+        navigator_layer: has_layer.then(|| format!("{ROOT}feeds/navigator/{}.json", object.id)),
         statements: view.statements(object).into_iter().map(str::to_owned).collect(),
         withheld_references: if view.shows_withheld() { view.removed_references(object) } else { 0 },
         revoked: object.revoked,

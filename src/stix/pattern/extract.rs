@@ -4,7 +4,9 @@
 //! A blocklist is a pattern that matches any one of a set of values: equality tests (or `IN`
 //! lists) joined only by OR, within and across observations, with no qualifier. Feeds may turn
 //! such a pattern into lines of a blocklist. One condition of an AND is never a blocklist entry
-//! on its own, though it is still listed among the tests.
+//! on its own, though it is still listed among the tests, with one exception: a digest of the
+//! one object a single observation describes (`[file:hashes.MD5 = '…' AND file:name = '…']`)
+//! finds every object the pattern finds, since the other conditions only narrow it.
 
 use super::ast::{Comparison, ComparisonExpr, ObservationExpr, ObservationOp, Operator, PathStep, Pattern, Value};
 use super::lint::key_text;
@@ -16,6 +18,17 @@ pub struct Extraction {
     pub tests: Vec<EqualityTest>,
     /// True when the whole pattern is an OR of such tests and nothing else.
     pub blocklist: bool,
+    /// True when the pattern is one observation whose conditions are all joined by AND and one
+    /// of them is a `hashes.*` equality: that digest is then a blocklist entry by itself.
+    pub identifying_hash: bool,
+}
+
+impl Extraction {
+    /// The tests a blocklist may take: all of them for a plain OR, else an identifying digest.
+    pub fn blocklist_entries(&self) -> impl Iterator<Item = &EqualityTest> + '_ {
+        let hash_only = !self.blocklist && self.identifying_hash;
+        self.tests.iter().filter(move |t| self.blocklist || (hash_only && t.path.starts_with("hashes.")))
+    }
 }
 
 /// One equality test: `object_type:path = value`.
@@ -51,7 +64,39 @@ pub(crate) fn extract(pattern: &Pattern) -> Extraction {
         }
     }
     let blocklist = !tests.is_empty() && is_plain_or(&pattern.root);
-    Extraction { tests, blocklist }
+    let identifying_hash = !blocklist && is_one_conjunction_with_a_hash(pattern, &pattern.root);
+    Extraction { tests, blocklist, identifying_hash }
+}
+
+/// `[a AND b AND …]`, no qualifier, one object type, with a `hashes.*` equality among the terms.
+fn is_one_conjunction_with_a_hash(pattern: &Pattern, expr: &ObservationExpr) -> bool {
+    let body = match expr {
+        ObservationExpr::Observation { body, .. } => body,
+        ObservationExpr::Group(inner) => return is_one_conjunction_with_a_hash(pattern, inner),
+        _ => return false,
+    };
+    let mut terms = Vec::new();
+    if !flatten_and(body, &mut terms) {
+        return false;
+    }
+    let first_type = terms.first().map(|c| pattern.text(&c.path.object_type));
+    let one_object = terms.iter().all(|c| Some(pattern.text(&c.path.object_type)) == first_type);
+    let has_hash = terms
+        .iter()
+        .any(|c| !c.negated && c.operator == Operator::Eq && canonical_path(pattern, c).starts_with("hashes."));
+    one_object && has_hash
+}
+
+/// The comparisons of an expression made only of ANDs; false when it holds an OR.
+fn flatten_and<'p>(expr: &'p ComparisonExpr, into: &mut Vec<&'p Comparison>) -> bool {
+    match expr {
+        ComparisonExpr::Test(c) => {
+            into.push(c);
+            true
+        }
+        ComparisonExpr::And(list) => list.iter().all(|e| flatten_and(e, into)),
+        ComparisonExpr::Or(_) => false,
+    }
 }
 
 /// OR of observations, each an OR of plain equality tests; parentheses allowed.
@@ -176,6 +221,25 @@ mod tests {
         assert_eq!(x.tests.len(), 2);
         assert_eq!(x.tests[0].path, "hashes.'SHA-256'");
         assert!(!x.blocklist);
+        // ... but the digest of the one file it describes finds every file it finds.
+        assert!(x.identifying_hash);
+        let entries: Vec<&str> = x.blocklist_entries().map(|t| t.path.as_str()).collect();
+        assert_eq!(entries, vec!["hashes.'SHA-256'"]);
+    }
+
+    #[test]
+    fn a_digest_among_other_objects_or_alternatives_identifies_nothing() {
+        for p in [
+            "[file:hashes.MD5 = 'cead3f77f6cda6ec00f57d76c9a6879f' AND process:name = 'x.exe']",
+            "[file:hashes.MD5 = 'cead3f77f6cda6ec00f57d76c9a6879f' AND file:name = 'a' OR file:size = 3]",
+            "[file:hashes.MD5 = 'cead3f77f6cda6ec00f57d76c9a6879f' AND file:name = 'a'] WITHIN 5 SECONDS",
+            "[file:hashes.MD5 != 'cead3f77f6cda6ec00f57d76c9a6879f' AND file:name = 'a']",
+            "[file:name = 'a' AND file:size = 3]",
+        ] {
+            let x = extract21(p);
+            assert!(!x.identifying_hash, "{p}");
+            assert_eq!(x.blocklist_entries().count(), 0, "{p}");
+        }
     }
 
     #[test]

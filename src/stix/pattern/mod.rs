@@ -31,6 +31,7 @@ pub use ast::{
 };
 pub use extract::{EqualityTest, Extraction};
 pub use parser::MAX_DEPTH;
+pub use values::{hash_problem, normalise_algorithm};
 
 /// Which version of the patterning language to read. They differ in a few places: 2.1 adds
 /// `EXISTS` and forbids repeating a qualifier kind on one observation; 2.0 also accepts a
