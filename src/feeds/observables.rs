@@ -290,19 +290,39 @@ fn domain(value: &str) -> Option<String> {
     (labels.len() >= 2 && lower.len() <= 253 && labels.iter().all(label_ok)).then_some(lower)
 }
 
-/// `scheme://authority/rest` with scheme and authority in lower case; nothing unencoded that a
-/// list format would split on.
+/// `scheme://host[:port]/rest` with scheme and authority in lower case; the host a domain name or
+/// an IP address, so a defanged value (`hxxp://evil[.]example`) is not listed as if it were real.
 fn url(value: &str) -> Option<String> {
     let (scheme, rest) = value.split_once("://")?;
     let scheme_ok = scheme.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
-        && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+        && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        && !DEFANGED_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str());
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, path) = rest.split_at(end);
-    let host = authority.rsplit('@').next().unwrap_or(authority);
-    if !scheme_ok || host.is_empty() || host.starts_with(':') || value.chars().any(char::is_whitespace) {
+    let host_port = authority.rsplit('@').next().unwrap_or(authority);
+    if !scheme_ok || !is_host_and_port(host_port) || value.chars().any(char::is_whitespace) {
         return None;
     }
     Some(format!("{}://{}{path}", scheme.to_ascii_lowercase(), authority.to_lowercase()))
+}
+
+/// How analysts write a URL so that nobody clicks it.
+const DEFANGED_SCHEMES: &[&str] = &["hxxp", "hxxps", "hxxxp", "fxp", "meow"];
+
+/// `example.com`, `198.51.100.7:8080`, `[2001:db8::1]:443`.
+fn is_host_and_port(text: &str) -> bool {
+    let (host_ok, rest) = match text.strip_prefix('[') {
+        Some(bracketed) => match bracketed.split_once(']') {
+            Some((v6, rest)) => (v6.parse::<Ipv6Addr>().is_ok(), rest),
+            None => return false,
+        },
+        None => {
+            let (host, rest) = text.split_at(text.find(':').unwrap_or(text.len()));
+            (host.parse::<Ipv4Addr>().is_ok() || domain(host).is_some(), rest)
+        }
+    };
+    let port = |p: &str| (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
+    host_ok && (rest.is_empty() || rest.strip_prefix(':').is_some_and(port))
 }
 
 fn email(value: &str) -> Option<String> {
@@ -354,6 +374,12 @@ mod tests {
             Ok((Kind::Url, "http://evil.example/Path?Q=1".into()))
         );
         assert!(listed(Kind::Url, "hxxp[:]//evil").is_err());
+        assert!(listed(Kind::Url, "hxxp://evil[.]example/a.php").is_err());
+        assert!(listed(Kind::Url, "http://evil[.]example/a.php").is_err());
+        assert!(listed(Kind::Url, "http://evil.example:80a/").is_err());
+        assert!(listed(Kind::Url, "http://198.51.100.7:8080/x").is_ok());
+        assert!(listed(Kind::Url, "https://[2001:db8::1]:443/").is_ok());
+        assert!(listed(Kind::Url, "https://user@evil.example/").is_ok());
         assert!(listed(Kind::Url, "http://evil.example/a b").is_err());
         assert_eq!(listed(Kind::Email, "Boss@Example.ORG"), Ok((Kind::Email, "boss@example.org".into())));
         assert!(listed(Kind::Email, "nobody").is_err());

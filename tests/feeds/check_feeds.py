@@ -528,6 +528,9 @@ def check_layer(report, path):
 def check_navigator(report, feeds):
     """Returns the number of layers."""
     folder = feeds / "navigator"
+    # No folder when nothing uses an ATT&CK technique: a static site has no empty folders.
+    if not folder.exists():
+        return 0
     if not require_dir(report, folder):
         return 0
     layers = sorted(folder.glob("*.json"))

@@ -1,0 +1,393 @@
+//! The feeds of `build` (`feeds/`): blocklists, the CSV, rule files, bundles, Atom, Navigator
+//! layers and the MISP feed, checked against what the example's bundles say, against hostile
+//! input, and (with STIXPRESS_PEERS, set by scripts/test) read back by the real consumers'
+//! libraries in tests/feeds/check_feeds.py: stix2, PyMISP, feedparser, yara-python, pySigma.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{bundle, object, Repo};
+use serde_json::{json, Value};
+
+const NOW: &str = "2026-11-23T00:00:00Z";
+const TLP_CLEAR: &str = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
+
+fn example_repo() -> Repo {
+    let repo = Repo::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    common::copy_dir(&root.join("content"), &repo.path().join("content"));
+    std::fs::copy(root.join("stixpress.toml"), repo.path().join("stixpress.toml")).unwrap();
+    repo
+}
+
+fn lines(repo: &Repo, path: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(repo.path().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+    text.lines().map(str::to_owned).collect()
+}
+
+fn json_file(repo: &Repo, path: &str) -> Value {
+    let text = std::fs::read(repo.path().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_slice(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The ids of the objects an audience got a page for (the site's own verdict on visibility).
+fn published(repo: &Repo, audience: &str) -> BTreeSet<String> {
+    std::fs::read_dir(repo.path().join(audience).join("objects"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Every object of every bundle under content/, by id: the latest version.
+fn latest_objects(content: &Path) -> BTreeMap<String, Value> {
+    let mut latest: BTreeMap<String, Value> = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(content) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|x| x != "json") {
+            continue;
+        }
+        let file: Value = serde_json::from_slice(&std::fs::read(entry.path()).unwrap()).unwrap();
+        let objects = file["objects"].as_array().cloned().unwrap_or_else(|| vec![file.clone()]);
+        for o in objects {
+            let id = o["id"].as_str().unwrap().to_owned();
+            let newer = latest.get(&id).is_none_or(|old| o["modified"].as_str() > old["modified"].as_str());
+            if newer {
+                latest.insert(id, o);
+            }
+        }
+    }
+    latest
+}
+
+#[test]
+fn the_example_blocklists_hold_the_values_of_the_indicators_that_apply() {
+    let repo = example_repo();
+    let (code, stderr) = repo.build(&["--now", NOW]);
+    assert_eq!(code, 0, "{stderr}");
+    // Read off the public indicators' patterns by hand (content/indicators/).
+    let expected: BTreeMap<&str, Vec<&str>> = BTreeMap::from([
+        ("asn", vec!["64511"]),
+        ("cidr", vec!["198.51.100.0/25"]),
+        ("domain", vec!["dongle-sync.example", "relay-boost.example.net"]),
+        ("email", vec!["uploads@dongle-sync.example"]),
+        ("filename", vec!["DongleSync.exe"]),
+        ("md5", vec!["0badc0de0badc0de0badc0de0badc0de"]),
+        ("mutex", vec!["Global\\DongleSyncOnce"]),
+        (
+            "sha256",
+            vec![
+                "0badc0de0badc0de0badc0de0badc0de0badc0de0badc0de0badc0de0badc0de",
+                "a5d0e2d9f08e8b5c56c1f0b3c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0",
+            ],
+        ),
+        ("url", vec!["https://dongle-sync.example/api/v2/upload"]),
+        ("user-agent", vec!["DongleSync/2.4"]),
+    ]);
+    for kind in [
+        "ipv4",
+        "ipv6",
+        "cidr",
+        "domain",
+        "url",
+        "email",
+        "md5",
+        "sha1",
+        "sha256",
+        "sha512",
+        "ssdeep",
+        "filename",
+        "mac",
+        "mutex",
+        "registry-key",
+        "asn",
+        "user-agent",
+    ] {
+        let got = lines(&repo, &format!("public/feeds/blocklists/{kind}.txt"));
+        let want: Vec<String> = expected.get(kind).cloned().unwrap_or_default().iter().map(|s| s.to_string()).collect();
+        assert_eq!(got, want, "{kind}.txt");
+    }
+    // The CSV: a row per value and indicator, tied to the report that lists the indicator.
+    let csv = lines(&repo, "public/feeds/blocklists/indicators.csv");
+    assert_eq!(csv[0], "value,kind,indicator_id,indicator_name,confidence,valid_from,valid_until,labels,kill_chain_phases,created_by,report_ids,report_names");
+    assert_eq!(csv.len(), 1 + 12);
+    let url_row = csv.iter().find(|l| l.starts_with("https://dongle-sync.example/api/v2/upload,url,")).unwrap();
+    assert!(url_row.contains("indicator--38dba5dc-b0c3-4696-bda9-0c13ae489711"), "{url_row}");
+    assert!(url_row.contains("report--42faf58c-585b-49d4-b7bd-2903674a05d6"), "{url_row}");
+    assert!(url_row.contains("mitre-attack:exfiltration"), "{url_row}");
+}
+
+#[test]
+fn validity_is_judged_at_the_build_time_and_withheld_values_stay_out() {
+    let repo = example_repo();
+    // CANjector's update server (TLP:GREEN, members only) was valid until 2026-01-01.
+    let (code, stderr) = repo.build(&["--now", "2025-12-01T00:00:00Z"]);
+    assert_eq!(code, 0, "{stderr}");
+    let members = lines(&repo, "members/feeds/blocklists/ipv4.txt");
+    assert!(members.contains(&"203.0.113.45".to_owned()), "{members:?}");
+    assert!(lines(&repo, "public/feeds/blocklists/ipv4.txt").is_empty());
+    assert_eq!(repo.build(&["--now", NOW]).0, 0);
+    let members = lines(&repo, "members/feeds/blocklists/ipv4.txt");
+    assert!(!members.contains(&"203.0.113.45".to_owned()), "expired, still listed: {members:?}");
+    assert!(members.contains(&"203.0.113.46".to_owned()), "{members:?}");
+    // SOURCE_DATE_EPOCH is the clock when --now is not given (2025-12-01 again).
+    let output = repo.stixpress().arg("build").env("SOURCE_DATE_EPOCH", "1764547200").output().unwrap();
+    assert!(output.status.success());
+    assert!(lines(&repo, "members/feeds/blocklists/ipv4.txt").contains(&"203.0.113.45".to_owned()));
+    let (code, stderr) = repo.build(&["--now", "yesterday"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--now"), "{stderr}");
+}
+
+#[test]
+fn bundles_hold_every_published_object_once() {
+    let repo = example_repo();
+    assert_eq!(repo.build(&["--now", NOW]).0, 0);
+    let published = published(&repo, "public");
+    let all = json_file(&repo, "public/feeds/bundles/all.json");
+    assert_eq!(all["type"], "bundle");
+    let ids: Vec<&str> = all["objects"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
+    let unique: BTreeSet<String> = ids.iter().map(|s| s.to_string()).collect();
+    assert_eq!(ids.len(), unique.len(), "an object twice");
+    assert_eq!(unique, published);
+    // Each object is its latest version, as contributed.
+    let latest = latest_objects(&repo.path().join("content"));
+    for o in all["objects"].as_array().unwrap() {
+        let id = o["id"].as_str().unwrap();
+        assert_eq!(o, &latest[id], "{id}");
+    }
+    // The per-type bundles split it; the gzip holds the same bytes.
+    let mut from_types = BTreeSet::new();
+    for entry in std::fs::read_dir(repo.path().join("public/feeds/bundles")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let Some(object_type) = name.strip_suffix(".json").filter(|t| *t != "all") else { continue };
+        let one = json_file(&repo, &format!("public/feeds/bundles/{name}"));
+        for o in one["objects"].as_array().unwrap() {
+            assert_eq!(o["type"], object_type);
+            from_types.insert(o["id"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(from_types, published);
+    let gz = std::fs::read(repo.path().join("public/feeds/bundles/all.json.gz")).unwrap();
+    let mut plain = Vec::new();
+    flate2::read::MultiGzDecoder::new(&gz[..]).read_to_end(&mut plain).unwrap();
+    assert_eq!(plain, std::fs::read(repo.path().join("public/feeds/bundles/all.json")).unwrap());
+}
+
+#[test]
+fn navigator_layers_score_the_techniques_each_object_uses() {
+    let repo = example_repo();
+    assert_eq!(repo.build(&["--now", NOW]).0, 0);
+    let malware = "malware--71d6c484-3881-4fb6-8342-a834f5851b39";
+    let layer = json_file(&repo, &format!("public/feeds/navigator/{malware}.json"));
+    assert_eq!(layer["domain"], "enterprise-attack");
+    assert_eq!(layer["versions"]["layer"], "4.5");
+    let scores: BTreeMap<&str, u64> = layer["techniques"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["techniqueID"].as_str().unwrap(), t["score"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(scores, BTreeMap::from([("T1041", 1), ("T1071.001", 1)]));
+    // The report lists both `uses` relationships; the heat layer counts malware, report and the
+    // intrusion set that uses the malware.
+    let report = json_file(&repo, "public/feeds/navigator/report--42faf58c-585b-49d4-b7bd-2903674a05d6.json");
+    assert_eq!(report["techniques"].as_array().unwrap().len(), 2);
+    let heat = json_file(&repo, "public/feeds/navigator/enterprise-attack.json");
+    let heat_scores: Vec<u64> =
+        heat["techniques"].as_array().unwrap().iter().map(|t| t["score"].as_u64().unwrap()).collect();
+    assert_eq!(heat_scores, vec![3, 3], "{heat}");
+    // Pages link to them.
+    let page = std::fs::read_to_string(repo.path().join(format!("public/objects/{malware}/index.html"))).unwrap();
+    assert!(page.contains(&format!("../../feeds/navigator/{malware}.json")), "no layer link on the page");
+    let matrix = std::fs::read_to_string(repo.path().join("public/matrix/mitre-attack/index.html")).unwrap();
+    assert!(matrix.contains("../../feeds/navigator/enterprise-attack.json"));
+}
+
+#[test]
+fn the_misp_feed_has_an_event_per_report_with_its_indicator_values() {
+    let repo = example_repo();
+    assert_eq!(repo.build(&["--now", NOW]).0, 0);
+    let reports: BTreeSet<String> = published(&repo, "public")
+        .into_iter()
+        .filter_map(|id| id.strip_prefix("report--").map(str::to_owned))
+        .collect();
+    let manifest = json_file(&repo, "public/feeds/misp/manifest.json");
+    let events: BTreeSet<String> = manifest.as_object().unwrap().keys().cloned().collect();
+    assert_eq!(events, reports);
+    let event = &json_file(&repo, "public/feeds/misp/42faf58c-585b-49d4-b7bd-2903674a05d6.json")["Event"];
+    assert_eq!(event["Tag"][0]["name"], "tlp:clear");
+    let attributes = event["Attribute"].as_array().unwrap();
+    let by_value: BTreeMap<&str, &Value> = attributes.iter().map(|a| (a["value"].as_str().unwrap(), a)).collect();
+    let url = by_value["https://dongle-sync.example/api/v2/upload"];
+    assert_eq!(
+        (url["type"].as_str(), url["category"].as_str(), url["to_ids"].as_bool()),
+        (Some("url"), Some("Network activity"), Some(true))
+    );
+    assert_eq!(by_value["198.51.100.0/25"]["type"], "ip-dst");
+    assert_eq!(by_value["Global\\DongleSyncOnce"]["type"], "mutex");
+    let hashes = lines(&repo, "public/feeds/misp/hashes.csv");
+    let total: usize = events
+        .iter()
+        .map(|uuid| {
+            json_file(&repo, &format!("public/feeds/misp/{uuid}.json"))["Event"]["Attribute"].as_array().unwrap().len()
+        })
+        .sum();
+    assert_eq!(hashes.len(), total);
+}
+
+#[test]
+fn rules_and_atom_feeds_trace_back_to_their_objects() {
+    let repo = example_repo();
+    assert_eq!(repo.build(&["--now", NOW]).0, 0);
+    let yara = std::fs::read_to_string(repo.path().join("public/feeds/rules/yara.yar")).unwrap();
+    assert!(
+        yara.starts_with("// indicator--a0e4c7d2-5b19-4e3a-8f6c-7d2e9b1a0c52: DongleSync updater binary (YARA)\nrule ")
+    );
+    let sigma = "public/feeds/rules/sigma/3f6b2f0e-8a64-4c1d-9b7e-52d1c0a4e611.yml";
+    assert!(lines(&repo, sigma)[0].starts_with("# indicator--3f6b2f0e-8a64-4c1d-9b7e-52d1c0a4e611: "));
+    for (engine, sid) in [("snort", "sid:9000101"), ("suricata", "sid:9000102")] {
+        let rules = lines(&repo, &format!("public/feeds/rules/{engine}.rules"));
+        assert_eq!(rules.len(), 2, "{rules:?}");
+        assert!(rules[0].starts_with("# indicator--") && rules[1].contains(sid), "{rules:?}");
+    }
+    let atom = std::fs::read_to_string(repo.path().join("public/feeds/atom/reports.xml")).unwrap();
+    assert_eq!(atom.matches("<entry>").count(), 2);
+    assert!(atom.contains("href=\"../../objects/report--42faf58c-585b-49d4-b7bd-2903674a05d6/\""));
+    let indicators = std::fs::read_to_string(repo.path().join("public/feeds/atom/indicators.xml")).unwrap();
+    let public_indicators = published(&repo, "public").iter().filter(|id| id.starts_with("indicator--")).count();
+    assert_eq!(indicators.matches("<entry>").count(), public_indicators);
+    let page = std::fs::read_to_string(repo.path().join("public/feeds/index.html")).unwrap();
+    for file in [
+        "blocklists/domain.txt",
+        "blocklists/indicators.csv",
+        "rules/yara.yar",
+        "bundles/all.json.gz",
+        "misp/manifest.json",
+        "atom/changes.xml",
+    ] {
+        assert!(page.contains(&format!("feeds/{file}")), "the feeds page does not list {file}");
+    }
+}
+
+/// Indicators written to break the files consumers load: line breaks and control characters
+/// inside values, script URLs, spreadsheet formulas in names, XML-breaking text, two YARA
+/// rules with one name.
+fn hostile_repo() -> Repo {
+    let repo = Repo::new();
+    let indicator = |n: u32, name: &str, pattern_type: &str, pattern: &str, description: &str| {
+        object(
+            "indicator",
+            n,
+            json!({
+                "name": name, "description": description, "pattern_type": pattern_type, "pattern": pattern,
+                "valid_from": "2025-01-01T00:00:00Z", "object_marking_refs": [TLP_CLEAR],
+            }),
+        )
+    };
+    let objects = vec![
+        indicator(1, "=HYPERLINK(\"http://evil.example\",\"x\")", "stix", "[domain-name:value = 'a.example\nevil.example'] OR [domain-name:value = 'fine.example']", "<script>alert(1)</script> ]]> \u{1} &nbsp;"),
+        indicator(2, "@SUM(1+1)", "stix", "[url:value = 'javascript:alert(1)'] OR [url:value = 'http://ok.example/\u{7f}'] OR [url:value = 'https://ok.example/a']", "text"),
+        indicator(3, "first\nrule", "yara", "rule Dup { condition: true }", ""),
+        indicator(4, "second", "yara", "rule Dup { condition: false }", ""),
+        indicator(5, "expired", "stix", "[domain-name:value = 'expired.example']", ""),
+        indicator(6, "../../etc/passwd", "sigma", "title: t\nlogsource:\n    product: windows\ndetection:\n    sel:\n        a: b\n    condition: sel\n", ""),
+    ];
+    let mut objects = objects;
+    objects[4]["valid_until"] = json!("2025-06-01T00:00:00Z");
+    repo.write("content/hostile.json", bundle(&objects));
+    repo
+}
+
+#[test]
+fn hostile_indicators_cannot_break_a_feed() {
+    let repo = hostile_repo();
+    let (code, stderr) = repo.build(&["--now", NOW, "--allow-errors"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(lines(&repo, "public/feeds/blocklists/domain.txt"), vec!["fine.example"]);
+    assert_eq!(lines(&repo, "public/feeds/blocklists/url.txt"), vec!["https://ok.example/a"]);
+    for entry in std::fs::read_dir(repo.path().join("public/feeds/blocklists")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        assert!(!text.chars().any(|c| c.is_control() && c != '\n' && c != '\r'), "a control character: {text:?}");
+    }
+    let csv = std::fs::read_to_string(repo.path().join("public/feeds/blocklists/indicators.csv")).unwrap();
+    assert!(csv.contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\""), "{csv}");
+    let yara = std::fs::read_to_string(repo.path().join("public/feeds/rules/yara.yar")).unwrap();
+    assert_eq!(yara.matches("rule Dup").count(), 1, "{yara}");
+    assert!(yara.contains("first rule"), "the name's line break must not end the comment: {yara}");
+    let page = std::fs::read_to_string(repo.path().join("public/feeds/index.html")).unwrap();
+    assert!(page.contains("is already defined by another indicator"), "the left-out rule is not reported");
+    let atom = std::fs::read_to_string(repo.path().join("public/feeds/atom/indicators.xml")).unwrap();
+    assert!(!atom.contains("<script>") && !atom.contains('\u{1}') && atom.contains("&lt;script&gt;"));
+    assert_eq!(atom.matches("<entry>").count(), 6);
+    if peers_required() {
+        check_feeds(&repo.path().join("public/feeds"));
+    }
+}
+
+fn peers_required() -> bool {
+    std::env::var_os("STIXPRESS_PEERS").is_some()
+}
+
+/// Runs tests/feeds/check_feeds.py (stix2, PyMISP, feedparser, yara-python, pySigma) on a
+/// feeds folder; returns its summary.
+fn check_feeds(feeds: &Path) -> Value {
+    let python = std::env::var("STIXPRESS_PYTHON")
+        .expect("STIXPRESS_PEERS is set: STIXPRESS_PYTHON must name the peers' python");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/feeds/check_feeds.py");
+    let output = Command::new(python).arg(script).arg(feeds).output().expect("python runs");
+    assert!(
+        output.status.success(),
+        "the consumers' libraries refused {}:\n{}",
+        feeds.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn consumers_libraries_read_every_feed_of_every_example_audience() {
+    if !peers_required() {
+        eprintln!(
+            "STIXPRESS_PEERS is not set: the feeds are not read by their consumers' libraries (scripts/test does)"
+        );
+        return;
+    }
+    let repo = example_repo();
+    assert_eq!(repo.build(&["--now", NOW]).0, 0);
+    for audience in ["public", "members"] {
+        let summary = check_feeds(&repo.path().join(audience).join("feeds"));
+        assert_eq!(summary["bundle_objects"].as_u64().unwrap() as usize, published(&repo, audience).len());
+        for key in ["yara_rules", "sigma_rules", "snort_rules", "suricata_rules"] {
+            assert_eq!(summary[key], 1, "{audience}: {key}");
+        }
+        assert!(summary["misp_attributes"].as_u64().unwrap() > 10, "{summary}");
+    }
+}
+
+/// Unit 42's playbooks, published with ATT&CK's copyright statement (which the data lacks)
+/// allowed: the blocklists its indicators give, read back by the consumers' libraries.
+#[test]
+fn consumers_libraries_read_the_unit42_feeds() {
+    if !peers_required() {
+        return;
+    }
+    let data: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/unit42-playbooks");
+    assert!(data.is_dir(), "../shared/data/unit42-playbooks is missing");
+    let repo = Repo::new();
+    let statement = "marking-definition--fa42a846-8d90-4e51-bc29-71d5b4802168";
+    repo.write(
+        "stixpress.toml",
+        format!("content = {:?}\n[audiences.public]\nmarkings = [\"{statement}\"]\n", data.display().to_string()),
+    );
+    let (code, stderr) = repo.build(&["--now", NOW, "--allow-errors"]);
+    assert_eq!(code, 0, "{stderr}");
+    let summary = check_feeds(&repo.path().join("public/feeds"));
+    eprintln!("unit42 blocklists: {}", summary["blocklists"]);
+    for kind in ["sha256", "domain", "url", "ipv4"] {
+        assert!(summary["blocklists"][kind].as_u64().unwrap() > 100, "{kind}: {}", summary["blocklists"]);
+    }
+}
