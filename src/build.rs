@@ -72,7 +72,7 @@ pub struct BuildStats {
 pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<BuildReport, Error> {
     let started = Instant::now();
     let audiences = chosen_audiences(config, options)?;
-    let now = build_time(options.now)?;
+    let (now, now_given) = build_time(options.now)?;
     let (check, objects) = load_and_check(config, &[], cwd)?;
     if check.has_errors() && !options.allow_errors {
         return Ok(BuildReport { check, site_diagnostics: Vec::new(), outcome: BuildOutcome::Refused });
@@ -96,7 +96,7 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
         let pages: Vec<ContentPage> = pages.iter().filter(|p| p.is_for(&audience.name)).cloned().collect();
         log_timing("audience", started);
         let sink = DiskSink::new(&audience.output, &audience.name)?;
-        let catalog = feeds::write(&view, &links, now, &sink)?;
+        let catalog = feeds::write(&view, &links, now, now_given, &sink)?;
         log_timing("feeds", started);
         let bar = progress_bar(options.progress, html::page_count(&view, &pages));
         let tick = || bar.inc(1);
@@ -126,20 +126,20 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
 }
 
 /// The time indicators are judged at: given, else `SOURCE_DATE_EPOCH` (the reproducible-builds
-/// convention), else now.
-fn build_time(given: Option<Timestamp>) -> Result<Timestamp, Error> {
+/// convention), else now; and whether it was given (only then may the output print it).
+fn build_time(given: Option<Timestamp>) -> Result<(Timestamp, bool), Error> {
     if let Some(now) = given {
-        return Ok(now);
+        return Ok((now, true));
     }
     if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
         let seconds = epoch
             .trim()
             .parse::<i64>()
             .map_err(|_| Error::Usage(format!("SOURCE_DATE_EPOCH is `{epoch}`, not a number of seconds since 1970")))?;
-        return Ok(Timestamp::from_unix_seconds(seconds));
+        return Ok((Timestamp::from_unix_seconds(seconds), true));
     }
     let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    Ok(Timestamp::from_unix_seconds(since_epoch.as_secs() as i64))
+    Ok((Timestamp::from_unix_seconds(since_epoch.as_secs() as i64), false))
 }
 
 /// The files that tell nginx, Netlify and Cloudflare Pages how to serve the output.

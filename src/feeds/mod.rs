@@ -81,8 +81,9 @@ pub struct LeftOut {
 /// What the feeds hold, for the site's pages.
 #[derive(Debug, Default, Serialize)]
 pub struct Catalog {
-    /// The build time indicators were judged at.
-    pub now: String,
+    /// The build time indicators were judged at, when it was given (`--now`,
+    /// `SOURCE_DATE_EPOCH`): the system clock's time would make every build differ.
+    pub now: Option<String>,
     pub sections: Vec<FeedSection>,
     pub left_out: Vec<LeftOut>,
     /// Indicators, and how many apply at the build time.
@@ -95,8 +96,15 @@ pub struct Catalog {
     pub matrix_layers: BTreeMap<String, String>,
 }
 
-/// Writes every feed of `view`; `now` decides which indicators apply.
-pub fn write(view: &View<'_>, links: &SiteLinks, now: Timestamp, sink: &dyn Sink) -> Result<Catalog, Error> {
+/// Writes every feed of `view`; `now` decides which indicators apply, and is printed on the
+/// feeds page when it was `given` rather than read off the clock.
+pub fn write(
+    view: &View<'_>,
+    links: &SiteLinks,
+    now: Timestamp,
+    given: bool,
+    sink: &dyn Sink,
+) -> Result<Catalog, Error> {
     let indicators = indicators::indicators(view, now);
     let blocklists = blocklists::write(&indicators, sink)?;
     let rules = rules::write(&indicators, sink)?;
@@ -120,7 +128,7 @@ pub fn write(view: &View<'_>, links: &SiteLinks, now: Timestamp, sink: &dyn Sink
     }));
     let section = |id, title, files| FeedSection { id, title, files };
     Ok(Catalog {
-        now: now.to_seconds_text(),
+        now: given.then(|| now.to_seconds_text()),
         sections: vec![
             section("blocklists", "Blocklists", blocklists.files),
             section("rules", "Detection rules", rules.files),

@@ -211,6 +211,15 @@ fn main_domain(found: &[Evidence], techniques: &[&Technique]) -> Option<&'static
         .map(|(domain, _)| domain)
 }
 
+/// What differs between one object's layer and a domain's heat layer.
+struct LayerText<'a> {
+    name: &'a str,
+    domain: &'a str,
+    description: &'a str,
+    /// The object the layer is about (metadata, and a link to its page).
+    object: Option<&'a str>,
+}
+
 fn entity_layer(
     view: &View<'_>,
     links: &SiteLinks,
@@ -227,8 +236,7 @@ fn entity_layer(
             slot.1.push(&evidence.comment);
         }
     }
-    let max = scores.values().map(|(n, _)| *n).max().unwrap_or(1);
-    let techniques: Vec<Value> = scores
+    let items: Vec<Value> = scores
         .iter()
         .map(|(id, (score, comments))| {
             json!({"techniqueID": id, "score": score, "comment": comments.join(" · "), "enabled": true})
@@ -240,7 +248,8 @@ fn entity_layer(
         "Techniques used by {kind} {name}, from {}: a technique's score counts the relationships that show the use.",
         links.site_title
     );
-    layer(name, domain, &description, techniques, max, vec![("STIX id", entry.id())], links, Some(entry.id()), view)
+    let text = LayerText { name, domain, description: &description, object: Some(entry.id()) };
+    layer(view, links, &text, items)
 }
 
 fn heat_layer(
@@ -250,36 +259,28 @@ fn heat_layer(
     scored: &[(usize, usize)],
     techniques: &[&Technique],
 ) -> Value {
-    let max = scored.iter().map(|(_, n)| *n).max().unwrap_or(1);
     let items: Vec<Value> = scored
         .iter()
         .map(|(i, n)| json!({"techniqueID": techniques[*i].attack_id, "score": n, "enabled": true}))
         .collect();
     let name = format!("{}: {domain}", links.site_title);
     let description = "How many intrusion sets, campaigns, malware, tools and reports here use each technique.";
-    layer(&name, domain, description, items, max, Vec::new(), links, None, view)
+    layer(view, links, &LayerText { name: &name, domain, description, object: None }, items)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn layer(
-    name: &str,
-    domain: &str,
-    description: &str,
-    mut techniques: Vec<Value>,
-    max: usize,
-    metadata: Vec<(&str, &str)>,
-    links: &SiteLinks,
-    page_of: Option<&str>,
-    view: &View<'_>,
-) -> Value {
+fn layer(view: &View<'_>, links: &SiteLinks, text: &LayerText<'_>, mut techniques: Vec<Value>) -> Value {
     techniques.sort_by(|a, b| a["techniqueID"].as_str().cmp(&b["techniqueID"].as_str()));
-    let mut metadata: Vec<Value> = metadata.into_iter().map(|(n, v)| json!({"name": n, "value": v})).collect();
+    let max = techniques.iter().filter_map(|t| t["score"].as_u64()).max().unwrap_or(1);
+    let mut metadata = Vec::new();
+    if let Some(id) = text.object {
+        metadata.push(json!({"name": "STIX id", "value": id}));
+    }
     metadata.push(json!({"name": "audience", "value": view.audience()}));
     let mut layer = json!({
-        "name": name,
+        "name": text.name,
         "versions": {"layer": "4.5", "navigator": "5.1.0"},
-        "domain": domain,
-        "description": description,
+        "domain": text.domain,
+        "description": text.description,
         "sorting": 3,
         "layout": {"layout": "side", "aggregateFunction": "max", "showID": true, "showName": true},
         "hideDisabled": false,
@@ -292,8 +293,9 @@ fn layer(
         "selectSubtechniquesWithParent": false,
     });
     // Navigator needs absolute links; without the site's base URL there is none to give.
-    if let (Some(_), Some(id)) = (&links.base_url, page_of) {
-        layer["links"] = json!([{"label": format!("Page on {}", links.site_title), "url": links.url(&format!("objects/{id}/"), "")}]);
+    if let (Some(_), Some(id)) = (&links.base_url, text.object) {
+        let url = links.url(&format!("objects/{id}/"), "");
+        layer["links"] = json!([{"label": format!("Page on {}", links.site_title), "url": url}]);
     }
     layer
 }

@@ -208,7 +208,7 @@ pub fn normalise(kind: Kind, value: &str) -> Result<Observable, Rejected> {
         Kind::Domain => {
             domain(value).ok_or(reject("not a domain name (letters, digits, - and _ in dot-separated labels)"))?
         }
-        Kind::Url => url(value).ok_or(reject("not an absolute URL with a scheme and a host, without spaces"))?,
+        Kind::Url => url(value).ok_or(reject(url_problem(value)))?,
         Kind::Email => email(value).ok_or(reject("not an e-mail address (local part @ domain name)"))?,
         Kind::Md5 | Kind::Sha1 | Kind::Sha256 | Kind::Sha512 => {
             let digits = match kind {
@@ -304,6 +304,17 @@ fn url(value: &str) -> Option<String> {
         return None;
     }
     Some(format!("{}://{}{path}", scheme.to_ascii_lowercase(), authority.to_lowercase()))
+}
+
+/// Why [`url`] refused a value, in the words the feeds page shows.
+fn url_problem(value: &str) -> &'static str {
+    match value.split_once("://") {
+        None => "no scheme: STIX wants an absolute URL (RFC 3986), and a list cannot guess http or https",
+        Some((scheme, _)) if DEFANGED_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) => {
+            "defanged (hxxp://…): not the real URL"
+        }
+        _ => "not a URL with a valid host (a domain name or IP address) and no spaces",
+    }
 }
 
 /// How analysts write a URL so that nobody clicks it.
