@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use md5::{Digest, Md5};
+use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
 use super::indicators::Indicator;
@@ -36,20 +37,30 @@ pub fn write(
     sink: &dyn Sink,
 ) -> Result<Vec<FeedFile>, Error> {
     let by_id: HashMap<&str, &Indicator> = indicators.iter().map(|i| (i.entry.id(), i)).collect();
+    let reports: Vec<Entry> = view.entries().filter(|e| e.object_type() == "report").collect();
+    // Events are independent: build and write them in parallel, then gather the lists.
+    let written = reports
+        .par_iter()
+        .map(|report| {
+            let event = event(view, *report, &by_id, links);
+            let uuid = event["uuid"].as_str().unwrap_or_default().to_owned();
+            let values = event["Attribute"].as_array().map(Vec::as_slice).unwrap_or_default();
+            let hashes: Vec<String> = values
+                .iter()
+                .map(|a| format!("{:x},{uuid}", Md5::digest(a["value"].as_str().unwrap_or_default().as_bytes())))
+                .collect();
+            let text = serde_json::to_string_pretty(&json!({ "Event": event })).unwrap_or_default();
+            sink.write(&format!("{DIR}/{uuid}.json"), format!("{text}\n").as_bytes())?;
+            Ok((uuid, manifest_entry(&event), hashes))
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
     let mut manifest = Map::new();
     let mut hashes: Vec<String> = Vec::new();
     let mut attributes = 0;
-    for report in view.entries().filter(|e| e.object_type() == "report") {
-        let event = event(view, report, &by_id, links);
-        let uuid = event["uuid"].as_str().unwrap_or_default().to_owned();
-        for attribute in event["Attribute"].as_array().map(Vec::as_slice).unwrap_or_default() {
-            let value = attribute["value"].as_str().unwrap_or_default();
-            hashes.push(format!("{:x},{uuid}", Md5::digest(value.as_bytes())));
-            attributes += 1;
-        }
-        manifest.insert(uuid.clone(), manifest_entry(&event));
-        let text = serde_json::to_string_pretty(&json!({ "Event": event })).unwrap_or_default();
-        sink.write(&format!("{DIR}/{uuid}.json"), format!("{text}\n").as_bytes())?;
+    for (uuid, entry, event_hashes) in written {
+        attributes += event_hashes.len();
+        hashes.extend(event_hashes);
+        manifest.insert(uuid, entry);
     }
     let events = manifest.len();
     let text = serde_json::to_string_pretty(&Value::Object(manifest)).unwrap_or_default();

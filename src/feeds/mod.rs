@@ -21,6 +21,7 @@ use serde::Serialize;
 
 use crate::audience::View;
 use crate::error::Error;
+use crate::log_timing;
 use crate::stix::Timestamp;
 use crate::write::Sink;
 pub use blocklists::CSV_COLUMNS;
@@ -105,13 +106,20 @@ pub fn write(
     given: bool,
     sink: &dyn Sink,
 ) -> Result<Catalog, Error> {
+    let started = std::time::Instant::now();
     let indicators = indicators::indicators(view, now);
+    log_timing("feeds: indicators", started);
     let blocklists = blocklists::write(&indicators, sink)?;
     let rules = rules::write(&indicators, sink)?;
+    log_timing("feeds: blocklists and rules", started);
     let bundles = bundles::write(view, sink)?;
+    log_timing("feeds: bundles", started);
     let atom = atom::write(view, links, sink)?;
+    log_timing("feeds: atom", started);
     let layers = navigator::write(view, links, sink)?;
+    log_timing("feeds: navigator", started);
     let misp = misp::write(view, &indicators, links, sink)?;
+    log_timing("feeds: misp", started);
     let mut left_out: Vec<LeftOut> = blocklists
         .left_out
         .iter()

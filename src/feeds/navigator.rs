@@ -64,19 +64,24 @@ pub fn write(view: &View<'_>, links: &SiteLinks, sink: &dyn Sink) -> Result<Laye
         .filter(|(_, found)| !found.is_empty())
         .collect();
     let mut heat: Vec<usize> = vec![0; list.len()];
-    for (entry, found) in &evidence {
+    for (_, found) in &evidence {
         let mut used: Vec<usize> = found.iter().map(|e| e.technique).collect();
         used.sort_unstable();
         used.dedup();
         for technique in &used {
             heat[*technique] += 1;
         }
-        let Some(domain) = main_domain(found, &list) else { continue };
-        let layer = entity_layer(view, links, *entry, found, &list, domain);
-        let path = format!("{DIR}/{}.json", entry.id());
-        sink.write(&path, pretty(&layer).as_bytes())?;
-        layers.objects.insert(entry.id().to_owned());
     }
+    let with_layers = evidence
+        .par_iter()
+        .filter_map(|(entry, found)| Some((entry, found, main_domain(found, &list)?)))
+        .map(|(entry, found, domain)| {
+            let layer = entity_layer(view, links, *entry, found, &list, domain);
+            sink.write(&format!("{DIR}/{}.json", entry.id()), pretty(&layer).as_bytes())?;
+            Ok(entry.id().to_owned())
+        })
+        .collect::<Result<HashSet<String>, Error>>()?;
+    layers.objects = with_layers;
     if !layers.objects.is_empty() {
         let description = "a layer per intrusion set, campaign, malware, tool and report, named by its STIX id";
         layers.files.push(FeedFile::new(format!("{DIR}/<id>.json"), description, layers.objects.len()));
