@@ -66,4 +66,25 @@ pub enum Command {
         #[arg(long)]
         no_watch: bool,
     },
+    /// Print a new object of a STIX type to fill in: a fresh id, created and modified now, the
+    /// required properties (TODO where only you know), and the [new] defaults of stixpress.toml.
+    New {
+        /// The type: indicator, malware, report, relationship, …
+        #[arg(value_name = "TYPE")]
+        object_type: String,
+        /// The object's name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Print a bundle holding the object, ready to save as a file of its own.
+        #[arg(long)]
+        bundle: bool,
+    },
+    /// Create a new intelligence repository in DIR: stixpress.toml, a first identity, a
+    /// CONTRIBUTING guide and GitHub Actions workflows.
+    Init {
+        dir: PathBuf,
+        /// The organisation or community publishing it (default: the folder's name).
+        #[arg(long)]
+        name: Option<String>,
+    },
 }

@@ -21,6 +21,16 @@ struct RawConfig {
     check: Option<RawCheck>,
     audiences: Option<BTreeMap<String, RawAudience>>,
     taxii: Option<RawTaxii>,
+    new: Option<RawNew>,
+}
+
+/// `[new]`: what `stixpress new` puts in every object it prints.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNew {
+    created_by_ref: Option<String>,
+    /// TLP level names ("clear") or marking-definition ids.
+    object_marking_refs: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -84,6 +94,15 @@ pub struct Config {
     /// Who the site is built for, in name order; never empty.
     pub audiences: Vec<Audience>,
     pub taxii: Taxii,
+    pub new: NewDefaults,
+}
+
+/// The defaults `stixpress new` writes into an object.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewDefaults {
+    pub created_by_ref: Option<String>,
+    /// Marking-definition ids (TLP names resolved to the TLP 2.0 definitions).
+    pub object_marking_refs: Vec<String>,
 }
 
 /// The TAXII 2.1 server every audience's output holds (`taxii2/`).
@@ -246,7 +265,9 @@ fn resolve(raw: RawConfig, root: PathBuf, from_file: bool, content: Option<&Path
             .map_err(invalid)?,
     };
     let taxii = resolve_taxii(raw.taxii.unwrap_or_default(), &site).map_err(invalid)?;
+    let new = resolve_new(raw.new.unwrap_or_default()).map_err(invalid)?;
     Ok(Config {
+        new,
         audiences,
         taxii,
         from_file,
@@ -262,6 +283,32 @@ fn resolve(raw: RawConfig, root: PathBuf, from_file: bool, content: Option<&Path
         },
         root,
     })
+}
+
+fn resolve_new(raw: RawNew) -> Result<NewDefaults, String> {
+    let is_id = |id: &str, kind: &str| {
+        crate::stix::parse_id(id, crate::stix::SpecVersion::V21).is_ok_and(|parts| parts.object_type == kind)
+    };
+    if let Some(id) = raw.created_by_ref.as_deref().filter(|id| !is_id(id, "identity")) {
+        return Err(format!("new.created_by_ref \"{id}\" is not an identity id (identity--<uuid>)"));
+    }
+    let mut markings = Vec::new();
+    for marking in raw.object_marking_refs.unwrap_or_default() {
+        if is_id(&marking, "marking-definition") {
+            markings.push(marking);
+            continue;
+        }
+        let tlp2 = crate::stix::marking::TLP_MARKINGS.iter().find(|m| m.2 == 2 && m.3.eq_ignore_ascii_case(&marking));
+        match tlp2 {
+            Some(definition) => markings.push(definition.0.to_owned()),
+            None => {
+                return Err(format!(
+                    "new.object_marking_refs has \"{marking}\": give a TLP level (clear, green, amber, amber+strict, red) or a marking-definition id"
+                ))
+            }
+        }
+    }
+    Ok(NewDefaults { created_by_ref: raw.created_by_ref, object_marking_refs: markings })
 }
 
 fn resolve_taxii(raw: RawTaxii, site: &RawSite) -> Result<Taxii, String> {

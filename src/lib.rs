@@ -24,6 +24,7 @@ pub mod feeds;
 pub mod link;
 pub mod load;
 pub mod render;
+pub mod scaffold;
 pub mod serve;
 pub mod stix;
 pub mod taxii;

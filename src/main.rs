@@ -38,8 +38,18 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
     let cwd = std::env::current_dir().map_err(|e| stixpress::error::Error::io(std::path::Path::new("."), e))?;
+    // A new repository needs no configuration (and must not read one from a folder above).
+    if let Command::Init { dir, name } = &cli.command {
+        return init(&cwd.join(dir), name.as_deref());
+    }
     let config = Config::load(cli.root.as_deref(), cli.content.as_deref(), &cwd)?;
     match cli.command {
+        Command::Init { .. } => unreachable!("handled above"),
+        Command::New { object_type, name, bundle } => {
+            let object = stixpress::scaffold::new_object(&object_type, name.as_deref(), &config.new)?;
+            println!("{}", object.to_json(bundle)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Check { paths, format } => {
             let report = stixpress::check(&config, &paths, &cwd)?;
             let stdout = std::io::stdout();
@@ -84,6 +94,19 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn init(dir: &std::path::Path, name: Option<&str>) -> Result<ExitCode, stixpress::error::Error> {
+    let folder_name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let options =
+        stixpress::scaffold::InitOptions { dir: dir.to_path_buf(), name: name.unwrap_or(&folder_name).to_owned() };
+    let files = stixpress::scaffold::init(&options)?;
+    println!("created an intelligence repository in {}:", dir.display());
+    for file in files {
+        println!("  {file}");
+    }
+    println!("next: cd {} && stixpress check && stixpress build", dir.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Prints a build's errors in full, its warnings as a count, and what was written.

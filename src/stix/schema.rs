@@ -803,6 +803,11 @@ pub fn meta_common(name: &str) -> &'static [Property] {
     }
 }
 
+/// The STIX 2.1 types of a category, in the specification's order.
+pub fn types_of(category: Category) -> impl Iterator<Item = &'static str> {
+    TYPES_21.iter().filter(move |t| t.category == category).map(|t| t.name)
+}
+
 /// Whether a type is an STIX 2.1 cyber-observable (predefined).
 pub fn is_observable_type(name: &str) -> bool {
     type_spec(SpecVersion::V21, name).is_some_and(|t| t.category == Category::Observable)

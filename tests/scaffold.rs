@@ -1,0 +1,121 @@
+//! `stixpress init` makes a repository that checks and builds as it is; `stixpress new` prints
+//! objects that name its identity and marking, with placeholders `check` then points at.
+
+mod common;
+
+use std::path::Path;
+
+use common::Repo;
+use serde_json::Value;
+
+/// `stixpress init site --name …` in a fresh folder; returns the repository folder.
+fn init(repo: &Repo, name: &str) -> std::path::PathBuf {
+    let output = repo.stixpress().args(["init", "site", "--name", name]).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    repo.path().join("site")
+}
+
+fn in_dir(repo: &Repo, dir: &Path, args: &[&str]) -> std::process::Output {
+    repo.stixpress().current_dir(dir).args(args).output().unwrap()
+}
+
+#[test]
+fn a_new_repository_checks_and_builds_as_it_is() {
+    let repo = Repo::new();
+    let site = init(&repo, "Auto <ISAC> *test*");
+    for file in [
+        "stixpress.toml",
+        "content/identities/organisation.json",
+        "content/pages/about.md",
+        "CONTRIBUTING.md",
+        ".github/workflows/check.yml",
+        ".github/workflows/publish.yml",
+        ".gitignore",
+    ] {
+        assert!(site.join(file).is_file(), "{file} missing");
+    }
+    let check = in_dir(&repo, &site, &["check", "--format", "json"]);
+    let report: Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert!(check.status.success());
+    assert_eq!(report["errors"], 0, "{report}");
+    assert_eq!(report["warnings"], 0, "{report}");
+    let build = in_dir(&repo, &site, &["build"]);
+    assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
+    let about = std::fs::read_to_string(site.join("public/about/index.html")).unwrap();
+    assert!(about.contains("Auto &lt;ISAC&gt; *test*"), "the name is shown as text: {about}");
+    let title: toml::Value = toml::from_str(&std::fs::read_to_string(site.join("stixpress.toml")).unwrap()).unwrap();
+    assert_eq!(title["site"]["title"].as_str(), Some("Auto <ISAC> *test*"));
+    // A folder with something in it is never written into.
+    let again = repo.stixpress().args(["init", "site"]).output().unwrap();
+    assert_eq!(again.status.code(), Some(2), "{}", String::from_utf8_lossy(&again.stderr));
+}
+
+#[test]
+fn new_objects_name_the_repository_identity_and_marking() {
+    let repo = Repo::new();
+    let site = init(&repo, "Auto ISAC");
+    let identity: Value =
+        serde_json::from_str(&std::fs::read_to_string(site.join("content/identities/organisation.json")).unwrap())
+            .unwrap();
+    let identity_id = identity["objects"][0]["id"].as_str().unwrap();
+    let new = |args: &[&str]| -> Value {
+        let output = in_dir(&repo, &site, args);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let first = new(&["new", "malware", "--name", "DongleStealer", "--bundle"]);
+    let second = new(&["new", "malware", "--name", "DongleStealer"]);
+    let malware = &first["objects"][0];
+    assert_ne!(malware["id"], second["id"], "ids must be fresh");
+    assert_eq!(malware["created_by_ref"], identity_id);
+    assert_eq!(malware["object_marking_refs"][0], "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487");
+    assert_eq!(malware["is_family"], false);
+    // A complete object checks clean; placeholders are what check then reports.
+    std::fs::write(site.join("content/malware.json"), serde_json::to_string_pretty(&first).unwrap()).unwrap();
+    let relationship = new(&["new", "relationship", "--bundle"]);
+    std::fs::write(site.join("content/relationship.json"), serde_json::to_string_pretty(&relationship).unwrap())
+        .unwrap();
+    let check = in_dir(&repo, &site, &["check", "--format", "json"]);
+    let report: Value = serde_json::from_slice(&check.stdout).unwrap();
+    let errors: Vec<&Value> =
+        report["diagnostics"].as_array().unwrap().iter().filter(|d| d["severity"] == "error").collect();
+    assert!(!errors.is_empty());
+    assert!(errors.iter().all(|d| d["file"].as_str().is_some_and(|f| f.ends_with("relationship.json"))), "{errors:?}");
+    assert!(errors.iter().any(|d| d["message"].as_str().unwrap().contains("TODO")), "{errors:?}");
+    let unknown = in_dir(&repo, &site, &["new", "ipv4-addr"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("Cyber-observables"));
+}
+
+#[test]
+fn new_defaults_in_the_config_are_checked() {
+    let repo = Repo::new();
+    repo.write("stixpress.toml", "[new]\ncreated_by_ref = \"identity--nope\"\n");
+    let output = repo.stixpress().args(["new", "malware", "--name", "x"]).output().unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("new.created_by_ref"));
+    repo.write("stixpress.toml", "[new]\nobject_marking_refs = [\"amber+strict\"]\n");
+    let output = repo.stixpress().args(["new", "indicator", "--name", "x"]).output().unwrap();
+    let object: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(object["object_marking_refs"][0], "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003");
+    assert!(object.get("created_by_ref").is_none());
+}
+
+/// The workflows are YAML GitHub Actions reads: parsed with PyYAML (in the peers' venv).
+#[test]
+fn the_workflows_are_yaml_with_jobs() {
+    if std::env::var_os("STIXPRESS_PEERS").is_none() {
+        return;
+    }
+    let repo = Repo::new();
+    let site = init(&repo, "Auto ISAC");
+    let python = std::env::var("STIXPRESS_PYTHON").expect("STIXPRESS_PYTHON names the peers' python");
+    let script = "import sys, yaml\nfor path in sys.argv[1:]:\n    w = yaml.safe_load(open(path))\n    assert w['jobs'] and w[True], path\n    for job in w['jobs'].values():\n        assert job['runs-on'] == 'ubuntu-latest' and job['steps'], path\n";
+    let output = std::process::Command::new(python)
+        .args(["-c", script])
+        .arg(site.join(".github/workflows/check.yml"))
+        .arg(site.join(".github/workflows/publish.yml"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
