@@ -141,6 +141,59 @@ fn check_indicator(c: &mut Checker) {
             check_stix_pattern(c, text);
         }
     }
+    if pattern_type == Some("yara") {
+        if let Some(problem) = c.str("pattern").and_then(yara_problem) {
+            c.warning("yara-rule", "/pattern", problem);
+        }
+    }
+}
+
+/// What makes a YARA pattern unusable in a rule file, found without a YARA compiler: no
+/// `rule NAME {` at all, an invalid rule name, or braces that do not balance (outside strings
+/// and comments). Feeds put every YARA indicator into one file, which YARA refuses whole.
+fn yara_problem(text: &str) -> Option<String> {
+    let mut rules = 0;
+    for line in text.lines() {
+        let mut words = line.split_whitespace().skip_while(|w| *w == "private" || *w == "global");
+        if words.next() != Some("rule") {
+            continue;
+        }
+        rules += 1;
+        let name: String = words.next().unwrap_or_default().chars().take_while(|c| *c != '{' && *c != ':').collect();
+        let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && name.len() <= 128;
+        if !valid {
+            return Some(format!("YARA rule name \"{}\" is not an identifier (letters, digits, _)", clip(&name)));
+        }
+    }
+    if rules == 0 {
+        return Some("the pattern defines no YARA rule (`rule NAME { … }`)".into());
+    }
+    let (mut depth, mut in_string, mut escaped, mut chars) = (0i64, false, false, text.chars().peekable());
+    while let Some(c) = chars.next() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '/' if !in_string && chars.peek() == Some(&'/') => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '{' if !in_string => depth += 1,
+            '}' if !in_string => {
+                depth -= 1;
+                if depth < 0 {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    (depth != 0).then(|| "the braces of the YARA rule do not balance".into())
 }
 
 /// Parses a STIX pattern; a syntax error is an error, what the observable model does not know
@@ -311,7 +364,10 @@ fn check_marking_definition(c: &mut Checker) {
             c.warning(
                 "open-vocabulary",
                 "/definition_type",
-                format!("definition_type \"{}\" is neither `tlp` nor `statement`", clip(other)),
+                format!(
+                    "definition_type \"{}\" is neither `tlp` nor `statement`: the OASIS stix2 library (and the tools built on it) refuse such a marking definition; define a custom marking with an extension instead (STIX 2.1 section 7.3)",
+                    clip(other)
+                ),
             );
         }
         _ => {}
@@ -365,5 +421,23 @@ fn check_20_labels(c: &mut Checker) {
             None => c.error("missing-property", "", format!("a STIX 2.0 {} needs `labels`", c.what())),
             Some(labels) => each_of_list(c, "/labels", "labels", labels, |_, _, _| {}),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::yara_problem;
+
+    #[test]
+    fn yara_patterns_need_a_named_rule_with_balanced_braces() {
+        assert_eq!(
+            yara_problem("rule a_1 : tag {\n strings: $a = \"}\" // }\n condition: $a and uint16(0) == 0x5a4d }"),
+            None
+        );
+        assert_eq!(yara_problem("rule hex { strings: $h = { 4D 5A } condition: $h }"), None);
+        assert!(yara_problem("alert tcp any any -> any any (msg:\"x\"; sid:1;)").unwrap().contains("no YARA rule"));
+        assert!(yara_problem("rule 1bad { condition: true }").unwrap().contains("not an identifier"));
+        assert!(yara_problem("rule open { condition: true").unwrap().contains("do not balance"));
+        assert!(yara_problem("rule extra { condition: true } }").unwrap().contains("do not balance"));
     }
 }
