@@ -20,11 +20,11 @@ pub const CSV_COLUMNS: &[(&str, &str)] = &[
     ("confidence", "its confidence, 0–100, when given"),
     ("valid_from", "from when it applies"),
     ("valid_until", "until when it applies (empty: no end)"),
-    ("labels", "its labels, separated by `;`"),
-    ("kill_chain_phases", "its kill-chain phases as chain:phase, separated by `;`"),
+    ("labels", "its labels, separated by semicolons"),
+    ("kill_chain_phases", "its kill-chain phases as chain:phase, separated by semicolons"),
     ("created_by", "the name of the identity that made it"),
-    ("report_ids", "the ids of the reports that list it, separated by `;`"),
-    ("report_names", "the names of those reports, separated by `;`"),
+    ("report_ids", "the ids of the reports that list it, separated by semicolons"),
+    ("report_names", "the names of those reports, separated by semicolons"),
 ];
 
 pub struct Blocklists {

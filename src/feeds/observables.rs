@@ -231,7 +231,7 @@ pub fn normalise(kind: Kind, value: &str) -> Result<Observable, Rejected> {
         }
         Kind::FileName => {
             if value.contains('/') {
-                return Err(reject("a file name cannot contain `/`"));
+                return Err(reject("a file name cannot contain a slash"));
             }
             value.to_owned()
         }

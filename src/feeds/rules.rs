@@ -53,7 +53,7 @@ pub fn write(indicators: &[Indicator<'_>], sink: &dyn Sink) -> Result<Rules, Err
             // YARA refuses a whole file that defines a rule twice: keep the first, say so.
             left_out.push(LeftOutRule {
                 indicator: indicator.entry.id().to_owned(),
-                reason: format!("YARA rule `{taken}` is already defined by another indicator"),
+                reason: format!("YARA rule {taken} is already defined by another indicator"),
             });
             continue;
         }
