@@ -14,7 +14,7 @@ use crate::audience;
 use crate::config::{Audience, Config};
 use crate::diag::Diagnostic;
 use crate::error::Error;
-use crate::feeds::{self, SiteLinks};
+use crate::feeds;
 use crate::link::Store;
 use crate::render::html::{self, ContentPage, SiteInfo};
 use crate::stix::Timestamp;
@@ -88,7 +88,6 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
     let mut site_diagnostics = page_diagnostics;
     site_diagnostics.extend(unknown_page_audiences(&pages, config));
     let site = SiteInfo { title: config.site.title.clone(), repository_url: config.site.repository_url.clone() };
-    let links = SiteLinks { site_title: config.site.title.clone(), base_url: config.site.base_url.clone() };
     let mut built = Vec::new();
     for audience in &audiences {
         let audience_started = Instant::now();
@@ -96,7 +95,7 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
         let pages: Vec<ContentPage> = pages.iter().filter(|p| p.is_for(&audience.name)).cloned().collect();
         log_timing("audience", started);
         let sink = DiskSink::new(&audience.output, &audience.name)?;
-        let catalog = feeds::write(&view, &links, now, now_given, &sink)?;
+        let catalog = feeds::write(&view, &config.site, now, now_given, &sink)?;
         log_timing("feeds", started);
         let bar = progress_bar(options.progress, html::page_count(&view, &pages));
         let tick = || bar.inc(1);
@@ -138,8 +137,7 @@ fn build_time(given: Option<Timestamp>) -> Result<(Timestamp, bool), Error> {
             .map_err(|_| Error::Usage(format!("SOURCE_DATE_EPOCH is `{epoch}`, not a number of seconds since 1970")))?;
         return Ok((Timestamp::from_unix_seconds(seconds), true));
     }
-    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    Ok((Timestamp::from_unix_seconds(since_epoch.as_secs() as i64), false))
+    Ok((Timestamp::now(), false))
 }
 
 /// The files that tell nginx, Netlify and Cloudflare Pages how to serve the output.

@@ -198,6 +198,17 @@ pub struct Site {
     pub repository_url: Option<String>,
 }
 
+impl Site {
+    /// `path` (from the site root) as a file whose way back to the root is `root` links to it:
+    /// absolute when the base URL is known (feeds read outside the site need that).
+    pub fn url(&self, path: &str, root: &str) -> String {
+        match &self.base_url {
+            Some(base) => format!("{}/{path}", base.trim_end_matches('/')),
+            None => format!("{root}{path}"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct CheckSettings {
     pub missing_references: Severity,

@@ -36,6 +36,13 @@ impl WriteStats {
     }
 }
 
+/// Pretty JSON with a final line break: how every JSON file meant for people is written.
+pub fn pretty_json(value: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 /// Refuses a path that could leave the output folder or mean different files on different
 /// systems.
 fn checked(path: &str) -> Result<&str, Error> {

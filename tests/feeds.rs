@@ -8,9 +8,8 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use common::{bundle, object, Repo};
+use common::{bundle, object, peer_script_json, peers_required, Repo};
 use serde_json::{json, Value};
 
 const NOW: &str = "2026-11-23T00:00:00Z";
@@ -328,24 +327,11 @@ fn hostile_indicators_cannot_break_a_feed() {
     }
 }
 
-fn peers_required() -> bool {
-    std::env::var_os("STIXPRESS_PEERS").is_some()
-}
-
 /// Runs tests/feeds/check_feeds.py (stix2, PyMISP, feedparser, yara-python, pySigma) on a
 /// feeds folder; returns its summary.
 fn check_feeds(feeds: &Path) -> Value {
-    let python = std::env::var("STIXPRESS_PYTHON")
-        .expect("STIXPRESS_PEERS is set: STIXPRESS_PYTHON must name the peers' python");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/feeds/check_feeds.py");
-    let output = Command::new(python).arg(script).arg(feeds).output().expect("python runs");
-    assert!(
-        output.status.success(),
-        "the consumers' libraries refused {}:\n{}",
-        feeds.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    let what = format!("the consumers' libraries refused {}", feeds.display());
+    peer_script_json("feeds/check_feeds.py", &[feeds.as_os_str()], &what)
 }
 
 #[test]

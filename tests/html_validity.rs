@@ -9,11 +9,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{copy_dir, Repo};
-
-fn peers_required() -> bool {
-    std::env::var_os("STIXPRESS_PEERS").is_some()
-}
+use common::{copy_dir, peers_required, Repo};
 
 fn vnu_jar() -> PathBuf {
     let jar = std::env::var_os("STIXPRESS_VNU_JAR").map(PathBuf::from).unwrap_or_else(|| {

@@ -104,14 +104,13 @@ fn new_defaults_in_the_config_are_checked() {
 /// The workflows are YAML GitHub Actions reads: parsed with PyYAML (in the peers' venv).
 #[test]
 fn the_workflows_are_yaml_with_jobs() {
-    if std::env::var_os("STIXPRESS_PEERS").is_none() {
+    if !common::peers_required() {
         return;
     }
     let repo = Repo::new();
     let site = init(&repo, "Auto ISAC");
-    let python = std::env::var("STIXPRESS_PYTHON").expect("STIXPRESS_PYTHON names the peers' python");
     let script = "import sys, yaml\nfor path in sys.argv[1:]:\n    w = yaml.safe_load(open(path))\n    assert w['jobs'] and w[True], path\n    for job in w['jobs'].values():\n        assert job['runs-on'] == 'ubuntu-latest' and job['steps'], path\n";
-    let output = std::process::Command::new(python)
+    let output = common::peer_python()
         .args(["-c", script])
         .arg(site.join(".github/workflows/check.yml"))
         .arg(site.join(".github/workflows/publish.yml"))

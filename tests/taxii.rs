@@ -10,7 +10,7 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use common::{bundle, fixture_path, object, Repo};
+use common::{bundle, fixture_path, object, peer_script_json, peers_required, Repo};
 use serde_json::{json, Value};
 
 const ALL: &str = "53cc8462-778d-5082-8f0a-1f0bdda37ed7";
@@ -373,23 +373,11 @@ types = ["malware"]
 
 // ---- With the real peers: taxii2-client against `serve` and against nginx ----
 
-fn peers_required() -> bool {
-    std::env::var_os("STIXPRESS_PEERS").is_some()
-}
-
 /// Runs tests/taxii/read_all.py (taxii2-client, stix2) on a discovery URL; returns the ids
 /// read from each collection, by collection id.
 fn read_with_taxii2_client(discovery: &str) -> BTreeMap<String, BTreeSet<String>> {
-    let python = std::env::var("STIXPRESS_PYTHON")
-        .expect("STIXPRESS_PEERS is set: STIXPRESS_PYTHON must name the peers' python");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/taxii/read_all.py");
-    let output = Command::new(python).arg(script).arg(discovery).output().expect("python runs");
-    assert!(
-        output.status.success(),
-        "taxii2-client failed on {discovery}:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let report =
+        peer_script_json("taxii/read_all.py", &[discovery.as_ref()], &format!("taxii2-client failed on {discovery}"));
     let mut read = BTreeMap::new();
     for root in report["api_roots"].as_array().unwrap() {
         for collection in root["collections"].as_array().unwrap() {

@@ -4,11 +4,13 @@
 
 use serde_json::Value;
 
-use super::{FeedFile, SiteLinks};
+use super::{shortened, strings, FeedFile};
 use crate::audience::{Entry, View};
+use crate::config::Site;
 use crate::error::Error;
 use crate::link::display_name;
 use crate::render::html::type_label;
+use crate::stix::id::uuid_of;
 use crate::stix::uuid::derived_uuid;
 use crate::stix::{StixObject, Timestamp};
 use crate::write::Sink;
@@ -31,7 +33,7 @@ struct Item<'v> {
     is_first_version: bool,
 }
 
-pub fn write(view: &View<'_>, links: &SiteLinks, sink: &dyn Sink) -> Result<Vec<FeedFile>, Error> {
+pub fn write(view: &View<'_>, site: &Site, sink: &dyn Sink) -> Result<Vec<FeedFile>, Error> {
     let latest = |types: &[&str], by_created: bool| {
         let items = view.entries().filter(|e| types.contains(&e.object_type())).filter_map(|entry| {
             let time = if by_created { entry.object.created.as_deref() } else { Some(entry.object.version_key()) };
@@ -48,7 +50,7 @@ pub fn write(view: &View<'_>, links: &SiteLinks, sink: &dyn Sink) -> Result<Vec<
     let mut files = Vec::new();
     for (name, title, items, description) in feeds {
         let path = format!("{DIR}/{name}.xml");
-        let xml = feed(view, links, name, title, &items);
+        let xml = feed(view, site, name, title, &items);
         sink.write(&path, xml.as_bytes())?;
         files.push(FeedFile::new(path, description, items.len()));
     }
@@ -79,37 +81,34 @@ fn newest(mut items: Vec<Item<'_>>) -> Vec<Item<'_>> {
     items
 }
 
-fn feed(view: &View<'_>, links: &SiteLinks, name: &str, title: &str, items: &[Item<'_>]) -> String {
-    let self_url = links.url(&format!("{DIR}/{name}.xml"), ROOT);
-    let feed_id = match &links.base_url {
+fn feed(view: &View<'_>, site: &Site, name: &str, title: &str, items: &[Item<'_>]) -> String {
+    let self_url = site.url(&format!("{DIR}/{name}.xml"), ROOT);
+    let feed_id = match &site.base_url {
         Some(_) => self_url.clone(),
-        None => format!("urn:uuid:{}", derived_uuid(&format!("atom {} {} {name}", links.site_title, view.audience()))),
+        None => format!("urn:uuid:{}", derived_uuid(&format!("atom {} {} {name}", site.title, view.audience()))),
     };
     let updated = items.iter().map(|i| i.time).max().unwrap_or(Timestamp::from_unix_seconds(0));
     let mut xml =
         String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
-    push_element(&mut xml, 1, "title", &format!("{}: {title}", links.site_title));
+    push_element(&mut xml, 1, "title", &format!("{}: {title}", site.title));
     push_element(&mut xml, 1, "id", &feed_id);
     push_element(&mut xml, 1, "updated", &updated.to_seconds_text());
     xml.push_str(&format!("  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n", escape(&self_url)));
-    xml.push_str(&format!(
-        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-        escape(&links.url("", ROOT))
-    ));
+    xml.push_str(&format!("  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", escape(&site.url("", ROOT))));
     xml.push_str("  <author>\n");
-    push_element(&mut xml, 2, "name", &links.site_title);
+    push_element(&mut xml, 2, "name", &site.title);
     xml.push_str("  </author>\n");
     push_element(&mut xml, 1, "generator", "stixpress");
     for item in items {
-        push_entry(&mut xml, view, links, name, item);
+        push_entry(&mut xml, view, site, name, item);
     }
     xml.push_str("</feed>\n");
     xml
 }
 
-fn push_entry(xml: &mut String, view: &View<'_>, links: &SiteLinks, feed: &str, item: &Item<'_>) {
+fn push_entry(xml: &mut String, view: &View<'_>, site: &Site, feed: &str, item: &Item<'_>) {
     let entry = item.entry;
-    let uuid = entry.id().split_once("--").map_or("", |(_, u)| u);
+    let uuid = uuid_of(entry.id());
     let id = if feed == "changes" {
         derived_uuid(&format!("{}@{}", entry.id(), item.version.version_key()))
     } else {
@@ -130,7 +129,7 @@ fn push_entry(xml: &mut String, view: &View<'_>, links: &SiteLinks, feed: &str, 
     if let Some(created) = item.version.created.as_deref().and_then(|t| Timestamp::parse(t).ok()) {
         push_element(xml, 2, "published", &created.to_seconds_text());
     }
-    let page = links.url(&format!("objects/{}/", entry.id()), ROOT);
+    let page = site.url(&format!("objects/{}/", entry.id()), ROOT);
     xml.push_str(&format!("    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", escape(&page)));
     if let Some((_, author)) = view.outgoing(entry).find(|(p, _)| *p == "created_by_ref") {
         xml.push_str("    <author>\n");
@@ -138,24 +137,13 @@ fn push_entry(xml: &mut String, view: &View<'_>, links: &SiteLinks, feed: &str, 
         xml.push_str("    </author>\n");
     }
     xml.push_str(&format!("    <category term=\"{}\"/>\n", escape(entry.object_type())));
-    let labels = json.get("labels").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-    for label in labels.iter().filter_map(Value::as_str) {
+    for label in strings(&json, "labels") {
         xml.push_str(&format!("    <category term=\"{}\"/>\n", escape(label)));
     }
     if let Some(description) = json.get("description").and_then(Value::as_str).filter(|d| !d.trim().is_empty()) {
-        push_element(xml, 2, "summary", &shortened(description));
+        push_element(xml, 2, "summary", &shortened(description, SUMMARY_CHARS));
     }
     xml.push_str("  </entry>\n");
-}
-
-fn shortened(text: &str) -> String {
-    let mut chars = text.chars();
-    let short: String = chars.by_ref().take(SUMMARY_CHARS).collect();
-    if chars.next().is_some() {
-        format!("{}…", short.trim_end())
-    } else {
-        short
-    }
 }
 
 fn push_element(xml: &mut String, depth: usize, name: &str, text: &str) {
@@ -195,7 +183,7 @@ mod tests {
     #[test]
     fn summaries_are_cut_at_a_character() {
         let long = "é".repeat(SUMMARY_CHARS + 5);
-        assert_eq!(shortened(&long).chars().count(), SUMMARY_CHARS + 1);
-        assert_eq!(shortened("short"), "short");
+        assert_eq!(shortened(&long, SUMMARY_CHARS).chars().count(), SUMMARY_CHARS + 1);
+        assert_eq!(shortened("short", SUMMARY_CHARS), "short");
     }
 }

@@ -41,14 +41,17 @@ pub fn write(view: &View<'_>, sink: &dyn Sink) -> Result<Vec<FeedFile>, Error> {
         let mut one = Bundle::new();
         for object in &objects {
             one.push(object);
-            all.push(object);
+            // The whole bundle's id is a digest of the per-type digests: each object is hashed once.
+            all.append(object);
         }
+        let (bytes, digest) = one.finish();
+        all.digest.update(digest);
         let path = format!("{DIR}/{object_type}.json");
-        sink.write(&path, &one.finish())?;
+        sink.write(&path, &bytes)?;
         files.push(FeedFile::new(path, "the objects of one type", objects.len()));
     }
     let count = all.count;
-    let bytes = all.finish();
+    let (bytes, _) = all.finish();
     sink.write(&format!("{DIR}/all.json.gz"), &gzip(&bytes))?;
     sink.write(&format!("{DIR}/all.json"), &bytes)?;
     files.insert(0, FeedFile::new(format!("{DIR}/all.json.gz"), "the same, gzip-compressed", count));
@@ -71,25 +74,32 @@ impl Bundle {
         Bundle { bytes, digest: Sha1::new(), count: 0 }
     }
 
+    /// Adds an object and counts it in the digest the id is made from.
     fn push(&mut self, object: &str) {
+        self.append(object);
+        self.digest.update(object.as_bytes());
+        self.digest.update(b"\n");
+    }
+
+    /// Adds an object whose digest the caller accounts for.
+    fn append(&mut self, object: &str) {
         if self.count > 0 {
             self.bytes.push(b',');
         }
         self.bytes.push(b'\n');
         self.bytes.extend_from_slice(object.as_bytes());
-        self.digest.update(object.as_bytes());
-        self.digest.update(b"\n");
         self.count += 1;
     }
 
-    /// The bundle, its id a name-based UUID of its objects: the same objects, the same id.
-    fn finish(mut self) -> Vec<u8> {
-        let digest = self.digest.finalize();
+    /// The bundle, its id a name-based UUID of its digest (the same objects, the same id), and
+    /// the digest.
+    fn finish(mut self) -> (Vec<u8>, [u8; 20]) {
+        let digest: [u8; 20] = self.digest.finalize().into();
         let id = uuid_v5(&STIXPRESS_NAMESPACE, &digest);
         let at = HEADER_START.len();
         self.bytes[at..at + 36].copy_from_slice(id.as_bytes());
         self.bytes.extend_from_slice(b"\n]}\n");
-        self.bytes
+        (self.bytes, digest)
     }
 }
 
@@ -117,12 +127,12 @@ mod tests {
         let mut bundle = Bundle::new();
         bundle.push(r#"{"type":"malware","id":"malware--a"}"#);
         bundle.push(r#"{"type":"tool","id":"tool--b"}"#);
-        let bytes = bundle.finish();
+        let (bytes, _) = bundle.finish();
         let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(json["objects"].as_array().unwrap().len(), 2);
         let id = json["id"].as_str().unwrap();
         assert!(id.starts_with("bundle--") && id.len() == 44 && !id.contains("00000000-"), "{id}");
-        let empty: serde_json::Value = serde_json::from_slice(&Bundle::new().finish()).unwrap();
+        let empty: serde_json::Value = serde_json::from_slice(&Bundle::new().finish().0).unwrap();
         assert_eq!(empty["objects"].as_array().unwrap().len(), 0);
         assert_ne!(empty["id"], json["id"]);
     }

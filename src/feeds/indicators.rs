@@ -6,6 +6,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use super::observables::{self, Observable, Rejected};
+use super::strings;
 use crate::audience::{Entry, View};
 use crate::stix::pattern::{self, Dialect};
 use crate::stix::Timestamp;
@@ -43,10 +44,6 @@ pub fn indicators<'v>(view: &View<'v>, now: Timestamp) -> Vec<Indicator<'v>> {
 fn read<'v>(view: &View<'v>, entry: Entry<'v>, now: Timestamp) -> Indicator<'v> {
     let json: Value = serde_json::from_str(&view.json(entry.object)).unwrap_or(Value::Null);
     let text = |key: &str| json.get(key).and_then(Value::as_str).map(str::to_owned);
-    let strings = |key: &str| -> Vec<String> {
-        let items = json.get(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-        items.iter().filter_map(Value::as_str).map(str::to_owned).collect()
-    };
     let pattern_type = text("pattern_type").unwrap_or_else(|| "stix".into()).to_ascii_lowercase();
     let pattern = text("pattern").unwrap_or_default();
     let valid_from = text("valid_from");
@@ -72,7 +69,7 @@ fn read<'v>(view: &View<'v>, entry: Entry<'v>, now: Timestamp) -> Indicator<'v> 
         confidence: json.get("confidence").and_then(Value::as_i64),
         valid_from,
         valid_until,
-        labels: strings("labels"),
+        labels: strings(&json, "labels").map(str::to_owned).collect(),
         kill_chain_phases: kill_chain_phases(&json),
         created_by: view.outgoing(entry).find(|(p, _)| *p == "created_by_ref").map(|(_, e)| e),
         reports,

@@ -12,13 +12,15 @@ use serde_json::{json, Map, Value};
 
 use super::indicators::Indicator;
 use super::observables::{self, Observable};
-use super::{FeedFile, SiteLinks};
+use super::{strings, FeedFile};
 use crate::audience::{highest_tlp, Entry, View};
+use crate::config::Site;
 use crate::error::Error;
+use crate::stix::id::uuid_of;
 use crate::stix::marking::Tlp;
 use crate::stix::uuid::derived_uuid;
 use crate::stix::Timestamp;
-use crate::write::Sink;
+use crate::write::{pretty_json, Sink};
 
 pub const DIR: &str = "feeds/misp";
 
@@ -33,7 +35,7 @@ const DISTRIBUTION_INHERIT: &str = "5";
 pub fn write(
     view: &View<'_>,
     indicators: &[Indicator<'_>],
-    links: &SiteLinks,
+    site: &Site,
     sink: &dyn Sink,
 ) -> Result<Vec<FeedFile>, Error> {
     let by_id: HashMap<&str, &Indicator> = indicators.iter().map(|i| (i.entry.id(), i)).collect();
@@ -42,15 +44,14 @@ pub fn write(
     let written = reports
         .par_iter()
         .map(|report| {
-            let event = event(view, *report, &by_id, links);
+            let event = event(view, *report, &by_id, site);
             let uuid = event["uuid"].as_str().unwrap_or_default().to_owned();
             let values = event["Attribute"].as_array().map(Vec::as_slice).unwrap_or_default();
             let hashes: Vec<String> = values
                 .iter()
                 .map(|a| format!("{:x},{uuid}", Md5::digest(a["value"].as_str().unwrap_or_default().as_bytes())))
                 .collect();
-            let text = serde_json::to_string_pretty(&json!({ "Event": event })).unwrap_or_default();
-            sink.write(&format!("{DIR}/{uuid}.json"), format!("{text}\n").as_bytes())?;
+            sink.write(&format!("{DIR}/{uuid}.json"), pretty_json(&json!({ "Event": event })).as_bytes())?;
             Ok((uuid, manifest_entry(&event), hashes))
         })
         .collect::<Result<Vec<_>, Error>>()?;
@@ -63,8 +64,7 @@ pub fn write(
         manifest.insert(uuid, entry);
     }
     let events = manifest.len();
-    let text = serde_json::to_string_pretty(&Value::Object(manifest)).unwrap_or_default();
-    sink.write(&format!("{DIR}/manifest.json"), format!("{text}\n").as_bytes())?;
+    sink.write(&format!("{DIR}/manifest.json"), pretty_json(&Value::Object(manifest)).as_bytes())?;
     hashes.sort();
     let mut csv = hashes.join("\n");
     if !csv.is_empty() {
@@ -82,9 +82,9 @@ pub fn write(
     ])
 }
 
-fn event(view: &View<'_>, report: Entry<'_>, indicators: &HashMap<&str, &Indicator>, links: &SiteLinks) -> Value {
+fn event(view: &View<'_>, report: Entry<'_>, indicators: &HashMap<&str, &Indicator>, site: &Site) -> Value {
     let json: Value = serde_json::from_str(&view.json(report.object)).unwrap_or(Value::Null);
-    let uuid = report.id().split_once("--").map_or("", |(_, u)| u).to_owned();
+    let uuid = uuid_of(report.id()).to_owned();
     let time = |key: &str| json.get(key).and_then(Value::as_str).and_then(|t| Timestamp::parse(t).ok());
     let published = time("published").or_else(|| time("created")).unwrap_or(Timestamp::from_unix_seconds(0));
     let modified = time("modified").unwrap_or(published);
@@ -92,13 +92,12 @@ fn event(view: &View<'_>, report: Entry<'_>, indicators: &HashMap<&str, &Indicat
     if let Some(tlp) = highest_tlp(report.object) {
         tags.push(json!({ "name": tlp.label().to_ascii_lowercase(), "colour": tlp_colour(tlp) }));
     }
-    let labels = json.get("labels").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-    tags.extend(labels.iter().filter_map(Value::as_str).map(|label| json!({ "name": label })));
+    tags.extend(strings(&json, "labels").map(|label| json!({ "name": label })));
     let org = match view.outgoing(report).find(|(p, _)| *p == "created_by_ref") {
         Some((_, identity)) => {
-            json!({ "name": identity.display_name(), "uuid": identity.id().split_once("--").map_or("", |(_, u)| u) })
+            json!({ "name": identity.display_name(), "uuid": uuid_of(identity.id()) })
         }
-        None => json!({ "name": links.site_title, "uuid": derived_uuid(&format!("misp org {}", links.site_title)) }),
+        None => json!({ "name": site.title, "uuid": derived_uuid(&format!("misp org {}", site.title)) }),
     };
     let mut info = report.display_name().to_owned();
     if info.trim().is_empty() {

@@ -20,30 +20,13 @@ use std::collections::{BTreeMap, HashSet};
 use serde::Serialize;
 
 use crate::audience::View;
+use crate::config::Site;
 use crate::error::Error;
 use crate::log_timing;
 use crate::stix::Timestamp;
 use crate::write::Sink;
 pub use blocklists::CSV_COLUMNS;
 pub use navigator::LAYER_TYPES;
-
-/// How feeds link back to the site.
-pub struct SiteLinks {
-    pub site_title: String,
-    /// The site's public URL (`https://intel.example.org/`), when configured.
-    pub base_url: Option<String>,
-}
-
-impl SiteLinks {
-    /// `path` (from the site root) as seen from a file whose way back to the root is `root`:
-    /// absolute when the base URL is known.
-    pub fn url(&self, path: &str, root: &str) -> String {
-        match &self.base_url {
-            Some(base) => format!("{}/{path}", base.trim_end_matches('/')),
-            None => format!("{root}{path}"),
-        }
-    }
-}
 
 /// One file (or family of files) the feeds page lists.
 #[derive(Debug, Clone, Serialize)]
@@ -97,15 +80,27 @@ pub struct Catalog {
     pub matrix_layers: BTreeMap<String, String>,
 }
 
+/// The strings of a JSON list property (`labels`, `x_mitre_domains`); nothing when absent or
+/// not a list, and items that are not strings are skipped.
+fn strings<'j>(json: &'j serde_json::Value, key: &str) -> impl Iterator<Item = &'j str> {
+    let items = json.get(key).and_then(serde_json::Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    items.iter().filter_map(serde_json::Value::as_str)
+}
+
+/// At most `limit` characters of `text`, with `…` when it was cut.
+fn shortened(text: &str, limit: usize) -> String {
+    let mut chars = text.chars();
+    let short: String = chars.by_ref().take(limit).collect();
+    if chars.next().is_some() {
+        format!("{}…", short.trim_end())
+    } else {
+        short
+    }
+}
+
 /// Writes every feed of `view`; `now` decides which indicators apply, and is printed on the
 /// feeds page when it was `given` rather than read off the clock.
-pub fn write(
-    view: &View<'_>,
-    links: &SiteLinks,
-    now: Timestamp,
-    given: bool,
-    sink: &dyn Sink,
-) -> Result<Catalog, Error> {
+pub fn write(view: &View<'_>, site: &Site, now: Timestamp, given: bool, sink: &dyn Sink) -> Result<Catalog, Error> {
     let started = std::time::Instant::now();
     let indicators = indicators::indicators(view, now);
     log_timing("feeds: indicators", started);
@@ -114,11 +109,11 @@ pub fn write(
     log_timing("feeds: blocklists and rules", started);
     let bundles = bundles::write(view, sink)?;
     log_timing("feeds: bundles", started);
-    let atom = atom::write(view, links, sink)?;
+    let atom = atom::write(view, site, sink)?;
     log_timing("feeds: atom", started);
-    let layers = navigator::write(view, links, sink)?;
+    let layers = navigator::write(view, site, sink)?;
     log_timing("feeds: navigator", started);
-    let misp = misp::write(view, &indicators, links, sink)?;
+    let misp = misp::write(view, &indicators, site, sink)?;
     log_timing("feeds: misp", started);
     let mut left_out: Vec<LeftOut> = blocklists
         .left_out

@@ -8,10 +8,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
-use super::{FeedFile, SiteLinks};
+use super::{shortened, strings, FeedFile};
 use crate::audience::{Entry, View};
+use crate::config::Site;
 use crate::error::Error;
-use crate::write::Sink;
+use crate::write::{pretty_json, Sink};
 
 pub const DIR: &str = "feeds/navigator";
 
@@ -49,7 +50,7 @@ struct Evidence {
     comment: String,
 }
 
-pub fn write(view: &View<'_>, links: &SiteLinks, sink: &dyn Sink) -> Result<Layers, Error> {
+pub fn write(view: &View<'_>, site: &Site, sink: &dyn Sink) -> Result<Layers, Error> {
     let techniques = techniques(view);
     let mut layers = Layers::default();
     if techniques.is_empty() {
@@ -76,8 +77,8 @@ pub fn write(view: &View<'_>, links: &SiteLinks, sink: &dyn Sink) -> Result<Laye
         .par_iter()
         .filter_map(|(entry, found)| Some((entry, found, main_domain(found, &list)?)))
         .map(|(entry, found, domain)| {
-            let layer = entity_layer(view, links, *entry, found, &list, domain);
-            sink.write(&format!("{DIR}/{}.json", entry.id()), pretty(&layer).as_bytes())?;
+            let layer = entity_layer(view, site, *entry, found, &list, domain);
+            sink.write(&format!("{DIR}/{}.json", entry.id()), pretty_json(&layer).as_bytes())?;
             Ok(entry.id().to_owned())
         })
         .collect::<Result<HashSet<String>, Error>>()?;
@@ -95,7 +96,7 @@ pub fn write(view: &View<'_>, links: &SiteLinks, sink: &dyn Sink) -> Result<Laye
             continue;
         }
         let path = format!("{DIR}/{domain}.json");
-        sink.write(&path, pretty(&heat_layer(view, links, domain, &scored, &list)).as_bytes())?;
+        sink.write(&path, pretty_json(&heat_layer(view, site, domain, &scored, &list)).as_bytes())?;
         let description = "every technique in this domain, scored by how many objects here use it";
         layers.files.push(FeedFile::new(path.clone(), description, scored.len()));
         layers.matrices.insert((*kill_chain).to_owned(), path);
@@ -119,12 +120,9 @@ fn techniques<'v>(view: &View<'v>) -> BTreeMap<&'v str, Technique> {
             if flag("revoked") || flag("x_mitre_deprecated") {
                 return None;
             }
-            let listed = json.get("x_mitre_domains").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-            let mut domains: Vec<&'static str> = DOMAINS
-                .iter()
-                .filter(|(domain, _)| listed.iter().any(|d| d.as_str() == Some(domain)))
-                .map(|(domain, _)| *domain)
-                .collect();
+            let listed: Vec<&str> = strings(&json, "x_mitre_domains").collect();
+            let mut domains: Vec<&'static str> =
+                DOMAINS.iter().filter(|(domain, _)| listed.contains(domain)).map(|(domain, _)| *domain).collect();
             if domains.is_empty() {
                 domains.extend(DOMAINS.iter().filter(|(_, s)| s == source).map(|(domain, _)| *domain));
             }
@@ -196,14 +194,7 @@ fn evidence_of(view: &View<'_>, entry: Entry<'_>, techniques: &HashMap<&str, usi
 /// A relationship's description, shortened, for a technique's comment.
 fn description(view: &View<'_>, relationship: Entry<'_>) -> String {
     let json: Value = serde_json::from_str(&view.json(relationship.object)).unwrap_or(Value::Null);
-    let text = json.get("description").and_then(Value::as_str).unwrap_or_default();
-    let mut chars = text.chars();
-    let short: String = chars.by_ref().take(COMMENT_CHARS).collect();
-    if chars.next().is_some() {
-        format!("{}…", short.trim_end())
-    } else {
-        short
-    }
+    shortened(json.get("description").and_then(Value::as_str).unwrap_or_default(), COMMENT_CHARS)
 }
 
 /// The domain most of an object's techniques belong to (a layer has one domain).
@@ -227,7 +218,7 @@ struct LayerText<'a> {
 
 fn entity_layer(
     view: &View<'_>,
-    links: &SiteLinks,
+    site: &Site,
     entry: Entry<'_>,
     found: &[Evidence],
     techniques: &[&Technique],
@@ -251,15 +242,15 @@ fn entity_layer(
     let kind = crate::render::html::type_label(entry.object_type());
     let description = format!(
         "Techniques used by {kind} {name}, from {}: a technique's score counts the relationships that show the use.",
-        links.site_title
+        site.title
     );
     let text = LayerText { name, domain, description: &description, object: Some(entry.id()) };
-    layer(view, links, &text, items)
+    layer(view, site, &text, items)
 }
 
 fn heat_layer(
     view: &View<'_>,
-    links: &SiteLinks,
+    site: &Site,
     domain: &str,
     scored: &[(usize, usize)],
     techniques: &[&Technique],
@@ -268,12 +259,12 @@ fn heat_layer(
         .iter()
         .map(|(i, n)| json!({"techniqueID": techniques[*i].attack_id, "score": n, "enabled": true}))
         .collect();
-    let name = format!("{}: {domain}", links.site_title);
+    let name = format!("{}: {domain}", site.title);
     let description = "How many intrusion sets, campaigns, malware, tools and reports here use each technique.";
-    layer(view, links, &LayerText { name: &name, domain, description, object: None }, items)
+    layer(view, site, &LayerText { name: &name, domain, description, object: None }, items)
 }
 
-fn layer(view: &View<'_>, links: &SiteLinks, text: &LayerText<'_>, mut techniques: Vec<Value>) -> Value {
+fn layer(view: &View<'_>, site: &Site, text: &LayerText<'_>, mut techniques: Vec<Value>) -> Value {
     techniques.sort_by(|a, b| a["techniqueID"].as_str().cmp(&b["techniqueID"].as_str()));
     let max = techniques.iter().filter_map(|t| t["score"].as_u64()).max().unwrap_or(1);
     let mut metadata = Vec::new();
@@ -298,17 +289,11 @@ fn layer(view: &View<'_>, links: &SiteLinks, text: &LayerText<'_>, mut technique
         "selectSubtechniquesWithParent": false,
     });
     // Navigator needs absolute links; without the site's base URL there is none to give.
-    if let (Some(_), Some(id)) = (&links.base_url, text.object) {
-        let url = links.url(&format!("objects/{id}/"), "");
-        layer["links"] = json!([{"label": format!("Page on {}", links.site_title), "url": url}]);
+    if let (Some(_), Some(id)) = (&site.base_url, text.object) {
+        let url = site.url(&format!("objects/{id}/"), "");
+        layer["links"] = json!([{"label": format!("Page on {}", site.title), "url": url}]);
     }
     layer
-}
-
-fn pretty(value: &Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
-    text.push('\n');
-    text
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@ use std::collections::BTreeSet;
 use super::indicators::Indicator;
 use super::FeedFile;
 use crate::error::Error;
+use crate::stix::id::uuid_of;
+use crate::stix::yara;
 use crate::write::Sink;
 
 pub const DIR: &str = "feeds/rules";
@@ -31,7 +33,7 @@ pub fn write(indicators: &[Indicator<'_>], sink: &dyn Sink) -> Result<Rules, Err
 
     let mut sigma = 0;
     for indicator in of_type("sigma") {
-        let uuid = indicator.entry.id().trim_start_matches("indicator--");
+        let uuid = uuid_of(indicator.entry.id());
         let text = format!("{}{}", comment("#", indicator), with_final_newline(&indicator.pattern));
         sink.write(&format!("{DIR}/sigma/{uuid}.yml"), text.as_bytes())?;
         sigma += 1;
@@ -46,10 +48,10 @@ pub fn write(indicators: &[Indicator<'_>], sink: &dyn Sink) -> Result<Rules, Err
 
     let mut yara = String::new();
     let mut yara_count = 0;
-    let mut rule_names: BTreeSet<String> = BTreeSet::new();
+    let mut rule_names: BTreeSet<&str> = BTreeSet::new();
     for indicator in of_type("yara") {
-        let names = yara_rule_names(&indicator.pattern);
-        if let Some(taken) = names.iter().find(|n| rule_names.contains(*n)) {
+        let names: Vec<&str> = yara::rule_names(&indicator.pattern).into_iter().filter(|n| !n.is_empty()).collect();
+        if let Some(taken) = names.iter().find(|n| rule_names.contains(**n)) {
             // YARA refuses a whole file that defines a rule twice: keep the first, say so.
             left_out.push(LeftOutRule {
                 indicator: indicator.entry.id().to_owned(),
@@ -94,34 +96,4 @@ fn with_final_newline(text: &str) -> String {
         text.push('\n');
     }
     text
-}
-
-/// The identifiers after `rule` keywords (`rule name`, `private rule name : tag`), skipping
-/// comments and strings roughly: enough to find a name defined twice.
-fn yara_rule_names(source: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    for line in source.lines() {
-        let mut words = line.split_whitespace().skip_while(|w| *w == "private" || *w == "global");
-        if words.next() == Some("rule") {
-            if let Some(name) = words.next() {
-                let name: String = name.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-                if !name.is_empty() {
-                    names.push(name);
-                }
-            }
-        }
-    }
-    names
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_yara_rule_names() {
-        let source =
-            "import \"pe\"\nrule first : tag {\n condition: true\n}\nprivate global rule second{ condition: false }";
-        assert_eq!(yara_rule_names(source), vec!["first", "second"]);
-    }
 }

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use super::{now_text, random_uuid};
 use crate::error::Error;
+use crate::write::pretty_json;
 
 pub struct InitOptions {
     pub dir: PathBuf,
@@ -55,7 +56,7 @@ pub fn init(options: &InitOptions) -> Result<Vec<String>, Error> {
     // Markdown pages are escaped when rendered; the name goes in as text.
     let files: Vec<(&str, String)> = vec![
         ("stixpress.toml", CONFIG.replace("__TITLE__", &toml_title).replace("__IDENTITY__", &identity_id)),
-        ("content/identities/organisation.json", pretty(&identity)),
+        ("content/identities/organisation.json", pretty_json(&identity)),
         ("content/pages/about.md", ABOUT.replace("__NAME__", &markdown_text(name))),
         ("CONTRIBUTING.md", CONTRIBUTING.replace("__NAME__", &markdown_text(name))),
         (".github/workflows/check.yml", CHECK_WORKFLOW.to_owned()),
@@ -74,12 +75,6 @@ fn write(dir: &Path, relative: &str, text: &str) -> Result<(), Error> {
         std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
     }
     std::fs::write(&path, text).map_err(|e| Error::write(&path, e))
-}
-
-fn pretty(value: &serde_json::Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
-    text.push('\n');
-    text
 }
 
 /// A name as literal Markdown text: characters Markdown would read as markup are escaped.

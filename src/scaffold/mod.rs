@@ -21,9 +21,7 @@ pub fn random_uuid() -> Result<String, Error> {
 
 /// Now, to the millisecond, as STIX writes `created` and `modified`.
 pub fn now_text() -> String {
-    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    let seconds = crate::stix::Timestamp::from_unix_seconds(since.as_secs() as i64).to_seconds_text();
-    format!("{}.{:03}Z", seconds.trim_end_matches('Z'), since.subsec_millis())
+    crate::stix::Timestamp::now().to_millis_text()
 }
 
 #[cfg(test)]

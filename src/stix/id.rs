@@ -72,6 +72,11 @@ pub fn parse_id(id: &str, version: SpecVersion) -> Result<IdParts<'_>, IdProblem
     Ok(parts)
 }
 
+/// The UUID part of an identifier (`report--<uuid>` → `<uuid>`); empty when it has none.
+pub fn uuid_of(id: &str) -> &str {
+    id.split_once("--").map_or("", |(_, uuid)| uuid)
+}
+
 /// A cheap syntactic check, for references whose own version is unknown.
 pub fn is_identifier(id: &str) -> bool {
     parse_id(id, SpecVersion::V21).is_ok()

@@ -13,6 +13,7 @@ pub mod schema;
 pub mod timestamp;
 pub mod uuid;
 pub mod vocab;
+pub mod yara;
 
 pub use id::{parse_id, IdParts, IdProblem};
 pub use object::{Reference, StixObject};

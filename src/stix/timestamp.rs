@@ -82,6 +82,12 @@ impl Timestamp {
         )
     }
 
+    /// The system clock's time, to the nanosecond it gives.
+    pub fn now() -> Timestamp {
+        let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        Timestamp { seconds: since.as_secs() as i64, nanos: since.subsec_nanos(), fraction_digits: 9 }
+    }
+
     /// The instant `seconds` after 1970-01-01T00:00:00Z (the build clock, `SOURCE_DATE_EPOCH`).
     pub fn from_unix_seconds(seconds: i64) -> Timestamp {
         Timestamp { seconds, nanos: 0, fraction_digits: 0 }

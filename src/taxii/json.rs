@@ -6,6 +6,7 @@ use serde_json::json;
 use super::index::TaxiiIndex;
 use super::query::Page;
 use crate::config::{Collection, Taxii};
+use crate::write::pretty_json;
 
 /// The media type of every TAXII response.
 pub const TAXII_MEDIA_TYPE: &str = "application/taxii+json;version=2.1";
@@ -45,7 +46,7 @@ pub fn discovery(taxii: &Taxii, api_root_url: &str) -> String {
     if let Some(description) = &taxii.description {
         doc["description"] = json!(description);
     }
-    pretty(&doc)
+    pretty_json(&doc)
 }
 
 pub fn api_root(taxii: &Taxii) -> String {
@@ -57,7 +58,7 @@ pub fn api_root(taxii: &Taxii) -> String {
     if let Some(description) = &taxii.description {
         doc["description"] = json!(description);
     }
-    pretty(&doc)
+    pretty_json(&doc)
 }
 
 fn collection_value(collection: &Collection) -> serde_json::Value {
@@ -75,23 +76,17 @@ fn collection_value(collection: &Collection) -> serde_json::Value {
 }
 
 pub fn collection(collection: &Collection) -> String {
-    pretty(&collection_value(collection))
+    pretty_json(&collection_value(collection))
 }
 
 pub fn collections(taxii: &Taxii) -> String {
     let list: Vec<_> = taxii.collections.iter().map(collection_value).collect();
-    pretty(&json!({ "collections": list }))
+    pretty_json(&json!({ "collections": list }))
 }
 
 /// A TAXII error message.
 pub fn error(status: u16, title: &str, description: &str) -> String {
-    pretty(&json!({ "title": title, "description": description, "http_status": status.to_string() }))
-}
-
-fn pretty(value: &serde_json::Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).expect("a JSON value serialises");
-    text.push('\n');
-    text
+    pretty_json(&json!({ "title": title, "description": description, "http_status": status.to_string() }))
 }
 
 /// `{"more":…,"next":…,"objects":[…]}` for a page of records; `{}` when it is empty (TAXII

@@ -152,22 +152,11 @@ fn check_indicator(c: &mut Checker) {
 /// `rule NAME {` at all, an invalid rule name, or braces that do not balance (outside strings
 /// and comments). Feeds put every YARA indicator into one file, which YARA refuses whole.
 fn yara_problem(text: &str) -> Option<String> {
-    let mut rules = 0;
-    for line in text.lines() {
-        let mut words = line.split_whitespace().skip_while(|w| *w == "private" || *w == "global");
-        if words.next() != Some("rule") {
-            continue;
-        }
-        rules += 1;
-        let name: String = words.next().unwrap_or_default().chars().take_while(|c| *c != '{' && *c != ':').collect();
-        let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && name.len() <= 128;
-        if !valid {
-            return Some(format!("YARA rule name \"{}\" is not an identifier (letters, digits, _)", clip(&name)));
-        }
+    let names = crate::stix::yara::rule_names(text);
+    if let Some(name) = names.iter().find(|n| !crate::stix::yara::is_identifier(n)) {
+        return Some(format!("YARA rule name \"{}\" is not an identifier (letters, digits, _)", clip(name)));
     }
-    if rules == 0 {
+    if names.is_empty() {
         return Some("the pattern defines no YARA rule (`rule NAME { … }`)".into());
     }
     let (mut depth, mut in_string, mut escaped, mut chars) = (0i64, false, false, text.chars().peekable());

@@ -147,3 +147,25 @@ pub fn object(object_type: &str, n: u32, extra: Value) -> Value {
 pub fn id(object_type: &str, n: u32) -> String {
     format!("{object_type}--6f0e6f4c-1c39-4b5a-9f8e-{n:012}")
 }
+
+/// Whether the peer tests must run: scripts/test sets STIXPRESS_PEERS (and installs the peers),
+/// and then a missing peer fails the test instead of skipping it.
+pub fn peers_required() -> bool {
+    std::env::var_os("STIXPRESS_PEERS").is_some()
+}
+
+/// A command running the peers' Python (`STIXPRESS_PYTHON`, the venv scripts/test makes).
+pub fn peer_python() -> std::process::Command {
+    let python = std::env::var("STIXPRESS_PYTHON")
+        .expect("STIXPRESS_PEERS is set: STIXPRESS_PYTHON must name the peers' python");
+    std::process::Command::new(python)
+}
+
+/// Runs `tests/<script>` with the peers' Python on `args`; fails the test with its stderr
+/// (saying `what` was refused) unless it succeeds, and returns what it printed, read as JSON.
+pub fn peer_script_json(script: &str, args: &[&std::ffi::OsStr], what: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(script);
+    let output = peer_python().arg(path).args(args).output().expect("python runs");
+    assert!(output.status.success(), "{what}:\n{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{script} printed no JSON ({e})"))
+}

@@ -55,16 +55,9 @@ pub fn run(
 ) -> Result<usize, String> {
     let attack = root.join("../shared/data/mitre-cti/enterprise-attack");
     let mut missed = 0;
-    let (serve, host, output) = start_serve(binary, &target_dir.join("bench-taxii/attack"), &attack)?;
-    let target = Target {
-        name: "serve (ATT&CK)".into(),
-        host,
-        collection: format!("/taxii2/api/collections/{ALL}"),
-        auth: "",
-        timeout: Duration::from_secs(10),
-    };
-    missed += measure_serve(&target, &output, &serve)?;
-    drop(serve);
+    let (attack_missed, output) =
+        bench_serve(binary, &target_dir.join("bench-taxii/attack"), &attack, "serve (ATT&CK)")?;
+    missed += attack_missed;
 
     match start_medallion(root, target_dir, &attack) {
         Ok((process, host)) => {
@@ -93,17 +86,23 @@ pub fn run(
 
     let Some(synthetic) = synthetic else { return Ok(missed) };
     let content = synthetic.join("content");
-    let (serve, host, output) = start_serve(binary, &target_dir.join("bench-taxii/synthetic"), &content)?;
+    missed += bench_serve(binary, &target_dir.join("bench-taxii/synthetic"), &content, "serve (synthetic)")?.0;
+    Ok(missed)
+}
+
+/// Starts `serve` on `content` in `root`, measures it under `name`, stops it; returns the
+/// targets missed and the folder it served.
+fn bench_serve(binary: &Path, root: &Path, content: &Path, name: &str) -> Result<(usize, PathBuf), String> {
+    let (serve, host, output) = start_serve(binary, root, content)?;
     let target = Target {
-        name: "serve (synthetic)".into(),
+        name: name.into(),
         host,
         collection: format!("/taxii2/api/collections/{ALL}"),
         auth: "",
         timeout: Duration::from_secs(10),
     };
-    missed += measure_serve(&target, &output, &serve)?;
-    drop(serve);
-    Ok(missed)
+    let missed = measure_serve(&target, &output, &serve)?;
+    Ok((missed, output))
 }
 
 /// Object-by-id throughput and page latencies of `serve`; returns targets missed.
