@@ -16,12 +16,13 @@ use crate::diag::Diagnostic;
 use crate::error::Error;
 use crate::feeds;
 use crate::link::Store;
+use crate::provenance::{History, HistoryOptions};
 use crate::render::html::{self, ContentPage, SiteInfo};
 use crate::stix::Timestamp;
 use crate::taxii::{self, TaxiiIndex};
 use crate::theme::Theme;
 use crate::write::{DiskSink, Sink, WriteStats};
-use crate::{load_and_check, log_timing, CheckReport};
+use crate::{load_and_check, log_timing, CheckReport, Content};
 
 pub struct BuildOptions {
     /// Build only this audience (default: every configured audience).
@@ -37,6 +38,10 @@ pub struct BuildOptions {
     /// The build time, which decides which indicators apply (feeds): `--now`, else
     /// `SOURCE_DATE_EPOCH`, else the system clock. Nothing else reads a clock.
     pub now: Option<Timestamp>,
+    /// Build the content as this git revision holds it instead of the working tree.
+    pub rev: Option<String>,
+    /// Read provenance from git (`--no-history` turns it off).
+    pub history: bool,
 }
 
 pub struct BuildReport {
@@ -73,7 +78,11 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
     let started = Instant::now();
     let audiences = chosen_audiences(config, options)?;
     let (now, now_given) = build_time(options.now)?;
-    let (check, objects) = load_and_check(config, &[], cwd)?;
+    let content = match &options.rev {
+        Some(rev) => Content::Revision(rev),
+        None => Content::Files(&[]),
+    };
+    let (check, objects) = load_and_check(config, content, cwd)?;
     if check.has_errors() && !options.allow_errors {
         return Ok(BuildReport { check, site_diagnostics: Vec::new(), outcome: BuildOutcome::Refused });
     }
@@ -81,6 +90,15 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
     let mut left_out: Vec<String> = invalid.into_iter().map(|o| o.id).collect();
     left_out.sort();
     left_out.dedup();
+    let history = match options.history {
+        true => History::read(
+            &HistoryOptions { content_dir: &config.content_dir, rev: options.rev.as_deref() },
+            &objects,
+            cwd,
+        ),
+        false => History::off(),
+    };
+    log_timing("provenance", started);
     let store = Store::build(objects);
     log_timing("link", started);
     let theme = Theme::load(Some(&config.root))?;
@@ -99,7 +117,7 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
         log_timing("feeds", started);
         let bar = progress_bar(options.progress, html::page_count(&view, &pages));
         let tick = || bar.inc(1);
-        let written = html::render(&view, &site, &theme, &pages, &catalog, &sink, &tick)?;
+        let written = html::render(&view, &site, &theme, &pages, &catalog, &history, &sink, &tick)?;
         bar.finish_and_clear();
         log_timing("render", started);
         let index = TaxiiIndex::build(&view, &config.taxii.collections);

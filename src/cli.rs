@@ -32,6 +32,20 @@ pub enum Command {
         /// How to print diagnostics.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Check everything, but report only on objects changed since this git revision (and
+        /// the rules the change breaks): what a pull request's review needs.
+        #[arg(long, value_name = "REV", conflicts_with = "paths")]
+        changed_since: Option<String>,
+    },
+    /// What a change does to the content: objects added, new versions, revoked, deprecated,
+    /// removed, and the diagnostics it introduces (Markdown for a pull-request comment, or JSON).
+    Diff {
+        /// The revision before (e.g. origin/main).
+        base: String,
+        /// The revision after (default: the working tree).
+        head: Option<String>,
+        #[arg(long, value_enum, default_value_t = DiffFormat::Markdown)]
+        format: DiffFormat,
     },
     /// Build the website of every audience (or one) into its output folder.
     Build {
@@ -49,6 +63,12 @@ pub enum Command {
         /// (e.g. 2026-01-01T00:00:00Z; default: SOURCE_DATE_EPOCH, else now).
         #[arg(long, value_name = "TIMESTAMP")]
         now: Option<String>,
+        /// Build the content as this git revision holds it (default: the working tree).
+        #[arg(long, value_name = "REV")]
+        rev: Option<String>,
+        /// Do not read git history (no History sections or contributor pages).
+        #[arg(long)]
+        no_history: bool,
     },
     /// Build one audience and serve it on 127.0.0.1: the site, and TAXII 2.1 with its full
     /// query semantics. Rebuilds when the content, templates, theme or config change.
@@ -87,4 +107,10 @@ pub enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    Markdown,
+    Json,
 }

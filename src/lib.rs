@@ -6,6 +6,7 @@
 //! 2. `load::load_all` — parse each file (in parallel) into `StixObject`s with locations,
 //!    running `validate::check_object` on each object while its JSON is in memory;
 //! 3. `validate::check_repository` — the rules that need every object at once;
+//!    (`provenance::History::read` — which commit brought each version, from git — beside it);
 //! 4. `link::Store::build` — every version, the latest per id, edges both ways, names;
 //! 5. `audience::view` — what one audience may see (renderers only ever get this View);
 //! 6. `render` and `taxii` — the website and the TAXII tree (later feeds, search), streamed to
@@ -19,10 +20,12 @@ mod build;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod diff;
 pub mod error;
 pub mod feeds;
 pub mod link;
 pub mod load;
+pub mod provenance;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
@@ -51,24 +54,96 @@ impl CheckReport {
     }
 }
 
+/// Where the content is read from.
+#[derive(Clone, Copy)]
+pub enum Content<'a> {
+    /// Files and folders of the working tree (the configured content folder when empty).
+    Files(&'a [PathBuf]),
+    /// The content folder as a git revision holds it (`HEAD`, a branch, a tag, a SHA).
+    Revision(&'a str),
+}
+
 /// Checks `paths` (or the configured content folder when empty).
 pub fn check(config: &Config, paths: &[PathBuf], cwd: &Path) -> Result<CheckReport, Error> {
-    Ok(load_and_check(config, paths, cwd)?.0)
+    Ok(load_and_check(config, Content::Files(paths), cwd)?.0)
+}
+
+/// Checks the content and keeps only what concerns objects changed since `rev` (and the files
+/// that changed, for problems no object carries): what a pull request's review needs.
+pub fn check_changed_since(config: &Config, rev: &str, cwd: &Path) -> Result<CheckReport, Error> {
+    let (mut report, objects) = load_and_check(config, Content::Files(&[]), cwd)?;
+    let (_, base) = load_and_check(config, Content::Revision(rev), cwd)?;
+    let changes = diff::Changes::between(&base, &objects);
+    let (touched, removed) = changes.touched_and_removed();
+    let git = load::git_tree::GitContent::open(&config.content_dir).map_err(Error::Usage)?;
+    let mut files_changed: std::collections::HashMap<PathBuf, bool> = Default::default();
+    report.diagnostics.retain(|d| match &d.object_id {
+        Some(id) if touched.contains(id.as_str()) => true,
+        // A rule an unchanged object now breaks because of the change: it names a removed id.
+        Some(_) => removed.iter().any(|gone| d.message.contains(gone)),
+        None => *files_changed.entry(d.location.file.clone()).or_insert_with(|| {
+            let before = git.repo_path(&d.location.file, cwd).and_then(|path| git.file_at(rev, &path));
+            before.is_none_or(|bytes| std::fs::read(cwd.join(&d.location.file)).ok() != Some(bytes))
+        }),
+    });
+    report.summary.errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
+    report.summary.warnings = report.diagnostics.len() - report.summary.errors;
+    Ok(report)
+}
+
+/// What changes from `base` to `head` (a revision, or the working tree when None).
+pub fn diff(config: &Config, base: &str, head: Option<&str>, cwd: &Path) -> Result<diff::DiffReport, Error> {
+    let git = load::git_tree::GitContent::open(&config.content_dir).map_err(Error::Usage)?;
+    let sha = |rev: &str| git.commit(rev).map(|c| c.id().to_string());
+    let base_side = (base, Some(sha(base)?));
+    let (before, base_objects) = load_and_check(config, Content::Revision(base), cwd)?;
+    let (after, head_objects, head_side) = match head {
+        Some(rev) => {
+            let commit = Some(sha(rev)?);
+            let (report, objects) = load_and_check(config, Content::Revision(rev), cwd)?;
+            (report, objects, (rev, commit))
+        }
+        None => {
+            let (report, objects) = load_and_check(config, Content::Files(&[]), cwd)?;
+            (report, objects, ("the working tree", None))
+        }
+    };
+    let changes = diff::Changes::between(&base_objects, &head_objects);
+    Ok(diff::DiffReport::new(
+        diff::Side::new(base_side.0, base_side.1, &before.summary),
+        diff::Side::new(head_side.0, head_side.1, &after.summary),
+        changes,
+        &before.diagnostics,
+        after.diagnostics,
+    ))
 }
 
 /// Loads and checks, keeping the objects for the stages after.
 fn load_and_check(
     config: &Config,
-    paths: &[PathBuf],
+    content: Content<'_>,
     cwd: &Path,
 ) -> Result<(CheckReport, Vec<stix::StixObject>), Error> {
     let started = Instant::now();
-    let paths = if paths.is_empty() { vec![config.content_dir.clone()] } else { paths.to_vec() };
-    let paths: Vec<PathBuf> = paths.iter().map(|p| relative_to(p, cwd)).collect();
-    let discovered = load::discover(&paths, &config.root)?;
-    log_timing("discover", started);
     let options = load::LoadOptions { max_file_size: config.check.max_file_size };
-    let loaded = load::load_all(&discovered.files, &options, &validate::check_object);
+    let (discovered, loaded) = match content {
+        Content::Files(paths) => {
+            let paths = if paths.is_empty() { vec![config.content_dir.clone()] } else { paths.to_vec() };
+            let paths: Vec<PathBuf> = paths.iter().map(|p| relative_to(p, cwd)).collect();
+            let discovered = load::discover(&paths, &config.root)?;
+            log_timing("discover", started);
+            let loaded = load::load_all(&discovered.files, &options, &validate::check_object);
+            (discovered, loaded)
+        }
+        Content::Revision(rev) => {
+            let git = load::git_tree::GitContent::open(&config.content_dir)
+                .map_err(|reason| Error::Usage(format!("cannot read revision `{rev}`: {reason}")))?;
+            let (files, diagnostics) = git.files(rev, &relative_to(&config.content_dir, cwd))?;
+            log_timing("read the revision's tree", started);
+            let discovered = load::Discovered { files: Vec::new(), diagnostics };
+            (discovered, load::load_tree(files, &options, &validate::check_object))
+        }
+    };
     log_timing("load and check objects", started);
     let repo_options = validate::RepositoryOptions {
         missing_reference: config.check.missing_references,

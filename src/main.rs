@@ -5,7 +5,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use stixpress::cli::{Cli, Command};
+use stixpress::cli::{Cli, Command, DiffFormat};
 use stixpress::config::Config;
 use stixpress::diag::{self, Format};
 
@@ -50,8 +50,21 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
             println!("{}", object.to_json(bundle)?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { paths, format } => {
-            let report = stixpress::check(&config, &paths, &cwd)?;
+        Command::Diff { base, head, format } => {
+            let report = stixpress::diff(&config, &base, head.as_deref(), &cwd)?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let printed = match format {
+                DiffFormat::Markdown => stixpress::diff::print_markdown(&mut out, &report),
+                DiffFormat::Json => stixpress::diff::print_json(&mut out, &report),
+            };
+            finish_output(printed.and_then(|()| out.flush()))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { paths, format, changed_since } => {
+            let report = match &changed_since {
+                Some(rev) => stixpress::check_changed_since(&config, rev, &cwd)?,
+                None => stixpress::check(&config, &paths, &cwd)?,
+            };
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
             let printed = match format {
@@ -60,15 +73,10 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
                 Format::Github => diag::print_github(&mut out, &report.diagnostics, &report.summary),
                 Format::Sarif => diag::print_sarif(&mut out, &report.diagnostics, &report.summary),
             };
-            match printed.and_then(|()| out.flush()) {
-                // A reader that stopped early (`| head`) is not a failure of the check.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-                Err(e) => return Err(stixpress::error::Error::Write { what: "the report".into(), source: e }),
-                Ok(()) => {}
-            }
+            finish_output(printed.and_then(|()| out.flush()))?;
             Ok(if report.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
-        Command::Build { output, audience, allow_errors, now } => {
+        Command::Build { output, audience, allow_errors, now, rev, no_history } => {
             let output = output.map(|dir| cwd.join(dir));
             let now = match now.as_deref().map(stixpress::stix::Timestamp::parse) {
                 None => None,
@@ -84,6 +92,8 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
                 progress: true,
                 keep_taxii_index: false,
                 now,
+                rev,
+                history: !no_history,
             };
             let report = stixpress::build(&config, &options, &cwd)?;
             Ok(print_build(&report))
@@ -93,6 +103,15 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
             stixpress::serve::serve(config, options, cwd)?;
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// A reader that stopped early (`| head`) is not a failure of the command.
+fn finish_output(result: std::io::Result<()>) -> Result<(), stixpress::error::Error> {
+    match result {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(stixpress::error::Error::Write { what: "the report".into(), source: e }),
+        Ok(()) => Ok(()),
     }
 }
 

@@ -25,7 +25,7 @@ struct Report<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonDiagnostic<'a> {
+pub(crate) struct JsonDiagnostic<'a> {
     severity: Severity,
     code: &'a str,
     message: &'a str,
@@ -49,7 +49,7 @@ pub fn print_json(out: &mut dyn Write, diagnostics: &[Diagnostic], summary: &Sum
     writeln!(out)
 }
 
-fn to_json(d: &Diagnostic) -> JsonDiagnostic<'_> {
+pub(crate) fn to_json(d: &Diagnostic) -> JsonDiagnostic<'_> {
     JsonDiagnostic {
         severity: d.severity,
         code: d.code,

@@ -7,7 +7,7 @@
 
 mod github;
 mod human;
-mod json;
+pub(crate) mod json;
 mod sarif;
 
 use std::fmt;

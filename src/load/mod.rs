@@ -7,6 +7,7 @@
 //! `StixObject`, and dropped.
 
 pub mod discover;
+pub mod git_tree;
 pub mod json;
 pub mod source;
 
@@ -65,10 +66,36 @@ pub fn load_all(files: &[PathBuf], options: &LoadOptions, check: &ObjectCheck) -
     loaded
 }
 
+/// Loads the files of a git revision (`git_tree::GitContent::files`) the way `load_all` loads
+/// a working tree's.
+pub fn load_tree(files: Vec<git_tree::TreeFile>, options: &LoadOptions, check: &ObjectCheck) -> Loaded {
+    let count = files.len();
+    let per_file: Vec<LoadedFile> = files
+        .into_par_iter()
+        .map(|file| {
+            let path = Arc::new(file.path);
+            let read = check_size(&path, file.bytes.len() as u64, options).and_then(|()| decode(&path, file.bytes));
+            parse_read(read, check)
+        })
+        .collect();
+    let mut loaded = Loaded { files: count, ..Loaded::default() };
+    for file in per_file {
+        loaded.objects.extend(file.objects);
+        loaded.diagnostics.extend(file.diagnostics);
+    }
+    loaded
+}
+
 /// Reads and parses one file. Never fails: every problem becomes a diagnostic.
 pub fn load_file(path: &std::path::Path, options: &LoadOptions, check: &ObjectCheck) -> LoadedFile {
     let path = Arc::new(path.to_path_buf());
-    match read_text(&path, options) {
+    parse_read(read_text(&path, options), check)
+}
+
+type Read = Result<(Source, Vec<Diagnostic>), Box<Diagnostic>>;
+
+fn parse_read(read: Read, check: &ObjectCheck) -> LoadedFile {
+    match read {
         Ok((source, mut diagnostics)) => {
             let mut loaded = bundle::parse_bundle(&source, check);
             diagnostics.append(&mut loaded.diagnostics);
@@ -86,7 +113,7 @@ pub fn load_text(path: &std::path::Path, text: String, check: &ObjectCheck) -> L
 
 /// Reads a file as UTF-8 text, refusing what is too large or not UTF-8. A byte-order mark is an
 /// error (RFC 8259 forbids it) but the rest of the file is still checked.
-fn read_text(path: &Arc<PathBuf>, options: &LoadOptions) -> Result<(Source, Vec<Diagnostic>), Box<Diagnostic>> {
+fn read_text(path: &Arc<PathBuf>, options: &LoadOptions) -> Read {
     let unreadable = |e: std::io::Error| {
         Box::new(
             Diagnostic::error("unreadable-file", format!("cannot read this file: {e}"))
@@ -98,18 +125,28 @@ fn read_text(path: &Arc<PathBuf>, options: &LoadOptions) -> Result<(Source, Vec<
     // most of the cost of loading.
     let mut file = std::fs::File::open(path.as_path()).map_err(unreadable)?;
     let size = file.metadata().map_err(unreadable)?.len();
-    if size > options.max_file_size {
-        return Err(Box::new(
-            Diagnostic::error(
-                "file-too-large",
-                format!("file is {} MiB, over the limit of {} MiB", size >> 20, options.max_file_size >> 20),
-            )
-            .in_file(path.as_path())
-            .with_help("split the bundle into smaller files, or raise `check.max_file_size_mib` in stixpress.toml"),
-        ));
-    }
+    check_size(path, size, options)?;
     let mut bytes = Vec::with_capacity(size as usize + 1);
     std::io::Read::read_to_end(&mut file, &mut bytes).map_err(unreadable)?;
+    decode(path, bytes)
+}
+
+fn check_size(path: &Arc<PathBuf>, size: u64, options: &LoadOptions) -> Result<(), Box<Diagnostic>> {
+    if size <= options.max_file_size {
+        return Ok(());
+    }
+    Err(Box::new(
+        Diagnostic::error(
+            "file-too-large",
+            format!("file is {} MiB, over the limit of {} MiB", size >> 20, options.max_file_size >> 20),
+        )
+        .in_file(path.as_path())
+        .with_help("split the bundle into smaller files, or raise `check.max_file_size_mib` in stixpress.toml"),
+    ))
+}
+
+/// A file's bytes as UTF-8 text (a byte-order mark reported and skipped).
+fn decode(path: &Arc<PathBuf>, bytes: Vec<u8>) -> Read {
     let mut diagnostics = Vec::new();
     let skipped = if bytes.starts_with(b"\xEF\xBB\xBF") {
         diagnostics.push(

@@ -41,6 +41,8 @@ pub(super) fn build_snapshot(
         progress: false,
         keep_taxii_index: true,
         now: None,
+        rev: None,
+        history: true,
     };
     let report = build(config, &options, cwd)?;
     let errors: Vec<_> = report.check.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();

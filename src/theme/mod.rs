@@ -25,6 +25,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("page.html", include_str!("templates/page.html")),
     ("killchain.html", include_str!("templates/killchain.html")),
     ("feeds.html", include_str!("templates/feeds.html")),
+    ("contributors.html", include_str!("templates/contributors.html")),
+    ("contributor.html", include_str!("templates/contributor.html")),
 ];
 
 /// The embedded assets, by file name.

@@ -7,6 +7,7 @@ mod connections;
 mod escape;
 mod fields;
 mod graph;
+mod history;
 mod kill_chains;
 mod links;
 mod lists;
@@ -23,6 +24,7 @@ use serde::Serialize;
 use crate::audience::{Entry, View};
 use crate::error::Error;
 use crate::feeds::{self, Catalog};
+use crate::provenance::History;
 use crate::theme::Theme;
 use crate::write::Sink;
 pub use escape::{escape, escape_into};
@@ -55,6 +57,7 @@ pub fn render(
     theme: &Theme,
     pages: &[ContentPage],
     feeds: &Catalog,
+    history: &History,
     sink: &dyn Sink,
     tick: &(dyn Fn() + Sync),
 ) -> Result<usize, Error> {
@@ -75,7 +78,8 @@ pub fn render(
     };
     let at_depth: Vec<Value> =
         ["./", "../", "../../", "../../../", "../../../../"].iter().map(|r| site_at(r)).collect();
-    let mut written = object_pages(view, theme, &at_depth[2], feeds, sink, tick)?;
+    let provenance = history::Provenance::new(history, site.repository_url.as_deref());
+    let mut written = object_pages(view, theme, &at_depth[2], feeds, &provenance, sink, tick)?;
     written += list_pages(view, theme, &at_depth, sink, tick)?;
     let page = |template: &str, path: &str, depth: usize, extra: Value| -> Result<(), Error> {
         let html = theme.render(template, &context! { site => at_depth[depth].clone(), ..extra }, path)?;
@@ -92,6 +96,12 @@ pub fn render(
     let chain_names: Vec<&str> = chains.iter().map(|c| c.name.as_str()).collect();
     page("types.html", "types/index.html", 1, context! { kill_chains => chain_names })?;
     page("index.html", "index.html", 0, context! { home => lists::home(view, "./") })?;
+    let contributors = history::contributors(view, &provenance);
+    for person in contributors.authors.iter().chain(&contributors.identities) {
+        page("contributor.html", &format!("contributors/{}/index.html", person.slug), 2, context! { c => person })?;
+    }
+    written += contributors.authors.len() + contributors.identities.len() + 1;
+    page("contributors.html", "contributors/index.html", 1, context! { contributors => contributors })?;
     for content_page in pages {
         page("page.html", &format!("{}/index.html", content_page.slug), 1, context! { page => content_page })?;
     }
@@ -109,12 +119,13 @@ fn object_pages(
     theme: &Theme,
     site: &Value,
     feeds: &Catalog,
+    provenance: &history::Provenance<'_>,
     sink: &dyn Sink,
     tick: &(dyn Fn() + Sync),
 ) -> Result<usize, Error> {
     let entries: Vec<Entry> = view.entries().collect();
     entries.par_iter().try_for_each(|entry| {
-        let page = object_page::object_page(view, *entry, feeds.layers.contains(entry.id()));
+        let page = object_page::object_page(view, *entry, feeds.layers.contains(entry.id()), provenance);
         let context =
             context! { site => site.clone(), o => Value::from_serialize(&page), current_type => entry.object_type() };
         let html = theme.render("object.html", &context, &format!("object {}", entry.id()))?;

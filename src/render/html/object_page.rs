@@ -8,6 +8,7 @@ use super::connections::{reference_groups, relationship_groups, touching, Refere
 use super::escape::escape_text;
 use super::fields::{fields, property_label, Field, TimeText};
 use super::graph::{self, Neighbour};
+use super::history::{HistorySection, Provenance};
 use super::kill_chains::is_slug;
 use super::links::{category, is_attack_source, object_href, type_label, Link};
 use super::markdown::to_safe_html;
@@ -46,6 +47,8 @@ pub struct ObjectPage {
     pub referenced_by: Vec<ReferenceGroup>,
     pub references: Vec<ReferenceItem>,
     pub versions: Vec<TimeText>,
+    /// Each version with the commit that brought it (None when history was not read).
+    pub history: Option<HistorySection>,
     /// Its ATT&CK Navigator layer in the feeds, when it uses techniques.
     pub navigator_layer: Option<String>,
     /// Markup, drawn and escaped by the graph module.
@@ -69,7 +72,7 @@ pub struct Phase {
     pub href: Option<String>,
 }
 
-pub fn object_page(view: &View<'_>, entry: Entry<'_>, has_layer: bool) -> ObjectPage {
+pub fn object_page(view: &View<'_>, entry: Entry<'_>, has_layer: bool, provenance: &Provenance<'_>) -> ObjectPage {
     let object = entry.object;
     // The JSON this audience gets: a copy without redacted references, where there were any.
     let json = view.json(object);
@@ -121,6 +124,7 @@ pub fn object_page(view: &View<'_>, entry: Entry<'_>, has_layer: bool) -> Object
         referenced_by: reference_groups(view, entry, ROOT),
         references: citations.into_items(),
         versions: view.versions(entry).iter().filter_map(|v| TimeText::parse(v.version_key())).collect(),
+        history: provenance.section(view, entry, ROOT),
         graph_svg: graph::draw(&center, &neighbours),
         json: escape_text(&dedent(&json)),
     }
