@@ -120,7 +120,7 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
         let written = html::render(&view, &site, &theme, &pages, &catalog, &history, &sink, &tick)?;
         bar.finish_and_clear();
         log_timing("render", started);
-        let index = TaxiiIndex::build(&view, &config.taxii.collections);
+        let index = TaxiiIndex::build(&view, &config.taxii.collections, &history);
         log_timing("taxii index", started);
         taxii::write_static(&index, &config.taxii, config.site.base_url.as_deref(), &sink)?;
         let taxii_index = options.keep_taxii_index.then_some(index);

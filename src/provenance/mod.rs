@@ -106,6 +106,12 @@ impl History {
         self.commits.get(*index as usize)
     }
 
+    /// Every version of `id` a commit contained, with that commit, in commit order.
+    pub fn versions_of(&self, id: &str) -> impl Iterator<Item = (&str, &Commit)> {
+        let versions = self.origins.get(id).map_or(&[][..], Vec::as_slice);
+        versions.iter().filter_map(|(key, index)| Some((&**key, self.commits.get(*index as usize)?)))
+    }
+
     /// The last commit that changed the file this version was loaded from.
     pub fn last_change(&self, version: &StixObject) -> Option<&Commit> {
         let path = self.repo_paths.get(version.file.as_path())?;

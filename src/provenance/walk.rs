@@ -93,7 +93,7 @@ fn changed_files(content: &GitContent, commit: &git2::Commit<'_>, index: u32) ->
             continue;
         }
         let blob = (delta.status() != Delta::Deleted && file.mode() != git2::FileMode::Link).then(|| file.id());
-        let from_branch = parents[1..].iter().any(|other| {
+        let from_branch = parents.iter().skip(1).any(|other| {
             let at = other.as_ref().and_then(|t| t.get_path(Path::new(path)).ok()).map(|e| e.id());
             at == blob
         });

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use rayon::prelude::*;
+
+use crate::provenance::History;
 use serde::Deserialize;
 
 use super::json::compact;
@@ -65,10 +67,11 @@ const EPOCH: Timestamp = Timestamp { seconds: 0, nanos: 0, fraction_digits: 3 };
 impl TaxiiIndex {
     /// The index of what `view` publishes, sorted into `collections`.
     ///
-    /// `date_added` is when the server got the version. Without history, that is its
-    /// `modified` (or `created`); an object with neither (a cyber-observable) takes the latest
-    /// time of the objects published from the same file, which arrived with it.
-    pub fn build(view: &View<'_>, collections: &[Collection]) -> TaxiiIndex {
+    /// `date_added` is when the server got the version: the time of the commit that first
+    /// contained it, when git history knows it. Otherwise that is its `modified` (or
+    /// `created`); an object with neither (a cyber-observable) takes the latest time of the
+    /// objects published from the same file, which arrived with it.
+    pub fn build(view: &View<'_>, collections: &[Collection], history: &History) -> TaxiiIndex {
         let versions: Vec<(&StixObject, bool, bool)> = view
             .entries()
             .flat_map(|entry| {
@@ -90,8 +93,11 @@ impl TaxiiIndex {
         let mut records: Vec<Unsorted> = versions
             .par_iter()
             .map(|&(version, first, last)| {
-                let date_added =
-                    version.version_time().or_else(|| file_times.get(version.file.as_path()).copied()).unwrap_or(EPOCH);
+                let committed = history.origin(version).map(|commit| Timestamp::from_unix_seconds(commit.time));
+                let date_added = committed
+                    .or_else(|| version.version_time())
+                    .or_else(|| file_times.get(version.file.as_path()).copied())
+                    .unwrap_or(EPOCH);
                 let (version_text, version_time) = match version.version_time() {
                     Some(time) => (version.version_key().into(), time.instant()),
                     None => (date_added.to_millis_text().into(), date_added.instant()),

@@ -50,8 +50,13 @@ impl Repo {
     }
 
     pub fn stixpress(&self) -> Command {
+        Repo::stixpress_in(self.path())
+    }
+
+    /// The binary run in `dir`, with a clean environment.
+    pub fn stixpress_in(dir: &Path) -> Command {
         let mut cmd = Command::cargo_bin("stixpress").expect("binary");
-        cmd.current_dir(self.path()).env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        cmd.current_dir(dir).env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default());
         cmd
     }
 }

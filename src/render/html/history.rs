@@ -12,10 +12,10 @@ use super::fields::TimeText;
 use super::links::{safe_url, type_label, Link};
 use crate::audience::{Entry, View};
 use crate::provenance::{commit_url, pull_url, Commit, History};
-use crate::stix::{StixObject, Timestamp};
+use crate::stix::Timestamp;
 
 /// Rows listed on one contributor page; the rest are counted.
-pub const LISTED: usize = 1000;
+pub const LISTED: usize = 300;
 
 #[derive(Serialize, Clone)]
 pub struct CommitView {
@@ -37,6 +37,8 @@ pub struct VersionRow {
     pub version: Option<TimeText>,
     /// None: the version is not in any commit yet (a working-tree build).
     pub commit: Option<CommitView>,
+    /// A version git history holds and the content no longer does.
+    pub earlier: bool,
 }
 
 #[derive(Serialize)]
@@ -106,15 +108,26 @@ impl<'h> Provenance<'h> {
                 last_change: None,
             });
         }
-        let versions = view
-            .versions(entry)
-            .into_iter()
-            .rev()
+        let shown = view.versions(entry);
+        let mut versions: Vec<VersionRow> = shown
+            .iter()
             .map(|v| VersionRow {
                 version: TimeText::parse(v.version_key()),
                 commit: self.history.origin(v).map(|c| self.commit_view(c, root)),
+                earlier: false,
             })
             .collect();
+        // Versions that git history holds and the content no longer does.
+        for (key, commit) in self.history.versions_of(entry.id()) {
+            if !shown.iter().any(|v| v.version_key() == key) {
+                let version = TimeText::parse(key);
+                versions.push(VersionRow { version, commit: Some(self.commit_view(commit, root)), earlier: true });
+            }
+        }
+        versions.sort_by(|a, b| {
+            let time = |r: &VersionRow| r.version.as_ref().and_then(|t| Timestamp::parse(&t.iso).ok());
+            time(b).cmp(&time(a))
+        });
         let last_change = self.history.last_change(entry.object).map(|c| self.commit_view(c, root));
         Some(HistorySection { unavailable: None, versions, last_change })
     }
@@ -146,6 +159,9 @@ fn slug(name: &str) -> String {
         out
     }
 }
+
+/// An object, one of its version keys, and the commit that brought that version.
+type Row<'v> = (Entry<'v>, &'v str, Option<&'v Commit>);
 
 /// One row of a contributor page: an object version and the commit that brought it.
 #[derive(Serialize)]
@@ -189,22 +205,21 @@ const ROOT: &str = "../../";
 
 pub fn contributors(view: &View<'_>, provenance: &Provenance<'_>) -> Contributors {
     let history = provenance.history;
-    let mut by_author: BTreeMap<String, Vec<(Entry<'_>, &StixObject, &Commit)>> = BTreeMap::new();
+    let mut by_author: BTreeMap<String, Vec<Row<'_>>> = BTreeMap::new();
     if history.is_available() {
         for entry in view.entries() {
-            for version in view.versions(entry) {
-                if let Some(commit) = history.origin(version) {
-                    by_author.entry(author_key(commit)).or_default().push((entry, version, commit));
-                }
+            // Every version git brought of an object this audience sees, earlier ones included.
+            for (key, commit) in history.versions_of(entry.id()) {
+                by_author.entry(author_key(commit)).or_default().push((entry, key, Some(commit)));
             }
         }
     }
     let mut authors: Vec<ContributorPage> = by_author
         .into_values()
         .map(|rows| {
-            let author = rows[0].2;
+            let author = rows[0].2.expect("grouped by commit author");
             let slug = provenance.slugs.get(&author_key(author)).cloned().unwrap_or_else(|| slug(&author.author));
-            let mut page = page_of(slug, author.author.clone(), "git author", rows, provenance);
+            let mut page = summarise(slug, author.author.clone(), "git author", &rows, provenance);
             page.commits = {
                 let mut shas: Vec<&str> =
                     page.rows.iter().filter_map(|r| r.commit.as_ref()).map(|c| c.sha.as_str()).collect();
@@ -234,7 +249,7 @@ fn identity_pages(view: &View<'_>, provenance: &Provenance<'_>) -> Vec<Contribut
             let identity = Link::to_id(view, id, ROOT);
             let rows = entries
                 .into_iter()
-                .map(|entry| (entry, entry.object, provenance.history.origin(entry.object)))
+                .map(|entry| (entry, entry.object.version_key(), provenance.history.origin(entry.object)))
                 .collect::<Vec<_>>();
             let mut page = identity_page(id, identity, rows, provenance);
             page.objects = page.versions;
@@ -243,44 +258,25 @@ fn identity_pages(view: &View<'_>, provenance: &Provenance<'_>) -> Vec<Contribut
         .collect()
 }
 
-fn identity_page(
-    id: &str,
-    identity: Link,
-    rows: Vec<(Entry<'_>, &StixObject, Option<&Commit>)>,
-    provenance: &Provenance<'_>,
-) -> ContributorPage {
+fn identity_page(id: &str, identity: Link, rows: Vec<Row<'_>>, provenance: &Provenance<'_>) -> ContributorPage {
     let name = identity.name.clone();
     let mut page = summarise(id.to_owned(), name, "STIX identity", &rows, provenance);
     page.identity = Some(identity);
     page
 }
 
-fn page_of(
-    slug: String,
-    name: String,
-    kind: &'static str,
-    rows: Vec<(Entry<'_>, &StixObject, &Commit)>,
-    provenance: &Provenance<'_>,
-) -> ContributorPage {
-    let rows: Vec<_> = rows.into_iter().map(|(e, v, c)| (e, v, Some(c))).collect();
-    summarise(slug, name, kind, &rows, provenance)
-}
-
 fn summarise(
     slug: String,
     name: String,
     kind: &'static str,
-    rows: &[(Entry<'_>, &StixObject, Option<&Commit>)],
+    rows: &[Row<'_>],
     provenance: &Provenance<'_>,
 ) -> ContributorPage {
-    let mut ordered: Vec<&(Entry<'_>, &StixObject, Option<&Commit>)> = rows.iter().collect();
+    let mut ordered: Vec<&Row<'_>> = rows.iter().collect();
     // Newest first: by commit time, then by version time; uncommitted work on top.
     ordered.sort_by(|a, b| {
-        let time = |r: &(Entry<'_>, &StixObject, Option<&Commit>)| r.2.map_or(i64::MAX, |c| c.time);
-        time(b)
-            .cmp(&time(a))
-            .then_with(|| b.1.version_key().cmp(a.1.version_key()))
-            .then_with(|| a.0.id().cmp(b.0.id()))
+        let time = |r: &Row<'_>| r.2.map_or(i64::MAX, |c| c.time);
+        time(b).cmp(&time(a)).then_with(|| b.1.cmp(a.1)).then_with(|| a.0.id().cmp(b.0.id()))
     });
     let mut types: BTreeMap<String, usize> = BTreeMap::new();
     let mut objects = std::collections::HashSet::new();
@@ -309,7 +305,7 @@ fn summarise(
             .take(LISTED)
             .map(|(entry, version, commit)| ContributionRow {
                 object: Link::to(*entry, ROOT),
-                version: TimeText::parse(version.version_key()),
+                version: TimeText::parse(version),
                 commit: commit.map(|c| provenance.commit_view(c, ROOT)),
             })
             .collect(),
