@@ -105,7 +105,11 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
     let (pages, page_diagnostics) = html::load_pages(&config.content_dir.join("pages"));
     let mut site_diagnostics = page_diagnostics;
     site_diagnostics.extend(unknown_page_audiences(&pages, config));
-    let site = SiteInfo { title: config.site.title.clone(), repository_url: config.site.repository_url.clone() };
+    let site = SiteInfo {
+        title: config.site.title.clone(),
+        repository_url: config.site.repository_url.clone(),
+        history: &history,
+    };
     let mut built = Vec::new();
     for audience in &audiences {
         let audience_started = Instant::now();
@@ -117,7 +121,7 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
         log_timing("feeds", started);
         let bar = progress_bar(options.progress, html::page_count(&view, &pages));
         let tick = || bar.inc(1);
-        let written = html::render(&view, &site, &theme, &pages, &catalog, &history, &sink, &tick)?;
+        let written = html::render(&view, &site, &theme, &pages, &catalog, &sink, &tick)?;
         bar.finish_and_clear();
         log_timing("render", started);
         let index = TaxiiIndex::build(&view, &config.taxii.collections, &history);

@@ -118,3 +118,33 @@ fn the_workflows_are_yaml_with_jobs() {
         .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }
+
+/// What the check workflow runs on a pull request works on a new repository: a contributor
+/// adds an object made by `new`, and `check --changed-since` and `diff` see just that.
+#[test]
+fn the_pull_request_commands_of_the_workflow_work_on_a_new_repository() {
+    let repo = Repo::new();
+    let site = init(&repo, "Auto ISAC");
+    let git = |args: &[&str]| {
+        let output = std::process::Command::new("git")
+            .current_dir(&site)
+            .args(["-c", "init.defaultBranch=main", "-c", "user.name=Ada", "-c", "user.email=ada@example.org"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "Initial repository"]);
+    let output = in_dir(&repo, &site, &["new", "malware", "--name", "DongleRAT", "--bundle"]);
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap().replace("\"TODO", "\"filled in");
+    std::fs::write(site.join("content/donglerat.json"), text).unwrap();
+    let checked = in_dir(&repo, &site, &["check", "--format", "github", "--changed-since", "HEAD"]);
+    assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stdout));
+    let diff = in_dir(&repo, &site, &["diff", "HEAD"]);
+    assert!(diff.status.success(), "{}", String::from_utf8_lossy(&diff.stderr));
+    let markdown = String::from_utf8(diff.stdout).unwrap();
+    assert!(markdown.contains("| added | 1 |") && markdown.contains("DongleRAT"), "{markdown}");
+}

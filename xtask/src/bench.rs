@@ -1,7 +1,8 @@
-//! `cargo xtask bench [check|build|taxii]`: builds stixpress in release, then times `stixpress
+//! `cargo xtask bench [check|build|taxii|history]`: builds stixpress in release, then times `stixpress
 //! check` (here) and `stixpress build` ([`crate::bench_build`]) on real and synthetic
 //! repositories (without a sub-command, both), or `stixpress serve` against medallion
-//! ([`crate::bench_taxii`]).
+//! ([`crate::bench_taxii`]), or provenance, `diff` and `check --changed-since` on the ATT&CK
+//! release history ([`crate::bench_history`]).
 //!
 //! The check bench times `stixpress check --format json`, with the peak memory of each run,
 //! against the targets: mitre-cti under 1 s; 1,000,000 objects under 15 s and under 2048 MiB.
@@ -57,7 +58,7 @@ struct Run {
 const SEED: u64 = 1;
 
 pub fn run(mut args: Args) -> Result<(), String> {
-    let which = args.subcommand(&["check", "build", "taxii"]);
+    let which = args.subcommand(&["check", "build", "taxii", "history"]);
     let options = Options {
         objects: args.count("--objects")?.unwrap_or(1_000_000),
         files: args.count("--files")?.unwrap_or(10_000),
@@ -73,6 +74,12 @@ pub fn run(mut args: Args) -> Result<(), String> {
         Some(path) => path.clone(),
         None => build(&root, &target_dir)?,
     };
+    if which.as_deref() == Some("history") {
+        return match crate::bench_history::run(&binary, &root, &target_dir)? {
+            0 => Ok(()),
+            n => Err(format!("{n} target(s) missed")),
+        };
+    }
     let (synthetic, generated_now) = synthetic_repository(&target_dir, &options)?;
     let mut missed = 0;
     if which.as_deref() == Some("taxii") {

@@ -7,6 +7,7 @@
 mod args;
 mod bench;
 mod bench_build;
+mod bench_history;
 mod bench_taxii;
 mod format;
 mod gen;

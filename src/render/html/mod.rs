@@ -32,10 +32,12 @@ pub use links::{safe_url, type_label};
 pub use pages::{load_pages, ContentPage};
 
 /// What every page knows about the site.
-pub struct SiteInfo {
+pub struct SiteInfo<'h> {
     pub title: String,
-    /// Shown in the footer when it is an http(s) URL.
+    /// Shown in the footer when it is an http(s) URL; commits link to it.
     pub repository_url: Option<String>,
+    /// Which commit brought each version (History sections, contributor pages).
+    pub history: &'h History,
 }
 
 #[derive(Serialize)]
@@ -53,11 +55,10 @@ struct SiteContext<'a> {
 /// Renders the whole website of `view` into `sink`; `tick` is called once per page written.
 pub fn render(
     view: &View<'_>,
-    site: &SiteInfo,
+    site: &SiteInfo<'_>,
     theme: &Theme,
     pages: &[ContentPage],
     feeds: &Catalog,
-    history: &History,
     sink: &dyn Sink,
     tick: &(dyn Fn() + Sync),
 ) -> Result<usize, Error> {
@@ -78,7 +79,7 @@ pub fn render(
     };
     let at_depth: Vec<Value> =
         ["./", "../", "../../", "../../../", "../../../../"].iter().map(|r| site_at(r)).collect();
-    let provenance = history::Provenance::new(history, site.repository_url.as_deref());
+    let provenance = history::Provenance::new(site.history, site.repository_url.as_deref());
     let mut written = object_pages(view, theme, &at_depth[2], feeds, &provenance, sink, tick)?;
     written += list_pages(view, theme, &at_depth, sink, tick)?;
     let page = |template: &str, path: &str, depth: usize, extra: Value| -> Result<(), Error> {
