@@ -18,6 +18,7 @@ use crate::feeds;
 use crate::link::Store;
 use crate::provenance::{History, HistoryOptions};
 use crate::render::html::{self, ContentPage, SiteInfo};
+use crate::search::{self, SearchStats};
 use crate::stix::Timestamp;
 use crate::taxii::{self, TaxiiIndex};
 use crate::theme::Theme;
@@ -72,6 +73,8 @@ pub struct BuildStats {
     pub seconds: f64,
     /// What the audience's TAXII server holds, when `keep_taxii_index` asked for it.
     pub taxii_index: Option<TaxiiIndex>,
+    /// The size of its search index.
+    pub search: SearchStats,
 }
 
 pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<BuildReport, Error> {
@@ -119,6 +122,8 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
         let sink = DiskSink::new(&audience.output, &audience.name)?;
         let catalog = feeds::write(&view, &config.site, now, now_given, &sink)?;
         log_timing("feeds", started);
+        let search = search::write(&view, &sink)?;
+        log_timing("search index", started);
         let bar = progress_bar(options.progress, html::page_count(&view, &pages));
         let tick = || bar.inc(1);
         let written = html::render(&view, &site, &theme, &pages, &catalog, &sink, &tick)?;
@@ -141,6 +146,7 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
             files,
             seconds: audience_started.elapsed().as_secs_f64(),
             taxii_index,
+            search,
         });
     }
     Ok(BuildReport { check, site_diagnostics, outcome: BuildOutcome::Built { left_out, audiences: built } })

@@ -9,7 +9,8 @@
 //!    (`provenance::History::read` — which commit brought each version, from git — beside it);
 //! 4. `link::Store::build` — every version, the latest per id, edges both ways, names;
 //! 5. `audience::view` — what one audience may see (renderers only ever get this View);
-//! 6. `render` and `taxii` — the website and the TAXII tree (later feeds, search), streamed to
+//! 6. `render`, `feeds`, `search` and `taxii` — the website, the feeds, the search index and
+//!    the TAXII tree, streamed to
 //! 7. `write` — the sink: deterministic, rewriting only what changed.
 //!
 //! Content problems are `diag::Diagnostic`s, collected and never fatal; operational failures
@@ -28,6 +29,7 @@ pub mod load;
 pub mod provenance;
 pub mod render;
 pub mod scaffold;
+pub mod search;
 pub mod serve;
 pub mod stix;
 pub mod taxii;
@@ -173,8 +175,22 @@ fn relative_to(path: &Path, cwd: &Path) -> PathBuf {
     }
 }
 
+/// With `STIXPRESS_TIMINGS` set, prints the time since `started` and the memory in use and at
+/// its peak so far (Linux), so a stage's cost shows between two lines.
 pub(crate) fn log_timing(stage: &str, started: Instant) {
     if std::env::var_os("STIXPRESS_TIMINGS").is_some() {
-        eprintln!("[timing] {stage}: {:.3} s", started.elapsed().as_secs_f64());
+        eprintln!("[timing] {stage}: {:.3} s{}", started.elapsed().as_secs_f64(), memory());
+    }
+}
+
+fn memory() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        line.split_whitespace().nth(1)?.parse::<u64>().ok()
+    };
+    match (field("VmRSS:"), field("VmHWM:")) {
+        (Some(rss), Some(peak)) => format!(" (memory {} MiB, peak {} MiB)", rss / 1024, peak / 1024),
+        _ => String::new(),
     }
 }

@@ -27,11 +27,15 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("feeds.html", include_str!("templates/feeds.html")),
     ("contributors.html", include_str!("templates/contributors.html")),
     ("contributor.html", include_str!("templates/contributor.html")),
+    ("search.html", include_str!("templates/search.html")),
 ];
 
 /// The embedded assets, by file name.
-const ASSETS: &[(&str, &[u8])] =
-    &[("style.css", include_bytes!("assets/style.css")), ("favicon.svg", include_bytes!("assets/favicon.svg"))];
+const ASSETS: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("assets/style.css")),
+    ("favicon.svg", include_bytes!("assets/favicon.svg")),
+    ("search.js", include_bytes!("assets/search.js")),
+];
 
 pub struct Theme {
     env: Environment<'static>,

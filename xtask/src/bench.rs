@@ -1,8 +1,9 @@
-//! `cargo xtask bench [check|build|taxii|history]`: builds stixpress in release, then times `stixpress
+//! `cargo xtask bench [check|build|taxii|history|search]`: builds stixpress in release, then times `stixpress
 //! check` (here) and `stixpress build` ([`crate::bench_build`]) on real and synthetic
 //! repositories (without a sub-command, both), or `stixpress serve` against medallion
 //! ([`crate::bench_taxii`]), or provenance, `diff` and `check --changed-since` on the ATT&CK
-//! release history ([`crate::bench_history`]).
+//! release history ([`crate::bench_history`]), or the search index and the bytes its queries
+//! fetch ([`crate::bench_search`]).
 //!
 //! The check bench times `stixpress check --format json`, with the peak memory of each run,
 //! against the targets: mitre-cti under 1 s; 1,000,000 objects under 15 s and under 2048 MiB.
@@ -58,7 +59,7 @@ struct Run {
 const SEED: u64 = 1;
 
 pub fn run(mut args: Args) -> Result<(), String> {
-    let which = args.subcommand(&["check", "build", "taxii", "history"]);
+    let which = args.subcommand(&["check", "build", "taxii", "history", "search"]);
     let options = Options {
         objects: args.count("--objects")?.unwrap_or(1_000_000),
         files: args.count("--files")?.unwrap_or(10_000),
@@ -85,6 +86,9 @@ pub fn run(mut args: Args) -> Result<(), String> {
     if which.as_deref() == Some("taxii") {
         let synthetic = (!no_synthetic).then_some(synthetic.as_path());
         missed += crate::bench_taxii::run(&binary, &root, &target_dir, synthetic, medallion_timeout)?;
+    }
+    if which.as_deref() == Some("search") {
+        missed += crate::bench_search::run(&binary, &root, &target_dir, &synthetic)?;
     }
     if which.is_none() || which.as_deref() == Some("check") {
         missed += bench_check(&binary, &datasets(&root, &synthetic, &options))?;

@@ -98,11 +98,11 @@ fn best_of_two(binary: &Path, dir: &Path, args: &[&str]) -> Result<((f64, u64), 
     best.ok_or_else(|| "no run".into())
 }
 
-/// The time a stage timing line reports (`[timing] <name>: 1.234 s`).
+/// The time a stage timing line reports (`[timing] <name>: 1.234 s (memory …)`).
 fn stage(timings: &str, name: &str) -> Result<f64, String> {
     let prefix = format!("[timing] {name}: ");
     timings
         .lines()
-        .find_map(|line| line.strip_prefix(&prefix)?.strip_suffix(" s")?.parse().ok())
+        .find_map(|line| line.strip_prefix(&prefix)?.split(' ').next()?.parse().ok())
         .ok_or_else(|| format!("no `{name}` timing in the output"))
 }

@@ -8,6 +8,7 @@ mod args;
 mod bench;
 mod bench_build;
 mod bench_history;
+mod bench_search;
 mod bench_taxii;
 mod format;
 mod gen;

@@ -93,6 +93,8 @@ pub fn render(
         let layer = feeds.matrix_layers.get(&chain.name).map(|path| format!("../../{path}"));
         page("killchain.html", &format!("matrix/{}/index.html", chain.name), 2, context! { chain => chain, layer })?;
     }
+    page("search.html", "search/index.html", 1, context! {})?;
+    written += 1;
     page("feeds.html", "feeds/index.html", 1, context! { feeds => feeds, csv_columns => feeds::CSV_COLUMNS })?;
     let chain_names: Vec<&str> = chains.iter().map(|c| c.name.as_str()).collect();
     page("types.html", "types/index.html", 1, context! { kill_chains => chain_names })?;
