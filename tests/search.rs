@@ -19,27 +19,47 @@ fn read_json(path: &Path) -> Option<Value> {
     serde_json::from_slice(&std::fs::read(path).ok()?).ok()
 }
 
-/// The documents an exact term finds, best first: the lookup `search.js` does.
+/// The shard an exact term is in: the longest listed prefix of it, following `{"m": p}`
+/// entries into the manifests they stand for (what `search.js` does).
+fn shard_of(site: &Path, term: &str) -> Option<String> {
+    let mut manifest: String = term.chars().take(1).collect();
+    let mut own: Option<String> = None;
+    loop {
+        let entries = read_json(&site.join(format!("search/m/{}.json", hex(&manifest))))?;
+        let mut sub = None;
+        for entry in entries.as_array()? {
+            match entry {
+                Value::String(p) if term.starts_with(p.as_str()) && own.as_ref().is_none_or(|o| p.len() > o.len()) => {
+                    own = Some(p.clone())
+                }
+                Value::Object(m) => {
+                    let p = m["m"].as_str()?;
+                    if term.starts_with(p) {
+                        sub = Some(p.to_owned());
+                    }
+                }
+                _ => {}
+            }
+        }
+        match sub {
+            Some(next) => manifest = next,
+            None => return own,
+        }
+    }
+}
+
+/// The documents an exact term finds, with their scores.
 fn lookup(site: &Path, term: &str) -> Vec<(u64, u64)> {
-    let first: String = term.chars().take(1).collect();
-    let listed = read_json(&site.join(format!("search/m/{}.json", hex(&first)))).unwrap_or(json!([]));
-    let prefix = listed
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(Value::as_str)
-        .filter(|p| term.starts_with(p))
-        .max_by_key(|p| p.len());
-    let Some(prefix) = prefix else { return Vec::new() };
-    let shard = read_json(&site.join(format!("search/t/{}.json", hex(prefix)))).expect("the listed shard");
+    let Some(prefix) = shard_of(site, term) else { return Vec::new() };
+    let shard = read_json(&site.join(format!("search/t/{}.json", hex(&prefix)))).expect("the listed shard");
     let row = shard.as_array().unwrap().iter().find(|row| row[0] == term);
     let postings = row.map(|r| r[1].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect::<Vec<_>>());
     postings.unwrap_or_default().chunks(2).map(|pair| (pair[0], pair[1])).collect()
 }
 
 fn document(site: &Path, number: u64) -> Value {
-    let shard = read_json(&site.join(format!("search/d/{}.json", number / 32))).expect("document shard");
-    shard[(number % 32) as usize].clone()
+    let shard = read_json(&site.join(format!("search/d/{}.json", number / 16))).expect("document shard");
+    shard[(number % 16) as usize].clone()
 }
 
 /// The path of the best document for `term`.
@@ -113,6 +133,28 @@ fn a_common_word_costs_no_more_than_the_capped_postings() {
     assert_eq!(lookup(&site, "common").len(), 50);
     assert_eq!(lookup(&site, "family").len(), 50);
     assert_eq!(first_hit(&site, "family 123").as_deref(), Some(format!("objects/{}/", id("malware", 123)).as_str()));
+}
+
+#[test]
+fn thousands_of_ids_sharing_a_prefix_are_found_through_nested_manifests() {
+    let repo = Repo::new();
+    let objects: Vec<Value> =
+        (1..=20000).map(|n| object("malware", n, json!({"name": format!("M{n}"), "is_family": true}))).collect();
+    repo.write("content/many.json", bundle(&objects));
+    let (code, out) = repo.build(&[]);
+    assert_eq!(code, 0, "{out}");
+    let site = repo.path().join("public");
+    let nested = std::fs::read_to_string(site.join(format!("search/m/{}.json", hex("m")))).unwrap();
+    assert!(nested.contains("{\"m\":"), "the manifest of `m` hands the ids on: {nested}");
+    for (path, bytes) in common::read_tree(&site.join("search/m")) {
+        assert!(bytes.len() <= 4200, "manifest {path} is {} bytes", bytes.len());
+    }
+    for n in [1, 777, 20000] {
+        assert_eq!(
+            first_hit(&site, &id("malware", n)).as_deref(),
+            Some(format!("objects/{}/", id("malware", n)).as_str())
+        );
+    }
 }
 
 // ---- In a browser --------------------------------------------------------------------------

@@ -3,11 +3,12 @@
 //!
 //! Layout under `search/` (all JSON, all small):
 //! - `m/<hex of a first character>.json` — the term shards whose terms start with that
-//!   character: a sorted list of their prefixes;
+//!   character: a sorted list of their prefixes, where `{"m": p}` stands for the prefixes that
+//!   start with `p`, listed in `m/<hex of p>.json` (so no manifest is large);
 //! - `t/<hex of a prefix>.json` — a term shard: `[[term, [doc, score, doc, score, …]], …]`,
 //!   sorted by term. A term lives in the shard of the longest listed prefix it starts with, so a
 //!   word typed so far needs that shard plus the listed prefixes that extend it;
-//! - `d/<n>.json` — documents `32n … 32n+31`: `[name, type, type label, TLP, path, snippet]`.
+//! - `d/<n>.json` — documents `16n … 16n+15`: `[name, type, type label, TLP, path, snippet]`.
 //!
 //! A term keeps at most `POSTINGS` documents, the best-scored, so no term costs more than that to
 //! fetch. Documents are sorted by type, then name, so results of one query tend to share a
@@ -29,11 +30,13 @@ use crate::write::Sink;
 /// Documents per posting list (the best-scored are kept).
 pub const POSTINGS: usize = 50;
 /// Documents per document shard; `search.js` holds the same number.
-pub const DOCS_PER_SHARD: usize = 32;
+pub const DOCS_PER_SHARD: usize = 16;
 /// A term shard is split by a longer prefix when it would be larger than this.
-pub const SHARD_BYTES: usize = 24 * 1024;
+pub const SHARD_BYTES: usize = 20 * 1024;
+/// A manifest hands large groups to manifests of their own above this.
+pub const MANIFEST_BYTES: usize = 4 * 1024;
 /// Snippet length, in characters.
-const SNIPPET: usize = 140;
+const SNIPPET: usize = 100;
 /// Documents read per step: their terms are collected in parallel, then merged.
 const CHUNK: usize = 32 * 1024;
 
@@ -45,6 +48,7 @@ pub struct SearchStats {
     pub term_shards: usize,
     pub largest_term_shard: usize,
     pub largest_manifest: usize,
+    pub manifests: usize,
     pub document_shards: usize,
     pub largest_document_shard: usize,
     pub bytes: usize,
@@ -200,12 +204,57 @@ fn write_terms(terms: &[(Box<str>, Postings)], sink: &dyn Sink, stats: &mut Sear
     }
     for (first, mut prefixes) in manifests {
         prefixes.sort_unstable();
-        let json = serde_json::to_string(&prefixes).unwrap_or_default();
-        stats.largest_manifest = stats.largest_manifest.max(json.len());
-        stats.bytes += json.len();
-        sink.write(&format!("search/m/{}.json", hex(&first.to_string())), json.as_bytes())?;
+        write_manifest(&first.to_string(), &prefixes, sink, stats)?;
     }
     Ok(())
+}
+
+/// Writes the manifest of the shard prefixes starting with `prefix` (sorted). When they would
+/// not fit in `MANIFEST_BYTES`, each large group sharing a longer prefix gets a manifest of
+/// its own, named here as `{"m": longer prefix}` (a million ids share `indicator--`).
+fn write_manifest(prefix: &str, entries: &[&str], sink: &dyn Sink, stats: &mut SearchStats) -> Result<(), Error> {
+    let size = |list: &[&str]| list.iter().map(|e| e.len() + 3).sum::<usize>();
+    let mut items: Vec<serde_json::Value> = Vec::new();
+    if size(entries) <= MANIFEST_BYTES {
+        items.extend(entries.iter().map(|e| serde_json::Value::from(*e)));
+    } else {
+        let depth = prefix.chars().count();
+        let mut start = 0;
+        while start < entries.len() {
+            if entries[start].chars().count() <= depth {
+                items.push(entries[start].into());
+                start += 1;
+                continue;
+            }
+            let next: String = entries[start].chars().take(depth + 1).collect();
+            let end = start + entries[start..].iter().take_while(|e| e.starts_with(&next)).count();
+            let group = &entries[start..end];
+            if group.len() == 1 || size(group) <= MANIFEST_BYTES / 16 {
+                items.extend(group.iter().map(|e| serde_json::Value::from(*e)));
+            } else {
+                let shared = common_prefix(group);
+                write_manifest(&shared, group, sink, stats)?;
+                items.push(serde_json::json!({ "m": shared }));
+            }
+            start = end;
+        }
+    }
+    let json = serde_json::to_string(&items).unwrap_or_default();
+    stats.largest_manifest = stats.largest_manifest.max(json.len());
+    stats.manifests += 1;
+    stats.bytes += json.len();
+    sink.write(&format!("search/m/{}.json", hex(prefix)), json.as_bytes())
+}
+
+/// The longest prefix (in characters) all of `group` share.
+fn common_prefix(group: &[&str]) -> String {
+    let first = group[0];
+    let mut shared: Vec<char> = first.chars().collect();
+    for other in &group[1..] {
+        let same = shared.iter().zip(other.chars()).take_while(|(a, b)| **a == *b).count();
+        shared.truncate(same);
+    }
+    shared.into_iter().collect()
 }
 
 /// Splits `range` (sorted terms sharing a prefix of `depth` characters) by the character at

@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use crate::format::thousands;
 
-const DOCS_PER_SHARD: u64 = 32;
+const DOCS_PER_SHARD: u64 = 16;
 const PREFIX_MIN: usize = 2;
 const PREFIX_MAX: usize = 24;
 const PREFIX_SHARDS: usize = 4;
@@ -130,7 +130,11 @@ fn build(binary: &Path, dir: &Path, content: &Path, out: &Path) -> Result<(f64, 
         return Err(format!("build of {} failed: {}", dir.display(), text.lines().last().unwrap_or_default()));
     }
     let stage = |name: &str| -> Option<(f64, u64, u64)> {
-        let line = text.lines().find(|l| l.starts_with(&format!("[timing] {name}: ")))?;
+        // `feeds: 1.2 s`, not a sub-stage's `feeds: bundles: 0.9 s`.
+        let prefix = format!("[timing] {name}: ");
+        let line = text
+            .lines()
+            .find(|l| l.strip_prefix(&prefix).is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit())))?;
         let numbers: Vec<f64> =
             line.split(|c: char| !(c.is_ascii_digit() || c == '.')).filter_map(|n| n.parse().ok()).collect();
         Some((*numbers.first()?, *numbers.get(1)? as u64, *numbers.get(2)? as u64))
@@ -182,18 +186,37 @@ impl Site {
     fn lookup(&self, term: &str, prefix: bool, fetched: &mut HashMap<String, u64>) -> HashMap<u64, f64> {
         let mut found = HashMap::new();
         let Some(first) = term.chars().next() else { return found };
-        let listed = self.json(&format!("m/{}.json", hex(&first.to_string())), fetched).unwrap_or(Value::Null);
-        let listed: Vec<&str> = listed.as_array().into_iter().flatten().filter_map(Value::as_str).collect();
-        let own = listed.iter().filter(|p| term.starts_with(**p)).max_by_key(|p| p.len()).copied();
-        let mut wanted: Vec<&str> = own.into_iter().collect();
-        if prefix {
-            let deeper: Vec<&str> =
-                listed.iter().filter(|p| Some(**p) != own && p.starts_with(term)).copied().collect();
-            if deeper.len() + wanted.len() <= PREFIX_SHARDS {
+        let mut manifest = first.to_string();
+        let mut own: Option<String> = None;
+        let wanted = loop {
+            let entries = self.json(&format!("m/{}.json", hex(&manifest)), fetched).unwrap_or(Value::Null);
+            let (mut sub, mut deeper, mut too_many) = (None, Vec::new(), false);
+            for entry in entries.as_array().into_iter().flatten() {
+                if let Some(p) = entry.as_str() {
+                    if term.starts_with(p) && own.as_ref().is_none_or(|o| p.len() > o.len()) {
+                        own = Some(p.to_owned());
+                    } else if p.starts_with(term) {
+                        deeper.push(p.to_owned());
+                    }
+                } else if let Some(p) = entry["m"].as_str() {
+                    if term.starts_with(p) {
+                        sub = Some(p.to_owned());
+                    } else if p.starts_with(term) {
+                        too_many = true;
+                    }
+                }
+            }
+            if let Some(next) = sub {
+                manifest = next;
+                continue;
+            }
+            let mut wanted: Vec<String> = own.clone().into_iter().collect();
+            if prefix && !too_many && deeper.len() + wanted.len() <= PREFIX_SHARDS {
                 wanted.extend(deeper);
             }
-        }
-        for shard in wanted {
+            break wanted;
+        };
+        for shard in &wanted {
             let Some(rows) = self.json(&format!("t/{}.json", hex(shard)), fetched) else { continue };
             for row in rows.as_array().into_iter().flatten() {
                 let Some(candidate) = row[0].as_str() else { continue };
@@ -218,12 +241,20 @@ impl Site {
         let whole = query.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
         let words: Vec<String> =
             query.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
-        let mut scores: HashMap<u64, f64> = self
-            .lookup(&whole, whole.len() >= PREFIX_MIN && whole.len() <= 2 * PREFIX_MAX, &mut fetched)
-            .into_iter()
-            .map(|(d, s)| (d, 1000.0 + s))
-            .collect();
-        if words.len() > 1 || words.first() != Some(&whole) {
+        let whole_prefix = whole.len() >= PREFIX_MIN
+            && !whole.contains("--")
+            && if words.len() == 1 {
+                whole.len() <= PREFIX_MAX
+            } else {
+                whole.contains(' ') && whole.len() <= 2 * PREFIX_MAX
+            };
+        let mut scores: HashMap<u64, f64> =
+            self.lookup(&whole, whole_prefix, &mut fetched).into_iter().map(|(d, s)| (d, 1000.0 + s)).collect();
+        let exact = scores.values().any(|s| *s >= 1090.0);
+        let words_needed = words.len() > 1 || words.first() != Some(&whole);
+        // An id or value found exactly, without a space: `search.js` reads no words then.
+        let found_as_such = exact && !whole.contains(' ');
+        if words_needed && !found_as_such {
             let mut parts: Vec<HashMap<u64, f64>> = words
                 .iter()
                 .enumerate()

@@ -2,7 +2,7 @@
 // layout) a few small files per query. Normalisation here must match src/search/terms.rs.
 (function () {
   "use strict";
-  var DOCS_PER_SHARD = 32;   // src/search/mod.rs DOCS_PER_SHARD
+  var DOCS_PER_SHARD = 16;   // src/search/mod.rs DOCS_PER_SHARD
   var PREFIX_MIN = 2, PREFIX_MAX = 24, PREFIX_SHARDS = 4;
   var form = document.querySelector("form.site-search");
   if (!form || !window.fetch) return;
@@ -25,21 +25,39 @@
     return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) || []);
   }
 
-  // Documents scoring for one term: exact match, and (when asked) terms it begins.
-  function lookup(term, prefix) {
-    var first = Array.from(term)[0];
-    if (!first) return Promise.resolve(new Map());
-    return fetchJson("search/m/" + hex(first) + ".json").then(function (listed) {
-      listed = listed || [];
-      var own = null;
-      listed.forEach(function (p) { if (term.startsWith(p) && (!own || p.length > own.length)) own = p; });
-      var wanted = own ? [own] : [];
-      if (prefix) {
+  // The shard prefixes to read for a term: the longest listed prefix of it ("own"), and when
+  // asked for a prefix search, the listed prefixes that extend it. A manifest entry {"m": p}
+  // stands for the prefixes starting with p, listed in a manifest of their own.
+  function shardsFor(term, prefix) {
+    var own = null;
+    function walk(manifest) {
+      return fetchJson("search/m/" + hex(manifest) + ".json").then(function (entries) {
+        entries = entries || [];
+        var sub = null, deeper = [], tooMany = false;
+        entries.forEach(function (e) {
+          if (typeof e === "string") {
+            if (term.startsWith(e) && (!own || e.length > own.length)) own = e;
+            else if (e.startsWith(term)) deeper.push(e);
+          } else if (e && typeof e.m === "string") {
+            if (term.startsWith(e.m)) sub = e.m;
+            else if (e.m.startsWith(term)) tooMany = true;
+          }
+        });
+        if (sub) return walk(sub);
+        var wanted = own ? [own] : [];
         // Longer terms may sit in deeper shards; past a few, only those in this term's own
         // shard are matched (typing on narrows it).
-        var deeper = listed.filter(function (p) { return p !== own && p.startsWith(term); });
-        if (deeper.length + wanted.length <= PREFIX_SHARDS) wanted = wanted.concat(deeper);
-      }
+        if (prefix && !tooMany && deeper.length + wanted.length <= PREFIX_SHARDS) wanted = wanted.concat(deeper);
+        return wanted;
+      });
+    }
+    var first = Array.from(term)[0];
+    return first ? walk(first) : Promise.resolve([]);
+  }
+
+  // Documents scoring for one term: exact match, and (when asked) terms it begins.
+  function lookup(term, prefix) {
+    return shardsFor(term, prefix).then(function (wanted) {
       return Promise.all(wanted.map(function (p) { return fetchJson("search/t/" + hex(p) + ".json"); })).then(function (shards) {
         var found = new Map();
         shards.forEach(function (shard) {
@@ -65,14 +83,24 @@
     var tokens = words(query);
     var typing = !/\s$/.test(query);
     if (!q) return Promise.resolve([]);
-    var asks = [lookup(q, typing && q.length >= PREFIX_MIN && q.length <= 2 * PREFIX_MAX)];
-    if (tokens.length > 1 || (tokens.length === 1 && tokens[0] !== q)) {
-      tokens.forEach(function (t, i) {
-        var last = i === tokens.length - 1;
-        asks.push(lookup(t, last && typing && t.length >= PREFIX_MIN && t.length <= PREFIX_MAX));
-      });
-    }
-    return Promise.all(asks).then(function (maps) {
+    // The whole query matches as a prefix while a name is typed (one short word, or words);
+    // never for an identifier (`type--uuid`), whose shard alone answers it.
+    var wholePrefix = typing && q.length >= PREFIX_MIN && q.indexOf("--") < 0 &&
+      (tokens.length === 1 ? q.length <= PREFIX_MAX : /\s/.test(q) && q.length <= 2 * PREFIX_MAX);
+    return lookup(q, wholePrefix).then(function (found) {
+      // An id, a hash, an address found as such (no space, an exact match): its words would
+      // only cost fetches.
+      var exact = false;
+      found.forEach(function (s) { if (s >= 90) exact = true; });
+      var asks = [Promise.resolve(found)];
+      if ((tokens.length > 1 || (tokens.length === 1 && tokens[0] !== q)) && !(exact && !/\s/.test(q))) {
+        tokens.forEach(function (t, i) {
+          var last = i === tokens.length - 1;
+          asks.push(lookup(t, last && typing && t.length >= PREFIX_MIN && t.length <= PREFIX_MAX));
+        });
+      }
+      return Promise.all(asks);
+    }).then(function (maps) {
       var scores = new Map();
       maps[0].forEach(function (s, d) { scores.set(d, 1000 + s); });
       var parts = maps.slice(1);
