@@ -112,6 +112,7 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
         title: config.site.title.clone(),
         repository_url: config.site.repository_url.clone(),
         history: &history,
+        now,
     };
     let mut built = Vec::new();
     for audience in &audiences {

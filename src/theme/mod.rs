@@ -28,6 +28,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("contributors.html", include_str!("templates/contributors.html")),
     ("contributor.html", include_str!("templates/contributor.html")),
     ("search.html", include_str!("templates/search.html")),
+    ("trending.html", include_str!("templates/trending.html")),
+    ("reports.html", include_str!("templates/reports.html")),
 ];
 
 /// The embedded assets, by file name.

@@ -33,7 +33,7 @@ pub fn draw(center: &Link, neighbours: &[Neighbour]) -> Option<String> {
     let mut svg = String::with_capacity(512 + shown.len() * 400);
     let _ = write!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{} and {} connected objects">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="group" aria-label="{} and {} connected objects">"#,
         escape(&cut(&center.name)),
         neighbours.len()
     );

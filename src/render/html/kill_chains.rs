@@ -26,6 +26,13 @@ pub struct PhaseSection {
 pub struct Member {
     pub link: Link,
     pub external_id: Option<String>,
+    /// How often it is used: `uses` relationships from intrusion sets, campaigns, malware and
+    /// tools, and reports that list it.
+    pub uses: usize,
+    /// 0 (unused) to 5 (the most used in this kill chain), for the cell's shade.
+    pub heat: u8,
+    /// A sub-technique (an ATT&CK id with a dot), shown under its technique.
+    pub sub: bool,
 }
 
 /// What this page reads of an object; the rest of its JSON is skipped unparsed.
@@ -73,7 +80,7 @@ pub fn kill_chain_pages(view: &View<'_>, root: &str) -> Vec<KillChainPage> {
         chains.entry(chain).or_default().entry(phase).or_default().push(entry);
     }
     let rank = tactic_order(view);
-    chains
+    let mut pages: Vec<KillChainPage> = chains
         .into_iter()
         .map(|(name, phases)| KillChainPage {
             name,
@@ -82,18 +89,59 @@ pub fn kill_chain_pages(view: &View<'_>, root: &str) -> Vec<KillChainPage> {
                 .map(|(name, mut entries)| {
                     entries.sort_by_cached_key(|e| super::connections::name_key(*e));
                     entries.dedup_by_key(|e| e.index);
-                    let members = entries
+                    let mut members: Vec<Member> = entries
                         .into_iter()
-                        .map(|e| Member {
-                            link: Link::to(e, root),
-                            external_id: e.object.external_ids.first().map(|(_, id)| id.clone()),
+                        .map(|e| {
+                            let external_id = e.object.external_ids.first().map(|(_, id)| id.clone());
+                            let sub = external_id.as_deref().is_some_and(|id| id.contains('.'));
+                            Member { link: Link::to(e, root), external_id, uses: usage(view, e), heat: 0, sub }
                         })
                         .collect();
+                    // A sub-technique right after its technique (T1059, T1059.001, …).
+                    members.sort_by_cached_key(|m| {
+                        let parent = m.external_id.as_deref().map(|id| id.split('.').next().unwrap_or(id).to_owned());
+                        (parent.is_none(), parent.unwrap_or_default(), m.sub, m.link.name.to_lowercase())
+                    });
                     PhaseSection { name, members }
                 })
                 .collect(),
         })
-        .collect()
+        .collect();
+    for page in &mut pages {
+        let most = page.phases.iter().flat_map(|p| &p.members).map(|m| m.uses).max().unwrap_or(0);
+        for member in page.phases.iter_mut().flat_map(|p| &mut p.members) {
+            member.heat = heat(member.uses, most);
+        }
+    }
+    pages
+}
+
+/// 0 for unused, else 1 to 5 on a log scale up to the most used.
+pub fn heat(uses: usize, most: usize) -> u8 {
+    if uses == 0 || most == 0 {
+        return 0;
+    }
+    if most == 1 {
+        return 5;
+    }
+    let level = 1.0 + 4.0 * (uses as f64).ln() / (most as f64).ln();
+    level.round().clamp(1.0, 5.0) as u8
+}
+
+/// How often a technique is used: `uses` relationships to it from intrusion sets, campaigns,
+/// malware and tools, and reports that list it.
+pub fn usage(view: &View<'_>, entry: Entry<'_>) -> usize {
+    let by_relationship = view
+        .relationships(entry)
+        .filter(|(rel, other, outgoing)| {
+            !outgoing
+                && rel.object.relationship_type.as_deref() == Some("uses")
+                && matches!(other.object_type(), "intrusion-set" | "campaign" | "malware" | "tool")
+        })
+        .count();
+    let by_report =
+        view.incoming(entry).filter(|(p, source)| *p == "object_refs" && source.object_type() == "report").count();
+    by_relationship + by_report
 }
 
 /// Phases by their rank in a matrix when they have one, then by name.

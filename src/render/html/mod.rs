@@ -2,8 +2,10 @@
 //! and the theme's assets. Pages are rendered in parallel and streamed to the sink one by one;
 //! none is kept after it is written.
 
+mod charts;
 mod citations;
 mod connections;
+mod dashboard;
 mod escape;
 mod fields;
 mod graph;
@@ -25,6 +27,7 @@ use crate::audience::{Entry, View};
 use crate::error::Error;
 use crate::feeds::{self, Catalog};
 use crate::provenance::History;
+use crate::stix::Timestamp;
 use crate::theme::Theme;
 use crate::write::Sink;
 pub use escape::{escape, escape_into};
@@ -38,6 +41,8 @@ pub struct SiteInfo<'h> {
     pub repository_url: Option<String>,
     /// Which commit brought each version (History sections, contributor pages).
     pub history: &'h History,
+    /// The build time: the dashboard's "last 7 days" end there.
+    pub now: Timestamp,
 }
 
 #[derive(Serialize)]
@@ -80,7 +85,9 @@ pub fn render(
     let at_depth: Vec<Value> =
         ["./", "../", "../../", "../../../", "../../../../"].iter().map(|r| site_at(r)).collect();
     let provenance = history::Provenance::new(site.history, site.repository_url.as_deref());
-    let mut written = object_pages(view, theme, &at_depth[2], feeds, &provenance, sink, tick)?;
+    let activity = dashboard::Activity::new(view);
+    let sources = object_page::Sources { feeds, provenance: &provenance, activity: &activity };
+    let mut written = object_pages(view, theme, &at_depth[2], &sources, sink, tick)?;
     written += list_pages(view, theme, &at_depth, sink, tick)?;
     let page = |template: &str, path: &str, depth: usize, extra: Value| -> Result<(), Error> {
         let html = theme.render(template, &context! { site => at_depth[depth].clone(), ..extra }, path)?;
@@ -98,7 +105,7 @@ pub fn render(
     page("feeds.html", "feeds/index.html", 1, context! { feeds => feeds, csv_columns => feeds::CSV_COLUMNS })?;
     let chain_names: Vec<&str> = chains.iter().map(|c| c.name.as_str()).collect();
     page("types.html", "types/index.html", 1, context! { kill_chains => chain_names })?;
-    page("index.html", "index.html", 0, context! { home => lists::home(view, "./") })?;
+    written += dashboard_pages(view, &activity, site.now, &page)?;
     let contributors = history::contributors(view, &provenance);
     for person in contributors.authors.iter().chain(&contributors.identities) {
         page("contributor.html", &format!("contributors/{}/index.html", person.slug), 2, context! { c => person })?;
@@ -111,6 +118,27 @@ pub fn render(
     Ok(written + 3 + pages.len() + chains.len())
 }
 
+type PageWriter<'a> = dyn Fn(&str, &str, usize, Value) -> Result<(), Error> + 'a;
+
+/// The home dashboard, the trending page and the reports timelines; returns how many pages
+/// beyond the home page.
+fn dashboard_pages(
+    view: &View<'_>,
+    activity: &dashboard::Activity<'_>,
+    now: Timestamp,
+    page: &PageWriter<'_>,
+) -> Result<usize, Error> {
+    let dash = dashboard::dashboard(view, activity, now, "./");
+    page("index.html", "index.html", 0, context! { home => lists::home(view, "./"), dash })?;
+    let trending = dashboard::trending(view, activity, "../");
+    page("trending.html", "trending/index.html", 1, context! { trending })?;
+    let timelines = dashboard::timelines(activity);
+    for (path, depth, timeline) in &timelines {
+        page("reports.html", path, *depth, context! { timeline })?;
+    }
+    Ok(1 + timelines.len())
+}
+
 /// How many pages `render` will write (for a progress bar).
 pub fn page_count(view: &View<'_>, pages: &[ContentPage]) -> usize {
     let lists: usize = view.type_counts().values().map(|n| n.div_ceil(lists::PAGE_SIZE).max(1)).sum();
@@ -121,14 +149,13 @@ fn object_pages(
     view: &View<'_>,
     theme: &Theme,
     site: &Value,
-    feeds: &Catalog,
-    provenance: &history::Provenance<'_>,
+    sources: &object_page::Sources<'_>,
     sink: &dyn Sink,
     tick: &(dyn Fn() + Sync),
 ) -> Result<usize, Error> {
     let entries: Vec<Entry> = view.entries().collect();
     entries.par_iter().try_for_each(|entry| {
-        let page = object_page::object_page(view, *entry, feeds.layers.contains(entry.id()), provenance);
+        let page = object_page::object_page(view, *entry, sources);
         let context =
             context! { site => site.clone(), o => Value::from_serialize(&page), current_type => entry.object_type() };
         let html = theme.render("object.html", &context, &format!("object {}", entry.id()))?;

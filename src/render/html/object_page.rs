@@ -3,8 +3,10 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::charts::Chart;
 use super::citations::{Citations, ReferenceItem};
 use super::connections::{reference_groups, relationship_groups, touching, ReferenceGroup, RelationshipGroup};
+use super::dashboard::{Activity, TRENDING_TYPES};
 use super::escape::escape_text;
 use super::fields::{fields, property_label, Field, TimeText};
 use super::graph::{self, Neighbour};
@@ -13,6 +15,7 @@ use super::kill_chains::is_slug;
 use super::links::{category, is_attack_source, object_href, type_label, Link};
 use super::markdown::to_safe_html;
 use crate::audience::{highest_tlp, Entry, View};
+use crate::feeds::Catalog;
 use crate::stix::marking::Tlp;
 
 /// Where object pages sit relative to the site root (`objects/<id>/`).
@@ -49,6 +52,8 @@ pub struct ObjectPage {
     pub versions: Vec<TimeText>,
     /// Each version with the commit that brought it (None when history was not read).
     pub history: Option<HistorySection>,
+    /// Mentions per month (reports, relationships), for the types that can trend.
+    pub mentions: Option<Chart>,
     /// Its ATT&CK Navigator layer in the feeds, when it uses techniques.
     pub navigator_layer: Option<String>,
     /// Markup, drawn and escaped by the graph module.
@@ -72,7 +77,15 @@ pub struct Phase {
     pub href: Option<String>,
 }
 
-pub fn object_page(view: &View<'_>, entry: Entry<'_>, has_layer: bool, provenance: &Provenance<'_>) -> ObjectPage {
+/// What object pages draw on besides the View.
+pub struct Sources<'a> {
+    pub feeds: &'a Catalog,
+    pub provenance: &'a Provenance<'a>,
+    pub activity: &'a Activity<'a>,
+}
+
+pub fn object_page(view: &View<'_>, entry: Entry<'_>, sources: &Sources<'_>) -> ObjectPage {
+    let has_layer = sources.feeds.layers.contains(entry.id());
     let object = entry.object;
     // The JSON this audience gets: a copy without redacted references, where there were any.
     let json = view.json(object);
@@ -124,7 +137,11 @@ pub fn object_page(view: &View<'_>, entry: Entry<'_>, has_layer: bool, provenanc
         referenced_by: reference_groups(view, entry, ROOT),
         references: citations.into_items(),
         versions: view.versions(entry).iter().filter_map(|v| TimeText::parse(v.version_key())).collect(),
-        history: provenance.section(view, entry, ROOT),
+        history: sources.provenance.section(view, entry, ROOT),
+        mentions: TRENDING_TYPES
+            .contains(&entry.object_type())
+            .then(|| sources.activity.histogram(entry.id()))
+            .flatten(),
         graph_svg: graph::draw(&center, &neighbours),
         json: escape_text(&dedent(&json)),
     }
