@@ -7,7 +7,6 @@ mod common;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command as Process, Stdio};
 
 use common::{bundle, id, object, Repo};
 use scraper::{Html, Selector};
@@ -230,55 +229,6 @@ fn withheld_from_public(objects: &HashMap<String, Value>) -> HashSet<String> {
     seen
 }
 
-struct Server(Child, String);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(dir: &Path) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Process::new("python3")
-        .args(["-m", "http.server", &port.to_string(), "--bind", "127.0.0.1", "--directory"])
-        .arg(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("python3 runs");
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    Server(child, format!("http://127.0.0.1:{port}/"))
-}
-
-fn browse(site: &Path, pages: Value, label: &str) {
-    let server = serve(site);
-    let modules = std::env::var("STIXPRESS_NODE_MODULES").expect("STIXPRESS_NODE_MODULES (set by scripts/test)");
-    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-output/screenshots").join(label);
-    let pages_file = site.join("../pages.json");
-    std::fs::write(&pages_file, pages.to_string()).unwrap();
-    let output = Process::new("node")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/pages.cjs"))
-        .arg(&server.1)
-        .arg(&pages_file)
-        .arg(&shots)
-        .env("STIXPRESS_NODE_MODULES", modules)
-        .output()
-        .expect("node runs");
-    assert!(
-        output.status.success(),
-        "{label}: {}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 #[test]
 fn unit42_dashboard_counts_match_the_bundles_and_its_pages_pass_in_a_browser() {
     let data: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/unit42-playbooks/playbook_json");
@@ -330,7 +280,7 @@ fn unit42_dashboard_counts_match_the_bundles_and_its_pages_pass_in_a_browser() {
         {"name": "reports", "path": "reports/", "expect": "main h1"},
         {"name": "trending", "path": "trending/", "expect": "h1"},
     ]);
-    browse(&site, pages, "dashboards-unit42");
+    common::browser_test("pages.cjs", &site, &pages, "dashboards-unit42");
 }
 
 /// A matrix page and a technique with a mentions histogram, from the built site.
@@ -372,5 +322,5 @@ fn the_example_site_pages_pass_in_a_browser() {
         {"name": "trending", "path": "trending/", "expect": "h1"},
         {"name": "search", "path": "search/?q=relay", "expect": "#search-results"},
     ]);
-    browse(&site, pages, "dashboards-example");
+    common::browser_test("pages.cjs", &site, &pages, "dashboards-example");
 }

@@ -6,7 +6,6 @@ mod common;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command as Process, Stdio};
 
 use common::{bundle, id, object, Repo};
 use serde_json::{json, Value};
@@ -159,60 +158,6 @@ fn thousands_of_ids_sharing_a_prefix_are_found_through_nested_manifests() {
 
 // ---- In a browser --------------------------------------------------------------------------
 
-/// A static file server on a free port (Python's), killed when dropped.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(dir: &Path) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Process::new("python3")
-        .args(["-m", "http.server", &port.to_string(), "--bind", "127.0.0.1", "--directory"])
-        .arg(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("python3 runs");
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    Server { child, url: format!("http://127.0.0.1:{port}/") }
-}
-
-/// Runs tests/browser/search.cjs on `site` with `cases`; panics with its problems.
-fn browse(site: &Path, cases: Value, label: &str) {
-    let server = serve(site);
-    let modules = std::env::var("STIXPRESS_NODE_MODULES").expect("STIXPRESS_NODE_MODULES (set by scripts/test)");
-    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-output/screenshots").join(label);
-    let cases_file = site.join("../search-cases.json");
-    std::fs::write(&cases_file, cases.to_string()).unwrap();
-    let output = Process::new("node")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/search.cjs"))
-        .arg(&server.url)
-        .arg(&cases_file)
-        .arg(&shots)
-        .env("STIXPRESS_NODE_MODULES", modules)
-        .output()
-        .expect("node runs");
-    assert!(
-        output.status.success(),
-        "{label}: {}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 #[test]
 fn typing_in_the_example_site_shows_the_right_object_first_and_opens_it() {
     if !common::peers_required() {
@@ -233,7 +178,7 @@ fn typing_in_the_example_site_shows_the_right_object_first_and_opens_it() {
         {"name": "identifier", "query": "VSC-EXAMPLE-2026-0001", "expect": "objects/vulnerability--e73c28a5-1949-4ce3-a13f-f6cca1833847/"},
         {"name": "cve", "query": "CVE-2022-27254", "expect": "objects/vulnerability--66455116-1393-468f-a712-8fb36f1a8e48/"},
     ]);
-    browse(&repo.path().join("site"), cases, "example");
+    common::browser_test("search.cjs", &repo.path().join("site"), &cases, "example");
 }
 
 /// A SHA-256 that exactly one Unit 42 indicator's pattern holds, and that indicator's id.
@@ -282,5 +227,5 @@ fn typing_in_attack_plus_unit42_shows_the_right_object_first_and_opens_it() {
         {"name": "technique", "query": "T1059", "expect": "objects/attack-pattern--7385dfaf-6886-4229-9ecd-6fd678040830/"},
         {"name": "sha256", "query": sha256.to_uppercase(), "expect": format!("objects/{indicator}/")},
     ]);
-    browse(&repo.path().join("public"), cases, "attack-unit42");
+    common::browser_test("search.cjs", &repo.path().join("public"), &cases, "attack-unit42");
 }

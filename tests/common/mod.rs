@@ -174,3 +174,59 @@ pub fn peer_script_json(script: &str, args: &[&std::ffi::OsStr], what: &str) -> 
     assert!(output.status.success(), "{what}:\n{}", String::from_utf8_lossy(&output.stderr));
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{script} printed no JSON ({e})"))
 }
+
+/// A static file server (Python's) on a free port of 127.0.0.1, killed when dropped.
+pub struct StaticServer {
+    child: std::process::Child,
+    pub url: String,
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn static_server(dir: &Path) -> StaticServer {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = std::process::Command::new("python3")
+        .args(["-m", "http.server", &port.to_string(), "--bind", "127.0.0.1", "--directory"])
+        .arg(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("python3 runs");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    StaticServer { child, url: format!("http://127.0.0.1:{port}/") }
+}
+
+/// Serves `site` and runs `tests/browser/<script>` on it with `spec` (its cases or pages);
+/// screenshots go to target/test-output/screenshots/<label>. Fails with what the script found.
+pub fn browser_test(script: &str, site: &Path, spec: &Value, label: &str) {
+    let server = static_server(site);
+    let modules = std::env::var("STIXPRESS_NODE_MODULES").expect("STIXPRESS_NODE_MODULES (set by scripts/test)");
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shots = manifest.join("target/test-output/screenshots").join(label);
+    let spec_file = site.with_file_name(format!("{label}.json"));
+    std::fs::write(&spec_file, spec.to_string()).unwrap();
+    let output = std::process::Command::new("node")
+        .arg(manifest.join("tests/browser").join(script))
+        .arg(&server.url)
+        .arg(&spec_file)
+        .arg(&shots)
+        .env("STIXPRESS_NODE_MODULES", modules)
+        .output()
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "{label}: {}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
