@@ -141,6 +141,11 @@ fn charts_and_the_matrix_show_what_the_bundles_hold() {
     let timeline = std::fs::read_to_string(site.join("reports/index.html")).unwrap();
     assert!(timeline.contains("&lt;b&gt;odd label&lt;/b&gt;") && !timeline.contains("<b>odd"));
     assert!(site.join("reports/label/666c656574/index.html").is_file(), "the `fleet` label's page");
+    // The group's own matrix: the technique it uses, under its phase.
+    let group_page =
+        std::fs::read_to_string(site.join(format!("objects/{}/index.html", id("intrusion-set", 2)))).unwrap();
+    let own = &group_page[group_page.find("entity-matrix").expect("the group's matrix")..];
+    assert!(own.contains("id=\"tactic-entry\"") && own.contains("Relay the key fob"));
     let trending = std::fs::read_to_string(site.join("trending/index.html")).unwrap();
     assert!(trending.contains("Relay the key fob"));
     for (path, bytes) in common::read_tree(&site) {

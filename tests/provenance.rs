@@ -94,8 +94,18 @@ fn grown_repository() -> (Repo, Vec<String>) {
 #[test]
 fn pages_show_the_commit_author_date_and_pull_request_of_each_version() {
     let (repo, commits) = grown_repository();
-    let (code, out) = repo.build(&[]);
+    let (code, out) = repo.build(&["--now", "2026-03-05T00:00:00Z"]);
     assert_eq!(code, 0, "{out}");
+    // The dashboard counts versions by commit date: 7 days back reaches the squash (Malware 1's
+    // new version), 30 days stops after the branch commit of 2026-02-02, 90 reaches both.
+    let home = std::fs::read_to_string(repo.path().join("public/index.html")).unwrap();
+    let windows = &home[home.find("class=\"windows\"").expect("the windows table")..];
+    let committed: Vec<&str> = windows
+        .split("<tr><th scope=\"row\">")
+        .skip(1)
+        .map(|row| row.split("<td>").nth(3).and_then(|c| c.split("</td>").next()).unwrap_or(""))
+        .collect();
+    assert_eq!(committed, ["1", "1", "2"], "{windows}");
     let m2 = page(&repo, &id("malware", 2));
     // The version came with the branch commit, which pull request #12 merged.
     assert!(m2.contains(&format!("https://github.com/example/intel/commit/{}", commits[1])), "{m2}");

@@ -14,6 +14,7 @@ use super::charts::{bars, months_ending, Chart};
 use super::fields::TimeText;
 use super::links::{type_label, Link};
 use crate::audience::{highest_tlp, Entry, View};
+use crate::provenance::History;
 use crate::stix::Timestamp;
 
 /// Months shown by monthly charts.
@@ -29,6 +30,8 @@ pub struct Window {
     pub days: i64,
     pub added: usize,
     pub changed: usize,
+    /// Object versions that commits in the window brought (None without git history).
+    pub committed: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -153,7 +156,7 @@ impl<'v> Activity<'v> {
     }
 }
 
-pub fn dashboard(view: &View<'_>, activity: &Activity<'_>, now: Timestamp, root: &str) -> Dashboard {
+pub fn dashboard(view: &View<'_>, activity: &Activity<'_>, history: &History, now: Timestamp, root: &str) -> Dashboard {
     let windows = [7, 30, 90]
         .iter()
         .map(|days| {
@@ -170,7 +173,14 @@ pub fn dashboard(view: &View<'_>, activity: &Activity<'_>, now: Timestamp, root:
                     changed += 1;
                 }
             }
-            Window { days: *days, added, changed }
+            let committed = history.is_available().then(|| {
+                let in_window = |t: i64| t >= since && t <= now.seconds;
+                view.entries()
+                    .flat_map(|e| view.versions(e))
+                    .filter(|v| history.origin(v).is_some_and(|c| in_window(c.time)))
+                    .count()
+            });
+            Window { days: *days, added, changed, committed }
         })
         .collect();
     let latest_reports = activity

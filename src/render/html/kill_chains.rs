@@ -144,6 +144,62 @@ pub fn usage(view: &View<'_>, entry: Entry<'_>) -> usize {
     by_relationship + by_report
 }
 
+/// The techniques an intrusion set, campaign, malware or tool uses (`uses` relationships), or a
+/// report lists, as a matrix of their kill chain's phases (the chain most of them are in).
+pub fn entity_matrix(
+    view: &View<'_>,
+    entry: Entry<'_>,
+    rank: &HashMap<String, usize>,
+    root: &str,
+) -> Option<KillChainPage> {
+    let techniques: Vec<Entry<'_>> = match entry.object_type() {
+        "intrusion-set" | "campaign" | "malware" | "tool" => view
+            .relationships(entry)
+            .filter(|(rel, other, outgoing)| {
+                *outgoing
+                    && rel.object.relationship_type.as_deref() == Some("uses")
+                    && other.object_type() == "attack-pattern"
+            })
+            .map(|(_, other, _)| other)
+            .collect(),
+        "report" => view
+            .outgoing(entry)
+            .filter(|(p, target)| *p == "object_refs" && target.object_type() == "attack-pattern")
+            .map(|(_, target)| target)
+            .collect(),
+        _ => return None,
+    };
+    let mut chains: BTreeMap<String, BTreeMap<String, Vec<Entry<'_>>>> = BTreeMap::new();
+    for technique in techniques {
+        let Ok(parsed) = serde_json::from_str::<Phases>(&technique.object.raw) else { continue };
+        for phase in
+            parsed.kill_chain_phases.into_iter().filter(|p| is_slug(&p.kill_chain_name) && is_slug(&p.phase_name))
+        {
+            chains.entry(phase.kill_chain_name).or_default().entry(phase.phase_name).or_default().push(technique);
+        }
+    }
+    let (name, phases) = chains
+        .into_iter()
+        .max_by_key(|(name, phases)| (phases.values().map(Vec::len).sum::<usize>(), std::cmp::Reverse(name.clone())))?;
+    let phases = sorted_phases(phases, rank)
+        .into_iter()
+        .map(|(phase, mut entries)| {
+            entries.sort_by_cached_key(|e| super::connections::name_key(*e));
+            entries.dedup_by_key(|e| e.index);
+            let members = entries
+                .into_iter()
+                .map(|e| {
+                    let external_id = e.object.external_ids.first().map(|(_, id)| id.clone());
+                    let sub = external_id.as_deref().is_some_and(|id| id.contains('.'));
+                    Member { link: Link::to(e, root), external_id, uses: 1, heat: 5, sub }
+                })
+                .collect();
+            PhaseSection { name: phase, members }
+        })
+        .collect();
+    Some(KillChainPage { name, phases })
+}
+
 /// Phases by their rank in a matrix when they have one, then by name.
 fn sorted_phases<'v>(
     phases: BTreeMap<String, Vec<Entry<'v>>>,
@@ -167,7 +223,7 @@ struct Tactic {
 
 /// The position of each tactic's phase name (`x_mitre_shortname`) in the first matrix that
 /// lists it, matrices taken in id order.
-fn tactic_order(view: &View<'_>) -> HashMap<String, usize> {
+pub fn tactic_order(view: &View<'_>) -> HashMap<String, usize> {
     let mut rank = HashMap::new();
     for matrix in view.entries().filter(|e| e.object_type() == "x-mitre-matrix") {
         let Ok(matrix) = serde_json::from_str::<Matrix>(&matrix.object.raw) else { continue };

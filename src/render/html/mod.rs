@@ -86,7 +86,9 @@ pub fn render(
         ["./", "../", "../../", "../../../", "../../../../"].iter().map(|r| site_at(r)).collect();
     let provenance = history::Provenance::new(site.history, site.repository_url.as_deref());
     let activity = dashboard::Activity::new(view);
-    let sources = object_page::Sources { feeds, provenance: &provenance, activity: &activity };
+    let tactic_rank = kill_chains::tactic_order(view);
+    let sources =
+        object_page::Sources { feeds, tactic_rank: &tactic_rank, provenance: &provenance, activity: &activity };
     let mut written = object_pages(view, theme, &at_depth[2], &sources, sink, tick)?;
     written += list_pages(view, theme, &at_depth, sink, tick)?;
     let page = |template: &str, path: &str, depth: usize, extra: Value| -> Result<(), Error> {
@@ -105,7 +107,7 @@ pub fn render(
     page("feeds.html", "feeds/index.html", 1, context! { feeds => feeds, csv_columns => feeds::CSV_COLUMNS })?;
     let chain_names: Vec<&str> = chains.iter().map(|c| c.name.as_str()).collect();
     page("types.html", "types/index.html", 1, context! { kill_chains => chain_names })?;
-    written += dashboard_pages(view, &activity, site.now, &page)?;
+    written += dashboard_pages(view, &activity, site, &page)?;
     let contributors = history::contributors(view, &provenance);
     for person in contributors.authors.iter().chain(&contributors.identities) {
         page("contributor.html", &format!("contributors/{}/index.html", person.slug), 2, context! { c => person })?;
@@ -125,10 +127,10 @@ type PageWriter<'a> = dyn Fn(&str, &str, usize, Value) -> Result<(), Error> + 'a
 fn dashboard_pages(
     view: &View<'_>,
     activity: &dashboard::Activity<'_>,
-    now: Timestamp,
+    site: &SiteInfo<'_>,
     page: &PageWriter<'_>,
 ) -> Result<usize, Error> {
-    let dash = dashboard::dashboard(view, activity, now, "./");
+    let dash = dashboard::dashboard(view, activity, site.history, site.now, "./");
     page("index.html", "index.html", 0, context! { home => lists::home(view, "./"), dash })?;
     let trending = dashboard::trending(view, activity, "../");
     page("trending.html", "trending/index.html", 1, context! { trending })?;

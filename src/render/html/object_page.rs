@@ -54,6 +54,8 @@ pub struct ObjectPage {
     pub history: Option<HistorySection>,
     /// Mentions per month (reports, relationships), for the types that can trend.
     pub mentions: Option<Chart>,
+    /// The techniques it uses (or a report lists), as a matrix.
+    pub matrix: Option<super::kill_chains::KillChainPage>,
     /// Its ATT&CK Navigator layer in the feeds, when it uses techniques.
     pub navigator_layer: Option<String>,
     /// Markup, drawn and escaped by the graph module.
@@ -80,6 +82,8 @@ pub struct Phase {
 /// What object pages draw on besides the View.
 pub struct Sources<'a> {
     pub feeds: &'a Catalog,
+    /// Each ATT&CK tactic's column (`kill_chains::tactic_order`).
+    pub tactic_rank: &'a std::collections::HashMap<String, usize>,
     pub provenance: &'a Provenance<'a>,
     pub activity: &'a Activity<'a>,
 }
@@ -138,6 +142,7 @@ pub fn object_page(view: &View<'_>, entry: Entry<'_>, sources: &Sources<'_>) -> 
         references: citations.into_items(),
         versions: view.versions(entry).iter().filter_map(|v| TimeText::parse(v.version_key())).collect(),
         history: sources.provenance.section(view, entry, ROOT),
+        matrix: super::kill_chains::entity_matrix(view, entry, sources.tactic_rank, ROOT),
         mentions: TRENDING_TYPES
             .contains(&entry.object_type())
             .then(|| sources.activity.histogram(entry.id()))
