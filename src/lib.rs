@@ -74,8 +74,9 @@ pub fn check(config: &Config, paths: &[PathBuf], cwd: &Path) -> Result<CheckRepo
 /// that changed, for problems no object carries): what a pull request's review needs.
 pub fn check_changed_since(config: &Config, rev: &str, cwd: &Path) -> Result<CheckReport, Error> {
     let (mut report, objects) = load_and_check(config, Content::Files(&[]), cwd)?;
-    let (_, base) = load_and_check(config, Content::Revision(rev), cwd)?;
-    let changes = diff::Changes::between(&base, &objects);
+    // The base is only compared with, never reported on: its objects are loaded unchecked.
+    let (_, base) = load_content(config, Content::Revision(rev), cwd, &|_, _| Vec::new())?;
+    let changes = diff::Changes::between(&base.objects, &objects);
     let (touched, removed) = changes.touched_and_removed();
     let git = load::git_tree::GitContent::open(&config.content_dir).map_err(Error::Usage)?;
     let mut files_changed: std::collections::HashMap<PathBuf, bool> = Default::default();
@@ -127,25 +128,7 @@ fn load_and_check(
     cwd: &Path,
 ) -> Result<(CheckReport, Vec<stix::StixObject>), Error> {
     let started = Instant::now();
-    let options = load::LoadOptions { max_file_size: config.check.max_file_size };
-    let (discovered, loaded) = match content {
-        Content::Files(paths) => {
-            let paths = if paths.is_empty() { vec![config.content_dir.clone()] } else { paths.to_vec() };
-            let paths: Vec<PathBuf> = paths.iter().map(|p| relative_to(p, cwd)).collect();
-            let discovered = load::discover(&paths, &config.root)?;
-            log_timing("discover", started);
-            let loaded = load::load_all(&discovered.files, &options, &validate::check_object);
-            (discovered, loaded)
-        }
-        Content::Revision(rev) => {
-            let git = load::git_tree::GitContent::open(&config.content_dir)
-                .map_err(|reason| Error::Usage(format!("cannot read revision `{rev}`: {reason}")))?;
-            let (files, diagnostics) = git.files(rev, &relative_to(&config.content_dir, cwd))?;
-            log_timing("read the revision's tree", started);
-            let discovered = load::Discovered { files: Vec::new(), diagnostics };
-            (discovered, load::load_tree(files, &options, &validate::check_object))
-        }
-    };
+    let (discovered, loaded) = load_content(config, content, cwd, &validate::check_object)?;
     log_timing("load and check objects", started);
     let repo_options = validate::RepositoryOptions {
         missing_reference: config.check.missing_references,
@@ -162,6 +145,35 @@ fn load_and_check(
         Summary { files: loaded.files, objects: loaded.objects.len(), errors, warnings: diagnostics.len() - errors };
     log_timing("check", started);
     Ok((CheckReport { summary, diagnostics }, loaded.objects))
+}
+
+/// Finds and parses the content, running `check` on each object while its JSON is in memory.
+fn load_content(
+    config: &Config,
+    content: Content<'_>,
+    cwd: &Path,
+    check: &load::ObjectCheck,
+) -> Result<(load::Discovered, load::Loaded), Error> {
+    let started = Instant::now();
+    let options = load::LoadOptions { max_file_size: config.check.max_file_size };
+    match content {
+        Content::Files(paths) => {
+            let paths = if paths.is_empty() { vec![config.content_dir.clone()] } else { paths.to_vec() };
+            let paths: Vec<PathBuf> = paths.iter().map(|p| relative_to(p, cwd)).collect();
+            let discovered = load::discover(&paths, &config.root)?;
+            log_timing("discover", started);
+            let loaded = load::load_all(&discovered.files, &options, check);
+            Ok((discovered, loaded))
+        }
+        Content::Revision(rev) => {
+            let git = load::git_tree::GitContent::open(&config.content_dir)
+                .map_err(|reason| Error::Usage(format!("cannot read revision `{rev}`: {reason}")))?;
+            let (files, diagnostics) = git.files(rev, &relative_to(&config.content_dir, cwd))?;
+            log_timing("read the revision's tree", started);
+            let discovered = load::Discovered { files: Vec::new(), diagnostics };
+            Ok((discovered, load::load_tree(files, &options, check)))
+        }
+    }
 }
 
 pub use build::{build, BuildOptions, BuildOutcome, BuildReport, BuildStats};

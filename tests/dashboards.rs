@@ -310,12 +310,7 @@ fn the_example_site_pages_pass_in_a_browser() {
         return;
     }
     let repo = Repo::new();
-    let example = Path::new(env!("CARGO_MANIFEST_DIR"));
-    common::copy_dir(&example.join("content"), &repo.path().join("content"));
-    std::fs::copy(example.join("stixpress.toml"), repo.path().join("stixpress.toml")).unwrap();
-    let (code, out) = repo.build(&["--audience", "public", "--output", "site"]);
-    assert_eq!(code, 0, "{out}");
-    let site = repo.path().join("site");
+    let site = repo.build_example();
     let (chain, technique) = first_matrix_and_technique(&site);
     let pages = json!([
         {"name": "dashboard", "path": "", "expect": "figure#activity svg"},

@@ -164,11 +164,7 @@ fn typing_in_the_example_site_shows_the_right_object_first_and_opens_it() {
         return;
     }
     let repo = Repo::new();
-    let example = Path::new(env!("CARGO_MANIFEST_DIR"));
-    common::copy_dir(&example.join("content"), &repo.path().join("content"));
-    std::fs::copy(example.join("stixpress.toml"), repo.path().join("stixpress.toml")).unwrap();
-    let (code, out) = repo.build(&["--audience", "public", "--output", "site"]);
-    assert_eq!(code, 0, "{out}");
+    let site = repo.build_example();
     let group = "objects/intrusion-set--3437680e-277d-4e76-a1ea-65403ac948e0/";
     let cases = json!([
         {"name": "group name", "query": "Night Relay Crew", "expect": group},
@@ -178,7 +174,7 @@ fn typing_in_the_example_site_shows_the_right_object_first_and_opens_it() {
         {"name": "identifier", "query": "VSC-EXAMPLE-2026-0001", "expect": "objects/vulnerability--e73c28a5-1949-4ce3-a13f-f6cca1833847/"},
         {"name": "cve", "query": "CVE-2022-27254", "expect": "objects/vulnerability--66455116-1393-468f-a712-8fb36f1a8e48/"},
     ]);
-    common::browser_test("search.cjs", &repo.path().join("site"), &cases, "example");
+    common::browser_test("search.cjs", &site, &cases, "example");
 }
 
 /// A SHA-256 that exactly one Unit 42 indicator's pattern holds, and that indicator's id.

@@ -98,6 +98,17 @@ impl Repo {
         (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stderr).into_owned())
     }
 
+    /// Copies the bundled example (content/ and stixpress.toml) in and builds its public
+    /// audience into `site/`; returns that folder.
+    pub fn build_example(&self) -> PathBuf {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR"));
+        copy_dir(&example.join("content"), &self.path().join("content"));
+        std::fs::copy(example.join("stixpress.toml"), self.path().join("stixpress.toml")).expect("copy the config");
+        let (code, out) = self.build(&["--audience", "public", "--output", "site"]);
+        assert_eq!(code, 0, "{out}");
+        self.path().join("site")
+    }
+
     /// Every file under `relative` (e.g. `public`), by path relative to it.
     pub fn tree(&self, relative: &str) -> std::collections::BTreeMap<String, Vec<u8>> {
         read_tree(&self.path().join(relative))

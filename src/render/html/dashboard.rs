@@ -86,7 +86,8 @@ fn dated(entry: Entry<'_>) -> Dated {
 
 /// Everything counted once per build and shared by the pages.
 pub struct Activity<'v> {
-    /// id → (month, weight) of each mention: reports by `published`, relationships by `created`.
+    /// id → the month (`YYYY-MM`) of each mention: reports by `published`, relationships by
+    /// `created`.
     mentions: HashMap<&'v str, Vec<String>>,
     /// The month of the latest activity (`YYYY-MM`), the end of every monthly chart.
     pub last_month: String,
@@ -138,21 +139,26 @@ impl<'v> Activity<'v> {
     /// Mentions of `id` per month, for its page (None when it was never mentioned).
     pub fn histogram(&self, id: &str) -> Option<Chart> {
         let months = self.mentions.get(id)?;
-        let axis = months_ending(&self.last_month, MONTHS);
-        let mut counts: BTreeMap<&str, u64> = axis.iter().map(|m| (m.as_str(), 0)).collect();
-        for month in months {
-            if let Some(count) = counts.get_mut(month.as_str()) {
-                *count += 1;
-            }
-        }
-        let rows = axis.iter().map(|m| (m.clone(), counts[m.as_str()])).collect();
         Some(bars(
             "mentions",
             &format!("Mentions per month, {} months to {}", MONTHS, self.last_month),
             "Month (reports by published date, relationships by creation)",
             "Mentions",
-            rows,
+            self.per_month(months.iter().map(String::as_str)),
         ))
+    }
+
+    /// How many of `months` (`YYYY-MM`) fall in each of the `MONTHS` months to the latest
+    /// activity, oldest first; months outside are not counted.
+    fn per_month<'m>(&self, months: impl Iterator<Item = &'m str>) -> Vec<(String, u64)> {
+        let axis = months_ending(&self.last_month, MONTHS);
+        let mut counts: BTreeMap<&str, u64> = axis.iter().map(|m| (m.as_str(), 0)).collect();
+        for month in months {
+            if let Some(count) = counts.get_mut(month) {
+                *count += 1;
+            }
+        }
+        axis.iter().map(|m| (m.clone(), counts[m.as_str()])).collect()
     }
 }
 
@@ -197,7 +203,7 @@ pub fn dashboard(view: &View<'_>, activity: &Activity<'_>, history: &History, no
         windows,
         latest_reports,
         most_referenced: most_referenced(view, root),
-        activity: per_month(view, activity, root),
+        activity: objects_per_month(view, activity),
         reports_per_month: reports_per_month(activity),
         tlp_mix: tlp_mix(view),
         identities: identities(view, root),
@@ -229,39 +235,29 @@ fn most_referenced(view: &View<'_>, root: &str) -> Vec<RankedGroup> {
         .collect()
 }
 
-fn per_month(view: &View<'_>, activity: &Activity<'_>, _root: &str) -> Chart {
-    let axis = months_ending(&activity.last_month, MONTHS);
-    let mut counts: BTreeMap<String, u64> = axis.iter().map(|m| (m.clone(), 0)).collect();
-    for entry in view.entries().filter(|e| !matches!(e.object_type(), "relationship" | "marking-definition")) {
-        if let Some(month) = entry.object.created.as_deref().and_then(Timestamp::year_month) {
-            if let Some(count) = counts.get_mut(month) {
-                *count += 1;
-            }
-        }
-    }
+fn objects_per_month(view: &View<'_>, activity: &Activity<'_>) -> Chart {
+    let created = view
+        .entries()
+        .filter(|e| !matches!(e.object_type(), "relationship" | "marking-definition"))
+        .filter_map(|e| e.object.created.as_deref().and_then(Timestamp::year_month));
     bars(
         "activity",
         &format!("Objects created per month, {} months to {}", MONTHS, activity.last_month),
         "Month (by created)",
         "Objects",
-        counts.into_iter().collect(),
+        activity.per_month(created),
     )
 }
 
 fn reports_per_month(activity: &Activity<'_>) -> Chart {
-    let axis = months_ending(&activity.last_month, MONTHS);
-    let mut counts: BTreeMap<String, u64> = axis.iter().map(|m| (m.clone(), 0)).collect();
-    for (_, published, _) in &activity.reports {
-        if let Some(count) = published.as_deref().and_then(Timestamp::year_month).and_then(|m| counts.get_mut(m)) {
-            *count += 1;
-        }
-    }
+    let published =
+        activity.reports.iter().filter_map(|(_, published, _)| published.as_deref().and_then(Timestamp::year_month));
     bars(
         "reports",
         &format!("Reports published per month, {} months to {}", MONTHS, activity.last_month),
         "Month (by published)",
         "Reports",
-        counts.into_iter().collect(),
+        activity.per_month(published),
     )
 }
 
@@ -407,6 +403,5 @@ pub fn timelines(activity: &Activity<'_>) -> Vec<(String, usize, Timeline)> {
 
 /// A label's timeline page: its text in hex, so that any label is a safe path.
 fn label_link(label: &str) -> LabelLink {
-    let hex: String = label.bytes().map(|b| format!("{b:02x}")).collect();
-    LabelLink { label: label.to_owned(), href: format!("reports/label/{hex}/") }
+    LabelLink { label: label.to_owned(), href: format!("reports/label/{}/", crate::search::hex(label)) }
 }

@@ -86,24 +86,7 @@ pub fn kill_chain_pages(view: &View<'_>, root: &str) -> Vec<KillChainPage> {
             name,
             phases: sorted_phases(phases, &rank)
                 .into_iter()
-                .map(|(name, mut entries)| {
-                    entries.sort_by_cached_key(|e| super::connections::name_key(*e));
-                    entries.dedup_by_key(|e| e.index);
-                    let mut members: Vec<Member> = entries
-                        .into_iter()
-                        .map(|e| {
-                            let external_id = e.object.external_ids.first().map(|(_, id)| id.clone());
-                            let sub = external_id.as_deref().is_some_and(|id| id.contains('.'));
-                            Member { link: Link::to(e, root), external_id, uses: usage(view, e), heat: 0, sub }
-                        })
-                        .collect();
-                    // A sub-technique right after its technique (T1059, T1059.001, …).
-                    members.sort_by_cached_key(|m| {
-                        let parent = m.external_id.as_deref().map(|id| id.split('.').next().unwrap_or(id).to_owned());
-                        (parent.is_none(), parent.unwrap_or_default(), m.sub, m.link.name.to_lowercase())
-                    });
-                    PhaseSection { name, members }
-                })
+                .map(|(name, entries)| phase_section(name, entries, root, |e| usage(view, e)))
                 .collect(),
         })
         .collect();
@@ -181,23 +164,41 @@ pub fn entity_matrix(
     let (name, phases) = chains
         .into_iter()
         .max_by_key(|(name, phases)| (phases.values().map(Vec::len).sum::<usize>(), std::cmp::Reverse(name.clone())))?;
+    // Every technique here is used by the entity: all cells get the same full shade.
     let phases = sorted_phases(phases, rank)
         .into_iter()
-        .map(|(phase, mut entries)| {
-            entries.sort_by_cached_key(|e| super::connections::name_key(*e));
-            entries.dedup_by_key(|e| e.index);
-            let members = entries
-                .into_iter()
-                .map(|e| {
-                    let external_id = e.object.external_ids.first().map(|(_, id)| id.clone());
-                    let sub = external_id.as_deref().is_some_and(|id| id.contains('.'));
-                    Member { link: Link::to(e, root), external_id, uses: 1, heat: 5, sub }
-                })
-                .collect();
-            PhaseSection { name: phase, members }
+        .map(|(phase, entries)| {
+            let mut section = phase_section(phase, entries, root, |_| 1);
+            section.members.iter_mut().for_each(|m| m.heat = 5);
+            section
         })
         .collect();
     Some(KillChainPage { name, phases })
+}
+
+/// One phase's cells: each object once, with its use count (`uses`), a sub-technique right
+/// after its technique (T1059, T1059.001, …), the rest by name. Heat is set by the caller.
+fn phase_section(
+    name: String,
+    mut entries: Vec<Entry<'_>>,
+    root: &str,
+    uses: impl Fn(Entry<'_>) -> usize,
+) -> PhaseSection {
+    entries.sort_by_cached_key(|e| super::connections::name_key(*e));
+    entries.dedup_by_key(|e| e.index);
+    let mut members: Vec<Member> = entries
+        .into_iter()
+        .map(|e| {
+            let external_id = e.object.external_ids.first().map(|(_, id)| id.clone());
+            let sub = external_id.as_deref().is_some_and(|id| id.contains('.'));
+            Member { link: Link::to(e, root), external_id, uses: uses(e), heat: 0, sub }
+        })
+        .collect();
+    members.sort_by_cached_key(|m| {
+        let parent = m.external_id.as_deref().map(|id| id.split('.').next().unwrap_or(id).to_owned());
+        (parent.is_none(), parent.unwrap_or_default(), m.sub, m.link.name.to_lowercase())
+    });
+    PhaseSection { name, members }
 }
 
 /// Phases by their rank in a matrix when they have one, then by name.
