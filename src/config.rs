@@ -64,6 +64,7 @@ struct RawAudience {
     output: Option<PathBuf>,
     redact_refs: Option<bool>,
     show_withheld: Option<bool>,
+    commit_messages: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -174,6 +175,31 @@ pub struct Audience {
     pub redact_refs: bool,
     /// Where references were removed, say "not available to this audience" (never a name or id).
     pub show_withheld: bool,
+    /// How much of a commit's message its pages show.
+    pub commit_messages: CommitMessages,
+}
+
+/// How much of a commit's message an audience's pages show. A commit that brought a version
+/// this audience sees is shown with it; its message may also describe withheld work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommitMessages {
+    /// Subject and body.
+    Full,
+    /// The subject line only.
+    Subject,
+    /// Neither: commits show their id, author and date.
+    None,
+}
+
+impl CommitMessages {
+    fn parse(text: &str) -> Option<CommitMessages> {
+        match text {
+            "full" => Some(CommitMessages::Full),
+            "subject" => Some(CommitMessages::Subject),
+            "none" => Some(CommitMessages::None),
+            _ => None,
+        }
+    }
 }
 
 impl Audience {
@@ -187,6 +213,7 @@ impl Audience {
             output: root.join("public"),
             redact_refs: false,
             show_withheld: false,
+            commit_messages: CommitMessages::Full,
         }
     }
 }
@@ -406,7 +433,13 @@ fn resolve_audience(name: String, raw: RawAudience, root: &Path) -> Result<Audie
         return Err(format!("audiences.{name}.markings has \"{bad}\", which is not a marking-definition id"));
     }
     let output = root.join(raw.output.unwrap_or_else(|| PathBuf::from(&name)));
+    let commit_messages = match raw.commit_messages.as_deref() {
+        None => CommitMessages::Full,
+        Some(text) => CommitMessages::parse(text)
+            .ok_or_else(|| format!("audiences.{name}.commit_messages is \"{text}\"; use full, subject or none"))?,
+    };
     Ok(Audience {
+        commit_messages,
         tlp,
         unmarked: raw.unmarked.unwrap_or(true),
         markings,

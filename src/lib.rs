@@ -1,208 +1,40 @@
 //! stixpress publishes threat intelligence the way a static-site generator publishes a blog.
 //!
-//! The pipeline, one module per stage, data flowing one way:
+//! The pipeline (`pipeline`), one module per stage, data flowing one way:
 //!
-//! 1. `load::discover` — find the bundle files (never following symlinks);
-//! 2. `load::load_all` — parse each file (in parallel) into `StixObject`s with locations,
-//!    running `validate::check_object` on each object while its JSON is in memory;
-//! 3. `validate::check_repository` — the rules that need every object at once;
-//!    (`provenance::History::read` — which commit brought each version, from git — beside it);
-//! 4. `link::Store::build` — every version, the latest per id, edges both ways, names;
-//! 5. `audience::view` — what one audience may see (renderers only ever get this View);
-//! 6. `render`, `feeds`, `search` and `taxii` — the website, the feeds, the search index and
-//!    the TAXII tree, streamed to
-//! 7. `write` — the sink: deterministic, rewriting only what changed.
+//! 1. `load` — find the bundle files (never following symlinks) and parse each (in parallel)
+//!    into `StixObject`s with locations, running `validate::check_object` on each object
+//!    while its JSON is in memory;
+//! 2. `validate::check_repository` — the rules that need every object at once;
+//!    (`provenance` — which commit brought each version, from git — beside it);
+//! 3. `link::Store::build` — every version, the latest per id, edges both ways, names;
+//! 4. `audience::view` — what one audience may see, git history included: the View;
+//! 5. `publish` — pages, TAXII, feeds and search, all made from one publishing context built
+//!    from the View (never from the Store or from provenance), streamed to
+//! 6. `write` — the sink: deterministic, rewriting only what changed.
 //!
-//! Content problems are `diag::Diagnostic`s, collected and never fatal; operational failures
-//! are `error::Error`s and stop the run.
+//! `diff` compares two revisions' objects; `serve` runs the build in memory behind a preview
+//! server. Content problems are `diag::Diagnostic`s, collected and never fatal; operational
+//! failures are `error::Error`s and stop the run.
 
-pub mod audience;
-mod build;
+mod audience;
 pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod diff;
 pub mod error;
-pub mod feeds;
-pub mod link;
-pub mod load;
-pub mod provenance;
-pub mod render;
+mod link;
+mod load;
+mod pipeline;
+mod provenance;
+mod publish;
 pub mod scaffold;
-pub mod search;
 pub mod serve;
 pub mod stix;
-pub mod taxii;
-pub mod theme;
-pub mod validate;
-pub mod write;
+mod timing;
+mod validate;
+mod write;
 
-use std::path::{Path, PathBuf};
-use std::time::Instant;
-
-use config::Config;
-use diag::{Diagnostic, Summary};
-use error::Error;
-
-/// The result of `check`: every diagnostic, sorted, and the totals.
-pub struct CheckReport {
-    pub summary: Summary,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-impl CheckReport {
-    pub fn has_errors(&self) -> bool {
-        self.summary.errors > 0
-    }
-}
-
-/// Where the content is read from.
-#[derive(Clone, Copy)]
-pub enum Content<'a> {
-    /// Files and folders of the working tree (the configured content folder when empty).
-    Files(&'a [PathBuf]),
-    /// The content folder as a git revision holds it (`HEAD`, a branch, a tag, a SHA).
-    Revision(&'a str),
-}
-
-/// Checks `paths` (or the configured content folder when empty).
-pub fn check(config: &Config, paths: &[PathBuf], cwd: &Path) -> Result<CheckReport, Error> {
-    Ok(load_and_check(config, Content::Files(paths), cwd)?.0)
-}
-
-/// Checks the content and keeps only what concerns objects changed since `rev` (and the files
-/// that changed, for problems no object carries): what a pull request's review needs.
-pub fn check_changed_since(config: &Config, rev: &str, cwd: &Path) -> Result<CheckReport, Error> {
-    let (mut report, objects) = load_and_check(config, Content::Files(&[]), cwd)?;
-    // The base is only compared with, never reported on: its objects are loaded unchecked.
-    let (_, base) = load_content(config, Content::Revision(rev), cwd, &|_, _| Vec::new())?;
-    let changes = diff::Changes::between(&base.objects, &objects);
-    let (touched, removed) = changes.touched_and_removed();
-    let git = load::git_tree::GitContent::open(&config.content_dir).map_err(Error::Usage)?;
-    let mut files_changed: std::collections::HashMap<PathBuf, bool> = Default::default();
-    report.diagnostics.retain(|d| match &d.object_id {
-        Some(id) if touched.contains(id.as_str()) => true,
-        // A rule an unchanged object now breaks because of the change: it names a removed id.
-        Some(_) => removed.iter().any(|gone| d.message.contains(gone)),
-        None => *files_changed.entry(d.location.file.clone()).or_insert_with(|| {
-            let before = git.repo_path(&d.location.file, cwd).and_then(|path| git.file_at(rev, &path));
-            before.is_none_or(|bytes| std::fs::read(cwd.join(&d.location.file)).ok() != Some(bytes))
-        }),
-    });
-    report.summary.errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
-    report.summary.warnings = report.diagnostics.len() - report.summary.errors;
-    Ok(report)
-}
-
-/// What changes from `base` to `head` (a revision, or the working tree when None).
-pub fn diff(config: &Config, base: &str, head: Option<&str>, cwd: &Path) -> Result<diff::DiffReport, Error> {
-    let git = load::git_tree::GitContent::open(&config.content_dir).map_err(Error::Usage)?;
-    let sha = |rev: &str| git.commit(rev).map(|c| c.id().to_string());
-    let base_side = (base, Some(sha(base)?));
-    let (before, base_objects) = load_and_check(config, Content::Revision(base), cwd)?;
-    let (after, head_objects, head_side) = match head {
-        Some(rev) => {
-            let commit = Some(sha(rev)?);
-            let (report, objects) = load_and_check(config, Content::Revision(rev), cwd)?;
-            (report, objects, (rev, commit))
-        }
-        None => {
-            let (report, objects) = load_and_check(config, Content::Files(&[]), cwd)?;
-            (report, objects, ("the working tree", None))
-        }
-    };
-    let changes = diff::Changes::between(&base_objects, &head_objects);
-    Ok(diff::DiffReport::new(
-        diff::Side::new(base_side.0, base_side.1, &before.summary),
-        diff::Side::new(head_side.0, head_side.1, &after.summary),
-        changes,
-        &before.diagnostics,
-        after.diagnostics,
-    ))
-}
-
-/// Loads and checks, keeping the objects for the stages after.
-fn load_and_check(
-    config: &Config,
-    content: Content<'_>,
-    cwd: &Path,
-) -> Result<(CheckReport, Vec<stix::StixObject>), Error> {
-    let started = Instant::now();
-    let (discovered, loaded) = load_content(config, content, cwd, &validate::check_object)?;
-    log_timing("load and check objects", started);
-    let repo_options = validate::RepositoryOptions {
-        missing_reference: config.check.missing_references,
-        audiences: &config.audiences,
-    };
-    let repository = validate::check_repository(&loaded.objects, &repo_options);
-    log_timing("repository rules", started);
-    let mut diagnostics = discovered.diagnostics;
-    diagnostics.extend(loaded.diagnostics);
-    diagnostics.extend(repository);
-    diag::sort_and_dedup(&mut diagnostics);
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let summary =
-        Summary { files: loaded.files, objects: loaded.objects.len(), errors, warnings: diagnostics.len() - errors };
-    log_timing("check", started);
-    Ok((CheckReport { summary, diagnostics }, loaded.objects))
-}
-
-/// Finds and parses the content, running `check` on each object while its JSON is in memory.
-fn load_content(
-    config: &Config,
-    content: Content<'_>,
-    cwd: &Path,
-    check: &load::ObjectCheck,
-) -> Result<(load::Discovered, load::Loaded), Error> {
-    let started = Instant::now();
-    let options = load::LoadOptions { max_file_size: config.check.max_file_size };
-    match content {
-        Content::Files(paths) => {
-            let paths = if paths.is_empty() { vec![config.content_dir.clone()] } else { paths.to_vec() };
-            let paths: Vec<PathBuf> = paths.iter().map(|p| relative_to(p, cwd)).collect();
-            let discovered = load::discover(&paths, &config.root)?;
-            log_timing("discover", started);
-            let loaded = load::load_all(&discovered.files, &options, check);
-            Ok((discovered, loaded))
-        }
-        Content::Revision(rev) => {
-            let git = load::git_tree::GitContent::open(&config.content_dir)
-                .map_err(|reason| Error::Usage(format!("cannot read revision `{rev}`: {reason}")))?;
-            let (files, diagnostics) = git.files(rev, &relative_to(&config.content_dir, cwd))?;
-            log_timing("read the revision's tree", started);
-            let discovered = load::Discovered { files: Vec::new(), diagnostics };
-            Ok((discovered, load::load_tree(files, &options, check)))
-        }
-    }
-}
-
-pub use build::{build, BuildOptions, BuildOutcome, BuildReport, BuildStats};
-
-/// Shows paths under the current folder relative to it, as a contributor typed them.
-fn relative_to(path: &Path, cwd: &Path) -> PathBuf {
-    match path.strip_prefix(cwd) {
-        Ok(rest) if rest.as_os_str().is_empty() => PathBuf::from("."),
-        Ok(rest) => rest.to_path_buf(),
-        Err(_) => path.to_path_buf(),
-    }
-}
-
-/// With `STIXPRESS_TIMINGS` set, prints the time since `started` and the memory in use and at
-/// its peak so far (Linux), so a stage's cost shows between two lines.
-pub(crate) fn log_timing(stage: &str, started: Instant) {
-    if std::env::var_os("STIXPRESS_TIMINGS").is_some() {
-        eprintln!("[timing] {stage}: {:.3} s{}", started.elapsed().as_secs_f64(), memory());
-    }
-}
-
-fn memory() -> String {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        let line = status.lines().find(|l| l.starts_with(name))?;
-        line.split_whitespace().nth(1)?.parse::<u64>().ok()
-    };
-    match (field("VmRSS:"), field("VmHWM:")) {
-        (Some(rss), Some(peak)) => format!(" (memory {} MiB, peak {} MiB)", rss / 1024, peak / 1024),
-        _ => String::new(),
-    }
-}
+pub use pipeline::{
+    build, check, check_changed_since, diff, BuildOptions, BuildOutcome, BuildReport, BuildStats, CheckReport,
+};

@@ -6,7 +6,7 @@
 //! and removes files a previous build wrote that this one did not (a page that would otherwise
 //! outlive its object, or outlive a marking that now withholds it).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
@@ -204,26 +204,6 @@ impl Sink for DiskSink {
             return Err(Error::Usage(message));
         }
         self.paths.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(path.to_owned());
-        Ok(())
-    }
-}
-
-/// Keeps every file in memory, sorted by path.
-#[derive(Default)]
-pub struct MemorySink {
-    files: Mutex<BTreeMap<String, Vec<u8>>>,
-}
-
-impl MemorySink {
-    pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
-        self.files.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-impl Sink for MemorySink {
-    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Error> {
-        let path = checked(path)?.to_owned();
-        self.files.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(path, bytes.to_vec());
         Ok(())
     }
 }

@@ -7,19 +7,23 @@
 //! `redact_refs` publishes containers without such references instead (see `redact`).
 //! Renderers take a View and never the Store, so what is withheld cannot reach any output.
 
+mod history;
 mod policy;
 mod redact;
 mod view;
 
 use crate::config::Audience;
 use crate::link::Store;
+pub use crate::provenance::Commit;
+use crate::provenance::History;
 use crate::stix::marking::tlp_of;
-pub use policy::{highest_tlp, is_marking_property, MarkingKind, MarkingPolicy, Markings, MARKING_PROPERTIES};
+pub use history::AudienceHistory;
+pub use policy::{highest_tlp, is_marking_property, MarkingKind, MarkingPolicy, Markings};
 pub use redact::Redaction;
 pub use view::{Entry, View};
 
-/// Decides what `audience` may see of `store`.
-pub fn view<'s>(store: &'s Store, audience: &Audience) -> View<'s> {
+/// Decides what `audience` may see of `store`, and of its git `history`.
+pub fn view<'s>(store: &'s Store, history: &'s History, audience: &Audience) -> View<'s> {
     use rayon::prelude::*;
     let policy = MarkingPolicy::new(audience);
     let markings = Markings::new(store.indices().map(|index| store.latest(index)));
@@ -28,7 +32,7 @@ pub fn view<'s>(store: &'s Store, audience: &Audience) -> View<'s> {
         .map(|index| policy.allows_markings_of(store.latest(crate::link::ObjectIndex(index)), &markings))
         .collect();
     withhold_referrers(store, &mut visible, &policy);
-    View::new(store, visible, policy, markings)
+    View::new(store, visible, policy, markings, history)
 }
 
 /// Withholds every object that points at a withheld one, transitively (a note on a report on a

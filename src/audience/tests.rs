@@ -34,6 +34,12 @@ fn marked(object_type: &str, n: u32, level: Tlp, extra: &str) -> String {
 const STATEMENT: &str = r#"{"type":"marking-definition","spec_version":"2.1","id":"marking-definition--00000000-0000-4000-8000-000000000001","created":"2025-01-01T00:00:00Z","definition_type":"statement","definition":{"statement":"(c) Example"}}"#;
 const STATEMENT_ID: &str = "marking-definition--00000000-0000-4000-8000-000000000001";
 
+/// The View of `store` for `audience`, without git history.
+fn view<'s>(store: &'s Store, audience: &Audience) -> View<'s> {
+    static NO_HISTORY: std::sync::OnceLock<History> = std::sync::OnceLock::new();
+    super::view(store, NO_HISTORY.get_or_init(History::off), audience)
+}
+
 fn public() -> Audience {
     Audience::public(std::path::Path::new("/repo"))
 }

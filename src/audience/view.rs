@@ -4,9 +4,11 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use super::history::{AudienceHistory, VisibleObject};
 use super::policy::{is_marking_property, MarkingPolicy, Markings};
 use super::redact::{redacted, Redaction};
-use crate::link::{display_name, ObjectIndex, Store};
+use crate::link::{ObjectIndex, Store};
+use crate::provenance::{Gate, History};
 use crate::stix::marking::tlp_of;
 use crate::stix::StixObject;
 
@@ -16,6 +18,7 @@ pub struct View<'s> {
     policy: MarkingPolicy,
     markings: Markings,
     count: usize,
+    history: AudienceHistory<'s>,
 }
 
 /// A visible object: its latest version and where it sits in the View.
@@ -36,14 +39,56 @@ impl<'v> Entry<'v> {
 
     /// The name to show: the label, else the id.
     pub fn display_name(&self) -> &'v str {
-        display_name(self.object)
+        self.object.display_name()
     }
 }
 
 impl<'s> View<'s> {
-    pub(super) fn new(store: &'s Store, visible: Vec<bool>, policy: MarkingPolicy, markings: Markings) -> View<'s> {
+    pub(super) fn new(
+        store: &'s Store,
+        visible: Vec<bool>,
+        policy: MarkingPolicy,
+        markings: Markings,
+        history: &'s History,
+    ) -> View<'s> {
         let count = visible.iter().filter(|v| **v).count();
-        View { store, visible, policy, markings, count }
+        let mut view = View { store, visible, policy, markings, count, history: AudienceHistory::empty(history) };
+        if history.is_available() {
+            let objects = view.entries().map(|entry| VisibleObject {
+                id: entry.id(),
+                in_content: store.versions(entry.index).iter().map(StixObject::version_key).collect(),
+                shown: view.versions(entry).into_iter().map(StixObject::version_key).collect(),
+            });
+            let allows = |gate: &Gate| view.allows_gate(gate);
+            let messages = view.policy.audience.commit_messages;
+            view.history = AudienceHistory::new(history, objects, &allows, messages);
+        }
+        view
+    }
+
+    /// Git history as this audience may see it: only through versions it sees.
+    pub fn history(&self) -> &AudienceHistory<'s> {
+        &self.history
+    }
+
+    /// Whether a state git holds may be shown: its markings are allowed (as for a version of
+    /// the content) and it names nothing withheld. References are not redacted here: a state
+    /// that names a withheld object is not shown.
+    fn allows_gate(&self, gate: &Gate) -> bool {
+        let mut restricted = gate.marking_definition;
+        for marking in &gate.markings {
+            if !self.policy.allows(marking, &self.markings) {
+                return false;
+            }
+            restricted = restricted || self.markings.kind(marking).restricts();
+        }
+        let names_withheld = gate.named.iter().any(|&uuid| {
+            self.store.with_uuid(uuid).any(|i| {
+                let id = &self.store.latest(i).id;
+                !self.is_visible(i) && **id != *gate.id && tlp_of(id).is_none()
+            })
+        });
+        (restricted || self.policy.audience.unmarked) && !names_withheld
     }
 
     pub fn audience(&self) -> &str {
@@ -117,8 +162,12 @@ impl<'s> View<'s> {
         if listed > 0 && removed == listed {
             return false;
         }
-        crate::stix::id::ids_in(&version.raw).all(|id| {
-            !self.is_withheld(id)
+        let referenced = version.refs.iter().filter_map(|r| self.store.find(&r.target));
+        let named = version.named_uuids().into_iter().flat_map(|uuid| self.store.with_uuid(uuid));
+        referenced.chain(named).all(|index| {
+            let id = self.store.latest(index).id.as_str();
+            self.is_visible(index)
+                || id == version.id
                 || tlp_of(id).is_some()
                 || version.refs.iter().any(|r| r.target == id && (redacts(r) || is_marking_property(&r.property)))
         })

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::{Change, DiffReport, Kind, Side};
 use crate::diag::Severity;
-use crate::render::html::type_label;
+use crate::stix::label::type_label;
 
 /// Items listed per section; the rest are counted.
 const LISTED: usize = 50;

@@ -15,7 +15,6 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::diag::{Diagnostic, Severity, Summary};
-use crate::link::display_name;
 use crate::stix::StixObject;
 pub use json::print_json;
 pub use markdown::print_markdown;
@@ -127,7 +126,7 @@ fn change(kind: Kind, old: Option<&StixObject>, new: Option<&StixObject>) -> Cha
         kind,
         id: shown.id.clone(),
         object_type: shown.object_type.clone(),
-        name: display_name(shown).to_owned(),
+        name: shown.display_name().to_owned(),
         from: old.map(|o| o.version_key().to_owned()),
         to: new.map(|o| o.version_key().to_owned()),
         properties: Vec::new(),

@@ -16,12 +16,12 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
+use crate::stix::mentions::uuid_number;
 use crate::stix::StixObject;
 use ids::IdIndex;
 pub use names::NameIndex;
 
-/// The property of an edge from an object to one it names outside its references.
-pub const MENTIONS: &str = "mentions";
+pub use crate::stix::object::MENTIONS;
 
 /// The position of an id in the Store (ids are kept sorted, so this is also its rank).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -50,6 +50,8 @@ pub struct Store {
     incoming: Vec<u32>,
     in_start: Vec<u32>,
     ids: IdIndex,
+    /// The UUID of every id, sorted, with its object: prose names objects by UUID too.
+    uuids: Vec<(u128, u32)>,
     names: NameIndex,
 }
 
@@ -59,7 +61,7 @@ impl Store {
     pub fn build(mut objects: Vec<StixObject>) -> Store {
         let started = std::time::Instant::now();
         objects = sorted_by_version(objects);
-        crate::log_timing("link: sort", started);
+        crate::timing::log_timing("link: sort", started);
         objects.dedup_by(|later, earlier| later.id == earlier.id && later.version_time() == earlier.version_time());
         let mut version_start: Vec<u32> = Vec::new();
         for (i, object) in objects.iter().enumerate() {
@@ -77,32 +79,28 @@ impl Store {
             incoming: Vec::new(),
             in_start: Vec::new(),
             ids: IdIndex::default(),
+            uuids: Vec::new(),
             names: NameIndex::default(),
         };
         store.ids = IdIndex::build(
             store.version_start[..store.len()].iter().map(|&at| store.versions[at as usize].id.as_str()),
         );
-        crate::log_timing("link: ids", started);
+        store.uuids =
+            store.indices().filter_map(|index| Some((uuid_number(&store.latest(index).id)?, index.0))).collect();
+        store.uuids.sort_unstable();
+        crate::timing::log_timing("link: ids", started);
         store.link_edges();
-        crate::log_timing("link: edges", started);
+        crate::timing::log_timing("link: edges", started);
         store.label_connections();
-        crate::log_timing("link: labels", started);
+        crate::timing::log_timing("link: labels", started);
         store.names = NameIndex::build(&store);
-        crate::log_timing("link: names", started);
+        crate::timing::log_timing("link: names", started);
         store
     }
 
     /// How many ids (not versions) the Store holds.
     pub fn len(&self) -> usize {
         self.version_start.len() - 1
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    pub fn version_count(&self) -> usize {
-        self.versions.len()
     }
 
     pub fn indices(&self) -> impl Iterator<Item = ObjectIndex> + '_ {
@@ -124,6 +122,12 @@ impl Store {
     pub fn find(&self, id: &str) -> Option<ObjectIndex> {
         let id_at = |i: u32| self.versions[self.version_start[i as usize] as usize].id.as_str();
         self.ids.find(id, id_at).map(ObjectIndex)
+    }
+
+    /// The objects whose id has this UUID (one, unless types share a UUID).
+    pub fn with_uuid(&self, uuid: u128) -> impl Iterator<Item = ObjectIndex> + '_ {
+        let start = self.uuids.partition_point(|(u, _)| *u < uuid);
+        self.uuids[start..].iter().take_while(move |(u, _)| *u == uuid).map(|(_, i)| ObjectIndex(*i))
     }
 
     pub fn outgoing(&self, index: ObjectIndex) -> &[Edge] {
@@ -153,8 +157,11 @@ impl Store {
                 let object = self.latest(ObjectIndex(source));
                 let mut edges: Vec<(ObjectIndex, &str)> =
                     object.refs.iter().filter_map(|r| Some((self.find(&r.target)?, r.property.as_str()))).collect();
-                let mentioned = object.mentioned_ids().into_iter().filter_map(|id| self.find(id));
-                edges.extend(mentioned.map(|target| (target, MENTIONS)));
+                let referenced: Vec<ObjectIndex> = edges.iter().map(|(target, _)| *target).collect();
+                for uuid in object.named_uuids() {
+                    let named = self.with_uuid(uuid).filter(|t| t.0 != source && !referenced.contains(t));
+                    edges.extend(named.map(|target| (target, MENTIONS)));
+                }
                 edges
             })
             .collect();
@@ -230,7 +237,7 @@ impl Store {
             return "(nothing)".to_owned();
         };
         match self.find(target) {
-            Some(index) => display_name(self.latest(index)).to_owned(),
+            Some(index) => self.latest(index).display_name().to_owned(),
             None => target.to_owned(),
         }
     }
@@ -251,11 +258,6 @@ fn sorted_by_version(objects: Vec<StixObject>) -> Vec<StixObject> {
     let order: Vec<u32> = order.into_iter().map(|(_, i)| i).collect();
     let mut slots: Vec<Option<StixObject>> = objects.into_iter().map(Some).collect();
     order.into_iter().filter_map(|i| slots[i as usize].take()).collect()
-}
-
-/// What to show for an object: its label, else its id.
-pub fn display_name(object: &StixObject) -> &str {
-    object.label.as_deref().unwrap_or(&object.id)
 }
 
 #[cfg(test)]

@@ -10,7 +10,6 @@ use super::{ObjectIndex, Store};
 
 #[derive(Default)]
 pub struct NameIndex {
-    by_name: Keyed,
     by_external_id: Keyed,
 }
 
@@ -40,21 +39,11 @@ impl NameIndex {
     pub fn build(store: &Store) -> NameIndex {
         let per_object = |index: u32| {
             let index = ObjectIndex(index);
-            let object = store.latest(index);
-            let names = object.name.iter().chain(&object.aliases).map(move |n| (n.to_lowercase().into(), index));
-            let ids = object.external_ids.iter().map(move |(_, id)| (id.to_uppercase().into(), index));
-            (names.collect::<Vec<_>>(), ids.collect::<Vec<_>>())
+            let ids = store.latest(index).external_ids.iter().map(move |(_, id)| (id.to_uppercase().into(), index));
+            ids.collect::<Vec<_>>()
         };
-        let (names, ids): (Vec<_>, Vec<_>) = (0..store.len() as u32).into_par_iter().map(per_object).unzip();
-        NameIndex {
-            by_name: Keyed::build(names.into_iter().flatten().collect()),
-            by_external_id: Keyed::build(ids.into_iter().flatten().collect()),
-        }
-    }
-
-    /// The objects named or aliased `name`, in id order.
-    pub fn named(&self, name: &str) -> &[ObjectIndex] {
-        self.by_name.get(&name.to_lowercase())
+        let ids: Vec<Vec<_>> = (0..store.len() as u32).into_par_iter().map(per_object).collect();
+        NameIndex { by_external_id: Keyed::build(ids.into_iter().flatten().collect()) }
     }
 
     /// The objects whose external references carry `external_id`, in id order.

@@ -22,8 +22,6 @@ pub struct GitContent {
 /// One content file of a revision: the path it has in a working tree, and its bytes.
 pub struct TreeFile {
     pub path: PathBuf,
-    /// Relative to the repository's top folder, `/`-separated (git's own spelling).
-    pub repo_path: String,
     pub bytes: Vec<u8>,
 }
 
@@ -90,9 +88,7 @@ impl GitContent {
         for (relative, id) in entries {
             let blob =
                 self.repo.find_blob(id).map_err(|e| Error::Usage(format!("cannot read `{relative}` in {rev}: {e}")))?;
-            let repo_path =
-                if self.prefix.is_empty() { relative.clone() } else { format!("{}/{relative}", self.prefix) };
-            files.push(TreeFile { path: shown_dir.join(&relative), repo_path, bytes: blob.content().to_vec() });
+            files.push(TreeFile { path: shown_dir.join(&relative), bytes: blob.content().to_vec() });
         }
         files.sort_by(|a, b| a.path.as_os_str().cmp(b.path.as_os_str()));
         Ok((files, diagnostics))

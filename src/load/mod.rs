@@ -107,8 +107,9 @@ fn parse_read(read: Read, check: &ObjectCheck) -> LoadedFile {
 }
 
 /// Parses `text` as if it were the file `path` (for tests and in-memory sources).
+#[cfg(test)]
 pub fn load_text(path: &std::path::Path, text: String, check: &ObjectCheck) -> LoadedFile {
-    bundle::parse_bundle(&Source::new(Arc::new(path.to_path_buf()), text, 0), check)
+    bundle::parse_bundle(&Source::new(Arc::new(path.to_path_buf()), text), check)
 }
 
 /// Reads a file as UTF-8 text, refusing what is too large or not UTF-8. A byte-order mark is an
@@ -177,5 +178,5 @@ fn decode(path: &Arc<PathBuf>, bytes: Vec<u8>) -> Read {
             ));
         }
     };
-    Ok((Source::new(path.clone(), text, skipped), diagnostics))
+    Ok((Source::new(path.clone(), text), diagnostics))
 }

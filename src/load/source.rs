@@ -9,17 +9,14 @@ pub struct Source {
     pub path: Arc<PathBuf>,
     pub text: String,
     line_starts: Vec<usize>,
-    /// Bytes removed from the start of the file (a UTF-8 byte-order mark), so reported
-    /// columns match the file on disk.
-    pub skipped: usize,
 }
 
 impl Source {
-    pub fn new(path: Arc<PathBuf>, text: String, skipped: usize) -> Source {
+    pub fn new(path: Arc<PathBuf>, text: String) -> Source {
         let line_starts = std::iter::once(0)
             .chain(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1))
             .collect();
-        Source { path, text, line_starts, skipped }
+        Source { path, text, line_starts }
     }
 
     /// 1-based line and character column of a byte offset into `text`.
@@ -158,7 +155,7 @@ mod tests {
     const DOC: &str = "{\n  \"type\": \"bundle\",\n  \"objects\": [\n    {\"id\": \"x\", \"list\": [1, {\"k\": \"v\"}]},\n    {\"a\\\"b\": 2}\n  ]\n}";
 
     fn source() -> Source {
-        Source::new(Arc::new(PathBuf::from("t.json")), DOC.to_owned(), 0)
+        Source::new(Arc::new(PathBuf::from("t.json")), DOC.to_owned())
     }
 
     #[test]
@@ -178,7 +175,7 @@ mod tests {
 
     #[test]
     fn columns_count_characters() {
-        let s = Source::new(Arc::new(PathBuf::from("t.json")), "{\"é\": \"ü\", \"b\": 1}".into(), 0);
+        let s = Source::new(Arc::new(PathBuf::from("t.json")), "{\"é\": \"ü\", \"b\": 1}".into());
         assert_eq!(s.line_column(s.locate(0, "/b")), (1, 17));
     }
 }

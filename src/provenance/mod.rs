@@ -14,7 +14,6 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::load::git_tree::GitContent;
-use crate::stix::StixObject;
 
 /// One commit, as pages show it.
 #[derive(Debug, Clone, Serialize)]
@@ -38,17 +37,48 @@ impl Commit {
 }
 
 /// What git says about the content, or why it says nothing.
+///
+/// It says it per object version, as each commit held it: a version's markings can change
+/// without a new `modified`, so which commit brought it depends on who asks. The View decides
+/// that (`audience::history`); nothing that publishes reads this directly.
 #[derive(Default)]
 pub struct History {
     pub commits: Vec<Commit>,
     /// Why there is no history (None: there is).
     pub unavailable: Option<String>,
-    /// id → (version key, commit index) for every version a commit contained.
-    origins: HashMap<Box<str>, Vec<(Box<str>, u32)>>,
-    /// Path relative to the repository's top folder → the last commit that changed the file.
-    last_changes: HashMap<Box<str>, u32>,
-    /// Loaded file path → path relative to the top folder (for `last_change`).
-    repo_paths: HashMap<std::path::PathBuf, Box<str>>,
+    /// id → each version key a commit held, with the states it went through.
+    origins: HashMap<Box<str>, Vec<VersionStates>>,
+    /// What decides whether an audience may see a state: its markings and the objects it names.
+    gates: Vec<Gate>,
+}
+
+/// One version of an object (by its version key) and the texts commits gave it, in commit order.
+pub struct VersionStates {
+    pub key: Box<str>,
+    pub states: Vec<State>,
+}
+
+/// The text a version had from one commit on.
+#[derive(Debug, Clone, Copy)]
+pub struct State {
+    /// Index into `History::commits`.
+    pub commit: u32,
+    /// A hash of the version's text: a later commit that changes it starts a new state.
+    pub content: u64,
+    /// Index into the gates (`History::gate`).
+    pub gate: u32,
+}
+
+/// What an audience must be allowed for a state to be shown: the marking definitions on it
+/// (object-level and granular), and the UUIDs its text names (references included).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Gate {
+    /// The object's own id (its UUID names itself).
+    pub id: Box<str>,
+    /// Marking definitions count as marked (they are the vocabulary of markings).
+    pub marking_definition: bool,
+    pub markings: Vec<Box<str>>,
+    pub named: Vec<u128>,
 }
 
 /// What to read.
@@ -68,9 +98,8 @@ impl History {
         self.unavailable.is_none()
     }
 
-    /// Reads the history of the content folder up to `rev`, and notes the repository path of
-    /// each loaded object's file.
-    pub fn read(options: &HistoryOptions<'_>, objects: &[StixObject], cwd: &Path) -> History {
+    /// Reads the history of the content folder up to `rev`.
+    pub fn read(options: &HistoryOptions<'_>) -> History {
         let unavailable = |reason: String| History { unavailable: Some(reason), ..History::default() };
         let content = match GitContent::open(options.content_dir) {
             Ok(content) => content,
@@ -81,55 +110,15 @@ impl History {
                 "the repository is a shallow clone (fetch its full history, e.g. `fetch-depth: 0`)".into(),
             );
         }
-        let mut history = match walk::read(&content, options.rev.unwrap_or("HEAD")) {
-            Ok(history) => history,
-            Err(reason) => return unavailable(reason),
-        };
-        for object in objects {
-            if !history.repo_paths.contains_key(object.file.as_path()) {
-                if let Some(path) = content.repo_path(&object.file, cwd) {
-                    history.repo_paths.insert(object.file.to_path_buf(), path.into());
-                }
-            }
-        }
-        history
+        walk::read(&content, options.rev.unwrap_or("HEAD")).unwrap_or_else(unavailable)
     }
 
-    /// The commit that first contained this version of the object (None: not committed yet).
-    pub fn origin(&self, version: &StixObject) -> Option<&Commit> {
-        self.origin_of(&version.id, version.version_key())
+    /// Every version of `id` a commit held, in the order commits first held them.
+    pub fn versions_of(&self, id: &str) -> &[VersionStates] {
+        self.origins.get(id).map_or(&[], Vec::as_slice)
     }
 
-    pub fn origin_of(&self, id: &str, version_key: &str) -> Option<&Commit> {
-        let versions = self.origins.get(id)?;
-        let (_, index) = versions.iter().find(|(key, _)| &**key == version_key)?;
-        self.commits.get(*index as usize)
+    pub fn gates(&self) -> &[Gate] {
+        &self.gates
     }
-
-    /// Every version of `id` a commit contained, with that commit, in commit order.
-    pub fn versions_of(&self, id: &str) -> impl Iterator<Item = (&str, &Commit)> {
-        let versions = self.origins.get(id).map_or(&[][..], Vec::as_slice);
-        versions.iter().filter_map(|(key, index)| Some((&**key, self.commits.get(*index as usize)?)))
-    }
-
-    /// The last commit that changed the file this version was loaded from.
-    pub fn last_change(&self, version: &StixObject) -> Option<&Commit> {
-        let path = self.repo_paths.get(version.file.as_path())?;
-        self.commits.get(*self.last_changes.get(path)? as usize)
-    }
-
-    /// How many object versions the history places in a commit.
-    pub fn version_count(&self) -> usize {
-        self.origins.values().map(Vec::len).sum()
-    }
-}
-
-/// Links to a commit and a pull request on the repository's web site (GitHub, GitLab, Gitea
-/// and Forgejo share the `/commit/<sha>` form; pull requests are GitHub's `/pull/<n>`).
-pub fn commit_url(repository_url: &str, sha: &str) -> String {
-    format!("{}/commit/{sha}", repository_url.trim_end_matches('/'))
-}
-
-pub fn pull_url(repository_url: &str, number: u64) -> String {
-    format!("{}/pull/{number}", repository_url.trim_end_matches('/'))
 }

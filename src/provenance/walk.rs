@@ -5,21 +5,23 @@
 //! repository handle per worker, and only its objects' ids and version keys are kept.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::hash::Hasher;
 use std::path::Path;
 
 use git2::{Delta, DiffOptions, Oid, Repository, Sort};
 use rayon::prelude::*;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
-use super::{pulls, Commit, History};
+use super::{pulls, Commit, Gate, History, State, VersionStates};
 use crate::load::git_tree::{is_json, GitContent};
+use crate::stix::fxhash::FxHasher;
+use crate::stix::mentions::{named_uuids, uuid_number};
 
 /// A content file a commit added or changed.
 struct Change {
     commit: u32,
-    path: String,
     /// The new blob (None: the file was deleted).
     blob: Option<Oid>,
 }
@@ -41,16 +43,24 @@ pub fn read(content: &GitContent, rev: &str) -> Result<History, String> {
     }
     pulls::assign(repo, &oids, &index_of, &mut commits);
     let mut history = History { commits, ..History::default() };
-    for change in &changes {
-        history.last_changes.insert(change.path.as_str().into(), change.commit);
-    }
+    let mut gates: HashMap<Gate, u32> = HashMap::new();
     for (commit, versions) in versions_of(repo.path(), &changes) {
-        for (id, key) in versions {
-            let known = history.origins.entry(id.into()).or_default();
-            if !known.iter().any(|(k, _)| **k == *key) {
-                known.push((key.into(), commit));
+        for version in versions {
+            let next = gates.len() as u32;
+            let gate = *gates.entry(version.gate).or_insert(next);
+            let state = State { commit, content: version.content, gate };
+            let known = history.origins.entry(version.id.into()).or_default();
+            match known.iter_mut().find(|v| *v.key == *version.key) {
+                // A commit that left this version's text as it was changed nothing about it.
+                Some(v) if v.states.last().is_some_and(|last| last.content == state.content) => {}
+                Some(v) => v.states.push(state),
+                None => known.push(VersionStates { key: version.key.into(), states: vec![state] }),
             }
         }
+    }
+    history.gates = vec![Gate::default(); gates.len()];
+    for (gate, i) in gates {
+        history.gates[i as usize] = gate;
     }
     Ok(history)
 }
@@ -84,7 +94,6 @@ fn changed_files(content: &GitContent, commit: &git2::Commit<'_>, index: u32) ->
     options.skip_binary_check(true);
     let diff =
         content.repo.diff_tree_to_tree(first, tree.as_ref(), Some(&mut options)).map_err(|e| e.message().to_owned())?;
-    let prefix = if content.prefix.is_empty() { String::new() } else { format!("{}/", content.prefix) };
     let mut changes = Vec::new();
     for delta in diff.deltas() {
         let file = if delta.status() == Delta::Deleted { delta.old_file() } else { delta.new_file() };
@@ -98,15 +107,15 @@ fn changed_files(content: &GitContent, commit: &git2::Commit<'_>, index: u32) ->
             at == blob
         });
         if !from_branch {
-            changes.push(Change { commit: index, path: format!("{prefix}{path}"), blob });
+            changes.push(Change { commit: index, blob });
         }
     }
     Ok(changes)
 }
 
-/// The (id, version key) pairs of each changed blob, with the commit that brought it; a blob
-/// seen twice is read once, for its first commit.
-fn versions_of(repo_path: &Path, changes: &[Change]) -> Vec<(u32, Vec<(String, String)>)> {
+/// The object versions of each changed blob, with the commit that brought it, in commit order;
+/// a blob seen twice is read once, for its first commit.
+fn versions_of(repo_path: &Path, changes: &[Change]) -> Vec<(u32, Vec<VersionText>)> {
     let mut seen = HashSet::new();
     let blobs: Vec<(u32, Oid)> =
         changes.iter().filter_map(|c| Some((c.commit, c.blob?))).filter(|(_, blob)| seen.insert(*blob)).collect();
@@ -129,14 +138,10 @@ fn versions_of(repo_path: &Path, changes: &[Change]) -> Vec<(u32, Vec<(String, S
 #[derive(Deserialize)]
 struct FileShape<'a> {
     #[serde(borrow, default)]
-    objects: Option<Vec<VersionShape<'a>>>,
+    objects: Option<Vec<&'a RawValue>>,
     /// A lone object's own members (a bundle's id is not an object's).
     #[serde(borrow, default)]
     id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    modified: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    created: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
@@ -147,22 +152,61 @@ struct VersionShape<'a> {
     modified: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     created: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    object_marking_refs: Option<Vec<Cow<'a, str>>>,
+    #[serde(default)]
+    granular_markings: Option<Vec<GranularShape<'a>>>,
+}
+
+#[derive(Deserialize)]
+struct GranularShape<'a> {
+    #[serde(borrow, default)]
+    marking_ref: Option<Cow<'a, str>>,
+}
+
+/// One object version as a commit held it.
+pub(super) struct VersionText {
+    pub id: String,
+    pub key: String,
+    /// A hash of its text, to tell whether a later commit changed it.
+    pub content: u64,
+    pub gate: Gate,
 }
 
 /// The versions a bundle (or a lone object) holds; nothing when it is not that shape (history
 /// is a record, not a check: `check` reports bad files).
-pub fn versions_in(bytes: &[u8]) -> Vec<(String, String)> {
+pub(super) fn versions_in(bytes: &[u8]) -> Vec<VersionText> {
     let Ok(file) = serde_json::from_slice::<FileShape<'_>>(bytes) else {
         return Vec::new();
     };
-    let key = |id: &Option<Cow<'_, str>>, modified: &Option<Cow<'_, str>>, created: &Option<Cow<'_, str>>| {
-        let version = modified.as_deref().or(created.as_deref()).unwrap_or("");
-        Some((id.as_deref()?.to_owned(), version.to_owned()))
-    };
     match &file.objects {
-        Some(objects) => objects.iter().filter_map(|v| key(&v.id, &v.modified, &v.created)).collect(),
-        None => key(&file.id, &file.modified, &file.created).into_iter().collect(),
+        Some(objects) => objects.iter().filter_map(|raw| version_of(raw.get())).collect(),
+        None if file.id.is_some() => std::str::from_utf8(bytes).ok().and_then(version_of).into_iter().collect(),
+        None => Vec::new(),
     }
+}
+
+fn version_of(raw: &str) -> Option<VersionText> {
+    let shape: VersionShape<'_> = serde_json::from_str(raw).ok()?;
+    let id = shape.id?.into_owned();
+    let key = shape.modified.or(shape.created).unwrap_or_default().into_owned();
+    let granular = shape.granular_markings.unwrap_or_default().into_iter().filter_map(|g| g.marking_ref);
+    let mut markings: Vec<Box<str>> =
+        shape.object_marking_refs.unwrap_or_default().into_iter().chain(granular).map(|m| m.as_ref().into()).collect();
+    markings.sort_unstable();
+    markings.dedup();
+    // Markings are judged as markings, not as objects named.
+    let marking_uuids: Vec<u128> = markings.iter().filter_map(|m| uuid_number(m)).collect();
+    let mut named = named_uuids(raw, &id);
+    named.retain(|u| !marking_uuids.contains(u));
+    let marking_definition = id.starts_with("marking-definition--");
+    let gate = Gate { id: id.as_str().into(), marking_definition, markings, named };
+    let content = {
+        let mut hasher = FxHasher::default();
+        hasher.write(raw.as_bytes());
+        hasher.finish()
+    };
+    Some(VersionText { id, key, content, gate })
 }
 
 #[cfg(test)]
@@ -172,8 +216,9 @@ mod tests {
     #[test]
     fn versions_are_read_from_bundles_and_lone_objects() {
         let bundle = br#"{"type":"bundle","id":"bundle--1","objects":[{"id":"malware--a","created":"2020-01-01T00:00:00Z","modified":"2021-01-01T00:00:00Z","x":[1]},{"id":"identity--b","created":"2020-01-01T00:00:00Z"}]}"#;
+        let keys: Vec<(String, String)> = versions_in(bundle).into_iter().map(|v| (v.id, v.key)).collect();
         assert_eq!(
-            versions_in(bundle),
+            keys,
             vec![
                 ("malware--a".into(), "2021-01-01T00:00:00Z".into()),
                 ("identity--b".into(), "2020-01-01T00:00:00Z".into())

@@ -18,7 +18,7 @@ use tokio::sync::watch;
 
 use crate::config::{Config, Taxii};
 use crate::error::Error;
-use crate::taxii::TaxiiIndex;
+use crate::publish::taxii::TaxiiIndex;
 
 pub struct ServeOptions {
     pub port: u16,

@@ -15,7 +15,7 @@ use notify::{RecursiveMode, Watcher};
 use super::{Server, Snapshot};
 use crate::config::{Config, CONFIG_FILE};
 use crate::error::Error;
-use crate::{build, BuildOptions, BuildOutcome};
+use crate::pipeline::{build, BuildOptions, BuildOutcome};
 
 /// Pages poll this address; it answers with the generation once it differs from `since`.
 pub(crate) const RELOAD_PATH: &str = "/_stixpress/reload";

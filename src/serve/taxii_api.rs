@@ -6,7 +6,7 @@ use axum::extract::Request;
 use axum::http::{header, HeaderMap, Response, StatusCode};
 
 use super::Server;
-use crate::taxii::{json, BadQuery, Listing, Page, Query, TaxiiIndex, TAXII_MEDIA_TYPE};
+use crate::publish::taxii::{json, BadQuery, Listing, Page, Query, TaxiiIndex, TAXII_MEDIA_TYPE};
 
 /// The most objects one response holds, whatever `limit` asks.
 const MAX_LIMIT: usize = 10_000;

@@ -46,6 +46,31 @@ fn truncate(text: &str) -> String {
     }
 }
 
+/// `attack-pattern` → `Attack Pattern`; ATT&CK's `x-mitre-tactic` → `Tactic`.
+pub fn type_label(object_type: &str) -> String {
+    let bare = object_type.strip_prefix("x-mitre-").unwrap_or(object_type);
+    let mut label = String::with_capacity(bare.len());
+    for (i, word) in bare.split('-').enumerate() {
+        if i > 0 {
+            label.push(' ');
+        }
+        match word {
+            "of" if i > 0 => label.push_str("of"),
+            "ipv4" | "ipv6" | "mac" | "url" => label.push_str(&word.to_uppercase().replace("IPV", "IPv")),
+            "addr" => label.push_str("Address"),
+            "x509" => label.push_str("X.509"),
+            _ => {
+                let mut chars = word.chars();
+                if let Some(first) = chars.next() {
+                    label.extend(first.to_uppercase());
+                    label.push_str(chars.as_str());
+                }
+            }
+        }
+    }
+    label
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

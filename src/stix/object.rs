@@ -52,7 +52,16 @@ pub struct StixObject {
     pub pointer: String,
 }
 
+/// The property of an edge from an object to one it names outside its references (in prose,
+/// extensions, custom properties).
+pub const MENTIONS: &str = "mentions";
+
 impl StixObject {
+    /// What to show for an object: its label, else its id.
+    pub fn display_name(&self) -> &str {
+        self.label.as_deref().unwrap_or(&self.id)
+    }
+
     /// The version key: objects are versioned by `modified` (or `created` when never modified).
     pub fn version_key(&self) -> &str {
         self.modified.as_deref().or(self.created.as_deref()).unwrap_or("")
@@ -63,22 +72,9 @@ impl StixObject {
         Timestamp::parse(self.version_key()).ok()
     }
 
-    /// The identifier-shaped strings its JSON holds other than its own id and its references:
-    /// inside extensions, in an observed-data's `objects`, or in prose. Each once, in order of
-    /// appearance; callers look them up (some are only candidates, see `id::ids_in`).
-    pub fn mentioned_ids(&self) -> Vec<&str> {
-        let mut found: Vec<&str> = Vec::new();
-        if !super::id::may_hold_more_ids(&self.raw, 1 + self.refs.len()) {
-            return found;
-        }
-        let mut known: Vec<&str> = self.refs.iter().map(|r| r.target.as_str()).collect();
-        known.push(&self.id);
-        known.sort_unstable();
-        for id in super::id::ids_in(&self.raw) {
-            if known.binary_search(&id).is_err() && !found.contains(&id) {
-                found.push(id);
-            }
-        }
-        found
+    /// The UUIDs its JSON names anywhere (references, extensions, prose; escaped, encoded or in
+    /// any case, see `mentions`); sorted, each once. Callers skip the object itself.
+    pub fn named_uuids(&self) -> Vec<u128> {
+        super::mentions::named_uuids(&self.raw, &self.id)
     }
 }

@@ -49,11 +49,6 @@ impl<'a> Checker<'a> {
         self.findings.push(Finding::warning(code, pointer, message));
     }
 
-    /// Whether an error has been found (later rules that need sound input can stand down).
-    pub fn has_errors(&self) -> bool {
-        self.findings.iter().any(|f| f.severity == crate::diag::Severity::Error)
-    }
-
     pub fn into_findings(self) -> Vec<Finding> {
         self.findings
     }

@@ -15,6 +15,7 @@ use super::repository::{Anchored, VersionIndex};
 use crate::audience::{highest_tlp, is_marking_property, MarkingKind, MarkingPolicy, Markings, Redaction};
 use crate::config::Audience;
 use crate::diag::Diagnostic;
+use crate::stix::mentions::uuid_number;
 use crate::stix::StixObject;
 
 pub(super) fn check<'a>(index: &VersionIndex<'a>, audiences: &[Audience], found: &mut Vec<Anchored<'a>>) {
@@ -24,14 +25,27 @@ pub(super) fn check<'a>(index: &VersionIndex<'a>, audiences: &[Audience], found:
     let markings = Markings::new(latest.iter().copied());
     let policies: Vec<MarkingPolicy> = audiences.iter().take(64).map(MarkingPolicy::new).collect();
     unresolved(&latest, &markings, audiences, found);
-    crate::log_timing("markings: unresolved", started);
+    crate::timing::log_timing("markings: unresolved", started);
     let seen_by = SeenBy::new(index, &policies, &markings);
-    crate::log_timing("markings: seen by", started);
-    found.par_extend(positions.par_iter().flat_map_iter(|&at| inconsistent(index, at, &seen_by, &markings)));
+    crate::timing::log_timing("markings: seen by", started);
+    let mut uuids: Vec<(u128, usize)> =
+        positions.iter().filter_map(|&at| Some((uuid_number(&index.objects[at].id)?, at))).collect();
+    uuids.sort_unstable();
+    let named = Named { seen_by: &seen_by, markings: &markings, uuids: &uuids };
+    found.par_extend(positions.par_iter().flat_map_iter(|&at| inconsistent(index, at, &named)));
 }
 
 /// For each latest version (by position), the audiences its own markings let see it, one bit
 /// per audience: every reference is then judged with a lookup and a mask.
+/// What judging a version's references and mentions needs: who sees each object, the marking
+/// definitions, and the latest versions by UUID.
+#[derive(Clone, Copy)]
+struct Named<'n> {
+    seen_by: &'n SeenBy<'n>,
+    markings: &'n Markings,
+    uuids: &'n [(u128, usize)],
+}
+
 struct SeenBy<'p> {
     policies: &'p [MarkingPolicy],
     masks: Vec<u64>,
@@ -120,7 +134,8 @@ fn restricting_marking(target: &StixObject, markings: &Markings) -> Option<Strin
 
 /// The references of `object` (and ids its JSON names elsewhere) that withhold it from an
 /// audience that may see it by its own markings.
-fn inconsistent<'a>(index: &VersionIndex<'a>, at: usize, seen_by: &SeenBy, markings: &Markings) -> Vec<Anchored<'a>> {
+fn inconsistent<'a>(index: &VersionIndex<'a>, at: usize, named: &Named<'_>) -> Vec<Anchored<'a>> {
+    let Named { seen_by, markings, uuids } = *named;
     let object = &index.objects[at];
     let own_mask = seen_by.masks[at];
     if own_mask == 0 {
@@ -128,7 +143,15 @@ fn inconsistent<'a>(index: &VersionIndex<'a>, at: usize, seen_by: &SeenBy, marki
     }
     let references = object.refs.iter().filter(|r| !is_marking_property(&r.property));
     let pointed = references.map(|r| (r.target.as_str(), r.property.as_str(), r.pointer.as_str()));
-    let mentioned = object.mentioned_ids().into_iter().map(|id| (id, "", ""));
+    // Objects its text names by UUID (in prose, extensions, any spelling) and not by reference.
+    let mentioned_at = object.named_uuids().into_iter().flat_map(|uuid| {
+        let start = uuids.partition_point(|(u, _)| *u < uuid);
+        uuids[start..].iter().take_while(move |(u, _)| *u == uuid).map(|(_, at)| *at)
+    });
+    let mentioned = mentioned_at
+        .map(|at| index.objects[at].id.as_str())
+        .filter(|id| *id != object.id && !object.refs.iter().any(|r| r.target == *id))
+        .map(|id| (id, "", ""));
     let mut out = Vec::new();
     for (target_id, property, pointer) in pointed.chain(mentioned) {
         let Some(target_at) = index.latest_position(target_id) else { continue };

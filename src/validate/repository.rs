@@ -31,18 +31,18 @@ pub(super) struct Anchored<'a> {
 pub fn check_repository(objects: &[StixObject], options: &RepositoryOptions) -> Vec<Diagnostic> {
     let started = std::time::Instant::now();
     let index = VersionIndex::build(objects);
-    crate::log_timing("repository: index", started);
+    crate::timing::log_timing("repository: index", started);
     let mut found = Vec::new();
     conflicting_copies(&index, &mut found);
     changed_created(&index, &mut found);
-    crate::log_timing("repository: versions", started);
+    crate::timing::log_timing("repository: versions", started);
     found.extend(references(&index, options));
     relationship_pairs(&index, &mut found);
-    crate::log_timing("repository: references", started);
+    crate::timing::log_timing("repository: references", started);
     super::markings::check(&index, options.audiences, &mut found);
-    crate::log_timing("repository: markings", started);
+    crate::timing::log_timing("repository: markings", started);
     let diagnostics = resolve(found);
-    crate::log_timing("repository: placed", started);
+    crate::timing::log_timing("repository: placed", started);
     diagnostics
 }
 
@@ -242,7 +242,7 @@ fn resolve(found: Vec<Anchored>) -> Vec<Diagnostic> {
     for (path, items) in by_file {
         let source = std::fs::read(path.as_path()).ok().and_then(|bytes| {
             let skipped = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
-            String::from_utf8(bytes[skipped..].to_vec()).ok().map(|text| Source::new(path.clone(), text, skipped))
+            String::from_utf8(bytes[skipped..].to_vec()).ok().map(|text| Source::new(path.clone(), text))
         });
         for item in items {
             let mut diagnostic = item

@@ -1,0 +1,156 @@
+//! The pipeline's one home: `check`, `check --changed-since`, `diff` and `build` put the stages
+//! together here, in the order they run. Stages never call back up into this module.
+
+mod build;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::config::Config;
+use crate::diag::{self, Diagnostic, Summary};
+use crate::error::Error;
+use crate::timing::log_timing;
+use crate::{load, stix, validate};
+
+/// The result of `check`: every diagnostic, sorted, and the totals.
+pub struct CheckReport {
+    pub summary: Summary,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl CheckReport {
+    pub fn has_errors(&self) -> bool {
+        self.summary.errors > 0
+    }
+}
+
+/// Where the content is read from.
+#[derive(Clone, Copy)]
+pub enum Content<'a> {
+    /// Files and folders of the working tree (the configured content folder when empty).
+    Files(&'a [PathBuf]),
+    /// The content folder as a git revision holds it (`HEAD`, a branch, a tag, a SHA).
+    Revision(&'a str),
+}
+
+/// Checks `paths` (or the configured content folder when empty).
+pub fn check(config: &Config, paths: &[PathBuf], cwd: &Path) -> Result<CheckReport, Error> {
+    Ok(load_and_check(config, Content::Files(paths), cwd)?.0)
+}
+
+/// Checks the content and keeps only what concerns objects changed since `rev` (and the files
+/// that changed, for problems no object carries): what a pull request's review needs.
+pub fn check_changed_since(config: &Config, rev: &str, cwd: &Path) -> Result<CheckReport, Error> {
+    let (mut report, objects) = load_and_check(config, Content::Files(&[]), cwd)?;
+    // The base is only compared with, never reported on: its objects are loaded unchecked.
+    let (_, base) = load_content(config, Content::Revision(rev), cwd, &|_, _| Vec::new())?;
+    let changes = crate::diff::Changes::between(&base.objects, &objects);
+    let (touched, removed) = changes.touched_and_removed();
+    let git = load::git_tree::GitContent::open(&config.content_dir).map_err(Error::Usage)?;
+    let mut files_changed: std::collections::HashMap<PathBuf, bool> = Default::default();
+    report.diagnostics.retain(|d| match &d.object_id {
+        Some(id) if touched.contains(id.as_str()) => true,
+        // A rule an unchanged object now breaks because of the change: it names a removed id.
+        Some(_) => removed.iter().any(|gone| d.message.contains(gone)),
+        None => *files_changed.entry(d.location.file.clone()).or_insert_with(|| {
+            let before = git.repo_path(&d.location.file, cwd).and_then(|path| git.file_at(rev, &path));
+            before.is_none_or(|bytes| std::fs::read(cwd.join(&d.location.file)).ok() != Some(bytes))
+        }),
+    });
+    report.summary.errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
+    report.summary.warnings = report.diagnostics.len() - report.summary.errors;
+    Ok(report)
+}
+
+/// What changes from `base` to `head` (a revision, or the working tree when None).
+pub fn diff(config: &Config, base: &str, head: Option<&str>, cwd: &Path) -> Result<crate::diff::DiffReport, Error> {
+    let git = load::git_tree::GitContent::open(&config.content_dir).map_err(Error::Usage)?;
+    let sha = |rev: &str| git.commit(rev).map(|c| c.id().to_string());
+    let base_side = (base, Some(sha(base)?));
+    let (before, base_objects) = load_and_check(config, Content::Revision(base), cwd)?;
+    let (after, head_objects, head_side) = match head {
+        Some(rev) => {
+            let commit = Some(sha(rev)?);
+            let (report, objects) = load_and_check(config, Content::Revision(rev), cwd)?;
+            (report, objects, (rev, commit))
+        }
+        None => {
+            let (report, objects) = load_and_check(config, Content::Files(&[]), cwd)?;
+            (report, objects, ("the working tree", None))
+        }
+    };
+    let changes = crate::diff::Changes::between(&base_objects, &head_objects);
+    Ok(crate::diff::DiffReport::new(
+        crate::diff::Side::new(base_side.0, base_side.1, &before.summary),
+        crate::diff::Side::new(head_side.0, head_side.1, &after.summary),
+        changes,
+        &before.diagnostics,
+        after.diagnostics,
+    ))
+}
+
+/// Loads and checks, keeping the objects for the stages after.
+fn load_and_check(
+    config: &Config,
+    content: Content<'_>,
+    cwd: &Path,
+) -> Result<(CheckReport, Vec<stix::StixObject>), Error> {
+    let started = Instant::now();
+    let (discovered, loaded) = load_content(config, content, cwd, &validate::check_object)?;
+    log_timing("load and check objects", started);
+    let repo_options = validate::RepositoryOptions {
+        missing_reference: config.check.missing_references,
+        audiences: &config.audiences,
+    };
+    let repository = validate::check_repository(&loaded.objects, &repo_options);
+    log_timing("repository rules", started);
+    let mut diagnostics = discovered.diagnostics;
+    diagnostics.extend(loaded.diagnostics);
+    diagnostics.extend(repository);
+    diag::sort_and_dedup(&mut diagnostics);
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let summary =
+        Summary { files: loaded.files, objects: loaded.objects.len(), errors, warnings: diagnostics.len() - errors };
+    log_timing("check", started);
+    Ok((CheckReport { summary, diagnostics }, loaded.objects))
+}
+
+/// Finds and parses the content, running `check` on each object while its JSON is in memory.
+fn load_content(
+    config: &Config,
+    content: Content<'_>,
+    cwd: &Path,
+    check: &load::ObjectCheck,
+) -> Result<(load::Discovered, load::Loaded), Error> {
+    let started = Instant::now();
+    let options = load::LoadOptions { max_file_size: config.check.max_file_size };
+    match content {
+        Content::Files(paths) => {
+            let paths = if paths.is_empty() { vec![config.content_dir.clone()] } else { paths.to_vec() };
+            let paths: Vec<PathBuf> = paths.iter().map(|p| relative_to(p, cwd)).collect();
+            let discovered = load::discover(&paths, &config.root)?;
+            log_timing("discover", started);
+            let loaded = load::load_all(&discovered.files, &options, check);
+            Ok((discovered, loaded))
+        }
+        Content::Revision(rev) => {
+            let git = load::git_tree::GitContent::open(&config.content_dir)
+                .map_err(|reason| Error::Usage(format!("cannot read revision `{rev}`: {reason}")))?;
+            let (files, diagnostics) = git.files(rev, &relative_to(&config.content_dir, cwd))?;
+            log_timing("read the revision's tree", started);
+            let discovered = load::Discovered { files: Vec::new(), diagnostics };
+            Ok((discovered, load::load_tree(files, &options, check)))
+        }
+    }
+}
+
+/// Shows paths under the current folder relative to it, as a contributor typed them.
+fn relative_to(path: &Path, cwd: &Path) -> PathBuf {
+    match path.strip_prefix(cwd) {
+        Ok(rest) if rest.as_os_str().is_empty() => PathBuf::from("."),
+        Ok(rest) => rest.to_path_buf(),
+        Err(_) => path.to_path_buf(),
+    }
+}
+
+pub use build::{build, BuildOptions, BuildOutcome, BuildReport, BuildStats};

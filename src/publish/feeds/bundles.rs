@@ -1,0 +1,147 @@
+//! `feeds/bundles/`: everything the audience sees as one STIX bundle (plain, and gzip for
+//! downloads), and one bundle per object type. Each object's latest version, as the audience
+//! gets it (redacted copies where the audience redacts), compacted, one object per line.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use rayon::prelude::*;
+use sha1::{Digest, Sha1};
+
+use super::FeedFile;
+use crate::audience::{Entry, View};
+use crate::error::Error;
+use crate::publish::taxii::json::compact;
+use crate::stix::uuid::uuid_v5;
+use crate::stix::uuid::STIXPRESS_NAMESPACE;
+use crate::write::Sink;
+
+pub const DIR: &str = "feeds/bundles";
+
+/// Bytes compressed per gzip member: members compress in parallel and a gzip file may hold
+/// several (RFC 1952 section 2.2; gunzip, zcat and Python's gzip read them as one stream).
+const GZIP_MEMBER: usize = 8 << 20;
+
+/// The bundle header has a fixed length, so the id (a digest of the objects) is filled in once
+/// the objects are written, without copying them.
+const HEADER_START: &str = "{\"type\":\"bundle\",\"id\":\"bundle--";
+const HEADER_END: &str = "\",\"objects\":[";
+
+pub fn write(view: &View<'_>, sink: &dyn Sink) -> Result<Vec<FeedFile>, Error> {
+    let mut by_type: BTreeMap<&str, Vec<Entry>> = BTreeMap::new();
+    for entry in view.entries() {
+        by_type.entry(entry.object_type()).or_default().push(entry);
+    }
+    let mut files = Vec::new();
+    let mut all = Bundle::new();
+    for (object_type, entries) in &by_type {
+        let objects: Vec<String> = entries.par_iter().map(|e| compact(&view.json(e.object))).collect();
+        let mut one = Bundle::new();
+        for object in &objects {
+            one.push(object);
+            // The whole bundle's id is a digest of the per-type digests: each object is hashed once.
+            all.append(object);
+        }
+        let (bytes, digest) = one.finish();
+        all.digest.update(digest);
+        let path = format!("{DIR}/{object_type}.json");
+        sink.write(&path, &bytes)?;
+        files.push(FeedFile::new(path, "the objects of one type", objects.len()));
+    }
+    let count = all.count;
+    let (bytes, _) = all.finish();
+    sink.write(&format!("{DIR}/all.json.gz"), &gzip(&bytes))?;
+    sink.write(&format!("{DIR}/all.json"), &bytes)?;
+    files.insert(0, FeedFile::new(format!("{DIR}/all.json.gz"), "the same, gzip-compressed", count));
+    files.insert(0, FeedFile::new(format!("{DIR}/all.json"), "every object this site publishes", count));
+    Ok(files)
+}
+
+struct Bundle {
+    bytes: Vec<u8>,
+    digest: Sha1,
+    count: usize,
+}
+
+impl Bundle {
+    fn new() -> Bundle {
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(HEADER_START.as_bytes());
+        bytes.extend_from_slice(&[b'0'; 36]);
+        bytes.extend_from_slice(HEADER_END.as_bytes());
+        Bundle { bytes, digest: Sha1::new(), count: 0 }
+    }
+
+    /// Adds an object and counts it in the digest the id is made from.
+    fn push(&mut self, object: &str) {
+        self.append(object);
+        self.digest.update(object.as_bytes());
+        self.digest.update(b"\n");
+    }
+
+    /// Adds an object whose digest the caller accounts for.
+    fn append(&mut self, object: &str) {
+        if self.count > 0 {
+            self.bytes.push(b',');
+        }
+        self.bytes.push(b'\n');
+        self.bytes.extend_from_slice(object.as_bytes());
+        self.count += 1;
+    }
+
+    /// The bundle, its id a name-based UUID of its digest (the same objects, the same id), and
+    /// the digest.
+    fn finish(mut self) -> (Vec<u8>, [u8; 20]) {
+        let digest: [u8; 20] = self.digest.finalize().into();
+        let id = uuid_v5(&STIXPRESS_NAMESPACE, &digest);
+        let at = HEADER_START.len();
+        self.bytes[at..at + 36].copy_from_slice(id.as_bytes());
+        self.bytes.extend_from_slice(b"\n]}\n");
+        (self.bytes, digest)
+    }
+}
+
+/// Gzip in parallel members; the header carries no time or name, so the bytes are reproducible.
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let members: Vec<Vec<u8>> = bytes
+        .par_chunks(GZIP_MEMBER)
+        .map(|chunk| {
+            let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+            // Writing into a Vec cannot fail.
+            let _ = encoder.write_all(chunk);
+            encoder.finish().unwrap_or_default()
+        })
+        .collect();
+    members.concat()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn a_bundle_is_json_with_an_id_from_its_objects() {
+        let mut bundle = Bundle::new();
+        bundle.push(r#"{"type":"malware","id":"malware--a"}"#);
+        bundle.push(r#"{"type":"tool","id":"tool--b"}"#);
+        let (bytes, _) = bundle.finish();
+        let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(json["objects"].as_array().unwrap().len(), 2);
+        let id = json["id"].as_str().unwrap();
+        assert!(id.starts_with("bundle--") && id.len() == 44 && !id.contains("00000000-"), "{id}");
+        let empty: serde_json::Value = serde_json::from_slice(&Bundle::new().finish().0).unwrap();
+        assert_eq!(empty["objects"].as_array().unwrap().len(), 0);
+        assert_ne!(empty["id"], json["id"]);
+    }
+
+    #[test]
+    fn gzip_members_decompress_to_the_input() {
+        let input: Vec<u8> = (0..GZIP_MEMBER * 2 + 10).map(|i| (i % 251) as u8).collect();
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(&gzip(&input)[..]).read_to_end(&mut out).unwrap();
+        assert_eq!(out, input);
+    }
+}

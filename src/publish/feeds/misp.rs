@@ -1,0 +1,214 @@
+//! `feeds/misp/`: a MISP feed a MISP instance can subscribe to ("Add feed", format "MISP
+//! Feed"). One event per report, named by the report's UUID; its indicators' values as
+//! attributes (for detection when the indicator applies at the build time), the observables it
+//! lists as attributes for context; its TLP and labels as tags. `manifest.json` lists the
+//! events, `hashes.csv` the MD5 of every attribute value (MISP's feed cache and correlation).
+
+use std::collections::{BTreeMap, HashMap};
+
+use md5::{Digest, Md5};
+use rayon::prelude::*;
+use serde_json::{json, Map, Value};
+
+use super::indicators::Indicator;
+use super::{strings, FeedFile};
+use crate::audience::{highest_tlp, Entry, View};
+use crate::config::Site;
+use crate::error::Error;
+use crate::stix::id::uuid_of;
+use crate::stix::marking::Tlp;
+use crate::stix::observables::{self, Observable};
+use crate::stix::uuid::derived_uuid;
+use crate::stix::Timestamp;
+use crate::write::{pretty_json, Sink};
+
+pub const DIR: &str = "feeds/misp";
+
+/// MISP's codes: analysis 2 = completed (a published report), threat level 4 = undefined
+/// (STIX has no such scale; analysts set it in MISP).
+const ANALYSIS_COMPLETED: &str = "2";
+const THREAT_LEVEL_UNDEFINED: &str = "4";
+
+/// An attribute's distribution 5 = "inherit event", so the subscriber's feed setting decides.
+const DISTRIBUTION_INHERIT: &str = "5";
+
+pub fn write(
+    view: &View<'_>,
+    indicators: &[Indicator<'_>],
+    site: &Site,
+    sink: &dyn Sink,
+) -> Result<Vec<FeedFile>, Error> {
+    let by_id: HashMap<&str, &Indicator> = indicators.iter().map(|i| (i.entry.id(), i)).collect();
+    let reports: Vec<Entry> = view.entries().filter(|e| e.object_type() == "report").collect();
+    // Events are independent: build and write them in parallel, then gather the lists.
+    let written = reports
+        .par_iter()
+        .map(|report| {
+            let event = event(view, *report, &by_id, site);
+            let uuid = event["uuid"].as_str().unwrap_or_default().to_owned();
+            let values = event["Attribute"].as_array().map(Vec::as_slice).unwrap_or_default();
+            let hashes: Vec<String> = values
+                .iter()
+                .map(|a| format!("{:x},{uuid}", Md5::digest(a["value"].as_str().unwrap_or_default().as_bytes())))
+                .collect();
+            sink.write(&format!("{DIR}/{uuid}.json"), pretty_json(&json!({ "Event": event })).as_bytes())?;
+            Ok((uuid, manifest_entry(&event), hashes))
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    let mut manifest = Map::new();
+    let mut hashes: Vec<String> = Vec::new();
+    let mut attributes = 0;
+    for (uuid, entry, event_hashes) in written {
+        attributes += event_hashes.len();
+        hashes.extend(event_hashes);
+        manifest.insert(uuid, entry);
+    }
+    let events = manifest.len();
+    sink.write(&format!("{DIR}/manifest.json"), pretty_json(&Value::Object(manifest)).as_bytes())?;
+    hashes.sort();
+    let mut csv = hashes.join("\n");
+    if !csv.is_empty() {
+        csv.push('\n');
+    }
+    sink.write(&format!("{DIR}/hashes.csv"), csv.as_bytes())?;
+    Ok(vec![
+        FeedFile::new(
+            format!("{DIR}/manifest.json"),
+            "the events, for MISP's feed subscription (the URL to give MISP is this folder)",
+            events,
+        ),
+        FeedFile::new(format!("{DIR}/<uuid>.json"), "one event per report, named by the report's UUID", events),
+        FeedFile::new(format!("{DIR}/hashes.csv"), "md5(value),event UUID for every attribute", attributes),
+    ])
+}
+
+fn event(view: &View<'_>, report: Entry<'_>, indicators: &HashMap<&str, &Indicator>, site: &Site) -> Value {
+    let json: Value = serde_json::from_str(&view.json(report.object)).unwrap_or(Value::Null);
+    let uuid = uuid_of(report.id()).to_owned();
+    let time = |key: &str| json.get(key).and_then(Value::as_str).and_then(|t| Timestamp::parse(t).ok());
+    let published = time("published").or_else(|| time("created")).unwrap_or(Timestamp::from_unix_seconds(0));
+    let modified = time("modified").unwrap_or(published);
+    let mut tags = Vec::new();
+    if let Some(tlp) = highest_tlp(report.object) {
+        tags.push(json!({ "name": tlp.label().to_ascii_lowercase(), "colour": tlp_colour(tlp) }));
+    }
+    tags.extend(strings(&json, "labels").map(|label| json!({ "name": label })));
+    let org = match view.outgoing(report).find(|(p, _)| *p == "created_by_ref") {
+        Some((_, identity)) => {
+            json!({ "name": identity.display_name(), "uuid": uuid_of(identity.id()) })
+        }
+        None => json!({ "name": site.title, "uuid": derived_uuid(&format!("misp org {}", site.title)) }),
+    };
+    let mut info = report.display_name().to_owned();
+    if info.trim().is_empty() {
+        info = format!("Report {}", report.id());
+    }
+    json!({
+        "uuid": uuid,
+        "info": info,
+        "date": published.date_text(),
+        "timestamp": modified.seconds.max(0).to_string(),
+        "publish_timestamp": published.seconds.max(0).to_string(),
+        "published": true,
+        "analysis": ANALYSIS_COMPLETED,
+        "threat_level_id": THREAT_LEVEL_UNDEFINED,
+        "Orgc": org,
+        "Tag": tags,
+        "Attribute": attributes(view, report, indicators, modified),
+    })
+}
+
+/// The report's indicators' values (to_ids while the indicator applies), then the values of
+/// the observables it lists (context, not for detection); each (type, value) once.
+fn attributes(
+    view: &View<'_>,
+    report: Entry<'_>,
+    indicators: &HashMap<&str, &Indicator>,
+    when: Timestamp,
+) -> Vec<Value> {
+    let mut found: BTreeMap<(&'static str, String), Value> = BTreeMap::new();
+    let mut add = |observable: &Observable, to_ids: bool, comment: String, source: &str| {
+        let (kind, category) = observable.kind.misp();
+        let key = (kind, observable.value.clone());
+        let uuid = derived_uuid(&format!("misp attribute {} {source} {kind} {}", report.id(), observable.value));
+        found.entry(key).or_insert_with(|| {
+            json!({
+                "uuid": uuid,
+                "type": kind,
+                "category": category,
+                "value": observable.value,
+                "to_ids": to_ids,
+                "comment": comment,
+                "distribution": DISTRIBUTION_INHERIT,
+                "timestamp": when.seconds.max(0).to_string(),
+            })
+        });
+    };
+    for (property, listed) in view.outgoing(report) {
+        if property != "object_refs" {
+            continue;
+        }
+        if let Some(indicator) = indicators.get(listed.id()) {
+            for observable in &indicator.observables {
+                add(observable, indicator.current, format!("{} ({})", indicator.name, listed.id()), listed.id());
+            }
+        } else {
+            for observable in observable_values(view, listed) {
+                add(&observable, false, format!("observed: {}", listed.id()), listed.id());
+            }
+        }
+    }
+    found.into_values().collect()
+}
+
+/// The values a cyber-observable object carries that a blocklist kind knows.
+fn observable_values(view: &View<'_>, entry: Entry<'_>) -> Vec<Observable> {
+    const VALUE_PROPERTIES: &[&str] = &["value", "name", "key", "number"];
+    let object_type = entry.object_type();
+    if observables::kind_of(object_type, "value", "").is_none()
+        && !matches!(object_type, "file" | "artifact" | "mutex" | "windows-registry-key" | "autonomous-system")
+    {
+        return Vec::new();
+    }
+    let json: Value = serde_json::from_str(&view.json(entry.object)).unwrap_or(Value::Null);
+    let mut paths: Vec<(String, String)> = Vec::new();
+    for property in VALUE_PROPERTIES {
+        let text = match json.get(*property) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => continue,
+        };
+        paths.push(((*property).to_owned(), text));
+    }
+    if let Some(Value::Object(hashes)) = json.get("hashes") {
+        for (algorithm, digest) in hashes {
+            if let Some(digest) = digest.as_str() {
+                paths.push((format!("hashes.'{algorithm}'"), digest.to_owned()));
+            }
+        }
+    }
+    paths
+        .into_iter()
+        .filter_map(|(path, value)| {
+            let kind = observables::kind_of(object_type, &path, &value)?;
+            observables::normalise(kind, &value).ok()
+        })
+        .collect()
+}
+
+/// The colours of MISP's `tlp` taxonomy, so the tags look as analysts expect.
+fn tlp_colour(tlp: Tlp) -> &'static str {
+    match tlp {
+        Tlp::Clear | Tlp::White => "#ffffff",
+        Tlp::Green => "#33FF00",
+        Tlp::Amber | Tlp::AmberStrict => "#FFC000",
+        Tlp::Red => "#FF2B2B",
+    }
+}
+
+/// What the manifest says of an event: everything but its attributes.
+fn manifest_entry(event: &Value) -> Value {
+    let keys =
+        ["Orgc", "Tag", "info", "date", "analysis", "threat_level_id", "timestamp", "publish_timestamp", "published"];
+    Value::Object(keys.iter().filter_map(|k| Some(((*k).to_owned(), event.get(*k)?.clone()))).collect())
+}

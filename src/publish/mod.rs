@@ -1,0 +1,75 @@
+//! Publishing: everything an audience receives, made from its View and nothing else.
+//!
+//! Pages, TAXII, feeds and search are siblings: each takes the View (git history as the View
+//! allows it included) and writes to a sink; none imports another, the Store or provenance.
+//! What they share sits in `shared` (escaping, file names, the feeds catalogue) and in `stix`
+//! (type labels, display names, the blocklists' normal form).
+
+pub(crate) mod feeds;
+pub(crate) mod pages;
+pub(crate) mod search;
+pub(crate) mod shared;
+pub(crate) mod taxii;
+pub(crate) mod theme;
+
+use crate::audience::View;
+use crate::config::{Site, Taxii};
+use crate::error::Error;
+use crate::stix::Timestamp;
+use crate::timing::log_timing;
+use crate::write::Sink;
+use pages::ContentPage;
+use search::SearchStats;
+use taxii::TaxiiIndex;
+use theme::Theme;
+
+/// Everything one audience's output is made from: its View (objects, and git history as the
+/// View allows it), the site's settings and the build time. Nothing else reaches a renderer.
+pub(crate) struct Publication<'p, 's> {
+    pub view: &'p View<'s>,
+    pub site: &'p Site,
+    pub taxii: &'p Taxii,
+    pub theme: &'p Theme,
+    /// The Markdown pages published to this audience.
+    pub pages: &'p [ContentPage],
+    /// The build time: which indicators apply, where the dashboard's windows end.
+    pub now: Timestamp,
+    /// Whether `now` was given (`--now`, `SOURCE_DATE_EPOCH`): only then may output print it.
+    pub now_given: bool,
+}
+
+/// What publishing wrote, for the build's summary and for `serve`.
+pub(crate) struct Published {
+    pub pages: usize,
+    pub search: SearchStats,
+    pub taxii_index: TaxiiIndex,
+}
+
+/// How many pages `publish` will write (for a progress bar).
+pub(crate) fn page_count(publication: &Publication<'_, '_>) -> usize {
+    pages::page_count(publication.view, publication.pages)
+}
+
+/// Writes every output of one audience, in this order: the feeds (the pages describe what they
+/// hold), the search index, the pages, the TAXII tree and the host configurations that serve it.
+/// `tick` is called once per page written.
+pub(crate) fn publish(
+    publication: &Publication<'_, '_>,
+    sink: &dyn Sink,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Published, Error> {
+    let started = std::time::Instant::now();
+    let Publication { view, site, taxii: taxii_config, .. } = *publication;
+    let catalog = feeds::write(view, site, publication.now, publication.now_given, sink)?;
+    log_timing("feeds", started);
+    let search = search::write(view, sink)?;
+    log_timing("search index", started);
+    let pages = pages::render(publication, &catalog, sink, tick)?;
+    log_timing("render", started);
+    let taxii_index = TaxiiIndex::build(view, &taxii_config.collections);
+    log_timing("taxii index", started);
+    taxii::write_static(&taxii_index, taxii_config, site.base_url.as_deref(), sink)?;
+    taxii::hosts::write(taxii_config, sink)?;
+    log_timing("taxii", started);
+    Ok(Published { pages, search, taxii_index })
+}

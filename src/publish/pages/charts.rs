@@ -1,0 +1,144 @@
+//! Bar charts drawn at build time as SVG: they need no JavaScript. Each has a title the SVG is
+//! labelled by, axis labels, and the same numbers as a table for screen readers and for anyone
+//! who wants the figures (the template puts it in a `<details>`).
+//!
+//! Colours come from the theme's CSS (`currentColor` and classes), so dark mode applies.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::publish::shared::escape::escape;
+
+#[derive(Serialize, Clone)]
+pub struct Chart {
+    /// Unique on its page: the SVG's `aria-labelledby` points at `<id>-title`.
+    pub id: String,
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    /// Already escaped: output with `|safe`.
+    pub svg: String,
+    pub rows: Vec<(String, u64)>,
+    pub total: u64,
+}
+
+const WIDTH: f64 = 640.0;
+const HEIGHT: f64 = 220.0;
+const LEFT: f64 = 44.0;
+const BOTTOM: f64 = 44.0;
+const TOP: f64 = 12.0;
+
+/// A vertical bar per row, in the order given.
+pub fn bars(id: &str, title: &str, x_label: &str, y_label: &str, rows: Vec<(String, u64)>) -> Chart {
+    let max = rows.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
+    let plot_w = WIDTH - LEFT - 8.0;
+    let plot_h = HEIGHT - TOP - BOTTOM;
+    let slot = plot_w / rows.len().max(1) as f64;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="chart-svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{id}-title" preserveAspectRatio="xMidYMid meet">"#
+    );
+    // Axes and three gridlines: 0, half, max.
+    for (i, value) in [0, max / 2, max].iter().enumerate() {
+        let y = TOP + plot_h - plot_h * (*value as f64) / max as f64;
+        let class = if i == 0 { "axis" } else { "grid" };
+        let _ = write!(
+            svg,
+            r#"<line class="{class}" x1="{LEFT}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}"/><text class="tick" x="{:.1}" y="{:.1}" text-anchor="end">{value}</text>"#,
+            WIDTH - 8.0,
+            LEFT - 4.0,
+            y + 4.0
+        );
+    }
+    // Label at most ~12 slots on the x axis, so that labels never overlap.
+    let every = rows.len().div_ceil(12).max(1);
+    for (i, (label, value)) in rows.iter().enumerate() {
+        let h = plot_h * (*value as f64) / max as f64;
+        let x = LEFT + slot * i as f64 + slot * 0.15;
+        let _ = write!(
+            svg,
+            r#"<rect class="bar" x="{x:.1}" y="{:.1}" width="{:.1}" height="{h:.1}"><title>{}: {value}</title></rect>"#,
+            TOP + plot_h - h,
+            (slot * 0.7).max(1.0),
+            escape(label)
+        );
+        if i % every == 0 {
+            let _ = write!(
+                svg,
+                r#"<text class="tick" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+                x + slot * 0.35,
+                TOP + plot_h + 14.0,
+                escape(&shorten(label, 14))
+            );
+        }
+    }
+    let _ = write!(
+        svg,
+        r#"<text class="axis-label" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+        LEFT + plot_w / 2.0,
+        HEIGHT - 6.0,
+        escape(x_label)
+    );
+    let _ = write!(
+        svg,
+        r#"<text class="axis-label" x="12" y="{:.1}" text-anchor="middle" transform="rotate(-90 12 {:.1})">{}</text></svg>"#,
+        TOP + plot_h / 2.0,
+        TOP + plot_h / 2.0,
+        escape(y_label)
+    );
+    let total = rows.iter().map(|(_, v)| v).sum();
+    Chart {
+        id: id.to_owned(),
+        title: title.to_owned(),
+        x_label: x_label.to_owned(),
+        y_label: y_label.to_owned(),
+        svg,
+        rows,
+        total,
+    }
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(max - 1).collect();
+    out.push('…');
+    out
+}
+
+/// The `count` months ending with `last` (`YYYY-MM`), oldest first.
+pub fn months_ending(last: &str, count: usize) -> Vec<String> {
+    let (year, month) =
+        match (last.get(..4).and_then(|y| y.parse::<i32>().ok()), last.get(5..7).and_then(|m| m.parse::<i32>().ok())) {
+            (Some(y), Some(m)) => (y, m),
+            _ => return Vec::new(),
+        };
+    let index = year * 12 + (month - 1);
+    (0..count as i32)
+        .rev()
+        .map(|back| index - back)
+        .map(|i| format!("{:04}-{:02}", i.div_euclid(12), i.rem_euclid(12) + 1))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charts_escape_labels_and_keep_their_numbers() {
+        let chart = bars("c", "Title", "Month", "Objects", vec![("<b>".into(), 3), ("x".into(), 0)]);
+        assert!(chart.svg.contains("&lt;b&gt;") && !chart.svg.contains("<b>"));
+        assert!(chart.svg.contains(r#"aria-labelledby="c-title""#));
+        assert_eq!(chart.total, 3);
+    }
+
+    #[test]
+    fn months_run_back_across_years() {
+        assert_eq!(months_ending("2026-02", 3), ["2025-12", "2026-01", "2026-02"]);
+        assert!(months_ending("garbage", 3).is_empty());
+    }
+}

@@ -1,0 +1,220 @@
+//! What an object page shows of the graph around it: its relationships grouped by type and
+//! direction (with each relationship's description, ATT&CK's procedure examples), and the
+//! objects that reference it, grouped by how they do.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::citations::Citations;
+use super::fields::property_label;
+use super::links::{type_plural, Link};
+use super::markdown::{to_safe_html, InternalLinks};
+use crate::audience::{Entry, View};
+
+/// Items listed per group; a hub (an identity that created 20,000 objects) shows a count for
+/// the rest instead of a page nobody can scroll.
+pub const MAX_ITEMS: usize = 200;
+
+#[derive(Debug, Serialize)]
+pub struct RelationshipGroup {
+    pub label: String,
+    /// The type of the objects at the other end ("Attack Patterns"): a group holds one type, so
+    /// a group's techniques and its software are listed apart, as on ATT&CK's pages.
+    pub other_type: String,
+    pub other_heading: &'static str,
+    pub total: usize,
+    pub more: usize,
+    pub items: Vec<RelationshipItem>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RelationshipItem {
+    pub other: Link,
+    /// The other object's identifier in an outside catalogue (T1059.001, CAPEC-66, CVE-…).
+    pub external_id: Option<String>,
+    pub relationship: Link,
+    pub description_html: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReferenceGroup {
+    pub label: String,
+    pub total: usize,
+    pub more: usize,
+    pub items: Vec<Link>,
+}
+
+/// One relationship touching the object: the relationship and the object at its other end.
+pub struct Touching<'v> {
+    pub relationship: Entry<'v>,
+    pub other: Entry<'v>,
+    pub outgoing: bool,
+    pub kind: String,
+}
+
+/// Every visible relationship with `entry` at one of its ends.
+pub fn touching<'v>(view: &View<'v>, entry: Entry<'v>) -> Vec<Touching<'v>> {
+    view.relationships(entry)
+        .map(|(relationship, other, outgoing)| {
+            let kind = relationship.object.relationship_type.clone().unwrap_or_else(|| "related-to".into());
+            Touching { relationship, other, outgoing, kind }
+        })
+        .collect()
+}
+
+/// Relationship groups, outgoing before incoming, by relationship type and then by the other
+/// object's type, each sorted by the other object's name.
+pub fn relationship_groups(
+    touching: &[Touching<'_>],
+    root: &str,
+    citations: &mut Citations,
+    internal: InternalLinks<'_>,
+) -> Vec<RelationshipGroup> {
+    let mut groups: BTreeMap<(bool, &str, &str), Vec<&Touching>> = BTreeMap::new();
+    for t in touching {
+        groups.entry((!t.outgoing, t.kind.as_str(), t.other.object_type())).or_default().push(t);
+    }
+    groups
+        .into_iter()
+        .map(|((incoming, kind, other_type), mut members)| {
+            members.sort_by_cached_key(|t| name_key(t.other));
+            let total = members.len();
+            let items =
+                members.iter().take(MAX_ITEMS).map(|t| relationship_item(t, root, citations, internal)).collect();
+            RelationshipGroup {
+                label: relationship_label(kind, !incoming),
+                other_type: type_plural(other_type),
+                other_heading: if incoming { "Source" } else { "Target" },
+                total,
+                more: total.saturating_sub(MAX_ITEMS),
+                items,
+            }
+        })
+        .collect()
+}
+
+/// The two properties of a relationship its row shows; the rest of its JSON is skipped
+/// unparsed (a technique page has hundreds of rows).
+#[derive(Deserialize, Default)]
+struct RowText {
+    description: Option<Value>,
+    external_references: Option<Value>,
+}
+
+fn relationship_item(
+    t: &Touching<'_>,
+    root: &str,
+    citations: &mut Citations,
+    internal: InternalLinks<'_>,
+) -> RelationshipItem {
+    let parsed: RowText = serde_json::from_str(&t.relationship.object.raw).unwrap_or_default();
+    let description = parsed.description.as_ref().and_then(Value::as_str);
+    if let Some(Value::Array(references)) = parsed.external_references {
+        citations.add_citable(references);
+    }
+    RelationshipItem {
+        other: Link::to(t.other, root),
+        external_id: t.other.object.external_ids.first().map(|(_, id)| id.clone()),
+        relationship: Link::to(t.relationship, root),
+        description_html: description.map(|d| to_safe_html(d, citations, internal)),
+    }
+}
+
+/// "Uses" for `uses` from this object, "Used by" for `uses` towards it.
+pub fn relationship_label(kind: &str, outgoing: bool) -> String {
+    let words = kind.replace('-', " ");
+    if outgoing {
+        return capitalise(&words);
+    }
+    let inverse = match kind {
+        "uses" => "Used by",
+        "targets" => "Targeted by",
+        "indicates" => "Indicated by",
+        "mitigates" => "Mitigated by",
+        "attributed-to" => "Attributed to it",
+        "exploits" => "Exploited by",
+        "delivers" => "Delivered by",
+        "drops" => "Dropped by",
+        "downloads" => "Downloaded by",
+        "located-at" => "Location of",
+        "based-on" => "Basis of",
+        "derived-from" => "Derived into",
+        "duplicate-of" => "Duplicated by",
+        "subtechnique-of" => "Sub-techniques",
+        "revoked-by" => "Revokes",
+        "detects" => "Detected by",
+        "communicates-with" => "Communicated with by",
+        "compromises" => "Compromised by",
+        "hosts" => "Hosted by",
+        "owns" => "Owned by",
+        "authored-by" => "Author of",
+        "impersonates" => "Impersonated by",
+        "variant-of" => "Variants",
+        "investigates" => "Investigated by",
+        "remediates" => "Remediated by",
+        "controls" => "Controlled by",
+        "consists-of" => "Part of",
+        "has" => "Belongs to",
+        "characterizes" => "Characterized by",
+        "analysis-of" => "Analysed by",
+        "static-analysis-of" => "Statically analysed by",
+        "dynamic-analysis-of" => "Dynamically analysed by",
+        "beacons-to" => "Beaconed to by",
+        "exfiltrates-to" => "Exfiltrated to by",
+        "originates-from" => "Origin of",
+        "related-to" => "Related to",
+        _ => return format!("{} (towards this)", capitalise(&words)),
+    };
+    inverse.to_owned()
+}
+
+/// The objects that reference `entry` other than through relationships' ends, grouped by the
+/// property they use.
+pub fn reference_groups(view: &View<'_>, entry: Entry<'_>, root: &str) -> Vec<ReferenceGroup> {
+    let mut groups: BTreeMap<&str, Vec<Entry>> = BTreeMap::new();
+    for (property, source) in view.incoming(entry) {
+        if source.object_type() == "relationship" && matches!(property, "source_ref" | "target_ref") {
+            continue;
+        }
+        groups.entry(property).or_default().push(source);
+    }
+    groups
+        .into_iter()
+        .map(|(property, mut sources)| {
+            sources.sort_by_cached_key(|s| name_key(*s));
+            let total = sources.len();
+            ReferenceGroup {
+                label: reference_label(property),
+                total,
+                more: total.saturating_sub(MAX_ITEMS),
+                items: sources.iter().take(MAX_ITEMS).map(|s| Link::to(*s, root)).collect(),
+            }
+        })
+        .collect()
+}
+
+fn reference_label(property: &str) -> String {
+    match property {
+        "object_refs" => "Referenced in".into(),
+        "created_by_ref" => "Created by this identity".into(),
+        "sighting_of_ref" => "Sightings".into(),
+        "where_sighted_refs" => "Sightings at this".into(),
+        "observed_data_refs" => "Sightings observed in this".into(),
+        "object_marking_refs" | "granular_markings" => "Objects marked with this".into(),
+        crate::stix::object::MENTIONS => "Mentioned in".into(),
+        other => format!("Referenced as “{}”", property_label(other).to_lowercase()),
+    }
+}
+
+/// Sorts by name whatever the case, then exactly, then by id, so the order is total.
+pub fn name_key<'v>(entry: Entry<'v>) -> (String, &'v str, &'v str) {
+    let name = entry.display_name();
+    (name.to_lowercase(), name, entry.id())
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}

@@ -1,0 +1,410 @@
+//! What is happening, at a glance: the home dashboard, mentions per month on entity pages, the
+//! trending page and the reports timeline. Every figure is counted from the View, so an
+//! audience's charts never count what it may not see.
+//!
+//! Time windows ("last 7 days") are measured back from the build time; monthly charts end with
+//! the month of the latest activity in the data, so that a static archive (ATT&CK's releases)
+//! still shows its own last three years.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use super::charts::{bars, months_ending, Chart};
+use super::fields::TimeText;
+use super::links::{type_label, Link};
+use crate::audience::{highest_tlp, Entry, View};
+use crate::stix::Timestamp;
+
+/// Months shown by monthly charts.
+const MONTHS: usize = 36;
+/// Entries per "most referenced" list and per trending list.
+const TOP: usize = 10;
+/// Types whose pages get a mentions histogram, and that can trend.
+pub const TRENDING_TYPES: &[&str] =
+    &["attack-pattern", "malware", "tool", "intrusion-set", "threat-actor", "campaign", "vulnerability"];
+
+#[derive(Serialize)]
+pub struct Window {
+    pub days: i64,
+    pub added: usize,
+    pub changed: usize,
+    /// Object versions that commits in the window brought (None without git history).
+    pub committed: Option<usize>,
+}
+
+#[derive(Serialize)]
+pub struct Ranked {
+    pub link: Link,
+    pub count: usize,
+}
+
+#[derive(Serialize)]
+pub struct RankedGroup {
+    pub label: String,
+    pub items: Vec<Ranked>,
+}
+
+#[derive(Serialize)]
+pub struct ReportRow {
+    pub link: Link,
+    pub published: Option<TimeText>,
+    pub labels: Vec<LabelLink>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct LabelLink {
+    pub label: String,
+    /// The label's timeline page, from the site root.
+    pub href: String,
+}
+
+#[derive(Serialize)]
+pub struct Dashboard {
+    pub windows: Vec<Window>,
+    pub latest_reports: Vec<ReportRow>,
+    pub most_referenced: Vec<RankedGroup>,
+    pub activity: Chart,
+    pub reports_per_month: Chart,
+    pub tlp_mix: Chart,
+    pub identities: Vec<Ranked>,
+}
+
+/// The few members of a report, relationship or object the dashboards read.
+#[derive(Deserialize, Default)]
+struct Dated {
+    #[serde(default)]
+    published: Option<String>,
+    #[serde(default)]
+    labels: Vec<String>,
+}
+
+fn dated(entry: Entry<'_>) -> Dated {
+    serde_json::from_str(&entry.object.raw).unwrap_or_default()
+}
+
+/// Everything counted once per build and shared by the pages.
+pub struct Activity<'v> {
+    /// id → the month (`YYYY-MM`) of each mention: reports by `published`, relationships by
+    /// `created`.
+    mentions: HashMap<&'v str, Vec<String>>,
+    /// The month of the latest activity (`YYYY-MM`), the end of every monthly chart.
+    pub last_month: String,
+    /// The latest activity, as seconds (trending's "now").
+    last_seconds: i64,
+    /// Reports with their published time and labels, newest first.
+    reports: Vec<(Entry<'v>, Option<String>, Vec<String>)>,
+}
+
+impl<'v> Activity<'v> {
+    pub fn new(view: &View<'v>) -> Activity<'v> {
+        let mut mentions: HashMap<&'v str, Vec<String>> = HashMap::new();
+        let mut latest: Option<Timestamp> = None;
+        let mut reports = Vec::new();
+        for entry in view.entries() {
+            if let Some(time) = entry.object.version_time() {
+                latest = Some(latest.map_or(time, |l| if time > l { time } else { l }));
+            }
+            match entry.object_type() {
+                "report" => {
+                    let d = dated(entry);
+                    let when = d.published.clone().or_else(|| entry.object.created.clone());
+                    if let Some(month) = when.as_deref().and_then(Timestamp::year_month) {
+                        for (property, target) in view.outgoing(entry) {
+                            if property == "object_refs" {
+                                mentions.entry(target.id()).or_default().push(month.to_owned());
+                            }
+                        }
+                    }
+                    reports.push((entry, when, d.labels));
+                }
+                "relationship" => {
+                    let month = entry.object.created.as_deref().and_then(Timestamp::year_month);
+                    if let Some(month) = month {
+                        if let Some((_, target)) = view.outgoing(entry).find(|(p, _)| *p == "target_ref") {
+                            mentions.entry(target.id()).or_default().push(month.to_owned());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        reports.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.id().cmp(b.0.id())));
+        let last = latest.unwrap_or(Timestamp::from_unix_seconds(0));
+        let last_month = Timestamp::year_month(&last.to_seconds_text()).unwrap_or("1970-01").to_owned();
+        Activity { mentions, last_month, last_seconds: last.seconds, reports }
+    }
+
+    /// Mentions of `id` per month, for its page (None when it was never mentioned).
+    pub fn histogram(&self, id: &str) -> Option<Chart> {
+        let months = self.mentions.get(id)?;
+        Some(bars(
+            "mentions",
+            &format!("Mentions per month, {} months to {}", MONTHS, self.last_month),
+            "Month (reports by published date, relationships by creation)",
+            "Mentions",
+            self.per_month(months.iter().map(String::as_str)),
+        ))
+    }
+
+    /// How many of `months` (`YYYY-MM`) fall in each of the `MONTHS` months to the latest
+    /// activity, oldest first; months outside are not counted.
+    fn per_month<'m>(&self, months: impl Iterator<Item = &'m str>) -> Vec<(String, u64)> {
+        let axis = months_ending(&self.last_month, MONTHS);
+        let mut counts: BTreeMap<&str, u64> = axis.iter().map(|m| (m.as_str(), 0)).collect();
+        for month in months {
+            if let Some(count) = counts.get_mut(month) {
+                *count += 1;
+            }
+        }
+        axis.iter().map(|m| (m.clone(), counts[m.as_str()])).collect()
+    }
+}
+
+pub fn dashboard(view: &View<'_>, activity: &Activity<'_>, now: Timestamp, root: &str) -> Dashboard {
+    let history = view.history();
+    let windows = [7, 30, 90]
+        .iter()
+        .map(|days| {
+            let since = now.seconds - days * 86_400;
+            let within = |t: Option<&String>| {
+                t.and_then(|t| Timestamp::parse(t).ok()).is_some_and(|t| t.seconds >= since && t.seconds <= now.seconds)
+            };
+            let entries = view.entries().filter(|e| e.object_type() != "marking-definition");
+            let (mut added, mut changed) = (0, 0);
+            for e in entries {
+                if within(e.object.created.as_ref()) {
+                    added += 1;
+                } else if within(e.object.modified.as_ref()) {
+                    changed += 1;
+                }
+            }
+            let committed = history.is_available().then(|| {
+                let in_window = |t: i64| t >= since && t <= now.seconds;
+                view.entries()
+                    .flat_map(|e| view.versions(e))
+                    .filter(|v| history.origin(&v.id, v.version_key()).is_some_and(|c| in_window(c.time)))
+                    .count()
+            });
+            Window { days: *days, added, changed, committed }
+        })
+        .collect();
+    let latest_reports = activity
+        .reports
+        .iter()
+        .take(TOP)
+        .map(|(entry, published, labels)| ReportRow {
+            link: Link::to(*entry, root),
+            published: published.as_deref().and_then(TimeText::parse),
+            labels: labels.iter().map(|l| label_link(l)).collect(),
+        })
+        .collect();
+    Dashboard {
+        windows,
+        latest_reports,
+        most_referenced: most_referenced(view, root),
+        activity: objects_per_month(view, activity),
+        reports_per_month: reports_per_month(activity),
+        tlp_mix: tlp_mix(view),
+        identities: identities(view, root),
+    }
+}
+
+/// References that say something about an object (not its creator or markings).
+fn is_mention(property: &str) -> bool {
+    !matches!(property, "created_by_ref" | "object_marking_refs" | "granular_markings")
+}
+
+fn most_referenced(view: &View<'_>, root: &str) -> Vec<RankedGroup> {
+    let mut groups: BTreeMap<&str, Vec<(usize, Entry<'_>)>> = BTreeMap::new();
+    for entry in view.entries().filter(|e| TRENDING_TYPES.contains(&e.object_type())) {
+        let count = view.incoming(entry).filter(|(p, _)| is_mention(p)).count();
+        if count > 0 {
+            groups.entry(entry.object_type()).or_default().push((count, entry));
+        }
+    }
+    TRENDING_TYPES
+        .iter()
+        .filter_map(|t| {
+            let mut items = groups.remove(t)?;
+            items.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.display_name().cmp(b.1.display_name())));
+            let items =
+                items.into_iter().take(TOP).map(|(count, e)| Ranked { link: Link::to(e, root), count }).collect();
+            Some(RankedGroup { label: type_label(t), items })
+        })
+        .collect()
+}
+
+fn objects_per_month(view: &View<'_>, activity: &Activity<'_>) -> Chart {
+    let created = view
+        .entries()
+        .filter(|e| !matches!(e.object_type(), "relationship" | "marking-definition"))
+        .filter_map(|e| e.object.created.as_deref().and_then(Timestamp::year_month));
+    bars(
+        "activity",
+        &format!("Objects created per month, {} months to {}", MONTHS, activity.last_month),
+        "Month (by created)",
+        "Objects",
+        activity.per_month(created),
+    )
+}
+
+fn reports_per_month(activity: &Activity<'_>) -> Chart {
+    let published =
+        activity.reports.iter().filter_map(|(_, published, _)| published.as_deref().and_then(Timestamp::year_month));
+    bars(
+        "reports",
+        &format!("Reports published per month, {} months to {}", MONTHS, activity.last_month),
+        "Month (by published)",
+        "Reports",
+        activity.per_month(published),
+    )
+}
+
+fn tlp_mix(view: &View<'_>) -> Chart {
+    let mut counts: BTreeMap<&'static str, u64> = BTreeMap::new();
+    for entry in view.entries().filter(|e| e.object_type() != "marking-definition") {
+        *counts.entry(highest_tlp(entry.object).map_or("no TLP marking", |t| t.label())).or_default() += 1;
+    }
+    bars(
+        "tlp",
+        "Objects by TLP marking",
+        "TLP marking",
+        "Objects",
+        counts.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+    )
+}
+
+fn identities(view: &View<'_>, root: &str) -> Vec<Ranked> {
+    let mut counts: HashMap<&str, (usize, Entry<'_>)> = HashMap::new();
+    for entry in view.entries() {
+        if let Some((_, creator)) = view.outgoing(entry).find(|(p, _)| *p == "created_by_ref") {
+            counts.entry(creator.id()).or_insert((0, creator)).0 += 1;
+        }
+    }
+    let mut ranked: Vec<(usize, Entry<'_>)> = counts.into_values().collect();
+    ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id().cmp(b.1.id())));
+    ranked.into_iter().take(TOP).map(|(count, e)| Ranked { link: Link::to(e, root), count }).collect()
+}
+
+/// What grew most: mentions in the 90 days to the latest activity against the year before
+/// (scaled to 90 days).
+#[derive(Serialize)]
+pub struct Trending {
+    pub last_month: String,
+    pub items: Vec<TrendItem>,
+}
+
+#[derive(Serialize)]
+pub struct TrendItem {
+    pub link: Link,
+    pub recent: usize,
+    pub before: usize,
+    /// Recent minus the year before's 90-day average, one decimal.
+    pub growth: String,
+}
+
+pub fn trending(view: &View<'_>, activity: &Activity<'_>, root: &str) -> Trending {
+    let end = activity.last_seconds;
+    let recent_from = end - 90 * 86_400;
+    let before_from = recent_from - 365 * 86_400;
+    let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
+    let mut count = |id: &str, time: Option<&str>| {
+        let Some(t) = time.and_then(|t| Timestamp::parse(t).ok()) else { return };
+        if let Some(target) = view.get(id) {
+            if !TRENDING_TYPES.contains(&target.object_type()) {
+                return;
+            }
+            let slot = counts.entry(target.id()).or_default();
+            if t.seconds > recent_from && t.seconds <= end {
+                slot.0 += 1;
+            } else if t.seconds > before_from && t.seconds <= recent_from {
+                slot.1 += 1;
+            }
+        }
+    };
+    for (report, published, _) in &activity.reports {
+        for (property, target) in view.outgoing(*report) {
+            if property == "object_refs" {
+                count(target.id(), published.as_deref());
+            }
+        }
+    }
+    for entry in view.entries().filter(|e| e.object_type() == "relationship") {
+        if let Some((_, target)) = view.outgoing(entry).find(|(p, _)| *p == "target_ref") {
+            count(target.id(), entry.object.created.as_deref());
+        }
+    }
+    let mut items: Vec<(f64, &str, usize, usize)> = counts
+        .into_iter()
+        .filter(|(_, (recent, _))| *recent > 0)
+        .map(|(id, (recent, before))| (recent as f64 - before as f64 * 90.0 / 365.0, id, recent, before))
+        .collect();
+    items.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    Trending {
+        last_month: activity.last_month.clone(),
+        items: items
+            .into_iter()
+            .take(50)
+            .filter_map(|(growth, id, recent, before)| {
+                Some(TrendItem { link: Link::to(view.get(id)?, root), recent, before, growth: format!("{growth:+.1}") })
+            })
+            .collect(),
+    }
+}
+
+/// The reports timeline: by month of publication, newest first; one page for all and one per
+/// label.
+#[derive(Serialize)]
+pub struct Timeline {
+    pub label: Option<String>,
+    pub labels: Vec<(LabelLink, usize)>,
+    pub months: Vec<(String, Vec<ReportRow>)>,
+}
+
+/// Each page's path and content (the list at `reports/`, a label's at `reports/label/<hex>/`).
+pub fn timelines(activity: &Activity<'_>) -> Vec<(String, usize, Timeline)> {
+    let mut label_counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, _, labels) in &activity.reports {
+        for label in labels {
+            *label_counts.entry(label).or_default() += 1;
+        }
+    }
+    let labels: Vec<(LabelLink, usize)> = label_counts.iter().map(|(l, n)| (label_link(l), *n)).collect();
+    let page = |only: Option<&str>, root: &str| {
+        let mut months: Vec<(String, Vec<ReportRow>)> = Vec::new();
+        for (entry, published, report_labels) in &activity.reports {
+            if only.is_some_and(|l| !report_labels.iter().any(|r| r == l)) {
+                continue;
+            }
+            let month = published.as_deref().and_then(Timestamp::year_month).unwrap_or("undated").to_owned();
+            let row = ReportRow {
+                link: Link::to(*entry, root),
+                published: published.as_deref().and_then(TimeText::parse),
+                labels: report_labels.iter().map(|l| label_link(l)).collect(),
+            };
+            match months.last_mut() {
+                Some((m, rows)) if *m == month => rows.push(row),
+                _ => months.push((month, vec![row])),
+            }
+        }
+        Timeline {
+            label: only.map(str::to_owned),
+            labels: labels.iter().map(|(l, n)| (l.clone(), *n)).collect(),
+            months,
+        }
+    };
+    let mut pages = vec![("reports/index.html".to_owned(), 1, page(None, "../"))];
+    for label in label_counts.keys() {
+        pages.push((format!("{}index.html", label_link(label).href), 3, page(Some(label), "../../../")));
+    }
+    pages
+}
+
+/// A label's timeline page: its text in hex, so that any label is a safe path.
+fn label_link(label: &str) -> LabelLink {
+    LabelLink {
+        label: label.to_owned(),
+        href: format!("reports/label/{}/", crate::publish::shared::file_names::hex(label)),
+    }
+}

@@ -1,0 +1,207 @@
+//! Links: to other objects' pages (only through the View, so only to visible objects), and to
+//! the outside world, where only http(s) URLs become links and well-known identifiers (CVE,
+//! CAPEC, CWE, ATT&CK) link to their authorities.
+
+use serde::Serialize;
+
+use crate::audience::{Entry, View};
+pub(crate) use crate::stix::label::type_label;
+use crate::stix::schema::{type_spec, Category};
+use crate::stix::SpecVersion;
+
+/// A link to an object, or its id shown as text when it is not published here.
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub href: Option<String>,
+    pub name: String,
+    pub type_label: String,
+    /// `domain`, `observable`, `relationship`, `meta` or `custom` (for styling).
+    pub category: &'static str,
+}
+
+/// The address of an object's page, from a page `root` away from the site root.
+pub fn object_href(root: &str, id: &str) -> String {
+    format!("{root}objects/{id}/")
+}
+
+impl Link {
+    pub fn to(entry: Entry<'_>, root: &str) -> Link {
+        Link {
+            href: Some(object_href(root, entry.id())),
+            name: entry.display_name().to_owned(),
+            type_label: type_label(entry.object_type()),
+            category: category(entry.object_type()),
+        }
+    }
+
+    /// A link to `id` when the View has it, else the id as text; never the id of an object
+    /// withheld from this audience.
+    pub fn to_id(view: &View<'_>, id: &str, root: &str) -> Link {
+        match view.get(id) {
+            Some(entry) => Link::to(entry, root),
+            None if view.withholds(id) => Link {
+                href: None,
+                name: "not available to this audience".into(),
+                type_label: "Withheld".into(),
+                category: "custom",
+            },
+            None => {
+                let object_type = id.split("--").next().unwrap_or_default();
+                Link {
+                    href: None,
+                    name: id.to_owned(),
+                    type_label: type_label(object_type),
+                    category: category(object_type),
+                }
+            }
+        }
+    }
+}
+
+pub fn category(object_type: &str) -> &'static str {
+    match type_spec(SpecVersion::V21, object_type).map(|spec| spec.category) {
+        Some(Category::Domain) => "domain",
+        Some(Category::Observable) => "observable",
+        Some(Category::Relationship) => "relationship",
+        Some(Category::Meta) => "meta",
+        None => "custom",
+    }
+}
+
+/// The plural a list page is titled with.
+pub fn type_plural(object_type: &str) -> String {
+    let label = type_label(object_type);
+    if let Some(head) = label.strip_suffix(" of Action") {
+        return format!("{head}s of Action");
+    }
+    let uncountable = ["Malware", "Data", "Software", "Infrastructure", "Traffic", "Content", "Analysis"];
+    if uncountable.iter().any(|w| label.ends_with(w)) {
+        return if label.ends_with("Analysis") { label.replace("Analysis", "Analyses") } else { label };
+    }
+    if let Some(stem) = label.strip_suffix('y').filter(|s| !s.ends_with(['a', 'e', 'o', 'u'])) {
+        return format!("{stem}ies");
+    }
+    if label.ends_with('s') || label.ends_with('x') {
+        return format!("{label}es");
+    }
+    format!("{label}s")
+}
+
+/// Where an external reference leads.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ReferenceHref {
+    /// A page of this site (an ATT&CK id whose object is published here).
+    Internal(String),
+    External(String),
+    /// A URL that is not http(s): shown as text, never as a link.
+    Unsafe(String),
+    None,
+}
+
+/// The link for an external reference: a page of this site for an ATT&CK id it publishes (via
+/// `internal`), the authority's page for CVE, CAPEC and CWE identifiers, else the reference's
+/// own URL when it is http(s).
+pub fn external_reference_href(
+    source: &str,
+    external_id: Option<&str>,
+    url: Option<&str>,
+    internal: &dyn Fn(&str, &str) -> Option<String>,
+) -> ReferenceHref {
+    if let Some(href) = external_id.and_then(|id| internal(source, id)) {
+        return ReferenceHref::Internal(href);
+    }
+    if let Some(authority) = external_id.and_then(|id| authority_url(source, id)) {
+        return ReferenceHref::External(authority);
+    }
+    match url {
+        Some(url) => match safe_url(url) {
+            Some(url) => ReferenceHref::External(url),
+            None => ReferenceHref::Unsafe(url.to_owned()),
+        },
+        None => ReferenceHref::None,
+    }
+}
+
+/// The URL when it is an absolute http(s) URL without whitespace or control characters, with
+/// the characters RFC 3986 does not allow in a URL (`"`, `<`, `>`, `\\`, `^`, `` ` ``, `{`, `|`,
+/// `}`) percent-encoded; anything else (javascript:, data:, relative paths) is not linked.
+pub fn safe_url(url: &str) -> Option<String> {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let scheme_ok = lower.starts_with("https://") || lower.starts_with("http://");
+    let clean = !url.chars().any(|c| c.is_whitespace() || c.is_control());
+    if !(scheme_ok && clean && url.len() > 8) {
+        return None;
+    }
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        match c {
+            '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}' => out.push_str(&format!("%{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+/// The public page of a well-known identifier.
+pub fn authority_url(source: &str, external_id: &str) -> Option<String> {
+    let has_prefix = |prefix: &str| external_id.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix));
+    let number = |prefix: &str| {
+        let digits = external_id.get(prefix.len()..).filter(|_| has_prefix(prefix))?;
+        (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
+    };
+    let is_cve = external_id.len() > 9
+        && has_prefix("CVE-")
+        && external_id.bytes().skip(4).all(|b| b.is_ascii_digit() || b == b'-');
+    match source.to_ascii_lowercase().as_str() {
+        "cve" if is_cve => Some(format!("https://www.cve.org/CVERecord?id={}", external_id.to_ascii_uppercase())),
+        "capec" => number("CAPEC-").map(|n| format!("https://capec.mitre.org/data/definitions/{n}.html")),
+        "cwe" => number("CWE-").map(|n| format!("https://cwe.mitre.org/data/definitions/{n}.html")),
+        _ => None,
+    }
+}
+
+/// Whether a reference source names an ATT&CK domain (its ids then name objects).
+pub fn is_attack_source(source: &str) -> bool {
+    matches!(source, "mitre-attack" | "mitre-mobile-attack" | "mitre-ics-attack" | "mitre-pre-attack")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_http_urls_become_links() {
+        for bad in
+            ["javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:x", "data:text/html,x", "/etc", "http://a b"]
+        {
+            assert_eq!(safe_url(bad), None, "{bad}");
+        }
+        assert_eq!(safe_url("HTTPS://example.com/x").as_deref(), Some("HTTPS://example.com/x"));
+        assert_eq!(
+            safe_url(r#"https://example.com/"onmouseover="x"#).as_deref(),
+            Some("https://example.com/%22onmouseover=%22x")
+        );
+    }
+
+    #[test]
+    fn identifiers_link_to_their_authorities() {
+        assert_eq!(authority_url("cve", "CVE-2022-27254").unwrap(), "https://www.cve.org/CVERecord?id=CVE-2022-27254");
+        assert_eq!(authority_url("capec", "CAPEC-94").unwrap(), "https://capec.mitre.org/data/definitions/94.html");
+        assert_eq!(authority_url("cwe", "CWE-294").unwrap(), "https://cwe.mitre.org/data/definitions/294.html");
+        assert_eq!(authority_url("cve", "CVE-<script>"), None);
+        assert_eq!(authority_url("capec", "CAPEC-9/../x"), None);
+        assert_eq!(authority_url("cve", "CV€-2022-1234"), None);
+    }
+
+    #[test]
+    fn type_names_read_well() {
+        assert_eq!(type_label("ipv4-addr"), "IPv4 Address");
+        assert_eq!(type_plural("identity"), "Identities");
+        assert_eq!(type_plural("malware"), "Malware");
+        assert_eq!(type_plural("malware-analysis"), "Malware Analyses");
+        assert_eq!(type_plural("windows-registry-key"), "Windows Registry Keys");
+        assert_eq!(type_plural("email-addr"), "Email Addresses");
+        assert_eq!(type_label("x-mitre-tactic"), "Tactic");
+        assert_eq!(type_plural("course-of-action"), "Courses of Action");
+    }
+}

@@ -1,0 +1,181 @@
+//! The website: an entity page per object, list pages per type, the home page, Markdown pages
+//! and the theme's assets. Pages are rendered in parallel and streamed to the sink one by one;
+//! none is kept after it is written.
+
+mod charts;
+mod citations;
+mod connections;
+mod content_pages;
+mod dashboard;
+mod fields;
+mod graph;
+mod history;
+mod kill_chains;
+mod links;
+mod lists;
+mod markdown;
+mod object_page;
+
+use std::collections::BTreeMap;
+
+use minijinja::{context, Value};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::audience::{Entry, View};
+use crate::error::Error;
+use crate::publish::shared::catalog::Catalog;
+use crate::publish::theme::Theme;
+use crate::publish::Publication;
+use crate::stix::Timestamp;
+use crate::write::Sink;
+pub use content_pages::{load_pages, ContentPage};
+pub(crate) use links::safe_url;
+
+#[derive(Serialize)]
+struct SiteContext<'a> {
+    title: &'a str,
+    /// The way back to the site root from the page (`../../`), so the site works under any
+    /// path and from a plain folder.
+    root: &'a str,
+    audience: &'a str,
+    repository_url: Option<&'a str>,
+    type_groups: &'a [lists::TypeGroup],
+    pages: &'a [ContentPage],
+}
+
+/// Renders the whole website of `view` into `sink`; `tick` is called once per page written.
+pub fn render(
+    publication: &Publication<'_, '_>,
+    feeds: &Catalog,
+    sink: &dyn Sink,
+    tick: &(dyn Fn() + Sync),
+) -> Result<usize, Error> {
+    let Publication { view, site, theme, pages, .. } = *publication;
+    for (name, bytes) in theme.assets() {
+        sink.write(&format!("assets/{name}"), bytes)?;
+    }
+    let type_groups = lists::type_groups(view);
+    let repository_url = site.repository_url.as_deref().and_then(safe_url);
+    let site_at = |root: &str| {
+        Value::from_serialize(SiteContext {
+            title: &site.title,
+            root,
+            audience: view.audience(),
+            repository_url: repository_url.as_deref(),
+            type_groups: &type_groups,
+            pages,
+        })
+    };
+    let at_depth: Vec<Value> =
+        ["./", "../", "../../", "../../../", "../../../../"].iter().map(|r| site_at(r)).collect();
+    let provenance = history::Provenance::new(view.history(), site.repository_url.as_deref());
+    let activity = dashboard::Activity::new(view);
+    let tactic_rank = kill_chains::tactic_order(view);
+    let sources =
+        object_page::Sources { feeds, tactic_rank: &tactic_rank, provenance: &provenance, activity: &activity };
+    let mut written = object_pages(view, theme, &at_depth[2], &sources, sink, tick)?;
+    written += list_pages(view, theme, &at_depth, sink, tick)?;
+    let page = |template: &str, path: &str, depth: usize, extra: Value| -> Result<(), Error> {
+        let html = theme.render(template, &context! { site => at_depth[depth].clone(), ..extra }, path)?;
+        sink.write(path, html.as_bytes())?;
+        tick();
+        Ok(())
+    };
+    let chains = kill_chains::kill_chain_pages(view, "../../");
+    for chain in &chains {
+        let layer = feeds.matrix_layers.get(&chain.name).map(|path| format!("../../{path}"));
+        page("killchain.html", &format!("matrix/{}/index.html", chain.name), 2, context! { chain => chain, layer })?;
+    }
+    page("search.html", "search/index.html", 1, context! {})?;
+    written += 1;
+    page("feeds.html", "feeds/index.html", 1, context! { feeds => feeds, csv_columns => feeds.csv_columns })?;
+    let chain_names: Vec<&str> = chains.iter().map(|c| c.name.as_str()).collect();
+    page("types.html", "types/index.html", 1, context! { kill_chains => chain_names })?;
+    written += dashboard_pages(view, &activity, publication.now, &page)?;
+    let contributors = history::contributors(view, &provenance);
+    for person in contributors.authors.iter().chain(&contributors.identities) {
+        page("contributor.html", &format!("contributors/{}/index.html", person.slug), 2, context! { c => person })?;
+    }
+    written += contributors.authors.len() + contributors.identities.len() + 1;
+    page("contributors.html", "contributors/index.html", 1, context! { contributors => contributors })?;
+    for content_page in pages {
+        page("page.html", &format!("{}/index.html", content_page.slug), 1, context! { page => content_page })?;
+    }
+    Ok(written + 3 + pages.len() + chains.len())
+}
+
+type PageWriter<'a> = dyn Fn(&str, &str, usize, Value) -> Result<(), Error> + 'a;
+
+/// The home dashboard, the trending page and the reports timelines; returns how many pages
+/// beyond the home page.
+fn dashboard_pages(
+    view: &View<'_>,
+    activity: &dashboard::Activity<'_>,
+    now: Timestamp,
+    page: &PageWriter<'_>,
+) -> Result<usize, Error> {
+    let dash = dashboard::dashboard(view, activity, now, "./");
+    page("index.html", "index.html", 0, context! { home => lists::home(view, "./"), dash })?;
+    let trending = dashboard::trending(view, activity, "../");
+    page("trending.html", "trending/index.html", 1, context! { trending })?;
+    let timelines = dashboard::timelines(activity);
+    for (path, depth, timeline) in &timelines {
+        page("reports.html", path, *depth, context! { timeline })?;
+    }
+    Ok(1 + timelines.len())
+}
+
+/// How many pages `render` will write (for a progress bar).
+pub fn page_count(view: &View<'_>, pages: &[ContentPage]) -> usize {
+    let lists: usize = view.type_counts().values().map(|n| n.div_ceil(lists::PAGE_SIZE).max(1)).sum();
+    view.len() + lists + 3 + pages.len()
+}
+
+fn object_pages(
+    view: &View<'_>,
+    theme: &Theme,
+    site: &Value,
+    sources: &object_page::Sources<'_>,
+    sink: &dyn Sink,
+    tick: &(dyn Fn() + Sync),
+) -> Result<usize, Error> {
+    let entries: Vec<Entry> = view.entries().collect();
+    entries.par_iter().try_for_each(|entry| {
+        let page = object_page::object_page(view, *entry, sources);
+        let context =
+            context! { site => site.clone(), o => Value::from_serialize(&page), current_type => entry.object_type() };
+        let html = theme.render("object.html", &context, &format!("object {}", entry.id()))?;
+        sink.write(&format!("objects/{}/index.html", entry.id()), html.as_bytes())?;
+        tick();
+        Ok::<(), Error>(())
+    })?;
+    Ok(entries.len())
+}
+
+fn list_pages(
+    view: &View<'_>,
+    theme: &Theme,
+    at_depth: &[Value],
+    sink: &dyn Sink,
+    tick: &(dyn Fn() + Sync),
+) -> Result<usize, Error> {
+    let mut by_type: BTreeMap<&str, Vec<Entry>> = BTreeMap::new();
+    for entry in view.entries() {
+        by_type.entry(entry.object_type()).or_default().push(entry);
+    }
+    let pages: Vec<lists::ListPage> = by_type
+        .into_par_iter()
+        .flat_map_iter(|(object_type, entries)| lists::list_pages(object_type, entries))
+        .collect();
+    pages.par_iter().try_for_each(|list| {
+        let path = lists::list_path(&list.object_type, list.page);
+        let depth = if list.page == 1 { 2 } else { 4 };
+        let context = context! { site => at_depth[depth].clone(), list => list, current_type => &list.object_type };
+        let html = theme.render("list.html", &context, &path)?;
+        sink.write(&format!("{path}index.html"), html.as_bytes())?;
+        tick();
+        Ok::<(), Error>(())
+    })?;
+    Ok(pages.len())
+}

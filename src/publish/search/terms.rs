@@ -1,0 +1,181 @@
+//! What a search can find an object by: its terms, each with the score a match on it earns.
+//!
+//! The browser's `search.js` normalises a query the same way (lower case, words as runs of
+//! letters and digits, whitespace collapsed), so the two must change together.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use crate::stix::observables;
+use crate::stix::pattern::{self, Dialect};
+use crate::stix::StixObject;
+
+/// Scores: an exact identifier or value first, then names and aliases, then words.
+pub const ID: u8 = 100;
+pub const EXTERNAL_ID: u8 = 95;
+pub const VALUE: u8 = 90;
+pub const NAME: u8 = 80;
+pub const ALIAS: u8 = 70;
+pub const NAME_WORD: u8 = 50;
+pub const ALIAS_WORD: u8 = 40;
+pub const LABEL: u8 = 30;
+pub const DESCRIPTION_WORD: u8 = 10;
+
+/// Longer terms are not indexed (a pasted URL of kilobytes would only bloat its shard).
+const MAX_TERM: usize = 200;
+/// Description words indexed per object: the opening of a long report says what it is about.
+const MAX_DESCRIPTION_WORDS: usize = 200;
+
+/// Words too common to tell objects apart.
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "for", "from", "has", "have", "in", "into",
+    "is", "it", "its", "may", "of", "on", "or", "such", "that", "the", "their", "this", "to", "use", "used", "uses",
+    "was", "were", "which", "with",
+];
+
+/// The members of an object a search needs (everything else is skipped by the parser).
+#[derive(Deserialize, Default)]
+struct Searchable<'a> {
+    #[serde(borrow, default)]
+    description: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    labels: Option<Vec<Cow<'a, str>>>,
+    #[serde(borrow, default)]
+    pattern: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pattern_type: Option<Cow<'a, str>>,
+    #[serde(default)]
+    value: Option<serde_json::Value>,
+    #[serde(borrow, default)]
+    key: Option<Cow<'a, str>>,
+    #[serde(default)]
+    hashes: Option<HashMap<String, String>>,
+}
+
+/// Every term of `object` with its best score, and its description (for the snippet).
+pub fn terms_of(object: &StixObject, name: &str) -> (Vec<(String, u8)>, Option<String>) {
+    let parsed: Searchable<'_> = serde_json::from_str(&object.raw).unwrap_or_default();
+    let mut terms = Terms::default();
+    terms.add(&object.id, ID);
+    for (source, id) in &object.external_ids {
+        if !id.is_empty() && source != "url" {
+            terms.add(id, EXTERNAL_ID);
+        }
+    }
+    terms.add_name(name, NAME, NAME_WORD);
+    for alias in &object.aliases {
+        terms.add_name(alias, ALIAS, ALIAS_WORD);
+    }
+    for label in parsed.labels.iter().flatten() {
+        terms.add_name(label, LABEL, LABEL);
+    }
+    let dialect = Dialect::from_spec_version(object.spec_version.as_str()).unwrap_or(Dialect::Stix21);
+    for value in values(&object.object_type, &parsed, dialect) {
+        terms.add(&value, VALUE);
+    }
+    let description = parsed.description.as_deref();
+    for word in
+        words(description.unwrap_or_default()).filter(|w| !STOP_WORDS.contains(&w.as_str())).take(MAX_DESCRIPTION_WORDS)
+    {
+        terms.add(&word, DESCRIPTION_WORD);
+    }
+    (terms.into_vec(), description.map(str::to_owned))
+}
+
+/// Indicator values (from STIX patterns) and observable values, as written and normalised.
+fn values(object_type: &str, parsed: &Searchable<'_>, dialect: Dialect) -> Vec<String> {
+    let mut found = Vec::new();
+    if let (Some(text), Some("stix") | None) = (&parsed.pattern, parsed.pattern_type.as_deref()) {
+        if let Ok(pattern) = pattern::parse(text, dialect) {
+            for test in pattern.extract().tests {
+                push_value(&mut found, &test.object_type, &test.path, &test.value);
+            }
+        }
+    }
+    match &parsed.value {
+        Some(serde_json::Value::String(value)) => push_value(&mut found, object_type, "value", value),
+        Some(serde_json::Value::Number(number)) => found.push(number.to_string()),
+        _ => {}
+    }
+    if let Some(key) = &parsed.key {
+        push_value(&mut found, object_type, "key", key);
+    }
+    for (algorithm, digest) in parsed.hashes.iter().flatten() {
+        push_value(&mut found, object_type, &format!("hashes.'{algorithm}'"), digest);
+    }
+    found
+}
+
+fn push_value(found: &mut Vec<String>, object_type: &str, path: &str, value: &str) {
+    found.push(value.to_owned());
+    if let Some(Ok(normal)) =
+        observables::kind_of(object_type, path, value).map(|kind| observables::normalise(kind, value))
+    {
+        if normal.value != value {
+            found.push(normal.value);
+        }
+    }
+}
+
+/// Lower-cased runs of letters and digits.
+pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)
+}
+
+/// A whole name or value as a term: lower case, whitespace collapsed, no trailing dot.
+pub fn whole(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    while out.ends_with('.') {
+        out.pop();
+    }
+    out
+}
+
+#[derive(Default)]
+struct Terms {
+    best: HashMap<String, u8>,
+}
+
+impl Terms {
+    fn add(&mut self, text: &str, score: u8) {
+        let term = whole(text);
+        if term.is_empty() || term.len() > MAX_TERM || term.chars().any(char::is_control) {
+            return;
+        }
+        let best = self.best.entry(term).or_insert(score);
+        *best = (*best).max(score);
+    }
+
+    /// A name as a whole and word by word.
+    fn add_name(&mut self, name: &str, whole_score: u8, word_score: u8) {
+        self.add(name, whole_score);
+        for word in words(name) {
+            self.add(&word, word_score);
+        }
+    }
+
+    fn into_vec(self) -> Vec<(String, u8)> {
+        self.best.into_iter().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_terms_and_words_are_normalised_as_the_browser_does() {
+        assert_eq!(whole("  Lazarus   Group "), "lazarus group");
+        assert_eq!(whole("Evil.Example.COM."), "evil.example.com");
+        let w: Vec<String> = words("APT38 (a.k.a. BeagleBoyz), T1059.001 — Zoë").collect();
+        assert_eq!(w, ["apt38", "a", "k", "a", "beagleboyz", "t1059", "001", "zoë"]);
+    }
+}

@@ -1,0 +1,219 @@
+//! The TAXII picture of one audience: every version it may see, in `date_added` order, and
+//! which collections hold each. It owns compact copies of the JSON, so `serve` can keep it and
+//! answer queries after the Store is gone.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use serde::Deserialize;
+
+use super::json::compact;
+use crate::audience::{is_marking_property, View};
+use crate::config::Collection;
+use crate::stix::marking::{tlp_of, Tlp};
+use crate::stix::{StixObject, Timestamp};
+
+/// A point in time, ordered (seconds since 1970, nanoseconds).
+pub type Instant = (i64, u32);
+
+/// One published version of an object.
+pub struct Record {
+    /// Position of its object in `TaxiiIndex::objects`.
+    pub object: u32,
+    /// The version as TAXII names it: `modified`, else `created`, else `date_added`.
+    pub version: Box<str>,
+    pub version_time: Instant,
+    pub date_added: Timestamp,
+    pub spec_version: &'static str,
+    /// The oldest and the newest version this audience may see.
+    pub first: bool,
+    pub last: bool,
+    /// The object's JSON as this audience gets it, without insignificant whitespace.
+    pub json: Box<str>,
+}
+
+pub struct ObjectRecords {
+    pub id: Box<str>,
+    pub object_type: Box<str>,
+    /// Its records, in `date_added` order.
+    pub records: Vec<u32>,
+}
+
+pub struct CollectionRecords {
+    pub info: Collection,
+    /// The records it holds, ascending (so in `date_added` order).
+    pub records: Vec<u32>,
+    /// The same, per object type (for `match[type]`).
+    pub by_type: HashMap<Box<str>, Vec<u32>>,
+    /// Whether it holds each record, by record position.
+    pub holds: Vec<bool>,
+}
+
+pub struct TaxiiIndex {
+    /// Sorted by `date_added`, then id, then version: a record's position is its place in
+    /// every listing, and serves as the `next` token.
+    pub records: Vec<Record>,
+    pub objects: Vec<ObjectRecords>,
+    by_id: HashMap<Box<str>, u32>,
+    pub collections: Vec<CollectionRecords>,
+}
+
+/// The first instant: `date_added` of an object that has no time of its own nor file-mates.
+const EPOCH: Timestamp = Timestamp { seconds: 0, nanos: 0, fraction_digits: 3 };
+
+impl TaxiiIndex {
+    /// The index of what `view` publishes, sorted into `collections`.
+    ///
+    /// `date_added` is when the server got the version: the time of the commit that first
+    /// brought it to this audience, when git history knows it. Otherwise that is its `modified` (or
+    /// `created`); an object with neither (a cyber-observable) takes the latest time of the
+    /// objects published from the same file, which arrived with it.
+    pub fn build(view: &View<'_>, collections: &[Collection]) -> TaxiiIndex {
+        let history = view.history();
+        let versions: Vec<(&StixObject, bool, bool)> = view
+            .entries()
+            .flat_map(|entry| {
+                let versions = view.versions(entry);
+                let count = versions.len();
+                versions.into_iter().enumerate().map(move |(i, v)| (v, i == 0, i + 1 == count))
+            })
+            .collect();
+        let mut file_times: HashMap<&Path, Timestamp> = HashMap::new();
+        for (version, _, _) in &versions {
+            if let Some(time) = version.version_time() {
+                let latest = file_times.entry(version.file.as_path()).or_insert(time);
+                if time.instant() > latest.instant() {
+                    *latest = time;
+                }
+            }
+        }
+        let filters: Vec<CollectionFilter> = collections.iter().map(CollectionFilter::new).collect();
+        let mut records: Vec<Unsorted> = versions
+            .par_iter()
+            .map(|&(version, first, last)| {
+                let committed = history
+                    .origin(&version.id, version.version_key())
+                    .map(|commit| Timestamp::from_unix_seconds(commit.time));
+                let date_added = committed
+                    .or_else(|| version.version_time())
+                    .or_else(|| file_times.get(version.file.as_path()).copied())
+                    .unwrap_or(EPOCH);
+                let (version_text, version_time) = match version.version_time() {
+                    Some(time) => (version.version_key().into(), time.instant()),
+                    None => (date_added.to_millis_text().into(), date_added.instant()),
+                };
+                let record = Record {
+                    object: 0,
+                    version: version_text,
+                    version_time,
+                    date_added,
+                    spec_version: version.spec_version.as_str(),
+                    first,
+                    last,
+                    json: compact(&view.json(version)).into(),
+                };
+                let held = filters.iter().map(|f| f.matches(version)).collect();
+                Unsorted { record, id: &version.id, object_type: &version.object_type, held }
+            })
+            .collect();
+        records.par_sort_unstable_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        let mut objects: Vec<ObjectRecords> = Vec::new();
+        let mut by_id: HashMap<Box<str>, u32> = HashMap::with_capacity(view.len());
+        let mut holds: Vec<Vec<bool>> = vec![Vec::with_capacity(records.len()); collections.len()];
+        for (position, unsorted) in records.iter_mut().enumerate() {
+            let object = *by_id.entry(unsorted.id.into()).or_insert_with(|| {
+                let (id, object_type) = (unsorted.id.into(), unsorted.object_type.into());
+                objects.push(ObjectRecords { id, object_type, records: Vec::new() });
+                (objects.len() - 1) as u32
+            });
+            unsorted.record.object = object;
+            objects[object as usize].records.push(position as u32);
+            for (collection, &held) in holds.iter_mut().zip(&unsorted.held) {
+                collection.push(held);
+            }
+        }
+        let records: Vec<Record> = records.into_iter().map(|u| u.record).collect();
+        let collections = collections
+            .iter()
+            .zip(holds)
+            .map(|(info, holds)| {
+                let held: Vec<u32> = (0..records.len() as u32).filter(|&i| holds[i as usize]).collect();
+                let mut by_type: HashMap<Box<str>, Vec<u32>> = HashMap::new();
+                for &i in &held {
+                    let object_type = &objects[records[i as usize].object as usize].object_type;
+                    by_type.entry(object_type.clone()).or_default().push(i);
+                }
+                CollectionRecords { info: info.clone(), records: held, by_type, holds }
+            })
+            .collect();
+        TaxiiIndex { records, objects, by_id, collections }
+    }
+
+    pub fn object(&self, id: &str) -> Option<&ObjectRecords> {
+        self.by_id.get(id).map(|&i| &self.objects[i as usize])
+    }
+
+    pub fn collection(&self, id: &str) -> Option<&CollectionRecords> {
+        self.collections.iter().find(|c| c.info.id.eq_ignore_ascii_case(id))
+    }
+
+    pub fn id_of(&self, record: &Record) -> &str {
+        &self.objects[record.object as usize].id
+    }
+}
+
+/// A record before sorting, with what only sorting needs.
+struct Unsorted<'v> {
+    record: Record,
+    id: &'v str,
+    object_type: &'v str,
+    /// Whether each collection holds it.
+    held: Vec<bool>,
+}
+
+fn sort_key<'u>(u: &'u Unsorted) -> (Instant, &'u str, Instant) {
+    (u.record.date_added.instant(), u.id, u.record.version_time)
+}
+
+/// Which versions a configured collection holds.
+struct CollectionFilter<'c> {
+    collection: &'c Collection,
+    tlp: Vec<Tlp>,
+}
+
+#[derive(Deserialize)]
+struct Labels {
+    #[serde(default)]
+    labels: Vec<String>,
+}
+
+impl<'c> CollectionFilter<'c> {
+    fn new(collection: &'c Collection) -> CollectionFilter<'c> {
+        let tlp = collection.markings.iter().filter_map(|m| Tlp::from_name(m)).collect();
+        CollectionFilter { collection, tlp }
+    }
+
+    fn matches(&self, version: &StixObject) -> bool {
+        let c = self.collection;
+        if !c.types.is_empty() && !c.types.contains(&version.object_type) {
+            return false;
+        }
+        if !c.markings.is_empty() {
+            let marked = version.refs.iter().filter(|r| is_marking_property(&r.property)).any(|r| {
+                c.markings.contains(&r.target) || tlp_of(&r.target).is_some_and(|tlp| self.tlp.contains(&tlp))
+            });
+            if !marked {
+                return false;
+            }
+        }
+        if !c.labels.is_empty() {
+            let labels = serde_json::from_str::<Labels>(&version.raw).map(|l| l.labels).unwrap_or_default();
+            if !labels.iter().any(|label| c.labels.contains(label)) {
+                return false;
+            }
+        }
+        true
+    }
+}

@@ -1,0 +1,155 @@
+//! The theme: templates (minijinja, autoescaped) and static assets, embedded in the binary.
+//!
+//! A site overrides them file by file: `templates/<name>.html` beside stixpress.toml replaces
+//! the embedded template of that name, and every file in `theme/` replaces (or adds) the asset
+//! of that name under `assets/`. Symlinks there are ignored, like everywhere else: a theme
+//! folder is contributed content too.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use minijinja::{AutoEscape, Environment};
+use serde::Serialize;
+
+use crate::error::Error;
+
+/// The embedded templates, by name.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("templates/base.html")),
+    ("macros.html", include_str!("templates/macros.html")),
+    ("object.html", include_str!("templates/object.html")),
+    ("list.html", include_str!("templates/list.html")),
+    ("types.html", include_str!("templates/types.html")),
+    ("index.html", include_str!("templates/index.html")),
+    ("page.html", include_str!("templates/page.html")),
+    ("killchain.html", include_str!("templates/killchain.html")),
+    ("feeds.html", include_str!("templates/feeds.html")),
+    ("contributors.html", include_str!("templates/contributors.html")),
+    ("contributor.html", include_str!("templates/contributor.html")),
+    ("search.html", include_str!("templates/search.html")),
+    ("trending.html", include_str!("templates/trending.html")),
+    ("reports.html", include_str!("templates/reports.html")),
+];
+
+/// The embedded assets, by file name.
+const ASSETS: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("assets/style.css")),
+    ("favicon.svg", include_bytes!("assets/favicon.svg")),
+    ("search.js", include_bytes!("assets/search.js")),
+];
+
+pub struct Theme {
+    env: Environment<'static>,
+    assets: BTreeMap<String, Cow<'static, [u8]>>,
+}
+
+impl Theme {
+    /// The embedded theme with the overrides found under `root` (if any).
+    pub fn load(root: Option<&Path>) -> Result<Theme, Error> {
+        let mut env = Environment::new();
+        // Every template is HTML, whatever a site names its own: escaping is never optional.
+        env.set_auto_escape_callback(|_| AutoEscape::Html);
+        env.set_formatter(escape_formatter);
+        let mut sources: BTreeMap<String, String> =
+            TEMPLATES.iter().map(|(name, text)| ((*name).to_owned(), (*text).to_owned())).collect();
+        let mut assets: BTreeMap<String, Cow<'static, [u8]>> =
+            ASSETS.iter().map(|(name, bytes)| ((*name).to_owned(), Cow::Borrowed(*bytes))).collect();
+        if let Some(root) = root {
+            for (name, bytes) in overrides(&root.join("templates"))? {
+                let text =
+                    String::from_utf8(bytes).map_err(|_| Error::Usage(format!("template `{name}` is not UTF-8")))?;
+                sources.insert(name, text);
+            }
+            for (name, bytes) in overrides(&root.join("theme"))? {
+                assets.insert(name, Cow::Owned(bytes));
+            }
+        }
+        for (name, text) in sources {
+            env.add_template_owned(name.clone(), text).map_err(|source| template_error(source, "the theme"))?;
+        }
+        Ok(Theme { env, assets })
+    }
+
+    /// Renders template `name` with `context`; `rendering` says what for (an object's id, a
+    /// page), so an error names the template, its line and the object.
+    pub fn render(&self, name: &str, context: &impl Serialize, rendering: &str) -> Result<String, Error> {
+        let template = self.env.get_template(name).map_err(|source| template_error(source, rendering))?;
+        template.render(context).map_err(|source| template_error(source, rendering))
+    }
+
+    pub fn assets(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.assets.iter().map(|(name, bytes)| (name.as_str(), bytes.as_ref()))
+    }
+}
+
+/// HTML escaping of the five characters that matter (minijinja's own also escapes `/`, which
+/// adds a sixth of the size of every link on a page for nothing).
+fn escape_formatter(
+    out: &mut minijinja::Output<'_>,
+    state: &minijinja::State<'_, '_>,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    match value.as_str() {
+        Some(text) if !value.is_safe() && state.auto_escape() == AutoEscape::Html => {
+            crate::publish::shared::escape::escape_into(out, text).map_err(minijinja::Error::from)
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
+fn template_error(source: minijinja::Error, rendering: &str) -> Error {
+    let template = match (source.name(), source.line()) {
+        (Some(name), Some(line)) => format!("{name}, line {line}"),
+        (Some(name), None) => name.to_owned(),
+        _ => "(unknown)".to_owned(),
+    };
+    Error::Template { template, rendering: rendering.to_owned(), source }
+}
+
+/// The regular files directly in `dir` (none when it does not exist), by name.
+fn overrides(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let kind = entry.file_type().map_err(|e| Error::io(&entry.path(), e))?;
+        let Some(name) = entry.file_name().to_str().map(str::to_owned) else { continue };
+        if !kind.is_file() || name.starts_with('.') {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path()).map_err(|e| Error::io(&entry.path(), e))?;
+        files.push((name, bytes));
+    }
+    files.sort();
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_site_template_replaces_the_embedded_one_and_still_escapes() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("templates")).unwrap();
+        std::fs::write(dir.path().join("templates/page.html"), "<h1>{{ page.title }}</h1>").unwrap();
+        let theme = Theme::load(Some(dir.path())).unwrap();
+        let context = minijinja::context! { page => minijinja::context! { title => "<b>x</b>" } };
+        assert_eq!(theme.render("page.html", &context, "a test").unwrap(), "<h1>&lt;b&gt;x&lt;/b&gt;</h1>");
+    }
+
+    #[test]
+    fn a_broken_template_names_itself_its_line_and_the_object() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("templates")).unwrap();
+        std::fs::write(dir.path().join("templates/page.html"), "ok\n{{ page.title | nosuchfilter }}").unwrap();
+        let theme = Theme::load(Some(dir.path())).unwrap();
+        let err = theme.render("page.html", &minijinja::context! {}, "object tool--1").unwrap_err().to_string();
+        assert!(err.contains("page.html, line 2") && err.contains("tool--1"), "{err}");
+    }
+}

@@ -1,0 +1,261 @@
+//! The UUIDs an object names anywhere in its JSON, as a reader of the published output would
+//! see them: in keys and string values after JSON escapes are resolved (`\u002d`), in any case,
+//! alone or inside an identifier, and after the decodings a page or a client applies to text
+//! (percent-encoding, HTML character references, Markdown backslash escapes, tags and
+//! invisible characters between the digits).
+//!
+//! An object is withheld when it names a withheld object, so what counts as naming must be at
+//! least what a reader could recognise. Matching the UUID alone covers an id written in any
+//! case or with its type changed; a UUID shared by two objects of different types is rare, and
+//! a false match only withholds more.
+
+use std::borrow::Cow;
+
+/// Every UUID `raw` (an object's JSON text) names besides the object's own id: sorted, each
+/// once. The object's own UUID counts only when it appears again, beyond its `id` (a reference
+/// or a mention of another object that shares it).
+pub fn named_uuids(raw: &str, own_id: &str) -> Vec<u128> {
+    let mut found = uuids_in_json(raw);
+    if let Some(own) = uuid_number(own_id) {
+        if found.iter().filter(|u| **u == own).count() <= 1 {
+            found.retain(|u| *u != own);
+        }
+    }
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
+/// Every UUID named in `raw`, once per place it appears (a place read two ways counts twice).
+fn uuids_in_json(raw: &str) -> Vec<u128> {
+    let mut found = Vec::new();
+    if !raw.bytes().any(|b| matches!(b, b'\\' | b'%' | b'&' | b'<') || b >= 0x80) {
+        // No escape, encoding or markup: the text is what every reader sees.
+        scan(raw, &mut found);
+    } else {
+        match serde_json::from_str::<serde_json::Value>(raw) {
+            Ok(value) => visit(&value, &mut found),
+            // Not JSON (check reports it): read the text as it is, and as decoded.
+            Err(_) => scan_decoded(raw, &mut found),
+        }
+    }
+    found
+}
+
+/// The UUID of an identifier (`type--uuid`), as a number; None when it has none.
+pub fn uuid_number(id: &str) -> Option<u128> {
+    let (_, uuid) = id.rsplit_once("--")?;
+    parse_uuid(uuid.as_bytes())
+}
+
+fn visit(value: &serde_json::Value, found: &mut Vec<u128>) {
+    match value {
+        serde_json::Value::String(text) => scan_decoded(text, found),
+        serde_json::Value::Array(items) => items.iter().for_each(|item| visit(item, found)),
+        serde_json::Value::Object(members) => {
+            for (key, member) in members {
+                scan_decoded(key, found);
+                visit(member, found);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Scans `text` as it is or, when it holds encodings, as a page or client would decode it
+/// (decoding keeps what is already plain).
+fn scan_decoded(text: &str, found: &mut Vec<u128>) {
+    if text.bytes().any(|b| matches!(b, b'\\' | b'%' | b'&' | b'<') || b >= 0x80) {
+        let before = found.len();
+        scan(&dashes_to_ascii(text), found);
+        let plain = found.split_off(before);
+        scan(&dashes_to_ascii(&decoded(text)), found);
+        // What the plain reading found and decoding lost (a UUID inside a tag) counts too.
+        let decoded_found = found[before..].to_vec();
+        found.extend(plain.into_iter().filter(|u| !decoded_found.contains(u)));
+    } else {
+        scan(text, found);
+    }
+}
+
+/// Percent-decoding (repeated, for double encoding), HTML character references, Markdown
+/// backslash escapes, and with tags and invisible characters removed.
+fn decoded(text: &str) -> String {
+    let mut out = text.to_owned();
+    for _ in 0..3 {
+        let next = percent_decoded(&out);
+        if next == out {
+            break;
+        }
+        out = next;
+    }
+    let out = character_references(&out);
+    let mut clean = String::with_capacity(out.len());
+    let mut in_tag = false;
+    let mut chars = out.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if in_tag => {}
+            '\\' if chars.peek().is_some_and(char::is_ascii_punctuation) => {}
+            '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}' => {}
+            c => clean.push(c),
+        }
+    }
+    clean
+}
+
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).and_then(|b| hex(*b)), bytes.get(i + 2).and_then(|b| hex(*b))) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `&#45;`, `&#x2D;` and the named references of dashes, as the characters they stand for.
+fn character_references(text: &str) -> Cow<'_, str> {
+    if !text.contains('&') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        // Byte positions: `;` is ASCII, so slicing at it never splits a character.
+        let end = rest.as_bytes()[..rest.len().min(12)].iter().position(|&b| b == b';');
+        let decoded = end.and_then(|end| reference(&rest[1..end]).map(|c| (c, end)));
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+fn reference(name: &str) -> Option<char> {
+    let number = match name.strip_prefix('#') {
+        Some(n) if n.starts_with(['x', 'X']) => u32::from_str_radix(&n[1..], 16).ok(),
+        Some(n) => n.parse::<u32>().ok(),
+        None => match name.to_ascii_lowercase().as_str() {
+            "hyphen" | "dash" | "minus" | "hyphenminus" => Some('-' as u32),
+            _ => None,
+        },
+    };
+    number.and_then(char::from_u32)
+}
+
+/// Dashes a reader takes for a hyphen, as `-`.
+fn dashes_to_ascii(text: &str) -> Cow<'_, str> {
+    let is_dash = |c: char| matches!(c, '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe58}' | '\u{fe63}' | '\u{ff0d}');
+    if text.is_ascii() || !text.chars().any(is_dash) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.chars().map(|c| if is_dash(c) { '-' } else { c }).collect())
+}
+
+/// Finds `8-4-4-4-12` hexadecimal digits (any case) wherever they stand.
+fn scan(text: &str, found: &mut Vec<u128>) {
+    let bytes = text.as_bytes();
+    for (at, _) in text.match_indices('-') {
+        if let Some(start) = at.checked_sub(8) {
+            if let Some(uuid) = bytes.get(start..start + 36).and_then(parse_uuid) {
+                found.push(uuid);
+            }
+        }
+    }
+}
+
+fn parse_uuid(b: &[u8]) -> Option<u128> {
+    if b.len() != 36 {
+        return None;
+    }
+    let mut value: u128 = 0;
+    for (i, &c) in b.iter().enumerate() {
+        match i {
+            8 | 13 | 18 | 23 if c == b'-' => {}
+            8 | 13 | 18 | 23 => return None,
+            _ => value = value << 4 | (c as char).to_digit(16)? as u128,
+        }
+    }
+    Some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const UUID: &str = "0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061";
+
+    fn named(raw: &str) -> bool {
+        named_uuids(raw, "note--00000000-0000-4000-8000-000000000000")
+            .contains(&uuid_number(&format!("malware--{UUID}")).unwrap())
+    }
+
+    #[test]
+    fn every_spelling_a_reader_recognises_is_found() {
+        let upper = UUID.to_uppercase();
+        let escaped = UUID.replace('-', "\\u002d");
+        let percent = UUID.replace('-', "%2D");
+        let double = UUID.replace('-', "%252d");
+        let entity = UUID.replace('-', "&#45;");
+        let markdown = UUID.replace('-', "\\\\-");
+        let tagged = format!("{}<b></b>{}", &UUID[..4], &UUID[4..]);
+        let invisible = format!("{}\\u200b{}", &UUID[..4], &UUID[4..]);
+        let dash = UUID.replace('-', "\u{2011}");
+        for text in [
+            format!("malware--{UUID}"),
+            format!("MALWARE--{upper}"),
+            format!("indicator\\u002d\\u002d{escaped}"),
+            UUID.to_owned(),
+            format!("malware%2D%2D{percent}"),
+            double,
+            entity,
+            markdown,
+            tagged,
+            invisible,
+            dash,
+        ] {
+            let raw = format!(r#"{{"type":"note","description":"see {text} now"}}"#);
+            assert!(named(&raw), "not found in {raw}");
+        }
+        assert!(named(&format!(r#"{{"extensions":{{"x--{UUID}":{{}}}}}}"#)));
+        assert!(!named(r#"{"description":"&ééééééééé; &#99999999; & ;"}"#));
+    }
+
+    #[test]
+    fn other_text_names_nothing() {
+        assert!(!named(r#"{"description":"a hash 0c7b5b888ff74a4daa9dfeb398cd0061 and 2020-01-01"}"#));
+        assert!(uuids_in_json("{not json").is_empty());
+    }
+
+    #[test]
+    fn an_objects_own_uuid_counts_only_when_it_appears_again() {
+        let own = format!("tool--{UUID}");
+        let alone = format!(r#"{{"id":"{own}","name":"T"}}"#);
+        assert!(named_uuids(&alone, &own).is_empty());
+        let again = format!(r#"{{"id":"{own}","description":"like malware--{UUID}"}}"#);
+        assert_eq!(named_uuids(&again, &own), [uuid_number(&own).unwrap()]);
+    }
+}
