@@ -116,7 +116,10 @@ fn pages_show_the_commit_author_date_and_pull_request_of_each_version() {
     assert!(m1.contains(&format!("commit/{}", commits[3])) && m1.contains("pull/13"), "{m1}");
     // The earlier version lives on in git history only, with its own commit.
     assert!(m1.contains("earlier version") && m1.contains(&format!("commit/{}", commits[0])));
-    assert!(m1.contains("Its file was last changed by"));
+    assert!(
+        m1.contains(&format!("Last changed by <a href=\"https://github.com/example/intel/commit/{}", commits[3])),
+        "{m1}"
+    );
     // Contributor pages per git author and per identity.
     let index = std::fs::read_to_string(repo.path().join("public/contributors/index.html")).unwrap();
     for name in ["Ada Analyst", "Bo Reviewer", "Cy Contributor"] {

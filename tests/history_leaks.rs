@@ -1,0 +1,262 @@
+//! Git history and prose go through the View: a repository whose history holds withheld work
+//! (an AMBER-only commit with canaries in its author, subject and body; a version that was
+//! AMBER and later CLEAR; a commit that changed only an AMBER object in a file a CLEAR object
+//! shares; a marking changed without a new `modified`; CLEAR prose naming withheld ids escaped,
+//! in upper case, as a bare UUID and percent-encoded) publishes none of it to the public, and
+//! all of it to the members.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+use std::process::Command as Process;
+
+use common::{bundle, Repo};
+use serde_json::{json, Value};
+
+const CLEAR: &str = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
+const AMBER: &str = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421";
+
+fn id(object_type: &str, n: u32) -> String {
+    format!("{object_type}--a11ce000-0000-4000-8000-{n:012}")
+}
+
+fn object(object_type: &str, n: u32, modified: &str, marking: &str, extra: Value) -> Value {
+    let mut o = json!({
+        "type": object_type,
+        "spec_version": "2.1",
+        "id": id(object_type, n),
+        "created": "2025-01-01T00:00:00.000Z",
+        "modified": modified,
+        "object_marking_refs": [marking],
+    });
+    for (k, v) in extra.as_object().cloned().unwrap_or_default() {
+        o[k] = v;
+    }
+    o
+}
+
+fn malware(n: u32, modified: &str, marking: &str, name: &str) -> Value {
+    object("malware", n, modified, marking, json!({"name": name, "is_family": true}))
+}
+
+fn note(n: u32, content: &str) -> Value {
+    object(
+        "note",
+        n,
+        "2025-01-01T00:00:00.000Z",
+        CLEAR,
+        json!({"content": content, "object_refs": [id("malware", 2)], "abstract": format!("CANARY-PROSE-{n}")}),
+    )
+}
+
+struct Author {
+    name: &'static str,
+    email: &'static str,
+}
+
+const PUBLIC: Author = Author { name: "Pat Public", email: "pat@example.org" };
+
+/// Commits everything as `author` on `date`; returns the commit's sha.
+fn commit(dir: &Path, author: &Author, date: &str, message: &str) -> String {
+    let git = |args: &[&str]| {
+        let output = Process::new("git")
+            .current_dir(dir)
+            .args(["-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null"])
+            .args(args)
+            .env("GIT_AUTHOR_NAME", author.name)
+            .env("GIT_AUTHOR_EMAIL", author.email)
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_NAME", author.name)
+            .env("GIT_COMMITTER_EMAIL", author.email)
+            .env("GIT_COMMITTER_DATE", date)
+            .output()
+            .expect("git runs");
+        assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    };
+    if !dir.join(".git").exists() {
+        git(&["init", "-q"]);
+    }
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", message]);
+    git(&["rev-parse", "HEAD"])
+}
+
+struct Scenario {
+    repo: Repo,
+    /// Strings only withheld objects, versions and commits hold (shas included).
+    secrets: Vec<String>,
+    /// Ids (and so UUIDs) the public must never see.
+    withheld: Vec<String>,
+}
+
+fn scenario() -> Scenario {
+    let repo = Repo::new();
+    let dir = repo.path();
+    repo.write(
+        "stixpress.toml",
+        r#"[site]
+title = "History leaks"
+repository_url = "https://git.example.org/intel"
+
+[audiences.public]
+tlp = ["clear"]
+
+[audiences.members]
+tlp = ["clear", "green", "amber"]
+
+[audiences.quiet]
+tlp = ["clear"]
+commit_messages = "none"
+"#,
+    );
+    let mut secrets = Vec::new();
+    let canary_author = |n: &str| Author {
+        name: Box::leak(format!("Canary Author {n}").into_boxed_str()),
+        email: "canary@example.org",
+    };
+
+    // 1. An AMBER-only commit: its author, subject and body describe restricted work.
+    repo.write("content/amber.json", bundle(&[malware(1, "2025-01-01T00:00:00.000Z", AMBER, "CANARY-NAME-1")]));
+    secrets.push(commit(
+        dir,
+        &canary_author("One"),
+        "2025-01-02T00:00:00Z",
+        "CANARY-SUBJECT-ONE\n\nCANARY-BODY-ONE about the restricted case",
+    ));
+    repo.write("content/public.json", bundle(&[malware(3, "2025-01-01T00:00:00.000Z", CLEAR, "Public Three")]));
+    commit(dir, &PUBLIC, "2025-01-03T00:00:00Z", "Add Public Three\n\nPUBLIC-BODY visible");
+
+    // 2. A version that was AMBER, then replaced by a CLEAR one.
+    repo.write("content/m2.json", bundle(&[malware(2, "2025-01-01T00:00:00.000Z", AMBER, "CANARY-OLD-NAME-2")]));
+    secrets.push(commit(dir, &canary_author("Two"), "2025-01-04T00:00:00Z", "CANARY-SUBJECT-TWO"));
+    repo.write("content/m2.json", bundle(&[malware(2, "2025-02-01T00:00:00.000Z", CLEAR, "Public Two")]));
+    commit(dir, &PUBLIC, "2025-02-02T00:00:00Z", "Publish Two");
+
+    // 3. One file, a CLEAR and an AMBER object; a commit changes only the AMBER one.
+    let clear_four = malware(4, "2025-01-01T00:00:00.000Z", CLEAR, "Public Four");
+    repo.write("content/mixed.json", bundle(&[clear_four.clone()]));
+    let four_added = commit(dir, &PUBLIC, "2025-02-03T00:00:00Z", "Add Public Four");
+    let amber_five = malware(5, "2025-01-01T00:00:00.000Z", AMBER, "CANARY-NAME-5");
+    repo.write("content/mixed.json", bundle(&[clear_four, amber_five]));
+    secrets.push(commit(dir, &canary_author("Three"), "2025-02-04T00:00:00Z", "CANARY-SUBJECT-THREE"));
+
+    // 4. A marking changed without a new `modified`: AMBER first, then CLEAR.
+    repo.write("content/m6.json", bundle(&[malware(6, "2025-01-01T00:00:00.000Z", AMBER, "Six")]));
+    secrets.push(commit(dir, &canary_author("Four"), "2025-02-05T00:00:00Z", "CANARY-SUBJECT-FOUR"));
+    repo.write("content/m6.json", bundle(&[malware(6, "2025-01-01T00:00:00.000Z", CLEAR, "Six")]));
+    let six_published = commit(dir, &PUBLIC, "2025-02-06T00:00:00Z", "Clear Six for everyone");
+
+    // 5. CLEAR prose naming withheld objects in every spelling a reader recognises.
+    let amber_id = id("malware", 1);
+    let uuid = amber_id.split("--").nth(1).unwrap().to_owned();
+    let notes = [
+        note(11, &format!("see {}", amber_id.replace('-', "\\u002d"))),
+        note(12, &format!("see {}", amber_id.to_uppercase())),
+        note(13, &format!("see the case {uuid}")),
+        note(14, &format!("see malware%2D%2D{}", uuid.replace('-', "%2D"))),
+    ];
+    // Written by hand so that the escapes reach the file as the contributor typed them.
+    let text = bundle(&notes).replace("\\\\u002d", "\\u002d");
+    repo.write("content/notes.json", text);
+    commit(dir, &PUBLIC, "2025-02-07T00:00:00Z", "Add notes");
+
+    let withheld: Vec<String> =
+        [id("malware", 1), id("malware", 5)].into_iter().chain((11..=14).map(|n| id("note", n))).collect();
+    secrets.extend(["CANARY".to_owned()]);
+    let _ = (four_added, six_published);
+    Scenario { repo, secrets, withheld }
+}
+
+/// Every file of an output, decompressed when it is gzip.
+fn readable_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut tree = common::read_tree(dir);
+    assert!(tree.len() > 5, "{} was not built", dir.display());
+    for (path, bytes) in tree.iter_mut() {
+        if bytes.starts_with(&[0x1f, 0x8b]) {
+            let mut plain = Vec::new();
+            flate2::read::MultiGzDecoder::new(&bytes[..]).read_to_end(&mut plain).expect(path);
+            *bytes = plain;
+        }
+    }
+    tree
+}
+
+/// The files whose path or bytes hold `needle`, case ignored.
+fn traces(tree: &BTreeMap<String, Vec<u8>>, needle: &str) -> Vec<String> {
+    let needle = needle.to_ascii_lowercase();
+    tree.iter()
+        .filter(|(path, bytes)| {
+            path.to_ascii_lowercase().contains(&needle)
+                || bytes.to_ascii_lowercase().windows(needle.len()).any(|w| w == needle.as_bytes())
+        })
+        .map(|(path, _)| path.clone())
+        .collect()
+}
+
+fn needles(scenario: &Scenario) -> Vec<String> {
+    let uuids = scenario.withheld.iter().map(|id| id.split("--").nth(1).unwrap().to_owned());
+    scenario.secrets.iter().cloned().chain(scenario.withheld.iter().cloned()).chain(uuids).collect()
+}
+
+fn page(dir: &Path, id: &str) -> String {
+    std::fs::read_to_string(dir.join(format!("objects/{id}/index.html"))).expect("object page")
+}
+
+#[test]
+fn the_public_output_holds_no_trace_of_withheld_history_or_prose() {
+    let scenario = scenario();
+    let (code, out) = scenario.repo.build(&["--now", "2025-03-01T00:00:00Z"]);
+    assert_eq!(code, 0, "{out}");
+    let public = scenario.repo.path().join("public");
+    let tree = readable_tree(&public);
+    let leaks: Vec<(String, Vec<String>)> = needles(&scenario)
+        .into_iter()
+        .map(|needle| {
+            let found = traces(&tree, &needle);
+            (needle, found)
+        })
+        .filter(|(_, found)| !found.is_empty())
+        .collect();
+    assert!(leaks.is_empty(), "the public output leaks: {leaks:#?}");
+
+    // Not a vacuous pass: the public objects and their own commits are there.
+    let two = page(&public, &id("malware", 2));
+    assert!(two.contains("Publish Two") && two.contains("Pat Public"), "{two}");
+    let four = page(&public, &id("malware", 4));
+    assert!(four.contains("Last changed by") && four.contains("Add Public Four"), "{four}");
+    // The version CLEAR since a later commit came, for the public, with that commit.
+    let six = page(&public, &id("malware", 6));
+    assert!(six.contains("Clear Six for everyone"), "{six}");
+    let contributors = std::fs::read_to_string(public.join("contributors/index.html")).unwrap();
+    assert!(contributors.contains("Pat Public"));
+}
+
+#[test]
+fn the_members_output_holds_the_history_the_public_does_not_get() {
+    let scenario = scenario();
+    let (code, out) = scenario.repo.build(&["--audience", "members", "--now", "2025-03-01T00:00:00Z"]);
+    assert_eq!(code, 0, "{out}");
+    let members = scenario.repo.path().join("members");
+    let tree = readable_tree(&members);
+    let missing: Vec<String> = needles(&scenario).into_iter().filter(|n| traces(&tree, n).is_empty()).collect();
+    assert!(missing.is_empty(), "the members' output lacks: {missing:?}");
+    let six = page(&members, &id("malware", 6));
+    assert!(six.contains("CANARY-SUBJECT-FOUR"), "members see where Six came from: {six}");
+}
+
+#[test]
+fn an_audience_can_keep_commit_messages_out() {
+    let scenario = scenario();
+    let (code, out) = scenario.repo.build(&["--audience", "quiet", "--now", "2025-03-01T00:00:00Z"]);
+    assert_eq!(code, 0, "{out}");
+    let quiet = scenario.repo.path().join("quiet");
+    let three = page(&quiet, &id("malware", 3));
+    assert!(three.contains("Pat Public"), "commits still show their author: {three}");
+    let tree = readable_tree(&quiet);
+    for message in ["Add Public Three", "PUBLIC-BODY", "Publish Two"] {
+        assert!(traces(&tree, message).is_empty(), "`{message}` is shown");
+    }
+}
