@@ -260,3 +260,14 @@ fn an_audience_can_keep_commit_messages_out() {
         assert!(traces(&tree, message).is_empty(), "`{message}` is shown");
     }
 }
+
+#[test]
+fn check_warns_about_clear_prose_that_names_a_withheld_object_in_any_spelling() {
+    let scenario = scenario();
+    let (_, report) = scenario.repo.check_json(&[]);
+    let warned: Vec<&str> =
+        common::with_code(&report, "marking-inconsistent").iter().filter_map(|d| d["object_id"].as_str()).collect();
+    for n in 11..=14 {
+        assert!(warned.contains(&id("note", n).as_str()), "note {n} is not warned about: {warned:?}");
+    }
+}

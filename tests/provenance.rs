@@ -386,3 +386,50 @@ fn chrono_free_utc_day(iso: &str) -> String {
     let output = Process::new("date").args(["-u", "-d", iso, "+%Y-%m-%d"]).output().expect("date runs");
     String::from_utf8(output.stdout).unwrap().trim().to_owned()
 }
+
+/// The manifest entries of the static "All objects" collection, by object id.
+fn manifest_dates(repo: &Repo) -> BTreeMap<String, String> {
+    let all = repo.path().join("public/taxii2/api/collections/53cc8462-778d-5082-8f0a-1f0bdda37ed7/manifest");
+    let page: Value = serde_json::from_slice(&std::fs::read(all.join("index.json")).expect("manifest")).unwrap();
+    let entries = page["objects"].as_array().cloned().unwrap_or_default();
+    let dates: Vec<&str> = entries.iter().map(|e| e["date_added"].as_str().unwrap()).collect();
+    assert!(dates.windows(2).all(|w| w[0] <= w[1]), "sorted by date_added: {dates:?}");
+    entries
+        .iter()
+        .map(|e| (e["id"].as_str().unwrap().to_owned(), e["date_added"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+#[test]
+fn a_branch_merged_after_later_work_is_added_when_merged_so_added_after_polling_receives_it() {
+    let repo = Repo::new();
+    let dir = repo.path();
+    git(dir, &["init", "-q"]);
+    repo.write("stixpress.toml", "[site]\ntitle = \"Merge test\"\n");
+    repo.write("content/m1.json", bundle(&[malware(1, "2026-01-01T00:00:00.000Z", json!({}))]));
+    commit_all(dir, "First", "Ada Analyst", "2026-01-01T09:00:00Z");
+    git(dir, &["checkout", "-q", "-b", "feature"]);
+    repo.write("content/m2.json", bundle(&[malware(2, "2026-01-05T00:00:00.000Z", json!({}))]));
+    commit_all(dir, "Authored on the 5th", "Bo Reviewer", "2026-01-05T09:00:00Z");
+    git(dir, &["checkout", "-q", "main"]);
+    repo.write("content/m3.json", bundle(&[malware(3, "2026-01-10T00:00:00.000Z", json!({}))]));
+    commit_all(dir, "Published on the 10th", "Ada Analyst", "2026-01-10T09:00:00Z");
+    git_as(
+        dir,
+        &["merge", "-q", "--no-ff", "feature", "-m", "Merge pull request #4 from bo/feature"],
+        "Ada Analyst",
+        "ada@example.org",
+        "2026-01-20T09:00:00Z",
+    );
+    let (code, out) = repo.build(&[]);
+    assert_eq!(code, 0, "{out}");
+    let dates = manifest_dates(&repo);
+    assert_eq!(dates[&id("malware", 3)], "2026-01-10T09:00:00.000Z");
+    // Authored on the 5th, but a client that polled on the 15th had not seen it: it was added
+    // by the merge on the 20th, so `added_after` the 15th brings it.
+    assert_eq!(dates[&id("malware", 2)], "2026-01-20T09:00:00.000Z");
+    let after_poll: Vec<&String> = dates.iter().filter(|(_, d)| d.as_str() > "2026-01-15").map(|(id, _)| id).collect();
+    assert_eq!(after_poll, [&id("malware", 2)]);
+    // The page still says when it was authored.
+    assert!(page(&repo, &id("malware", 2)).contains("2026-01-05"));
+}

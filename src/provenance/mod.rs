@@ -5,6 +5,7 @@
 //! Reading never fails a build: outside git, in a shallow clone or without commits, history is
 //! "unavailable" with the reason, and pages say so.
 
+mod published;
 mod pulls;
 mod walk;
 
@@ -21,8 +22,11 @@ pub struct Commit {
     pub sha: String,
     pub author: String,
     pub email: String,
-    /// Seconds since 1970 (UTC).
+    /// When it was authored: seconds since 1970 (UTC).
     pub time: i64,
+    /// When the published branch first held it (its merge, for a branch commit), never before
+    /// what that branch published earlier: what TAXII calls `date_added`.
+    pub published: i64,
     pub subject: String,
     pub body: String,
     /// The pull request that brought it in: its own `(#N)` (a squash merge) or the

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::{pulls, Commit, Gate, History, State, VersionStates};
+use super::{published, pulls, Commit, Gate, History, State, VersionStates};
 use crate::load::git_tree::{is_json, GitContent};
 use crate::stix::fxhash::FxHasher;
 use crate::stix::mentions::{named_uuids, uuid_number};
@@ -42,6 +42,7 @@ pub fn read(content: &GitContent, rev: &str) -> Result<History, String> {
         changes.extend(changed_files(content, &commit, i as u32)?);
     }
     pulls::assign(repo, &oids, &index_of, &mut commits);
+    published::assign(repo, tip.id(), &index_of, &mut commits);
     let mut history = History { commits, ..History::default() };
     let mut gates: HashMap<Gate, u32> = HashMap::new();
     for (commit, versions) in versions_of(repo.path(), &changes) {
@@ -72,6 +73,7 @@ fn describe(commit: &git2::Commit<'_>) -> Commit {
         author: author.name().unwrap_or("(unknown)").to_owned(),
         email: author.email().unwrap_or_default().to_owned(),
         time: author.when().seconds(),
+        published: commit.committer().when().seconds(),
         subject: commit.summary().unwrap_or_default().to_owned(),
         body: commit.body().unwrap_or_default().trim().to_owned(),
         pull_request: pulls::squashed(commit.summary().unwrap_or_default()),

@@ -11,9 +11,9 @@
 
 use std::borrow::Cow;
 
-/// Every UUID `raw` (an object's JSON text) names besides the object's own id: sorted, each
-/// once. The object's own UUID counts only when it appears again, beyond its `id` (a reference
-/// or a mention of another object that shares it).
+/// Every UUID `raw` (an object's JSON text) names besides the object's own id, each once, in
+/// the order the text first names them. The object's own UUID counts only when it appears
+/// again, beyond its `id` (a reference or a mention of another object that shares it).
 pub fn named_uuids(raw: &str, own_id: &str) -> Vec<u128> {
     let mut found = uuids_in_json(raw);
     if let Some(own) = uuid_number(own_id) {
@@ -21,25 +21,37 @@ pub fn named_uuids(raw: &str, own_id: &str) -> Vec<u128> {
             found.retain(|u| *u != own);
         }
     }
-    found.sort_unstable();
-    found.dedup();
+    let mut seen = std::collections::HashSet::new();
+    found.retain(|u| seen.insert(*u));
     found
 }
 
-/// Every UUID named in `raw`, once per place it appears (a place read two ways counts twice).
+/// Every UUID named in `raw`: as the text stands, in order, then, when it holds escapes or
+/// encodings, in every string as decoded (a place read both ways counts twice; the object's own
+/// `id` is read once).
 fn uuids_in_json(raw: &str) -> Vec<u128> {
     let mut found = Vec::new();
-    if !raw.bytes().any(|b| matches!(b, b'\\' | b'%' | b'&' | b'<') || b >= 0x80) {
-        // No escape, encoding or markup: the text is what every reader sees.
-        scan(raw, &mut found);
-    } else {
+    scan(&dashes_to_ascii(raw), &mut found);
+    if needs_decoding(raw) {
         match serde_json::from_str::<serde_json::Value>(raw) {
+            Ok(serde_json::Value::Object(members)) => {
+                for (key, member) in members.iter().filter(|(key, _)| *key != "id") {
+                    scan_decoded(key, &mut found);
+                    visit(member, &mut found);
+                }
+            }
             Ok(value) => visit(&value, &mut found),
-            // Not JSON (check reports it): read the text as it is, and as decoded.
+            // Not JSON (check reports it): read the text as decoded too.
             Err(_) => scan_decoded(raw, &mut found),
         }
     }
     found
+}
+
+/// Whether text holds an escape, an encoding, markup or non-ASCII: then what a reader sees
+/// may differ from the bytes.
+fn needs_decoding(text: &str) -> bool {
+    text.bytes().any(|b| matches!(b, b'\\' | b'%' | b'&' | b'<') || b >= 0x80)
 }
 
 /// The UUID of an identifier (`type--uuid`), as a number; None when it has none.
@@ -48,6 +60,7 @@ pub fn uuid_number(id: &str) -> Option<u128> {
     parse_uuid(uuid.as_bytes())
 }
 
+/// Every string (keys and values), with JSON escapes resolved and as a reader decodes it.
 fn visit(value: &serde_json::Value, found: &mut Vec<u128>) {
     match value {
         serde_json::Value::String(text) => scan_decoded(text, found),
@@ -62,19 +75,10 @@ fn visit(value: &serde_json::Value, found: &mut Vec<u128>) {
     }
 }
 
-/// Scans `text` as it is or, when it holds encodings, as a page or client would decode it
-/// (decoding keeps what is already plain).
 fn scan_decoded(text: &str, found: &mut Vec<u128>) {
-    if text.bytes().any(|b| matches!(b, b'\\' | b'%' | b'&' | b'<') || b >= 0x80) {
-        let before = found.len();
-        scan(&dashes_to_ascii(text), found);
-        let plain = found.split_off(before);
+    scan(&dashes_to_ascii(text), found);
+    if needs_decoding(text) {
         scan(&dashes_to_ascii(&decoded(text)), found);
-        // What the plain reading found and decoding lost (a UUID inside a tag) counts too.
-        let decoded_found = found[before..].to_vec();
-        found.extend(plain.into_iter().filter(|u| !decoded_found.contains(u)));
-    } else {
-        scan(text, found);
     }
 }
 

@@ -66,8 +66,8 @@ const EPOCH: Timestamp = Timestamp { seconds: 0, nanos: 0, fraction_digits: 3 };
 impl TaxiiIndex {
     /// The index of what `view` publishes, sorted into `collections`.
     ///
-    /// `date_added` is when the server got the version: the time of the commit that first
-    /// brought it to this audience, when git history knows it. Otherwise that is its `modified` (or
+    /// `date_added` is when the server got the version: when the published branch first held
+    /// the commit that brought it to this audience, when git history knows it. Otherwise that is its `modified` (or
     /// `created`); an object with neither (a cyber-observable) takes the latest time of the
     /// objects published from the same file, which arrived with it.
     pub fn build(view: &View<'_>, collections: &[Collection]) -> TaxiiIndex {
@@ -95,7 +95,7 @@ impl TaxiiIndex {
             .map(|&(version, first, last)| {
                 let committed = history
                     .origin(&version.id, version.version_key())
-                    .map(|commit| Timestamp::from_unix_seconds(commit.time));
+                    .map(|commit| Timestamp::from_unix_seconds(commit.published));
                 let date_added = committed
                     .or_else(|| version.version_time())
                     .or_else(|| file_times.get(version.file.as_path()).copied())
