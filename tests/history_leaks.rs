@@ -90,6 +90,9 @@ struct Scenario {
     secrets: Vec<String>,
     /// Ids (and so UUIDs) the public must never see.
     withheld: Vec<String>,
+    /// The commit that added Public Four, and the one that made Six CLEAR.
+    four_added: String,
+    six_published: String,
 }
 
 fn scenario() -> Scenario {
@@ -137,7 +140,7 @@ commit_messages = "none"
 
     // 3. One file, a CLEAR and an AMBER object; a commit changes only the AMBER one.
     let clear_four = malware(4, "2025-01-01T00:00:00.000Z", CLEAR, "Public Four");
-    repo.write("content/mixed.json", bundle(&[clear_four.clone()]));
+    repo.write("content/mixed.json", bundle(std::slice::from_ref(&clear_four)));
     let four_added = commit(dir, &PUBLIC, "2025-02-03T00:00:00Z", "Add Public Four");
     let amber_five = malware(5, "2025-01-01T00:00:00.000Z", AMBER, "CANARY-NAME-5");
     repo.write("content/mixed.json", bundle(&[clear_four, amber_five]));
@@ -166,8 +169,7 @@ commit_messages = "none"
     let withheld: Vec<String> =
         [id("malware", 1), id("malware", 5)].into_iter().chain((11..=14).map(|n| id("note", n))).collect();
     secrets.extend(["CANARY".to_owned()]);
-    let _ = (four_added, six_published);
-    Scenario { repo, secrets, withheld }
+    Scenario { repo, secrets, withheld, four_added, six_published }
 }
 
 /// Every file of an output, decompressed when it is gzip.
@@ -226,10 +228,11 @@ fn the_public_output_holds_no_trace_of_withheld_history_or_prose() {
     let two = page(&public, &id("malware", 2));
     assert!(two.contains("Publish Two") && two.contains("Pat Public"), "{two}");
     let four = page(&public, &id("malware", 4));
-    assert!(four.contains("Last changed by") && four.contains("Add Public Four"), "{four}");
+    let commit = |sha: &str| format!("https://git.example.org/intel/commit/{sha}");
+    assert!(four.contains(&format!("Last changed by <a href=\"{}\"", commit(&scenario.four_added))), "{four}");
     // The version CLEAR since a later commit came, for the public, with that commit.
     let six = page(&public, &id("malware", 6));
-    assert!(six.contains("Clear Six for everyone"), "{six}");
+    assert!(six.contains("Clear Six for everyone") && six.contains(&commit(&scenario.six_published)), "{six}");
     let contributors = std::fs::read_to_string(public.join("contributors/index.html")).unwrap();
     assert!(contributors.contains("Pat Public"));
 }
