@@ -15,7 +15,7 @@ pub mod schema;
 pub mod timestamp;
 pub mod uuid;
 pub mod vocab;
-pub mod yara;
+pub mod detection;
 
 pub use id::{parse_id, IdParts, IdProblem};
 pub use object::{Reference, StixObject};

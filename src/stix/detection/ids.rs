@@ -1,0 +1,361 @@
+//! Snort and Suricata rules: a strict reader of one rule's header and options. A published rule
+//! is exactly one `alert` rule (a `pass`, `drop` or `reject` rule, or a second rule, would change
+//! what every consumer's IDS lets through), with a `sid`, and only options its engine documents.
+//!
+//! Option values follow Suricata's rule language, the stricter of the two: a value ends at the
+//! first `;` not escaped by `\`, quoted or not (`;`, `"` and `\` are escaped inside a value).
+
+use super::{Engine, Problem};
+
+/// One rule, as an indicator carries it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdsRule {
+    pub sid: u64,
+}
+
+/// Rule options both Snort (2.9 and 3) and Suricata (7) document.
+const COMMON: &[&str] = &[
+    "msg", "sid", "rev", "gid", "classtype", "reference", "priority", "metadata", "content", "nocase", "depth",
+    "offset", "distance", "within", "rawbytes", "isdataat", "dsize", "byte_test", "byte_jump", "byte_extract",
+    "byte_math", "pcre", "fast_pattern", "flow", "flowbits", "ttl", "tos", "id", "ipopts", "fragbits", "fragoffset",
+    "ip_proto", "sameip", "flags", "seq", "ack", "window", "itype", "icode", "icmp_id", "icmp_seq", "rpc",
+    "stream_size", "threshold", "detection_filter", "tag", "base64_decode", "base64_data", "pkt_data", "file_data",
+    "http_uri", "http_raw_uri", "http_method", "http_header", "http_raw_header", "http_cookie", "http_client_body",
+    "http_stat_code", "http_stat_msg", "urilen", "ssl_version", "ssl_state", "replace", "asn1", "dce_iface",
+    "dce_opnum", "dce_stub_data", "ftpbounce", "dnp3_func", "dnp3_ind", "dnp3_obj", "dnp3_data", "cip_service",
+    "enip_command",
+];
+
+/// Options only Suricata 7 documents (`suricata --list-keywords`, and the aliases it takes,
+/// as Suricata 7.0.10 accepts them).
+const SURICATA: &[&str] = &[
+    "app-layer-event", "app-layer-protocol", "bsize", "bypass", "compress_whitespace", "config", "datarep",
+    "dataset", "dcerpc.iface", "dcerpc.opnum", "dcerpc.stub_data", "decode-event", "dhcp.leasetime",
+    "dhcp.rebinding_time", "dhcp.renewal_time", "dnp3.data", "dnp3.func", "dnp3.ind", "dnp3.obj", "dns.opcode",
+    "dns.query", "dns_query", "dotprefix", "endswith", "engine-event", "file.data", "file.magic", "file.name",
+    "fileext", "filemagic", "filemd5", "filename", "filesha1", "filesha256", "filesize", "filestore", "flow.age",
+    "flowint", "flowvar", "frame", "ftpdata_command", "geoip", "header_lowercase", "hostbits", "http.accept",
+    "http.accept_enc", "http.accept_lang", "http.connection", "http.content_len", "http.content_type",
+    "http.cookie", "http.header", "http.header.raw", "http.header_names", "http.host", "http.host.raw",
+    "http.location", "http.method", "http.protocol", "http.referer", "http.request_body", "http.request_header",
+    "http.request_line", "http.response_body", "http.response_header", "http.response_line", "http.server",
+    "http.start", "http.stat_code", "http.stat_msg", "http.uri", "http.uri.raw", "http.user_agent",
+    "http2.errorcode", "http2.frametype", "http2.header_name", "http2.priority", "http2.settings",
+    "http2.size_update", "http2.window", "http_accept", "http_accept_enc", "http_accept_lang", "http_connection",
+    "http_content_len", "http_content_type", "http_header_names", "http_host", "http_protocol", "http_raw_host",
+    "http_referer", "http_request_line", "http_response_line", "http_server_body", "http_start", "http_user_agent",
+    "icmpv4-csum", "icmpv4.hdr", "icmpv6-csum", "icmpv6.hdr", "icmpv6.mtu", "ike.chosen_sa_attribute",
+    "ike.exchtype", "ike.init_spi", "ike.key_exchange_payload", "ike.key_exchange_payload_length",
+    "ike.nonce_payload", "ike.nonce_payload_length", "ike.resp_spi", "ike.vendor", "ip.dst", "ip.src", "iprep",
+    "ipv4-csum", "ipv4.hdr", "ipv6.hdr", "ja3.hash", "ja3.string", "ja3_hash", "ja3_string", "ja3s.hash",
+    "ja3s.string", "ja4.hash", "krb5.cname", "krb5.sname", "krb5.ticket_encryption", "krb5_cname", "krb5_err_code",
+    "krb5_msg_type", "krb5_sname", "l3_proto", "lua", "luajit", "modbus", "mqtt.connack.session_present",
+    "mqtt.connect.clientid", "mqtt.connect.flags", "mqtt.connect.password", "mqtt.connect.username",
+    "mqtt.connect.willmessage", "mqtt.connect.willtopic", "mqtt.flags", "mqtt.protocol_version",
+    "mqtt.publish.message", "mqtt.publish.topic", "mqtt.qos", "mqtt.reason_code", "mqtt.subscribe.topic",
+    "mqtt.type", "mqtt.unsubscribe.topic", "nfs.version", "nfs_procedure", "noalert", "pcrexform", "pktvar",
+    "prefilter", "quic.cyu.hash", "quic.cyu.string", "quic.sni", "quic.ua", "quic.version", "requires", "rfb.name",
+    "rfb.secresult", "rfb.sectype", "sip.method", "sip.protocol", "sip.request_line", "sip.response_line",
+    "sip.stat_code", "sip.stat_msg", "sip.uri", "smb.named_pipe", "smb.ntlmssp_domain", "smb.ntlmssp_user",
+    "smb.share", "snmp.community", "snmp.pdu_type", "snmp.usm", "snmp.version", "ssh.hassh", "ssh.hassh.server",
+    "ssh.hassh.server.string", "ssh.hassh.string", "ssh.proto", "ssh.protoversion", "ssh.software",
+    "ssh.softwareversion", "ssh_proto", "ssh_software", "startswith", "stream-event", "strip_pseudo_headers",
+    "strip_whitespace", "target", "tcp.ack", "tcp.flags", "tcp.hdr", "tcp.mss", "tcp.seq", "tcp.window",
+    "tcpv4-csum", "tcpv6-csum", "template", "tls.cert_chain_len", "tls.cert_fingerprint", "tls.cert_issuer",
+    "tls.cert_serial", "tls.cert_subject", "tls.certs", "tls.fingerprint", "tls.issuerdn", "tls.random",
+    "tls.random_bytes", "tls.random_time", "tls.sni", "tls.store", "tls.subject", "tls.version", "tls_cert_expired",
+    "tls_cert_fingerprint", "tls_cert_issuer", "tls_cert_notafter", "tls_cert_notbefore", "tls_cert_serial",
+    "tls_cert_subject", "tls_cert_valid", "tls_sni", "tls_store", "to_lowercase", "to_md5", "to_sha1", "to_sha256",
+    "to_uppercase", "udp.hdr", "udpv4-csum", "udpv6-csum", "url_decode", "xbits", "xor",
+];
+
+/// Options only Snort documents (2.9's manual and Snort 3's rule options).
+const SNORT: &[&str] = &[
+    "activated_by", "activates", "ber_data", "ber_skip", "bufferlen", "cip_attribute", "cip_class",
+    "cip_conn_path_class", "cip_instance", "cip_status", "count", "cvs", "enip_req", "enip_rsp", "file_id",
+    "file_type", "gtp_info", "gtp_type", "gtp_version", "hash", "http_header_test", "http_max_header_line",
+    "http_max_trailer_line", "http_num_cookies", "http_num_headers", "http_num_trailers", "http_param",
+    "http_raw_body", "http_raw_cookie", "http_raw_request", "http_raw_status", "http_raw_trailer", "http_trailer",
+    "http_trailer_test", "http_true_ip", "http_version", "http_version_match", "iec104_apci_type",
+    "iec104_asdu_func", "js_data", "length", "logto", "md5", "mms_data", "mms_func", "modbus_data", "modbus_func",
+    "modbus_unit", "pkt_num", "protected_content", "raw_data", "react", "regex", "rem", "resp",
+    "s7commplus_content", "s7commplus_func", "s7commplus_opcode", "script_data", "sd_pattern", "service", "session",
+    "sha256", "sha512", "sip_body", "sip_header", "sip_method", "sip_stat_code", "so", "soid", "stream_reassemble",
+    "uricontent", "vba_data",
+];
+
+/// Actions a rule can take; only `alert` is published.
+const ACTIONS: &[&str] = &[
+    "alert", "pass", "drop", "reject", "rejectsrc", "rejectdst", "rejectboth", "sdrop", "log", "activate",
+    "dynamic", "block", "rewrite",
+];
+
+/// Checks the pattern of one indicator: exactly one `alert` rule with a `sid`, and options the
+/// engine documents.
+pub fn check(text: &str, engine: Engine) -> Result<IdsRule, Problem> {
+    let mut reader = Reader { text, at: 0 };
+    reader.skip_space()?;
+    if reader.rest().starts_with('#') {
+        return Err(Problem::at(reader.at, "the pattern is a comment, not a rule"));
+    }
+    header(&mut reader, engine)?;
+    let sid = options(&mut reader, engine)?;
+    reader.skip_space()?;
+    if reader.at < text.len() {
+        let message = match reader.rest().starts_with('#') {
+            true => "a comment after the rule (the pattern holds one rule and nothing else)",
+            false => "text after the rule's closing `)`: a pattern holds exactly one rule",
+        };
+        return Err(Problem::at(reader.at, message));
+    }
+    Ok(IdsRule { sid })
+}
+
+struct Reader<'t> {
+    text: &'t str,
+    at: usize,
+}
+
+impl<'t> Reader<'t> {
+    fn rest(&self) -> &'t str {
+        &self.text[self.at..]
+    }
+
+    /// Skips spaces, tabs and line continuations (`\` at the end of a line); any other line
+    /// break would start a second rule.
+    fn skip_space(&mut self) -> Result<(), Problem> {
+        loop {
+            let rest = self.rest();
+            if rest.starts_with([' ', '\t']) {
+                self.at += 1;
+            } else if rest.starts_with("\\\n") {
+                self.at += 2;
+            } else if rest.starts_with("\\\r\n") {
+                self.at += 3;
+            } else if rest.starts_with(['\n', '\r']) {
+                let trailing = rest.trim().is_empty();
+                if trailing {
+                    self.at = self.text.len();
+                    return Ok(());
+                }
+                return Err(Problem::at(self.at, "a line break inside the pattern starts a second rule (a pattern holds one rule; continue a line with `\\`)"));
+            } else {
+                return Ok(());
+            }
+        }
+    }
+
+    /// A header word: up to white space or `(`, with `[ … ]` lists kept whole.
+    fn word(&mut self) -> (&'t str, usize) {
+        let start = self.at;
+        let mut depth = 0i32;
+        for (i, c) in self.rest().char_indices() {
+            match c {
+                '[' => depth += 1,
+                ']' => depth -= 1,
+                ' ' | '\t' | '\n' | '\r' | '(' if depth <= 0 => {
+                    self.at = start + i;
+                    return (&self.text[start..self.at], start);
+                }
+                _ => {}
+            }
+        }
+        self.at = self.text.len();
+        (&self.text[start..], start)
+    }
+}
+
+fn header(reader: &mut Reader<'_>, engine: Engine) -> Result<(), Problem> {
+    let mut words = Vec::new();
+    while !reader.rest().starts_with('(') {
+        if reader.at >= reader.text.len() {
+            return Err(Problem::at(reader.at, "the rule has no options: `(msg:\"…\"; sid:N;)` is missing"));
+        }
+        words.push(reader.word());
+        reader.skip_space()?;
+    }
+    let Some(&(action, at)) = words.first() else {
+        return Err(Problem::at(reader.at, "the rule has no header (`alert tcp $HOME_NET any -> $EXTERNAL_NET any`)"));
+    };
+    if action != "alert" {
+        let message = match ACTIONS.contains(&action) {
+            true => format!("the action is `{action}`: only `alert` rules are published (any other action changes what a consumer's IDS lets through)"),
+            false => format!("`{action}` is not a rule action; published rules start with `alert`"),
+        };
+        return Err(Problem::at(at, message));
+    }
+    // Snort 3 also takes service rules, `alert http (…)`, with no addresses.
+    let short = engine == Engine::Snort && words.len() == 2;
+    if words.len() != 7 && !short {
+        let message = format!(
+            "the header has {} parts; it is `alert PROTOCOL SOURCE PORT -> DESTINATION PORT`",
+            words.len()
+        );
+        return Err(Problem::at(at, message));
+    }
+    let (protocol, at) = words[1];
+    if protocol.is_empty() || !protocol.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+        return Err(Problem::at(at, format!("`{protocol}` is not a protocol")));
+    }
+    if short {
+        return Ok(());
+    }
+    let (direction, at) = words[4];
+    if direction != "->" && direction != "<>" {
+        return Err(Problem::at(at, format!("`{direction}` is not a direction (`->` or `<>`)")));
+    }
+    for &(word, at) in [words[2], words[3], words[5], words[6]].iter() {
+        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '$' | '!' | '[' | ']' | ',' | '.' | ':' | '/' | '_' | '-' | ' ');
+        let depth = word.matches('[').count() as i64 - word.matches(']').count() as i64;
+        if !word.chars().all(allowed) || depth != 0 {
+            return Err(Problem::at(at, format!("`{word}` is not an address or port")));
+        }
+    }
+    Ok(())
+}
+
+/// The options between `(` and `)`: each `keyword;` or `keyword:value;`. Returns the `sid`.
+fn options(reader: &mut Reader<'_>, engine: Engine) -> Result<u64, Problem> {
+    let open = reader.at;
+    reader.at += 1;
+    let mut sid = None;
+    loop {
+        reader.skip_space()?;
+        let rest = reader.rest();
+        if rest.starts_with(')') {
+            reader.at += 1;
+            break;
+        }
+        if rest.is_empty() {
+            return Err(Problem::at(open, "the options' `(` is never closed by `)`"));
+        }
+        let start = reader.at;
+        let length = rest.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))).unwrap_or(rest.len());
+        let keyword = &rest[..length];
+        if keyword.is_empty() {
+            let found: String = rest.chars().take(1).collect();
+            return Err(Problem::at(start, format!("`{found}` where an option keyword was expected")));
+        }
+        if !documented(keyword, engine) {
+            return Err(Problem::at(start, format!("`{keyword}` is not a rule option {} documents", engine.name())));
+        }
+        reader.at += length;
+        reader.skip_space()?;
+        let value = match reader.rest().chars().next() {
+            Some(';') => None,
+            Some(':') => {
+                reader.at += 1;
+                Some(value(reader, keyword)?)
+            }
+            _ => return Err(Problem::at(reader.at, format!("option `{keyword}` needs `;` (or `:value;`) after it"))),
+        };
+        reader.at += 1; // the `;`
+        if keyword == "sid" {
+            if sid.is_some() {
+                return Err(Problem::at(start, "the rule gives `sid` twice"));
+            }
+            sid = Some(number(value, start, "sid")?);
+        }
+        if matches!(keyword, "rev" | "gid" | "priority") {
+            number(value, start, keyword)?;
+        }
+        if keyword == "msg" && !value.is_some_and(|(v, _)| v.len() >= 2 && v.starts_with('"') && v.ends_with('"')) {
+            return Err(Problem::at(start, "`msg` takes a quoted text: msg:\"…\";"));
+        }
+    }
+    sid.ok_or_else(|| Problem::at(open, "the rule has no `sid` (a number unique in the feed: sid:9000001;)"))
+}
+
+fn documented(keyword: &str, engine: Engine) -> bool {
+    let own = if engine == Engine::Suricata { SURICATA } else { SNORT };
+    COMMON.contains(&keyword) || own.contains(&keyword)
+}
+
+/// An option's value, up to the first `;` that `\` does not escape; its quotes must pair up.
+fn value<'t>(reader: &mut Reader<'t>, keyword: &str) -> Result<(&'t str, usize), Problem> {
+    let start = reader.at;
+    let mut escaped = false;
+    let mut quotes = 0;
+    for (i, c) in reader.rest().char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => quotes += 1,
+            '\n' | '\r' => break,
+            ';' => {
+                reader.at = start + i;
+                if quotes % 2 != 0 {
+                    return Err(Problem::at(
+                        start + i,
+                        format!("the value of `{keyword}` ends at this `;` with a quote still open (escape `;` as `\\;` inside a text)"),
+                    ));
+                }
+                return Ok((reader.text[start..reader.at].trim(), start));
+            }
+            _ => {}
+        }
+    }
+    Err(Problem::at(start, format!("the value of option `{keyword}` is not ended by `;`")))
+}
+
+fn number(value: Option<(&str, usize)>, at: usize, keyword: &str) -> Result<u64, Problem> {
+    value
+        .and_then(|(v, _)| v.parse::<u64>().ok())
+        .filter(|n| (1..=u64::from(u32::MAX)).contains(n))
+        .ok_or_else(|| Problem::at(at, format!("`{keyword}` takes a whole number from 1 to 4294967295")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SURICATA_RULE: &str = "alert http $HOME_NET any -> $EXTERNAL_NET any (msg:\"x; y\\\"\"; flow:established,to_server; http.user_agent; content:\"Dongle\\;Sync\"; startswith; sid:9000102; rev:1;)";
+
+    fn problem(text: &str, engine: Engine) -> Problem {
+        check(text, engine).expect_err(text)
+    }
+
+    #[test]
+    fn one_alert_rule_with_a_sid_passes() {
+        // `msg:"x; y\""` has a bare `;` in quotes: Suricata ends the value there, so do we.
+        assert!(problem(SURICATA_RULE, Engine::Suricata).message.contains("quote still open"));
+        let fixed = SURICATA_RULE.replace("x; y", "x\\; y");
+        assert_eq!(check(&fixed, Engine::Suricata), Ok(IdsRule { sid: 9000102 }));
+        let snort = "alert tcp [10.0.0.0/8,!10.1.0.0/16] any -> $EXTERNAL_NET 8443 (msg:\"a\"; content:\"b\"; fast_pattern; sid:9000101; rev:1;)\n";
+        assert_eq!(check(snort, Engine::Snort), Ok(IdsRule { sid: 9000101 }));
+        assert!(check("alert http (msg:\"a\"; sid:5;)", Engine::Snort).is_ok());
+        assert!(check("alert tcp any any -> any any \\\n (msg:\"a\"; sid:5;)", Engine::Suricata).is_ok());
+    }
+
+    #[test]
+    fn a_second_rule_or_another_action_is_refused() {
+        let two = "alert ip any any -> any any (msg:\"a\"; sid:1;)\npass ip any any -> any any (sid:9000006;)";
+        let found = problem(two, Engine::Suricata);
+        assert!(found.message.contains("second rule"), "{found:?}");
+        assert_eq!(found.offset, two.find('\n').unwrap());
+        let same_line = "alert ip any any -> any any (msg:\"a\"; sid:1;) pass ip any any -> any any (sid:2;)";
+        assert!(problem(same_line, Engine::Suricata).message.contains("exactly one rule"));
+        for action in ["pass", "drop", "reject"] {
+            let rule = format!("{action} ip any any -> any any (msg:\"a\"; sid:1;)");
+            assert!(problem(&rule, Engine::Suricata).message.contains("only `alert`"), "{action}");
+        }
+    }
+
+    #[test]
+    fn options_are_checked() {
+        let unknown = "alert tcp any any -> any any (msg:\"a\"; frobnicate:1; sid:1;)";
+        let found = problem(unknown, Engine::Suricata);
+        assert!(found.message.contains("`frobnicate` is not a rule option Suricata documents"));
+        assert_eq!(found.offset, unknown.find("frobnicate").unwrap());
+        assert!(problem("alert tcp any any -> any any (msg:\"a\";)", Engine::Suricata).message.contains("no `sid`"));
+        assert!(problem("alert tcp any any -> any any (msg:\"a\"; sid:x;)", Engine::Snort).message.contains("whole number"));
+        assert!(problem("alert tcp any any -> any any (msg:\"a\"; sid:1; sid:2;)", Engine::Snort).message.contains("twice"));
+        assert!(problem("alert tcp any any -> any any (msg:\"a\"; sid:1", Engine::Snort).message.contains("not ended"));
+        assert!(problem("alert tcp any any -> any any (msg:a; sid:1;)", Engine::Snort).message.contains("quoted"));
+        assert!(problem("alert tcp any any => any any (sid:1;)", Engine::Snort).message.contains("direction"));
+        assert!(problem("alert tcp any any -> any (sid:1;)", Engine::Snort).message.contains("6 parts"));
+        assert!(problem("# alert tcp any any -> any any (sid:1;)", Engine::Snort).message.contains("comment"));
+        assert!(problem("alert tcp any any -> any any (sid:1;) # x", Engine::Snort).message.contains("comment"));
+        assert!(problem("alert tcp any any -> any any (sid:1; startswith;)", Engine::Snort).message.contains("Snort"));
+    }
+}
