@@ -447,6 +447,35 @@ fn hostile_rules_are_left_out_and_the_rest_still_loads() {
     }
 }
 
+/// Suricata 7 (`suricata -T`) loads the published `suricata.rules` of the hostile repository
+/// and of the example: every rule loads, none fails. One refused rule, a duplicate `sid` or an
+/// unknown option would make it refuse the whole file.
+#[test]
+fn suricata_loads_every_published_rule() {
+    if !peers_required() {
+        return;
+    }
+    let hostile = hostile_rules_repo();
+    assert_eq!(hostile.build(&["--now", NOW, "--allow-errors"]).0, 0);
+    let example = example_repo();
+    assert_eq!(example.build(&["--now", NOW]).0, 0);
+    for (repo, expected) in [(&hostile, 2), (&example, 1)] {
+        let rules = repo.path().join("public/feeds/rules/suricata.rules");
+        let log = tempfile::tempdir().unwrap();
+        let output = std::process::Command::new("suricata")
+            .args(["-T", "-v", "-c", "/etc/suricata/suricata.yaml", "-S"])
+            .arg(&rules)
+            .arg("-l")
+            .arg(log.path())
+            .output()
+            .expect("suricata runs (scripts/test installs it from bookworm-backports)");
+        let said = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        assert!(output.status.success(), "suricata -T refused {}:\n{said}", rules.display());
+        let loaded = format!("{expected} rules successfully loaded, 0 rules failed");
+        assert!(said.contains(&loaded), "not `{loaded}`:\n{said}");
+    }
+}
+
 /// Runs tests/feeds/check_feeds.py (stix2, PyMISP, feedparser, yara-python, pySigma) on a
 /// feeds folder; returns its summary.
 fn check_feeds(feeds: &Path) -> Value {
