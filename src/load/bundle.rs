@@ -336,7 +336,9 @@ fn inside_string(text: &str, at: usize, inner: usize) -> usize {
 fn unicode_escape(text: &str) -> (usize, usize) {
     let code = |at: usize| text.get(at + 2..at + 6).and_then(|h| u32::from_str_radix(h, 16).ok());
     match code(0) {
-        Some(0xD800..=0xDBFF) if text.get(6..8) == Some("\\u") && code(6).is_some_and(|l| (0xDC00..=0xDFFF).contains(&l)) => {
+        Some(0xD800..=0xDBFF)
+            if text.get(6..8) == Some("\\u") && code(6).is_some_and(|l| (0xDC00..=0xDFFF).contains(&l)) =>
+        {
             (12, 4)
         }
         Some(c) => (6, char::from_u32(c).map_or(3, char::len_utf8)),

@@ -155,9 +155,18 @@ fn check_detection_rule(c: &mut Checker, engine: Engine, text: &str) {
     if let Err(problem) = detection::check(engine, text) {
         let (code, help) = match engine {
             Engine::Yara => ("yara-rule", "a YARA pattern is exactly one rule: rule NAME { strings: … condition: … }"),
-            Engine::Snort => ("snort-rule", "a Snort pattern is exactly one rule: alert tcp SRC PORT -> DST PORT (msg:\"…\"; …; sid:N; rev:1;)"),
-            Engine::Suricata => ("suricata-rule", "a Suricata pattern is exactly one rule: alert tcp SRC PORT -> DST PORT (msg:\"…\"; …; sid:N; rev:1;)"),
-            Engine::Sigma => ("sigma-rule", "a Sigma pattern is one YAML document with title, logsource and detection (with its condition)"),
+            Engine::Snort => (
+                "snort-rule",
+                "a Snort pattern is exactly one rule: alert tcp SRC PORT -> DST PORT (msg:\"…\"; …; sid:N; rev:1;)",
+            ),
+            Engine::Suricata => (
+                "suricata-rule",
+                "a Suricata pattern is exactly one rule: alert tcp SRC PORT -> DST PORT (msg:\"…\"; …; sid:N; rev:1;)",
+            ),
+            Engine::Sigma => (
+                "sigma-rule",
+                "a Sigma pattern is one YAML document with title, logsource and detection (with its condition)",
+            ),
         };
         let message = format!("{} rule, {}", engine.name(), problem.located(text));
         c.push(Finding::error(code, "/pattern", message).help(help).inside_string_at(problem.offset));

@@ -1,7 +1,8 @@
 //! Rule keys across the repository: two indicators whose YARA rules share a name, or whose Snort
-//! or Suricata rules share a `sid`, would land in one feed file, which YARA and Suricata then
-//! refuse whole. Each clash is an error on the later indicator (by id) naming the earlier one.
-//! Only the latest version of each indicator counts; an invalid rule is `check_object`'s to report.
+//! or Suricata rules share a `sid`, and whose validity overlaps, would land in one feed file,
+//! which YARA and Suricata then refuse whole. Each clash is an error on the later indicator (by
+//! id) naming the earlier one. Only the latest version of each indicator counts; a rule that
+//! replaces an expired one may keep its name or `sid`. An invalid rule is `check_object`'s to report.
 
 use std::collections::BTreeMap;
 
@@ -11,48 +12,66 @@ use serde_json::Value;
 use super::repository::{Anchored, VersionIndex};
 use crate::diag::Diagnostic;
 use crate::stix::detection::{self, Engine, RuleKey};
-use crate::stix::StixObject;
+use crate::stix::{StixObject, Timestamp};
+
+/// One indicator's rule: where it goes, what it is known by, and when it applies.
+struct Keyed<'a> {
+    file: &'static str,
+    key: RuleKey,
+    object: &'a StixObject,
+    from: Option<Timestamp>,
+    until: Option<Timestamp>,
+}
+
+/// A validity window, `[valid_from, valid_until)`; an end that is not given never comes.
+type Window = (Option<Timestamp>, Option<Timestamp>);
+
+/// Whether two indicators apply at some moment together (and so share a feed).
+fn overlap(a: Window, b: Window) -> bool {
+    let ends_before =
+        |until: Option<Timestamp>, from: Option<Timestamp>| matches!((until, from), (Some(u), Some(f)) if u <= f);
+    !ends_before(a.1, b.0) && !ends_before(b.1, a.0)
+}
 
 pub(super) fn check<'a>(index: &VersionIndex<'a>, found: &mut Vec<Anchored<'a>>) {
-    let mut keyed: Vec<(&'static str, RuleKey, &'a StixObject)> = (0..index.objects.len())
+    let keyed: Vec<Keyed<'a>> = (0..index.objects.len())
         .into_par_iter()
         .filter(|&i| index.is_latest(i))
-        .filter_map(|i| {
-            let object = &index.objects[i];
-            let (engine, key) = rule_key(object)?;
-            Some((engine.feed_file(), key, object))
-        })
+        .filter_map(|i| keyed(&index.objects[i]))
         .collect();
-    keyed.sort_by(|a, b| (a.0, &a.1, &a.2.id).cmp(&(b.0, &b.1, &b.2.id)));
-    let mut first: BTreeMap<(&str, &RuleKey), &StixObject> = BTreeMap::new();
-    for (file, key, object) in &keyed {
-        match first.get(&(*file, key)) {
-            Some(earlier) if earlier.id != object.id => {
-                let what = match key {
-                    RuleKey::YaraName(name) => format!("YARA rule name `{name}`"),
-                    RuleKey::Sid(sid) => format!("sid {sid}"),
-                    RuleKey::None => continue,
-                };
-                let message = format!(
-                    "{what} is also used by {} ({}): {file} would hold it twice, and its engine refuses such a file",
-                    earlier.id,
-                    earlier.file.display()
-                );
-                let diagnostic = Diagnostic::error("duplicate-rule", message)
-                    .with_help("give each rule its own name or sid; the feed keeps the indicator first by id");
-                found.push(Anchored { diagnostic, object, pointer: "/pattern".into() });
-            }
-            Some(_) => {}
-            None => {
-                first.insert((*file, key), object);
-            }
+    let mut groups: BTreeMap<(&str, &RuleKey), Vec<&Keyed<'a>>> = BTreeMap::new();
+    for rule in &keyed {
+        groups.entry((rule.file, &rule.key)).or_default().push(rule);
+    }
+    for ((file, key), mut rules) in groups {
+        rules.sort_by(|a, b| a.object.id.cmp(&b.object.id));
+        for (at, later) in rules.iter().enumerate() {
+            let Some(earlier) = rules[..at]
+                .iter()
+                .find(|e| overlap((e.from, e.until), (later.from, later.until)) && e.object.id != later.object.id)
+            else {
+                continue;
+            };
+            let what = match key {
+                RuleKey::YaraName(name) => format!("YARA rule name `{name}`"),
+                RuleKey::Sid(sid) => format!("sid {sid}"),
+                RuleKey::None => continue,
+            };
+            let message = format!(
+                "{what} is also used by {} ({}): {file} would hold it twice, and its engine refuses such a file",
+                earlier.object.id,
+                earlier.object.file.display()
+            );
+            let diagnostic = Diagnostic::error("duplicate-rule", message)
+                .with_help("give each rule its own name or sid; the feed keeps the indicator first by id");
+            found.push(Anchored { diagnostic, object: later.object, pointer: "/pattern".into() });
         }
     }
 }
 
-/// The engine and the key of an indicator's rule; `None` for other objects, other pattern types
-/// and rules the engine would refuse anyway.
-fn rule_key(object: &StixObject) -> Option<(Engine, RuleKey)> {
+/// An indicator's rule with its key; `None` for other objects, other pattern types and rules
+/// the engine would refuse anyway.
+fn keyed(object: &StixObject) -> Option<Keyed<'_>> {
     if object.object_type != "indicator" || object.revoked {
         return None;
     }
@@ -61,7 +80,26 @@ fn rule_key(object: &StixObject) -> Option<(Engine, RuleKey)> {
         return None;
     }
     let json: Value = serde_json::from_str(&object.raw).ok()?;
-    let engine = Engine::of_pattern_type(&json.get("pattern_type")?.as_str()?.to_ascii_lowercase())?;
-    let key = detection::check(engine, json.get("pattern")?.as_str()?).ok()?;
-    (key != RuleKey::None).then_some((engine, key))
+    let text = |key: &str| json.get(key).and_then(Value::as_str);
+    let engine = Engine::of_pattern_type(&text("pattern_type")?.to_ascii_lowercase())?;
+    let key = detection::check(engine, text("pattern")?).ok()?;
+    let time = |key: &str| text(key).and_then(|t| Timestamp::parse(t).ok());
+    let (from, until) = (time("valid_from"), time("valid_until"));
+    (key != RuleKey::None).then_some(Keyed { file: engine.feed_file(), key, object, from, until })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_that_never_apply_together_do_not_clash() {
+        let at = |s: &str| Timestamp::parse(s).ok();
+        let old = (at("2024-01-01T00:00:00Z"), at("2025-01-01T00:00:00Z"));
+        let new = (at("2025-01-01T00:00:00Z"), None);
+        let overlapping = (at("2024-06-01T00:00:00Z"), None);
+        assert!(!overlap(old, new) && !overlap(new, old));
+        assert!(overlap(old, overlapping) && overlap(new, overlapping));
+        assert!(overlap((None, None), old));
+    }
 }

@@ -97,7 +97,8 @@ fn is_machine_tag(label: &str) -> bool {
     let Some((namespace, rest)) = label.split_once(':') else { return false };
     let namespace = namespace.trim();
     let url = rest.starts_with("//");
-    !url && !namespace.is_empty() && namespace.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '))
+    !url && !namespace.is_empty()
+        && namespace.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '))
 }
 
 /// A report's event, and how many of its labels were machine tags left out of its tags.
@@ -240,7 +241,14 @@ mod tests {
 
     #[test]
     fn labels_misp_acts_on_are_not_tags() {
-        for label in ["tlp:clear", "TLP:RED", " tlp : amber", "PAP:GREEN", "misp-galaxy:threat-actor=\"Sofacy\"", "workflow:state=\"complete\""] {
+        for label in [
+            "tlp:clear",
+            "TLP:RED",
+            " tlp : amber",
+            "PAP:GREEN",
+            "misp-galaxy:threat-actor=\"Sofacy\"",
+            "workflow:state=\"complete\"",
+        ] {
             assert!(is_machine_tag(label), "{label}");
         }
         for label in ["malicious-activity", "ransomware", "tlp-red", "https://example.org", ":x"] {

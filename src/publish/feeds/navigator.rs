@@ -327,7 +327,8 @@ fn layer(view: &View<'_>, site: &Site, text: &LayerText<'_>, mut techniques: Vec
 /// A layer name the Excel export takes as a sheet name: each refused character becomes `-`,
 /// and an empty name becomes `layer`.
 fn layer_name(name: &str) -> String {
-    let cleaned: String = name.chars().map(|c| if NOT_IN_NAMES.contains(&c) || c.is_control() { '-' } else { c }).collect();
+    let cleaned: String =
+        name.chars().map(|c| if NOT_IN_NAMES.contains(&c) || c.is_control() { '-' } else { c }).collect();
     match cleaned.trim() {
         "" => "layer".to_owned(),
         trimmed => trimmed.to_owned(),

@@ -13,6 +13,8 @@ const LEVELS: &[&str] = &["informational", "low", "medium", "high", "critical"];
 const CONDITION_WORDS: &[&str] = &["and", "or", "not", "of", "them", "all", "any"];
 /// Deeper flow nesting than any rule needs; a hostile pattern could nest far deeper.
 const MAX_NESTING: usize = 64;
+/// Columns of indentation, likewise.
+const MAX_INDENT: usize = 400;
 
 /// Checks the pattern of one indicator: exactly one Sigma rule.
 pub fn check(text: &str) -> Result<(), Problem> {
@@ -26,7 +28,8 @@ pub fn check(text: &str) -> Result<(), Problem> {
         [] => return Err(Problem::at(0, "the pattern holds no YAML document")),
         _ => {
             let second = text.find("\n---").map_or(0, |i| i + 1);
-            let message = format!("the pattern holds {} YAML documents; an indicator carries one Sigma rule", documents.len());
+            let message =
+                format!("the pattern holds {} YAML documents; an indicator carries one Sigma rule", documents.len());
             return Err(Problem::at(second, message));
         }
     };
@@ -78,7 +81,9 @@ fn detection(value: &Yaml) -> Result<(), String> {
         return Err("`detection` needs a `condition` (text, or a list of texts)".into());
     }
     for condition in conditions {
-        for word in condition.split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '|').filter(|w| !w.is_empty()) {
+        for word in
+            condition.split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '|').filter(|w| !w.is_empty())
+        {
             if CONDITION_WORDS.contains(&word) || word.chars().all(|c| c.is_ascii_digit()) {
                 continue;
             }
@@ -94,8 +99,22 @@ fn detection(value: &Yaml) -> Result<(), String> {
     Ok(())
 }
 
-/// Refuses flow collections nested deeper than [`MAX_NESTING`] before the YAML reader sees them.
+/// Refuses YAML nested deeper than [`MAX_NESTING`] flow collections, or indented (with compact
+/// `- ` and `? ` entries counted) past [`MAX_INDENT`], before the YAML reader builds it.
 fn nesting(text: &str) -> Result<(), Problem> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let mut rest = line.trim_start_matches(' ');
+        let mut depth = line.len() - rest.len();
+        while let Some(inner) = rest.strip_prefix("- ").or_else(|| rest.strip_prefix("? ")) {
+            rest = inner.trim_start_matches(' ');
+            depth += 2;
+        }
+        if depth > MAX_INDENT {
+            return Err(Problem::at(offset, "YAML indented deeper than a Sigma rule needs"));
+        }
+        offset += line.len();
+    }
     let mut depth = 0usize;
     for (i, c) in text.char_indices() {
         match c {
@@ -148,5 +167,6 @@ mod tests {
         assert!(problem("title: [unclosed").message.contains("YAML"));
         assert!(problem("- a list").message.contains("mapping"));
         assert!(problem(&"[".repeat(100_000)).message.contains("deeper"));
+        assert!(problem(&format!("{}x", "- ".repeat(100_000))).message.contains("deeper"));
     }
 }

@@ -91,12 +91,8 @@ fn syntax_problem(error: &Error) -> Problem {
 /// YARA refuses a condition that names a string the rule does not define, and a defined string
 /// that nothing in the condition uses.
 fn check_strings(rule: &Rule<'_>) -> Result<(), Problem> {
-    let defined: Vec<(&str, usize)> = rule
-        .patterns
-        .iter()
-        .flatten()
-        .map(|p| (p.identifier().name, p.span().start()))
-        .collect();
+    let defined: Vec<(&str, usize)> =
+        rule.patterns.iter().flatten().map(|p| (p.identifier().name, p.span().start())).collect();
     let names: BTreeSet<&str> = defined.iter().map(|(name, _)| name.trim_start_matches('$')).collect();
     let mut used: BTreeSet<String> = BTreeSet::new();
     let mut sets_use_all = false;
@@ -120,7 +116,7 @@ fn check_strings(rule: &Rule<'_>) -> Result<(), Problem> {
             _ => continue,
         };
         // `$`, `#`, `@`, `!` alone are the anonymous string of a `for … of` loop.
-        let bare = &name[1..];
+        let bare = name.get(1..).unwrap_or_default();
         if bare.is_empty() {
             continue;
         }
@@ -209,6 +205,12 @@ mod tests {
         assert_eq!(second.offset, 37);
         assert!(problem("rule a { condition: true } /*").contains("YARA syntax"));
         assert!(problem("rule a { condition: true } */ rule b { condition: true } /*").contains("YARA syntax"));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_a_crash() {
+        let deep = format!("rule a {{ condition: {}true{} }}", "(".repeat(100_000), ")".repeat(100_000));
+        assert!(check(&deep).is_err());
     }
 
     #[test]
