@@ -4,16 +4,22 @@
 //! defined and every defined string used. Feeds join the rules into one file, which YARA
 //! refuses whole for one bad rule, so what passes here must also pass there.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use yara_x_parser::ast::dfs::{DFSEvent, DFSIter};
-use yara_x_parser::ast::{Error, Expr, Item, OfItems, PatternSet, Rule, WithSpan, AST};
+use yara_x_parser::ast::{Error, Expr, Ident, Item, OfItems, PatternSet, Rule, WithSpan, AST};
 
 use super::Problem;
 
 /// The modules libyara and yara-x both build in (`import "pe"`); an unknown module makes YARA
 /// refuse the file.
 const MODULES: &[&str] = &["console", "dotnet", "elf", "hash", "magic", "math", "pe", "string", "time"];
+
+/// YARA's built-in functions (`uint16(0)`), callable without a module.
+const BUILT_INS: &[&str] = &[
+    "int8", "int16", "int32", "uint8", "uint16", "uint32", "int8be", "int16be", "int32be", "uint8be", "uint16be",
+    "uint32be",
+];
 
 /// The longest rule name YARA accepts.
 const MAX_NAME: usize = 128;
@@ -58,6 +64,8 @@ pub fn check(text: &str) -> Result<YaraRule, Problem> {
         return Err(Problem::at(rule.identifier.span().start(), "a YARA rule name has at most 128 characters"));
     }
     check_strings(rule)?;
+    let imported: Vec<&str> = ast.imports().map(|i| i.module_name).collect();
+    check_identifiers(rule, &imported)?;
     Ok(YaraRule { name: rule.identifier.name.to_owned() })
 }
 
@@ -145,6 +153,57 @@ fn check_strings(rule: &Rule<'_>) -> Result<(), Problem> {
     Ok(())
 }
 
+/// The names a condition uses must be a module the pattern imports, a loop variable, or a
+/// built-in function: YARA refuses an undefined identifier, and a rule that names another rule
+/// would depend on another indicator. `with` is yara-x's alone; YARA (yara-python) refuses it.
+fn check_identifiers(rule: &Rule<'_>, imported: &[&str]) -> Result<(), Problem> {
+    let mut variables: Vec<Vec<&str>> = Vec::new();
+    // Field names after the first part of `a.b.c`, and a call's name: not looked up alone.
+    let mut members: HashSet<*const Ident<'_>> = HashSet::new();
+    let mut members_expr: HashSet<*const Expr<'_>> = HashSet::new();
+    for event in DFSIter::new(&rule.condition) {
+        match event {
+            DFSEvent::Enter(Expr::With(with)) => {
+                return Err(Problem::at(
+                    with.span().start(),
+                    "`with` is yara-x's alone: YARA (libyara, yara-python) refuses it",
+                ));
+            }
+            DFSEvent::Enter(Expr::ForIn(for_in)) => variables.push(for_in.variables.iter().map(|v| v.name).collect()),
+            DFSEvent::Leave(Expr::ForIn(_)) => {
+                variables.pop();
+            }
+            DFSEvent::Enter(Expr::FieldAccess(access)) => {
+                members_expr.extend(access.operands.iter().skip(1).map(|e| e as *const _))
+            }
+            DFSEvent::Enter(Expr::FuncCall(call)) => {
+                members.insert(&call.identifier as *const _);
+                let built_in = BUILT_INS.contains(&call.identifier.name);
+                if call.object.is_none() && !built_in {
+                    let message = format!(
+                        "`{}` is not a function YARA builds in (call module functions as module.function)",
+                        call.identifier.name
+                    );
+                    return Err(Problem::at(call.identifier.span().start(), message));
+                }
+            }
+            DFSEvent::Enter(expr @ Expr::Ident(ident)) => {
+                let name = ident.name;
+                let bound = members_expr.contains(&(expr as *const _))
+                    || members.contains(&(&**ident as *const _))
+                    || imported.contains(&name)
+                    || variables.iter().flatten().any(|v| *v == name);
+                if !bound {
+                    let message = format!("the condition names `{name}`, which is neither a module the pattern imports nor a loop variable (a rule stands alone: it cannot use another rule)");
+                    return Err(Problem::at(ident.span().start(), message));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 fn note_set(set: &PatternSet<'_>, all: &mut bool, wildcards: &mut Vec<String>, used: &mut BTreeSet<String>) {
     match set {
         PatternSet::Them { .. } => *all = true,
@@ -183,6 +242,9 @@ mod tests {
         assert!(check("rule s { strings: $x1 = \"a\" $x2 = \"b\" condition: any of ($x*) }").is_ok());
         assert!(check("rule t { strings: $ = \"a\" $ = \"b\" condition: all of them }").is_ok());
         assert!(check("rule f { strings: $a = \"a\" condition: for any of ($a) : ($ at 0) }").is_ok());
+        let loops = "import \"pe\" rule l { condition: for any i in (0..pe.number_of_sections - 1) : (pe.sections[i].name == \".text\" and uint32be(i) > 0) }";
+        assert_eq!(check(loops).map(|r| r.name), Ok("l".to_owned()));
+        assert!(check("import \"math\" rule m { condition: math.entropy(0, filesize) > 7.0 }").is_ok());
     }
 
     #[test]
@@ -196,6 +258,10 @@ mod tests {
         assert!(problem("import \"nope\" rule a { condition: true }").contains("no module"));
         assert!(problem("include \"other.yar\" rule a { condition: true }").contains("include"));
         assert!(problem("").contains("no YARA rule"));
+        assert!(problem("rule a { condition: other_rule }").contains("cannot use another rule"));
+        assert!(problem("rule a { condition: pe.is_pe }").contains("`pe`"));
+        assert!(problem("rule a { condition: frob(0) == 1 }").contains("not a function"));
+        assert!(problem("rule a { condition: with x = 1 : (x == 1) }").contains("yara-x's alone"));
     }
 
     #[test]
