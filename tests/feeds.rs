@@ -396,6 +396,18 @@ fn hostile_rules_repo() -> Repo {
         uses(18, &common::id("intrusion-set", 14), &common::id("attack-pattern", 16)),
         uses(19, &common::id("intrusion-set", 14), &common::id("malware", 15)),
         uses(20, &common::id("malware", 15), &common::id("attack-pattern", 17)),
+        indicator(
+            21,
+            "bad escape",
+            "suricata",
+            "alert tcp any any -> any any (msg:\"x\"; content:\"a\\qb\"; sid:9000021;)",
+        ),
+        indicator(
+            22,
+            "depth and distance",
+            "suricata",
+            "alert tcp any any -> any any (msg:\"x\"; content:\"a\"; depth:4; distance:1; sid:9000022;)",
+        ),
     ];
     repo.write("content/hostile.json", bundle(&objects));
     repo
@@ -421,6 +433,8 @@ fn check_names_each_hostile_rule_and_where_it_goes_wrong() {
         (8, "suricata-rule", "frobnicate:1"),
         (10, "snort-rule", "drop tcp any"),
         (11, "sigma-rule", "---\\ntitle: "),
+        (21, "suricata-rule", "\\\"a\\\\qb"),
+        (22, "suricata-rule", "distance:1;"),
     ];
     let errors: Vec<&Value> =
         report["diagnostics"].as_array().unwrap().iter().filter(|d| d["severity"] == "error").collect();

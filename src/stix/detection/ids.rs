@@ -559,6 +559,7 @@ fn options(reader: &mut Reader<'_>, engine: Engine) -> Result<u64, Problem> {
     let open = reader.at;
     reader.at += 1;
     let mut sid = None;
+    let mut content = ContentState::default();
     loop {
         reader.skip_space()?;
         let rest = reader.rest();
@@ -600,9 +601,8 @@ fn options(reader: &mut Reader<'_>, engine: Engine) -> Result<u64, Problem> {
         if matches!(keyword, "rev" | "gid" | "priority") {
             number(value, start, keyword)?;
         }
-        if keyword == "msg" && !value.is_some_and(|(v, _)| v.len() >= 2 && v.starts_with('"') && v.ends_with('"')) {
-            return Err(Problem::at(start, "`msg` takes a quoted text: msg:\"…\";"));
-        }
+        check_value(keyword, value, start, engine)?;
+        content.modify(keyword, start)?;
     }
     sid.ok_or_else(|| Problem::at(open, "the rule has no `sid` (a number unique in the feed: sid:9000001;)"))
 }
@@ -637,6 +637,258 @@ fn value<'t>(reader: &mut Reader<'t>, keyword: &str) -> Result<(&'t str, usize),
         }
     }
     Err(Problem::at(start, format!("the value of option `{keyword}` is not ended by `;`")))
+}
+
+/// Suricata's default `classification.config` (Snort's default adds a few); an unknown
+/// `classtype` makes the engine refuse the rule.
+const CLASSTYPES: &[&str] = &[
+    "not-suspicious",
+    "unknown",
+    "bad-unknown",
+    "attempted-recon",
+    "successful-recon-limited",
+    "successful-recon-largescale",
+    "attempted-dos",
+    "successful-dos",
+    "attempted-user",
+    "unsuccessful-user",
+    "successful-user",
+    "attempted-admin",
+    "successful-admin",
+    "rpc-portmap-decode",
+    "shellcode-detect",
+    "string-detect",
+    "suspicious-filename-detect",
+    "suspicious-login",
+    "system-call-detect",
+    "tcp-connection",
+    "trojan-activity",
+    "unusual-client-port-connection",
+    "network-scan",
+    "denial-of-service",
+    "non-standard-protocol",
+    "protocol-command-decode",
+    "web-application-activity",
+    "web-application-attack",
+    "misc-activity",
+    "misc-attack",
+    "icmp-event",
+    "inappropriate-content",
+    "policy-violation",
+    "default-login-attempt",
+    "targeted-activity",
+    "exploit-kit",
+    "external-ip-check",
+    "domain-c2",
+    "pup-activity",
+    "credential-theft",
+    "social-engineering",
+    "coin-mining",
+    "command-and-control",
+];
+const SNORT_CLASSTYPES: &[&str] = &["file-format", "malware-cnc", "client-side-exploit", "sdf"];
+
+/// `flow:` takes a comma list of these.
+const FLOW: &[&str] = &[
+    "to_client",
+    "to_server",
+    "from_client",
+    "from_server",
+    "established",
+    "not_established",
+    "stateless",
+    "only_stream",
+    "no_stream",
+    "only_frag",
+    "no_frag",
+];
+
+/// Options that take no value: content modifiers and flags. (Sticky buffers, `http.uri` and the
+/// like, take none either: every dotted keyword.)
+const FLAGS: &[&str] = &[
+    "nocase",
+    "rawbytes",
+    "startswith",
+    "endswith",
+    "noalert",
+    "sameip",
+    "ftpbounce",
+    "pkt_data",
+    "file_data",
+    "base64_data",
+    "dce_stub_data",
+    "http_uri",
+    "http_raw_uri",
+    "http_method",
+    "http_header",
+    "http_raw_header",
+    "http_cookie",
+    "http_raw_cookie",
+    "http_client_body",
+    "http_server_body",
+    "http_stat_code",
+    "http_stat_msg",
+    "http_user_agent",
+    "http_host",
+    "http_raw_host",
+    "dns_query",
+    "tls_sni",
+    "tls_cert_subject",
+    "tls_cert_issuer",
+];
+
+/// The values engines most often refuse a rule for, checked as they read them: quoted texts,
+/// content with `|hex|`, `/regex/flags`, flow words, numbers, the classtype.
+fn check_value(keyword: &str, value: Option<(&str, usize)>, at: usize, engine: Engine) -> Result<(), Problem> {
+    let takes_none = FLAGS.contains(&keyword)
+        || (keyword.contains('.') && engine == Engine::Suricata && !keyword.starts_with("flow."));
+    if takes_none {
+        if value.is_some() {
+            return Err(Problem::at(at, format!("`{keyword}` takes no value: `{keyword};`")));
+        }
+        return Ok(());
+    }
+    let needs: &[&str] = &[
+        "msg",
+        "content",
+        "pcre",
+        "flow",
+        "classtype",
+        "reference",
+        "depth",
+        "offset",
+        "distance",
+        "within",
+        "sid",
+        "rev",
+        "gid",
+        "priority",
+    ];
+    let Some((text, value_at)) = value else {
+        return match needs.contains(&keyword) {
+            true => Err(Problem::at(at, format!("`{keyword}` needs a value: `{keyword}:…;`"))),
+            false => Ok(()),
+        };
+    };
+    let problem = match keyword {
+        "msg" => quoted(text, false).map(|_| ()),
+        "content" | "uricontent" => {
+            quoted(text.strip_prefix('!').unwrap_or(text).trim_start(), false).and_then(hex_segments)
+        }
+        // A regex has escapes of its own (`\d`, `\/`).
+        "pcre" => quoted(text.strip_prefix('!').unwrap_or(text).trim_start(), true).and_then(regex_literal),
+        "flow" => text
+            .split(',')
+            .map(str::trim)
+            .find(|word| !FLOW.contains(word))
+            .map_or(Ok(()), |word| Err(format!("`{word}` is not a flow option ({})", FLOW.join(", ")))),
+        "classtype" => {
+            match CLASSTYPES.contains(&text) || (engine == Engine::Snort && SNORT_CLASSTYPES.contains(&text)) {
+                true => Ok(()),
+                false => Err(format!("`{text}` is not a classtype of the engine's default classification.config")),
+            }
+        }
+        "depth" | "offset" | "distance" | "within" => {
+            // Only `distance` may look back.
+            let number = if keyword == "distance" { text.strip_prefix('-').unwrap_or(text) } else { text };
+            let variable = text.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            match (!number.is_empty() && number.chars().all(|c| c.is_ascii_digit())) || variable {
+                true => Ok(()),
+                false => Err(format!("`{keyword}` takes a number (or a byte_extract variable)")),
+            }
+        }
+        _ => Ok(()),
+    };
+    problem.map_err(|message| Problem::at(value_at, message))
+}
+
+/// The text between the quotes of `"…"`; unless `regex`, with only the escapes the rule
+/// language knows.
+fn quoted(text: &str, regex: bool) -> Result<&str, String> {
+    let inner = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .filter(|_| text.len() >= 2)
+        .ok_or_else(|| "a quoted text is expected: \"…\"".to_owned())?;
+    let mut escaped = false;
+    for c in inner.chars() {
+        match c {
+            _ if escaped => {
+                escaped = false;
+                if !matches!(c, '"' | ';' | '\\') && !regex {
+                    return Err(format!("`\\{c}` is not an escape the rule language knows (only \\\" \\; \\\\)"));
+                }
+            }
+            '\\' => escaped = true,
+            '"' => return Err("a `\"` inside the text must be escaped as `\\\"`".into()),
+            _ => {}
+        }
+    }
+    Ok(inner)
+}
+
+/// `|4D 5A|` segments of a content: pairs of hex digits (spaces between), closed.
+fn hex_segments(inner: &str) -> Result<(), String> {
+    for (i, segment) in inner.split('|').enumerate() {
+        if i % 2 == 1 {
+            let digits: String = segment.chars().filter(|c| !c.is_whitespace()).collect();
+            if digits.is_empty() || digits.len() % 2 != 0 || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Err(format!("`|{segment}|` is not pairs of hex digits"));
+            }
+        }
+    }
+    match inner.matches('|').count() % 2 {
+        0 => Ok(()),
+        _ => Err("a `|hex|` segment is not closed".into()),
+    }
+}
+
+/// `/regex/flags`.
+fn regex_literal(inner: &str) -> Result<(), String> {
+    let body = inner.strip_prefix('/').ok_or("pcre takes \"/regex/flags\"")?;
+    let (_, flags) = body.rsplit_once('/').ok_or("pcre takes \"/regex/flags\" (the closing / is missing)")?;
+    match flags.chars().all(|c| c.is_ascii_alphabetic()) {
+        true => Ok(()),
+        false => Err(format!("`{flags}` are not pcre flags")),
+    }
+}
+
+/// What the modifiers said of the last `content` so far: engines refuse a modifier with no
+/// content before it, and absolute (`depth`, `offset`, `startswith`) and relative (`distance`,
+/// `within`) modifiers on one content.
+#[derive(Default)]
+struct ContentState {
+    seen: bool,
+    absolute: bool,
+    relative: bool,
+}
+
+impl ContentState {
+    fn modify(&mut self, keyword: &str, at: usize) -> Result<(), Problem> {
+        let (absolute, relative) = match keyword {
+            "content" | "uricontent" => {
+                *self = ContentState { seen: true, ..ContentState::default() };
+                return Ok(());
+            }
+            "depth" | "offset" | "startswith" => (true, false),
+            "distance" | "within" => (false, true),
+            "nocase" | "fast_pattern" | "rawbytes" | "endswith" => (false, false),
+            _ => return Ok(()),
+        };
+        if !self.seen {
+            return Err(Problem::at(at, format!("`{keyword}` modifies the `content` before it, and there is none")));
+        }
+        self.absolute |= absolute;
+        self.relative |= relative;
+        match self.absolute && self.relative {
+            true => Err(Problem::at(
+                at,
+                format!("`{keyword}`: one content cannot take both depth/offset/startswith and distance/within"),
+            )),
+            false => Ok(()),
+        }
+    }
 }
 
 fn number(value: Option<(&str, usize)>, at: usize, keyword: &str) -> Result<u64, Problem> {
@@ -702,5 +954,30 @@ mod tests {
         assert!(problem("# alert tcp any any -> any any (sid:1;)", Engine::Snort).message.contains("comment"));
         assert!(problem("alert tcp any any -> any any (sid:1;) # x", Engine::Snort).message.contains("comment"));
         assert!(problem("alert tcp any any -> any any (sid:1; startswith;)", Engine::Snort).message.contains("Snort"));
+    }
+
+    #[test]
+    fn values_engines_refuse_are_found() {
+        let with = |options: &str| format!("alert tcp any any -> any any (msg:\"m\"; {options} sid:1;)");
+        let refused = |options: &str| problem(&with(options), Engine::Suricata).message;
+        assert!(refused("content:x;").contains("quoted"));
+        assert!(refused("content:\"|4D 5|\";").contains("hex"));
+        assert!(refused("content:\"a|4D\";").contains("not closed"));
+        assert!(refused("content:\"a\\qb\";").contains("escape"));
+        assert!(refused("pcre:\"x\";").contains("/regex/"));
+        assert!(refused("flow:sideways;").contains("flow option"));
+        assert!(refused("classtype:made-up;").contains("classtype"));
+        assert!(refused("content:\"a\"; depth:x-1;").contains("number"));
+        assert!(refused("content:\"a\"; depth:-1;").contains("number"));
+        assert!(problem("alert tcp any any -> any any (msg:\"a\\qb\"; sid:1;)", Engine::Snort)
+            .message
+            .contains("escape"));
+        assert!(refused("content:\"a\"; nocase:1;").contains("no value"));
+        assert!(refused("http.uri:1;").contains("no value"));
+        assert!(refused("content;").contains("needs a value"));
+        assert!(refused("nocase; content:\"a\";").contains("there is none"));
+        assert!(refused("content:\"a\"; depth:4; distance:1;").contains("cannot take both"));
+        let fine = with("flow:established,to_server; http.uri; content:!\"a|4D 5A|\\;\"; nocase; depth:4; content:\"b\"; distance:-1; pcre:\"/x\\/y/Ri\"; classtype:trojan-activity;");
+        assert_eq!(check(&fine, Engine::Suricata), Ok(IdsRule { sid: 1 }));
     }
 }
