@@ -833,7 +833,7 @@ fn hex_segments(inner: &str) -> Result<(), String> {
     for (i, segment) in inner.split('|').enumerate() {
         if i % 2 == 1 {
             let digits: String = segment.chars().filter(|c| !c.is_whitespace()).collect();
-            if digits.is_empty() || digits.len() % 2 != 0 || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
+            if digits.is_empty() || !digits.len().is_multiple_of(2) || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
                 return Err(format!("`|{segment}|` is not pairs of hex digits"));
             }
         }
