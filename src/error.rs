@@ -21,6 +21,10 @@ pub enum Error {
     Config { path: PathBuf, message: String },
     #[error("{0}")]
     Usage(String),
+    /// A feed file failed the whole-file check made before it is written (every rule in it
+    /// passed its own check, so this is a fault of stixpress, not of the content).
+    #[error("refusing to publish a feed: {0}")]
+    Feed(String),
     #[error("template `{template}` failed while rendering {rendering}")]
     Template {
         template: String,

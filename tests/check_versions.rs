@@ -102,7 +102,7 @@ fn a_sigma_rule_is_kept_as_it_is() {
     let mut sigma = common::indicator("cd3f");
     sigma["pattern_type"] = "sigma".into();
     sigma["pattern"] =
-        "title: Example\ndetection:\n  selection:\n    Image|endswith: '\\\\relay.exe'\n  condition: selection".into();
+        "title: Example\nlogsource:\n  product: windows\ndetection:\n  selection:\n    Image|endswith: '\\\\relay.exe'\n  condition: selection".into();
     repo.write("content/a.json", common::bundle(&[sigma]));
     let (code, report) = repo.check_json(&[]);
     assert_eq!(code, 0, "{report}");

@@ -318,12 +318,199 @@ fn hostile_indicators_cannot_break_a_feed() {
     assert_eq!(yara.matches("rule Dup").count(), 1, "{yara}");
     assert!(yara.contains("first rule"), "the name's line break must not end the comment: {yara}");
     let page = std::fs::read_to_string(repo.path().join("public/feeds/index.html")).unwrap();
-    assert!(page.contains("is already defined by another indicator"), "the left-out rule is not reported");
+    assert!(page.contains("YARA rule name Dup is already used by indicator--"), "the left-out rule is not reported");
     let atom = std::fs::read_to_string(repo.path().join("public/feeds/atom/indicators.xml")).unwrap();
     assert!(!atom.contains("<script>") && !atom.contains('\u{1}') && atom.contains("&lt;script&gt;"));
     assert_eq!(atom.matches("<entry>").count(), 6);
     if peers_required() {
         check_feeds(&repo.path().join("public/feeds"));
+    }
+}
+
+/// Indicators written to subvert the rule files and the MISP, CSV and Navigator feeds, beside
+/// legitimate ones: a YARA pattern ending in an open comment and a name that would close it, a
+/// second rule hidden after `/**/`, a Suricata `pass` rule after an `alert`, two rules with one
+/// `sid`, an unknown option, a Snort `drop`, two Sigma documents; a CSV value that is a formula;
+/// report labels that are TLP and galaxy tags; a group whose name no Excel sheet takes.
+fn hostile_rules_repo() -> Repo {
+    let repo = Repo::new();
+    let indicator = |n: u32, name: &str, pattern_type: &str, pattern: &str| {
+        object(
+            "indicator",
+            n,
+            json!({"name": name, "pattern_type": pattern_type, "pattern": pattern, "valid_from": "2025-01-01T00:00:00Z"}),
+        )
+    };
+    let technique = |n: u32, attack_id: &str| {
+        object(
+            "attack-pattern",
+            n,
+            json!({"name": attack_id, "external_references": [{"source_name": "mitre-attack", "external_id": attack_id}]}),
+        )
+    };
+    let uses = |n: u32, from: &str, to: &str| {
+        object("relationship", n, json!({"relationship_type": "uses", "source_ref": from, "target_ref": to}))
+    };
+    let objects = vec![
+        indicator(1, "open comment", "yara", "rule a_open { condition: true } /*"),
+        indicator(2, "legit", "yara", "rule legit_b { strings: $s = \"x\" condition: $s }"),
+        indicator(3, "x */ rule match_everything { condition: true } /*", "yara", "rule c_named { condition: false }"),
+        indicator(4, "hidden", "yara", "rule d_hidden { condition: true } /**/ rule legit_b { condition: true }"),
+        indicator(
+            5,
+            "pass",
+            "suricata",
+            "alert ip any any -> any any (msg:\"a\"; sid:9000005;)\npass ip any any -> any any (sid:9000006;)",
+        ),
+        indicator(6, "first sid", "suricata", "alert tcp any any -> any any (msg:\"six\"; sid:9000007;)"),
+        indicator(7, "same sid", "suricata", "alert tcp any any -> any any (msg:\"seven\"; sid:9000007;)"),
+        indicator(
+            8,
+            "unknown option",
+            "suricata",
+            "alert tcp any any -> any any (msg:\"x\"; frobnicate:1; sid:9000008;)",
+        ),
+        indicator(
+            9,
+            "legit ids",
+            "suricata",
+            "alert tcp any any -> any any (msg:\"ok\"; content:\"x\"; sid:9000009; rev:1;)",
+        ),
+        indicator(10, "drop", "snort", "drop tcp any any -> any any (msg:\"x\"; sid:9000010;)"),
+        indicator(
+            11,
+            "two sigma",
+            "sigma",
+            "title: a\nlogsource:\n    product: x\ndetection:\n    s:\n        a: b\n    condition: s\n---\ntitle: b\n",
+        ),
+        indicator(12, "formula", "stix", "[file:name = '=calc.exe']"),
+        object(
+            "report",
+            13,
+            json!({"name": "r", "published": "2025-01-01T00:00:00Z", "labels": ["tlp:red", "misp-galaxy:threat-actor=\"Sofacy\"", "PAP:RED", "ransomware"], "object_refs": [common::id("indicator", 12)]}),
+        ),
+        object("intrusion-set", 14, json!({"name": "APT: one/two?*[x]"})),
+        object("malware", 15, json!({"name": "Kit", "is_family": true})),
+        technique(16, "T1001"),
+        technique(17, "T1002"),
+        uses(18, &common::id("intrusion-set", 14), &common::id("attack-pattern", 16)),
+        uses(19, &common::id("intrusion-set", 14), &common::id("malware", 15)),
+        uses(20, &common::id("malware", 15), &common::id("attack-pattern", 17)),
+        indicator(
+            21,
+            "bad escape",
+            "suricata",
+            "alert tcp any any -> any any (msg:\"x\"; content:\"a\\qb\"; sid:9000021;)",
+        ),
+        indicator(
+            22,
+            "depth and distance",
+            "suricata",
+            "alert tcp any any -> any any (msg:\"x\"; content:\"a\"; depth:4; distance:1; sid:9000022;)",
+        ),
+    ];
+    repo.write("content/hostile.json", bundle(&objects));
+    repo
+}
+
+/// The text of a file at a one-based line and column (in characters).
+fn text_at(file: &str, line: u64, column: u64) -> String {
+    let line = file.lines().nth(line as usize - 1).unwrap_or_default();
+    line.chars().skip(column as usize - 1).take(12).collect()
+}
+
+#[test]
+fn check_names_each_hostile_rule_and_where_it_goes_wrong() {
+    let repo = hostile_rules_repo();
+    let (code, report) = repo.check_json(&[]);
+    assert_eq!(code, 1, "{report}");
+    let file = std::fs::read_to_string(repo.path().join("content/hostile.json")).unwrap();
+    let expect = [
+        (1, "yara-rule", "/*"),
+        (4, "yara-rule", "legit_b { co"),
+        (5, "suricata-rule", "\\npass ip an"),
+        (7, "duplicate-rule", ""),
+        (8, "suricata-rule", "frobnicate:1"),
+        (10, "snort-rule", "drop tcp any"),
+        (11, "sigma-rule", "---\\ntitle: "),
+        (21, "suricata-rule", "\\\"a\\\\qb"),
+        (22, "suricata-rule", "distance:1;"),
+    ];
+    let errors: Vec<&Value> =
+        report["diagnostics"].as_array().unwrap().iter().filter(|d| d["severity"] == "error").collect();
+    for (n, code, at) in expect {
+        let id = common::id("indicator", n);
+        let found = errors.iter().find(|d| d["object_id"] == id.as_str()).unwrap_or_else(|| panic!("{id}: {report}"));
+        assert_eq!(found["code"], code, "{found}");
+        let here = text_at(&file, found["line"].as_u64().unwrap(), found["column"].as_u64().unwrap());
+        assert!(here.starts_with(at), "{id} placed at {here:?}, not {at:?}: {found}");
+    }
+    let clash = errors.iter().find(|d| d["code"] == "duplicate-rule").unwrap();
+    assert!(clash["message"].as_str().unwrap().contains(&common::id("indicator", 6)), "{clash}");
+    assert_eq!(errors.len(), expect.len(), "{report}");
+}
+
+#[test]
+fn hostile_rules_are_left_out_and_the_rest_still_loads() {
+    let repo = hostile_rules_repo();
+    let (code, stderr) = repo.build(&["--now", NOW, "--allow-errors"]);
+    assert_eq!(code, 0, "{stderr}");
+    let yara = std::fs::read_to_string(repo.path().join("public/feeds/rules/yara.yar")).unwrap();
+    assert!(!yara.contains("a_open") && !yara.contains("d_hidden") && !yara.contains("*/"), "{yara}");
+    let suricata = lines(&repo, "public/feeds/rules/suricata.rules");
+    let rules: Vec<&String> = suricata.iter().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(rules.len(), 2, "{suricata:?}");
+    assert!(rules[0].contains("msg:\"six\"") && rules[1].contains("sid:9000009"), "{suricata:?}");
+    assert!(lines(&repo, "public/feeds/rules/snort.rules").is_empty());
+    assert!(!repo.path().join("public/feeds/rules/sigma").exists());
+    let csv = std::fs::read_to_string(repo.path().join("public/feeds/blocklists/indicators.csv")).unwrap();
+    assert!(csv.contains("\r\n\"'=calc.exe\",filename,"), "{csv}");
+    let event = &json_file(&repo, "public/feeds/misp/6f0e6f4c-1c39-4b5a-9f8e-000000000013.json")["Event"];
+    let tags: Vec<&str> = event["Tag"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(tags, vec!["ransomware"], "{event}");
+    let page = std::fs::read_to_string(repo.path().join("public/feeds/index.html")).unwrap();
+    assert!(page.contains("MISP tags"), "the left-out labels are not counted");
+    let layer = json_file(&repo, &format!("public/feeds/navigator/{}.json", common::id("intrusion-set", 14)));
+    assert_eq!(layer["name"], "APT- one-two---x-");
+    let techniques = layer["techniques"].as_array().unwrap();
+    assert_eq!(techniques[0]["techniqueID"], "T1001");
+    assert_eq!(techniques[0]["score"], 1);
+    assert_eq!(techniques[1]["techniqueID"], "T1002");
+    assert!(techniques[1].get("score").is_none() && techniques[1]["comment"] == "via its software Kit", "{layer}");
+    assert_eq!(layer["legendItems"].as_array().unwrap().len(), 2, "{layer}");
+    if peers_required() {
+        let summary = check_feeds(&repo.path().join("public/feeds"));
+        assert_eq!(summary["yara_rule_names"], json!(["legit_b", "c_named"]), "{summary}");
+        assert_eq!(summary["suricata_rules"], 2, "{summary}");
+    }
+}
+
+/// Suricata 7 (`suricata -T`) loads the published `suricata.rules` of the hostile repository
+/// and of the example: every rule loads, none fails. One refused rule, a duplicate `sid` or an
+/// unknown option would make it refuse the whole file.
+#[test]
+fn suricata_loads_every_published_rule() {
+    if !peers_required() {
+        return;
+    }
+    let hostile = hostile_rules_repo();
+    assert_eq!(hostile.build(&["--now", NOW, "--allow-errors"]).0, 0);
+    let example = example_repo();
+    assert_eq!(example.build(&["--now", NOW]).0, 0);
+    for (repo, expected) in [(&hostile, 2), (&example, 1)] {
+        let rules = repo.path().join("public/feeds/rules/suricata.rules");
+        let log = tempfile::tempdir().unwrap();
+        let output = std::process::Command::new("suricata")
+            .args(["-T", "-v", "-c", "/etc/suricata/suricata.yaml", "-S"])
+            .arg(&rules)
+            .arg("-l")
+            .arg(log.path())
+            .output()
+            .expect("suricata runs (scripts/test installs it from bookworm-backports)");
+        let said = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        assert!(output.status.success(), "suricata -T refused {}:\n{said}", rules.display());
+        let loaded = format!("{expected} rules successfully loaded, 0 rules failed");
+        assert!(said.contains(&loaded), "not `{loaded}`:\n{said}");
     }
 }
 

@@ -302,13 +302,47 @@ pub fn place(source: &Source, object_start: usize, object_pointer: &str, id: Opt
     diagnostic
 }
 
-/// The file offset of byte `inner` of the string value starting at `at` (its opening quote).
-/// Escapes make decoded and raw offsets differ; then the value's start is the best we can say.
+/// The file offset of byte `inner` of the decoded string value starting at `at` (its opening
+/// quote), reading the JSON escapes between them (`\n` is one byte decoded, two in the file).
+/// When the value is not a string there, its start is the best we can say.
 fn inside_string(text: &str, at: usize, inner: usize) -> usize {
-    let start = at + 1;
-    match text.get(start..start + inner) {
-        Some(raw) if text.as_bytes().get(at) == Some(&b'"') && !raw.contains(['\\', '"']) => start + inner,
-        _ => at,
+    let bytes = text.as_bytes();
+    if bytes.get(at) != Some(&b'"') {
+        return at;
+    }
+    let (mut raw, mut decoded) = (at + 1, 0);
+    while decoded < inner {
+        match bytes.get(raw) {
+            None | Some(b'"') => return at,
+            Some(b'\\') if bytes.get(raw + 1) == Some(&b'u') => {
+                let (raw_len, decoded_len) = unicode_escape(&text[raw..]);
+                raw += raw_len;
+                decoded += decoded_len;
+            }
+            Some(b'\\') => {
+                raw += 2;
+                decoded += 1;
+            }
+            Some(_) => {
+                raw += 1;
+                decoded += 1;
+            }
+        }
+    }
+    raw
+}
+
+/// A `\uXXXX` escape (or a surrogate pair of two): its length in the file and in UTF-8.
+fn unicode_escape(text: &str) -> (usize, usize) {
+    let code = |at: usize| text.get(at + 2..at + 6).and_then(|h| u32::from_str_radix(h, 16).ok());
+    match code(0) {
+        Some(0xD800..=0xDBFF)
+            if text.get(6..8) == Some("\\u") && code(6).is_some_and(|l| (0xDC00..=0xDFFF).contains(&l)) =>
+        {
+            (12, 4)
+        }
+        Some(c) => (6, char::from_u32(c).map_or(3, char::len_utf8)),
+        None => (2, 1),
     }
 }
 
@@ -367,4 +401,21 @@ fn offset_at(text: &str, base: usize, line: usize, column: usize) -> usize {
         at -= 1;
     }
     at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inside_string;
+
+    #[test]
+    fn offsets_inside_a_string_read_its_escapes() {
+        let text = r#"{"p": "a\nb\"c\u00e9\ud83d\ude00d"}"#;
+        let at = text.find("\"a").unwrap_or_default();
+        // Decoded: a \n b " c é(2) 😀(4) d
+        assert_eq!(&text[inside_string(text, at, 2)..][..1], "b");
+        assert_eq!(&text[inside_string(text, at, 4)..][..1], "c");
+        assert_eq!(&text[inside_string(text, at, 11)..][..1], "d");
+        assert_eq!(inside_string(text, at, 99), at);
+        assert_eq!(inside_string(text, 0, 1), 0);
+    }
 }

@@ -3,6 +3,7 @@
 //!
 //! This module knows what STIX *is*; it does not report problems (that is `validate`).
 
+pub mod detection;
 pub mod fxhash;
 pub mod id;
 pub mod label;
@@ -15,7 +16,6 @@ pub mod schema;
 pub mod timestamp;
 pub mod uuid;
 pub mod vocab;
-pub mod yara;
 
 pub use id::{parse_id, IdParts, IdProblem};
 pub use object::{Reference, StixObject};

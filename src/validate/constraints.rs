@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::checker::Checker;
 use super::properties::{clip, each_of_list};
 use crate::diag::Finding;
+use crate::stix::detection::{self, Engine};
 use crate::stix::{id, marking, pattern, schema, SpecVersion, Timestamp};
 
 pub fn check(c: &mut Checker) {
@@ -141,48 +142,35 @@ fn check_indicator(c: &mut Checker) {
             check_stix_pattern(c, text);
         }
     }
-    if pattern_type == Some("yara") {
-        if let Some(problem) = c.str("pattern").and_then(yara_problem) {
-            c.warning("yara-rule", "/pattern", problem);
+    if let Some(engine) = pattern_type.and_then(|k| Engine::of_pattern_type(&k.to_ascii_lowercase())) {
+        if let Some(text) = c.str("pattern") {
+            check_detection_rule(c, engine, text);
         }
     }
 }
 
-/// What makes a YARA pattern unusable in a rule file, found without a YARA compiler: no
-/// `rule NAME {` at all, an invalid rule name, or braces that do not balance (outside strings
-/// and comments). Feeds put every YARA indicator into one file, which YARA refuses whole.
-fn yara_problem(text: &str) -> Option<String> {
-    let names = crate::stix::yara::rule_names(text);
-    if let Some(name) = names.iter().find(|n| !crate::stix::yara::is_identifier(n)) {
-        return Some(format!("YARA rule name \"{}\" is not an identifier (letters, digits, _)", clip(name)));
+/// A rule for a detection engine is checked by that engine's grammar: the feeds put every rule
+/// of an engine into one file, which the engine refuses whole for one bad rule.
+fn check_detection_rule(c: &mut Checker, engine: Engine, text: &str) {
+    if let Err(problem) = detection::check(engine, text) {
+        let (code, help) = match engine {
+            Engine::Yara => ("yara-rule", "a YARA pattern is exactly one rule: rule NAME { strings: … condition: … }"),
+            Engine::Snort => (
+                "snort-rule",
+                "a Snort pattern is exactly one rule: alert tcp SRC PORT -> DST PORT (msg:\"…\"; …; sid:N; rev:1;)",
+            ),
+            Engine::Suricata => (
+                "suricata-rule",
+                "a Suricata pattern is exactly one rule: alert tcp SRC PORT -> DST PORT (msg:\"…\"; …; sid:N; rev:1;)",
+            ),
+            Engine::Sigma => (
+                "sigma-rule",
+                "a Sigma pattern is one YAML document with title, logsource and detection (with its condition)",
+            ),
+        };
+        let message = format!("{} rule, {}", engine.name(), problem.located(text));
+        c.push(Finding::error(code, "/pattern", message).help(help).inside_string_at(problem.offset));
     }
-    if names.is_empty() {
-        return Some("the pattern defines no YARA rule (`rule NAME { … }`)".into());
-    }
-    let (mut depth, mut in_string, mut escaped, mut chars) = (0i64, false, false, text.chars().peekable());
-    while let Some(c) = chars.next() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if in_string => escaped = true,
-            '"' => in_string = !in_string,
-            '/' if !in_string && chars.peek() == Some(&'/') => {
-                for c in chars.by_ref() {
-                    if c == '\n' {
-                        break;
-                    }
-                }
-            }
-            '{' if !in_string => depth += 1,
-            '}' if !in_string => {
-                depth -= 1;
-                if depth < 0 {
-                    break;
-                }
-            }
-            _ => {}
-        }
-    }
-    (depth != 0).then(|| "the braces of the YARA rule do not balance".into())
 }
 
 /// Parses a STIX pattern; a syntax error is an error, what the observable model does not know
@@ -410,23 +398,5 @@ fn check_20_labels(c: &mut Checker) {
             None => c.error("missing-property", "", format!("a STIX 2.0 {} needs `labels`", c.what())),
             Some(labels) => each_of_list(c, "/labels", "labels", labels, |_, _, _| {}),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::yara_problem;
-
-    #[test]
-    fn yara_patterns_need_a_named_rule_with_balanced_braces() {
-        assert_eq!(
-            yara_problem("rule a_1 : tag {\n strings: $a = \"}\" // }\n condition: $a and uint16(0) == 0x5a4d }"),
-            None
-        );
-        assert_eq!(yara_problem("rule hex { strings: $h = { 4D 5A } condition: $h }"), None);
-        assert!(yara_problem("alert tcp any any -> any any (msg:\"x\"; sid:1;)").unwrap().contains("no YARA rule"));
-        assert!(yara_problem("rule 1bad { condition: true }").unwrap().contains("not an identifier"));
-        assert!(yara_problem("rule open { condition: true").unwrap().contains("do not balance"));
-        assert!(yara_problem("rule extra { condition: true } }").unwrap().contains("do not balance"));
     }
 }

@@ -15,6 +15,7 @@ mod observables;
 mod properties;
 mod relationships;
 mod repository;
+mod rule_keys;
 
 use serde_json::Value;
 

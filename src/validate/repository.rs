@@ -1,6 +1,7 @@
 //! Repository rules: what only shows when every file is loaded. Conflicting copies of one
 //! object version, `created` changing between versions, references to objects that are not
-//! in the repository or are revoked, and relationship types between unusual pairs.
+//! in the repository or are revoked, relationship types between unusual pairs, and detection
+//! rules that share a name or `sid`.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -41,6 +42,8 @@ pub fn check_repository(objects: &[StixObject], options: &RepositoryOptions) -> 
     crate::timing::log_timing("repository: references", started);
     super::markings::check(&index, options.audiences, &mut found);
     crate::timing::log_timing("repository: markings", started);
+    super::rule_keys::check(&index, &mut found);
+    crate::timing::log_timing("repository: rule keys", started);
     let diagnostics = resolve(found);
     crate::timing::log_timing("repository: placed", started);
     diagnostics

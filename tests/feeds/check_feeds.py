@@ -32,6 +32,8 @@ try:
     import feedparser
     import stix2
     import yara
+    from mitreattack.navlayers import Layer
+    from openpyxl import Workbook
     from pymisp import MISPAttribute, MISPEvent
     from sigma.collection import SigmaCollection
     from sigma.rule import SigmaRule
@@ -302,6 +304,7 @@ CSV_HEADER = [
     "report_ids", "report_names",
 ]
 INDICATOR_ID = re.compile(r"indicator--[0-9a-f-]{36}")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def check_indicators_csv(report, feeds, values_by_kind):
@@ -327,6 +330,13 @@ def check_indicators_csv(report, feeds, values_by_kind):
             report.add(where, f"row has {len(row)} fields, expected {len(CSV_HEADER)}", row)
             continue
         value, kind, indicator_id = row[0], row[1], row[2]
+        # A spreadsheet would run a cell starting with one of these as a formula.
+        for field in row:
+            if field.startswith(FORMULA_STARTS):
+                report.add(where, "a field a spreadsheet runs as a formula", field)
+        # The README's rule for readers: a field starting with ' had one added.
+        if value.startswith("'"):
+            value = value[1:]
         if (value, kind) not in listed:
             report.add(where, f"value not in blocklists/{kind}.txt", value)
         in_csv.add((value, kind))
@@ -507,6 +517,7 @@ def check_layer(report, path):
             report.add(path, "versions.layer is not \"4.5\"", versions)
         elif not isinstance(versions.get("navigator"), str):
             report.add(path, "versions.navigator missing", versions)
+    check_layer_with_mitreattack(report, path, name)
     techniques = layer.get("techniques")
     if not isinstance(techniques, list):
         report.add(path, "techniques is not a list", techniques)
@@ -523,6 +534,21 @@ def check_layer(report, path):
             # bool is an int in Python, but not a number in the layer format.
             if isinstance(score, bool) or not isinstance(score, (int, float)):
                 report.add(path, f"technique {number} score is not a number", score)
+
+
+def check_layer_with_mitreattack(report, path, name):
+    """MITRE's own library loads the layer, and its Excel export (ToExcel) can
+    name a sheet after it: it sets the sheet title to the layer's name, which
+    openpyxl (as Excel) refuses when it holds : \\ / ? * [ ]."""
+    try:
+        Layer().from_file(str(path))
+    except Exception as exc:  # mitreattack raises its own and JSON errors
+        report.add(path, "mitreattack-python does not load the layer", f"{type(exc).__name__}: {exc}")
+    if isinstance(name, str):
+        try:
+            Workbook().active.title = name
+        except ValueError as exc:
+            report.add(path, "the layer name is no Excel sheet name (ToExcel refuses it)", f"{name}: {exc}")
 
 
 def check_navigator(report, feeds):
@@ -662,9 +688,25 @@ def misp_summary(event):
     }
 
 
+# Taxonomies MISP's sharing, sync and export filters and its galaxies act on.
+# An event has at most one TLP tag (from its markings); none of the others.
+ACTED_ON = re.compile(r"\s*(pap|misp-galaxy|misp|workflow)\s*:", re.IGNORECASE)
+TLP_TAG = re.compile(r"\s*tlp\s*:", re.IGNORECASE)
+
+
+def check_event_tags(report, path, event_uuid, event):
+    names = [tag.name for tag in event.tags]
+    if sum(1 for name in names if TLP_TAG.match(name)) > 1:
+        report.add(path, "event has more than one TLP tag", f"{event_uuid}: {names}")
+    for name in names:
+        if ACTED_ON.match(name):
+            report.add(path, "event has a tag MISP acts on that no marking gave", f"{event_uuid}: {name}")
+
+
 def compare_manifest(report, path, event_uuid, manifest_event, event):
     # PyMISP's own feed generator (pymisp/tools/feed.py) builds the manifest
     # from the event (MISPEvent.manifest), which needs info and Orgc.
+    check_event_tags(report, path, event_uuid, event)
     if not hasattr(event, "Orgc"):
         report.add(path, "event has no Orgc (PyMISP's manifest needs it)", event_uuid)
     expected = misp_summary(event)
@@ -743,22 +785,24 @@ def check_misp(report, feeds):
 # 7. rules/
 # --------------------------------------------------------------------------
 
-SNORT_RULE = re.compile(r"^(alert|log|pass|drop|reject|sdrop)\s+\S+\s.*\(.*\)\s*$")
+# Published rules only alert: any other action changes what the consumer's IDS lets through.
+SNORT_RULE = re.compile(r"^alert\s+\S+\s.*\(.*\)\s*$")
+SID = re.compile(r"(?:^|[(;\s])sid\s*:\s*([0-9]+)\s*;")
 
 
 def check_yara(report, path):
-    """Returns the number of compiled rules."""
+    """Returns the names of the compiled rules, in order."""
     if not require_file(report, path):
-        return 0
+        return []
     try:
         source = path.read_text(encoding="utf-8")
         # includes=False: the published file must stand alone.
         rules = yara.compile(source=source, includes=False)
     except (UnicodeDecodeError, yara.Error) as exc:
         report.add(path, "yara does not compile the rules", str(exc))
-        return 0
+        return []
     # Iterating compiled rules yields every rule, private and global ones too.
-    return len(list(rules))
+    return [rule.identifier for rule in rules]
 
 
 def check_sigma_file(report, path):
@@ -798,21 +842,31 @@ def check_snort_style(report, path):
         report.add(path, "not UTF-8", str(exc))
         return 0
     count = 0
+    sids = {}
     for number, line in enumerate(lines, start=1):
         if line.strip() == "" or line.startswith("#"):
             continue
-        if SNORT_RULE.match(line):
-            count += 1
+        if not SNORT_RULE.match(line):
+            report.add(f"{path}:{number}", "neither an alert rule nor a # comment", line)
+            continue
+        count += 1
+        found = SID.findall(line)
+        if len(found) != 1:
+            report.add(f"{path}:{number}", "a rule needs exactly one sid", line)
+        elif found[0] in sids:
+            report.add(f"{path}:{number}", f"sid {found[0]} is also on line {sids[found[0]]}", line)
         else:
-            report.add(f"{path}:{number}", "neither a rule nor a # comment", line)
+            sids[found[0]] = number
     return count
 
 
 def check_rules(report, feeds):
     folder = feeds / "rules"
     require_dir(report, folder)
+    yara_rule_names = check_yara(report, folder / "yara.yar")
     return {
-        "yara_rules": check_yara(report, folder / "yara.yar"),
+        "yara_rules": len(yara_rule_names),
+        "yara_rule_names": yara_rule_names,
         "sigma_rules": check_sigma(report, folder / "sigma"),
         "snort_rules": check_snort_style(report, folder / "snort.rules"),
         "suricata_rules": check_snort_style(report, folder / "suricata.rules"),

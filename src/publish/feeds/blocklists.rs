@@ -89,7 +89,7 @@ fn csv(rows: &[(Kind, &str, &Indicator)]) -> String {
         push_row(
             &mut out,
             &[
-                Field::Data(value),
+                Field::Text(value),
                 Field::Data(kind.name()),
                 Field::Data(indicator.entry.id()),
                 Field::Text(&indicator.name),
@@ -107,8 +107,10 @@ fn csv(rows: &[(Kind, &str, &Indicator)]) -> String {
     out
 }
 
-/// A CSV field. Free text written by contributors is guarded against spreadsheet formulas; the
-/// value column is data for machines and is written exactly.
+/// A CSV field. Every field a contributor wrote, the value included, is guarded against
+/// spreadsheet formulas: a field that would start a formula gets one leading apostrophe, which a
+/// spreadsheet shows as text and a SIEM strips (the README says so; the per-kind lists keep
+/// every value exactly). Fields stixpress writes itself (kind, ids, numbers, dates) are data.
 enum Field<'a> {
     Data(&'a str),
     Text(&'a str),
@@ -123,8 +125,9 @@ fn push_row(out: &mut String, fields: &[Field<'_>]) {
         let (text, guard) = match field {
             Field::Data(text) => (*text, false),
             // A spreadsheet runs a cell that starts with = + - @ (or a tab or CR before one) as a
-            // formula: a leading apostrophe makes it text, as OWASP recommends.
-            Field::Text(text) => (*text, text.starts_with(['=', '+', '-', '@', '\t', '\r'])),
+            // formula: a leading apostrophe makes it text, as OWASP recommends. A field that
+            // starts with an apostrophe gets one too, so a reader can always remove exactly one.
+            Field::Text(text) => (*text, text.starts_with(['=', '+', '-', '@', '\t', '\r', '\''])),
         };
         let quote = guard || text.contains([',', '"', '\n', '\r']);
         if quote {
@@ -149,6 +152,13 @@ fn push_row(out: &mut String, fields: &[Field<'_>]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_that_start_a_formula_are_defused_too() {
+        let mut out = String::new();
+        push_row(&mut out, &[Field::Text("=calc.exe"), Field::Text("'=x"), Field::Text("evil.example")]);
+        assert_eq!(out, "\"'=calc.exe\",\"''=x\",evil.example\r\n");
+    }
 
     #[test]
     fn fields_are_quoted_and_formulas_defused() {

@@ -1,7 +1,11 @@
 //! `feeds/misp/`: a MISP feed a MISP instance can subscribe to ("Add feed", format "MISP
 //! Feed"). One event per report, named by the report's UUID; its indicators' values as
 //! attributes (for detection when the indicator applies at the build time), the observables it
-//! lists as attributes for context; its TLP and labels as tags. `manifest.json` lists the
+//! lists as attributes for context; its TLP (from its markings, never from its labels) and its
+//! plain labels as tags. A label that is a machine tag (`tlp:red`, `PAP:GREEN`,
+//! `misp-galaxy:threat-actor="Sofacy"`, any `namespace:predicate`) is not copied: MISP's
+//! sharing, sync and export filters and its galaxies act on those, and a contributor's label
+//! must not decide them. Those labels are counted on the feeds page. `manifest.json` lists the
 //! events, `hashes.csv` the MD5 of every attribute value (MISP's feed cache and correlation).
 
 use std::collections::{BTreeMap, HashMap};
@@ -32,19 +36,20 @@ const THREAT_LEVEL_UNDEFINED: &str = "4";
 /// An attribute's distribution 5 = "inherit event", so the subscriber's feed setting decides.
 const DISTRIBUTION_INHERIT: &str = "5";
 
-pub fn write(
-    view: &View<'_>,
-    indicators: &[Indicator<'_>],
-    site: &Site,
-    sink: &dyn Sink,
-) -> Result<Vec<FeedFile>, Error> {
+/// What was written, and how many report labels were not made tags.
+pub struct Misp {
+    pub files: Vec<FeedFile>,
+    pub machine_tag_labels: usize,
+}
+
+pub fn write(view: &View<'_>, indicators: &[Indicator<'_>], site: &Site, sink: &dyn Sink) -> Result<Misp, Error> {
     let by_id: HashMap<&str, &Indicator> = indicators.iter().map(|i| (i.entry.id(), i)).collect();
     let reports: Vec<Entry> = view.entries().filter(|e| e.object_type() == "report").collect();
     // Events are independent: build and write them in parallel, then gather the lists.
     let written = reports
         .par_iter()
         .map(|report| {
-            let event = event(view, *report, &by_id, site);
+            let (event, dropped) = event(view, *report, &by_id, site);
             let uuid = event["uuid"].as_str().unwrap_or_default().to_owned();
             let values = event["Attribute"].as_array().map(Vec::as_slice).unwrap_or_default();
             let hashes: Vec<String> = values
@@ -52,13 +57,15 @@ pub fn write(
                 .map(|a| format!("{:x},{uuid}", Md5::digest(a["value"].as_str().unwrap_or_default().as_bytes())))
                 .collect();
             sink.write(&format!("{DIR}/{uuid}.json"), pretty_json(&json!({ "Event": event })).as_bytes())?;
-            Ok((uuid, manifest_entry(&event), hashes))
+            Ok((uuid, manifest_entry(&event), hashes, dropped))
         })
         .collect::<Result<Vec<_>, Error>>()?;
     let mut manifest = Map::new();
     let mut hashes: Vec<String> = Vec::new();
     let mut attributes = 0;
-    for (uuid, entry, event_hashes) in written {
+    let mut machine_tag_labels = 0;
+    for (uuid, entry, event_hashes, dropped) in written {
+        machine_tag_labels += dropped;
         attributes += event_hashes.len();
         hashes.extend(event_hashes);
         manifest.insert(uuid, entry);
@@ -71,7 +78,7 @@ pub fn write(
         csv.push('\n');
     }
     sink.write(&format!("{DIR}/hashes.csv"), csv.as_bytes())?;
-    Ok(vec![
+    let files = vec![
         FeedFile::new(
             format!("{DIR}/manifest.json"),
             "the events, for MISP's feed subscription (the URL to give MISP is this folder)",
@@ -79,10 +86,23 @@ pub fn write(
         ),
         FeedFile::new(format!("{DIR}/<uuid>.json"), "one event per report, named by the report's UUID", events),
         FeedFile::new(format!("{DIR}/hashes.csv"), "md5(value),event UUID for every attribute", attributes),
-    ])
+    ];
+    Ok(Misp { files, machine_tag_labels })
 }
 
-fn event(view: &View<'_>, report: Entry<'_>, indicators: &HashMap<&str, &Indicator>, site: &Site) -> Value {
+/// Whether a label reads as a MISP machine tag, `namespace:predicate` or
+/// `namespace:predicate="value"` (taxonomies such as `tlp`, `pap`, `misp-galaxy`, `workflow`):
+/// MISP matches namespaces without regard to case or the spaces around them.
+fn is_machine_tag(label: &str) -> bool {
+    let Some((namespace, rest)) = label.split_once(':') else { return false };
+    let namespace = namespace.trim();
+    let url = rest.starts_with("//");
+    !url && !namespace.is_empty()
+        && namespace.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '))
+}
+
+/// A report's event, and how many of its labels were machine tags left out of its tags.
+fn event(view: &View<'_>, report: Entry<'_>, indicators: &HashMap<&str, &Indicator>, site: &Site) -> (Value, usize) {
     let json: Value = serde_json::from_str(&view.json(report.object)).unwrap_or(Value::Null);
     let uuid = uuid_of(report.id()).to_owned();
     let time = |key: &str| json.get(key).and_then(Value::as_str).and_then(|t| Timestamp::parse(t).ok());
@@ -92,7 +112,8 @@ fn event(view: &View<'_>, report: Entry<'_>, indicators: &HashMap<&str, &Indicat
     if let Some(tlp) = highest_tlp(report.object) {
         tags.push(json!({ "name": tlp.label().to_ascii_lowercase(), "colour": tlp_colour(tlp) }));
     }
-    tags.extend(strings(&json, "labels").map(|label| json!({ "name": label })));
+    let (machine, plain): (Vec<&str>, Vec<&str>) = strings(&json, "labels").partition(|l| is_machine_tag(l));
+    tags.extend(plain.into_iter().map(|label| json!({ "name": label })));
     let org = match view.outgoing(report).find(|(p, _)| *p == "created_by_ref") {
         Some((_, identity)) => {
             json!({ "name": identity.display_name(), "uuid": uuid_of(identity.id()) })
@@ -103,7 +124,7 @@ fn event(view: &View<'_>, report: Entry<'_>, indicators: &HashMap<&str, &Indicat
     if info.trim().is_empty() {
         info = format!("Report {}", report.id());
     }
-    json!({
+    let event = json!({
         "uuid": uuid,
         "info": info,
         "date": published.date_text(),
@@ -115,7 +136,8 @@ fn event(view: &View<'_>, report: Entry<'_>, indicators: &HashMap<&str, &Indicat
         "Orgc": org,
         "Tag": tags,
         "Attribute": attributes(view, report, indicators, modified),
-    })
+    });
+    (event, machine.len())
 }
 
 /// The report's indicators' values (to_ids while the indicator applies), then the values of
@@ -211,4 +233,26 @@ fn manifest_entry(event: &Value) -> Value {
     let keys =
         ["Orgc", "Tag", "info", "date", "analysis", "threat_level_id", "timestamp", "publish_timestamp", "published"];
     Value::Object(keys.iter().filter_map(|k| Some(((*k).to_owned(), event.get(*k)?.clone()))).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_machine_tag;
+
+    #[test]
+    fn labels_misp_acts_on_are_not_tags() {
+        for label in [
+            "tlp:clear",
+            "TLP:RED",
+            " tlp : amber",
+            "PAP:GREEN",
+            "misp-galaxy:threat-actor=\"Sofacy\"",
+            "workflow:state=\"complete\"",
+        ] {
+            assert!(is_machine_tag(label), "{label}");
+        }
+        for label in ["malicious-activity", "ransomware", "tlp-red", "https://example.org", ":x"] {
+            assert!(!is_machine_tag(label), "{label}");
+        }
+    }
 }

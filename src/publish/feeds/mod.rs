@@ -71,6 +71,13 @@ pub fn write(view: &View<'_>, site: &Site, now: Timestamp, given: bool, sink: &d
         reason: r.reason.clone(),
         count: 1,
     }));
+    if misp.machine_tag_labels > 0 {
+        left_out.push(LeftOut {
+            what: "MISP tags".to_owned(),
+            reason: "report labels that are machine tags (tlp:, pap:, misp-galaxy:, …) are not made tags: TLP comes from markings only".to_owned(),
+            count: misp.machine_tag_labels,
+        });
+    }
     let section = |id, title, files| FeedSection { id, title, files };
     Ok(Catalog {
         now: given.then(|| now.to_seconds_text()),
@@ -80,7 +87,7 @@ pub fn write(view: &View<'_>, site: &Site, now: Timestamp, given: bool, sink: &d
             section("bundles", "STIX bundles", bundles),
             section("atom", "Atom feeds", atom),
             section("navigator", "ATT&CK Navigator layers", layers.files),
-            section("misp", "MISP feed", misp),
+            section("misp", "MISP feed", misp.files),
         ],
         left_out,
         indicators: indicators.len(),

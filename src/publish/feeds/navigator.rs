@@ -2,6 +2,11 @@
 //! campaign, malware, tool and report that uses ATT&CK techniques, scoring each technique by
 //! how many lines of evidence show the use; and one per ATT&CK domain scoring each technique by
 //! how many of those objects use it (the heat of the matrix).
+//!
+//! A group's layer scores the group's own `uses`, as MITRE's group layers do; the techniques of
+//! the software it uses are kept apart, unscored, in their own colour, with a comment naming the
+//! software and a legend saying so. Layer names hold none of `: \ / ? * [ ]`, which the
+//! Navigator's Excel export (mitreattack-python's `ToExcel`) refuses in a sheet name.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -48,7 +53,17 @@ struct Technique {
 struct Evidence {
     technique: usize,
     comment: String,
+    /// Whether the object itself uses it (not only the software a group or campaign uses).
+    own: bool,
 }
+
+/// The colour of techniques a group uses only through its software (the gradient's is scored).
+const SOFTWARE_COLOUR: &str = "#9ecae1";
+/// The gradient's top colour, shown in the legend for scored techniques.
+const SCORED_COLOUR: &str = "#e85d3a";
+
+/// Characters the Navigator's Excel export refuses in a sheet name (Excel's own rule).
+const NOT_IN_NAMES: &[char] = &[':', '\\', '/', '?', '*', '[', ']'];
 
 pub fn write(view: &View<'_>, site: &Site, sink: &dyn Sink) -> Result<Layers, Error> {
     let techniques = techniques(view);
@@ -152,10 +167,10 @@ fn evidence_of(view: &View<'_>, entry: Entry<'_>, techniques: &HashMap<&str, usi
             }
             if let Some(&technique) = techniques.get(other.id()) {
                 let comment = match via {
-                    Some(name) => format!("via {name}"),
+                    Some(name) => format!("via its software {name}"),
                     None => description(view, relationship),
                 };
-                found.push(Evidence { technique, comment });
+                found.push(Evidence { technique, comment, own: via.is_none() });
             }
         }
     };
@@ -166,13 +181,13 @@ fn evidence_of(view: &View<'_>, entry: Entry<'_>, techniques: &HashMap<&str, usi
                     continue;
                 }
                 if let Some(&technique) = techniques.get(listed.id()) {
-                    found.push(Evidence { technique, comment: "listed in the report".into() });
+                    found.push(Evidence { technique, comment: "listed in the report".into(), own: true });
                 } else if listed.object_type() == "relationship"
                     && listed.object.relationship_type.as_deref() == Some("uses")
                 {
                     let target = view.outgoing(listed).find(|(p, _)| *p == "target_ref");
                     if let Some(&technique) = target.and_then(|(_, t)| techniques.get(t.id())) {
-                        found.push(Evidence { technique, comment: description(view, listed) });
+                        found.push(Evidence { technique, comment: description(view, listed), own: true });
                     }
                 }
             }
@@ -227,7 +242,7 @@ fn entity_layer(
     let mut scores: BTreeMap<&str, (usize, Vec<&str>)> = BTreeMap::new();
     for evidence in found.iter().filter(|e| techniques[e.technique].domains.contains(&domain)) {
         let slot = scores.entry(&techniques[evidence.technique].attack_id).or_default();
-        slot.0 += 1;
+        slot.0 += usize::from(evidence.own);
         if !evidence.comment.is_empty() && !slot.1.contains(&evidence.comment.as_str()) {
             slot.1.push(&evidence.comment);
         }
@@ -235,17 +250,30 @@ fn entity_layer(
     let items: Vec<Value> = scores
         .iter()
         .map(|(id, (score, comments))| {
-            json!({"techniqueID": id, "score": score, "comment": comments.join(" · "), "enabled": true})
+            let comment = comments.join(" · ");
+            match score {
+                0 => json!({"techniqueID": id, "color": SOFTWARE_COLOUR, "comment": comment, "enabled": true}),
+                _ => json!({"techniqueID": id, "score": score, "comment": comment, "enabled": true}),
+            }
         })
         .collect();
     let name = entry.display_name();
     let kind = crate::stix::label::type_label(entry.object_type());
-    let description = format!(
+    let through_software = scores.values().any(|(score, _)| *score == 0);
+    let mut description = format!(
         "Techniques used by {kind} {name}, from {}: a technique's score counts the relationships that show the use.",
         site.title
     );
+    let mut legend = Vec::new();
+    if through_software {
+        description.push_str(" Techniques it uses only through its software have no score and their own colour.");
+        legend.push(json!({"label": format!("used by {name} itself (score: relationships)"), "color": SCORED_COLOUR}));
+        legend.push(json!({"label": "used only through its software (no score)", "color": SOFTWARE_COLOUR}));
+    }
     let text = LayerText { name, domain, description: &description, object: Some(entry.id()) };
-    layer(view, site, &text, items)
+    let mut layer = layer(view, site, &text, items);
+    layer["legendItems"] = Value::Array(legend);
+    layer
 }
 
 fn heat_layer(
@@ -259,7 +287,7 @@ fn heat_layer(
         .iter()
         .map(|(i, n)| json!({"techniqueID": techniques[*i].attack_id, "score": n, "enabled": true}))
         .collect();
-    let name = format!("{}: {domain}", site.title);
+    let name = format!("{} ({domain})", site.title);
     let description = "How many intrusion sets, campaigns, malware, tools and reports here use each technique.";
     layer(view, site, &LayerText { name: &name, domain, description, object: None }, items)
 }
@@ -273,7 +301,7 @@ fn layer(view: &View<'_>, site: &Site, text: &LayerText<'_>, mut techniques: Vec
     }
     metadata.push(json!({"name": "audience", "value": view.audience()}));
     let mut layer = json!({
-        "name": text.name,
+        "name": layer_name(text.name),
         "versions": {"layer": "4.5", "navigator": "5.1.0"},
         "domain": text.domain,
         "description": text.description,
@@ -296,9 +324,27 @@ fn layer(view: &View<'_>, site: &Site, text: &LayerText<'_>, mut techniques: Vec
     layer
 }
 
+/// A layer name the Excel export takes as a sheet name: each refused character becomes `-`,
+/// and an empty name becomes `layer`.
+fn layer_name(name: &str) -> String {
+    let cleaned: String =
+        name.chars().map(|c| if NOT_IN_NAMES.contains(&c) || c.is_control() { '-' } else { c }).collect();
+    match cleaned.trim() {
+        "" => "layer".to_owned(),
+        trimmed => trimmed.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn layer_names_suit_the_excel_export() {
+        assert_eq!(layer_name("APT: a/b\\c?*[d]"), "APT- a-b-c---d-");
+        assert_eq!(layer_name(" "), "layer");
+        assert_eq!(layer_name("Site (enterprise-attack)"), "Site (enterprise-attack)");
+    }
 
     #[test]
     fn technique_ids() {
