@@ -7,9 +7,8 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::Read;
 
-use common::{fixture_path, with_code, Repo};
+use common::{fixture_path, traces, with_code, Repo};
 
 /// What tests/fixtures/audiences/expected.json says, written with the fixture.
 struct Expected {
@@ -39,30 +38,9 @@ fn fixture() -> (Repo, Expected) {
     (repo, expected)
 }
 
-/// Every file of an output, by path, its bytes decompressed when it is gzip.
+/// Every file of an audience's output, decompressed where it is gzip.
 fn readable_tree(repo: &Repo, audience: &str) -> BTreeMap<String, Vec<u8>> {
-    let mut tree = repo.tree(audience);
-    assert!(tree.len() > 5, "audience {audience} was not built");
-    for (path, bytes) in tree.iter_mut() {
-        if path.ends_with(".gz") || bytes.starts_with(&[0x1f, 0x8b]) {
-            let mut plain = Vec::new();
-            flate2::read::MultiGzDecoder::new(&bytes[..]).read_to_end(&mut plain).expect(path);
-            *bytes = plain;
-        }
-    }
-    tree
-}
-
-/// Where `needle` appears in the output, in a file's path or its bytes (case ignored).
-fn traces(tree: &BTreeMap<String, Vec<u8>>, needle: &str) -> Vec<String> {
-    let needle = needle.to_ascii_lowercase();
-    tree.iter()
-        .filter(|(path, bytes)| {
-            path.to_ascii_lowercase().contains(&needle)
-                || bytes.to_ascii_lowercase().windows(needle.len()).any(|w| w == needle.as_bytes())
-        })
-        .map(|(path, _)| path.clone())
-        .collect()
+    common::readable_tree(&repo.path().join(audience))
 }
 
 /// Every canary, every withheld id, and its UUID alone (an id may be cut or encoded).

@@ -7,12 +7,10 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
 use std::process::Command as Process;
 
-use common::{bundle, Repo};
+use common::{bundle, readable_tree, traces, Repo};
 use serde_json::{json, Value};
 
 const CLEAR: &str = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
@@ -170,32 +168,6 @@ commit_messages = "none"
         [id("malware", 1), id("malware", 5)].into_iter().chain((11..=14).map(|n| id("note", n))).collect();
     secrets.extend(["CANARY".to_owned()]);
     Scenario { repo, secrets, withheld, four_added, six_published }
-}
-
-/// Every file of an output, decompressed when it is gzip.
-fn readable_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut tree = common::read_tree(dir);
-    assert!(tree.len() > 5, "{} was not built", dir.display());
-    for (path, bytes) in tree.iter_mut() {
-        if bytes.starts_with(&[0x1f, 0x8b]) {
-            let mut plain = Vec::new();
-            flate2::read::MultiGzDecoder::new(&bytes[..]).read_to_end(&mut plain).expect(path);
-            *bytes = plain;
-        }
-    }
-    tree
-}
-
-/// The files whose path or bytes hold `needle`, case ignored.
-fn traces(tree: &BTreeMap<String, Vec<u8>>, needle: &str) -> Vec<String> {
-    let needle = needle.to_ascii_lowercase();
-    tree.iter()
-        .filter(|(path, bytes)| {
-            path.to_ascii_lowercase().contains(&needle)
-                || bytes.to_ascii_lowercase().windows(needle.len()).any(|w| w == needle.as_bytes())
-        })
-        .map(|(path, _)| path.clone())
-        .collect()
 }
 
 fn needles(scenario: &Scenario) -> Vec<String> {

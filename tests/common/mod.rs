@@ -241,3 +241,31 @@ pub fn browser_test(script: &str, site: &Path, spec: &Value, label: &str) {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// Every file of an output folder, by path, its bytes decompressed when it is gzip: what a
+/// reader of the output could see.
+pub fn readable_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::io::Read;
+    let mut tree = read_tree(dir);
+    assert!(tree.len() > 5, "{} was not built", dir.display());
+    for (path, bytes) in tree.iter_mut() {
+        if path.ends_with(".gz") || bytes.starts_with(&[0x1f, 0x8b]) {
+            let mut plain = Vec::new();
+            flate2::read::MultiGzDecoder::new(&bytes[..]).read_to_end(&mut plain).expect(path);
+            *bytes = plain;
+        }
+    }
+    tree
+}
+
+/// The files whose path or bytes hold `needle`, case ignored.
+pub fn traces(tree: &std::collections::BTreeMap<String, Vec<u8>>, needle: &str) -> Vec<String> {
+    let needle = needle.to_ascii_lowercase();
+    tree.iter()
+        .filter(|(path, bytes)| {
+            path.to_ascii_lowercase().contains(&needle)
+                || bytes.to_ascii_lowercase().windows(needle.len()).any(|w| w == needle.as_bytes())
+        })
+        .map(|(path, _)| path.clone())
+        .collect()
+}
