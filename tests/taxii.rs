@@ -487,3 +487,46 @@ fn taxii2_client_pages_through_the_example_on_nginx() {
     let read = read_with_taxii2_client(&format!("http://127.0.0.1:{}/taxii2/", nginx.port));
     assert_collections(&read, &published, "nginx, pages of 10");
 }
+
+/// Polls every collection the way OpenCTI's TAXII connector does (`tests/taxii/opencti_poll.py`
+/// reproduces its logic): the ids each collection delivered. The script fails when an object
+/// arrives twice or the paging does not end.
+fn poll_like_opencti(discovery: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let report = peer_script_json(
+        "taxii/opencti_poll.py",
+        &[discovery.as_ref()],
+        &format!("polling as OpenCTI does failed on {discovery}"),
+    );
+    let collections = report["collections"].as_object().expect("collections");
+    collections
+        .iter()
+        .map(|(id, polled)| {
+            // The first object's spec_version decides: 2.1 pages by `next`, anything else by
+            // `added_after` (which a static host ignores).
+            assert_eq!(polled["version"], "2.1", "{discovery} {id}: {polled}");
+            assert_eq!(polled["received"], polled["distinct"], "{discovery} {id}");
+            let ids = polled["ids"].as_array().unwrap().iter().map(|i| i.as_str().unwrap().to_owned()).collect();
+            (id.clone(), ids)
+        })
+        .collect()
+}
+
+#[test]
+fn opencti_style_polling_receives_every_object_once_from_serve_and_from_nginx() {
+    if !peers_required() {
+        return;
+    }
+    let repo = Repo::new();
+    common::copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"), &repo.path().join("content"));
+    repo.write("stixpress.toml", "[taxii]\npage_size = 10\n");
+    assert_eq!(repo.build(&[]).0, 0);
+    let published: BTreeSet<String> = std::fs::read_dir(repo.path().join("public/objects"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let serve = Serve::start(repo.path(), &["--no-watch"]);
+    assert_collections(&poll_like_opencti(&format!("{}/taxii2/", serve.base)), &published, "serve, as OpenCTI polls");
+    let nginx = Nginx::start(&repo.path().join("public"));
+    let polled = poll_like_opencti(&format!("http://127.0.0.1:{}/taxii2/", nginx.port));
+    assert_collections(&polled, &published, "nginx, as OpenCTI polls");
+}
