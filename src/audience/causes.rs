@@ -179,6 +179,7 @@ fn config_line(reason: &Reason, policy: &MarkingPolicy) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Audience;
 
     fn cause(reason: Reason, objects: usize, referrers: usize) -> Cause {
         Cause { reason, objects, referrers, config_line: None }
@@ -195,5 +196,24 @@ mod tests {
             "1: marked m, a marking the repository does not define, and 5 that point at them; to publish them, \
              put `markings = [\"m\"]` under [audiences.public] in stixpress.toml"
         );
+    }
+
+    #[test]
+    fn the_config_line_adds_to_what_the_audience_already_lists() {
+        let mut audience = Audience::public(std::path::Path::new("/site"));
+        audience.markings = vec!["marking-definition--a".into()];
+        let policy = MarkingPolicy::new(&audience);
+        let other = Reason::UnresolvedMarking("marking-definition--b".into());
+        assert_eq!(
+            config_line(&other, &policy).unwrap(),
+            r#"markings = ["marking-definition--a", "marking-definition--b"]"#
+        );
+        let amber = Reason::Marking {
+            id: "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82".into(),
+            label: "TLP:AMBER".into(),
+        };
+        assert_eq!(config_line(&amber, &policy).unwrap(), r#"tlp = ["clear", "white", "amber"]"#);
+        assert_eq!(config_line(&Reason::Unmarked, &policy).unwrap(), "unmarked = true");
+        assert_eq!(config_line(&Reason::Invalid, &policy), None);
     }
 }
