@@ -69,7 +69,10 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
             let mut out = std::io::BufWriter::new(stdout.lock());
             let printed = match format {
                 Format::Human => diag::print_human(&mut out, &report.diagnostics, &report.summary).and_then(|()| {
-                    report.withholding.iter().try_for_each(|w| print_withholding(&mut out, &w.audience, w.total, &w.lines()))
+                    report
+                        .withholding
+                        .iter()
+                        .try_for_each(|w| print_withholding(&mut out, &w.audience, w.total, &w.lines()))
                 }),
                 Format::Json => diag::print_json(&mut out, &report.diagnostics, &report.summary),
                 Format::Github => diag::print_github(&mut out, &report.diagnostics, &report.summary),

@@ -165,7 +165,8 @@ fn stix_20_content_reaches_taxii_and_the_bundles_as_stix_21_with_its_id_and_vers
         assert_eq!(entry["media_type"], "application/stix+json;version=2.1", "{entry}");
     }
     // The page shows the JSON as contributed, and says that the published form differs.
-    let page = std::fs::read_to_string(public.join("objects/malware--31b940d4-6f7f-459a-80ea-9c1f17b58abc/index.html")).unwrap();
+    let page = std::fs::read_to_string(public.join("objects/malware--31b940d4-6f7f-459a-80ea-9c1f17b58abc/index.html"))
+        .unwrap();
     assert!(page.contains("class=\"upgraded\""), "the page says the published form differs");
     assert!(!page.contains("\"is_family\""), "the page's JSON is the contributed 2.0 object");
     assert!(page.contains("2017-06-01T00:00:00.5Z"), "the contributed JSON is shown as it is");
@@ -659,8 +660,10 @@ fn attack_enterprise_is_published_as_stix_21_and_polled_whole_as_opencti_polls()
     let site = repo.path().join("public");
     let published = assert_published_as_21(&site, "ATT&CK enterprise");
     assert!(published > 20_000, "{published}");
-    let ids: BTreeSet<String> =
-        std::fs::read_dir(site.join("objects")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let ids: BTreeSet<String> = std::fs::read_dir(site.join("objects"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     // Its 2.0 objects now read as 2.1, so the connector pages by `next` instead of by a
     // `date_added` that all of them share.
     let serve = Serve::start(repo.path(), &["--allow-errors", "--no-watch"]);

@@ -117,7 +117,9 @@ impl Cause {
             Reason::UnresolvedMarking(id) => format!("marked {id}, a marking the repository does not define"),
             Reason::Marking { label, .. } => format!("marked {label}, which `{audience}` does not list"),
             Reason::Unmarked => format!("unmarked, and `{audience}` publishes only marked objects"),
-            Reason::Invalid => "invalid (`build --allow-errors` publishes without them; `stixpress check` lists why)".to_owned(),
+            Reason::Invalid => {
+                "invalid (`build --allow-errors` publishes without them; `stixpress check` lists why)".to_owned()
+            }
         };
         let mut line = format!("{}: {what}", self.objects);
         if self.referrers > 0 {

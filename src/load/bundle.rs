@@ -171,7 +171,13 @@ enum Envelope {
 }
 
 /// Parses one object, runs the per-object check and reduces it to a `StixObject`.
-fn parse_object(source: &Source, raw: &RawValue, pointer: String, envelope: Envelope, check: &ObjectCheck) -> LoadedFile {
+fn parse_object(
+    source: &Source,
+    raw: &RawValue,
+    pointer: String,
+    envelope: Envelope,
+    check: &ObjectCheck,
+) -> LoadedFile {
     let start = offset_of(source, raw);
     let value = match parse_strict(raw.get()) {
         Ok(value) => value,
@@ -186,7 +192,10 @@ fn parse_object(source: &Source, raw: &RawValue, pointer: String, envelope: Enve
     let str_of = |key: &str| members.get(key).and_then(Value::as_str);
     let version = object_version(str_of("spec_version"), envelope, members.contains_key("created"));
     let mut findings = check(&value, version);
-    if version == SpecVersion::V20 && !members.contains_key("spec_version") && matches!(envelope, Envelope::Bundle(None)) {
+    if version == SpecVersion::V20
+        && !members.contains_key("spec_version")
+        && matches!(envelope, Envelope::Bundle(None))
+    {
         findings.insert(0, read_as_20());
     }
     let object_id = str_of("id").map(str::to_owned);

@@ -8,10 +8,10 @@ use std::time::Instant;
 
 use crate::audience::{self, Withholding};
 use crate::config::Config;
-use crate::link::Store;
-use crate::provenance::History;
 use crate::diag::{self, Diagnostic, Summary};
 use crate::error::Error;
+use crate::link::Store;
+use crate::provenance::History;
 use crate::timing::log_timing;
 use crate::{load, stix, validate};
 
