@@ -63,7 +63,8 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
         Command::Check { paths, format, changed_since } => {
             let report = match &changed_since {
                 Some(rev) => stixpress::check_changed_since(&config, rev, &cwd)?,
-                None => stixpress::check(&config, &paths, &cwd)?,
+                // The human summary says what each audience would not get.
+                None => stixpress::check(&config, &paths, &cwd, format == Format::Human)?,
             };
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());

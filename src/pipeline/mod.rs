@@ -19,7 +19,7 @@ use crate::{load, stix, validate};
 pub struct CheckReport {
     pub summary: Summary,
     pub diagnostics: Vec<Diagnostic>,
-    /// What each configured audience would not get, and why (`check` only; empty elsewhere).
+    /// What each configured audience would not get, and why (when `check` is asked; else empty).
     pub withholding: Vec<Withholding>,
 }
 
@@ -38,9 +38,13 @@ pub enum Content<'a> {
     Revision(&'a str),
 }
 
-/// Checks `paths` (or the configured content folder when empty).
-pub fn check(config: &Config, paths: &[PathBuf], cwd: &Path) -> Result<CheckReport, Error> {
+/// Checks `paths` (or the configured content folder when empty); with `withholding`, also
+/// works out what each audience would not get (it links the objects, which costs a Store).
+pub fn check(config: &Config, paths: &[PathBuf], cwd: &Path, withholding: bool) -> Result<CheckReport, Error> {
     let (mut report, objects) = load_and_check(config, Content::Files(paths), cwd)?;
+    if !withholding {
+        return Ok(report);
+    }
     let (objects, invalid) = without_invalid(objects);
     let store = Store::build(objects);
     let history = History::off();
