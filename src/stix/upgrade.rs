@@ -11,9 +11,14 @@
 //!   no `name`, which 2.1 requires of a family);
 //! - `labels`, which 2.0 used as each type's open vocabulary, are copied to the property 2.1
 //!   moved that vocabulary to: `indicator_types`, `malware_types`, `tool_types`,
-//!   `threat_actor_types`, `report_types` (`labels` stays: 2.1 keeps it as a common property).
+//!   `threat_actor_types`, `report_types` (`labels` stays: 2.1 keeps it as a common property);
+//! - a TLP 1.0 marking definition (by its canonical id) becomes the definition the 2.1
+//!   specification publishes under that id (§7.2.1.4: with `name`, nothing else), which
+//!   consumers compare byte for byte.
 //!
-//! Nothing else is touched: the id, every other member and its bytes are kept, members are
+//! Not upgraded: a 2.0 observed-data's `objects` (observables without ids, referring to each
+//! other by dictionary key), which 2.1 deprecates for top-level observables and `object_refs`;
+//! stix2-validator 3.2.0 fails on them as 2.1. Nothing else is touched: the id, every other member and its bytes are kept, members are
 //! added before the closing brace. A 2.1 object comes back as the same text, borrowed. This
 //! module never decides what is published; it only rewrites what it is given.
 
@@ -22,6 +27,7 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use super::marking::TLP_MARKINGS;
 use super::SpecVersion;
 
 /// The media type of everything published as STIX.
@@ -41,6 +47,7 @@ const TYPES_FROM_LABELS: [(&str, &str); 5] = [
 struct Members<'a> {
     #[serde(rename = "type")]
     object_type: Option<String>,
+    id: Option<String>,
     #[serde(borrow)]
     spec_version: Option<&'a RawValue>,
     #[serde(borrow)]
@@ -87,6 +94,9 @@ pub fn to_21(raw: &str, version: SpecVersion) -> Cow<'_, str> {
         return Cow::Borrowed(raw);
     }
     let Ok(members) = serde_json::from_str::<Members>(raw) else { return Cow::Borrowed(raw) };
+    if let Some(canonical) = canonical_tlp_21(&members) {
+        return Cow::Owned(canonical);
+    }
     let mut edits = Edits::new(raw);
     match members.spec_version {
         Some(value) => edits.replace(value, "\"2.1\"".to_owned()),
@@ -112,6 +122,21 @@ pub fn to_21(raw: &str, version: SpecVersion) -> Cow<'_, str> {
         edits.add("is_family", members.name.is_some().to_string());
     }
     Cow::Owned(edits.apply())
+}
+
+/// The STIX 2.1 text of a TLP 1.0 marking definition, when `members` is one (by its id).
+fn canonical_tlp_21(members: &Members) -> Option<String> {
+    if members.object_type.as_deref() != Some("marking-definition") {
+        return None;
+    }
+    let id = members.id.as_deref()?;
+    let (_, level, _, tlp) = TLP_MARKINGS.iter().find(|(tlp_id, _, version, _)| *tlp_id == id && *version == 1)?;
+    Some(format!(
+        "{{\"type\":\"marking-definition\",\"spec_version\":\"2.1\",\"id\":\"{id}\",\
+         \"created\":\"2017-01-20T00:00:00.000Z\",\"definition_type\":\"tlp\",\"name\":\"{}\",\
+         \"definition\":{{\"tlp\":\"{tlp}\"}}}}",
+        level.label()
+    ))
 }
 
 /// A timestamp with at least millisecond precision: zeros appended to a shorter fraction. Text
@@ -237,6 +262,25 @@ mod tests {
         for odd in ["[1]", "not json", "{\"type\": 3}"] {
             assert_eq!(to_21(odd, SpecVersion::V20), odd);
         }
+    }
+
+    #[test]
+    fn a_20_tlp_definition_becomes_the_21_canonical_one() {
+        let white = r#"{"type": "marking-definition", "id": "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9",
+            "created": "2017-01-20T00:00:00Z", "definition_type": "tlp", "definition": {"tlp": "white"}}"#;
+        assert_eq!(
+            upgraded(white),
+            json!({"type": "marking-definition", "spec_version": "2.1",
+                   "id": "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9",
+                   "created": "2017-01-20T00:00:00.000Z", "definition_type": "tlp", "name": "TLP:WHITE",
+                   "definition": {"tlp": "white"}})
+        );
+        let statement = upgraded(
+            r#"{"type": "marking-definition", "id": "marking-definition--1d7f7f9c-0a8c-4b0e-9a55-3f3c2b1a0e99",
+            "definition_type": "statement", "definition": {"statement": "c"}}"#,
+        );
+        assert_eq!(statement.get("name"), None);
+        assert_eq!(statement["spec_version"], "2.1");
     }
 
     #[test]
