@@ -63,12 +63,18 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
         Command::Check { paths, format, changed_since } => {
             let report = match &changed_since {
                 Some(rev) => stixpress::check_changed_since(&config, rev, &cwd)?,
-                None => stixpress::check(&config, &paths, &cwd)?,
+                // The human summary says what each audience would not get.
+                None => stixpress::check(&config, &paths, &cwd, format == Format::Human)?,
             };
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
             let printed = match format {
-                Format::Human => diag::print_human(&mut out, &report.diagnostics, &report.summary),
+                Format::Human => diag::print_human(&mut out, &report.diagnostics, &report.summary).and_then(|()| {
+                    report
+                        .withholding
+                        .iter()
+                        .try_for_each(|w| print_withholding(&mut out, &w.audience, w.total, &w.lines()))
+                }),
                 Format::Json => diag::print_json(&mut out, &report.diagnostics, &report.summary),
                 Format::Github => diag::print_github(&mut out, &report.diagnostics, &report.summary),
                 Format::Sarif => diag::print_sarif(&mut out, &report.diagnostics, &report.summary),
@@ -128,6 +134,18 @@ fn init(dir: &std::path::Path, name: Option<&str>) -> Result<ExitCode, stixpress
     Ok(ExitCode::SUCCESS)
 }
 
+/// What an audience does not get and why, largest cause first (nothing when it gets everything).
+fn print_withholding(out: &mut dyn Write, audience: &str, total: usize, causes: &[String]) -> std::io::Result<()> {
+    if total == 0 {
+        return Ok(());
+    }
+    writeln!(out, "withheld from `{audience}`: {total} object{}", if total == 1 { "" } else { "s" })?;
+    for cause in causes {
+        writeln!(out, "  {cause}")?;
+    }
+    Ok(())
+}
+
 /// Prints a build's errors in full, its warnings as a count, and what was written.
 fn print_build(report: &stixpress::BuildReport) -> ExitCode {
     let errors: Vec<_> = report.check.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
@@ -151,6 +169,8 @@ fn print_build(report: &stixpress::BuildReport) -> ExitCode {
                 let _ = writeln!(err, "left out {} invalid objects: {}", left_out.len(), left_out.join(", "));
             }
             for stats in audiences {
+                let w = &stats.withholding;
+                let _ = print_withholding(&mut err, &stats.audience, w.total, &w.lines());
                 let f = &stats.files;
                 let _ = writeln!(
                     err,

@@ -218,3 +218,35 @@ fn two_audiences_writing_into_one_folder_is_refused_before_anything_is_written()
     assert!(stderr.contains("would write into the same folder"), "{stderr}");
     assert!(!repo.path().join("public").exists());
 }
+
+#[test]
+fn a_build_and_check_say_what_they_withhold_and_the_line_that_would_publish_it() {
+    let repo = Repo::new();
+    let marking = "marking-definition--1d7f7f9c-0a8c-4b0e-9a55-3f3c2b1a0e99";
+    let mut marked = common::indicator("0001");
+    marked["object_marking_refs"] = serde_json::json!([marking]);
+    let report = common::object(
+        "report",
+        1,
+        serde_json::json!({"name": "A report", "published": "2025-01-01T00:00:00Z", "object_refs": [marked["id"]]}),
+    );
+    repo.write("content/a.json", common::bundle(&[marked, report, common::indicator("0002")]));
+    let cause = format!(
+        "1: marked {marking}, a marking the repository does not define, and 1 that point at them; to publish them, \
+         put `markings = [\"{marking}\"]` under [audiences.public] in stixpress.toml"
+    );
+    let (code, stderr) = repo.build(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("withheld from `public`: 2 objects\n"), "{stderr}");
+    assert!(stderr.contains(&cause), "{stderr}");
+    let check = repo.stixpress().arg("check").output().unwrap();
+    let summary = String::from_utf8_lossy(&check.stdout);
+    assert!(summary.contains("withheld from `public`: 2 objects\n") && summary.contains(&cause), "{summary}");
+
+    // The line it names publishes everything.
+    repo.write("stixpress.toml", format!("[audiences.public]\nmarkings = [\"{marking}\"]\n"));
+    let (code, stderr) = repo.build(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("withheld from"), "{stderr}");
+    assert!(stderr.contains("built 3 objects for audience `public` (0 withheld)"), "{stderr}");
+}

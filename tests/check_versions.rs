@@ -52,11 +52,22 @@ fn stix_20_ids_are_version_4_uuids() {
 }
 
 #[test]
-fn the_same_malware_without_a_20_bundle_is_checked_as_21() {
+fn the_same_malware_in_a_bundle_without_spec_version_is_read_as_20_as_the_reference_validator_does() {
     let repo = Repo::new();
     let text =
         json!({"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d", "objects": [malware_20()]});
     repo.write("content/a.json", text.to_string());
+    let (code, report) = repo.check_json(&[]);
+    assert_eq!(code, 0, "stix2-validator: a 2.0 object (it has `created`) in a 2.1 bundle: {report}");
+    let inferred = with_code(&report, "spec-version-inferred");
+    assert_eq!(inferred.len(), 1, "{report}");
+    assert!(inferred[0]["message"].as_str().unwrap().contains("STIX 2.0"), "{report}");
+}
+
+#[test]
+fn the_same_malware_alone_in_its_file_is_checked_as_21() {
+    let repo = Repo::new();
+    repo.write("content/a.json", malware_20().to_string());
     let (code, report) = repo.check_json(&[]);
     assert_eq!(code, 1);
     let messages: Vec<_> =

@@ -110,6 +110,81 @@ fn the_static_tree_holds_every_public_object_once_and_nothing_withheld() {
     assert_eq!(indicators.len(), public_indicators);
 }
 
+/// A STIX 2.0 bundle (ATT&CK's shape): an indicator, a malware and a report.
+fn stix_20_repo() -> Repo {
+    let repo = Repo::new();
+    let at = "2017-05-31T21:30:19Z";
+    let indicator = json!({"type": "indicator", "id": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+        "created": at, "modified": at, "labels": ["malicious-activity"], "name": "bad address",
+        "pattern": "[ipv4-addr:value = '198.51.100.1']", "valid_from": at});
+    let malware = json!({"type": "malware", "id": "malware--31b940d4-6f7f-459a-80ea-9c1f17b58abc",
+        "created": at, "modified": "2017-06-01T00:00:00.5Z", "name": "Example", "labels": ["trojan"]});
+    let report = json!({"type": "report", "id": "report--84e4d88f-44ea-4bcd-bbf3-b2c1c320bcb3",
+        "created": at, "modified": at, "name": "A report", "published": at, "labels": ["threat-report"],
+        "object_refs": ["indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "malware--31b940d4-6f7f-459a-80ea-9c1f17b58abc"]});
+    let bundle = json!({"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d", "spec_version": "2.0",
+        "objects": [indicator, malware, report]});
+    repo.write("content/a.json", serde_json::to_string_pretty(&bundle).unwrap());
+    repo
+}
+
+#[test]
+fn stix_20_content_reaches_taxii_and_the_bundles_as_stix_21_with_its_id_and_version() {
+    let repo = stix_20_repo();
+    let (code, stderr) = repo.build(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    let public = repo.path().join("public");
+    let all = public.join("taxii2/api/collections").join(ALL);
+    let listed = static_listing(&all, "objects");
+    let bundled = read_json(&public.join("feeds/bundles/all.json"));
+    let shared = read_json(&public.join("taxii2/api/objects/malware--31b940d4-6f7f-459a-80ea-9c1f17b58abc/index.json"));
+    let forms = [listed, bundled["objects"].as_array().unwrap().clone(), shared["objects"].as_array().unwrap().clone()];
+    for form in &forms {
+        for object in form {
+            assert_eq!(object["spec_version"], "2.1", "{object}");
+            assert!(object["created"].as_str().unwrap().ends_with(".000Z"), "millisecond precision: {object}");
+            match object["type"].as_str().unwrap() {
+                "indicator" => {
+                    assert_eq!(object["pattern_type"], "stix");
+                    assert_eq!(object["indicator_types"], json!(["malicious-activity"]));
+                    assert_eq!(object["valid_from"], "2017-05-31T21:30:19Z");
+                }
+                "malware" => {
+                    assert_eq!((&object["is_family"], &object["malware_types"]), (&json!(true), &json!(["trojan"])));
+                    assert_eq!(object["modified"], "2017-06-01T00:00:00.500Z", "the same version, in milliseconds");
+                }
+                "report" => assert_eq!(object["report_types"], json!(["threat-report"])),
+                other => panic!("{other}"),
+            }
+        }
+    }
+    assert_eq!(shared["versions"], json!(["2017-06-01T00:00:00.500Z"]));
+    let collection = read_json(&all.join("index.json"));
+    assert_eq!(collection["media_types"], json!(["application/stix+json;version=2.1"]));
+    for entry in static_listing(&all, "manifest") {
+        assert_eq!(entry["media_type"], "application/stix+json;version=2.1", "{entry}");
+    }
+    // The page shows the JSON as contributed, and says that the published form differs.
+    let page = std::fs::read_to_string(public.join("objects/malware--31b940d4-6f7f-459a-80ea-9c1f17b58abc/index.html"))
+        .unwrap();
+    assert!(page.contains("class=\"upgraded\""), "the page says the published form differs");
+    assert!(!page.contains("\"is_family\""), "the page's JSON is the contributed 2.0 object");
+    assert!(page.contains("2017-06-01T00:00:00.5Z"), "the contributed JSON is shown as it is");
+}
+
+#[test]
+fn serve_answers_stix_20_content_as_stix_21() {
+    let repo = stix_20_repo();
+    let serve = Serve::start(repo.path(), &["--no-watch"]);
+    let base = format!("/taxii2/api/collections/{ALL}");
+    let objects = taxii(&serve.base, &format!("{base}/objects/")).json();
+    assert!(objects["objects"].as_array().unwrap().iter().all(|o| o["spec_version"] == "2.1"), "{objects}");
+    let only_21 = taxii(&serve.base, &format!("{base}/objects/?match[spec_version]=2.1")).json();
+    assert_eq!(ids_of(&only_21).len(), 3);
+    let only_20 = taxii(&serve.base, &format!("{base}/objects/?match[spec_version]=2.0")).json();
+    assert_eq!(only_20, json!({"more": false}), "nothing is published as 2.0; no empty list");
+}
+
 #[test]
 fn host_configs_are_written_beside_the_site() {
     let repo = Repo::from_fixture("audiences");
@@ -486,4 +561,125 @@ fn taxii2_client_pages_through_the_example_on_nginx() {
     let nginx = Nginx::start(&repo.path().join("public"));
     let read = read_with_taxii2_client(&format!("http://127.0.0.1:{}/taxii2/", nginx.port));
     assert_collections(&read, &published, "nginx, pages of 10");
+}
+
+/// Polls every collection the way OpenCTI's TAXII connector does (`tests/taxii/opencti_poll.py`
+/// reproduces its logic): the ids each collection delivered. The script fails when an object
+/// arrives twice or the paging does not end.
+fn poll_like_opencti(discovery: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let report = peer_script_json(
+        "taxii/opencti_poll.py",
+        &[discovery.as_ref()],
+        &format!("polling as OpenCTI does failed on {discovery}"),
+    );
+    let collections = report["collections"].as_object().expect("collections");
+    collections
+        .iter()
+        .map(|(id, polled)| {
+            // The first object's spec_version decides: 2.1 pages by `next`, anything else by
+            // `added_after` (which a static host ignores).
+            // An empty collection answers `{}` (no empty list), and the connector stops there.
+            if polled["received"] != 0 {
+                assert_eq!(polled["version"], "2.1", "{discovery} {id}: {polled}");
+            }
+            assert_eq!(polled["received"], polled["distinct"], "{discovery} {id}");
+            let ids = polled["ids"].as_array().unwrap().iter().map(|i| i.as_str().unwrap().to_owned()).collect();
+            (id.clone(), ids)
+        })
+        .collect()
+}
+
+#[test]
+fn opencti_style_polling_receives_every_object_once_from_serve_and_from_nginx() {
+    if !peers_required() {
+        return;
+    }
+    let repo = Repo::new();
+    common::copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"), &repo.path().join("content"));
+    repo.write("stixpress.toml", "[taxii]\npage_size = 10\n");
+    assert_eq!(repo.build(&[]).0, 0);
+    let published: BTreeSet<String> = std::fs::read_dir(repo.path().join("public/objects"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let serve = Serve::start(repo.path(), &["--no-watch"]);
+    assert_collections(&poll_like_opencti(&format!("{}/taxii2/", serve.base)), &published, "serve, as OpenCTI polls");
+    let nginx = Nginx::start(&repo.path().join("public"));
+    let polled = poll_like_opencti(&format!("http://127.0.0.1:{}/taxii2/", nginx.port));
+    assert_collections(&polled, &published, "nginx, as OpenCTI polls");
+}
+
+// ---- What consumers receive is STIX 2.1: the example, ATT&CK enterprise and Unit 42 ----
+
+/// The real data the peer tests build (`../shared/data`).
+fn shared_data(name: &str) -> PathBuf {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data").join(name);
+    assert!(data.is_dir(), "{} is missing", data.display());
+    data
+}
+
+/// A repository whose content is `data` (read in place), built into `public/` with `config`.
+fn build_shared(data: &Path, config: &str) -> Repo {
+    let repo = Repo::new();
+    repo.write("stixpress.toml", format!("content = {:?}\n{config}", data.display().to_string()));
+    let (code, out) = repo.build(&["--allow-errors", "--no-history", "--now", "2026-01-01T00:00:00Z"]);
+    assert_eq!(code, 0, "{out}");
+    repo
+}
+
+/// Runs `tests/taxii/published_21.py` on a built site: every object of its TAXII tree and
+/// bundles carries `spec_version` 2.1 and is accepted by `stix2.parse(version="2.1",
+/// allow_custom=True)`; stix2-validator (about 320 objects a second) checks a deterministic
+/// sample of 3,000 of them plus the first of every type, as STIX 2.1. Returns the object count.
+fn assert_published_as_21(site: &Path, label: &str) -> u64 {
+    let report = peer_script_json(
+        "taxii/published_21.py",
+        &[site.as_os_str()],
+        &format!("{label}: published objects that are not STIX 2.1 for stix2 or stix2-validator"),
+    );
+    eprintln!("{label}: {} objects, {} validated by stix2-validator", report["objects"], report["validated"]);
+    report["objects"].as_u64().unwrap()
+}
+
+#[test]
+fn the_example_publishes_stix_21_that_the_reference_tools_accept() {
+    if !peers_required() {
+        return;
+    }
+    let repo = Repo::new();
+    let site = repo.build_example();
+    assert!(assert_published_as_21(&site, "example") > 100);
+}
+
+#[test]
+fn attack_enterprise_is_published_as_stix_21_and_polled_whole_as_opencti_polls() {
+    if !peers_required() {
+        return;
+    }
+    let repo = build_shared(&shared_data("mitre-cti/enterprise-attack"), "");
+    let site = repo.path().join("public");
+    let published = assert_published_as_21(&site, "ATT&CK enterprise");
+    assert!(published > 20_000, "{published}");
+    let ids: BTreeSet<String> = std::fs::read_dir(site.join("objects"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    // Its 2.0 objects now read as 2.1, so the connector pages by `next` instead of by a
+    // `date_added` that all of them share.
+    let serve = Serve::start(repo.path(), &["--allow-errors", "--no-watch"]);
+    assert_eq!(poll_like_opencti(&format!("{}/taxii2/", serve.base))[ALL], ids, "serve");
+    let nginx = Nginx::start(&site);
+    assert_eq!(poll_like_opencti(&format!("http://127.0.0.1:{}/taxii2/", nginx.port))[ALL], ids, "nginx");
+}
+
+#[test]
+fn unit42_built_alone_with_one_config_line_publishes_every_valid_object_as_stix_21() {
+    if !peers_required() {
+        return;
+    }
+    // The line the build's withholding summary prints (README, "Audiences and markings").
+    let line = "[audiences.public]\nmarkings = [\"marking-definition--fa42a846-8d90-4e51-bc29-71d5b4802168\"]\n";
+    let repo = build_shared(&shared_data("unit42-playbooks"), line);
+    let published = assert_published_as_21(&repo.path().join("public"), "Unit 42");
+    assert_eq!(published, 38_098, "every object of the playbooks but the invalid ones");
 }

@@ -7,6 +7,7 @@
 //! `redact_refs` publishes containers without such references instead (see `redact`).
 //! Renderers take a View and never the Store, so what is withheld cannot reach any output.
 
+mod causes;
 mod history;
 mod policy;
 mod redact;
@@ -17,6 +18,7 @@ use crate::link::Store;
 pub use crate::provenance::Commit;
 use crate::provenance::History;
 use crate::stix::marking::tlp_of;
+pub use causes::{withholding, Withholding};
 pub use history::AudienceHistory;
 pub use policy::{highest_tlp, is_marking_property, MarkingKind, MarkingPolicy, Markings};
 pub use redact::Redaction;

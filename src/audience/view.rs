@@ -114,6 +114,15 @@ impl<'s> View<'s> {
         self.store.len() - self.count
     }
 
+    /// What `causes` works from: the Store, the policy and the marking definitions.
+    pub(super) fn parts(&self) -> (&'s Store, &MarkingPolicy, &Markings) {
+        (self.store, &self.policy, &self.markings)
+    }
+
+    pub(super) fn withholds_index(&self, index: ObjectIndex) -> bool {
+        !self.is_visible(index)
+    }
+
     fn is_visible(&self, index: ObjectIndex) -> bool {
         self.visible[index.0 as usize]
     }

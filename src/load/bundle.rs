@@ -61,7 +61,7 @@ pub fn parse_bundle(source: &Source, check: &ObjectCheck) -> LoadedFile {
     }
     let parse_one = |(index, raw): (usize, &&RawValue)| {
         let pointer = format!("/objects/{index}");
-        parse_object(source, raw, pointer, bundle_version, check)
+        parse_object(source, raw, pointer, Envelope::Bundle(bundle_version), check)
     };
     let results: Vec<LoadedFile> = if elements.len() > PARALLEL_OBJECTS {
         elements.par_iter().enumerate().map(parse_one).collect()
@@ -95,7 +95,7 @@ fn lone_object(source: &Source, type_name: Option<String>, check: &ObjectCheck) 
         Ok(raw) => raw,
         Err(err) => return only(json_error(source, &err, 0)),
     };
-    let mut loaded = parse_object(source, raw, String::new(), None, check);
+    let mut loaded = parse_object(source, raw, String::new(), Envelope::Lone, check);
     let start = offset_of(source, raw);
     loaded.diagnostics.insert(
         0,
@@ -162,12 +162,20 @@ fn envelope_diagnostics(source: &Source, members: &[(String, Member)]) -> Vec<Di
     out
 }
 
+/// Where an object was found: alone in its file, or in a bundle (with the bundle's
+/// `spec_version`, which only STIX 2.0 bundles carry).
+#[derive(Clone, Copy)]
+enum Envelope {
+    Lone,
+    Bundle(Option<SpecVersion>),
+}
+
 /// Parses one object, runs the per-object check and reduces it to a `StixObject`.
 fn parse_object(
     source: &Source,
     raw: &RawValue,
     pointer: String,
-    bundle_version: Option<SpecVersion>,
+    envelope: Envelope,
     check: &ObjectCheck,
 ) -> LoadedFile {
     let start = offset_of(source, raw);
@@ -182,8 +190,14 @@ fn parse_object(
         );
     };
     let str_of = |key: &str| members.get(key).and_then(Value::as_str);
-    let version = object_version(str_of("spec_version"), bundle_version);
-    let findings = check(&value, version);
+    let version = object_version(str_of("spec_version"), envelope, members.contains_key("created"));
+    let mut findings = check(&value, version);
+    if version == SpecVersion::V20
+        && !members.contains_key("spec_version")
+        && matches!(envelope, Envelope::Bundle(None))
+    {
+        findings.insert(0, read_as_20());
+    }
     let object_id = str_of("id").map(str::to_owned);
     let invalid = findings.iter().any(|f| f.severity == crate::diag::Severity::Error);
     let diagnostics =
@@ -192,10 +206,27 @@ fn parse_object(
     LoadedFile { objects, diagnostics }
 }
 
-/// The version an object is checked by: its own `spec_version`, else its bundle's, else 2.1
-/// (where a missing `spec_version` on a domain object is then reported).
-fn object_version(own: Option<&str>, bundle: Option<SpecVersion>) -> SpecVersion {
-    own.and_then(SpecVersion::parse).or(bundle).unwrap_or(SpecVersion::V21)
+/// The version an object is checked by, as stix2-validator decides it (`find_version`): its
+/// own `spec_version`, else its bundle's; in a bundle without one, an object with `created` is
+/// a STIX 2.0 object in a 2.1 bundle (2.1 allows 2.0 objects there; 2.1 observables have no
+/// `created`); else 2.1 (where a missing `spec_version` on a domain object is then reported).
+fn object_version(own: Option<&str>, envelope: Envelope, has_created: bool) -> SpecVersion {
+    let inferred = match envelope {
+        Envelope::Bundle(Some(bundle)) => Some(bundle),
+        Envelope::Bundle(None) if has_created => Some(SpecVersion::V20),
+        Envelope::Bundle(None) | Envelope::Lone => None,
+    };
+    own.and_then(SpecVersion::parse).or(inferred).unwrap_or(SpecVersion::V21)
+}
+
+/// Says that an object without `spec_version` is read as STIX 2.0, in case it was meant as 2.1.
+fn read_as_20() -> Finding {
+    Finding::warning(
+        "spec-version-inferred",
+        "",
+        "no `spec_version`, in a bundle without one: read as a STIX 2.0 object (it has `created`), as stix2-validator reads it",
+    )
+    .help("STIX 2.1 objects carry \"spec_version\": \"2.1\"; add it if this object is STIX 2.1")
 }
 
 /// The fields later stages need; `None` when the object has no usable id or type.

@@ -11,7 +11,7 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{load_and_check, CheckReport, Content};
-use crate::audience;
+use crate::audience::{self, Withholding};
 use crate::config::{Audience, Config};
 use crate::diag::Diagnostic;
 use crate::error::Error;
@@ -69,6 +69,8 @@ pub struct BuildStats {
     pub output: PathBuf,
     pub objects: usize,
     pub withheld: usize,
+    /// Why: each cause with its count, largest first.
+    pub withholding: Withholding,
     pub pages: usize,
     pub files: WriteStats,
     pub seconds: f64,
@@ -90,10 +92,7 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
     if check.has_errors() && !options.allow_errors {
         return Ok(BuildReport { check, site_diagnostics: Vec::new(), outcome: BuildOutcome::Refused });
     }
-    let (objects, invalid): (Vec<_>, Vec<_>) = objects.into_iter().partition(|o| !o.invalid);
-    let mut left_out: Vec<String> = invalid.into_iter().map(|o| o.id).collect();
-    left_out.sort();
-    left_out.dedup();
+    let (objects, left_out) = super::without_invalid(objects);
     let history = match options.history {
         true => History::read(&HistoryOptions { content_dir: &config.content_dir, rev: options.rev.as_deref() }),
         false => History::off(),
@@ -131,6 +130,7 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
             output: audience.output.clone(),
             objects: view.len(),
             withheld: view.withheld(),
+            withholding: audience::withholding(&view).with_invalid(left_out.len()),
             pages: published.pages,
             files,
             seconds: audience_started.elapsed().as_secs_f64(),

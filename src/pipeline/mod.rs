@@ -6,9 +6,12 @@ mod build;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::audience::{self, Withholding};
 use crate::config::Config;
 use crate::diag::{self, Diagnostic, Summary};
 use crate::error::Error;
+use crate::link::Store;
+use crate::provenance::History;
 use crate::timing::log_timing;
 use crate::{load, stix, validate};
 
@@ -16,6 +19,8 @@ use crate::{load, stix, validate};
 pub struct CheckReport {
     pub summary: Summary,
     pub diagnostics: Vec<Diagnostic>,
+    /// What each configured audience would not get, and why (when `check` is asked; else empty).
+    pub withholding: Vec<Withholding>,
 }
 
 impl CheckReport {
@@ -33,9 +38,31 @@ pub enum Content<'a> {
     Revision(&'a str),
 }
 
-/// Checks `paths` (or the configured content folder when empty).
-pub fn check(config: &Config, paths: &[PathBuf], cwd: &Path) -> Result<CheckReport, Error> {
-    Ok(load_and_check(config, Content::Files(paths), cwd)?.0)
+/// Checks `paths` (or the configured content folder when empty); with `withholding`, also
+/// works out what each audience would not get (it links the objects, which costs a Store).
+pub fn check(config: &Config, paths: &[PathBuf], cwd: &Path, withholding: bool) -> Result<CheckReport, Error> {
+    let (mut report, objects) = load_and_check(config, Content::Files(paths), cwd)?;
+    if !withholding {
+        return Ok(report);
+    }
+    let (objects, invalid) = without_invalid(objects);
+    let store = Store::build(objects);
+    let history = History::off();
+    report.withholding = config
+        .audiences
+        .iter()
+        .map(|a| audience::withholding(&audience::view(&store, &history, a)).with_invalid(invalid.len()))
+        .collect();
+    Ok(report)
+}
+
+/// The objects a build publishes, and the ids of the invalid ones it leaves out (sorted, once).
+fn without_invalid(objects: Vec<stix::StixObject>) -> (Vec<stix::StixObject>, Vec<String>) {
+    let (objects, invalid): (Vec<_>, Vec<_>) = objects.into_iter().partition(|o| !o.invalid);
+    let mut left_out: Vec<String> = invalid.into_iter().map(|o| o.id).collect();
+    left_out.sort();
+    left_out.dedup();
+    (objects, left_out)
 }
 
 /// Checks the content and keeps only what concerns objects changed since `rev` (and the files
@@ -112,7 +139,7 @@ fn load_and_check(
     let summary =
         Summary { files: loaded.files, objects: loaded.objects.len(), errors, warnings: diagnostics.len() - errors };
     log_timing("check", started);
-    Ok((CheckReport { summary, diagnostics }, loaded.objects))
+    Ok((CheckReport { summary, diagnostics, withholding: Vec::new() }, loaded.objects))
 }
 
 /// Finds and parses the content, running `check` on each object while its JSON is in memory.

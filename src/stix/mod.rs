@@ -14,6 +14,7 @@ pub mod observables;
 pub mod pattern;
 pub mod schema;
 pub mod timestamp;
+pub mod upgrade;
 pub mod uuid;
 pub mod vocab;
 

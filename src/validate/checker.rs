@@ -49,6 +49,23 @@ impl<'a> Checker<'a> {
         self.findings.push(Finding::warning(code, pointer, message));
     }
 
+    /// How many findings there are so far (see `soften_since`).
+    pub fn mark(&self) -> usize {
+        self.findings.len()
+    }
+
+    /// Turns the errors found since `mark` into warnings with `code`: what the specification's
+    /// rules say of a value that no rule binds (a custom property's) is advice, not a verdict.
+    pub fn soften_since(&mut self, mark: usize, code: &'static str, help: &str) {
+        for finding in self.findings.iter_mut().skip(mark) {
+            if finding.severity == crate::diag::Severity::Error {
+                finding.severity = crate::diag::Severity::Warning;
+                finding.code = code;
+                finding.help = Some(help.to_owned());
+            }
+        }
+    }
+
     pub fn into_findings(self) -> Vec<Finding> {
         self.findings
     }

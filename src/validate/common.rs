@@ -17,7 +17,8 @@ pub fn check(c: &mut Checker) {
     check_id(c);
     check_spec_version(c);
     let common = schema::common_properties(c.version, c.category);
-    let meta = schema::meta_common(c.type_name);
+    // In a STIX 2.0 object these 2.1 meta types are custom objects (and warned about as such).
+    let meta = if c.version == SpecVersion::V21 { schema::meta_common(c.type_name) } else { &[] };
     let own = c.spec.map_or(&[][..], |s| s.properties);
     properties::check_all(c, &[common, meta, own]);
     check_versioning(c);
@@ -53,6 +54,9 @@ fn check_type(c: &mut Checker) -> bool {
     true
 }
 
+/// Type names STIX 2.0 reserves for future use (2.0 Part 2 §1.3; stix2-validator's 2.0 schema).
+const RESERVED_TYPES_20: [&str; 2] = ["incident", "infrastructure"];
+
 fn check_custom_type(c: &mut Checker, name: &str) {
     let declared_by_extension = c
         .get("extensions")
@@ -62,7 +66,12 @@ fn check_custom_type(c: &mut Checker, name: &str) {
         SpecVersion::V20 => schema::type_spec(SpecVersion::V21, name).map(|_| "2.1"),
         SpecVersion::V21 => None,
     };
-    if let Some(other) = other {
+    if c.version == SpecVersion::V20 && RESERVED_TYPES_20.contains(&name) {
+        c.push(
+            Finding::error("reserved-type", "/type", format!("`{name}` is a type name STIX 2.0 reserves"))
+                .help("STIX 2.1 defines it: give the object `\"spec_version\": \"2.1\"`"),
+        );
+    } else if let Some(other) = other {
         c.push(
             Finding::warning(
                 "type-version",

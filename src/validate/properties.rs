@@ -325,15 +325,32 @@ fn check_custom(c: &mut Checker, pointer: &str, name: &str, value: &Value, exten
         c.error("reserved-property", pointer, format!("`{name}` is reserved by STIX 2.1 (§3.1) and must not be used"));
         return;
     }
-    // The suffix says the kind (STIX 2.1 §2.2, §2.8, §2.9).
-    if name.ends_with("_ref") {
-        check_ref(c, pointer, name, value, &[]);
-    } else if name.ends_with("_refs") {
-        each_of_list(c, pointer, name, value, |c, p, v| check_ref(c, p, name, v, &[]));
-    } else if name.ends_with("_bin") {
+    // Any property may not be an empty list (as stix2-validator also holds of custom ones).
+    if value.as_array().is_some_and(Vec::is_empty) {
+        c.error("empty-list", pointer, format!("`{name}` is an empty list; omit the property instead"));
+        return;
+    }
+    // The suffix says the kind (STIX 2.1 §2.2, §2.8, §2.9). Binary and hex values are held to
+    // it, as stix2-validator does; a reference is not: only its producer defines a custom
+    // property, and stix2-validator accepts any value there (ATT&CK publishes
+    // `x_mitre_data_source_ref: ""` on data components that analytics rely on), so what the
+    // reference rules find is a warning.
+    if name.ends_with("_bin") {
         check_binary(c, pointer, name, value);
     } else if name.ends_with("_hex") {
         check_hex(c, pointer, name, value);
+    } else if name.ends_with("_ref") || name.ends_with("_refs") {
+        let mark = c.mark();
+        if name.ends_with("_ref") {
+            check_ref(c, pointer, name, value, &[]);
+        } else {
+            each_of_list(c, pointer, name, value, |c, p, v| check_ref(c, p, name, v, &[]));
+        }
+        c.soften_since(
+            mark,
+            "custom-property-value",
+            "a consumer that reads a `_ref` name as a reference will not understand this value",
+        );
     }
     if c.spec.is_some() && !name.starts_with("x_") && !extended {
         let hint = match c.version {

@@ -1,6 +1,7 @@
 //! `feeds/bundles/`: everything the audience sees as one STIX bundle (plain, and gzip for
 //! downloads), and one bundle per object type. Each object's latest version, as the audience
-//! gets it (redacted copies where the audience redacts), compacted, one object per line.
+//! gets it (redacted copies where the audience redacts) in STIX 2.1 (2.0 objects upgraded, see
+//! `shared::stix21`), compacted, one object per line.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -13,6 +14,7 @@ use sha1::{Digest, Sha1};
 use super::FeedFile;
 use crate::audience::{Entry, View};
 use crate::error::Error;
+use crate::publish::shared::stix21::published_json;
 use crate::publish::taxii::json::compact;
 use crate::stix::uuid::uuid_v5;
 use crate::stix::uuid::STIXPRESS_NAMESPACE;
@@ -37,7 +39,7 @@ pub fn write(view: &View<'_>, sink: &dyn Sink) -> Result<Vec<FeedFile>, Error> {
     let mut files = Vec::new();
     let mut all = Bundle::new();
     for (object_type, entries) in &by_type {
-        let objects: Vec<String> = entries.par_iter().map(|e| compact(&view.json(e.object))).collect();
+        let objects: Vec<String> = entries.par_iter().map(|e| compact(&published_json(view, e.object))).collect();
         let mut one = Bundle::new();
         for object in &objects {
             one.push(object);

@@ -63,6 +63,9 @@ pub struct ObjectPage {
     /// The object's JSON, already escaped for element content (`& < >`): output it with `|safe`
     /// inside an element, never in an attribute.
     pub json: String,
+    /// Whether TAXII and the bundles publish another form of this JSON: a STIX 2.0 object goes
+    /// out upgraded to STIX 2.1 (`stix::upgrade`), while the page shows it as contributed.
+    pub upgraded: bool,
 }
 
 #[derive(Serialize)]
@@ -149,6 +152,7 @@ pub fn object_page(view: &View<'_>, entry: Entry<'_>, sources: &Sources<'_>) -> 
             .flatten(),
         graph_svg: graph::draw(&center, &neighbours),
         json: escape_text(&dedent(&json)),
+        upgraded: object.spec_version == crate::stix::SpecVersion::V20,
     }
 }
 

@@ -1,6 +1,8 @@
 //! What every output shares and none owns: HTML escaping, names of generated files, and the
-//! catalogue of feeds the pages describe. Below pages, TAXII, feeds and search; imports none of them.
+//! catalogue of feeds the pages describe, and
+//! the STIX 2.1 form every STIX output publishes an object in. Below pages, TAXII, feeds and search; imports none of them.
 
 pub mod catalog;
 pub mod escape;
 pub mod file_names;
+pub mod stix21;

@@ -12,7 +12,9 @@ use serde::Deserialize;
 use super::json::compact;
 use crate::audience::{is_marking_property, View};
 use crate::config::Collection;
+use crate::publish::shared::stix21::published_json;
 use crate::stix::marking::{tlp_of, Tlp};
+use crate::stix::upgrade::millis;
 use crate::stix::{StixObject, Timestamp};
 
 /// A point in time, ordered (seconds since 1970, nanoseconds).
@@ -26,11 +28,11 @@ pub struct Record {
     pub version: Box<str>,
     pub version_time: Instant,
     pub date_added: Timestamp,
-    pub spec_version: &'static str,
     /// The oldest and the newest version this audience may see.
     pub first: bool,
     pub last: bool,
-    /// The object's JSON as this audience gets it, without insignificant whitespace.
+    /// The object's JSON as this audience gets it, in STIX 2.1 (`shared::stix21`), without
+    /// insignificant whitespace.
     pub json: Box<str>,
 }
 
@@ -101,7 +103,8 @@ impl TaxiiIndex {
                     .or_else(|| file_times.get(version.file.as_path()).copied())
                     .unwrap_or(EPOCH);
                 let (version_text, version_time) = match version.version_time() {
-                    Some(time) => (version.version_key().into(), time.instant()),
+                    // The published `modified`: a 2.0 one gains millisecond digits (same instant).
+                    Some(time) => (millis(version.version_key()).into(), time.instant()),
                     None => (date_added.to_millis_text().into(), date_added.instant()),
                 };
                 let record = Record {
@@ -109,10 +112,9 @@ impl TaxiiIndex {
                     version: version_text,
                     version_time,
                     date_added,
-                    spec_version: version.spec_version.as_str(),
                     first,
                     last,
-                    json: compact(&view.json(version)).into(),
+                    json: compact(&published_json(view, version)).into(),
                 };
                 let held = filters.iter().map(|f| f.matches(version)).collect();
                 Unsorted { record, id: &version.id, object_type: &version.object_type, held }

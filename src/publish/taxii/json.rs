@@ -6,6 +6,7 @@ use serde_json::json;
 use super::index::TaxiiIndex;
 use super::query::Page;
 use crate::config::{Collection, Taxii};
+use crate::stix::upgrade::STIX_MEDIA_TYPE;
 use crate::write::pretty_json;
 
 /// The media type of every TAXII response.
@@ -67,7 +68,7 @@ fn collection_value(collection: &Collection) -> serde_json::Value {
         "title": collection.title,
         "can_read": true,
         "can_write": false,
-        "media_types": ["application/stix+json;version=2.1"],
+        "media_types": [STIX_MEDIA_TYPE],
     });
     if let Some(description) = &collection.description {
         doc["description"] = json!(description);
@@ -108,7 +109,8 @@ pub fn objects_envelope(index: &TaxiiIndex, page: &Page) -> String {
     close_envelope(out)
 }
 
-/// The manifest resource: for each record, its id, `date_added`, version and media type.
+/// The manifest resource: for each record, its id, `date_added`, version and media type
+/// (every object is published as STIX 2.1, the one media type the collections advertise).
 pub fn manifest(index: &TaxiiIndex, page: &Page) -> String {
     let mut out = String::with_capacity(page.records.len() * 160 + 64);
     open_envelope(&mut out, page);
@@ -123,7 +125,7 @@ pub fn manifest(index: &TaxiiIndex, page: &Page) -> String {
                 "id": index.id_of(record),
                 "date_added": record.date_added.to_millis_text(),
                 "version": record.version,
-                "media_type": format!("application/stix+json;version={}", record.spec_version),
+                "media_type": STIX_MEDIA_TYPE,
             });
             out.push_str(&entry.to_string());
         }

@@ -173,7 +173,8 @@ impl TaxiiIndex {
 
     fn matches(&self, position: u32, query: &Query, listing: Listing) -> bool {
         let record = &self.records[position as usize];
-        if !query.spec_versions.is_empty() && !query.spec_versions.iter().any(|v| v == record.spec_version) {
+        // Every version is published as STIX 2.1 (`shared::stix21`).
+        if !query.spec_versions.is_empty() && !query.spec_versions.iter().any(|v| v == "2.1") {
             return false;
         }
         if query.versions.is_empty() {

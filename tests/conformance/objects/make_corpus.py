@@ -1201,6 +1201,33 @@ case("invalid-campaign-custom-bin-not-base64", put(MINIMAL["campaign"], x_acme_b
      "a _bin property MUST hold base64 (section 2.1 / 3.1)")
 case("invalid-campaign-custom-hex-odd-length", put(MINIMAL["campaign"], x_acme_flags_hex="abc"),
      "a _hex property MUST hold an even number of hex digits (section 2.8)")
+# Custom properties' values: stix2-validator holds `_bin` and `_hex` values to their kind, not
+# `_ref`/`_refs` values (ATT&CK publishes `x_mitre_data_source_ref: ""`); no property is an empty list.
+case("valid-campaign-custom-ref-empty-string", put(MINIMAL["campaign"], x_acme_source_ref=""),
+     "a custom property is defined by its producer: a `_ref` suffix does not make its value a reference")
+case("valid-campaign-custom-refs-not-identifiers", put(MINIMAL["campaign"], x_acme_source_refs=["T1059", 3]),
+     "a custom `_refs` property's items are its producer's to define")
+case("valid-x-mitre-data-component-source-ref-empty",
+     {"type": "x-mitre-data-component", "spec_version": "2.1", "id": sid("x-mitre-data-component", "dc"),
+      "created": CREATED, "modified": MODIFIED, "name": "Process Creation", "x_mitre_data_source_ref": ""},
+     "ATT&CK enterprise's data components carry an empty x_mitre_data_source_ref")
+case("invalid-campaign-custom-property-empty-list", put(MINIMAL["campaign"], x_acme_tags=[]),
+     "no property is an empty list, custom ones included (section 3.1)")
+
+# An object without spec_version in a bundle without one: a STIX 2.0 object when it has
+# `created` (stix2-validator's find_version; 2.1 observables have no `created`).
+STIX20_INDICATOR = {"type": "indicator", "id": sid("indicator", "stix20"), "created": CREATED,
+                    "modified": MODIFIED, "labels": ["malicious-activity"],
+                    "pattern": "[ipv4-addr:value = '198.51.100.7']", "valid_from": T_FIRST}
+case("valid-indicator-stix20-in-unversioned-bundle", STIX20_INDICATOR,
+     "read as STIX 2.0 (it has created): a well-formed 2.0 indicator, which 2.1 bundles may hold")
+case("invalid-indicator-stix20-in-unversioned-bundle-missing-labels", drop(STIX20_INDICATOR, "labels"),
+     "read as STIX 2.0, it lacks the labels 2.0 requires of indicators")
+case("invalid-indicator-stix21-shape-without-spec-version", drop(MINIMAL["indicator"], "spec_version"),
+     "read as STIX 2.0 (it has created), a 2.1 indicator lacks the labels 2.0 requires")
+case("valid-ipv4-addr-without-spec-version", drop(sco("ipv4-addr", value="198.51.100.9"), "spec_version"),
+     "an observable has no created, so it is read as STIX 2.1, where its spec_version is optional")
+
 case("invalid-file-magic-number-hex-uppercase", sco("file", name="m.bin", magic_number_hex="FFD8"),
      "hex uses lowercase a-f only (section 2.8)")
 case("invalid-file-magic-number-hex-not-hex", sco("file", name="m2.bin", magic_number_hex="zz"),
