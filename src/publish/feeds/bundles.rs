@@ -14,8 +14,7 @@ use sha1::{Digest, Sha1};
 use super::FeedFile;
 use crate::audience::{Entry, View};
 use crate::error::Error;
-use crate::publish::shared::stix21::published_json;
-use crate::publish::taxii::json::compact;
+use crate::publish::shared::stix21::published_compact;
 use crate::stix::uuid::uuid_v5;
 use crate::stix::uuid::STIXPRESS_NAMESPACE;
 use crate::write::Sink;
@@ -39,7 +38,7 @@ pub fn write(view: &View<'_>, sink: &dyn Sink) -> Result<Vec<FeedFile>, Error> {
     let mut files = Vec::new();
     let mut all = Bundle::new();
     for (object_type, entries) in &by_type {
-        let objects: Vec<String> = entries.par_iter().map(|e| compact(&published_json(view, e.object))).collect();
+        let objects: Vec<String> = entries.par_iter().map(|e| published_compact(view, e.object)).collect();
         let mut one = Bundle::new();
         for object in &objects {
             one.push(object);

@@ -9,10 +9,9 @@ use rayon::prelude::*;
 
 use serde::Deserialize;
 
-use super::json::compact;
 use crate::audience::{is_marking_property, View};
 use crate::config::Collection;
-use crate::publish::shared::stix21::published_json;
+use crate::publish::shared::stix21::published_compact;
 use crate::stix::marking::{tlp_of, Tlp};
 use crate::stix::upgrade::millis;
 use crate::stix::{StixObject, Timestamp};
@@ -114,7 +113,7 @@ impl TaxiiIndex {
                     date_added,
                     first,
                     last,
-                    json: compact(&published_json(view, version)).into(),
+                    json: published_compact(view, version).into(),
                 };
                 let held = filters.iter().map(|f| f.matches(version)).collect();
                 Unsorted { record, id: &version.id, object_type: &version.object_type, held }

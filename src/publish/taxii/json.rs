@@ -16,28 +16,6 @@ pub const TAXII_MEDIA_TYPE: &str = "application/taxii+json;version=2.1";
 /// collections are read-only), but clients require a number.
 const MAX_CONTENT_LENGTH: u64 = 10 * 1024 * 1024;
 
-/// Valid JSON without the whitespace between tokens (strings are kept byte for byte).
-pub fn compact(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in json.chars() {
-        if in_string {
-            out.push(c);
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_string = false,
-                _ => {}
-            }
-        } else if !matches!(c, ' ' | '\n' | '\r' | '\t') {
-            in_string = c == '"';
-            out.push(c);
-        }
-    }
-    out
-}
-
 pub fn discovery(taxii: &Taxii, api_root_url: &str) -> String {
     let mut doc = json!({
         "title": taxii.title,
@@ -178,17 +156,4 @@ fn open_envelope(out: &mut String, page: &Page) {
 fn close_envelope(mut out: String) -> String {
     out.push_str("}\n");
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn compact_keeps_strings_and_drops_the_rest() {
-        let raw = "{\n  \"name\": \"a  b\\\" } \",\n  \"list\": [ 1, 2 ]\n}";
-        assert_eq!(compact(raw), "{\"name\":\"a  b\\\" } \",\"list\":[1,2]}");
-        let value: serde_json::Value = serde_json::from_str(&compact(raw)).unwrap();
-        assert_eq!(value["name"], "a  b\" } ");
-    }
 }
