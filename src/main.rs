@@ -60,7 +60,7 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
             finish_output(printed.and_then(|()| out.flush()))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { paths, format, changed_since } => {
+        Command::Check { paths, format, changed_since, all } => {
             let report = match &changed_since {
                 Some(rev) => stixpress::check_changed_since(&config, rev, &cwd)?,
                 None => stixpress::check(&config, &paths, &cwd)?,
@@ -68,7 +68,11 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
             let printed = match format {
-                Format::Human => diag::print_human(&mut out, &report.diagnostics, &report.summary),
+                Format::Human => {
+                    let max_per_code = (!all).then_some(config.check.max_per_code);
+                    let options = diag::HumanOptions { max_per_code };
+                    diag::print_check_human(&mut out, &report.diagnostics, &report.summary, options)
+                }
                 Format::Json => diag::print_json(&mut out, &report.diagnostics, &report.summary),
                 Format::Github => diag::print_github(&mut out, &report.diagnostics, &report.summary),
                 Format::Sarif => diag::print_sarif(&mut out, &report.diagnostics, &report.summary),

@@ -4,28 +4,25 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// The text of one file, with the byte offset where each line starts.
+use crate::diag::LineIndex;
+
+/// The text of one file, with its line index (built once, so locating a finding costs
+/// O(log n) however long its line is).
 pub struct Source {
     pub path: Arc<PathBuf>,
     pub text: String,
-    line_starts: Vec<usize>,
+    lines: LineIndex,
 }
 
 impl Source {
     pub fn new(path: Arc<PathBuf>, text: String) -> Source {
-        let line_starts = std::iter::once(0)
-            .chain(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1))
-            .collect();
-        Source { path, text, line_starts }
+        let lines = LineIndex::new(&text);
+        Source { path, text, lines }
     }
 
     /// 1-based line and character column of a byte offset into `text`.
     pub fn line_column(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&start| start <= offset);
-        let start = self.line_starts[line - 1];
-        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
-        (line, column)
+        self.lines.line_column(&self.text, offset)
     }
 
     /// The byte offset of the value a JSON pointer (relative to the value at `base`) names, or

@@ -100,6 +100,7 @@ fn load_and_check(
     log_timing("load and check objects", started);
     let repo_options = validate::RepositoryOptions {
         missing_reference: config.check.missing_references,
+        relationship_types: &config.check.relationship_types,
         audiences: &config.audiences,
     };
     let repository = validate::check_repository(&loaded.objects, &repo_options);

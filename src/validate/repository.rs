@@ -17,9 +17,15 @@ use crate::stix::{id, marking, schema, SpecVersion, StixObject, Timestamp};
 pub struct RepositoryOptions<'c> {
     /// The severity of a reference to an object absent from the repository.
     pub missing_reference: Severity,
+    /// Relationship types the community uses besides the specification's and ATT&CK's.
+    pub relationship_types: &'c [String],
     /// The audiences whose markings policy the marking rules judge by.
     pub audiences: &'c [Audience],
 }
+
+/// Relationship types MITRE ATT&CK uses that the specification does not define (every type in
+/// the enterprise, mobile and ICS bundles that is not a specification type).
+pub(crate) const ATTACK_RELATIONSHIP_TYPES: &[&str] = &["subtechnique-of", "detects", "revoked-by"];
 
 /// A diagnostic about an object, placed later at `pointer` inside it.
 pub(super) struct Anchored<'a> {
@@ -37,7 +43,7 @@ pub fn check_repository(objects: &[StixObject], options: &RepositoryOptions) -> 
     changed_created(&index, &mut found);
     crate::timing::log_timing("repository: versions", started);
     found.extend(references(&index, options));
-    relationship_pairs(&index, &mut found);
+    relationship_pairs(&index, options, &mut found);
     crate::timing::log_timing("repository: references", started);
     super::markings::check(&index, options.audiences, &mut found);
     crate::timing::log_timing("repository: markings", started);
@@ -197,7 +203,7 @@ fn references<'a>(index: &VersionIndex<'a>, options: &RepositoryOptions) -> Vec<
 
 /// Relationship types between pairs the specification does not suggest (custom types on
 /// either end are left alone: the specification cannot know them). Latest versions only.
-fn relationship_pairs<'a>(index: &VersionIndex<'a>, found: &mut Vec<Anchored<'a>>) {
+fn relationship_pairs<'a>(index: &VersionIndex<'a>, options: &RepositoryOptions, found: &mut Vec<Anchored<'a>>) {
     for (i, object) in index.objects.iter().enumerate() {
         if object.object_type != "relationship" || !index.is_latest(i) {
             continue;
@@ -215,9 +221,9 @@ fn relationship_pairs<'a>(index: &VersionIndex<'a>, found: &mut Vec<Anchored<'a>
         if !known(source) || !known(target) {
             continue;
         }
-        // Not in the specification, but the convention ATT&CK and stixpress's own pages use to
-        // name the replacement of a revoked object; the revoked-reference help recommends it.
-        if kind == "revoked-by" && source == target {
+        // Not in the specification, but ATT&CK's own (`revoked-by` names the replacement of a
+        // revoked object, and the revoked-reference help recommends it), or the community's.
+        if ATTACK_RELATIONSHIP_TYPES.contains(&kind) || options.relationship_types.iter().any(|k| k == kind) {
             continue;
         }
         let message = match suggestion(source, kind, target) {
