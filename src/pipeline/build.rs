@@ -86,7 +86,7 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
         Some(rev) => Content::Revision(rev),
         None => Content::Files(&[]),
     };
-    let (check, objects) = load_and_check(config, content, cwd)?;
+    let (check, objects) = load_and_check(config, content, cwd, now)?;
     if check.has_errors() && !options.allow_errors {
         return Ok(BuildReport { check, site_diagnostics: Vec::new(), outcome: BuildOutcome::Refused });
     }
@@ -155,6 +155,11 @@ fn build_time(given: Option<Timestamp>) -> Result<(Timestamp, bool), Error> {
         return Ok((Timestamp::from_unix_seconds(seconds), true));
     }
     Ok((Timestamp::now(), false))
+}
+
+/// The time `check` judges timestamps by: `SOURCE_DATE_EPOCH`, else now.
+pub(super) fn check_time() -> Result<Timestamp, Error> {
+    Ok(build_time(None)?.0)
 }
 
 /// A page published to an audience the configuration does not have reaches nobody there.
