@@ -21,7 +21,17 @@ struct Report<'a> {
     objects: usize,
     errors: usize,
     warnings: usize,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
+    diagnostics: Listed<'a>,
+}
+
+/// The diagnostics, each turned into its JSON form as it is written (a million of them need
+/// not be held twice).
+struct Listed<'a>(&'a [Diagnostic]);
+
+impl Serialize for Listed<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(to_json))
+    }
 }
 
 #[derive(Serialize)]
@@ -43,7 +53,7 @@ pub fn print_json(out: &mut dyn Write, diagnostics: &[Diagnostic], summary: &Sum
         objects: summary.objects,
         errors: summary.errors,
         warnings: summary.warnings,
-        diagnostics: diagnostics.iter().map(to_json).collect(),
+        diagnostics: Listed(diagnostics),
     };
     serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::other)?;
     writeln!(out)

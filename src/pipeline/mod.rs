@@ -108,8 +108,9 @@ fn load_and_check(
     };
     let repository = validate::check_repository(&loaded.objects, &repo_options);
     log_timing("repository rules", started);
-    let mut diagnostics = discovered.diagnostics;
-    diagnostics.extend(loaded.diagnostics);
+    let mut diagnostics = loaded.diagnostics;
+    diagnostics.reserve_exact(discovered.diagnostics.len() + repository.len());
+    diagnostics.extend(discovered.diagnostics);
     diagnostics.extend(repository);
     diag::sort_and_dedup(&mut diagnostics);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use super::relationships::{suggestion, Suggestion};
 use crate::config::Audience;
 use crate::diag::{Diagnostic, Severity};
+use crate::load::source::Locator;
 use crate::load::Source;
 use crate::stix::fxhash::FxHashMap as HashMap;
 use crate::stix::{id, marking, schema, SpecVersion, StixObject, Timestamp};
@@ -245,11 +246,15 @@ fn resolve(found: Vec<Anchored>) -> Vec<Diagnostic> {
         by_file.entry(item.object.file.clone()).or_default().push(item);
     }
     let mut out = Vec::new();
-    for (path, items) in by_file {
+    for (path, mut items) in by_file {
         let source = std::fs::read(path.as_path()).ok().and_then(|bytes| {
             let skipped = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
             String::from_utf8(bytes[skipped..].to_vec()).ok().map(|text| Source::new(path.clone(), text))
         });
+        // One locator per object: it remembers the object's containers, so a million
+        // references from one object cost one pass over it.
+        items.sort_by_key(|item| item.object.offset);
+        let mut locator: Option<(usize, Locator)> = None;
         for item in items {
             let mut diagnostic = item
                 .diagnostic
@@ -257,7 +262,11 @@ fn resolve(found: Vec<Anchored>) -> Vec<Diagnostic> {
                 .for_object(Some(&item.object.id))
                 .with_pointer(format!("{}{}", item.object.pointer, item.pointer));
             if let Some(source) = &source {
-                let (line, column) = source.line_column(source.locate(item.object.offset, &item.pointer));
+                if locator.as_ref().is_none_or(|(offset, _)| *offset != item.object.offset) {
+                    locator = Some((item.object.offset, Locator::new(&source.text)));
+                }
+                let at = locator.as_ref().map_or(0, |(_, l)| l.locate(item.object.offset, &item.pointer));
+                let (line, column) = source.line_column(at);
                 diagnostic = diagnostic.at(line, column);
             }
             out.push(diagnostic);
