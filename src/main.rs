@@ -100,7 +100,7 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
                 history: !no_history,
             };
             let report = stixpress::build(&config, &options, &cwd)?;
-            Ok(print_build(&report))
+            Ok(print_build(&report, config.check.max_per_code))
         }
         Command::Serve { port, audience, allow_errors, no_watch } => {
             let options = stixpress::serve::ServeOptions { port, audience, allow_errors, watch: !no_watch };
@@ -132,11 +132,23 @@ fn init(dir: &std::path::Path, name: Option<&str>) -> Result<ExitCode, stixpress
     Ok(ExitCode::SUCCESS)
 }
 
-/// Prints a build's errors in full, its warnings as a count, and what was written.
-fn print_build(report: &stixpress::BuildReport) -> ExitCode {
+/// At most 20 ids, then how many more (a hostile bundle can leave out a million).
+fn listed(ids: &[String]) -> String {
+    const SHOWN: usize = 20;
+    let mut text = ids.iter().take(SHOWN).map(|id| diag::printable(id)).collect::<Vec<_>>().join(", ");
+    if ids.len() > SHOWN {
+        text.push_str(&format!(" and {} more", ids.len() - SHOWN));
+    }
+    text
+}
+
+/// Prints a build's errors (at most `max_per_code` of each code, then a summary per code), its
+/// warnings as a count, and what was written.
+fn print_build(report: &stixpress::BuildReport, max_per_code: usize) -> ExitCode {
     let errors: Vec<_> = report.check.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
-    let mut err = std::io::stderr().lock();
-    let _ = diag::print_human(&mut err, &errors, &report.check.summary);
+    let mut err = std::io::BufWriter::new(std::io::stderr().lock());
+    let options = diag::HumanOptions { max_per_code: Some(max_per_code) };
+    let _ = diag::print_check_human(&mut err, &errors, &report.check.summary, options);
     let warnings = report.check.summary.warnings;
     if warnings > 0 {
         let _ = writeln!(err, "({warnings} warnings not shown: `stixpress check` lists them)");
@@ -152,7 +164,7 @@ fn print_build(report: &stixpress::BuildReport) -> ExitCode {
         }
         stixpress::BuildOutcome::Built { left_out, audiences } => {
             if !left_out.is_empty() {
-                let _ = writeln!(err, "left out {} invalid objects: {}", left_out.len(), left_out.join(", "));
+                let _ = writeln!(err, "left out {} invalid objects: {}", left_out.len(), listed(left_out));
             }
             for stats in audiences {
                 let f = &stats.files;

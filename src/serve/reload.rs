@@ -63,7 +63,8 @@ fn build_into(
     let report = build(config, &options, cwd)?;
     let errors: Vec<_> = report.check.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
     let mut err = std::io::stderr().lock();
-    let _ = crate::diag::print_human(&mut err, &errors, &report.check.summary);
+    let options = crate::diag::HumanOptions { max_per_code: Some(config.check.max_per_code) };
+    let _ = crate::diag::print_check_human(&mut err, &errors, &report.check.summary, options);
     let _ = crate::diag::print_diagnostics_human(&mut err, &report.site_diagnostics);
     let BuildOutcome::Built { audiences, .. } = report.outcome else {
         return Ok(None);

@@ -2,7 +2,6 @@
 //! object version, `created` changing between versions, references to objects that are not
 //! in the repository or are revoked, and relationship types between unusual pairs.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -239,38 +238,41 @@ fn relationship_pairs<'a>(index: &VersionIndex<'a>, options: &RepositoryOptions,
     }
 }
 
-/// Places every diagnostic at its line and column, reading each file once.
-fn resolve(found: Vec<Anchored>) -> Vec<Diagnostic> {
-    let mut by_file: BTreeMap<Arc<PathBuf>, Vec<Anchored>> = BTreeMap::new();
+/// Places every diagnostic at its line and column, reading each file once. Sorted in place by
+/// file and object (a million of them are not copied into groups).
+fn resolve(mut found: Vec<Anchored>) -> Vec<Diagnostic> {
+    found.sort_unstable_by(|a, b| (&a.object.file, a.object.offset).cmp(&(&b.object.file, b.object.offset)));
+    let mut out = Vec::with_capacity(found.len());
+    let mut source: Option<(Arc<PathBuf>, Option<Source>)> = None;
+    let mut locator: Option<(usize, Locator)> = None;
     for item in found {
-        by_file.entry(item.object.file.clone()).or_default().push(item);
-    }
-    let mut out = Vec::new();
-    for (path, mut items) in by_file {
-        let source = std::fs::read(path.as_path()).ok().and_then(|bytes| {
-            let skipped = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
-            String::from_utf8(bytes[skipped..].to_vec()).ok().map(|text| Source::new(path.clone(), text))
-        });
-        // One locator per object: it remembers the object's containers, so a million
-        // references from one object cost one pass over it.
-        items.sort_by_key(|item| item.object.offset);
-        let mut locator: Option<(usize, Locator)> = None;
-        for item in items {
-            let mut diagnostic = item
-                .diagnostic
-                .in_file(path.as_path())
-                .for_object(Some(&item.object.id))
-                .with_pointer(format!("{}{}", item.object.pointer, item.pointer));
-            if let Some(source) = &source {
-                if locator.as_ref().is_none_or(|(offset, _)| *offset != item.object.offset) {
-                    locator = Some((item.object.offset, Locator::new(&source.text)));
-                }
-                let at = locator.as_ref().map_or(0, |(_, l)| l.locate(item.object.offset, &item.pointer));
-                let (line, column) = source.line_column(at);
-                diagnostic = diagnostic.at(line, column);
-            }
-            out.push(diagnostic);
+        let path = item.object.file.clone();
+        if source.as_ref().is_none_or(|(file, _)| *file != path) {
+            locator = None;
+            source = Some((path.clone(), read_source(&path)));
         }
+        let mut diagnostic = item
+            .diagnostic
+            .in_file(path.as_path())
+            .for_object(Some(&item.object.id))
+            .with_pointer(format!("{}{}", item.object.pointer, item.pointer));
+        if let Some((_, Some(source))) = &source {
+            // One locator per object: it remembers the object's containers, so a million
+            // references from one object cost one pass over it.
+            if locator.as_ref().is_none_or(|(offset, _)| *offset != item.object.offset) {
+                locator = Some((item.object.offset, Locator::new(&source.text)));
+            }
+            let at = locator.as_ref().map_or(0, |(_, l)| l.locate(item.object.offset, &item.pointer));
+            let (line, column) = source.line_column(at);
+            diagnostic = diagnostic.at(line, column);
+        }
+        out.push(diagnostic);
     }
     out
+}
+
+fn read_source(path: &Arc<PathBuf>) -> Option<Source> {
+    let bytes = std::fs::read(path.as_path()).ok()?;
+    let skipped = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    String::from_utf8(bytes[skipped..].to_vec()).ok().map(|text| Source::new(path.clone(), text))
 }
