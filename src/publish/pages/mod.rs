@@ -57,7 +57,7 @@ pub fn render(
     }
     let at_depth = site_contexts(publication);
     let provenance = history::Provenance::new(view.history(), site.repository_url.as_deref());
-    let activity = dashboard::Activity::new(view);
+    let activity = dashboard::Activity::new(view, publication.now);
     let tactic_rank = kill_chains::tactic_order(view);
     let sources =
         object_page::Sources { feeds, tactic_rank: &tactic_rank, provenance: &provenance, activity: &activity };
