@@ -104,6 +104,7 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
     let theme = Theme::load(Some(&config.root))?;
     let (content_pages, page_diagnostics) = load_pages(&config.content_dir.join("pages"));
     let mut site_diagnostics = page_diagnostics;
+    site_diagnostics.extend(theme.warnings().iter().cloned());
     site_diagnostics.extend(unknown_page_audiences(&content_pages, config));
     let mut built = Vec::new();
     for audience in &audiences {
