@@ -27,7 +27,7 @@ pub fn print_sarif(out: &mut dyn Write, diagnostics: &[Diagnostic], _summary: &S
             "results": results,
         }],
     });
-    serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(super::json::TerminalSafe(&mut *out), &log).map_err(io::Error::other)?;
     writeln!(out)
 }
 
