@@ -144,7 +144,7 @@ fn dashboard_pages(
     page: &PageWriter<'_>,
 ) -> Result<usize, Error> {
     let dash = dashboard::dashboard(view, activity, now, "./");
-    page("index.html", "index.html", 0, context! { home => lists::home(view, "./"), dash })?;
+    page("index.html", "index.html", 0, context! { home => lists::home(view, now, "./"), dash })?;
     let trending = dashboard::trending(view, activity, "../");
     page("trending.html", "trending/index.html", 1, context! { trending })?;
     let timelines = dashboard::timelines(activity);
