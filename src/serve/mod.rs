@@ -55,8 +55,9 @@ pub(crate) struct Workspace {
 
 impl Workspace {
     fn create() -> Result<Workspace, Error> {
+        remove_abandoned(&std::env::temp_dir());
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
-        let root = std::env::temp_dir().join(format!("stixpress-serve-{}-{nanos}", std::process::id()));
+        let root = std::env::temp_dir().join(format!("{WORKSPACE_PREFIX}{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&root).map_err(|e| Error::io(&root, e))?;
         Ok(Workspace { root, builds: std::sync::atomic::AtomicU64::new(0) })
     }
@@ -65,6 +66,26 @@ impl Workspace {
     fn fresh_folder(&self) -> PathBuf {
         let n = self.builds.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.root.join(format!("build-{n}"))
+    }
+}
+
+const WORKSPACE_PREFIX: &str = "stixpress-serve-";
+
+/// Removes the workspaces of serve processes that are gone (killed before they could clean
+/// up). Only where `/proc` tells which processes live.
+fn remove_abandoned(temp: &std::path::Path) {
+    let proc = std::path::Path::new("/proc/self");
+    let Ok(entries) = std::fs::read_dir(temp) else { return };
+    if !proc.exists() {
+        return;
+    }
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix(WORKSPACE_PREFIX).and_then(|rest| rest.split('-').next()) else { continue };
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir && pid.parse::<u32>().is_ok() && !std::path::Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
 }
 
