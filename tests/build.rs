@@ -313,7 +313,10 @@ fn a_page_named_like_a_generated_section_is_an_error_and_the_generated_page_stay
     let (code, stderr) = repo.build(&[]);
     assert_eq!(code, 0, "{stderr}");
     for slug in ["reports", "trending", "contributors", "objects", "feeds", "taxii2"] {
-        assert!(stderr.contains(&format!("error[page-name-reserved]: page `{slug}` would replace `{slug}/`")), "{stderr}");
+        assert!(
+            stderr.contains(&format!("error[page-name-reserved]: page `{slug}` would replace `{slug}/`")),
+            "{stderr}"
+        );
     }
     let site = repo.tree("public");
     for (path, bytes) in &site {
@@ -384,7 +387,9 @@ fn a_hostile_one_line_bundle_builds_with_allow_errors_in_bounded_output() {
     let objects = vec!["{}"; 50_000].join(",");
     repo.write(
         "content/one-line.json",
-        format!("{{\"type\":\"bundle\",\"id\":\"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d\",\"objects\":[{objects}]}}"),
+        format!(
+            "{{\"type\":\"bundle\",\"id\":\"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d\",\"objects\":[{objects}]}}"
+        ),
     );
     let started = std::time::Instant::now();
     let (code, stderr) = repo.build(&["--allow-errors", "--no-history"]);

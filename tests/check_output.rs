@@ -45,13 +45,16 @@ fn many_diagnostics_on_one_line_cost_linear_time_with_their_columns() {
 #[test]
 fn a_million_references_from_one_report_are_placed_in_one_pass() {
     let refs: Vec<String> = (0..200_000).map(|i| id("indicator", 100_000 + i)).collect();
-    let report = object(
-        "report",
-        1,
-        json!({"name": "wide", "published": "2025-01-01T00:00:00.000Z", "object_refs": refs}),
-    );
+    let report =
+        object("report", 1, json!({"name": "wide", "published": "2025-01-01T00:00:00.000Z", "object_refs": refs}));
     let repo = Repo::new();
-    repo.write("content/wide.json", serde_json::to_string(&json!({"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d", "objects": [report]})).unwrap());
+    repo.write(
+        "content/wide.json",
+        serde_json::to_string(
+            &json!({"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d", "objects": [report]}),
+        )
+        .unwrap(),
+    );
     let started = std::time::Instant::now();
     let (_, out) = repo.check_json(&[]);
     assert!(started.elapsed().as_secs() < 30, "took {:?}", started.elapsed());
@@ -121,12 +124,19 @@ fn attack_relationship_types_and_the_community_s_own_are_known() {
 
 #[test]
 fn timestamps_after_the_build_time_or_before_1970_are_warnings() {
-    let report = |n, published: &str| object("report", n, json!({"name": "r", "published": published, "object_refs": [id("report", 1)]}));
+    let report = |n, published: &str| {
+        object("report", n, json!({"name": "r", "published": published, "object_refs": [id("report", 1)]}))
+    };
     let repo = Repo::new();
     let mut far = report(2, "9999-12-31T00:00:00.000Z");
     far["created"] = json!("9999-12-31T00:00:00.000Z");
     far["modified"] = json!("9999-12-31T00:00:00.000Z");
-    let objects = vec![report(1, "2025-06-01T00:00:00.000Z"), far, report(3, "1969-12-31T23:59:59.000Z"), report(4, "2026-01-01T20:00:00.000Z")];
+    let objects = vec![
+        report(1, "2025-06-01T00:00:00.000Z"),
+        far,
+        report(3, "1969-12-31T23:59:59.000Z"),
+        report(4, "2026-01-01T20:00:00.000Z"),
+    ];
     repo.write("content/times.json", bundle(&objects));
     let check = |extra: &[(&str, &str)]| {
         let mut command = repo.stixpress();
@@ -152,7 +162,8 @@ fn timestamps_after_the_build_time_or_before_1970_are_warnings() {
 #[test]
 fn control_characters_from_contributors_are_escaped_in_every_format() {
     let repo = Repo::new();
-    let hostile = object("malware", 1, json!({"name": "x", "is_family": true, "first_seen": "\u{1b}[2J\u{7}\u{9b}now\u{202e}"}));
+    let hostile =
+        object("malware", 1, json!({"name": "x", "is_family": true, "first_seen": "\u{1b}[2J\u{7}\u{9b}now\u{202e}"}));
     repo.write("content/evil\u{1b}]0;title\u{7}\u{202e}.json", bundle(&[hostile]));
     for format in ["human", "github", "sarif", "json"] {
         let output = repo.stixpress().args(["check", "--format", format]).output().unwrap();

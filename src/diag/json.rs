@@ -116,7 +116,7 @@ mod tests {
     fn c1_controls_and_bidi_overrides_are_escaped_and_the_json_is_the_same() {
         let d = Diagnostic::warning("x", "a\u{9b}b\u{202e}c\u{7f}d\u{1b}é");
         let mut out = Vec::new();
-        print_json(&mut out, &[d.clone()], &Summary::default()).unwrap();
+        print_json(&mut out, std::slice::from_ref(&d), &Summary::default()).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains(r#""a\u009bb\u202ec\u007fd\u001bé""#), "{text}");
         let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();

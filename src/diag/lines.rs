@@ -20,8 +20,7 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let bytes = text.as_bytes();
-        let line_starts =
-            std::iter::once(0).chain(memchr_newlines(bytes).map(|i| i + 1)).collect();
+        let line_starts = std::iter::once(0).chain(memchr_newlines(bytes).map(|i| i + 1)).collect();
         let mut chars_before = Vec::with_capacity(bytes.len() / CHECKPOINT + 1);
         let mut count = 0;
         for chunk in bytes.chunks(CHECKPOINT) {

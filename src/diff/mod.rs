@@ -85,7 +85,8 @@ impl Changes {
         }
         for item in items.iter_mut().filter(|c| c.object_type == "relationship") {
             if let Some(relationship) = head.get(item.id.as_str()).or_else(|| base.get(item.id.as_str())) {
-                let name_of = |id: &str| head.get(id).or_else(|| base.get(id)).map_or(id, |o| o.display_name()).to_owned();
+                let name_of =
+                    |id: &str| head.get(id).or_else(|| base.get(id)).map_or(id, |o| o.display_name()).to_owned();
                 item.name = relationship_name(relationship, &name_of);
             }
         }

@@ -181,8 +181,12 @@ fn judge_time(c: &mut Checker, pointer: &str, name: &str, text: &str, time: Time
     let (seconds, _) = time.instant();
     if seconds < 0 {
         c.push(
-            crate::diag::Finding::warning("timestamp-before-1970", pointer, format!("`{name}` is \"{text}\", before 1970"))
-                .help("is the year right? Dashboards, feeds and MISP events need real dates"),
+            crate::diag::Finding::warning(
+                "timestamp-before-1970",
+                pointer,
+                format!("`{name}` is \"{text}\", before 1970"),
+            )
+            .help("is the year right? Dashboards, feeds and MISP events need real dates"),
         );
     }
     let Some(clock) = c.clock else { return };

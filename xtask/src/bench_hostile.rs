@@ -52,10 +52,18 @@ pub fn run(binary: &Path, target_dir: &Path) -> Result<usize, String> {
 
 type Writer<'a> = &'a mut dyn Write;
 
+/// Streams one shape's bundle.
+type Shape = fn(Writer) -> std::io::Result<()>;
+
 /// Each shape is streamed to its file: the bench's own memory stays small, since Linux counts
 /// the parent's resident memory at `exec` into the child's peak.
-const SHAPES: &[(&str, fn(Writer) -> std::io::Result<()>)] =
-    &[("one-line", one_line), ("pretty", pretty), ("deep", deep), ("wide-refs", wide_refs), ("wide-object", wide_object)];
+const SHAPES: &[(&str, Shape)] = &[
+    ("one-line", one_line),
+    ("pretty", pretty),
+    ("deep", deep),
+    ("wide-refs", wide_refs),
+    ("wide-object", wide_object),
+];
 
 const BUNDLE_HEAD: &str = r#"{"type":"bundle","id":"bundle--0d6e3ae5-2f07-4f3a-8d53-6a2d1b1c2a10","objects":["#;
 
@@ -101,7 +109,7 @@ fn wide_object(out: Writer) -> std::io::Result<()> {
     out.write_all(b"}]}")
 }
 
-fn write_shape(dir: &Path, write: fn(Writer) -> std::io::Result<()>) -> Result<(), String> {
+fn write_shape(dir: &Path, write: Shape) -> Result<(), String> {
     let content = dir.join("content");
     std::fs::create_dir_all(&content).map_err(|e| format!("cannot create {}: {e}", content.display()))?;
     let file = content.join("hostile.json");
