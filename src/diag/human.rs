@@ -99,7 +99,9 @@ fn print_code_summary(out: &mut dyn Write, diagnostics: &[Diagnostic]) -> io::Re
     rows.sort_by(|a, b| a.0 .0.cmp(&b.0 .0).then(b.1 .0.cmp(&a.1 .0)).then(a.0 .1.cmp(b.0 .1)));
     writeln!(out, "summary by code:")?;
     for ((severity, code), (count, example)) in rows {
-        writeln!(out, "  {count:>7} {severity}[{code}]: e.g. {}: {}", place(example), printable(&example.message))?;
+        let place = place(example);
+        let at = if place.is_empty() { String::new() } else { format!("{place}: ") };
+        writeln!(out, "  {count:>7} {severity}[{code}]: e.g. {at}{}", printable(&example.message))?;
         if let Some(help) = &example.help {
             writeln!(out, "          help: {}", printable(help))?;
         }

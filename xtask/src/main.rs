@@ -48,7 +48,8 @@ tasks:
       line and pretty-printed, arrays nested 1,000,000 deep, one report naming 1,000,000
       absent objects, one object with 1,000,000 bad property names), written into
       <target>/bench-data/hostile/; times `check --format json`, `check` and
-      `build --allow-errors` on each with peak memory. Target for check: 5 s and 1024 MiB.
+      `build --allow-errors` on each with peak memory. Target for check on the one-line and
+      pretty shapes: 5 s and 1024 MiB.
       Exits 1 when a target is missed.
 ";
 
