@@ -163,7 +163,12 @@ fn time(binary: &Path, dir: &Path, args: &[String]) -> Result<Run, String> {
         let stderr = std::fs::read_to_string(&stderr_path).unwrap_or_default();
         return Err(format!("stixpress {} could not run:\n{}", args.join(" "), stderr.trim_end()));
     }
-    Ok(Run { seconds, max_rss: usage.max_rss, diagnostics: counted(&stdout_path) })
+    let diagnostics = counted(&stdout_path);
+    // A million diagnostics are hundreds of MB of output: kept only while they are counted.
+    let _ = std::fs::remove_file(&stdout_path);
+    let _ = std::fs::remove_file(&stderr_path);
+    let _ = std::fs::remove_dir_all(dir.join("public"));
+    Ok(Run { seconds, max_rss: usage.max_rss, diagnostics })
 }
 
 /// errors + warnings from the head of a JSON report (the counts come before the list).
