@@ -36,6 +36,10 @@ pub enum Command {
         /// the rules the change breaks): what a pull request's review needs.
         #[arg(long, value_name = "REV", conflicts_with = "paths")]
         changed_since: Option<String>,
+        /// List every diagnostic in the human format (default: at most `[check] max_per_code`
+        /// of each code, then a summary per code).
+        #[arg(long)]
+        all: bool,
     },
     /// What a change does to the content: objects added, new versions, revoked, deprecated,
     /// removed, and the diagnostics it introduces (Markdown for a pull-request comment, or JSON).

@@ -81,6 +81,12 @@ struct RawCheck {
     /// "warning" (default) or "error".
     missing_references: Option<String>,
     max_file_size_mib: Option<u64>,
+    /// Diagnostics the human format lists per code (default 10; 0 lists none, only the summary).
+    max_per_code: Option<usize>,
+    /// Relationship types this community uses besides the specification's and ATT&CK's.
+    relationship_types: Option<Vec<String>>,
+    /// How far after the build time a timestamp may be before it is a warning (default 24).
+    future_tolerance_hours: Option<u64>,
 }
 
 /// The resolved configuration.
@@ -236,10 +242,16 @@ impl Site {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct CheckSettings {
     pub missing_references: Severity,
     pub max_file_size: u64,
+    /// Diagnostics `check`'s human format lists per code (`--all` lists every one).
+    pub max_per_code: usize,
+    /// The community's own relationship types, known like the specification's.
+    pub relationship_types: Vec<String>,
+    /// Seconds after the build time a timestamp may be before it is a warning.
+    pub future_tolerance_seconds: i64,
 }
 
 impl Config {
@@ -277,6 +289,13 @@ fn parse(path: &Path) -> Result<RawConfig, Error> {
         .map_err(|e| Error::Config { path: path.to_path_buf(), message: e.to_string().trim_end().to_owned() })
 }
 
+fn is_relationship_type(kind: &str) -> bool {
+    (3..=250).contains(&kind.len()) && kind.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Diagnostics of one code `check` lists unless told otherwise.
+const DEFAULT_MAX_PER_CODE: usize = 10;
+
 fn resolve(raw: RawConfig, root: PathBuf, from_file: bool, content: Option<&Path>) -> Result<Config, Error> {
     let config_path = root.join(CONFIG_FILE);
     let invalid = |message: String| Error::Config { path: config_path.clone(), message };
@@ -289,6 +308,11 @@ fn resolve(raw: RawConfig, root: PathBuf, from_file: bool, content: Option<&Path
             return Err(invalid(format!("check.missing_references is \"{other}\"; use \"warning\" or \"error\"")))
         }
     };
+    if let Some(kind) = check.relationship_types.iter().flatten().find(|k| !is_relationship_type(k)) {
+        return Err(invalid(format!(
+            "check.relationship_types has \"{kind}\"; a relationship type is lowercase ASCII letters, digits and hyphens"
+        )));
+    }
     let content_dir = match content {
         Some(dir) => dir.to_path_buf(),
         None => root.join(raw.content.unwrap_or_else(|| PathBuf::from("content"))),
@@ -318,6 +342,11 @@ fn resolve(raw: RawConfig, root: PathBuf, from_file: bool, content: Option<&Path
         check: CheckSettings {
             missing_references,
             max_file_size: check.max_file_size_mib.unwrap_or(100).saturating_mul(1024 * 1024),
+            max_per_code: check.max_per_code.unwrap_or(DEFAULT_MAX_PER_CODE),
+            relationship_types: check.relationship_types.unwrap_or_default(),
+            future_tolerance_seconds: i64::try_from(check.future_tolerance_hours.unwrap_or(24))
+                .unwrap_or(i64::MAX / 3600)
+                .saturating_mul(3600),
         },
         root,
     })

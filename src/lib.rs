@@ -3,7 +3,7 @@
 //! The pipeline (`pipeline`), one module per stage, data flowing one way:
 //!
 //! 1. `load` — find the bundle files (never following symlinks) and parse each (in parallel)
-//!    into `StixObject`s with locations, running `validate::check_object` on each object
+//!    into `StixObject`s with locations, running `validate::check_object_at` on each object
 //!    while its JSON is in memory;
 //! 2. `validate::check_repository` — the rules that need every object at once;
 //!    (`provenance` — which commit brought each version, from git — beside it);

@@ -60,7 +60,7 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
             finish_output(printed.and_then(|()| out.flush()))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { paths, format, changed_since } => {
+        Command::Check { paths, format, changed_since, all } => {
             let report = match &changed_since {
                 Some(rev) => stixpress::check_changed_since(&config, rev, &cwd)?,
                 // The human summary says what each audience would not get.
@@ -69,12 +69,16 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
             let printed = match format {
-                Format::Human => diag::print_human(&mut out, &report.diagnostics, &report.summary).and_then(|()| {
-                    report
-                        .withholding
-                        .iter()
-                        .try_for_each(|w| print_withholding(&mut out, &w.audience, w.total, &w.lines()))
-                }),
+                Format::Human => {
+                    let max_per_code = (!all).then_some(config.check.max_per_code);
+                    let options = diag::HumanOptions { max_per_code };
+                    diag::print_check_human(&mut out, &report.diagnostics, &report.summary, options).and_then(|()| {
+                        report
+                            .withholding
+                            .iter()
+                            .try_for_each(|w| print_withholding(&mut out, &w.audience, w.total, &w.lines()))
+                    })
+                }
                 Format::Json => diag::print_json(&mut out, &report.diagnostics, &report.summary),
                 Format::Github => diag::print_github(&mut out, &report.diagnostics, &report.summary),
                 Format::Sarif => diag::print_sarif(&mut out, &report.diagnostics, &report.summary),
@@ -102,7 +106,7 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
                 history: !no_history,
             };
             let report = stixpress::build(&config, &options, &cwd)?;
-            Ok(print_build(&report))
+            Ok(print_build(&report, config.check.max_per_code))
         }
         Command::Serve { port, audience, allow_errors, no_watch } => {
             let options = stixpress::serve::ServeOptions { port, audience, allow_errors, watch: !no_watch };
@@ -146,11 +150,23 @@ fn print_withholding(out: &mut dyn Write, audience: &str, total: usize, causes: 
     Ok(())
 }
 
-/// Prints a build's errors in full, its warnings as a count, and what was written.
-fn print_build(report: &stixpress::BuildReport) -> ExitCode {
+/// At most 20 ids, then how many more (a hostile bundle can leave out a million).
+fn listed(ids: &[String]) -> String {
+    const SHOWN: usize = 20;
+    let mut text = ids.iter().take(SHOWN).map(|id| diag::printable(id)).collect::<Vec<_>>().join(", ");
+    if ids.len() > SHOWN {
+        text.push_str(&format!(" and {} more", ids.len() - SHOWN));
+    }
+    text
+}
+
+/// Prints a build's errors (at most `max_per_code` of each code, then a summary per code), its
+/// warnings as a count, and what was written.
+fn print_build(report: &stixpress::BuildReport, max_per_code: usize) -> ExitCode {
     let errors: Vec<_> = report.check.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
-    let mut err = std::io::stderr().lock();
-    let _ = diag::print_human(&mut err, &errors, &report.check.summary);
+    let mut err = std::io::BufWriter::new(std::io::stderr().lock());
+    let options = diag::HumanOptions { max_per_code: Some(max_per_code) };
+    let _ = diag::print_check_human(&mut err, &errors, &report.check.summary, options);
     let warnings = report.check.summary.warnings;
     if warnings > 0 {
         let _ = writeln!(err, "({warnings} warnings not shown: `stixpress check` lists them)");
@@ -166,7 +182,7 @@ fn print_build(report: &stixpress::BuildReport) -> ExitCode {
         }
         stixpress::BuildOutcome::Built { left_out, audiences } => {
             if !left_out.is_empty() {
-                let _ = writeln!(err, "left out {} invalid objects: {}", left_out.len(), left_out.join(", "));
+                let _ = writeln!(err, "left out {} invalid objects: {}", left_out.len(), listed(left_out));
             }
             for stats in audiences {
                 let w = &stats.withholding;

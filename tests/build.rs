@@ -302,3 +302,99 @@ fn every_internal_link_resolves(audience: &str) {
     }
     assert!(broken.is_empty(), "{} broken links:\n{}", broken.len(), broken.join("\n"));
 }
+
+#[test]
+fn a_page_named_like_a_generated_section_is_an_error_and_the_generated_page_stays() {
+    let repo = crew_repo();
+    for slug in ["reports", "trending", "contributors", "objects", "feeds", "taxii2"] {
+        repo.write(&format!("content/pages/{slug}.md"), format!("+++\ntitle = \"Mine {slug}\"\n+++\nreplaced"));
+    }
+    repo.write("content/pages/about.md", "+++\ntitle = \"About us\"\n+++\nours");
+    let (code, stderr) = repo.build(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    for slug in ["reports", "trending", "contributors", "objects", "feeds", "taxii2"] {
+        assert!(
+            stderr.contains(&format!("error[page-name-reserved]: page `{slug}` would replace `{slug}/`")),
+            "{stderr}"
+        );
+    }
+    let site = repo.tree("public");
+    for (path, bytes) in &site {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains("replaced") && !text.contains("Mine "), "{path} holds a refused page");
+    }
+    assert!(String::from_utf8_lossy(&site["reports/index.html"]).contains("Spring theft wave"));
+    assert!(String::from_utf8_lossy(&site["about/index.html"]).contains("ours"));
+    assert!(String::from_utf8_lossy(&site["index.html"]).contains(r#"<a href="./about/">About us</a>"#));
+}
+
+#[test]
+fn dates_after_the_build_time_do_not_move_the_charts_or_the_latest_reports() {
+    let repo = crew_repo();
+    let far = object(
+        "report",
+        9,
+        json!({"name": "From the far future", "published": "9999-12-31T00:00:00Z", "created": "9999-12-31T00:00:00.000Z",
+        "modified": "9999-12-31T00:00:00.000Z", "object_refs": [id("intrusion-set", 1)]}),
+    );
+    repo.write("content/future.json", bundle(&[far]));
+    let output = repo.stixpress().args(["build", "--now", "2026-01-01T00:00:00Z"]).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let home = std::fs::read_to_string(repo.path().join("public/index.html")).unwrap();
+    for year in ["9999", "9997"] {
+        let at = home.find(year).map(|i| &home[i.saturating_sub(200)..(i + 100).min(home.len())]);
+        assert!(at.is_none(), "the future date reached the dashboard: {at:?}");
+    }
+    assert!(home.contains("2025-01"), "the charts end with the real data");
+    assert!(home.contains("Spring theft wave"));
+    let latest = home.split("From the far future").count() - 1;
+    assert_eq!(latest, 0, "the future report is not among the latest");
+}
+
+#[test]
+fn a_misp_timestamp_is_never_zero() {
+    let repo = Repo::new();
+    let ancient = object(
+        "report",
+        1,
+        json!({"name": "Year zero", "published": "0000-01-01T00:00:00Z", "created": "0000-01-01T00:00:00.000Z",
+        "modified": "0000-01-01T00:00:00.000Z", "object_refs": [id("report", 1)]}),
+    );
+    repo.write("content/r.json", bundle(&[ancient]));
+    let (code, stderr) = repo.build(&["--now", "2026-01-01T00:00:00Z"]);
+    assert_eq!(code, 0, "{stderr}");
+    let uuid = id("report", 1).trim_start_matches("report--").to_owned();
+    let event: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(repo.path().join(format!("public/feeds/misp/{uuid}.json"))).unwrap())
+            .unwrap();
+    assert_eq!(event["Event"]["timestamp"], "1");
+    assert_eq!(event["Event"]["publish_timestamp"], "1");
+}
+
+#[test]
+fn theme_and_template_entries_that_are_not_files_get_a_warning() {
+    let repo = crew_repo();
+    std::fs::create_dir_all(repo.path().join("theme")).unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", repo.path().join("theme/style.css")).unwrap();
+    let (code, stderr) = repo.build(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("warning[theme-file-skipped]: this is a symlink"), "{stderr}");
+}
+
+#[test]
+fn a_hostile_one_line_bundle_builds_with_allow_errors_in_bounded_output() {
+    let repo = Repo::new();
+    let objects = vec!["{}"; 50_000].join(",");
+    repo.write(
+        "content/one-line.json",
+        format!(
+            "{{\"type\":\"bundle\",\"id\":\"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d\",\"objects\":[{objects}]}}"
+        ),
+    );
+    let started = std::time::Instant::now();
+    let (code, stderr) = repo.build(&["--allow-errors", "--no-history"]);
+    assert!(started.elapsed().as_secs() < 60, "took {:?}", started.elapsed());
+    assert_eq!(code, 0, "{}", &stderr[..stderr.len().min(2000)]);
+    assert!(stderr.len() < 20_000, "stderr is {} bytes", stderr.len());
+    assert!(stderr.contains("50000 error[missing-property]"), "{stderr}");
+}

@@ -433,3 +433,21 @@ fn a_branch_merged_after_later_work_is_added_when_merged_so_added_after_polling_
     // The page still says when it was authored.
     assert!(page(&repo, &id("malware", 2)).contains("2026-01-05"));
 }
+
+#[test]
+fn diff_names_relationships_by_their_ends_and_keeps_revisions_literal() {
+    let (repo, _) = grown_repository();
+    let uses = object(
+        "relationship",
+        7,
+        json!({"relationship_type": "uses", "source_ref": id("malware", 1), "target_ref": id("malware", 2)}),
+    );
+    repo.write("content/rel.json", bundle(&[uses]));
+    commit_all(repo.path(), "Relate them", "Ada Analyst", "2026-03-03T09:00:00Z");
+    let output = repo.stixpress().args(["diff", "HEAD~1", "HEAD"]).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let markdown = String::from_utf8(output.stdout).unwrap();
+    assert!(markdown.contains("**Malware 1 uses Malware 2**"), "{markdown}");
+    assert!(markdown.contains("`HEAD~1` ("), "{markdown}");
+    assert!(!markdown.contains("HEAD\\~1"), "{markdown}");
+}

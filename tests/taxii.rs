@@ -683,3 +683,52 @@ fn unit42_built_alone_with_one_config_line_publishes_every_valid_object_as_stix_
     let published = assert_published_as_21(&repo.path().join("public"), "Unit 42");
     assert_eq!(published, 38_098, "every object of the playbooks but the invalid ones");
 }
+
+#[test]
+fn serve_never_answers_with_a_partial_file_during_rebuilds_nor_touches_the_built_site() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let repo = versioned_repo("");
+    assert_eq!(repo.build(&[]).0, 0);
+    let built = repo.tree("public");
+    let serve = Serve::start(repo.path(), &[]);
+    let stop = Arc::new(AtomicBool::new(false));
+    let requests = Arc::new(AtomicUsize::new(0));
+    let page = format!("/objects/{}/", common::id("indicator", 1));
+    let hammers: Vec<_> = (0..4)
+        .map(|n| {
+            let (base, stop, requests, page) = (serve.base.clone(), stop.clone(), requests.clone(), page.clone());
+            std::thread::spawn(move || {
+                let paths = ["/", "/assets/style.css", page.as_str(), "/types/"];
+                let mut i = n;
+                while !stop.load(Ordering::Relaxed) {
+                    let path = paths[i % paths.len()];
+                    let reply = get(&base, path, "*/*");
+                    assert_eq!(reply.status, 200, "{path}");
+                    assert!(!reply.body.is_empty(), "{path}: an empty body");
+                    if path.ends_with('/') {
+                        assert!(reply.body.trim_end().ends_with("</html>"), "{path}: a partial page");
+                    }
+                    requests.fetch_add(1, Ordering::Relaxed);
+                    i += 1;
+                }
+            })
+        })
+        .collect();
+    for generation in 0..4 {
+        let note = object(
+            "note",
+            100 + generation,
+            json!({"content": format!("rebuild {generation}"), "object_refs": [common::id("indicator", 1)]}),
+        );
+        repo.write("content/notes.json", bundle(&[note]));
+        let seen = get(&serve.base, &format!("/_stixpress/reload?since={generation}"), "*/*").body;
+        assert_eq!(seen.trim(), (generation + 1).to_string(), "rebuild {generation} was not served");
+    }
+    stop.store(true, Ordering::Relaxed);
+    for hammer in hammers {
+        hammer.join().expect("no request saw a partial file");
+    }
+    assert!(requests.load(Ordering::Relaxed) > 20);
+    assert_eq!(repo.tree("public"), built, "serve wrote into the folder `build` made");
+}

@@ -8,6 +8,8 @@
 mod github;
 mod human;
 pub(crate) mod json;
+mod lines;
+mod printable;
 mod sarif;
 
 use std::fmt;
@@ -16,8 +18,10 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 pub use github::print_github;
-pub use human::{print_diagnostics_human, print_human};
+pub use human::{print_check_human, print_diagnostics_human, print_human, HumanOptions};
 pub use json::{print_json, Summary};
+pub use lines::LineIndex;
+pub use printable::{is_hostile, printable, printable_path};
 pub use sarif::print_sarif;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use super::{Diagnostic, Severity, Summary};
+use super::{is_hostile, printable, Diagnostic, Severity, Summary};
 
 pub fn print_sarif(out: &mut dyn Write, diagnostics: &[Diagnostic], _summary: &Summary) -> io::Result<()> {
     let mut rules: BTreeMap<&str, Value> = BTreeMap::new();
@@ -27,7 +27,7 @@ pub fn print_sarif(out: &mut dyn Write, diagnostics: &[Diagnostic], _summary: &S
             "results": results,
         }],
     });
-    serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(super::json::TerminalSafe(&mut *out), &log).map_err(io::Error::other)?;
     writeln!(out)
 }
 
@@ -36,9 +36,9 @@ fn result(d: &Diagnostic) -> Value {
         Severity::Error => "error",
         Severity::Warning => "warning",
     };
-    let mut text = d.message.clone();
+    let mut text = printable(&d.message).into_owned();
     if let Some(help) = &d.help {
-        text.push_str(&format!(" Help: {help}"));
+        text.push_str(&format!(" Help: {}", printable(help)));
     }
     let mut region = serde_json::Map::new();
     if let Some(line) = d.location.line {
@@ -58,13 +58,38 @@ fn result(d: &Diagnostic) -> Value {
         "locations": [{"physicalLocation": physical}],
     });
     if let Some(id) = &d.object_id {
-        result["properties"] = json!({"objectId": id, "pointer": d.pointer});
+        let pointer = d.pointer.as_deref().map(|p| printable(p).into_owned());
+        result["properties"] = json!({"objectId": printable(id), "pointer": pointer});
     }
     result
 }
 
-/// SARIF wants URIs: relative paths with forward slashes, spaces and `%` escaped.
+/// SARIF wants URIs: relative paths with forward slashes, spaces, `%` and control and bidi
+/// characters percent-encoded.
 fn uri(path: &str) -> String {
     let path = path.strip_prefix("./").unwrap_or(path).replace('\\', "/");
-    path.replace('%', "%25").replace(' ', "%20")
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if c == '%' || c == ' ' || is_hostile(c) {
+            let mut bytes = [0; 4];
+            for b in c.encode_utf8(&mut bytes).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_in_text_and_encoded_in_uris() {
+        assert_eq!(uri("./a b%\u{1b}.json"), "a%20b%25%1B.json");
+        let d = Diagnostic::warning("x", "m\u{1b}[31m").in_file("f.json").with_help("h\u{202e}");
+        assert_eq!(result(&d)["message"]["text"], "m\\u{1b}[31m Help: h\\u{202e}");
+    }
 }

@@ -29,6 +29,6 @@ pub fn print_json(out: &mut dyn Write, report: &DiffReport) -> io::Result<()> {
         introduced: report.introduced.iter().map(to_json).collect(),
         fixed: report.fixed,
     };
-    serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(crate::diag::json::TerminalSafe(&mut *out), &document).map_err(io::Error::other)?;
     writeln!(out)
 }

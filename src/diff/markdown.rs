@@ -31,7 +31,7 @@ pub fn print_markdown(out: &mut dyn Write, report: &DiffReport) -> io::Result<()
 
 fn side(side: &Side) -> String {
     match &side.commit {
-        Some(sha) => format!("`{}` ({})", escape(&side.name), &sha[..sha.len().min(10)]),
+        Some(sha) => format!("`{}` ({})", code(&side.name), &sha[..sha.len().min(10)]),
         None => escape(&side.name),
     }
 }
@@ -156,14 +156,15 @@ pub fn escape(text: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if c.is_control() => {}
+            c if crate::diag::is_hostile(c) => out.push_str(&crate::diag::printable(&c.to_string())),
             c => out.push(c),
         }
     }
     out
 }
 
-/// Text for a code span: backticks would end it, so they are replaced.
+/// Text for a code span: backticks would end it, so they are replaced; control and bidi
+/// characters are shown escaped.
 fn code(text: &str) -> String {
-    text.chars().map(|c| if c == '`' || c.is_control() { '\'' } else { c }).collect()
+    crate::diag::printable(text).chars().map(|c| if c == '`' { '\'' } else { c }).collect()
 }

@@ -83,6 +83,13 @@ impl Changes {
                 (None, None) => {}
             }
         }
+        for item in items.iter_mut().filter(|c| c.object_type == "relationship") {
+            if let Some(relationship) = head.get(item.id.as_str()).or_else(|| base.get(item.id.as_str())) {
+                let name_of =
+                    |id: &str| head.get(id).or_else(|| base.get(id)).map_or(id, |o| o.display_name()).to_owned();
+                item.name = relationship_name(relationship, &name_of);
+            }
+        }
         items.sort_by(|a, b| (a.kind, &a.object_type, &a.id).cmp(&(b.kind, &b.object_type, &b.id)));
         Changes { items, unchanged }
     }
@@ -118,6 +125,17 @@ fn latest(objects: &[StixObject]) -> HashMap<&str, &StixObject> {
         }
     }
     map
+}
+
+/// A relationship as a reader says it: "Emotet uses Spearphishing" (ends named by their names
+/// where either side has them, else by id).
+fn relationship_name(relationship: &StixObject, name_of: &dyn Fn(&str) -> String) -> String {
+    let end = |property: &str| relationship.refs.iter().find(|r| r.property == property).map(|r| name_of(&r.target));
+    let kind = relationship.relationship_type.as_deref().unwrap_or("related-to");
+    match (end("source_ref"), end("target_ref")) {
+        (Some(source), Some(target)) => format!("{source} {kind} {target}"),
+        _ => relationship.display_name().to_owned(),
+    }
 }
 
 fn change(kind: Kind, old: Option<&StixObject>, new: Option<&StixObject>) -> Change {

@@ -6,6 +6,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::json::{content_hash, parse_strict, Member, TopLevel};
+use super::source::Locator;
 use super::{LoadedFile, ObjectCheck, Source};
 use crate::diag::{Diagnostic, Finding};
 use crate::stix::{id, Reference, SpecVersion, StixObject};
@@ -68,6 +69,10 @@ pub fn parse_bundle(source: &Source, check: &ObjectCheck) -> LoadedFile {
     } else {
         elements.iter().enumerate().map(parse_one).collect()
     };
+    // Sized once: a hostile file can yield a million diagnostics, and growing by doubling
+    // would hold two copies of them.
+    let found: usize = results.iter().map(|r| r.diagnostics.len()).sum();
+    diagnostics.reserve_exact(found);
     let mut loaded = LoadedFile { objects: Vec::with_capacity(elements.len()), diagnostics };
     for mut result in results {
         loaded.objects.append(&mut result.objects);
@@ -200,8 +205,11 @@ fn parse_object(
     }
     let object_id = str_of("id").map(str::to_owned);
     let invalid = findings.iter().any(|f| f.severity == crate::diag::Severity::Error);
-    let diagnostics =
-        findings.into_iter().map(|finding| place(source, start, &pointer, object_id.as_deref(), finding)).collect();
+    let locator = Locator::new(&source.text);
+    let diagnostics = findings
+        .into_iter()
+        .map(|finding| place(source, &locator, start, &pointer, object_id.as_deref(), finding))
+        .collect();
     let objects = to_record(&value, version, source, (start, raw.get()), pointer, invalid).into_iter().collect();
     LoadedFile { objects, diagnostics }
 }
@@ -318,8 +326,15 @@ fn references(members: &serde_json::Map<String, Value>) -> Vec<Reference> {
 }
 
 /// Turns an object-relative finding into a diagnostic at its line and column.
-pub fn place(source: &Source, object_start: usize, object_pointer: &str, id: Option<&str>, f: Finding) -> Diagnostic {
-    let mut at = source.locate(object_start, &f.pointer);
+pub fn place(
+    source: &Source,
+    locator: &Locator,
+    object_start: usize,
+    object_pointer: &str,
+    id: Option<&str>,
+    f: Finding,
+) -> Diagnostic {
+    let mut at = locator.locate(object_start, &f.pointer);
     if let Some(inner) = f.inner_offset {
         at = inside_string(&source.text, at, inner);
     }

@@ -58,7 +58,20 @@ pub struct Loaded {
 /// Loads every file in parallel and checks each object with `check`.
 pub fn load_all(files: &[PathBuf], options: &LoadOptions, check: &ObjectCheck) -> Loaded {
     let per_file: Vec<LoadedFile> = files.par_iter().map(|path| load_file(path, options, check)).collect();
-    let mut loaded = Loaded { files: files.len(), ..Loaded::default() };
+    gather(files.len(), per_file)
+}
+
+/// One list of objects and one of diagnostics, each allocated once at its final size.
+fn gather(files: usize, per_file: Vec<LoadedFile>) -> Loaded {
+    let objects: usize = per_file.iter().map(|f| f.objects.len()).sum();
+    let diagnostics: usize = per_file.iter().map(|f| f.diagnostics.len()).sum();
+    let mut per_file = per_file.into_iter();
+    // A single file (the hostile case: one file, a million findings) is moved, not copied.
+    let Some(first) = per_file.next() else { return Loaded { files, ..Loaded::default() } };
+    let (mut first_objects, mut first_diagnostics) = (first.objects, first.diagnostics);
+    first_objects.reserve_exact(objects - first_objects.len());
+    first_diagnostics.reserve_exact(diagnostics - first_diagnostics.len());
+    let mut loaded = Loaded { files, objects: first_objects, diagnostics: first_diagnostics };
     for file in per_file {
         loaded.objects.extend(file.objects);
         loaded.diagnostics.extend(file.diagnostics);
@@ -78,12 +91,7 @@ pub fn load_tree(files: Vec<git_tree::TreeFile>, options: &LoadOptions, check: &
             parse_read(read, check)
         })
         .collect();
-    let mut loaded = Loaded { files: count, ..Loaded::default() };
-    for file in per_file {
-        loaded.objects.extend(file.objects);
-        loaded.diagnostics.extend(file.diagnostics);
-    }
-    loaded
+    gather(count, per_file)
 }
 
 /// Reads and parses one file. Never fails: every problem becomes a diagnostic.

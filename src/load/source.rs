@@ -1,31 +1,31 @@
 //! A loaded file's text and the means to turn byte offsets and JSON pointers into the line and
 //! column a contributor's editor shows.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::sync::Arc;
 
-/// The text of one file, with the byte offset where each line starts.
+use crate::diag::LineIndex;
+
+/// The text of one file, with its line index (built once, so locating a finding costs
+/// O(log n) however long its line is).
 pub struct Source {
     pub path: Arc<PathBuf>,
     pub text: String,
-    line_starts: Vec<usize>,
+    lines: LineIndex,
 }
 
 impl Source {
     pub fn new(path: Arc<PathBuf>, text: String) -> Source {
-        let line_starts = std::iter::once(0)
-            .chain(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1))
-            .collect();
-        Source { path, text, line_starts }
+        let lines = LineIndex::new(&text);
+        Source { path, text, lines }
     }
 
     /// 1-based line and character column of a byte offset into `text`.
     pub fn line_column(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&start| start <= offset);
-        let start = self.line_starts[line - 1];
-        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
-        (line, column)
+        self.lines.line_column(&self.text, offset)
     }
 
     /// The byte offset of the value a JSON pointer (relative to the value at `base`) names, or
@@ -37,60 +37,98 @@ impl Source {
 
 /// Walks `pointer` from the value starting at byte `base` of `text`.
 pub fn locate(text: &str, base: usize, pointer: &str) -> usize {
-    let bytes = text.as_bytes();
-    let mut at = skip_ws(bytes, base);
-    for token in pointer.split('/').skip(1) {
-        let token = token.replace("~1", "/").replace("~0", "~");
-        let next = match bytes.get(at) {
-            Some(b'{') => member(bytes, at, &token),
-            Some(b'[') => token.parse().ok().and_then(|index| element(bytes, at, index)),
-            _ => None,
-        };
-        match next {
-            Some(offset) => at = offset,
-            None => break,
-        }
-    }
-    at
+    Locator::new(text).locate(base, pointer)
 }
 
-/// Offset of the value of member `key` of the object at `at`.
-fn member(bytes: &[u8], at: usize, key: &str) -> Option<usize> {
-    let mut i = skip_ws(bytes, at + 1);
-    while bytes.get(i) == Some(&b'"') {
-        let end = string_end(bytes, i)?;
-        let matches = std::str::from_utf8(&bytes[i..end])
-            .ok()
-            .and_then(|raw| serde_json::from_str::<String>(raw).ok())
-            .is_some_and(|k| k == key);
-        i = skip_ws(bytes, end);
-        if bytes.get(i) != Some(&b':') {
+/// Finds the values JSON pointers name in one text, remembering the children of every
+/// container it walks through: a million findings inside one wide array or object cost one
+/// pass over it, not a pass each. Meant for the findings of one object (what it remembers
+/// lives as long as it does).
+pub struct Locator<'t> {
+    text: &'t str,
+    seen: RefCell<HashMap<usize, Rc<Children>>>,
+}
+
+/// The members (first occurrence of each key) or elements of one container, by offset.
+enum Children {
+    Object(HashMap<String, usize>),
+    Array(Vec<usize>),
+}
+
+impl<'t> Locator<'t> {
+    pub fn new(text: &'t str) -> Locator<'t> {
+        Locator { text, seen: RefCell::new(HashMap::new()) }
+    }
+
+    /// The byte offset of the value `pointer` names below the value at `base`, or of the
+    /// deepest value on the way that exists.
+    pub fn locate(&self, base: usize, pointer: &str) -> usize {
+        let bytes = self.text.as_bytes();
+        let mut at = skip_ws(bytes, base);
+        for token in pointer.split('/').skip(1) {
+            let token = token.replace("~1", "/").replace("~0", "~");
+            let next = self.children(at).and_then(|children| match &*children {
+                Children::Object(members) => members.get(&token).copied(),
+                Children::Array(elements) => token.parse::<usize>().ok().and_then(|i| elements.get(i).copied()),
+            });
+            match next {
+                Some(offset) => at = offset,
+                None => break,
+            }
+        }
+        at
+    }
+
+    /// The children of the container at `at`, found on its first visit; None when no
+    /// container starts there.
+    fn children(&self, at: usize) -> Option<Rc<Children>> {
+        if let Some(children) = self.seen.borrow().get(&at) {
+            return Some(children.clone());
+        }
+        let bytes = self.text.as_bytes();
+        if !matches!(bytes.get(at), Some(b'{' | b'[')) {
             return None;
         }
+        let children = Rc::new(children_of(bytes, at)?);
+        self.seen.borrow_mut().insert(at, children.clone());
+        Some(children)
+    }
+}
+
+/// Every member or element of the container at `at`, in one pass.
+fn children_of(bytes: &[u8], at: usize) -> Option<Children> {
+    let mut i = skip_ws(bytes, at + 1);
+    if bytes[at] == b'[' {
+        let mut elements = Vec::new();
+        while !matches!(bytes.get(i), Some(b']') | None) {
+            elements.push(i);
+            i = skip_ws(bytes, value_end(bytes, i)?);
+            if bytes.get(i) != Some(&b',') {
+                break;
+            }
+            i = skip_ws(bytes, i + 1);
+        }
+        return Some(Children::Array(elements));
+    }
+    let mut members = HashMap::new();
+    while bytes.get(i) == Some(&b'"') {
+        let end = string_end(bytes, i)?;
+        let key = std::str::from_utf8(&bytes[i..end]).ok().and_then(|raw| serde_json::from_str::<String>(raw).ok());
+        i = skip_ws(bytes, end);
+        if bytes.get(i) != Some(&b':') {
+            break;
+        }
         let value = skip_ws(bytes, i + 1);
-        if matches {
-            return Some(value);
+        if let Some(key) = key {
+            members.entry(key).or_insert(value);
         }
         i = skip_ws(bytes, value_end(bytes, value)?);
         if bytes.get(i) != Some(&b',') {
-            return None;
+            break;
         }
         i = skip_ws(bytes, i + 1);
     }
-    None
-}
-
-/// Offset of element `index` of the array at `at`.
-fn element(bytes: &[u8], at: usize, index: usize) -> Option<usize> {
-    let mut i = skip_ws(bytes, at + 1);
-    for _ in 0..index {
-        i = skip_ws(bytes, value_end(bytes, i)?);
-        if bytes.get(i) != Some(&b',') {
-            return None;
-        }
-        i = skip_ws(bytes, i + 1);
-    }
-    (bytes.get(i) != Some(&b']')).then_some(i)
+    Some(Children::Object(members))
 }
 
 fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
@@ -171,6 +209,33 @@ mod tests {
         let s = source();
         assert_eq!(s.line_column(s.locate(0, "/objects/0/nope")), (4, 5));
         assert_eq!(s.line_column(s.locate(0, "/objects/9")), (3, 14));
+    }
+
+    #[test]
+    fn wide_containers_are_remembered_and_agree_with_a_scan() {
+        let items: Vec<String> = (0..500).map(|i| format!("{{\"k{i}\": [{i}, \"x\"]}}")).collect();
+        let members: Vec<String> = (0..500).map(|i| format!("\"m{i}\": {i}")).collect();
+        let text = format!("{{\"a\": [{}], \"o\": {{{}}}}}", items.join(", "), members.join(", "));
+        let locator = Locator::new(&text);
+        for i in [0, 1, 64, 65, 499] {
+            let at = locator.locate(0, &format!("/a/{i}/k{i}/1"));
+            assert_eq!(&text[at..at + 3], "\"x\"");
+            let at = locator.locate(0, &format!("/o/m{i}"));
+            assert!(text[at..].starts_with(&i.to_string()));
+        }
+        assert_eq!(locator.locate(0, "/a/500"), locator.locate(0, "/a"));
+        assert_eq!(locator.seen.borrow().len(), 1 + 1 + 5 + 5 + 1);
+    }
+
+    #[test]
+    fn a_million_pointers_into_one_wide_array_cost_one_pass() {
+        let text = format!("{{\"refs\": [{}]}}", vec!["\"x\""; 1_000_000].join(","));
+        let locator = Locator::new(&text);
+        let started = std::time::Instant::now();
+        for i in (0..1_000_000).step_by(7) {
+            assert_eq!(locator.locate(0, &format!("/refs/{i}")), 10 + 4 * i);
+        }
+        assert!(started.elapsed().as_secs() < 5);
     }
 
     #[test]

@@ -88,7 +88,7 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
         Some(rev) => Content::Revision(rev),
         None => Content::Files(&[]),
     };
-    let (check, objects) = load_and_check(config, content, cwd)?;
+    let (check, objects) = load_and_check(config, content, cwd, now)?;
     if check.has_errors() && !options.allow_errors {
         return Ok(BuildReport { check, site_diagnostics: Vec::new(), outcome: BuildOutcome::Refused });
     }
@@ -103,6 +103,7 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
     let theme = Theme::load(Some(&config.root))?;
     let (content_pages, page_diagnostics) = load_pages(&config.content_dir.join("pages"));
     let mut site_diagnostics = page_diagnostics;
+    site_diagnostics.extend(theme.warnings().iter().cloned());
     site_diagnostics.extend(unknown_page_audiences(&content_pages, config));
     let mut built = Vec::new();
     for audience in &audiences {
@@ -121,7 +122,14 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
         };
         let sink = DiskSink::new(&audience.output, &audience.name)?;
         let bar = progress_bar(options.progress, page_count(&publication));
-        let published = publish(&publication, &sink, &|| bar.inc(1))?;
+        let mut published = publish(&publication, &sink, &|| bar.inc(1))?;
+        if !published.reserved_pages.is_empty() {
+            // Publish again without them, so no page's navigation links to a refused page.
+            site_diagnostics.extend(reserved_pages(&published.reserved_pages, config));
+            let kept: Vec<ContentPage> =
+                pages.iter().filter(|p| !published.reserved_pages.contains(&p.slug)).cloned().collect();
+            published = publish(&Publication { pages: &kept, ..publication }, &sink, &|| {})?;
+        }
         bar.finish_and_clear();
         let files = sink.finish()?;
         log_timing("write", started);
@@ -155,6 +163,26 @@ fn build_time(given: Option<Timestamp>) -> Result<(Timestamp, bool), Error> {
         return Ok((Timestamp::from_unix_seconds(seconds), true));
     }
     Ok((Timestamp::now(), false))
+}
+
+/// The time `check` judges timestamps by: `SOURCE_DATE_EPOCH`, else now.
+pub(super) fn check_time() -> Result<Timestamp, Error> {
+    Ok(build_time(None)?.0)
+}
+
+/// Pages whose name is one the site generates (found while publishing): errors.
+fn reserved_pages(slugs: &[String], config: &Config) -> Vec<Diagnostic> {
+    slugs
+        .iter()
+        .map(|slug| {
+            Diagnostic::error(
+                "page-name-reserved",
+                format!("page `{slug}` would replace `{slug}/`, which the site generates: left out"),
+            )
+            .in_file(config.content_dir.join("pages").join(format!("{slug}.md")))
+            .with_help("rename the file; the site's own sections take these names")
+        })
+        .collect()
 }
 
 /// A page published to an audience the configuration does not have reaches nobody there.

@@ -41,7 +41,7 @@ pub enum Content<'a> {
 /// Checks `paths` (or the configured content folder when empty); with `withholding`, also
 /// works out what each audience would not get (it links the objects, which costs a Store).
 pub fn check(config: &Config, paths: &[PathBuf], cwd: &Path, withholding: bool) -> Result<CheckReport, Error> {
-    let (mut report, objects) = load_and_check(config, Content::Files(paths), cwd)?;
+    let (mut report, objects) = load_and_check(config, Content::Files(paths), cwd, build::check_time()?)?;
     if !withholding {
         return Ok(report);
     }
@@ -68,7 +68,7 @@ fn without_invalid(objects: Vec<stix::StixObject>) -> (Vec<stix::StixObject>, Ve
 /// Checks the content and keeps only what concerns objects changed since `rev` (and the files
 /// that changed, for problems no object carries): what a pull request's review needs.
 pub fn check_changed_since(config: &Config, rev: &str, cwd: &Path) -> Result<CheckReport, Error> {
-    let (mut report, objects) = load_and_check(config, Content::Files(&[]), cwd)?;
+    let (mut report, objects) = load_and_check(config, Content::Files(&[]), cwd, build::check_time()?)?;
     // The base is only compared with, never reported on: its objects are loaded unchecked.
     let (_, base) = load_content(config, Content::Revision(rev), cwd, &|_, _| Vec::new())?;
     let changes = crate::diff::Changes::between(&base.objects, &objects);
@@ -94,15 +94,15 @@ pub fn diff(config: &Config, base: &str, head: Option<&str>, cwd: &Path) -> Resu
     let git = load::git_tree::GitContent::open(&config.content_dir).map_err(Error::Usage)?;
     let sha = |rev: &str| git.commit(rev).map(|c| c.id().to_string());
     let base_side = (base, Some(sha(base)?));
-    let (before, base_objects) = load_and_check(config, Content::Revision(base), cwd)?;
+    let (before, base_objects) = load_and_check(config, Content::Revision(base), cwd, build::check_time()?)?;
     let (after, head_objects, head_side) = match head {
         Some(rev) => {
             let commit = Some(sha(rev)?);
-            let (report, objects) = load_and_check(config, Content::Revision(rev), cwd)?;
+            let (report, objects) = load_and_check(config, Content::Revision(rev), cwd, build::check_time()?)?;
             (report, objects, (rev, commit))
         }
         None => {
-            let (report, objects) = load_and_check(config, Content::Files(&[]), cwd)?;
+            let (report, objects) = load_and_check(config, Content::Files(&[]), cwd, build::check_time()?)?;
             (report, objects, ("the working tree", None))
         }
     };
@@ -121,18 +121,23 @@ fn load_and_check(
     config: &Config,
     content: Content<'_>,
     cwd: &Path,
+    now: stix::Timestamp,
 ) -> Result<(CheckReport, Vec<stix::StixObject>), Error> {
     let started = Instant::now();
-    let (discovered, loaded) = load_content(config, content, cwd, &validate::check_object)?;
+    let clock = validate::Clock { now: now.instant().0, tolerance_seconds: config.check.future_tolerance_seconds };
+    let check = move |value: &serde_json::Value, version| validate::check_object_at(value, version, Some(clock));
+    let (discovered, loaded) = load_content(config, content, cwd, &check)?;
     log_timing("load and check objects", started);
     let repo_options = validate::RepositoryOptions {
         missing_reference: config.check.missing_references,
+        relationship_types: &config.check.relationship_types,
         audiences: &config.audiences,
     };
     let repository = validate::check_repository(&loaded.objects, &repo_options);
     log_timing("repository rules", started);
-    let mut diagnostics = discovered.diagnostics;
-    diagnostics.extend(loaded.diagnostics);
+    let mut diagnostics = loaded.diagnostics;
+    diagnostics.reserve_exact(discovered.diagnostics.len() + repository.len());
+    diagnostics.extend(discovered.diagnostics);
     diagnostics.extend(repository);
     diag::sort_and_dedup(&mut diagnostics);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();

@@ -12,6 +12,8 @@ pub(crate) mod shared;
 pub(crate) mod taxii;
 pub(crate) mod theme;
 
+use std::collections::BTreeSet;
+
 use crate::audience::View;
 use crate::config::{Site, Taxii};
 use crate::error::Error;
@@ -43,6 +45,33 @@ pub(crate) struct Published {
     pub pages: usize,
     pub search: SearchStats,
     pub taxii_index: TaxiiIndex,
+    /// Markdown pages not written because their slug names something the site generates.
+    pub reserved_pages: Vec<String>,
+}
+
+/// A sink that remembers the top-level name (first path segment) of everything written
+/// through it: the names the site generates, which Markdown pages may therefore not take.
+/// Derived from what the renderers write, so a new section is reserved the day it appears.
+struct TopLevelNames<'s> {
+    sink: &'s dyn Sink,
+    names: std::sync::RwLock<BTreeSet<String>>,
+}
+
+impl TopLevelNames<'_> {
+    fn into_names(self) -> BTreeSet<String> {
+        self.names.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Sink for TopLevelNames<'_> {
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Error> {
+        let top = path.split('/').next().unwrap_or(path);
+        let known = self.names.read().unwrap_or_else(|poisoned| poisoned.into_inner()).contains(top);
+        if !known {
+            self.names.write().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(top.to_owned());
+        }
+        self.sink.write(path, bytes)
+    }
 }
 
 /// How many pages `publish` will write (for a progress bar).
@@ -51,7 +80,8 @@ pub(crate) fn page_count(publication: &Publication<'_, '_>) -> usize {
 }
 
 /// Writes every output of one audience, in this order: the feeds (the pages describe what they
-/// hold), the search index, the pages, the TAXII tree and the host configurations that serve it.
+/// hold), the search index, the pages, the TAXII tree and the host configurations that serve it,
+/// and last the Markdown pages, each unless its name is one the outputs before it took.
 /// `tick` is called once per page written.
 pub(crate) fn publish(
     publication: &Publication<'_, '_>,
@@ -60,6 +90,9 @@ pub(crate) fn publish(
 ) -> Result<Published, Error> {
     let started = std::time::Instant::now();
     let Publication { view, site, taxii: taxii_config, .. } = *publication;
+    let outer = sink;
+    let generated = TopLevelNames { sink: outer, names: Default::default() };
+    let sink: &dyn Sink = &generated;
     let catalog = feeds::write(view, site, publication.now, publication.now_given, sink)?;
     log_timing("feeds", started);
     let search = search::write(view, sink)?;
@@ -71,5 +104,7 @@ pub(crate) fn publish(
     taxii::write_static(&taxii_index, taxii_config, site.base_url.as_deref(), sink)?;
     taxii::hosts::write(taxii_config, sink)?;
     log_timing("taxii", started);
-    Ok(Published { pages, search, taxii_index })
+    let taken = generated.into_names();
+    let (content_pages, reserved_pages) = pages::render_content_pages(publication, &taken, outer, tick)?;
+    Ok(Published { pages: pages + content_pages, search, taxii_index, reserved_pages })
 }

@@ -94,6 +94,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_file_ends_with_a_line_break() {
+        let dir = std::env::temp_dir().join(format!("stixpress-init-newlines-{}", std::process::id()));
+        let written = init(&InitOptions { dir: dir.clone(), name: "Ex".into() }).unwrap();
+        for file in written {
+            let text = std::fs::read_to_string(dir.join(&file)).unwrap();
+            assert!(text.ends_with('\n'), "{file} has no final line break");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn names_are_literal_in_markdown() {
         assert_eq!(markdown_text("A*B <x>"), "A\\*B \\<x\\>");
     }

@@ -36,11 +36,14 @@ impl NewObject {
         if !in_bundle {
             return Ok(serde_json::to_string_pretty(self).unwrap_or_default());
         }
-        let bundle = NewObject(vec![
-            ("type".into(), json!("bundle")),
-            ("id".into(), json!(format!("bundle--{}", random_uuid()?))),
-            ("objects".into(), json!([serde_json::to_value(self).unwrap_or_default()])),
-        ]);
+        // The object is serialised in place (a `Value` would sort its keys, putting `type` last).
+        #[derive(serde::Serialize)]
+        struct Bundle<'o> {
+            r#type: &'static str,
+            id: String,
+            objects: [&'o NewObject; 1],
+        }
+        let bundle = Bundle { r#type: "bundle", id: format!("bundle--{}", random_uuid()?), objects: [self] };
         Ok(serde_json::to_string_pretty(&bundle).unwrap_or_default())
     }
 }
@@ -136,7 +139,10 @@ mod tests {
         assert_eq!(o.get("name").unwrap(), "C2 server");
         let text = o.to_json(false).unwrap();
         assert!(text.starts_with("{\n  \"type\": \"indicator\",\n  \"spec_version\": \"2.1\",\n  \"id\""), "{text}");
-        let bundle: Value = serde_json::from_str(&o.to_json(true).unwrap()).unwrap();
+        let bundle_text = o.to_json(true).unwrap();
+        assert!(bundle_text.starts_with("{\n  \"type\": \"bundle\",\n  \"id\": \"bundle--"), "{bundle_text}");
+        assert!(bundle_text.contains("\"objects\": [\n    {\n      \"type\": \"indicator\",\n      \"spec_version\""));
+        let bundle: Value = serde_json::from_str(&bundle_text).unwrap();
         assert_eq!(bundle["objects"][0]["name"], "C2 server");
         assert_eq!(o.get("pattern_type").unwrap(), "stix");
         assert!(o.get("pattern").unwrap().as_str().unwrap().starts_with("TODO"));

@@ -1,6 +1,11 @@
 //! `stixpress serve`: builds one audience, serves its folder on 127.0.0.1 and answers TAXII 2.1
 //! with the full read-only query semantics from the build's index; rebuilds when the content,
 //! templates, theme or config change, and reloads the pages open in a browser.
+//!
+//! Every build goes into a fresh folder of serve's own (under the system's temporary folder,
+//! never the configured output, which an earlier `build` may hold), and only a finished build
+//! is swapped in, whole: a request reads from one snapshot and never sees a file being written
+//! or a mix of two builds. A snapshot's folder is removed when the last request using it ends.
 
 mod files;
 mod reload;
@@ -29,10 +34,65 @@ pub struct ServeOptions {
     pub watch: bool,
 }
 
-/// What one build produced: the folder to serve and the TAXII index to query.
+/// What one build produced: the folder to serve and the TAXII index to query. The folder is
+/// serve's own and goes when the snapshot does.
 pub(crate) struct Snapshot {
     output: PathBuf,
     index: TaxiiIndex,
+}
+
+impl Drop for Snapshot {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.output);
+    }
+}
+
+/// serve's own folder, holding one sub-folder per build; removed when serve ends.
+pub(crate) struct Workspace {
+    root: PathBuf,
+    builds: std::sync::atomic::AtomicU64,
+}
+
+impl Workspace {
+    fn create() -> Result<Workspace, Error> {
+        remove_abandoned(&std::env::temp_dir());
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+        let root = std::env::temp_dir().join(format!("{WORKSPACE_PREFIX}{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&root).map_err(|e| Error::io(&root, e))?;
+        Ok(Workspace { root, builds: std::sync::atomic::AtomicU64::new(0) })
+    }
+
+    /// A folder no build has used.
+    fn fresh_folder(&self) -> PathBuf {
+        let n = self.builds.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.root.join(format!("build-{n}"))
+    }
+}
+
+const WORKSPACE_PREFIX: &str = "stixpress-serve-";
+
+/// Removes the workspaces of serve processes that are gone (killed before they could clean
+/// up). Only where `/proc` tells which processes live.
+fn remove_abandoned(temp: &std::path::Path) {
+    let proc = std::path::Path::new("/proc/self");
+    let Ok(entries) = std::fs::read_dir(temp) else { return };
+    if !proc.exists() {
+        return;
+    }
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix(WORKSPACE_PREFIX).and_then(|rest| rest.split('-').next()) else { continue };
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir && pid.parse::<u32>().is_ok() && !std::path::Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+impl Drop for Workspace {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
 }
 
 pub(crate) struct Server {
@@ -51,12 +111,13 @@ impl Server {
 /// Builds, then serves until interrupted.
 pub fn serve(config: Config, options: ServeOptions, cwd: PathBuf) -> Result<(), Error> {
     let audience = chosen_audience(&config, options.audience.as_deref())?;
-    let first = reload::build_snapshot(&config, &audience, options.allow_errors, &cwd)?
+    let workspace = Arc::new(Workspace::create()?);
+    let first = reload::build_snapshot(&config, &audience, options.allow_errors, &cwd, &workspace)?
         .ok_or_else(|| Error::Usage("the content has errors: fix them, or serve with --allow-errors".into()))?;
     let (generation, _) = watch::channel(0);
     let server = Arc::new(Server { snapshot: RwLock::new(Arc::new(first)), taxii: config.taxii.clone(), generation });
     if options.watch {
-        reload::watch(config.clone(), audience.clone(), options.allow_errors, cwd, server.clone())?;
+        reload::watch(config.clone(), audience.clone(), options.allow_errors, cwd, server.clone(), workspace.clone())?;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -78,7 +139,10 @@ pub fn serve(config: Config, options: ServeOptions, cwd: PathBuf) -> Result<(), 
             })
             .await
             .map_err(|e| Error::Usage(format!("the server stopped: {e}")))
-    })
+    })?;
+    // The watcher's thread may still hold the workspace; its folder goes now all the same.
+    let _ = std::fs::remove_dir_all(&workspace.root);
+    Ok(())
 }
 
 fn chosen_audience(config: &Config, wanted: Option<&str>) -> Result<String, Error> {

@@ -12,7 +12,7 @@ use axum::body::Body;
 use axum::http::{header, Response, StatusCode};
 use notify::{RecursiveMode, Watcher};
 
-use super::{Server, Snapshot};
+use super::{Server, Snapshot, Workspace};
 use crate::config::{Config, CONFIG_FILE};
 use crate::error::Error;
 use crate::pipeline::{build, BuildOptions, BuildOutcome};
@@ -26,17 +26,33 @@ const POLL: Duration = Duration::from_secs(25);
 /// Editors write a file in several steps: wait for quiet before rebuilding.
 const QUIET: Duration = Duration::from_millis(250);
 
-/// Builds `audience`; None when the content has errors and they are not allowed (the
-/// diagnostics are printed).
+/// Builds `audience` into a fresh folder of the workspace; None when the content has errors
+/// and they are not allowed (the diagnostics are printed).
 pub(super) fn build_snapshot(
     config: &Config,
     audience: &str,
     allow_errors: bool,
     cwd: &std::path::Path,
+    workspace: &Workspace,
+) -> Result<Option<Snapshot>, Error> {
+    let folder = workspace.fresh_folder();
+    let built = build_into(config, audience, allow_errors, cwd, &folder);
+    if !matches!(built, Ok(Some(_))) {
+        let _ = std::fs::remove_dir_all(&folder);
+    }
+    built
+}
+
+fn build_into(
+    config: &Config,
+    audience: &str,
+    allow_errors: bool,
+    cwd: &std::path::Path,
+    folder: &std::path::Path,
 ) -> Result<Option<Snapshot>, Error> {
     let options = BuildOptions {
         audience: Some(audience.to_owned()),
-        output: None,
+        output: Some(folder.to_path_buf()),
         allow_errors,
         progress: false,
         keep_taxii_index: true,
@@ -47,7 +63,8 @@ pub(super) fn build_snapshot(
     let report = build(config, &options, cwd)?;
     let errors: Vec<_> = report.check.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
     let mut err = std::io::stderr().lock();
-    let _ = crate::diag::print_human(&mut err, &errors, &report.check.summary);
+    let options = crate::diag::HumanOptions { max_per_code: Some(config.check.max_per_code) };
+    let _ = crate::diag::print_check_human(&mut err, &errors, &report.check.summary, options);
     let _ = crate::diag::print_diagnostics_human(&mut err, &report.site_diagnostics);
     let BuildOutcome::Built { audiences, .. } = report.outcome else {
         return Ok(None);
@@ -65,6 +82,7 @@ pub(super) fn watch(
     allow_errors: bool,
     cwd: PathBuf,
     server: Arc<Server>,
+    workspace: Arc<Workspace>,
 ) -> Result<(), Error> {
     let (changes, changed) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
@@ -86,16 +104,23 @@ pub(super) fn watch(
         let _watcher = watcher;
         while changed.recv().is_ok() {
             while changed.recv_timeout(QUIET).is_ok() {}
-            rebuild(&config, &audience, allow_errors, &cwd, &server);
+            rebuild(&config, &audience, allow_errors, &cwd, &server, &workspace);
         }
     });
     Ok(())
 }
 
-fn rebuild(config: &Config, audience: &str, allow_errors: bool, cwd: &std::path::Path, server: &Server) {
+fn rebuild(
+    config: &Config,
+    audience: &str,
+    allow_errors: bool,
+    cwd: &std::path::Path,
+    server: &Server,
+    workspace: &Workspace,
+) {
     // The config may be what changed.
     let config = Config::load(Some(&config.root), Some(&config.content_dir), cwd).unwrap_or_else(|_| config.clone());
-    match build_snapshot(&config, audience, allow_errors, cwd) {
+    match build_snapshot(&config, audience, allow_errors, cwd, workspace) {
         Ok(Some(snapshot)) => {
             *server.snapshot.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(snapshot);
             server.generation.send_modify(|generation| *generation += 1);

@@ -14,7 +14,17 @@ pub struct Checker<'a> {
     /// The predefined type's table entry; `None` for a custom type.
     pub spec: Option<&'static TypeSpec>,
     pub category: Category,
+    /// The build time timestamps are judged by; `None` judges none by it.
+    pub clock: Option<Clock>,
     findings: Vec<Finding>,
+}
+
+/// The build time, and how far after it a timestamp may be before it is a warning (clocks
+/// differ; a report written this evening in another time zone is not from the future).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clock {
+    pub now: i64,
+    pub tolerance_seconds: i64,
 }
 
 impl<'a> Checker<'a> {
@@ -22,7 +32,7 @@ impl<'a> Checker<'a> {
         let type_name = members.get("type").and_then(Value::as_str).unwrap_or("");
         let spec = schema::type_spec(version, type_name);
         let category = spec.map_or_else(|| custom_category(members), |s| s.category);
-        Checker { version, members, type_name, spec, category, findings: Vec::new() }
+        Checker { version, members, type_name, spec, category, clock: None, findings: Vec::new() }
     }
 
     pub fn get(&self, key: &str) -> Option<&'a Value> {

@@ -1,8 +1,8 @@
 //! Validation: every MUST of the specification as an error, SHOULDs and open vocabularies as
 //! warnings.
 //!
-//! Per-object rules (`check_object`) are pure functions of one object's JSON and its version;
-//! they run while the loader holds the object. Repository rules (`check_repository`) see every
+//! Per-object rules (`check_object_at`) are pure functions of one object's JSON, its version and
+//! the build time; they run while the loader holds the object. Repository rules (`check_repository`) see every
 //! object's `StixObject` record: conflicting copies, references, relationship pairs, and
 //! markings that withhold more than a contributor may expect.
 
@@ -21,15 +21,16 @@ use serde_json::Value;
 
 use crate::diag::Finding;
 use crate::stix::SpecVersion;
-pub use checker::Checker;
+pub use checker::{Checker, Clock};
 pub use repository::{check_repository, RepositoryOptions};
 
-/// Checks one object by the rules of its version.
-pub fn check_object(value: &Value, version: SpecVersion) -> Vec<Finding> {
+/// Checks one object by the rules of its version, and its timestamps against the build time.
+pub fn check_object_at(value: &Value, version: SpecVersion, clock: Option<Clock>) -> Vec<Finding> {
     let Some(members) = value.as_object() else {
         return vec![Finding::error("object-not-json-object", "", "a STIX object must be a JSON object")];
     };
     let mut checker = Checker::new(version, members);
+    checker.clock = clock;
     common::check(&mut checker);
     checker.into_findings()
 }

@@ -162,10 +162,42 @@ fn check_float(c: &mut Checker, pointer: &str, name: &str, value: &Value, min: O
 
 pub fn check_timestamp(c: &mut Checker, pointer: &str, name: &str, value: &Value) {
     let Some(text) = expect_string(c, pointer, name, value) else { return };
-    if let Err(problem) = Timestamp::parse(text) {
-        c.push(
+    match Timestamp::parse(text) {
+        Err(problem) => c.push(
             crate::diag::Finding::error("invalid-timestamp", pointer, format!("`{name}` is \"{text}\": {problem}"))
                 .help("write UTC timestamps like 2024-05-01T12:30:00.000Z"),
+        ),
+        Ok(time) => judge_time(c, pointer, name, text, time),
+    }
+}
+
+/// Properties that say when something was written or seen: a value after the build time is
+/// a mistake (a valid_until or stop_time in the future is not).
+const RECORDED_AT: &[&str] =
+    &["created", "modified", "published", "first_seen", "last_seen", "first_observed", "last_observed"];
+
+/// Before 1970 (no CTI is that old; it is a zero or a typo), or a record time after the build.
+fn judge_time(c: &mut Checker, pointer: &str, name: &str, text: &str, time: Timestamp) {
+    let (seconds, _) = time.instant();
+    if seconds < 0 {
+        c.push(
+            crate::diag::Finding::warning(
+                "timestamp-before-1970",
+                pointer,
+                format!("`{name}` is \"{text}\", before 1970"),
+            )
+            .help("is the year right? Dashboards, feeds and MISP events need real dates"),
+        );
+    }
+    let Some(clock) = c.clock else { return };
+    if RECORDED_AT.contains(&name) && seconds > clock.now.saturating_add(clock.tolerance_seconds) {
+        c.push(
+            crate::diag::Finding::warning(
+                "timestamp-in-future",
+                pointer,
+                format!("`{name}` is \"{text}\", after the build time"),
+            )
+            .help("is the year right? Charts and latest lists leave out dates after the build time; [check] future_tolerance_hours sets the slack"),
         );
     }
 }

@@ -3,13 +3,13 @@
 //! in the repository or are revoked, relationship types between unusual pairs, and detection
 //! rules that share a name or `sid`.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::relationships::{suggestion, Suggestion};
 use crate::config::Audience;
 use crate::diag::{Diagnostic, Severity};
+use crate::load::source::Locator;
 use crate::load::Source;
 use crate::stix::fxhash::FxHashMap as HashMap;
 use crate::stix::{id, marking, schema, SpecVersion, StixObject, Timestamp};
@@ -18,9 +18,15 @@ use crate::stix::{id, marking, schema, SpecVersion, StixObject, Timestamp};
 pub struct RepositoryOptions<'c> {
     /// The severity of a reference to an object absent from the repository.
     pub missing_reference: Severity,
+    /// Relationship types the community uses besides the specification's and ATT&CK's.
+    pub relationship_types: &'c [String],
     /// The audiences whose markings policy the marking rules judge by.
     pub audiences: &'c [Audience],
 }
+
+/// Relationship types MITRE ATT&CK uses that the specification does not define (every type in
+/// the enterprise, mobile and ICS bundles that is not a specification type).
+pub(crate) const ATTACK_RELATIONSHIP_TYPES: &[&str] = &["subtechnique-of", "detects", "revoked-by"];
 
 /// A diagnostic about an object, placed later at `pointer` inside it.
 pub(super) struct Anchored<'a> {
@@ -38,7 +44,7 @@ pub fn check_repository(objects: &[StixObject], options: &RepositoryOptions) -> 
     changed_created(&index, &mut found);
     crate::timing::log_timing("repository: versions", started);
     found.extend(references(&index, options));
-    relationship_pairs(&index, &mut found);
+    relationship_pairs(&index, options, &mut found);
     crate::timing::log_timing("repository: references", started);
     super::markings::check(&index, options.audiences, &mut found);
     crate::timing::log_timing("repository: markings", started);
@@ -200,7 +206,7 @@ fn references<'a>(index: &VersionIndex<'a>, options: &RepositoryOptions) -> Vec<
 
 /// Relationship types between pairs the specification does not suggest (custom types on
 /// either end are left alone: the specification cannot know them). Latest versions only.
-fn relationship_pairs<'a>(index: &VersionIndex<'a>, found: &mut Vec<Anchored<'a>>) {
+fn relationship_pairs<'a>(index: &VersionIndex<'a>, options: &RepositoryOptions, found: &mut Vec<Anchored<'a>>) {
     for (i, object) in index.objects.iter().enumerate() {
         if object.object_type != "relationship" || !index.is_latest(i) {
             continue;
@@ -218,9 +224,9 @@ fn relationship_pairs<'a>(index: &VersionIndex<'a>, found: &mut Vec<Anchored<'a>
         if !known(source) || !known(target) {
             continue;
         }
-        // Not in the specification, but the convention ATT&CK and stixpress's own pages use to
-        // name the replacement of a revoked object; the revoked-reference help recommends it.
-        if kind == "revoked-by" && source == target {
+        // Not in the specification, but ATT&CK's own (`revoked-by` names the replacement of a
+        // revoked object, and the revoked-reference help recommends it), or the community's.
+        if ATTACK_RELATIONSHIP_TYPES.contains(&kind) || options.relationship_types.iter().any(|k| k == kind) {
             continue;
         }
         let message = match suggestion(source, kind, target) {
@@ -235,30 +241,41 @@ fn relationship_pairs<'a>(index: &VersionIndex<'a>, found: &mut Vec<Anchored<'a>
     }
 }
 
-/// Places every diagnostic at its line and column, reading each file once.
-fn resolve(found: Vec<Anchored>) -> Vec<Diagnostic> {
-    let mut by_file: BTreeMap<Arc<PathBuf>, Vec<Anchored>> = BTreeMap::new();
+/// Places every diagnostic at its line and column, reading each file once. Sorted in place by
+/// file and object (a million of them are not copied into groups).
+fn resolve(mut found: Vec<Anchored>) -> Vec<Diagnostic> {
+    found.sort_unstable_by(|a, b| (&a.object.file, a.object.offset).cmp(&(&b.object.file, b.object.offset)));
+    let mut out = Vec::with_capacity(found.len());
+    let mut source: Option<(Arc<PathBuf>, Option<Source>)> = None;
+    let mut locator: Option<(usize, Locator)> = None;
     for item in found {
-        by_file.entry(item.object.file.clone()).or_default().push(item);
-    }
-    let mut out = Vec::new();
-    for (path, items) in by_file {
-        let source = std::fs::read(path.as_path()).ok().and_then(|bytes| {
-            let skipped = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
-            String::from_utf8(bytes[skipped..].to_vec()).ok().map(|text| Source::new(path.clone(), text))
-        });
-        for item in items {
-            let mut diagnostic = item
-                .diagnostic
-                .in_file(path.as_path())
-                .for_object(Some(&item.object.id))
-                .with_pointer(format!("{}{}", item.object.pointer, item.pointer));
-            if let Some(source) = &source {
-                let (line, column) = source.line_column(source.locate(item.object.offset, &item.pointer));
-                diagnostic = diagnostic.at(line, column);
-            }
-            out.push(diagnostic);
+        let path = item.object.file.clone();
+        if source.as_ref().is_none_or(|(file, _)| *file != path) {
+            locator = None;
+            source = Some((path.clone(), read_source(&path)));
         }
+        let mut diagnostic = item
+            .diagnostic
+            .in_file(path.as_path())
+            .for_object(Some(&item.object.id))
+            .with_pointer(format!("{}{}", item.object.pointer, item.pointer));
+        if let Some((_, Some(source))) = &source {
+            // One locator per object: it remembers the object's containers, so a million
+            // references from one object cost one pass over it.
+            if locator.as_ref().is_none_or(|(offset, _)| *offset != item.object.offset) {
+                locator = Some((item.object.offset, Locator::new(&source.text)));
+            }
+            let at = locator.as_ref().map_or(0, |(_, l)| l.locate(item.object.offset, &item.pointer));
+            let (line, column) = source.line_column(at);
+            diagnostic = diagnostic.at(line, column);
+        }
+        out.push(diagnostic);
     }
     out
+}
+
+fn read_source(path: &Arc<PathBuf>) -> Option<Source> {
+    let bytes = std::fs::read(path.as_path()).ok()?;
+    let skipped = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    String::from_utf8(bytes[skipped..].to_vec()).ok().map(|text| Source::new(path.clone(), text))
 }

@@ -3,7 +3,8 @@
 //! repositories (without a sub-command, both), or `stixpress serve` against medallion
 //! ([`crate::bench_taxii`]), or provenance, `diff` and `check --changed-since` on the ATT&CK
 //! release history ([`crate::bench_history`]), or the search index and the bytes its queries
-//! fetch ([`crate::bench_search`]).
+//! fetch ([`crate::bench_search`]), or hostile shapes of input: one line, deep, wide
+//! ([`crate::bench_hostile`]).
 //!
 //! The check bench times `stixpress check --format json`, with the peak memory of each run,
 //! against the targets: mitre-cti under 1 s; 1,000,000 objects under 15 s and under 2048 MiB.
@@ -59,7 +60,7 @@ struct Run {
 const SEED: u64 = 1;
 
 pub fn run(mut args: Args) -> Result<(), String> {
-    let which = args.subcommand(&["check", "build", "taxii", "history", "search"]);
+    let which = args.subcommand(&["check", "build", "taxii", "history", "search", "hostile"]);
     let options = Options {
         objects: args.count("--objects")?.unwrap_or(1_000_000),
         files: args.count("--files")?.unwrap_or(10_000),
@@ -75,6 +76,12 @@ pub fn run(mut args: Args) -> Result<(), String> {
         Some(path) => path.clone(),
         None => build(&root, &target_dir)?,
     };
+    if which.as_deref() == Some("hostile") {
+        return match crate::bench_hostile::run(&binary, &target_dir)? {
+            0 => Ok(()),
+            n => Err(format!("{n} target(s) missed")),
+        };
+    }
     if which.as_deref() == Some("history") {
         return match crate::bench_history::run(&binary, &root, &target_dir)? {
             0 => Ok(()),

@@ -8,6 +8,7 @@ mod args;
 mod bench;
 mod bench_build;
 mod bench_history;
+mod bench_hostile;
 mod bench_search;
 mod bench_taxii;
 mod format;
@@ -27,7 +28,7 @@ tasks:
       Write a synthetic intelligence repository: DIR/content/<dd>/bundle-<n>.json, M bundle
       files holding N valid STIX 2.1 objects in all (N >= 200, M <= N). Same seed, same bytes
       (default seed 1). Counts accept 10_000, 10k, 1M.
-  bench [check|build] [--objects N] [--files M] [--keep] [--binary PATH]
+  bench [check|build|taxii|history|search|hostile] [--objects N] [--files M] [--keep] [--binary PATH]
       Build stixpress (release), then benchmark it on mitre-cti, the Unit 42 playbooks and a
       synthetic repository (default 1M objects in 10k files, generated into
       <target>/bench-data/); without check or build, both.
@@ -43,6 +44,12 @@ tasks:
       of objects/?limit=100 pages; then serve alone on the synthetic repository.
       --medallion-timeout S bounds each medallion request (default 120 s); --no-synthetic
       skips the synthetic repository.
+      hostile (only when named): one bundle of each hostile shape (1,000,000 `{}` objects on one
+      line and pretty-printed, arrays nested 1,000,000 deep, one report naming 1,000,000
+      absent objects, one object with 1,000,000 bad property names), written into
+      <target>/bench-data/hostile/; times `check --format json`, `check` and
+      `build --allow-errors` on each with peak memory. Target for check on the one-line and
+      pretty shapes: 5 s and 1024 MiB.
       Exits 1 when a target is missed.
 ";
 

@@ -128,8 +128,8 @@ fn event(view: &View<'_>, report: Entry<'_>, indicators: &HashMap<&str, &Indicat
         "uuid": uuid,
         "info": info,
         "date": published.date_text(),
-        "timestamp": modified.seconds.max(0).to_string(),
-        "publish_timestamp": published.seconds.max(0).to_string(),
+        "timestamp": misp_timestamp(modified),
+        "publish_timestamp": misp_timestamp(published),
         "published": true,
         "analysis": ANALYSIS_COMPLETED,
         "threat_level_id": THREAT_LEVEL_UNDEFINED,
@@ -138,6 +138,13 @@ fn event(view: &View<'_>, report: Entry<'_>, indicators: &HashMap<&str, &Indicat
         "Attribute": attributes(view, report, indicators, modified),
     });
     (event, machine.len())
+}
+
+/// A MISP timestamp (Unix seconds, as a string). MISP reads 0 as "never" (an unpublished
+/// event, an attribute without a time), so times at or before 1970 (year 0000 is valid STIX)
+/// become the first second after it; `check` warns of them.
+fn misp_timestamp(time: Timestamp) -> String {
+    time.seconds.max(1).to_string()
 }
 
 /// The report's indicators' values (to_ids while the indicator applies), then the values of
@@ -162,7 +169,7 @@ fn attributes(
                 "to_ids": to_ids,
                 "comment": comment,
                 "distribution": DISTRIBUTION_INHERIT,
-                "timestamp": when.seconds.max(0).to_string(),
+                "timestamp": misp_timestamp(when),
             })
         });
     };

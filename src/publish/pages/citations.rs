@@ -132,25 +132,44 @@ pub fn strip_placeholders(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Turns each placeholder in safe HTML into a superscript link to the page's reference list.
+/// Turns each placeholder in safe HTML into a superscript link to the page's reference list;
+/// inside a tag (a link's `title`, say) it becomes plain `[n]`, since markup there would end
+/// the attribute. Safe HTML is serialised: every attribute value is in double quotes, and a
+/// `<` in text is escaped, so a quote-aware scan knows where tags are.
 pub fn insert_citation_links(html: &str) -> String {
     if !html.contains(CITE_OPEN) {
         return html.to_owned();
     }
     let mut out = String::with_capacity(html.len() + 64);
-    let mut rest = html;
-    while let Some(start) = rest.find(CITE_OPEN) {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + CITE_OPEN.len_utf8()..];
-        let end = after.find(CITE_CLOSE).unwrap_or(after.len());
-        let number = &after[..end];
-        // Only digits were ever put there; anything else is dropped.
-        if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) {
-            out.push_str(&format!(r##"<sup><a href="#ref-{number}">[{number}]</a></sup>"##));
+    let (mut in_tag, mut in_quotes) = (false, false);
+    let mut chars = html.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '<' if !in_tag => in_tag = true,
+            '"' if in_tag => in_quotes = !in_quotes,
+            '>' if in_tag && !in_quotes => in_tag = false,
+            CITE_OPEN => {
+                let after = &html[i + c.len_utf8()..];
+                let end = after.find(CITE_CLOSE).unwrap_or(after.len());
+                let number = &after[..end];
+                // Only digits were ever put there; anything else is dropped.
+                if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) {
+                    if in_tag {
+                        out.push_str(&format!("[{number}]"));
+                    } else {
+                        out.push_str(&format!(r##"<sup><a href="#ref-{number}">[{number}]</a></sup>"##));
+                    }
+                }
+                let skip = after[..end].chars().count() + usize::from(end < after.len());
+                for _ in 0..skip {
+                    chars.next();
+                }
+                continue;
+            }
+            _ => {}
         }
-        rest = after.get(end + CITE_CLOSE.len_utf8()..).unwrap_or("");
+        out.push(c);
     }
-    out.push_str(rest);
     out
 }
 
@@ -174,6 +193,15 @@ mod tests {
             r##"x <sup><a href="#ref-2">[2]</a></sup> y (Citation: <b>Nope</b>) z"##
         );
         assert_eq!(strip_placeholders("a\u{E000}9\u{E001}b"), "a9b");
+    }
+
+    #[test]
+    fn a_citation_inside_an_attribute_stays_text() {
+        let html = "<p><a href=\"https://x.example\" title=\"see > \u{E000}2\u{E001}\">x</a> \u{E000}1\u{E001}</p>";
+        assert_eq!(
+            insert_citation_links(html),
+            r##"<p><a href="https://x.example" title="see > [2]">x</a> <sup><a href="#ref-1">[1]</a></sup></p>"##
+        );
     }
 
     #[test]

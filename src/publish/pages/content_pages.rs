@@ -10,9 +10,6 @@ use super::citations::Citations;
 use super::markdown::{no_internal_links, to_safe_html};
 use crate::diag::Diagnostic;
 
-/// Folder names a page may not take: the site's own sections live there.
-const RESERVED: &[&str] = &["objects", "types", "assets", "matrix", "search", "taxii2", "feeds", "pages"];
-
 #[derive(Debug, Clone, Serialize)]
 pub struct ContentPage {
     pub slug: String,
@@ -85,12 +82,12 @@ fn load_page(path: &Path) -> Result<ContentPage, Box<Diagnostic>> {
     };
     let slug = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
     let slug_ok = !slug.is_empty() && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if !slug_ok || RESERVED.contains(&slug.as_str()) {
+    // Names the site generates are refused when publishing (page-name-reserved): only the
+    // renderers know them.
+    if !slug_ok {
         return Err(problem(
             "page-name",
-            format!(
-                "`{slug}` cannot name a page: use lower-case letters, digits and hyphens, and none of {RESERVED:?}"
-            ),
+            format!("`{slug}` cannot name a page: use lower-case letters, digits and hyphens"),
             "rename the file",
         ));
     }

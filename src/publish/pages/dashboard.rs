@@ -4,7 +4,8 @@
 //!
 //! Time windows ("last 7 days") are measured back from the build time; monthly charts end with
 //! the month of the latest activity in the data, so that a static archive (ATT&CK's releases)
-//! still shows its own last three years.
+//! still shows its own last three years. Dates after the build time are mistakes (`check`
+//! warns of them): they never move a chart's end and never enter a chart or a latest list.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -94,22 +95,26 @@ pub struct Activity<'v> {
     last_seconds: i64,
     /// Reports with their published time and labels, newest first.
     reports: Vec<(Entry<'v>, Option<String>, Vec<String>)>,
+    /// The build time, in seconds.
+    now: i64,
 }
 
 impl<'v> Activity<'v> {
-    pub fn new(view: &View<'v>) -> Activity<'v> {
+    pub fn new(view: &View<'v>, now: Timestamp) -> Activity<'v> {
         let mut mentions: HashMap<&'v str, Vec<String>> = HashMap::new();
         let mut latest: Option<Timestamp> = None;
         let mut reports = Vec::new();
+        let not_after_now = |text: Option<&str>| not_after(text, now.seconds);
         for entry in view.entries() {
-            if let Some(time) = entry.object.version_time() {
+            if let Some(time) = entry.object.version_time().filter(|t| t.seconds <= now.seconds) {
                 latest = Some(latest.map_or(time, |l| if time > l { time } else { l }));
             }
             match entry.object_type() {
                 "report" => {
                     let d = dated(entry);
                     let when = d.published.clone().or_else(|| entry.object.created.clone());
-                    if let Some(month) = when.as_deref().and_then(Timestamp::year_month) {
+                    let month = when.as_deref().filter(|w| not_after_now(Some(w))).and_then(Timestamp::year_month);
+                    if let Some(month) = month {
                         for (property, target) in view.outgoing(entry) {
                             if property == "object_refs" {
                                 mentions.entry(target.id()).or_default().push(month.to_owned());
@@ -119,8 +124,8 @@ impl<'v> Activity<'v> {
                     reports.push((entry, when, d.labels));
                 }
                 "relationship" => {
-                    let month = entry.object.created.as_deref().and_then(Timestamp::year_month);
-                    if let Some(month) = month {
+                    let created = entry.object.created.as_deref().filter(|c| not_after_now(Some(c)));
+                    if let Some(month) = created.and_then(Timestamp::year_month) {
                         if let Some((_, target)) = view.outgoing(entry).find(|(p, _)| *p == "target_ref") {
                             mentions.entry(target.id()).or_default().push(month.to_owned());
                         }
@@ -132,7 +137,12 @@ impl<'v> Activity<'v> {
         reports.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.id().cmp(b.0.id())));
         let last = latest.unwrap_or(Timestamp::from_unix_seconds(0));
         let last_month = Timestamp::year_month(&last.to_seconds_text()).unwrap_or("1970-01").to_owned();
-        Activity { mentions, last_month, last_seconds: last.seconds, reports }
+        Activity { mentions, last_month, last_seconds: last.seconds, reports, now: now.seconds }
+    }
+
+    /// Reports not dated after the build time (undated ones included), newest first.
+    fn past_reports(&self) -> impl Iterator<Item = &(Entry<'v>, Option<String>, Vec<String>)> {
+        self.reports.iter().filter(|(_, when, _)| not_after(when.as_deref(), self.now))
     }
 
     /// Mentions of `id` per month, for its page (None when it was never mentioned).
@@ -190,8 +200,7 @@ pub fn dashboard(view: &View<'_>, activity: &Activity<'_>, now: Timestamp, root:
         })
         .collect();
     let latest_reports = activity
-        .reports
-        .iter()
+        .past_reports()
         .take(TOP)
         .map(|(entry, published, labels)| ReportRow {
             link: Link::to(*entry, root),
@@ -208,6 +217,11 @@ pub fn dashboard(view: &View<'_>, activity: &Activity<'_>, now: Timestamp, root:
         tlp_mix: tlp_mix(view),
         identities: identities(view, root),
     }
+}
+
+/// Whether a timestamp is not after `now` (a missing or unreadable one is not).
+fn not_after(text: Option<&str>, now: i64) -> bool {
+    text.and_then(|t| Timestamp::parse(t).ok()).is_none_or(|t| t.seconds <= now)
 }
 
 /// References that say something about an object (not its creator or markings).
@@ -239,7 +253,8 @@ fn objects_per_month(view: &View<'_>, activity: &Activity<'_>) -> Chart {
     let created = view
         .entries()
         .filter(|e| !matches!(e.object_type(), "relationship" | "marking-definition"))
-        .filter_map(|e| e.object.created.as_deref().and_then(Timestamp::year_month));
+        .filter_map(|e| e.object.created.as_deref().filter(|c| not_after(Some(c), activity.now)))
+        .filter_map(Timestamp::year_month);
     bars(
         "activity",
         &format!("Objects created per month, {} months to {}", MONTHS, activity.last_month),
@@ -251,7 +266,7 @@ fn objects_per_month(view: &View<'_>, activity: &Activity<'_>) -> Chart {
 
 fn reports_per_month(activity: &Activity<'_>) -> Chart {
     let published =
-        activity.reports.iter().filter_map(|(_, published, _)| published.as_deref().and_then(Timestamp::year_month));
+        activity.past_reports().filter_map(|(_, published, _)| published.as_deref().and_then(Timestamp::year_month));
     bars(
         "reports",
         &format!("Reports published per month, {} months to {}", MONTHS, activity.last_month),

@@ -7,6 +7,7 @@ use super::connections::name_key;
 use super::fields::TimeText;
 use super::links::{category, type_label, type_plural, Link};
 use crate::audience::{Entry, View};
+use crate::stix::Timestamp;
 
 /// Objects per list page.
 pub const PAGE_SIZE: usize = 100;
@@ -130,12 +131,14 @@ pub struct Recent {
     pub modified: Option<TimeText>,
 }
 
-/// What the home page shows until the dashboard replaces it: totals and the latest changes.
-pub fn home(view: &View<'_>, root: &str) -> Home {
+/// What the home page shows until the dashboard replaces it: totals and the latest changes (a
+/// version dated after `now`, the build time, is a mistake and never among them).
+pub fn home(view: &View<'_>, now: Timestamp, root: &str) -> Home {
     let mut timed: Vec<_> = view
         .entries()
         .filter(|e| !matches!(e.object_type(), "relationship" | "marking-definition"))
         .filter_map(|e| Some((e.object.version_time()?, e)))
+        .filter(|(time, _)| time.seconds <= now.seconds)
         .collect();
     timed.sort_unstable_by(|(t, a), (u, b)| u.cmp(t).then_with(|| a.id().cmp(b.id())));
     let recent = timed

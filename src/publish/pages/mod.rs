@@ -51,26 +51,13 @@ pub fn render(
     sink: &dyn Sink,
     tick: &(dyn Fn() + Sync),
 ) -> Result<usize, Error> {
-    let Publication { view, site, theme, pages, .. } = *publication;
+    let Publication { view, site, theme, .. } = *publication;
     for (name, bytes) in theme.assets() {
         sink.write(&format!("assets/{name}"), bytes)?;
     }
-    let type_groups = lists::type_groups(view);
-    let repository_url = site.repository_url.as_deref().and_then(safe_url);
-    let site_at = |root: &str| {
-        Value::from_serialize(SiteContext {
-            title: &site.title,
-            root,
-            audience: view.audience(),
-            repository_url: repository_url.as_deref(),
-            type_groups: &type_groups,
-            pages,
-        })
-    };
-    let at_depth: Vec<Value> =
-        ["./", "../", "../../", "../../../", "../../../../"].iter().map(|r| site_at(r)).collect();
+    let at_depth = site_contexts(publication);
     let provenance = history::Provenance::new(view.history(), site.repository_url.as_deref());
-    let activity = dashboard::Activity::new(view);
+    let activity = dashboard::Activity::new(view, publication.now);
     let tactic_rank = kill_chains::tactic_order(view);
     let sources =
         object_page::Sources { feeds, tactic_rank: &tactic_rank, provenance: &provenance, activity: &activity };
@@ -99,10 +86,51 @@ pub fn render(
     }
     written += contributors.authors.len() + contributors.identities.len() + 1;
     page("contributors.html", "contributors/index.html", 1, context! { contributors => contributors })?;
-    for content_page in pages {
-        page("page.html", &format!("{}/index.html", content_page.slug), 1, context! { page => content_page })?;
+    Ok(written + 3 + chains.len())
+}
+
+/// The site's context for templates at each depth below the root.
+fn site_contexts(publication: &Publication<'_, '_>) -> Vec<Value> {
+    let Publication { view, site, pages, .. } = *publication;
+    let type_groups = lists::type_groups(view);
+    let repository_url = site.repository_url.as_deref().and_then(safe_url);
+    let site_at = |root: &str| {
+        Value::from_serialize(SiteContext {
+            title: &site.title,
+            root,
+            audience: view.audience(),
+            repository_url: repository_url.as_deref(),
+            type_groups: &type_groups,
+            pages,
+        })
+    };
+    ["./", "../", "../../", "../../../", "../../../../"].iter().map(|r| site_at(r)).collect()
+}
+
+/// Writes the Markdown pages, each at `<slug>/index.html`, after everything else: a page whose
+/// slug names something the site already wrote (`taken`, the top-level names of every other
+/// output) is not written, and its slug is returned.
+pub fn render_content_pages(
+    publication: &Publication<'_, '_>,
+    taken: &std::collections::BTreeSet<String>,
+    sink: &dyn Sink,
+    tick: &(dyn Fn() + Sync),
+) -> Result<(usize, Vec<String>), Error> {
+    let site = site_contexts(publication).swap_remove(1);
+    let mut refused = Vec::new();
+    let mut written = 0;
+    for content_page in publication.pages {
+        if taken.contains(&content_page.slug) {
+            refused.push(content_page.slug.clone());
+            continue;
+        }
+        let path = format!("{}/index.html", content_page.slug);
+        let html = publication.theme.render("page.html", &context! { site, page => content_page }, &path)?;
+        sink.write(&path, html.as_bytes())?;
+        tick();
+        written += 1;
     }
-    Ok(written + 3 + pages.len() + chains.len())
+    Ok((written, refused))
 }
 
 type PageWriter<'a> = dyn Fn(&str, &str, usize, Value) -> Result<(), Error> + 'a;
@@ -116,7 +144,7 @@ fn dashboard_pages(
     page: &PageWriter<'_>,
 ) -> Result<usize, Error> {
     let dash = dashboard::dashboard(view, activity, now, "./");
-    page("index.html", "index.html", 0, context! { home => lists::home(view, "./"), dash })?;
+    page("index.html", "index.html", 0, context! { home => lists::home(view, now, "./"), dash })?;
     let trending = dashboard::trending(view, activity, "../");
     page("trending.html", "trending/index.html", 1, context! { trending })?;
     let timelines = dashboard::timelines(activity);

@@ -2,8 +2,9 @@
 //!
 //! A site overrides them file by file: `templates/<name>.html` beside stixpress.toml replaces
 //! the embedded template of that name, and every file in `theme/` replaces (or adds) the asset
-//! of that name under `assets/`. Symlinks there are ignored, like everywhere else: a theme
-//! folder is contributed content too.
+//! of that name under `assets/`. Anything there that is not a regular file (a symlink, a FIFO,
+//! a folder) is left out with a warning, like everywhere else: a theme folder is contributed
+//! content too, and reading a FIFO would stall the build.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -12,6 +13,7 @@ use std::path::Path;
 use minijinja::{AutoEscape, Environment};
 use serde::Serialize;
 
+use crate::diag::Diagnostic;
 use crate::error::Error;
 
 /// The embedded templates, by name.
@@ -42,6 +44,8 @@ const ASSETS: &[(&str, &[u8])] = &[
 pub struct Theme {
     env: Environment<'static>,
     assets: BTreeMap<String, Cow<'static, [u8]>>,
+    /// Files of the site's theme or templates left out (not regular files).
+    warnings: Vec<Diagnostic>,
 }
 
 impl Theme {
@@ -55,20 +59,26 @@ impl Theme {
             TEMPLATES.iter().map(|(name, text)| ((*name).to_owned(), (*text).to_owned())).collect();
         let mut assets: BTreeMap<String, Cow<'static, [u8]>> =
             ASSETS.iter().map(|(name, bytes)| ((*name).to_owned(), Cow::Borrowed(*bytes))).collect();
+        let mut warnings = Vec::new();
         if let Some(root) = root {
-            for (name, bytes) in overrides(&root.join("templates"))? {
+            for (name, bytes) in overrides(&root.join("templates"), &mut warnings)? {
                 let text =
                     String::from_utf8(bytes).map_err(|_| Error::Usage(format!("template `{name}` is not UTF-8")))?;
                 sources.insert(name, text);
             }
-            for (name, bytes) in overrides(&root.join("theme"))? {
+            for (name, bytes) in overrides(&root.join("theme"), &mut warnings)? {
                 assets.insert(name, Cow::Owned(bytes));
             }
         }
         for (name, text) in sources {
             env.add_template_owned(name.clone(), text).map_err(|source| template_error(source, "the theme"))?;
         }
-        Ok(Theme { env, assets })
+        Ok(Theme { env, assets, warnings })
+    }
+
+    /// Warnings about the site's own theme and template files.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
     }
 
     /// Renders template `name` with `context`; `rendering` says what for (an object's id, a
@@ -107,8 +117,9 @@ fn template_error(source: minijinja::Error, rendering: &str) -> Error {
     Error::Template { template, rendering: rendering.to_owned(), source }
 }
 
-/// The regular files directly in `dir` (none when it does not exist), by name.
-fn overrides(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, Error> {
+/// The regular files directly in `dir` (none when it does not exist), by name; anything else
+/// not hidden gets a warning.
+fn overrides(dir: &Path, warnings: &mut Vec<Diagnostic>) -> Result<Vec<(String, Vec<u8>)>, Error> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -119,7 +130,11 @@ fn overrides(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, Error> {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let kind = entry.file_type().map_err(|e| Error::io(&entry.path(), e))?;
         let Some(name) = entry.file_name().to_str().map(str::to_owned) else { continue };
-        if !kind.is_file() || name.starts_with('.') {
+        if name.starts_with('.') {
+            continue;
+        }
+        if !kind.is_file() {
+            warnings.push(not_a_file(&entry.path(), kind));
             continue;
         }
         let bytes = std::fs::read(entry.path()).map_err(|e| Error::io(&entry.path(), e))?;
@@ -127,6 +142,22 @@ fn overrides(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, Error> {
     }
     files.sort();
     Ok(files)
+}
+
+fn not_a_file(path: &Path, kind: std::fs::FileType) -> Diagnostic {
+    use std::os::unix::fs::FileTypeExt;
+    let what = if kind.is_symlink() {
+        "a symlink, which is never followed"
+    } else if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    };
+    Diagnostic::warning("theme-file-skipped", format!("this is {what}: left out of the theme"))
+        .in_file(path)
+        .with_help("put a regular file here (a copy, not a link) to override the built-in one")
 }
 
 #[cfg(test)]
@@ -141,6 +172,24 @@ mod tests {
         let theme = Theme::load(Some(dir.path())).unwrap();
         let context = minijinja::context! { page => minijinja::context! { title => "<b>x</b>" } };
         assert_eq!(theme.render("page.html", &context, "a test").unwrap(), "<h1>&lt;b&gt;x&lt;/b&gt;</h1>");
+    }
+
+    #[test]
+    fn symlinks_and_fifos_are_left_out_with_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("theme")).unwrap();
+        std::fs::create_dir(dir.path().join("templates")).unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", dir.path().join("theme/style.css")).unwrap();
+        let fifo = dir.path().join("templates/page.html");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        let theme = Theme::load(Some(dir.path())).unwrap();
+        let warnings: Vec<String> = theme.warnings().iter().map(|d| d.message.clone()).collect();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings.iter().any(|w| w.contains("a FIFO")) && warnings.iter().any(|w| w.contains("symlink")));
+        assert!(theme.warnings().iter().all(|d| d.code == "theme-file-skipped"));
+        let css = theme.assets().find(|(n, _)| *n == "style.css").unwrap().1;
+        assert_eq!(css, include_bytes!("assets/style.css"));
     }
 
     #[test]
