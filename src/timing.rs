@@ -11,6 +11,13 @@ pub(crate) fn log_timing(stage: &str, started: Instant) {
     }
 }
 
+/// With `STIXPRESS_TIMINGS` set, prints a figure a stage measured about its output.
+pub(crate) fn log_figures(stage: &str, figures: &str) {
+    if std::env::var_os("STIXPRESS_TIMINGS").is_some() {
+        eprintln!("[figures] {stage}: {figures}");
+    }
+}
+
 fn memory() -> String {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let field = |name: &str| {

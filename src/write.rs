@@ -16,7 +16,7 @@ use std::thread::JoinHandle;
 use crate::error::Error;
 
 /// Where rendered files go.
-pub trait Sink: Sync {
+pub(crate) trait Sink: Sync {
     /// Writes `bytes` at `path` (relative, `/`-separated, e.g. `objects/<id>/index.html`).
     fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Error>;
 }
@@ -37,7 +37,7 @@ impl WriteStats {
 }
 
 /// Pretty JSON with a final line break: how every JSON file meant for people is written.
-pub fn pretty_json(value: &serde_json::Value) -> String {
+pub(crate) fn pretty_json(value: &serde_json::Value) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
     text
@@ -56,7 +56,7 @@ fn checked(path: &str) -> Result<&str, Error> {
     Ok(path)
 }
 
-pub struct DiskSink {
+pub(crate) struct DiskSink {
     root: PathBuf,
     /// The folder was new or empty: nothing to compare against and nothing stale to remove,
     /// which saves a failed open per file and a walk of the whole tree.
@@ -75,7 +75,7 @@ pub struct DiskSink {
 
 /// The file that marks a folder as stixpress's output: only such a folder (or an empty or new
 /// one) is written into, since files the build did not write are removed from it.
-pub const OUTPUT_MARKER: &str = ".stixpress-output";
+pub(crate) const OUTPUT_MARKER: &str = ".stixpress-output";
 
 /// Files rendered but not yet written, at most: enough to keep the writer busy.
 const QUEUE: usize = 256;
@@ -84,7 +84,7 @@ impl DiskSink {
     /// A sink writing the output of `audience` into `root`, which must be empty, new, or the
     /// output of an earlier build for the same audience: building members' content into the
     /// public site's folder by mistake is refused, not done.
-    pub fn new(root: &Path, audience: &str) -> Result<DiskSink, Error> {
+    pub(crate) fn new(root: &Path, audience: &str) -> Result<DiskSink, Error> {
         let non_empty = std::fs::read_dir(root).is_ok_and(|mut entries| entries.next().is_some());
         let marker = root.join(OUTPUT_MARKER);
         if non_empty && !marker.is_file() {
@@ -131,7 +131,7 @@ impl DiskSink {
 
     /// Waits for the writer, removes every file under the output folder this build did not
     /// write, then empty folders, and returns the totals.
-    pub fn finish(self) -> Result<WriteStats, Error> {
+    pub(crate) fn finish(self) -> Result<WriteStats, Error> {
         let DiskSink { root, fresh, unchanged, bytes, paths, queue, writer, failure } = self;
         drop(queue);
         let written = writer.join().map_err(|_| Error::Usage("the output writer thread panicked".into()))?;

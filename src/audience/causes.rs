@@ -21,23 +21,23 @@ pub struct Withholding {
     /// Every object withheld.
     pub total: usize,
     /// Largest first.
-    pub causes: Vec<Cause>,
+    pub(crate) causes: Vec<Cause>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cause {
-    pub reason: Reason,
+pub(crate) struct Cause {
+    pub(crate) reason: Reason,
     /// The objects that carry the marking (or are unmarked) themselves.
-    pub objects: usize,
+    pub(crate) objects: usize,
     /// The objects withheld because they point at one of those (transitively).
-    pub referrers: usize,
+    pub(crate) referrers: usize,
     /// The configuration that would publish them, as it would be written under
     /// `[audiences.<name>]` (None when nothing in the configuration can).
-    pub config_line: Option<String>,
+    pub(crate) config_line: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Reason {
+pub(crate) enum Reason {
     /// A marking that is neither a TLP marking nor a statement, nor defined in the repository.
     UnresolvedMarking(String),
     /// A marking the audience does not list (a TLP level, or a community's own definition).
@@ -49,13 +49,13 @@ pub enum Reason {
 }
 
 impl Cause {
-    pub fn total(&self) -> usize {
+    pub(crate) fn total(&self) -> usize {
         self.objects + self.referrers
     }
 }
 
 /// The causes of what `view` withholds of its Store.
-pub fn withholding(view: &View<'_>) -> Withholding {
+pub(crate) fn withholding(view: &View<'_>) -> Withholding {
     let (store, policy, markings) = view.parts();
     let mut cause_of: HashMap<u32, Reason> = HashMap::new();
     let mut order: Vec<ObjectIndex> = Vec::new();
@@ -96,7 +96,7 @@ pub fn withholding(view: &View<'_>) -> Withholding {
 
 impl Withholding {
     /// Adds the invalid objects every audience loses (`build --allow-errors`).
-    pub fn with_invalid(mut self, invalid: usize) -> Withholding {
+    pub(crate) fn with_invalid(mut self, invalid: usize) -> Withholding {
         if invalid > 0 {
             self.total += invalid;
             self.causes.push(Cause { reason: Reason::Invalid, objects: invalid, referrers: 0, config_line: None });

@@ -14,7 +14,7 @@ use crate::config::CommitMessages;
 use crate::provenance::{Commit, Gate, History};
 
 /// The history one audience may see.
-pub struct AudienceHistory<'s> {
+pub(crate) struct AudienceHistory<'s> {
     unavailable: Option<&'s str>,
     /// By commit index: the commit as this audience is shown it, or None when it never appears.
     commits: Vec<Option<Commit>>,
@@ -32,9 +32,9 @@ struct ObjectHistory<'s> {
 /// A visible object, with the version keys the content holds of it and those the View shows
 /// (a key the content holds and the View hides stays hidden, whatever git held).
 pub(super) struct VisibleObject<'s> {
-    pub id: &'s str,
-    pub in_content: Vec<&'s str>,
-    pub shown: Vec<&'s str>,
+    pub(crate) id: &'s str,
+    pub(crate) in_content: Vec<&'s str>,
+    pub(crate) shown: Vec<&'s str>,
 }
 
 impl<'s> AudienceHistory<'s> {
@@ -79,11 +79,11 @@ impl<'s> AudienceHistory<'s> {
     }
 
     /// Why there is no history (None: there is).
-    pub fn unavailable(&self) -> Option<&str> {
+    pub(crate) fn unavailable(&self) -> Option<&str> {
         self.unavailable
     }
 
-    pub fn is_available(&self) -> bool {
+    pub(crate) fn is_available(&self) -> bool {
         self.unavailable.is_none()
     }
 
@@ -93,7 +93,7 @@ impl<'s> AudienceHistory<'s> {
 
     /// The commit that brought this version of `id` to this audience (None: not committed in
     /// a state it may see, e.g. a working-tree change).
-    pub fn origin(&self, id: &str, version_key: &str) -> Option<&Commit> {
+    pub(crate) fn origin(&self, id: &str, version_key: &str) -> Option<&Commit> {
         let object = self.objects.get(id)?;
         let (_, commit) = object.versions.iter().find(|(key, _)| *key == version_key)?;
         self.commit(*commit)
@@ -101,18 +101,18 @@ impl<'s> AudienceHistory<'s> {
 
     /// Every version of `id` this audience may see that a commit brought, with that commit, in
     /// commit order: the content's and those only git still holds.
-    pub fn versions(&self, id: &str) -> impl Iterator<Item = (&str, &Commit)> {
+    pub(crate) fn versions(&self, id: &str) -> impl Iterator<Item = (&str, &Commit)> {
         let versions = self.objects.get(id).map_or(&[][..], |o| o.versions.as_slice());
         versions.iter().filter_map(|(key, commit)| Some((*key, self.commit(*commit)?)))
     }
 
     /// The last commit that changed `id` in a state this audience may see.
-    pub fn last_change(&self, id: &str) -> Option<&Commit> {
+    pub(crate) fn last_change(&self, id: &str) -> Option<&Commit> {
         self.commit(self.objects.get(id)?.last_change?)
     }
 
     /// Every commit this audience is shown, in commit order.
-    pub fn commits(&self) -> impl Iterator<Item = &Commit> {
+    pub(crate) fn commits(&self) -> impl Iterator<Item = &Commit> {
         self.commits.iter().flatten()
     }
 }

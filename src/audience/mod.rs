@@ -15,17 +15,17 @@ mod view;
 
 use crate::config::Audience;
 use crate::link::Store;
-pub use crate::provenance::Commit;
+pub(crate) use crate::provenance::Commit;
 use crate::provenance::History;
 use crate::stix::marking::tlp_of;
-pub use causes::{withholding, Withholding};
-pub use history::AudienceHistory;
-pub use policy::{highest_tlp, is_marking_property, MarkingKind, MarkingPolicy, Markings};
-pub use redact::Redaction;
-pub use view::{Entry, View};
+pub(crate) use causes::{withholding, Withholding};
+pub(crate) use history::AudienceHistory;
+pub(crate) use policy::{highest_tlp, is_marking_property, MarkingKind, MarkingPolicy, Markings};
+pub(crate) use redact::Redaction;
+pub(crate) use view::{Entry, View};
 
 /// Decides what `audience` may see of `store`, and of its git `history`.
-pub fn view<'s>(store: &'s Store, history: &'s History, audience: &Audience) -> View<'s> {
+pub(crate) fn view<'s>(store: &'s Store, history: &'s History, audience: &Audience) -> View<'s> {
     use rayon::prelude::*;
     let policy = MarkingPolicy::new(audience);
     let markings = Markings::new(store.indices().map(|index| store.latest(index)));

@@ -12,15 +12,15 @@ use crate::stix::marking::{tlp_of, Tlp};
 use crate::stix::StixObject;
 
 /// The properties through which an object carries markings.
-pub const MARKING_PROPERTIES: [&str; 2] = ["object_marking_refs", "granular_markings"];
+pub(crate) const MARKING_PROPERTIES: [&str; 2] = ["object_marking_refs", "granular_markings"];
 
-pub fn is_marking_property(property: &str) -> bool {
+pub(crate) fn is_marking_property(property: &str) -> bool {
     MARKING_PROPERTIES.contains(&property)
 }
 
 /// What a marking definition means to an audience.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MarkingKind {
+pub(crate) enum MarkingKind {
     /// A TLP 1.0 or 2.0 marking, known by its canonical id.
     Tlp(Tlp),
     /// A statement (copyright, terms of use): it restricts nothing. Its text is shown on pages.
@@ -32,14 +32,14 @@ pub enum MarkingKind {
 }
 
 impl MarkingKind {
-    pub fn restricts(&self) -> bool {
+    pub(crate) fn restricts(&self) -> bool {
         !matches!(self, MarkingKind::Statement(_))
     }
 }
 
 /// The marking definitions of a repository, by id (latest versions).
 #[derive(Debug, Default)]
-pub struct Markings {
+pub(crate) struct Markings {
     defined: HashMap<String, MarkingKind>,
 }
 
@@ -56,7 +56,7 @@ struct StatementText {
 
 impl Markings {
     /// Reads the marking definitions among `objects` (the latest version of each).
-    pub fn new<'o>(objects: impl Iterator<Item = &'o StixObject>) -> Markings {
+    pub(crate) fn new<'o>(objects: impl Iterator<Item = &'o StixObject>) -> Markings {
         let mut defined = HashMap::new();
         for object in objects.filter(|o| o.object_type == "marking-definition" && tlp_of(&o.id).is_none()) {
             let parsed: Option<Definition> = serde_json::from_str(&object.raw).ok();
@@ -76,7 +76,7 @@ impl Markings {
         Markings { defined }
     }
 
-    pub fn kind(&self, marking_id: &str) -> &MarkingKind {
+    pub(crate) fn kind(&self, marking_id: &str) -> &MarkingKind {
         static TLP: [MarkingKind; 6] = [
             MarkingKind::Tlp(Tlp::Clear),
             MarkingKind::Tlp(Tlp::White),
@@ -92,7 +92,7 @@ impl Markings {
     }
 
     /// The statement's text, when `marking_id` is a statement marking.
-    pub fn statement(&self, marking_id: &str) -> Option<&str> {
+    pub(crate) fn statement(&self, marking_id: &str) -> Option<&str> {
         match self.defined.get(marking_id) {
             Some(MarkingKind::Statement(text)) => Some(text),
             _ => None,
@@ -102,18 +102,18 @@ impl Markings {
 
 /// Which markings one audience may see.
 #[derive(Debug, Clone)]
-pub struct MarkingPolicy {
-    pub audience: Audience,
+pub(crate) struct MarkingPolicy {
+    pub(crate) audience: Audience,
 }
 
 impl MarkingPolicy {
-    pub fn new(audience: &Audience) -> MarkingPolicy {
+    pub(crate) fn new(audience: &Audience) -> MarkingPolicy {
         MarkingPolicy { audience: audience.clone() }
     }
 
     /// How `property` may lose references to objects withheld from this audience: never,
     /// unless the audience redacts (`redact_refs`).
-    pub fn redaction(&self, property: &str) -> Redaction {
+    pub(crate) fn redaction(&self, property: &str) -> Redaction {
         if self.audience.redact_refs {
             redaction(property)
         } else {
@@ -124,7 +124,7 @@ impl MarkingPolicy {
     /// Whether an object carrying `marking_id` may be shown: a TLP level the audience lists, a
     /// statement, or a definition the audience names. Anything else is withheld, because an
     /// unknown marking may mean anything.
-    pub fn allows(&self, marking_id: &str, markings: &Markings) -> bool {
+    pub(crate) fn allows(&self, marking_id: &str, markings: &Markings) -> bool {
         if self.audience.markings.iter().any(|m| m == marking_id) {
             return true;
         }
@@ -139,7 +139,7 @@ impl MarkingPolicy {
     /// and granular, is allowed; and one that carries no restricting marking (statements aside)
     /// only when the audience sees unmarked objects. Marking definitions themselves are the
     /// vocabulary of markings, so they count as marked.
-    pub fn allows_markings_of(&self, object: &StixObject, markings: &Markings) -> bool {
+    pub(crate) fn allows_markings_of(&self, object: &StixObject, markings: &Markings) -> bool {
         let mut restricted = object.object_type == "marking-definition";
         for reference in object.refs.iter().filter(|r| is_marking_property(&r.property)) {
             if !self.allows(&reference.target, markings) {
@@ -152,6 +152,6 @@ impl MarkingPolicy {
 }
 
 /// The highest TLP level among an object's markings (object-level and granular).
-pub fn highest_tlp(object: &StixObject) -> Option<Tlp> {
+pub(crate) fn highest_tlp(object: &StixObject) -> Option<Tlp> {
     object.refs.iter().filter(|r| is_marking_property(&r.property)).filter_map(|r| tlp_of(&r.target)).max()
 }

@@ -14,7 +14,7 @@ use serde_json::value::RawValue;
 
 /// How a property may lose references to withheld objects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Redaction {
+pub(crate) enum Redaction {
     /// It may not: the object is withheld with what it references.
     No,
     /// Entries may go as long as one remains (`object_refs`).
@@ -23,7 +23,7 @@ pub enum Redaction {
     Drop,
 }
 
-pub fn redaction(property: &str) -> Redaction {
+pub(crate) fn redaction(property: &str) -> Redaction {
     match property {
         "object_refs" => Redaction::KeepOne,
         "created_by_ref" | "where_sighted_refs" | "observed_data_refs" => Redaction::Drop,
@@ -56,7 +56,7 @@ impl<'de> Deserialize<'de> for Members {
 
 /// `raw` without the references `withheld` names, in the redactable properties; the other
 /// members keep their order and their text. None when the JSON cannot be read.
-pub fn redacted(raw: &str, withheld: &dyn Fn(&str) -> bool) -> Option<String> {
+pub(crate) fn redacted(raw: &str, withheld: &dyn Fn(&str) -> bool) -> Option<String> {
     let Members(members) = serde_json::from_str(raw).ok()?;
     let mut out = String::with_capacity(raw.len());
     out.push('{');

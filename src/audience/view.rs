@@ -12,7 +12,7 @@ use crate::provenance::{Gate, History};
 use crate::stix::marking::tlp_of;
 use crate::stix::StixObject;
 
-pub struct View<'s> {
+pub(crate) struct View<'s> {
     store: &'s Store,
     visible: Vec<bool>,
     policy: MarkingPolicy,
@@ -23,22 +23,22 @@ pub struct View<'s> {
 
 /// A visible object: its latest version and where it sits in the View.
 #[derive(Clone, Copy)]
-pub struct Entry<'v> {
-    pub index: ObjectIndex,
-    pub object: &'v StixObject,
+pub(crate) struct Entry<'v> {
+    pub(crate) index: ObjectIndex,
+    pub(crate) object: &'v StixObject,
 }
 
 impl<'v> Entry<'v> {
-    pub fn id(&self) -> &'v str {
+    pub(crate) fn id(&self) -> &'v str {
         &self.object.id
     }
 
-    pub fn object_type(&self) -> &'v str {
+    pub(crate) fn object_type(&self) -> &'v str {
         &self.object.object_type
     }
 
     /// The name to show: the label, else the id.
-    pub fn display_name(&self) -> &'v str {
+    pub(crate) fn display_name(&self) -> &'v str {
         self.object.display_name()
     }
 }
@@ -67,7 +67,7 @@ impl<'s> View<'s> {
     }
 
     /// Git history as this audience may see it: only through versions it sees.
-    pub fn history(&self) -> &AudienceHistory<'s> {
+    pub(crate) fn history(&self) -> &AudienceHistory<'s> {
         &self.history
     }
 
@@ -91,26 +91,22 @@ impl<'s> View<'s> {
         (restricted || self.policy.audience.unmarked) && !names_withheld
     }
 
-    pub fn audience(&self) -> &str {
+    pub(crate) fn audience(&self) -> &str {
         &self.policy.audience.name
     }
 
     /// Whether pages may say that references were removed ("not available to this audience").
-    pub fn shows_withheld(&self) -> bool {
+    pub(crate) fn shows_withheld(&self) -> bool {
         self.policy.audience.show_withheld
     }
 
     /// How many objects this audience sees.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.count
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.count == 0
-    }
-
     /// How many objects were withheld from this audience.
-    pub fn withheld(&self) -> usize {
+    pub(crate) fn withheld(&self) -> usize {
         self.store.len() - self.count
     }
 
@@ -132,24 +128,24 @@ impl<'s> View<'s> {
     }
 
     /// Every visible object, in id order.
-    pub fn entries(&self) -> impl Iterator<Item = Entry<'s>> + '_ {
+    pub(crate) fn entries(&self) -> impl Iterator<Item = Entry<'s>> + '_ {
         self.store.indices().filter_map(|index| self.entry(index))
     }
 
-    pub fn get(&self, id: &str) -> Option<Entry<'s>> {
+    pub(crate) fn get(&self, id: &str) -> Option<Entry<'s>> {
         self.store.find(id).and_then(|index| self.entry(index))
     }
 
     /// The versions of an object this audience may see, oldest first: an older version can carry
     /// a stricter marking, or point at something withheld, even when the latest does not.
-    pub fn versions(&self, entry: Entry<'s>) -> Vec<&'s StixObject> {
+    pub(crate) fn versions(&self, entry: Entry<'s>) -> Vec<&'s StixObject> {
         let all = self.store.versions(entry.index);
         let (latest, older) = all.split_last().expect("an object has a version");
         older.iter().filter(|v| self.publishable(v)).chain(std::iter::once(latest)).collect()
     }
 
     /// Whether `id` is withheld from this audience (so it must not be shown, even as text).
-    pub fn withholds(&self, id: &str) -> bool {
+    pub(crate) fn withholds(&self, id: &str) -> bool {
         self.is_withheld(id)
     }
 
@@ -184,7 +180,7 @@ impl<'s> View<'s> {
 
     /// The JSON of a version as this audience gets it: as contributed, or, where references
     /// were redacted, a derived copy without them.
-    pub fn json(&self, version: &'s StixObject) -> Cow<'s, str> {
+    pub(crate) fn json(&self, version: &'s StixObject) -> Cow<'s, str> {
         if self.removed_references(version) == 0 {
             return Cow::Borrowed(&version.raw);
         }
@@ -194,7 +190,7 @@ impl<'s> View<'s> {
     }
 
     /// How many references a published version lost to redaction.
-    pub fn removed_references(&self, version: &StixObject) -> usize {
+    pub(crate) fn removed_references(&self, version: &StixObject) -> usize {
         if !self.policy.audience.redact_refs {
             return 0;
         }
@@ -202,7 +198,7 @@ impl<'s> View<'s> {
     }
 
     /// The texts of the statement markings (copyright, terms of use) on a version.
-    pub fn statements(&self, version: &StixObject) -> Vec<&str> {
+    pub(crate) fn statements(&self, version: &StixObject) -> Vec<&str> {
         let mut texts: Vec<&str> = version
             .refs
             .iter()
@@ -215,7 +211,7 @@ impl<'s> View<'s> {
     }
 
     /// What this object references, with the property it does so by.
-    pub fn outgoing(&self, entry: Entry<'s>) -> impl Iterator<Item = (&'s str, Entry<'s>)> + '_ {
+    pub(crate) fn outgoing(&self, entry: Entry<'s>) -> impl Iterator<Item = (&'s str, Entry<'s>)> + '_ {
         let store = self.store;
         store
             .outgoing(entry.index)
@@ -224,14 +220,14 @@ impl<'s> View<'s> {
     }
 
     /// What references this object, with the property it does so by.
-    pub fn incoming(&self, entry: Entry<'s>) -> impl Iterator<Item = (&'s str, Entry<'s>)> + '_ {
+    pub(crate) fn incoming(&self, entry: Entry<'s>) -> impl Iterator<Item = (&'s str, Entry<'s>)> + '_ {
         let store = self.store;
         store.incoming(entry.index).filter_map(move |edge| Some((store.property(edge), self.entry(edge.source)?)))
     }
 
     /// Every visible relationship with `entry` at one end: the relationship, the object at the
     /// other end, and whether `entry` is its source.
-    pub fn relationships(&self, entry: Entry<'s>) -> impl Iterator<Item = (Entry<'s>, Entry<'s>, bool)> + '_ {
+    pub(crate) fn relationships(&self, entry: Entry<'s>) -> impl Iterator<Item = (Entry<'s>, Entry<'s>, bool)> + '_ {
         self.incoming(entry).filter_map(move |(property, relationship)| {
             let outgoing = match (relationship.object_type(), property) {
                 ("relationship", "source_ref") => true,
@@ -245,12 +241,12 @@ impl<'s> View<'s> {
     }
 
     /// The visible objects whose external references carry `external_id` (case ignored).
-    pub fn with_external_id(&self, external_id: &str) -> impl Iterator<Item = Entry<'s>> + '_ {
+    pub(crate) fn with_external_id(&self, external_id: &str) -> impl Iterator<Item = Entry<'s>> + '_ {
         self.store.names().with_external_id(external_id).iter().filter_map(|&index| self.entry(index))
     }
 
     /// How many visible objects there are of each type.
-    pub fn type_counts(&self) -> BTreeMap<&'s str, usize> {
+    pub(crate) fn type_counts(&self) -> BTreeMap<&'s str, usize> {
         let mut counts = BTreeMap::new();
         for entry in self.entries() {
             *counts.entry(entry.object.object_type.as_str()).or_default() += 1;

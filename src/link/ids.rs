@@ -8,14 +8,14 @@ use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
 /// The position of each id, by a 64-bit hash of it. Two ids with the same hash (never seen in
 /// practice, but possible) are both kept: the second in `overflow`, searched after the table.
 #[derive(Default)]
-pub struct IdIndex {
+pub(crate) struct IdIndex {
     slots: HashMap<u64, u32, BuildHasherDefault<PassThrough>>,
     overflow: Vec<u32>,
 }
 
 impl IdIndex {
     /// Indexes `ids` (position i holds the id of object i).
-    pub fn build<'a>(ids: impl ExactSizeIterator<Item = &'a str>) -> IdIndex {
+    pub(crate) fn build<'a>(ids: impl ExactSizeIterator<Item = &'a str>) -> IdIndex {
         let mut index = IdIndex {
             slots: HashMap::with_capacity_and_hasher(ids.len(), BuildHasherDefault::default()),
             overflow: Vec::new(),
@@ -30,7 +30,7 @@ impl IdIndex {
     }
 
     /// The position of `id`; `id_at` gives the id at a position, to rule out a hash collision.
-    pub fn find<'a>(&self, id: &str, id_at: impl Fn(u32) -> &'a str) -> Option<u32> {
+    pub(crate) fn find<'a>(&self, id: &str, id_at: impl Fn(u32) -> &'a str) -> Option<u32> {
         if let Some(&i) = self.slots.get(&key(id)) {
             if id_at(i) == id {
                 return Some(i);

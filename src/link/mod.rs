@@ -19,24 +19,24 @@ use rayon::prelude::*;
 use crate::stix::mentions::uuid_number;
 use crate::stix::StixObject;
 use ids::IdIndex;
-pub use names::NameIndex;
+pub(crate) use names::NameIndex;
 
-pub use crate::stix::object::MENTIONS;
+pub(crate) use crate::stix::object::MENTIONS;
 
 /// The position of an id in the Store (ids are kept sorted, so this is also its rank).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ObjectIndex(pub u32);
+pub(crate) struct ObjectIndex(pub u32);
 
 /// A reference from the latest version of one object to another object in the Store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Edge {
-    pub source: ObjectIndex,
-    pub target: ObjectIndex,
+pub(crate) struct Edge {
+    pub(crate) source: ObjectIndex,
+    pub(crate) target: ObjectIndex,
     /// Index into `Store::properties` (`object_refs`, `source_ref`, …).
-    pub property: u16,
+    pub(crate) property: u16,
 }
 
-pub struct Store {
+pub(crate) struct Store {
     /// Every distinct version, sorted by id and then by version time.
     versions: Vec<StixObject>,
     /// For each id in order: where its versions start in `versions` (plus one final end).
@@ -58,7 +58,7 @@ pub struct Store {
 impl Store {
     /// Links loaded objects. Copies of one version (same id and version key) are kept once, the
     /// first in file order: the same copy `check` reports conflicts against.
-    pub fn build(mut objects: Vec<StixObject>) -> Store {
+    pub(crate) fn build(mut objects: Vec<StixObject>) -> Store {
         let started = std::time::Instant::now();
         objects = sorted_by_version(objects);
         crate::timing::log_timing("link: sort", started);
@@ -99,52 +99,52 @@ impl Store {
     }
 
     /// How many ids (not versions) the Store holds.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.version_start.len() - 1
     }
 
-    pub fn indices(&self) -> impl Iterator<Item = ObjectIndex> + '_ {
+    pub(crate) fn indices(&self) -> impl Iterator<Item = ObjectIndex> + '_ {
         (0..self.len() as u32).map(ObjectIndex)
     }
 
     /// The latest version of an object.
-    pub fn latest(&self, index: ObjectIndex) -> &StixObject {
+    pub(crate) fn latest(&self, index: ObjectIndex) -> &StixObject {
         let end = self.version_start[index.0 as usize + 1] as usize;
         &self.versions[end - 1]
     }
 
     /// Every version of an object, oldest first.
-    pub fn versions(&self, index: ObjectIndex) -> &[StixObject] {
+    pub(crate) fn versions(&self, index: ObjectIndex) -> &[StixObject] {
         let i = index.0 as usize;
         &self.versions[self.version_start[i] as usize..self.version_start[i + 1] as usize]
     }
 
-    pub fn find(&self, id: &str) -> Option<ObjectIndex> {
+    pub(crate) fn find(&self, id: &str) -> Option<ObjectIndex> {
         let id_at = |i: u32| self.versions[self.version_start[i as usize] as usize].id.as_str();
         self.ids.find(id, id_at).map(ObjectIndex)
     }
 
     /// The objects whose id has this UUID (one, unless types share a UUID).
-    pub fn with_uuid(&self, uuid: u128) -> impl Iterator<Item = ObjectIndex> + '_ {
+    pub(crate) fn with_uuid(&self, uuid: u128) -> impl Iterator<Item = ObjectIndex> + '_ {
         let start = self.uuids.partition_point(|(u, _)| *u < uuid);
         self.uuids[start..].iter().take_while(move |(u, _)| *u == uuid).map(|(_, i)| ObjectIndex(*i))
     }
 
-    pub fn outgoing(&self, index: ObjectIndex) -> &[Edge] {
+    pub(crate) fn outgoing(&self, index: ObjectIndex) -> &[Edge] {
         let i = index.0 as usize;
         &self.edges[self.out_start[i] as usize..self.out_start[i + 1] as usize]
     }
 
-    pub fn incoming(&self, index: ObjectIndex) -> impl Iterator<Item = &Edge> + '_ {
+    pub(crate) fn incoming(&self, index: ObjectIndex) -> impl Iterator<Item = &Edge> + '_ {
         let i = index.0 as usize;
         self.incoming[self.in_start[i] as usize..self.in_start[i + 1] as usize].iter().map(|&e| &self.edges[e as usize])
     }
 
-    pub fn property(&self, edge: &Edge) -> &str {
+    pub(crate) fn property(&self, edge: &Edge) -> &str {
         &self.properties[edge.property as usize]
     }
 
-    pub fn names(&self) -> &NameIndex {
+    pub(crate) fn names(&self) -> &NameIndex {
         &self.names
     }
 

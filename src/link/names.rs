@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::{ObjectIndex, Store};
 
 #[derive(Default)]
-pub struct NameIndex {
+pub(crate) struct NameIndex {
     by_external_id: Keyed,
 }
 
@@ -36,7 +36,7 @@ impl Keyed {
 }
 
 impl NameIndex {
-    pub fn build(store: &Store) -> NameIndex {
+    pub(crate) fn build(store: &Store) -> NameIndex {
         let per_object = |index: u32| {
             let index = ObjectIndex(index);
             let ids = store.latest(index).external_ids.iter().map(move |(_, id)| (id.to_uppercase().into(), index));
@@ -47,7 +47,7 @@ impl NameIndex {
     }
 
     /// The objects whose external references carry `external_id`, in id order.
-    pub fn with_external_id(&self, external_id: &str) -> &[ObjectIndex] {
+    pub(crate) fn with_external_id(&self, external_id: &str) -> &[ObjectIndex] {
         self.by_external_id.get(&external_id.to_uppercase())
     }
 }

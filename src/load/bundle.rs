@@ -14,7 +14,7 @@ use crate::stix::{id, Reference, SpecVersion, StixObject};
 /// Objects per file above which a file's objects are checked in parallel too.
 const PARALLEL_OBJECTS: usize = 64;
 
-pub fn parse_bundle(source: &Source, check: &ObjectCheck) -> LoadedFile {
+pub(crate) fn parse_bundle(source: &Source, check: &ObjectCheck) -> LoadedFile {
     let members = match serde_json::from_str::<TopLevel>(&source.text) {
         Ok(TopLevel::Object(members)) => members,
         Ok(TopLevel::Other(kind)) => {
@@ -326,7 +326,7 @@ fn references(members: &serde_json::Map<String, Value>) -> Vec<Reference> {
 }
 
 /// Turns an object-relative finding into a diagnostic at its line and column.
-pub fn place(
+pub(crate) fn place(
     source: &Source,
     locator: &Locator,
     object_start: usize,

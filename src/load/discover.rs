@@ -13,14 +13,14 @@ use crate::error::Error;
 
 /// The files to load, and what discovery had to say about the tree.
 #[derive(Default)]
-pub struct Discovered {
-    pub files: Vec<PathBuf>,
-    pub diagnostics: Vec<Diagnostic>,
+pub(crate) struct Discovered {
+    pub(crate) files: Vec<PathBuf>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 /// Lists the JSON files under each path (a file given by name is taken whatever its extension).
 /// A path that does not exist is an operational error: the command line was wrong.
-pub fn discover(paths: &[PathBuf], root: &Path) -> Result<Discovered, Error> {
+pub(crate) fn discover(paths: &[PathBuf], root: &Path) -> Result<Discovered, Error> {
     let mut found = Discovered::default();
     for path in paths {
         let meta = std::fs::symlink_metadata(path).map_err(|source| Error::io(path, source))?;

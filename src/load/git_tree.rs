@@ -11,23 +11,23 @@ use crate::diag::Diagnostic;
 use crate::error::Error;
 
 /// A repository and where the content folder sits in it.
-pub struct GitContent {
-    pub repo: Repository,
+pub(crate) struct GitContent {
+    pub(crate) repo: Repository,
     /// The working tree's top folder, canonical.
-    pub workdir: PathBuf,
+    pub(crate) workdir: PathBuf,
     /// The content folder relative to the top folder, `/`-separated (empty: the whole tree).
-    pub prefix: String,
+    pub(crate) prefix: String,
 }
 
 /// One content file of a revision: the path it has in a working tree, and its bytes.
-pub struct TreeFile {
-    pub path: PathBuf,
-    pub bytes: Vec<u8>,
+pub(crate) struct TreeFile {
+    pub(crate) path: PathBuf,
+    pub(crate) bytes: Vec<u8>,
 }
 
 impl GitContent {
     /// Opens the repository holding `content_dir`. The error says why there is no history.
-    pub fn open(content_dir: &Path) -> Result<GitContent, String> {
+    pub(crate) fn open(content_dir: &Path) -> Result<GitContent, String> {
         let repo =
             Repository::discover(content_dir).map_err(|_| "the content is not in a git repository".to_owned())?;
         let workdir = repo.workdir().ok_or("the repository is bare (it has no working tree)")?;
@@ -39,7 +39,7 @@ impl GitContent {
     }
 
     /// The commit a revision name (`HEAD`, `main`, `v18.0`, a SHA) stands for.
-    pub fn commit(&self, rev: &str) -> Result<git2::Commit<'_>, Error> {
+    pub(crate) fn commit(&self, rev: &str) -> Result<git2::Commit<'_>, Error> {
         let object = self
             .repo
             .revparse_single(rev)
@@ -48,7 +48,7 @@ impl GitContent {
     }
 
     /// The content folder's tree at `commit` (None when the folder did not exist then).
-    pub fn content_tree<'r>(&'r self, commit: &git2::Commit<'r>) -> Option<git2::Tree<'r>> {
+    pub(crate) fn content_tree<'r>(&'r self, commit: &git2::Commit<'r>) -> Option<git2::Tree<'r>> {
         let tree = commit.tree().ok()?;
         if self.prefix.is_empty() {
             return Some(tree);
@@ -59,7 +59,7 @@ impl GitContent {
 
     /// Every content file of `rev`, named as in a working tree under `shown_dir` (the content
     /// folder as the user gave it), plus a diagnostic for each symlink skipped.
-    pub fn files(&self, rev: &str, shown_dir: &Path) -> Result<(Vec<TreeFile>, Vec<Diagnostic>), Error> {
+    pub(crate) fn files(&self, rev: &str, shown_dir: &Path) -> Result<(Vec<TreeFile>, Vec<Diagnostic>), Error> {
         let commit = self.commit(rev)?;
         let Some(tree) = self.content_tree(&commit) else {
             return Ok((Vec::new(), Vec::new()));
@@ -95,7 +95,7 @@ impl GitContent {
     }
 
     /// The bytes of the file at `repo_path` in `rev`, when it is there.
-    pub fn file_at(&self, rev: &str, repo_path: &str) -> Option<Vec<u8>> {
+    pub(crate) fn file_at(&self, rev: &str, repo_path: &str) -> Option<Vec<u8>> {
         let tree = self.commit(rev).ok()?.tree().ok()?;
         let entry = tree.get_path(Path::new(repo_path)).ok()?;
         Some(self.repo.find_blob(entry.id()).ok()?.content().to_vec())
@@ -103,7 +103,7 @@ impl GitContent {
 
     /// A file's path relative to the top folder, `/`-separated, from the path it was loaded
     /// by (relative to `cwd`, or absolute).
-    pub fn repo_path(&self, file: &Path, cwd: &Path) -> Option<String> {
+    pub(crate) fn repo_path(&self, file: &Path, cwd: &Path) -> Option<String> {
         let absolute = normalise(&cwd.join(file));
         let relative = absolute.strip_prefix(&self.workdir).ok().map(Path::to_path_buf).or_else(|| {
             let parent = std::fs::canonicalize(absolute.parent()?).ok()?;
@@ -113,7 +113,7 @@ impl GitContent {
     }
 }
 
-pub fn is_json(name: &str) -> bool {
+pub(crate) fn is_json(name: &str) -> bool {
     name.rsplit_once('.').is_some_and(|(_, ext)| ext.eq_ignore_ascii_case("json"))
 }
 

@@ -36,7 +36,7 @@ macro_rules! scalars_are {
 }
 
 /// A `serde_json::Value` that refuses duplicate keys.
-pub struct StrictValue(pub Value);
+pub(crate) struct StrictValue(pub Value);
 
 impl<'de> Deserialize<'de> for StrictValue {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -94,19 +94,19 @@ impl<'de> Visitor<'de> for StrictVisitor {
 }
 
 /// Parses one value strictly.
-pub fn parse_strict(text: &str) -> Result<Value, serde_json::Error> {
+pub(crate) fn parse_strict(text: &str) -> Result<Value, serde_json::Error> {
     serde_json::from_str::<StrictValue>(text).map(|v| v.0)
 }
 
 /// The top level of a file: an object's members with their raw text, or the kind of the
 /// non-object value found instead. A member named `objects` is split into its elements in the
 /// same pass (one scan of the file instead of two).
-pub enum TopLevel<'a> {
+pub(crate) enum TopLevel<'a> {
     Object(Vec<(String, Member<'a>)>),
     Other(&'static str),
 }
 
-pub enum Member<'a> {
+pub(crate) enum Member<'a> {
     Raw(&'a RawValue),
     /// The elements of an `objects` array.
     Elements(Vec<&'a RawValue>),
@@ -177,7 +177,7 @@ impl<'de: 'a, 'a> Visitor<'de> for TopLevelVisitor<'a> {
 /// A hash of an object's content that ignores key order and formatting, and its top-level
 /// `spec_version`: the same version of an object written as STIX 2.0 and as STIX 2.1 (as
 /// MITRE publishes CAPEC) is one version, not a conflict.
-pub fn content_hash(value: &Value) -> u64 {
+pub(crate) fn content_hash(value: &Value) -> u64 {
     let mut hasher = crate::stix::fxhash::FxHasher::default();
     match value {
         Value::Object(members) => {

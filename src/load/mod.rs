@@ -6,10 +6,10 @@
 //! once, handed to the caller's per-object check while it is in memory, reduced to a
 //! `StixObject`, and dropped.
 
-pub mod discover;
-pub mod git_tree;
-pub mod json;
-pub mod source;
+pub(crate) mod discover;
+pub(crate) mod git_tree;
+pub(crate) mod json;
+pub(crate) mod source;
 
 mod bundle;
 
@@ -21,13 +21,13 @@ use serde_json::Value;
 
 use crate::diag::{Diagnostic, Finding};
 use crate::stix::{SpecVersion, StixObject};
-pub use discover::{discover, Discovered};
-pub use source::Source;
+pub(crate) use discover::{discover, Discovered};
+pub(crate) use source::Source;
 
 /// Limits that protect the run from hostile files.
 #[derive(Debug, Clone, Copy)]
-pub struct LoadOptions {
-    pub max_file_size: u64,
+pub(crate) struct LoadOptions {
+    pub(crate) max_file_size: u64,
 }
 
 impl Default for LoadOptions {
@@ -38,25 +38,25 @@ impl Default for LoadOptions {
 
 /// The per-object check run while the object's JSON is parsed: it sees the object and the
 /// version it is to be checked by.
-pub type ObjectCheck = dyn Fn(&Value, SpecVersion) -> Vec<Finding> + Sync;
+pub(crate) type ObjectCheck = dyn Fn(&Value, SpecVersion) -> Vec<Finding> + Sync;
 
 /// What one file yielded.
 #[derive(Default)]
-pub struct LoadedFile {
-    pub objects: Vec<StixObject>,
-    pub diagnostics: Vec<Diagnostic>,
+pub(crate) struct LoadedFile {
+    pub(crate) objects: Vec<StixObject>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 /// Everything loaded, objects in file order.
 #[derive(Default)]
-pub struct Loaded {
-    pub files: usize,
-    pub objects: Vec<StixObject>,
-    pub diagnostics: Vec<Diagnostic>,
+pub(crate) struct Loaded {
+    pub(crate) files: usize,
+    pub(crate) objects: Vec<StixObject>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 /// Loads every file in parallel and checks each object with `check`.
-pub fn load_all(files: &[PathBuf], options: &LoadOptions, check: &ObjectCheck) -> Loaded {
+pub(crate) fn load_all(files: &[PathBuf], options: &LoadOptions, check: &ObjectCheck) -> Loaded {
     let per_file: Vec<LoadedFile> = files.par_iter().map(|path| load_file(path, options, check)).collect();
     gather(files.len(), per_file)
 }
@@ -81,7 +81,7 @@ fn gather(files: usize, per_file: Vec<LoadedFile>) -> Loaded {
 
 /// Loads the files of a git revision (`git_tree::GitContent::files`) the way `load_all` loads
 /// a working tree's.
-pub fn load_tree(files: Vec<git_tree::TreeFile>, options: &LoadOptions, check: &ObjectCheck) -> Loaded {
+pub(crate) fn load_tree(files: Vec<git_tree::TreeFile>, options: &LoadOptions, check: &ObjectCheck) -> Loaded {
     let count = files.len();
     let per_file: Vec<LoadedFile> = files
         .into_par_iter()
@@ -95,7 +95,7 @@ pub fn load_tree(files: Vec<git_tree::TreeFile>, options: &LoadOptions, check: &
 }
 
 /// Reads and parses one file. Never fails: every problem becomes a diagnostic.
-pub fn load_file(path: &std::path::Path, options: &LoadOptions, check: &ObjectCheck) -> LoadedFile {
+pub(crate) fn load_file(path: &std::path::Path, options: &LoadOptions, check: &ObjectCheck) -> LoadedFile {
     let path = Arc::new(path.to_path_buf());
     parse_read(read_text(&path, options), check)
 }
@@ -116,7 +116,7 @@ fn parse_read(read: Read, check: &ObjectCheck) -> LoadedFile {
 
 /// Parses `text` as if it were the file `path` (for tests and in-memory sources).
 #[cfg(test)]
-pub fn load_text(path: &std::path::Path, text: String, check: &ObjectCheck) -> LoadedFile {
+pub(crate) fn load_text(path: &std::path::Path, text: String, check: &ObjectCheck) -> LoadedFile {
     bundle::parse_bundle(&Source::new(Arc::new(path.to_path_buf()), text), check)
 }
 

@@ -11,32 +11,32 @@ use crate::diag::LineIndex;
 
 /// The text of one file, with its line index (built once, so locating a finding costs
 /// O(log n) however long its line is).
-pub struct Source {
-    pub path: Arc<PathBuf>,
-    pub text: String,
+pub(crate) struct Source {
+    pub(crate) path: Arc<PathBuf>,
+    pub(crate) text: String,
     lines: LineIndex,
 }
 
 impl Source {
-    pub fn new(path: Arc<PathBuf>, text: String) -> Source {
+    pub(crate) fn new(path: Arc<PathBuf>, text: String) -> Source {
         let lines = LineIndex::new(&text);
         Source { path, text, lines }
     }
 
     /// 1-based line and character column of a byte offset into `text`.
-    pub fn line_column(&self, offset: usize) -> (usize, usize) {
+    pub(crate) fn line_column(&self, offset: usize) -> (usize, usize) {
         self.lines.line_column(&self.text, offset)
     }
 
     /// The byte offset of the value a JSON pointer (relative to the value at `base`) names, or
     /// of the deepest value on the way that exists (a missing property points at its object).
-    pub fn locate(&self, base: usize, pointer: &str) -> usize {
+    pub(crate) fn locate(&self, base: usize, pointer: &str) -> usize {
         locate(&self.text, base, pointer)
     }
 }
 
 /// Walks `pointer` from the value starting at byte `base` of `text`.
-pub fn locate(text: &str, base: usize, pointer: &str) -> usize {
+pub(crate) fn locate(text: &str, base: usize, pointer: &str) -> usize {
     Locator::new(text).locate(base, pointer)
 }
 
@@ -44,7 +44,7 @@ pub fn locate(text: &str, base: usize, pointer: &str) -> usize {
 /// container it walks through: a million findings inside one wide array or object cost one
 /// pass over it, not a pass each. Meant for the findings of one object (what it remembers
 /// lives as long as it does).
-pub struct Locator<'t> {
+pub(crate) struct Locator<'t> {
     text: &'t str,
     seen: RefCell<HashMap<usize, Rc<Children>>>,
 }
@@ -56,13 +56,13 @@ enum Children {
 }
 
 impl<'t> Locator<'t> {
-    pub fn new(text: &'t str) -> Locator<'t> {
+    pub(crate) fn new(text: &'t str) -> Locator<'t> {
         Locator { text, seen: RefCell::new(HashMap::new()) }
     }
 
     /// The byte offset of the value `pointer` names below the value at `base`, or of the
     /// deepest value on the way that exists.
-    pub fn locate(&self, base: usize, pointer: &str) -> usize {
+    pub(crate) fn locate(&self, base: usize, pointer: &str) -> usize {
         let bytes = self.text.as_bytes();
         let mut at = skip_ws(bytes, base);
         for token in pointer.split('/').skip(1) {

@@ -18,7 +18,6 @@ use crate::error::Error;
 use crate::link::Store;
 use crate::provenance::{History, HistoryOptions};
 use crate::publish::pages::{load_pages, ContentPage};
-use crate::publish::search::SearchStats;
 use crate::publish::taxii::TaxiiIndex;
 use crate::publish::theme::Theme;
 use crate::publish::{page_count, publish, Publication};
@@ -75,9 +74,7 @@ pub struct BuildStats {
     pub files: WriteStats,
     pub seconds: f64,
     /// What the audience's TAXII server holds, when `keep_taxii_index` asked for it.
-    pub taxii_index: Option<TaxiiIndex>,
-    /// The size of its search index.
-    pub search: SearchStats,
+    pub(crate) taxii_index: Option<TaxiiIndex>,
 }
 
 pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<BuildReport, Error> {
@@ -143,7 +140,6 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
             files,
             seconds: audience_started.elapsed().as_secs_f64(),
             taxii_index: options.keep_taxii_index.then_some(published.taxii_index),
-            search: published.search,
         });
     }
     Ok(BuildReport { check, site_diagnostics, outcome: BuildOutcome::Built { left_out, audiences: built } })

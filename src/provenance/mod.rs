@@ -18,24 +18,24 @@ use crate::load::git_tree::GitContent;
 
 /// One commit, as pages show it.
 #[derive(Debug, Clone, Serialize)]
-pub struct Commit {
-    pub sha: String,
-    pub author: String,
-    pub email: String,
+pub(crate) struct Commit {
+    pub(crate) sha: String,
+    pub(crate) author: String,
+    pub(crate) email: String,
     /// When it was authored: seconds since 1970 (UTC).
-    pub time: i64,
+    pub(crate) time: i64,
     /// When the published branch first held it (its merge, for a branch commit), never before
     /// what that branch published earlier: what TAXII calls `date_added`.
-    pub published: i64,
-    pub subject: String,
-    pub body: String,
+    pub(crate) published: i64,
+    pub(crate) subject: String,
+    pub(crate) body: String,
     /// The pull request that brought it in: its own `(#N)` (a squash merge) or the
     /// `Merge pull request #N` that merged its branch.
-    pub pull_request: Option<u64>,
+    pub(crate) pull_request: Option<u64>,
 }
 
 impl Commit {
-    pub fn short(&self) -> &str {
+    pub(crate) fn short(&self) -> &str {
         &self.sha[..self.sha.len().min(10)]
     }
 }
@@ -46,10 +46,10 @@ impl Commit {
 /// without a new `modified`, so which commit brought it depends on who asks. The View decides
 /// that (`audience::history`); nothing that publishes reads this directly.
 #[derive(Default)]
-pub struct History {
-    pub commits: Vec<Commit>,
+pub(crate) struct History {
+    pub(crate) commits: Vec<Commit>,
     /// Why there is no history (None: there is).
-    pub unavailable: Option<String>,
+    pub(crate) unavailable: Option<String>,
     /// id → each version key a commit held, with the states it went through.
     origins: HashMap<Box<str>, Vec<VersionStates>>,
     /// What decides whether an audience may see a state: its markings and the objects it names.
@@ -57,53 +57,53 @@ pub struct History {
 }
 
 /// One version of an object (by its version key) and the texts commits gave it, in commit order.
-pub struct VersionStates {
-    pub key: Box<str>,
-    pub states: Vec<State>,
+pub(crate) struct VersionStates {
+    pub(crate) key: Box<str>,
+    pub(crate) states: Vec<State>,
 }
 
 /// The text a version had from one commit on.
 #[derive(Debug, Clone, Copy)]
-pub struct State {
+pub(crate) struct State {
     /// Index into `History::commits`.
-    pub commit: u32,
+    pub(crate) commit: u32,
     /// A hash of the version's text: a later commit that changes it starts a new state.
-    pub content: u64,
+    pub(crate) content: u64,
     /// Index into the gates (`History::gate`).
-    pub gate: u32,
+    pub(crate) gate: u32,
 }
 
 /// What an audience must be allowed for a state to be shown: the marking definitions on it
 /// (object-level and granular), and the UUIDs its text names (references included).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct Gate {
+pub(crate) struct Gate {
     /// The object's own id (its UUID names itself).
-    pub id: Box<str>,
+    pub(crate) id: Box<str>,
     /// Marking definitions count as marked (they are the vocabulary of markings).
-    pub marking_definition: bool,
-    pub markings: Vec<Box<str>>,
-    pub named: Vec<u128>,
+    pub(crate) marking_definition: bool,
+    pub(crate) markings: Vec<Box<str>>,
+    pub(crate) named: Vec<u128>,
 }
 
 /// What to read.
-pub struct HistoryOptions<'a> {
-    pub content_dir: &'a Path,
+pub(crate) struct HistoryOptions<'a> {
+    pub(crate) content_dir: &'a Path,
     /// The revision whose history is read (default: HEAD).
-    pub rev: Option<&'a str>,
+    pub(crate) rev: Option<&'a str>,
 }
 
 impl History {
     /// History that was not asked for (`--no-history`).
-    pub fn off() -> History {
+    pub(crate) fn off() -> History {
         History { unavailable: Some("history was not read for this build (--no-history)".into()), ..History::default() }
     }
 
-    pub fn is_available(&self) -> bool {
+    pub(crate) fn is_available(&self) -> bool {
         self.unavailable.is_none()
     }
 
     /// Reads the history of the content folder up to `rev`.
-    pub fn read(options: &HistoryOptions<'_>) -> History {
+    pub(crate) fn read(options: &HistoryOptions<'_>) -> History {
         let unavailable = |reason: String| History { unavailable: Some(reason), ..History::default() };
         let content = match GitContent::open(options.content_dir) {
             Ok(content) => content,
@@ -118,11 +118,11 @@ impl History {
     }
 
     /// Every version of `id` a commit held, in the order commits first held them.
-    pub fn versions_of(&self, id: &str) -> &[VersionStates] {
+    pub(crate) fn versions_of(&self, id: &str) -> &[VersionStates] {
         self.origins.get(id).map_or(&[], Vec::as_slice)
     }
 
-    pub fn gates(&self) -> &[Gate] {
+    pub(crate) fn gates(&self) -> &[Gate] {
         &self.gates
     }
 }

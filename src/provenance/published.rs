@@ -12,7 +12,7 @@ use super::Commit;
 /// Sets `published` of every commit reachable from `tip`, walking its first-parent line from the
 /// root up: each commit on the line publishes itself and everything it merged, at its committer
 /// time (or the time before it on the line, when its clock was behind).
-pub fn assign(repo: &Repository, tip: Oid, index_of: &HashMap<Oid, u32>, commits: &mut [Commit]) {
+pub(crate) fn assign(repo: &Repository, tip: Oid, index_of: &HashMap<Oid, u32>, commits: &mut [Commit]) {
     let mut line = Vec::new();
     let mut at = repo.find_commit(tip).ok();
     while let Some(commit) = at {

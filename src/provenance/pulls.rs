@@ -9,14 +9,14 @@ use git2::{Oid, Repository};
 use super::Commit;
 
 /// The `N` of a subject ending with `(#N)`.
-pub fn squashed(subject: &str) -> Option<u64> {
+pub(crate) fn squashed(subject: &str) -> Option<u64> {
     let inner = subject.trim_end().strip_suffix(')')?;
     let (_, number) = inner.rsplit_once("(#")?;
     number.parse().ok()
 }
 
 /// The `N` of `Merge pull request #N from …`.
-pub fn merged(subject: &str) -> Option<u64> {
+pub(crate) fn merged(subject: &str) -> Option<u64> {
     let rest = subject.strip_prefix("Merge pull request #")?;
     let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
     digits.parse().ok()
@@ -24,7 +24,7 @@ pub fn merged(subject: &str) -> Option<u64> {
 
 /// Gives each commit of a merged branch the number of the pull request that merged it (a
 /// commit's own `(#N)` wins; the first merge to bring a commit in wins over later ones).
-pub fn assign(repo: &Repository, oids: &[Oid], index_of: &HashMap<Oid, u32>, commits: &mut [Commit]) {
+pub(crate) fn assign(repo: &Repository, oids: &[Oid], index_of: &HashMap<Oid, u32>, commits: &mut [Commit]) {
     for (i, oid) in oids.iter().enumerate() {
         let Some(number) = merged(&commits[i].subject) else { continue };
         commits[i].pull_request.get_or_insert(number);

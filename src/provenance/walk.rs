@@ -26,7 +26,7 @@ struct Change {
     blob: Option<Oid>,
 }
 
-pub fn read(content: &GitContent, rev: &str) -> Result<History, String> {
+pub(crate) fn read(content: &GitContent, rev: &str) -> Result<History, String> {
     let repo = &content.repo;
     let tip = content.commit(rev).map_err(|e| e.to_string())?;
     let mut walk = repo.revwalk().map_err(|e| e.message().to_owned())?;
@@ -168,11 +168,11 @@ struct GranularShape<'a> {
 
 /// One object version as a commit held it.
 pub(super) struct VersionText {
-    pub id: String,
-    pub key: String,
+    pub(crate) id: String,
+    pub(crate) key: String,
     /// A hash of its text, to tell whether a later commit changed it.
-    pub content: u64,
-    pub gate: Gate,
+    pub(crate) content: u64,
+    pub(crate) gate: Gate,
 }
 
 /// The versions a bundle (or a lone object) holds; nothing when it is not that shape (history

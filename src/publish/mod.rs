@@ -21,32 +21,30 @@ use crate::stix::Timestamp;
 use crate::timing::log_timing;
 use crate::write::Sink;
 use pages::ContentPage;
-use search::SearchStats;
 use taxii::TaxiiIndex;
 use theme::Theme;
 
 /// Everything one audience's output is made from: its View (objects, and git history as the
 /// View allows it), the site's settings and the build time. Nothing else reaches a renderer.
 pub(crate) struct Publication<'p, 's> {
-    pub view: &'p View<'s>,
-    pub site: &'p Site,
-    pub taxii: &'p Taxii,
-    pub theme: &'p Theme,
+    pub(crate) view: &'p View<'s>,
+    pub(crate) site: &'p Site,
+    pub(crate) taxii: &'p Taxii,
+    pub(crate) theme: &'p Theme,
     /// The Markdown pages published to this audience.
-    pub pages: &'p [ContentPage],
+    pub(crate) pages: &'p [ContentPage],
     /// The build time: which indicators apply, where the dashboard's windows end.
-    pub now: Timestamp,
+    pub(crate) now: Timestamp,
     /// Whether `now` was given (`--now`, `SOURCE_DATE_EPOCH`): only then may output print it.
-    pub now_given: bool,
+    pub(crate) now_given: bool,
 }
 
 /// What publishing wrote, for the build's summary and for `serve`.
 pub(crate) struct Published {
-    pub pages: usize,
-    pub search: SearchStats,
-    pub taxii_index: TaxiiIndex,
+    pub(crate) pages: usize,
+    pub(crate) taxii_index: TaxiiIndex,
     /// Markdown pages not written because their slug names something the site generates.
-    pub reserved_pages: Vec<String>,
+    pub(crate) reserved_pages: Vec<String>,
 }
 
 /// A sink that remembers the top-level name (first path segment) of everything written
@@ -95,7 +93,7 @@ pub(crate) fn publish(
     let sink: &dyn Sink = &generated;
     let catalog = feeds::write(view, site, publication.now, publication.now_given, sink)?;
     log_timing("feeds", started);
-    let search = search::write(view, sink)?;
+    search::write(view, sink)?.log();
     log_timing("search index", started);
     let pages = pages::render(publication, &catalog, sink, tick)?;
     log_timing("render", started);
@@ -106,5 +104,5 @@ pub(crate) fn publish(
     log_timing("taxii", started);
     let taken = generated.into_names();
     let (content_pages, reserved_pages) = pages::render_content_pages(publication, &taken, outer, tick)?;
-    Ok(Published { pages: pages + content_pages, search, taxii_index, reserved_pages })
+    Ok(Published { pages: pages + content_pages, taxii_index, reserved_pages })
 }

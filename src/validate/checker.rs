@@ -6,67 +6,67 @@ use crate::diag::Finding;
 use crate::stix::schema::{self, Category, TypeSpec};
 use crate::stix::SpecVersion;
 
-pub struct Checker<'a> {
-    pub version: SpecVersion,
-    pub members: &'a Map<String, Value>,
+pub(crate) struct Checker<'a> {
+    pub(crate) version: SpecVersion,
+    pub(crate) members: &'a Map<String, Value>,
     /// The object's `type` when it is a string.
-    pub type_name: &'a str,
+    pub(crate) type_name: &'a str,
     /// The predefined type's table entry; `None` for a custom type.
-    pub spec: Option<&'static TypeSpec>,
-    pub category: Category,
+    pub(crate) spec: Option<&'static TypeSpec>,
+    pub(crate) category: Category,
     /// The build time timestamps are judged by; `None` judges none by it.
-    pub clock: Option<Clock>,
+    pub(crate) clock: Option<Clock>,
     findings: Vec<Finding>,
 }
 
 /// The build time, and how far after it a timestamp may be before it is a warning (clocks
 /// differ; a report written this evening in another time zone is not from the future).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Clock {
-    pub now: i64,
-    pub tolerance_seconds: i64,
+pub(crate) struct Clock {
+    pub(crate) now: i64,
+    pub(crate) tolerance_seconds: i64,
 }
 
 impl<'a> Checker<'a> {
-    pub fn new(version: SpecVersion, members: &'a Map<String, Value>) -> Checker<'a> {
+    pub(crate) fn new(version: SpecVersion, members: &'a Map<String, Value>) -> Checker<'a> {
         let type_name = members.get("type").and_then(Value::as_str).unwrap_or("");
         let spec = schema::type_spec(version, type_name);
         let category = spec.map_or_else(|| custom_category(members), |s| s.category);
         Checker { version, members, type_name, spec, category, clock: None, findings: Vec::new() }
     }
 
-    pub fn get(&self, key: &str) -> Option<&'a Value> {
+    pub(crate) fn get(&self, key: &str) -> Option<&'a Value> {
         self.members.get(key)
     }
 
-    pub fn str(&self, key: &str) -> Option<&'a str> {
+    pub(crate) fn str(&self, key: &str) -> Option<&'a str> {
         self.members.get(key).and_then(Value::as_str)
     }
 
-    pub fn has(&self, key: &str) -> bool {
+    pub(crate) fn has(&self, key: &str) -> bool {
         self.members.contains_key(key)
     }
 
-    pub fn push(&mut self, finding: Finding) {
+    pub(crate) fn push(&mut self, finding: Finding) {
         self.findings.push(finding);
     }
 
-    pub fn error(&mut self, code: &'static str, pointer: impl Into<String>, message: impl Into<String>) {
+    pub(crate) fn error(&mut self, code: &'static str, pointer: impl Into<String>, message: impl Into<String>) {
         self.findings.push(Finding::error(code, pointer, message));
     }
 
-    pub fn warning(&mut self, code: &'static str, pointer: impl Into<String>, message: impl Into<String>) {
+    pub(crate) fn warning(&mut self, code: &'static str, pointer: impl Into<String>, message: impl Into<String>) {
         self.findings.push(Finding::warning(code, pointer, message));
     }
 
     /// How many findings there are so far (see `soften_since`).
-    pub fn mark(&self) -> usize {
+    pub(crate) fn mark(&self) -> usize {
         self.findings.len()
     }
 
     /// Turns the errors found since `mark` into warnings with `code`: what the specification's
     /// rules say of a value that no rule binds (a custom property's) is advice, not a verdict.
-    pub fn soften_since(&mut self, mark: usize, code: &'static str, help: &str) {
+    pub(crate) fn soften_since(&mut self, mark: usize, code: &'static str, help: &str) {
         for finding in self.findings.iter_mut().skip(mark) {
             if finding.severity == crate::diag::Severity::Error {
                 finding.severity = crate::diag::Severity::Warning;
@@ -76,12 +76,12 @@ impl<'a> Checker<'a> {
         }
     }
 
-    pub fn into_findings(self) -> Vec<Finding> {
+    pub(crate) fn into_findings(self) -> Vec<Finding> {
         self.findings
     }
 
     /// The human name of the object's type, for messages.
-    pub fn what(&self) -> String {
+    pub(crate) fn what(&self) -> String {
         if self.type_name.is_empty() {
             "object".to_owned()
         } else {
@@ -105,6 +105,6 @@ fn custom_category(members: &Map<String, Value>) -> Category {
 }
 
 /// JSON pointer of a top-level property.
-pub fn ptr(key: &str) -> String {
+pub(crate) fn ptr(key: &str) -> String {
     format!("/{}", key.replace('~', "~0").replace('/', "~1"))
 }

@@ -10,7 +10,7 @@ use crate::stix::schema::{self, Category};
 use crate::stix::{id, SpecVersion, Timestamp};
 
 /// Runs every per-object rule.
-pub fn check(c: &mut Checker) {
+pub(crate) fn check(c: &mut Checker) {
     if !check_type(c) {
         return;
     }
@@ -168,7 +168,7 @@ fn check_versioning(c: &mut Checker) {
 }
 
 /// `kill_chain_phases`: a list of {kill_chain_name, phase_name}.
-pub fn check_kill_chain_phases(c: &mut Checker, pointer: &str, value: &Value) {
+pub(crate) fn check_kill_chain_phases(c: &mut Checker, pointer: &str, value: &Value) {
     each_of_list(c, pointer, "kill_chain_phases", value, |c, p, phase| {
         let Some(phase) = phase.as_object() else {
             return type_error(c, p, "kill_chain_phases", "a list of kill-chain phase objects", phase);
@@ -193,7 +193,7 @@ pub fn check_kill_chain_phases(c: &mut Checker, pointer: &str, value: &Value) {
 }
 
 /// `external_references`: source_name plus at least one of description, url, external_id.
-pub fn check_external_references(c: &mut Checker, pointer: &str, value: &Value) {
+pub(crate) fn check_external_references(c: &mut Checker, pointer: &str, value: &Value) {
     each_of_list(c, pointer, "external_references", value, |c, p, reference| {
         let Some(fields) = reference.as_object() else {
             return type_error(c, p, "external_references", "a list of external-reference objects", reference);
@@ -271,7 +271,7 @@ fn check_external_id(c: &mut Checker, pointer: &str, source: &str, external_id: 
 }
 
 /// `granular_markings`: selectors plus exactly one of marking_ref and lang (2.1).
-pub fn check_granular_markings(c: &mut Checker, pointer: &str, value: &Value) {
+pub(crate) fn check_granular_markings(c: &mut Checker, pointer: &str, value: &Value) {
     each_of_list(c, pointer, "granular_markings", value, |c, p, marking| {
         let Some(fields) = marking.as_object() else {
             return type_error(c, p, "granular_markings", "a list of granular-marking objects", marking);
@@ -328,7 +328,7 @@ fn selector_resolves(c: &Checker, selector: &str) -> bool {
 
 /// `extensions` (2.1): keys are extension-definition ids, predefined SCO extensions, or
 /// (deprecated) custom names ending in `-ext`; values are non-empty objects.
-pub fn check_extensions(c: &mut Checker, pointer: &str, value: &Value) {
+pub(crate) fn check_extensions(c: &mut Checker, pointer: &str, value: &Value) {
     let Some(extensions) = value.as_object() else {
         return type_error(c, pointer, "extensions", "a dictionary of extensions", value);
     };

@@ -9,7 +9,7 @@ use crate::diag::Finding;
 use crate::stix::detection::{self, Engine};
 use crate::stix::{id, marking, pattern, schema, SpecVersion, Timestamp};
 
-pub fn check(c: &mut Checker) {
+pub(crate) fn check(c: &mut Checker) {
     match c.type_name {
         "campaign" | "intrusion-set" | "threat-actor" | "infrastructure" | "malware" | "sighting" => {
             ordered(c, "first_seen", "last_seen", false)
@@ -75,7 +75,7 @@ fn check_lang(c: &mut Checker) {
 
 /// The shape of an RFC 5646 tag: a 2-3 letter primary language (or a private/grandfathered
 /// `x-`/`i-` form), then subtags of 1-8 letters or digits separated by hyphens.
-pub fn is_language_tag(tag: &str) -> bool {
+pub(crate) fn is_language_tag(tag: &str) -> bool {
     let mut parts = tag.split('-');
     let primary = parts.next().unwrap_or_default();
     let primary_ok = match primary {

@@ -115,7 +115,7 @@ fn properties_of(extension: &str) -> Option<&'static [(&'static str, Kind, bool)
 }
 
 /// Checks the body of a predefined extension; returns false for a name that is not one.
-pub fn check_predefined(c: &mut Checker, pointer: &str, name: &str, body: &Map<String, Value>) -> bool {
+pub(crate) fn check_predefined(c: &mut Checker, pointer: &str, name: &str, body: &Map<String, Value>) -> bool {
     let Some(properties) = properties_of(name) else { return false };
     if body.is_empty() {
         c.error("empty-dictionary", pointer, format!("extension `{name}` is empty; it needs at least one property"));

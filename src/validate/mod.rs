@@ -21,11 +21,11 @@ use serde_json::Value;
 
 use crate::diag::Finding;
 use crate::stix::SpecVersion;
-pub use checker::{Checker, Clock};
-pub use repository::{check_repository, RepositoryOptions};
+pub(crate) use checker::{Checker, Clock};
+pub(crate) use repository::{check_repository, RepositoryOptions};
 
 /// Checks one object by the rules of its version, and its timestamps against the build time.
-pub fn check_object_at(value: &Value, version: SpecVersion, clock: Option<Clock>) -> Vec<Finding> {
+pub(crate) fn check_object_at(value: &Value, version: SpecVersion, clock: Option<Clock>) -> Vec<Finding> {
     let Some(members) = value.as_object() else {
         return vec![Finding::error("object-not-json-object", "", "a STIX object must be a JSON object")];
     };

@@ -9,7 +9,7 @@ use super::checker::Checker;
 use super::properties::clip;
 use crate::stix::schema::Category;
 
-pub fn check(c: &mut Checker) {
+pub(crate) fn check(c: &mut Checker) {
     if c.category != Category::Observable || c.spec.is_none() {
         return;
     }
@@ -140,7 +140,7 @@ fn check_address(c: &mut Checker, valid: fn(&str) -> bool, what: &str) {
     }
 }
 
-pub fn address_or_cidr<T: std::str::FromStr>(value: &str, bits: u8) -> bool {
+pub(crate) fn address_or_cidr<T: std::str::FromStr>(value: &str, bits: u8) -> bool {
     match value.split_once('/') {
         Some((address, prefix)) => {
             address.parse::<T>().is_ok() && prefix.parse::<u8>().is_ok_and(|p| p <= bits) && !prefix.starts_with('+')

@@ -8,7 +8,7 @@ use crate::stix::schema::{Kind, Property};
 use crate::stix::{id, vocab, SpecVersion, Timestamp};
 
 /// Checks every property of the object against `declared`; the rest are custom properties.
-pub fn check_all(c: &mut Checker, declared: &[&[Property]]) {
+pub(crate) fn check_all(c: &mut Checker, declared: &[&[Property]]) {
     let find = |name: &str| declared.iter().flat_map(|group| group.iter()).find(|p| p.name == name);
     for group in declared {
         for property in group.iter().filter(|p| p.required) {
@@ -42,7 +42,7 @@ pub fn check_all(c: &mut Checker, declared: &[&[Property]]) {
 }
 
 /// Checks a value of a given kind at `pointer`.
-pub fn check_value(c: &mut Checker, pointer: &str, name: &str, kind: Kind, value: &Value) {
+pub(crate) fn check_value(c: &mut Checker, pointer: &str, name: &str, kind: Kind, value: &Value) {
     match kind {
         Kind::String => expect_string(c, pointer, name, value).map_or((), |_| ()),
         Kind::Boolean => {
@@ -87,12 +87,12 @@ pub fn check_value(c: &mut Checker, pointer: &str, name: &str, kind: Kind, value
     }
 }
 
-pub fn type_error(c: &mut Checker, pointer: &str, name: &str, expected: &str, value: &Value) {
+pub(crate) fn type_error(c: &mut Checker, pointer: &str, name: &str, expected: &str, value: &Value) {
     c.error("property-type", pointer, format!("`{name}` must be {expected}, found {}", describe(value)));
 }
 
 /// A short description of a JSON value's kind, for messages.
-pub fn describe(value: &Value) -> &'static str {
+pub(crate) fn describe(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -103,7 +103,7 @@ pub fn describe(value: &Value) -> &'static str {
     }
 }
 
-pub fn expect_string<'v>(c: &mut Checker, pointer: &str, name: &str, value: &'v Value) -> Option<&'v str> {
+pub(crate) fn expect_string<'v>(c: &mut Checker, pointer: &str, name: &str, value: &'v Value) -> Option<&'v str> {
     let s = value.as_str();
     if s.is_none() {
         type_error(c, pointer, name, "a string", value);
@@ -112,7 +112,7 @@ pub fn expect_string<'v>(c: &mut Checker, pointer: &str, name: &str, value: &'v 
 }
 
 /// Runs `each` on every item of a list that must not be empty.
-pub fn each_of_list(
+pub(crate) fn each_of_list(
     c: &mut Checker,
     pointer: &str,
     name: &str,
@@ -160,7 +160,7 @@ fn check_float(c: &mut Checker, pointer: &str, name: &str, value: &Value, min: O
     }
 }
 
-pub fn check_timestamp(c: &mut Checker, pointer: &str, name: &str, value: &Value) {
+pub(crate) fn check_timestamp(c: &mut Checker, pointer: &str, name: &str, value: &Value) {
     let Some(text) = expect_string(c, pointer, name, value) else { return };
     match Timestamp::parse(text) {
         Err(problem) => c.push(
@@ -221,7 +221,7 @@ fn check_hex(c: &mut Checker, pointer: &str, name: &str, value: &Value) {
 }
 
 /// A reference: a valid identifier of an allowed type (any type when `types` is empty).
-pub fn check_ref(c: &mut Checker, pointer: &str, name: &str, value: &Value, types: &[&str]) {
+pub(crate) fn check_ref(c: &mut Checker, pointer: &str, name: &str, value: &Value, types: &[&str]) {
     let Some(text) = expect_string(c, pointer, name, value) else { return };
     match id::parse_id(text, c.version) {
         Err(problem) => c.error("invalid-reference", pointer, format!("`{name}` holds \"{}\": {problem}", clip(text))),
@@ -402,7 +402,7 @@ fn check_custom(c: &mut Checker, pointer: &str, name: &str, value: &Value, exten
 
 /// Property names: 3-250 characters: lowercase ASCII letters, digits and `_` (STIX 2.1 §3.1 and
 /// 2.0 §7.1), starting with a letter in 2.1.
-pub fn property_name_problem(name: &str, version: SpecVersion) -> Option<&'static str> {
+pub(crate) fn property_name_problem(name: &str, version: SpecVersion) -> Option<&'static str> {
     if name.len() < 3 {
         return Some("is shorter than 3 characters");
     }
@@ -426,7 +426,7 @@ fn declares_toplevel_extension(c: &Checker) -> bool {
 }
 
 /// A value shortened for a message (hostile input can be megabytes long).
-pub fn clip(text: &str) -> String {
+pub(crate) fn clip(text: &str) -> String {
     const MAX: usize = 80;
     match text.char_indices().nth(MAX) {
         Some((at, _)) => format!("{}…", &text[..at]),

@@ -78,7 +78,7 @@ const GENERIC: &[&str] = &["derived-from", "duplicate-of", "related-to"];
 
 /// What the specification says about a (source, type, target) triple.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Suggestion {
+pub(crate) enum Suggestion {
     Suggested,
     /// The type is defined, but not between these two kinds of objects.
     UnusualPair,
@@ -86,7 +86,7 @@ pub enum Suggestion {
     CustomType,
 }
 
-pub fn suggestion(source: &str, kind: &str, target: &str) -> Suggestion {
+pub(crate) fn suggestion(source: &str, kind: &str, target: &str) -> Suggestion {
     if GENERIC.contains(&kind) {
         return Suggestion::Suggested;
     }

@@ -15,13 +15,13 @@ use crate::stix::fxhash::FxHashMap as HashMap;
 use crate::stix::{id, marking, schema, SpecVersion, StixObject, Timestamp};
 
 #[derive(Debug, Clone, Copy)]
-pub struct RepositoryOptions<'c> {
+pub(crate) struct RepositoryOptions<'c> {
     /// The severity of a reference to an object absent from the repository.
-    pub missing_reference: Severity,
+    pub(crate) missing_reference: Severity,
     /// Relationship types the community uses besides the specification's and ATT&CK's.
-    pub relationship_types: &'c [String],
+    pub(crate) relationship_types: &'c [String],
     /// The audiences whose markings policy the marking rules judge by.
-    pub audiences: &'c [Audience],
+    pub(crate) audiences: &'c [Audience],
 }
 
 /// Relationship types MITRE ATT&CK uses that the specification does not define (every type in
@@ -30,12 +30,12 @@ pub(crate) const ATTACK_RELATIONSHIP_TYPES: &[&str] = &["subtechnique-of", "dete
 
 /// A diagnostic about an object, placed later at `pointer` inside it.
 pub(super) struct Anchored<'a> {
-    pub diagnostic: Diagnostic,
-    pub object: &'a StixObject,
-    pub pointer: String,
+    pub(crate) diagnostic: Diagnostic,
+    pub(crate) object: &'a StixObject,
+    pub(crate) pointer: String,
 }
 
-pub fn check_repository(objects: &[StixObject], options: &RepositoryOptions) -> Vec<Diagnostic> {
+pub(crate) fn check_repository(objects: &[StixObject], options: &RepositoryOptions) -> Vec<Diagnostic> {
     let started = std::time::Instant::now();
     let index = VersionIndex::build(objects);
     crate::timing::log_timing("repository: index", started);
@@ -61,7 +61,7 @@ const NONE: u32 = u32::MAX;
 /// more than the rest of the repository rules): the map holds the first and the latest
 /// occurrence, and `next` chains the other occurrences of the same id.
 pub(super) struct VersionIndex<'a> {
-    pub objects: &'a [StixObject],
+    pub(crate) objects: &'a [StixObject],
     by_id: HashMap<&'a str, (u32, u32)>,
     next: Vec<u32>,
 }
@@ -91,16 +91,16 @@ impl<'a> VersionIndex<'a> {
         VersionIndex { objects, by_id, next }
     }
 
-    pub fn latest(&self, id: &str) -> Option<&'a StixObject> {
+    pub(crate) fn latest(&self, id: &str) -> Option<&'a StixObject> {
         self.by_id.get(id).map(|&(_, latest)| &self.objects[latest as usize])
     }
 
     /// Where the latest version of `id` is in `objects`.
-    pub fn latest_position(&self, id: &str) -> Option<usize> {
+    pub(crate) fn latest_position(&self, id: &str) -> Option<usize> {
         self.by_id.get(id).map(|&(_, latest)| latest as usize)
     }
 
-    pub fn is_latest(&self, index: usize) -> bool {
+    pub(crate) fn is_latest(&self, index: usize) -> bool {
         self.by_id.get(self.objects[index].id.as_str()).is_some_and(|&(_, latest)| latest as usize == index)
     }
 

@@ -14,7 +14,7 @@ use crate::stix::uuid::derived_uuid;
 use crate::stix::{StixObject, Timestamp};
 use crate::write::Sink;
 
-pub const DIR: &str = "feeds/atom";
+pub(crate) const DIR: &str = "feeds/atom";
 /// The way back to the site root from a feed.
 const ROOT: &str = "../../";
 
@@ -32,7 +32,7 @@ struct Item<'v> {
     is_first_version: bool,
 }
 
-pub fn write(view: &View<'_>, site: &Site, sink: &dyn Sink) -> Result<Vec<FeedFile>, Error> {
+pub(crate) fn write(view: &View<'_>, site: &Site, sink: &dyn Sink) -> Result<Vec<FeedFile>, Error> {
     let latest = |types: &[&str], by_created: bool| {
         let items = view.entries().filter(|e| types.contains(&e.object_type())).filter_map(|entry| {
             let time = if by_created { entry.object.created.as_deref() } else { Some(entry.object.version_key()) };
@@ -153,7 +153,7 @@ fn push_element(xml: &mut String, depth: usize, name: &str, text: &str) {
 /// Text for XML 1.0 content or attributes: markup characters escaped, and the characters XML
 /// cannot carry at all (most C0 controls, U+FFFE, U+FFFF) replaced, since a single one makes
 /// every reader reject the whole feed.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -9,10 +9,10 @@ use crate::error::Error;
 use crate::stix::observables::Kind;
 use crate::write::Sink;
 
-pub const DIR: &str = "feeds/blocklists";
+pub(crate) const DIR: &str = "feeds/blocklists";
 
 /// The CSV's columns, with what each holds (the index page prints these).
-pub const CSV_COLUMNS: &[(&str, &str)] = &[
+pub(crate) const CSV_COLUMNS: &[(&str, &str)] = &[
     ("value", "the value, in the normal form of its kind's list"),
     ("kind", "which list it is in: ipv4, domain, sha256, …"),
     ("indicator_id", "the STIX id of the indicator whose pattern gives it"),
@@ -27,13 +27,13 @@ pub const CSV_COLUMNS: &[(&str, &str)] = &[
     ("report_names", "the names of those reports, separated by semicolons"),
 ];
 
-pub struct Blocklists {
-    pub files: Vec<FeedFile>,
+pub(crate) struct Blocklists {
+    pub(crate) files: Vec<FeedFile>,
     /// Values of a listed kind left out, with the reason, counted.
-    pub left_out: BTreeMap<(Kind, &'static str), usize>,
+    pub(crate) left_out: BTreeMap<(Kind, &'static str), usize>,
 }
 
-pub fn write(indicators: &[Indicator<'_>], sink: &dyn Sink) -> Result<Blocklists, Error> {
+pub(crate) fn write(indicators: &[Indicator<'_>], sink: &dyn Sink) -> Result<Blocklists, Error> {
     let current: Vec<&Indicator> = indicators.iter().filter(|i| i.current).collect();
     let mut lists: BTreeMap<Kind, BTreeSet<&str>> = Kind::ALL.iter().map(|k| (*k, BTreeSet::new())).collect();
     let mut rows: Vec<(Kind, &str, &Indicator)> = Vec::new();

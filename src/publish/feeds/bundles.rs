@@ -19,7 +19,7 @@ use crate::stix::uuid::uuid_v5;
 use crate::stix::uuid::STIXPRESS_NAMESPACE;
 use crate::write::Sink;
 
-pub const DIR: &str = "feeds/bundles";
+pub(crate) const DIR: &str = "feeds/bundles";
 
 /// Bytes compressed per gzip member: members compress in parallel and a gzip file may hold
 /// several (RFC 1952 section 2.2; gunzip, zcat and Python's gzip read them as one stream).
@@ -30,7 +30,7 @@ const GZIP_MEMBER: usize = 8 << 20;
 const HEADER_START: &str = "{\"type\":\"bundle\",\"id\":\"bundle--";
 const HEADER_END: &str = "\",\"objects\":[";
 
-pub fn write(view: &View<'_>, sink: &dyn Sink) -> Result<Vec<FeedFile>, Error> {
+pub(crate) fn write(view: &View<'_>, sink: &dyn Sink) -> Result<Vec<FeedFile>, Error> {
     let mut by_type: BTreeMap<&str, Vec<Entry>> = BTreeMap::new();
     for entry in view.entries() {
         by_type.entry(entry.object_type()).or_default().push(entry);

@@ -12,31 +12,31 @@ use crate::stix::pattern::{self, Dialect};
 use crate::stix::Timestamp;
 
 /// One indicator, as the feeds describe it.
-pub struct Indicator<'v> {
-    pub entry: Entry<'v>,
-    pub name: String,
+pub(crate) struct Indicator<'v> {
+    pub(crate) entry: Entry<'v>,
+    pub(crate) name: String,
     /// Lower case: `stix`, `sigma`, `yara`, `snort`, `suricata`, … (`stix` for STIX 2.0).
-    pub pattern_type: String,
-    pub pattern: String,
-    pub confidence: Option<i64>,
-    pub valid_from: Option<String>,
-    pub valid_until: Option<String>,
-    pub labels: Vec<String>,
+    pub(crate) pattern_type: String,
+    pub(crate) pattern: String,
+    pub(crate) confidence: Option<i64>,
+    pub(crate) valid_from: Option<String>,
+    pub(crate) valid_until: Option<String>,
+    pub(crate) labels: Vec<String>,
     /// `kill_chain_name:phase_name`.
-    pub kill_chain_phases: Vec<String>,
-    pub created_by: Option<Entry<'v>>,
+    pub(crate) kill_chain_phases: Vec<String>,
+    pub(crate) created_by: Option<Entry<'v>>,
     /// The reports whose `object_refs` list it, by id.
-    pub reports: Vec<Entry<'v>>,
+    pub(crate) reports: Vec<Entry<'v>>,
     /// Whether it applies at the build time: valid_from ≤ now < valid_until, not revoked.
-    pub current: bool,
+    pub(crate) current: bool,
     /// The values its pattern gives a blocklist (only for STIX patterns).
-    pub observables: Vec<Observable>,
+    pub(crate) observables: Vec<Observable>,
     /// Values of a listed kind that could not be listed.
-    pub rejected: Vec<Rejected>,
+    pub(crate) rejected: Vec<Rejected>,
 }
 
 /// Every indicator the View holds, in id order.
-pub fn indicators<'v>(view: &View<'v>, now: Timestamp) -> Vec<Indicator<'v>> {
+pub(crate) fn indicators<'v>(view: &View<'v>, now: Timestamp) -> Vec<Indicator<'v>> {
     let entries: Vec<Entry<'v>> = view.entries().filter(|e| e.object_type() == "indicator").collect();
     entries.par_iter().map(|entry| read(view, *entry, now)).collect()
 }
@@ -102,7 +102,7 @@ fn kill_chain_phases(json: &Value) -> Vec<String> {
 
 /// What a STIX pattern gives a blocklist: its values when the pattern is a plain OR of
 /// equalities (or names a file by its digest), each normalised, in pattern order, once.
-pub fn blocklist_values(pattern_text: &str, spec_version: &str) -> (Vec<Observable>, Vec<Rejected>) {
+pub(crate) fn blocklist_values(pattern_text: &str, spec_version: &str) -> (Vec<Observable>, Vec<Rejected>) {
     let dialect = Dialect::from_spec_version(spec_version).unwrap_or(Dialect::Stix21);
     let Ok(parsed) = pattern::parse(pattern_text, dialect) else { return (Vec::new(), Vec::new()) };
     let extraction = parsed.extract();

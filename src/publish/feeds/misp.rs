@@ -26,7 +26,7 @@ use crate::stix::uuid::derived_uuid;
 use crate::stix::Timestamp;
 use crate::write::{pretty_json, Sink};
 
-pub const DIR: &str = "feeds/misp";
+pub(crate) const DIR: &str = "feeds/misp";
 
 /// MISP's codes: analysis 2 = completed (a published report), threat level 4 = undefined
 /// (STIX has no such scale; analysts set it in MISP).
@@ -37,12 +37,17 @@ const THREAT_LEVEL_UNDEFINED: &str = "4";
 const DISTRIBUTION_INHERIT: &str = "5";
 
 /// What was written, and how many report labels were not made tags.
-pub struct Misp {
-    pub files: Vec<FeedFile>,
-    pub machine_tag_labels: usize,
+pub(crate) struct Misp {
+    pub(crate) files: Vec<FeedFile>,
+    pub(crate) machine_tag_labels: usize,
 }
 
-pub fn write(view: &View<'_>, indicators: &[Indicator<'_>], site: &Site, sink: &dyn Sink) -> Result<Misp, Error> {
+pub(crate) fn write(
+    view: &View<'_>,
+    indicators: &[Indicator<'_>],
+    site: &Site,
+    sink: &dyn Sink,
+) -> Result<Misp, Error> {
     let by_id: HashMap<&str, &Indicator> = indicators.iter().map(|i| (i.entry.id(), i)).collect();
     let reports: Vec<Entry> = view.entries().filter(|e| e.object_type() == "report").collect();
     // Events are independent: build and write them in parallel, then gather the lists.

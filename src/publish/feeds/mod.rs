@@ -42,7 +42,13 @@ fn shortened(text: &str, limit: usize) -> String {
 
 /// Writes every feed of `view`; `now` decides which indicators apply, and is printed on the
 /// feeds page when it was `given` rather than read off the clock.
-pub fn write(view: &View<'_>, site: &Site, now: Timestamp, given: bool, sink: &dyn Sink) -> Result<Catalog, Error> {
+pub(crate) fn write(
+    view: &View<'_>,
+    site: &Site,
+    now: Timestamp,
+    given: bool,
+    sink: &dyn Sink,
+) -> Result<Catalog, Error> {
     let started = std::time::Instant::now();
     let indicators = indicators::indicators(view, now);
     log_timing("feeds: indicators", started);

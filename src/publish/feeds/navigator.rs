@@ -19,10 +19,10 @@ use crate::config::Site;
 use crate::error::Error;
 use crate::write::{pretty_json, Sink};
 
-pub const DIR: &str = "feeds/navigator";
+pub(crate) const DIR: &str = "feeds/navigator";
 
 /// The object types that get a layer.
-pub const LAYER_TYPES: &[&str] = &["intrusion-set", "campaign", "malware", "tool", "report"];
+pub(crate) const LAYER_TYPES: &[&str] = &["intrusion-set", "campaign", "malware", "tool", "report"];
 
 const DOMAINS: &[(&str, &str)] = &[
     ("enterprise-attack", "mitre-attack"),
@@ -35,12 +35,12 @@ const COMMENT_CHARS: usize = 300;
 
 /// What was written, for links from pages and the matrix.
 #[derive(Default)]
-pub struct Layers {
-    pub files: Vec<FeedFile>,
+pub(crate) struct Layers {
+    pub(crate) files: Vec<FeedFile>,
     /// Ids of the objects that have a layer (`feeds/navigator/<id>.json`).
-    pub objects: HashSet<String>,
+    pub(crate) objects: HashSet<String>,
     /// Kill-chain name (`mitre-attack`) → the path of its domain's heat layer.
-    pub matrices: BTreeMap<String, String>,
+    pub(crate) matrices: BTreeMap<String, String>,
 }
 
 /// An ATT&CK technique: its id (T1059.001) and the domains it belongs to.
@@ -65,7 +65,7 @@ const SCORED_COLOUR: &str = "#e85d3a";
 /// Characters the Navigator's Excel export refuses in a sheet name (Excel's own rule).
 const NOT_IN_NAMES: &[char] = &[':', '\\', '/', '?', '*', '[', ']'];
 
-pub fn write(view: &View<'_>, site: &Site, sink: &dyn Sink) -> Result<Layers, Error> {
+pub(crate) fn write(view: &View<'_>, site: &Site, sink: &dyn Sink) -> Result<Layers, Error> {
     let techniques = techniques(view);
     let mut layers = Layers::default();
     if techniques.is_empty() {

@@ -13,24 +13,24 @@ use crate::stix::detection::{self, yara, Engine, RuleKey};
 use crate::stix::id::uuid_of;
 use crate::write::Sink;
 
-pub const DIR: &str = "feeds/rules";
+pub(crate) const DIR: &str = "feeds/rules";
 
 /// A rule left out, and why (shown on the feeds' index page).
-pub struct LeftOutRule {
-    pub indicator: String,
-    pub reason: String,
+pub(crate) struct LeftOutRule {
+    pub(crate) indicator: String,
+    pub(crate) reason: String,
 }
 
-pub struct Rules {
-    pub files: Vec<FeedFile>,
-    pub left_out: Vec<LeftOutRule>,
+pub(crate) struct Rules {
+    pub(crate) files: Vec<FeedFile>,
+    pub(crate) left_out: Vec<LeftOutRule>,
 }
 
 /// Rule files for the indicators that apply at the build time. Each rule is checked again by
 /// its engine's grammar (whatever `check` let through, a feed never holds a rule its engine
 /// refuses), each name or `sid` is kept once, and the joined YARA file is parsed whole before
 /// it is written.
-pub fn write(indicators: &[Indicator<'_>], sink: &dyn Sink) -> Result<Rules, Error> {
+pub(crate) fn write(indicators: &[Indicator<'_>], sink: &dyn Sink) -> Result<Rules, Error> {
     let mut files = Vec::new();
     let mut left_out = Vec::new();
 

@@ -11,16 +11,16 @@ use serde::Serialize;
 use crate::publish::shared::escape::escape;
 
 #[derive(Serialize, Clone)]
-pub struct Chart {
+pub(crate) struct Chart {
     /// Unique on its page: the SVG's `aria-labelledby` points at `<id>-title`.
-    pub id: String,
-    pub title: String,
-    pub x_label: String,
-    pub y_label: String,
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) x_label: String,
+    pub(crate) y_label: String,
     /// Already escaped: output with `|safe`.
-    pub svg: String,
-    pub rows: Vec<(String, u64)>,
-    pub total: u64,
+    pub(crate) svg: String,
+    pub(crate) rows: Vec<(String, u64)>,
+    pub(crate) total: u64,
 }
 
 const WIDTH: f64 = 640.0;
@@ -30,7 +30,7 @@ const BOTTOM: f64 = 44.0;
 const TOP: f64 = 12.0;
 
 /// A vertical bar per row, in the order given.
-pub fn bars(id: &str, title: &str, x_label: &str, y_label: &str, rows: Vec<(String, u64)>) -> Chart {
+pub(crate) fn bars(id: &str, title: &str, x_label: &str, y_label: &str, rows: Vec<(String, u64)>) -> Chart {
     let max = rows.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
     let plot_w = WIDTH - LEFT - 8.0;
     let plot_h = HEIGHT - TOP - BOTTOM;
@@ -110,7 +110,7 @@ fn shorten(text: &str, max: usize) -> String {
 }
 
 /// The `count` months ending with `last` (`YYYY-MM`), oldest first.
-pub fn months_ending(last: &str, count: usize) -> Vec<String> {
+pub(crate) fn months_ending(last: &str, count: usize) -> Vec<String> {
     let (year, month) =
         match (last.get(..4).and_then(|y| y.parse::<i32>().ok()), last.get(5..7).and_then(|m| m.parse::<i32>().ok())) {
             (Some(y), Some(m)) => (y, m),

@@ -9,21 +9,21 @@ use super::links::{external_reference_href, ReferenceHref};
 
 /// One entry of a page's reference list.
 #[derive(Debug, Clone, Serialize)]
-pub struct ReferenceItem {
-    pub number: usize,
-    pub title: String,
-    pub external_id: Option<String>,
-    pub description: Option<String>,
+pub(crate) struct ReferenceItem {
+    pub(crate) number: usize,
+    pub(crate) title: String,
+    pub(crate) external_id: Option<String>,
+    pub(crate) description: Option<String>,
     /// A link that is safe to follow (http(s), or a page of this site).
-    pub href: Option<String>,
+    pub(crate) href: Option<String>,
     /// Whether `href` leaves the site.
-    pub external: bool,
+    pub(crate) external: bool,
     /// A URL that is not safe to link, shown as text so nothing is hidden.
-    pub url_text: Option<String>,
+    pub(crate) url_text: Option<String>,
 }
 
 #[derive(Debug, Default)]
-pub struct Citations {
+pub(crate) struct Citations {
     items: Vec<ReferenceItem>,
     /// The source names of `items`, for finding a citation's number.
     names: Vec<String>,
@@ -33,7 +33,7 @@ pub struct Citations {
 
 impl Citations {
     /// Lists an object's own references (all of them, cited or not).
-    pub fn add_listed(&mut self, references: &[Value], internal: &dyn Fn(&str, &str) -> Option<String>) {
+    pub(crate) fn add_listed(&mut self, references: &[Value], internal: &dyn Fn(&str, &str) -> Option<String>) {
         for reference in references {
             self.push(reference, internal);
         }
@@ -42,7 +42,7 @@ impl Citations {
     /// Makes references citable without listing them until a description cites them (a
     /// relationship's sources, on the page of one of its ends). Takes them by value: each row
     /// parses its own, and a technique page has hundreds of rows.
-    pub fn add_citable(&mut self, references: Vec<Value>) {
+    pub(crate) fn add_citable(&mut self, references: Vec<Value>) {
         for reference in references {
             if let Some(name) = reference.get("source_name").and_then(Value::as_str) {
                 self.known.push((name.to_owned(), reference));
@@ -88,7 +88,7 @@ impl Citations {
     /// number (`CITE_OPEN n CITE_CLOSE`), which `insert_citation_links` turns into a link once the
     /// text is safe HTML. Unknown citations stay as they were written (as text). The text must
     /// not hold the placeholder characters itself (`strip_placeholders`).
-    pub fn replace_markers(&mut self, text: &str) -> String {
+    pub(crate) fn replace_markers(&mut self, text: &str) -> String {
         const MARKER: &str = "(Citation:";
         if !text.contains(MARKER) {
             return text.to_owned();
@@ -113,7 +113,7 @@ impl Citations {
         out
     }
 
-    pub fn into_items(self) -> Vec<ReferenceItem> {
+    pub(crate) fn into_items(self) -> Vec<ReferenceItem> {
         self.items
     }
 }
@@ -124,7 +124,7 @@ const CITE_OPEN: char = '\u{E000}';
 const CITE_CLOSE: char = '\u{E001}';
 
 /// Removes placeholder characters from contributed text, so only `replace_markers` makes them.
-pub fn strip_placeholders(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn strip_placeholders(text: &str) -> std::borrow::Cow<'_, str> {
     if text.contains([CITE_OPEN, CITE_CLOSE]) {
         std::borrow::Cow::Owned(text.replace([CITE_OPEN, CITE_CLOSE], ""))
     } else {
@@ -136,7 +136,7 @@ pub fn strip_placeholders(text: &str) -> std::borrow::Cow<'_, str> {
 /// inside a tag (a link's `title`, say) it becomes plain `[n]`, since markup there would end
 /// the attribute. Safe HTML is serialised: every attribute value is in double quotes, and a
 /// `<` in text is escaped, so a quote-aware scan knows where tags are.
-pub fn insert_citation_links(html: &str) -> String {
+pub(crate) fn insert_citation_links(html: &str) -> String {
     if !html.contains(CITE_OPEN) {
         return html.to_owned();
     }

@@ -15,47 +15,47 @@ use crate::audience::{Entry, View};
 
 /// Items listed per group; a hub (an identity that created 20,000 objects) shows a count for
 /// the rest instead of a page nobody can scroll.
-pub const MAX_ITEMS: usize = 200;
+pub(crate) const MAX_ITEMS: usize = 200;
 
 #[derive(Debug, Serialize)]
-pub struct RelationshipGroup {
-    pub label: String,
+pub(crate) struct RelationshipGroup {
+    pub(crate) label: String,
     /// The type of the objects at the other end ("Attack Patterns"): a group holds one type, so
     /// a group's techniques and its software are listed apart, as on ATT&CK's pages.
-    pub other_type: String,
-    pub other_heading: &'static str,
-    pub total: usize,
-    pub more: usize,
-    pub items: Vec<RelationshipItem>,
+    pub(crate) other_type: String,
+    pub(crate) other_heading: &'static str,
+    pub(crate) total: usize,
+    pub(crate) more: usize,
+    pub(crate) items: Vec<RelationshipItem>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct RelationshipItem {
-    pub other: Link,
+pub(crate) struct RelationshipItem {
+    pub(crate) other: Link,
     /// The other object's identifier in an outside catalogue (T1059.001, CAPEC-66, CVE-…).
-    pub external_id: Option<String>,
-    pub relationship: Link,
-    pub description_html: Option<String>,
+    pub(crate) external_id: Option<String>,
+    pub(crate) relationship: Link,
+    pub(crate) description_html: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct ReferenceGroup {
-    pub label: String,
-    pub total: usize,
-    pub more: usize,
-    pub items: Vec<Link>,
+pub(crate) struct ReferenceGroup {
+    pub(crate) label: String,
+    pub(crate) total: usize,
+    pub(crate) more: usize,
+    pub(crate) items: Vec<Link>,
 }
 
 /// One relationship touching the object: the relationship and the object at its other end.
-pub struct Touching<'v> {
-    pub relationship: Entry<'v>,
-    pub other: Entry<'v>,
-    pub outgoing: bool,
-    pub kind: String,
+pub(crate) struct Touching<'v> {
+    pub(crate) relationship: Entry<'v>,
+    pub(crate) other: Entry<'v>,
+    pub(crate) outgoing: bool,
+    pub(crate) kind: String,
 }
 
 /// Every visible relationship with `entry` at one of its ends.
-pub fn touching<'v>(view: &View<'v>, entry: Entry<'v>) -> Vec<Touching<'v>> {
+pub(crate) fn touching<'v>(view: &View<'v>, entry: Entry<'v>) -> Vec<Touching<'v>> {
     view.relationships(entry)
         .map(|(relationship, other, outgoing)| {
             let kind = relationship.object.relationship_type.clone().unwrap_or_else(|| "related-to".into());
@@ -66,7 +66,7 @@ pub fn touching<'v>(view: &View<'v>, entry: Entry<'v>) -> Vec<Touching<'v>> {
 
 /// Relationship groups, outgoing before incoming, by relationship type and then by the other
 /// object's type, each sorted by the other object's name.
-pub fn relationship_groups(
+pub(crate) fn relationship_groups(
     touching: &[Touching<'_>],
     root: &str,
     citations: &mut Citations,
@@ -123,7 +123,7 @@ fn relationship_item(
 }
 
 /// "Uses" for `uses` from this object, "Used by" for `uses` towards it.
-pub fn relationship_label(kind: &str, outgoing: bool) -> String {
+pub(crate) fn relationship_label(kind: &str, outgoing: bool) -> String {
     let words = kind.replace('-', " ");
     if outgoing {
         return capitalise(&words);
@@ -172,7 +172,7 @@ pub fn relationship_label(kind: &str, outgoing: bool) -> String {
 
 /// The objects that reference `entry` other than through relationships' ends, grouped by the
 /// property they use.
-pub fn reference_groups(view: &View<'_>, entry: Entry<'_>, root: &str) -> Vec<ReferenceGroup> {
+pub(crate) fn reference_groups(view: &View<'_>, entry: Entry<'_>, root: &str) -> Vec<ReferenceGroup> {
     let mut groups: BTreeMap<&str, Vec<Entry>> = BTreeMap::new();
     for (property, source) in view.incoming(entry) {
         if source.object_type() == "relationship" && matches!(property, "source_ref" | "target_ref") {
@@ -209,7 +209,7 @@ fn reference_label(property: &str) -> String {
 }
 
 /// Sorts by name whatever the case, then exactly, then by id, so the order is total.
-pub fn name_key<'v>(entry: Entry<'v>) -> (String, &'v str, &'v str) {
+pub(crate) fn name_key<'v>(entry: Entry<'v>) -> (String, &'v str, &'v str) {
     let name = entry.display_name();
     (name.to_lowercase(), name, entry.id())
 }

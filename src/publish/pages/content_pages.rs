@@ -11,17 +11,17 @@ use super::markdown::{no_internal_links, to_safe_html};
 use crate::diag::Diagnostic;
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ContentPage {
-    pub slug: String,
-    pub title: String,
-    pub description: Option<String>,
+pub(crate) struct ContentPage {
+    pub(crate) slug: String,
+    pub(crate) title: String,
+    pub(crate) description: Option<String>,
     #[serde(skip)]
-    pub weight: i64,
+    pub(crate) weight: i64,
     /// The audiences it is published to; empty means every audience.
     #[serde(skip)]
-    pub audiences: Vec<String>,
+    pub(crate) audiences: Vec<String>,
     /// The body as safe HTML.
-    pub html: String,
+    pub(crate) html: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -34,14 +34,14 @@ struct FrontMatter {
 }
 
 impl ContentPage {
-    pub fn is_for(&self, audience: &str) -> bool {
+    pub(crate) fn is_for(&self, audience: &str) -> bool {
         self.audiences.is_empty() || self.audiences.iter().any(|a| a == audience)
     }
 }
 
 /// Reads every page in `dir` (none when it does not exist), ordered by weight then slug. A
 /// page that cannot be read or is malformed is reported and left out.
-pub fn load_pages(dir: &Path) -> (Vec<ContentPage>, Vec<Diagnostic>) {
+pub(crate) fn load_pages(dir: &Path) -> (Vec<ContentPage>, Vec<Diagnostic>) {
     let mut pages = Vec::new();
     let mut diagnostics = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else { return (pages, diagnostics) };

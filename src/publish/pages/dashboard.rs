@@ -22,53 +22,53 @@ const MONTHS: usize = 36;
 /// Entries per "most referenced" list and per trending list.
 const TOP: usize = 10;
 /// Types whose pages get a mentions histogram, and that can trend.
-pub const TRENDING_TYPES: &[&str] =
+pub(crate) const TRENDING_TYPES: &[&str] =
     &["attack-pattern", "malware", "tool", "intrusion-set", "threat-actor", "campaign", "vulnerability"];
 
 #[derive(Serialize)]
-pub struct Window {
-    pub days: i64,
-    pub added: usize,
-    pub changed: usize,
+pub(crate) struct Window {
+    pub(crate) days: i64,
+    pub(crate) added: usize,
+    pub(crate) changed: usize,
     /// Object versions that commits in the window brought (None without git history).
-    pub committed: Option<usize>,
+    pub(crate) committed: Option<usize>,
 }
 
 #[derive(Serialize)]
-pub struct Ranked {
-    pub link: Link,
-    pub count: usize,
+pub(crate) struct Ranked {
+    pub(crate) link: Link,
+    pub(crate) count: usize,
 }
 
 #[derive(Serialize)]
-pub struct RankedGroup {
-    pub label: String,
-    pub items: Vec<Ranked>,
+pub(crate) struct RankedGroup {
+    pub(crate) label: String,
+    pub(crate) items: Vec<Ranked>,
 }
 
 #[derive(Serialize)]
-pub struct ReportRow {
-    pub link: Link,
-    pub published: Option<TimeText>,
-    pub labels: Vec<LabelLink>,
+pub(crate) struct ReportRow {
+    pub(crate) link: Link,
+    pub(crate) published: Option<TimeText>,
+    pub(crate) labels: Vec<LabelLink>,
 }
 
 #[derive(Serialize, Clone)]
-pub struct LabelLink {
-    pub label: String,
+pub(crate) struct LabelLink {
+    pub(crate) label: String,
     /// The label's timeline page, from the site root.
-    pub href: String,
+    pub(crate) href: String,
 }
 
 #[derive(Serialize)]
-pub struct Dashboard {
-    pub windows: Vec<Window>,
-    pub latest_reports: Vec<ReportRow>,
-    pub most_referenced: Vec<RankedGroup>,
-    pub activity: Chart,
-    pub reports_per_month: Chart,
-    pub tlp_mix: Chart,
-    pub identities: Vec<Ranked>,
+pub(crate) struct Dashboard {
+    pub(crate) windows: Vec<Window>,
+    pub(crate) latest_reports: Vec<ReportRow>,
+    pub(crate) most_referenced: Vec<RankedGroup>,
+    pub(crate) activity: Chart,
+    pub(crate) reports_per_month: Chart,
+    pub(crate) tlp_mix: Chart,
+    pub(crate) identities: Vec<Ranked>,
 }
 
 /// The few members of a report, relationship or object the dashboards read.
@@ -85,12 +85,12 @@ fn dated(entry: Entry<'_>) -> Dated {
 }
 
 /// Everything counted once per build and shared by the pages.
-pub struct Activity<'v> {
+pub(crate) struct Activity<'v> {
     /// id → the month (`YYYY-MM`) of each mention: reports by `published`, relationships by
     /// `created`.
     mentions: HashMap<&'v str, Vec<String>>,
     /// The month of the latest activity (`YYYY-MM`), the end of every monthly chart.
-    pub last_month: String,
+    pub(crate) last_month: String,
     /// The latest activity, as seconds (trending's "now").
     last_seconds: i64,
     /// Reports with their published time and labels, newest first.
@@ -100,7 +100,7 @@ pub struct Activity<'v> {
 }
 
 impl<'v> Activity<'v> {
-    pub fn new(view: &View<'v>, now: Timestamp) -> Activity<'v> {
+    pub(crate) fn new(view: &View<'v>, now: Timestamp) -> Activity<'v> {
         let mut mentions: HashMap<&'v str, Vec<String>> = HashMap::new();
         let mut latest: Option<Timestamp> = None;
         let mut reports = Vec::new();
@@ -146,7 +146,7 @@ impl<'v> Activity<'v> {
     }
 
     /// Mentions of `id` per month, for its page (None when it was never mentioned).
-    pub fn histogram(&self, id: &str) -> Option<Chart> {
+    pub(crate) fn histogram(&self, id: &str) -> Option<Chart> {
         let months = self.mentions.get(id)?;
         Some(bars(
             "mentions",
@@ -171,7 +171,7 @@ impl<'v> Activity<'v> {
     }
 }
 
-pub fn dashboard(view: &View<'_>, activity: &Activity<'_>, now: Timestamp, root: &str) -> Dashboard {
+pub(crate) fn dashboard(view: &View<'_>, activity: &Activity<'_>, now: Timestamp, root: &str) -> Dashboard {
     let history = view.history();
     let windows = [7, 30, 90]
         .iter()
@@ -305,21 +305,21 @@ fn identities(view: &View<'_>, root: &str) -> Vec<Ranked> {
 /// What grew most: mentions in the 90 days to the latest activity against the year before
 /// (scaled to 90 days).
 #[derive(Serialize)]
-pub struct Trending {
-    pub last_month: String,
-    pub items: Vec<TrendItem>,
+pub(crate) struct Trending {
+    pub(crate) last_month: String,
+    pub(crate) items: Vec<TrendItem>,
 }
 
 #[derive(Serialize)]
-pub struct TrendItem {
-    pub link: Link,
-    pub recent: usize,
-    pub before: usize,
+pub(crate) struct TrendItem {
+    pub(crate) link: Link,
+    pub(crate) recent: usize,
+    pub(crate) before: usize,
     /// Recent minus the year before's 90-day average, one decimal.
-    pub growth: String,
+    pub(crate) growth: String,
 }
 
-pub fn trending(view: &View<'_>, activity: &Activity<'_>, root: &str) -> Trending {
+pub(crate) fn trending(view: &View<'_>, activity: &Activity<'_>, root: &str) -> Trending {
     let end = activity.last_seconds;
     let recent_from = end - 90 * 86_400;
     let before_from = recent_from - 365 * 86_400;
@@ -371,14 +371,14 @@ pub fn trending(view: &View<'_>, activity: &Activity<'_>, root: &str) -> Trendin
 /// The reports timeline: by month of publication, newest first; one page for all and one per
 /// label.
 #[derive(Serialize)]
-pub struct Timeline {
-    pub label: Option<String>,
-    pub labels: Vec<(LabelLink, usize)>,
-    pub months: Vec<(String, Vec<ReportRow>)>,
+pub(crate) struct Timeline {
+    pub(crate) label: Option<String>,
+    pub(crate) labels: Vec<(LabelLink, usize)>,
+    pub(crate) months: Vec<(String, Vec<ReportRow>)>,
 }
 
 /// Each page's path and content (the list at `reports/`, a label's at `reports/label/<hex>/`).
-pub fn timelines(activity: &Activity<'_>) -> Vec<(String, usize, Timeline)> {
+pub(crate) fn timelines(activity: &Activity<'_>) -> Vec<(String, usize, Timeline)> {
     let mut label_counts: BTreeMap<&str, usize> = BTreeMap::new();
     for (_, _, labels) in &activity.reports {
         for label in labels {

@@ -38,40 +38,40 @@ const MARKDOWN: &[&str] = &["content", "explanation", "x_mitre_detection"];
 const CODE: &[&str] = &["pattern", "command_line", "x_mitre_platforms_query"];
 
 #[derive(Debug, Serialize)]
-pub struct Field {
-    pub key: String,
-    pub label: String,
+pub(crate) struct Field {
+    pub(crate) key: String,
+    pub(crate) label: String,
     /// `text`, `time`, `markdown`, `code`, `list`, `refs`, `pairs` or `json`.
-    pub kind: &'static str,
+    pub(crate) kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
+    pub(crate) text: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub html: Option<String>,
+    pub(crate) html: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub time: Option<TimeText>,
+    pub(crate) time: Option<TimeText>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub items: Vec<String>,
+    pub(crate) items: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub links: Vec<Link>,
+    pub(crate) links: Vec<Link>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub pairs: Vec<Pair>,
+    pub(crate) pairs: Vec<Pair>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct Pair {
-    pub key: String,
-    pub value: String,
+pub(crate) struct Pair {
+    pub(crate) key: String,
+    pub(crate) value: String,
 }
 
 /// A timestamp as written (for `datetime`) and as a person reads it.
 #[derive(Debug, Clone, Serialize)]
-pub struct TimeText {
-    pub iso: String,
-    pub text: String,
+pub(crate) struct TimeText {
+    pub(crate) iso: String,
+    pub(crate) text: String,
 }
 
 impl TimeText {
-    pub fn parse(text: &str) -> Option<TimeText> {
+    pub(crate) fn parse(text: &str) -> Option<TimeText> {
         Timestamp::parse(text).ok()?;
         let (date, time) = text.split_once('T')?;
         let hm = time.get(..5)?;
@@ -97,7 +97,7 @@ impl Field {
 }
 
 /// The fields of an object, in the order the object lists them.
-pub fn fields(
+pub(crate) fn fields(
     members: &Map<String, Value>,
     view: &View<'_>,
     root: &str,
@@ -183,7 +183,7 @@ fn scalar_text(value: &Value) -> String {
 }
 
 /// `valid_from` → `Valid from`; `x_mitre_platforms` → `Platforms`.
-pub fn property_label(key: &str) -> String {
+pub(crate) fn property_label(key: &str) -> String {
     let bare = key.strip_prefix("x_mitre_").unwrap_or(key);
     let bare = bare.strip_suffix("_refs").or_else(|| bare.strip_suffix("_ref")).unwrap_or(bare);
     let spaced = bare.replace('_', " ");

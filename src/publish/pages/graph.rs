@@ -18,13 +18,13 @@ const RADIUS_Y: f64 = 170.0;
 const LABEL_CHARS: usize = 24;
 
 /// One neighbour: where it links, and what connects it (a relationship type or a property).
-pub struct Neighbour {
-    pub link: Link,
-    pub via: String,
+pub(crate) struct Neighbour {
+    pub(crate) link: Link,
+    pub(crate) via: String,
 }
 
 /// The SVG, or `None` when the object has no neighbours to draw.
-pub fn draw(center: &Link, neighbours: &[Neighbour]) -> Option<String> {
+pub(crate) fn draw(center: &Link, neighbours: &[Neighbour]) -> Option<String> {
     if neighbours.is_empty() {
         return None;
     }

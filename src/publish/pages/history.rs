@@ -14,44 +14,44 @@ use crate::audience::{AudienceHistory, Commit, Entry, View};
 use crate::stix::Timestamp;
 
 /// Rows listed on one contributor page; the rest are counted.
-pub const LISTED: usize = 300;
+pub(crate) const LISTED: usize = 300;
 
 #[derive(Serialize, Clone)]
-pub struct CommitView {
-    pub sha: String,
-    pub short: String,
-    pub href: Option<String>,
-    pub author: String,
+pub(crate) struct CommitView {
+    pub(crate) sha: String,
+    pub(crate) short: String,
+    pub(crate) href: Option<String>,
+    pub(crate) author: String,
     /// The author's contributor page, from the page's root.
-    pub author_href: String,
-    pub date: Option<TimeText>,
-    pub subject: String,
-    pub body: String,
-    pub pull_request: Option<u64>,
-    pub pull_href: Option<String>,
+    pub(crate) author_href: String,
+    pub(crate) date: Option<TimeText>,
+    pub(crate) subject: String,
+    pub(crate) body: String,
+    pub(crate) pull_request: Option<u64>,
+    pub(crate) pull_href: Option<String>,
 }
 
 #[derive(Serialize)]
-pub struct VersionRow {
-    pub version: Option<TimeText>,
+pub(crate) struct VersionRow {
+    pub(crate) version: Option<TimeText>,
     /// None: the version is not in any commit yet (a working-tree build).
-    pub commit: Option<CommitView>,
+    pub(crate) commit: Option<CommitView>,
     /// A version git history holds and the content no longer does.
-    pub earlier: bool,
+    pub(crate) earlier: bool,
 }
 
 #[derive(Serialize)]
-pub struct HistorySection {
+pub(crate) struct HistorySection {
     /// Why there is no history (None: there is).
-    pub unavailable: Option<String>,
+    pub(crate) unavailable: Option<String>,
     /// Newest first.
-    pub versions: Vec<VersionRow>,
-    pub last_change: Option<CommitView>,
+    pub(crate) versions: Vec<VersionRow>,
+    pub(crate) last_change: Option<CommitView>,
 }
 
 /// Everything pages need to link commits and authors.
-pub struct Provenance<'h> {
-    pub history: &'h AudienceHistory<'h>,
+pub(crate) struct Provenance<'h> {
+    pub(crate) history: &'h AudienceHistory<'h>,
     repository_url: Option<String>,
     /// Author key → page slug (unique, URL-safe).
     slugs: HashMap<String, String>,
@@ -60,7 +60,7 @@ pub struct Provenance<'h> {
 impl<'h> Provenance<'h> {
     /// Slugs are given over the commits this audience is shown only, so that no page's
     /// address depends on an author it does not see.
-    pub fn new(history: &'h AudienceHistory<'h>, repository_url: Option<&str>) -> Provenance<'h> {
+    pub(crate) fn new(history: &'h AudienceHistory<'h>, repository_url: Option<&str>) -> Provenance<'h> {
         let mut slugs = HashMap::new();
         let mut taken = std::collections::HashSet::new();
         for commit in history.commits() {
@@ -80,7 +80,7 @@ impl<'h> Provenance<'h> {
         Provenance { history, repository_url: repository_url.and_then(safe_url), slugs }
     }
 
-    pub fn commit_view(&self, commit: &Commit, root: &str) -> CommitView {
+    pub(crate) fn commit_view(&self, commit: &Commit, root: &str) -> CommitView {
         let slug = self.slugs.get(&author_key(commit)).map_or("unknown", String::as_str);
         CommitView {
             sha: commit.sha.clone(),
@@ -100,7 +100,7 @@ impl<'h> Provenance<'h> {
     }
 
     /// The History section of an entity page (None when history was not asked for).
-    pub fn section(&self, view: &View<'_>, entry: Entry<'_>, root: &str) -> Option<HistorySection> {
+    pub(crate) fn section(&self, view: &View<'_>, entry: Entry<'_>, root: &str) -> Option<HistorySection> {
         if let Some(reason) = self.history.unavailable() {
             let reason = reason.to_owned();
             return (!reason.contains("--no-history")).then_some(HistorySection {
@@ -166,45 +166,45 @@ type Row<'v> = (Entry<'v>, &'v str, Option<&'v Commit>);
 
 /// One row of a contributor page: an object version and the commit that brought it.
 #[derive(Serialize)]
-pub struct ContributionRow {
-    pub object: Link,
-    pub version: Option<TimeText>,
-    pub commit: Option<CommitView>,
+pub(crate) struct ContributionRow {
+    pub(crate) object: Link,
+    pub(crate) version: Option<TimeText>,
+    pub(crate) commit: Option<CommitView>,
 }
 
 /// A contributor page: a git author or a STIX identity.
 #[derive(Serialize)]
-pub struct ContributorPage {
-    pub slug: String,
-    pub name: String,
+pub(crate) struct ContributorPage {
+    pub(crate) slug: String,
+    pub(crate) name: String,
     /// `git author` or `STIX identity`.
-    pub kind: &'static str,
+    pub(crate) kind: &'static str,
     /// The identity's own entity page.
-    pub identity: Option<Link>,
-    pub commits: usize,
-    pub versions: usize,
-    pub objects: usize,
-    pub first: Option<TimeText>,
-    pub last: Option<TimeText>,
+    pub(crate) identity: Option<Link>,
+    pub(crate) commits: usize,
+    pub(crate) versions: usize,
+    pub(crate) objects: usize,
+    pub(crate) first: Option<TimeText>,
+    pub(crate) last: Option<TimeText>,
     /// Object counts per type label.
-    pub types: Vec<(String, usize)>,
+    pub(crate) types: Vec<(String, usize)>,
     /// Newest first, at most `LISTED`.
-    pub rows: Vec<ContributionRow>,
-    pub more: usize,
+    pub(crate) rows: Vec<ContributionRow>,
+    pub(crate) more: usize,
 }
 
 /// The contributors index and every contributor page.
 #[derive(Serialize)]
-pub struct Contributors {
-    pub history: Option<String>,
-    pub authors: Vec<ContributorPage>,
-    pub identities: Vec<ContributorPage>,
+pub(crate) struct Contributors {
+    pub(crate) history: Option<String>,
+    pub(crate) authors: Vec<ContributorPage>,
+    pub(crate) identities: Vec<ContributorPage>,
 }
 
 /// Pages sit at `contributors/<slug>/`, two folders below the root.
 const ROOT: &str = "../../";
 
-pub fn contributors(view: &View<'_>, provenance: &Provenance<'_>) -> Contributors {
+pub(crate) fn contributors(view: &View<'_>, provenance: &Provenance<'_>) -> Contributors {
     let history = provenance.history;
     let mut by_author: BTreeMap<String, Vec<Row<'_>>> = BTreeMap::new();
     if history.is_available() {
@@ -319,11 +319,11 @@ fn summarise(
 
 /// Links to a commit and a pull request on the repository's web site (GitHub, GitLab, Gitea
 /// and Forgejo share the `/commit/<sha>` form; pull requests are GitHub's `/pull/<n>`).
-pub fn commit_url(repository_url: &str, sha: &str) -> String {
+pub(crate) fn commit_url(repository_url: &str, sha: &str) -> String {
     format!("{}/commit/{sha}", repository_url.trim_end_matches('/'))
 }
 
-pub fn pull_url(repository_url: &str, number: u64) -> String {
+pub(crate) fn pull_url(repository_url: &str, number: u64) -> String {
     format!("{}/pull/{number}", repository_url.trim_end_matches('/'))
 }
 

@@ -11,28 +11,28 @@ use super::links::Link;
 use crate::audience::{Entry, View};
 
 #[derive(Serialize)]
-pub struct KillChainPage {
-    pub name: String,
-    pub phases: Vec<PhaseSection>,
+pub(crate) struct KillChainPage {
+    pub(crate) name: String,
+    pub(crate) phases: Vec<PhaseSection>,
 }
 
 #[derive(Serialize)]
-pub struct PhaseSection {
-    pub name: String,
-    pub members: Vec<Member>,
+pub(crate) struct PhaseSection {
+    pub(crate) name: String,
+    pub(crate) members: Vec<Member>,
 }
 
 #[derive(Serialize)]
-pub struct Member {
-    pub link: Link,
-    pub external_id: Option<String>,
+pub(crate) struct Member {
+    pub(crate) link: Link,
+    pub(crate) external_id: Option<String>,
     /// How often it is used: `uses` relationships from intrusion sets, campaigns, malware and
     /// tools, and reports that list it.
-    pub uses: usize,
+    pub(crate) uses: usize,
     /// 0 (unused) to 5 (the most used in this kill chain), for the cell's shade.
-    pub heat: u8,
+    pub(crate) heat: u8,
     /// A sub-technique (an ATT&CK id with a dot), shown under its technique.
-    pub sub: bool,
+    pub(crate) sub: bool,
 }
 
 /// What this page reads of an object; the rest of its JSON is skipped unparsed.
@@ -53,14 +53,14 @@ struct PhaseRef {
 }
 
 /// Names safe as a path segment and a fragment: the only ones an object page links to.
-pub fn is_slug(name: &str) -> bool {
+pub(crate) fn is_slug(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// Every kill chain the View uses, by name; phases in the order an ATT&CK matrix
 /// (`x-mitre-matrix`) lists its tactics, the others after them by name; members sorted by
 /// name. Revoked and deprecated objects are left out, as they are from a matrix.
-pub fn kill_chain_pages(view: &View<'_>, root: &str) -> Vec<KillChainPage> {
+pub(crate) fn kill_chain_pages(view: &View<'_>, root: &str) -> Vec<KillChainPage> {
     let entries: Vec<Entry> = view.entries().collect();
     let uses: Vec<(String, String, Entry)> = entries
         .par_iter()
@@ -100,7 +100,7 @@ pub fn kill_chain_pages(view: &View<'_>, root: &str) -> Vec<KillChainPage> {
 }
 
 /// 0 for unused, else 1 to 5 on a log scale up to the most used.
-pub fn heat(uses: usize, most: usize) -> u8 {
+pub(crate) fn heat(uses: usize, most: usize) -> u8 {
     if uses == 0 || most == 0 {
         return 0;
     }
@@ -113,7 +113,7 @@ pub fn heat(uses: usize, most: usize) -> u8 {
 
 /// How often a technique is used: `uses` relationships to it from intrusion sets, campaigns,
 /// malware and tools, and reports that list it.
-pub fn usage(view: &View<'_>, entry: Entry<'_>) -> usize {
+pub(crate) fn usage(view: &View<'_>, entry: Entry<'_>) -> usize {
     let by_relationship = view
         .relationships(entry)
         .filter(|(rel, other, outgoing)| {
@@ -129,7 +129,7 @@ pub fn usage(view: &View<'_>, entry: Entry<'_>) -> usize {
 
 /// The techniques an intrusion set, campaign, malware or tool uses (`uses` relationships), or a
 /// report lists, as a matrix of their kill chain's phases (the chain most of them are in).
-pub fn entity_matrix(
+pub(crate) fn entity_matrix(
     view: &View<'_>,
     entry: Entry<'_>,
     rank: &HashMap<String, usize>,
@@ -224,7 +224,7 @@ struct Tactic {
 
 /// The position of each tactic's phase name (`x_mitre_shortname`) in the first matrix that
 /// lists it, matrices taken in id order.
-pub fn tactic_order(view: &View<'_>) -> HashMap<String, usize> {
+pub(crate) fn tactic_order(view: &View<'_>) -> HashMap<String, usize> {
     let mut rank = HashMap::new();
     for matrix in view.entries().filter(|e| e.object_type() == "x-mitre-matrix") {
         let Ok(matrix) = serde_json::from_str::<Matrix>(&matrix.object.raw) else { continue };

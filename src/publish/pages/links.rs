@@ -11,21 +11,21 @@ use crate::stix::SpecVersion;
 
 /// A link to an object, or its id shown as text when it is not published here.
 #[derive(Debug, Clone, Serialize)]
-pub struct Link {
-    pub href: Option<String>,
-    pub name: String,
-    pub type_label: String,
+pub(crate) struct Link {
+    pub(crate) href: Option<String>,
+    pub(crate) name: String,
+    pub(crate) type_label: String,
     /// `domain`, `observable`, `relationship`, `meta` or `custom` (for styling).
-    pub category: &'static str,
+    pub(crate) category: &'static str,
 }
 
 /// The address of an object's page, from a page `root` away from the site root.
-pub fn object_href(root: &str, id: &str) -> String {
+pub(crate) fn object_href(root: &str, id: &str) -> String {
     format!("{root}objects/{id}/")
 }
 
 impl Link {
-    pub fn to(entry: Entry<'_>, root: &str) -> Link {
+    pub(crate) fn to(entry: Entry<'_>, root: &str) -> Link {
         Link {
             href: Some(object_href(root, entry.id())),
             name: entry.display_name().to_owned(),
@@ -36,7 +36,7 @@ impl Link {
 
     /// A link to `id` when the View has it, else the id as text; never the id of an object
     /// withheld from this audience.
-    pub fn to_id(view: &View<'_>, id: &str, root: &str) -> Link {
+    pub(crate) fn to_id(view: &View<'_>, id: &str, root: &str) -> Link {
         match view.get(id) {
             Some(entry) => Link::to(entry, root),
             None if view.withholds(id) => Link {
@@ -58,7 +58,7 @@ impl Link {
     }
 }
 
-pub fn category(object_type: &str) -> &'static str {
+pub(crate) fn category(object_type: &str) -> &'static str {
     match type_spec(SpecVersion::V21, object_type).map(|spec| spec.category) {
         Some(Category::Domain) => "domain",
         Some(Category::Observable) => "observable",
@@ -69,7 +69,7 @@ pub fn category(object_type: &str) -> &'static str {
 }
 
 /// The plural a list page is titled with.
-pub fn type_plural(object_type: &str) -> String {
+pub(crate) fn type_plural(object_type: &str) -> String {
     let label = type_label(object_type);
     if let Some(head) = label.strip_suffix(" of Action") {
         return format!("{head}s of Action");
@@ -89,7 +89,7 @@ pub fn type_plural(object_type: &str) -> String {
 
 /// Where an external reference leads.
 #[derive(Debug, PartialEq, Eq)]
-pub enum ReferenceHref {
+pub(crate) enum ReferenceHref {
     /// A page of this site (an ATT&CK id whose object is published here).
     Internal(String),
     External(String),
@@ -101,7 +101,7 @@ pub enum ReferenceHref {
 /// The link for an external reference: a page of this site for an ATT&CK id it publishes (via
 /// `internal`), the authority's page for CVE, CAPEC and CWE identifiers, else the reference's
 /// own URL when it is http(s).
-pub fn external_reference_href(
+pub(crate) fn external_reference_href(
     source: &str,
     external_id: Option<&str>,
     url: Option<&str>,
@@ -125,7 +125,7 @@ pub fn external_reference_href(
 /// The URL when it is an absolute http(s) URL without whitespace or control characters, with
 /// the characters RFC 3986 does not allow in a URL (`"`, `<`, `>`, `\\`, `^`, `` ` ``, `{`, `|`,
 /// `}`) percent-encoded; anything else (javascript:, data:, relative paths) is not linked.
-pub fn safe_url(url: &str) -> Option<String> {
+pub(crate) fn safe_url(url: &str) -> Option<String> {
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
     let scheme_ok = lower.starts_with("https://") || lower.starts_with("http://");
     let clean = !url.chars().any(|c| c.is_whitespace() || c.is_control());
@@ -143,7 +143,7 @@ pub fn safe_url(url: &str) -> Option<String> {
 }
 
 /// The public page of a well-known identifier.
-pub fn authority_url(source: &str, external_id: &str) -> Option<String> {
+pub(crate) fn authority_url(source: &str, external_id: &str) -> Option<String> {
     let has_prefix = |prefix: &str| external_id.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix));
     let number = |prefix: &str| {
         let digits = external_id.get(prefix.len()..).filter(|_| has_prefix(prefix))?;
@@ -161,7 +161,7 @@ pub fn authority_url(source: &str, external_id: &str) -> Option<String> {
 }
 
 /// Whether a reference source names an ATT&CK domain (its ids then name objects).
-pub fn is_attack_source(source: &str) -> bool {
+pub(crate) fn is_attack_source(source: &str) -> bool {
     matches!(source, "mitre-attack" | "mitre-mobile-attack" | "mitre-ics-attack" | "mitre-pre-attack")
 }
 

@@ -10,25 +10,25 @@ use crate::audience::{Entry, View};
 use crate::stix::Timestamp;
 
 /// Objects per list page.
-pub const PAGE_SIZE: usize = 100;
+pub(crate) const PAGE_SIZE: usize = 100;
 
 #[derive(Serialize, Clone)]
-pub struct TypeSummary {
-    pub name: String,
-    pub label: String,
-    pub plural: String,
-    pub count: usize,
+pub(crate) struct TypeSummary {
+    pub(crate) name: String,
+    pub(crate) label: String,
+    pub(crate) plural: String,
+    pub(crate) count: usize,
 }
 
 #[derive(Serialize, Clone)]
-pub struct TypeGroup {
-    pub label: &'static str,
-    pub types: Vec<TypeSummary>,
+pub(crate) struct TypeGroup {
+    pub(crate) label: &'static str,
+    pub(crate) types: Vec<TypeSummary>,
 }
 
 /// The types present, grouped the way STIX groups them; types absent from the View are not
 /// listed.
-pub fn type_groups(view: &View<'_>) -> Vec<TypeGroup> {
+pub(crate) fn type_groups(view: &View<'_>) -> Vec<TypeGroup> {
     let groups: [(&str, &[&str]); 5] = [
         ("Intelligence", &["domain"]),
         ("Relationships", &["relationship"]),
@@ -57,28 +57,28 @@ pub fn type_groups(view: &View<'_>) -> Vec<TypeGroup> {
 }
 
 #[derive(Serialize)]
-pub struct ListItem {
-    pub id: String,
-    pub name: String,
-    pub external_ids: Vec<String>,
-    pub revoked: bool,
-    pub modified: Option<TimeText>,
+pub(crate) struct ListItem {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) external_ids: Vec<String>,
+    pub(crate) revoked: bool,
+    pub(crate) modified: Option<TimeText>,
 }
 
 #[derive(Serialize)]
-pub struct ListPage {
-    pub object_type: String,
-    pub plural: String,
-    pub total: usize,
-    pub page: usize,
-    pub pages: usize,
-    pub previous: Option<String>,
-    pub next: Option<String>,
-    pub items: Vec<ListItem>,
+pub(crate) struct ListPage {
+    pub(crate) object_type: String,
+    pub(crate) plural: String,
+    pub(crate) total: usize,
+    pub(crate) page: usize,
+    pub(crate) pages: usize,
+    pub(crate) previous: Option<String>,
+    pub(crate) next: Option<String>,
+    pub(crate) items: Vec<ListItem>,
 }
 
 /// The path of page `n` (1-based) of a type's list, relative to the site root.
-pub fn list_path(object_type: &str, n: usize) -> String {
+pub(crate) fn list_path(object_type: &str, n: usize) -> String {
     if n == 1 {
         format!("types/{object_type}/")
     } else {
@@ -87,7 +87,7 @@ pub fn list_path(object_type: &str, n: usize) -> String {
 }
 
 /// Every list page of one type, given its entries.
-pub fn list_pages(object_type: &str, mut entries: Vec<Entry<'_>>) -> Vec<ListPage> {
+pub(crate) fn list_pages(object_type: &str, mut entries: Vec<Entry<'_>>) -> Vec<ListPage> {
     entries.sort_by_cached_key(|e| name_key(*e));
     let total = entries.len();
     let pages = total.div_ceil(PAGE_SIZE).max(1);
@@ -120,20 +120,20 @@ fn list_item(entry: &Entry<'_>) -> ListItem {
 }
 
 #[derive(Serialize)]
-pub struct Home {
-    pub objects: usize,
-    pub recent: Vec<Recent>,
+pub(crate) struct Home {
+    pub(crate) objects: usize,
+    pub(crate) recent: Vec<Recent>,
 }
 
 #[derive(Serialize)]
-pub struct Recent {
-    pub link: Link,
-    pub modified: Option<TimeText>,
+pub(crate) struct Recent {
+    pub(crate) link: Link,
+    pub(crate) modified: Option<TimeText>,
 }
 
 /// What the home page shows until the dashboard replaces it: totals and the latest changes (a
 /// version dated after `now`, the build time, is a mistake and never among them).
-pub fn home(view: &View<'_>, now: Timestamp, root: &str) -> Home {
+pub(crate) fn home(view: &View<'_>, now: Timestamp, root: &str) -> Home {
     let mut timed: Vec<_> = view
         .entries()
         .filter(|e| !matches!(e.object_type(), "relationship" | "marking-definition"))

@@ -31,17 +31,17 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
 const OPTIONS: Options = Options::ENABLE_TABLES.union(Options::ENABLE_STRIKETHROUGH);
 
 /// Finds this site's page for an ATT&CK id (`T1059.001`, `G0016`), when it publishes one.
-pub type InternalLinks<'a> = &'a dyn Fn(&str) -> Option<String>;
+pub(crate) type InternalLinks<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// No ATT&CK page is linked internally (content pages, tests).
-pub fn no_internal_links(_: &str) -> Option<String> {
+pub(crate) fn no_internal_links(_: &str) -> Option<String> {
     None
 }
 
 /// Markdown → safe HTML, with citations numbered in `citations`. Links to ATT&CK's website
 /// whose object is published here lead to its page here instead (`internal`), as ATT&CK's own
 /// site links its pages to each other.
-pub fn to_safe_html(markdown: &str, citations: &mut Citations, internal: InternalLinks<'_>) -> String {
+pub(crate) fn to_safe_html(markdown: &str, citations: &mut Citations, internal: InternalLinks<'_>) -> String {
     let cited = citations.replace_markers(&strip_placeholders(markdown));
     // Parsed once: the events that are judged are the events that are rendered.
     let events: Vec<Event> = Parser::new_ext(&cited, OPTIONS)

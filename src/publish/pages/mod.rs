@@ -29,7 +29,7 @@ use crate::publish::theme::Theme;
 use crate::publish::Publication;
 use crate::stix::Timestamp;
 use crate::write::Sink;
-pub use content_pages::{load_pages, ContentPage};
+pub(crate) use content_pages::{load_pages, ContentPage};
 pub(crate) use links::safe_url;
 
 #[derive(Serialize)]
@@ -45,7 +45,7 @@ struct SiteContext<'a> {
 }
 
 /// Renders the whole website of `view` into `sink`; `tick` is called once per page written.
-pub fn render(
+pub(crate) fn render(
     publication: &Publication<'_, '_>,
     feeds: &Catalog,
     sink: &dyn Sink,
@@ -110,7 +110,7 @@ fn site_contexts(publication: &Publication<'_, '_>) -> Vec<Value> {
 /// Writes the Markdown pages, each at `<slug>/index.html`, after everything else: a page whose
 /// slug names something the site already wrote (`taken`, the top-level names of every other
 /// output) is not written, and its slug is returned.
-pub fn render_content_pages(
+pub(crate) fn render_content_pages(
     publication: &Publication<'_, '_>,
     taken: &std::collections::BTreeSet<String>,
     sink: &dyn Sink,
@@ -155,7 +155,7 @@ fn dashboard_pages(
 }
 
 /// How many pages `render` will write (for a progress bar).
-pub fn page_count(view: &View<'_>, pages: &[ContentPage]) -> usize {
+pub(crate) fn page_count(view: &View<'_>, pages: &[ContentPage]) -> usize {
     let lists: usize = view.type_counts().values().map(|n| n.div_ceil(lists::PAGE_SIZE).max(1)).sum();
     view.len() + lists + 3 + pages.len()
 }

@@ -19,79 +19,79 @@ use crate::publish::shared::escape::escape_text;
 use crate::stix::marking::Tlp;
 
 /// Where object pages sit relative to the site root (`objects/<id>/`).
-pub const ROOT: &str = "../../";
+pub(crate) const ROOT: &str = "../../";
 
 #[derive(Serialize)]
-pub struct ObjectPage {
-    pub id: String,
+pub(crate) struct ObjectPage {
+    pub(crate) id: String,
     #[serde(rename = "type")]
-    pub object_type: String,
-    pub type_label: String,
-    pub category: &'static str,
-    pub name: String,
-    pub aliases: Vec<String>,
-    pub external_ids: Vec<String>,
-    pub spec_version: &'static str,
-    pub created: Option<TimeText>,
-    pub modified: Option<TimeText>,
-    pub created_by: Option<Link>,
-    pub tlp: Option<TlpBanner>,
+    pub(crate) object_type: String,
+    pub(crate) type_label: String,
+    pub(crate) category: &'static str,
+    pub(crate) name: String,
+    pub(crate) aliases: Vec<String>,
+    pub(crate) external_ids: Vec<String>,
+    pub(crate) spec_version: &'static str,
+    pub(crate) created: Option<TimeText>,
+    pub(crate) modified: Option<TimeText>,
+    pub(crate) created_by: Option<Link>,
+    pub(crate) tlp: Option<TlpBanner>,
     /// The texts of its statement markings (copyright, terms of use).
-    pub statements: Vec<String>,
+    pub(crate) statements: Vec<String>,
     /// References left out of this audience's copy, when the audience may be told (else 0).
-    pub withheld_references: usize,
-    pub revoked: bool,
-    pub deprecated: bool,
-    pub replaced_by: Option<Link>,
-    pub description_html: Option<String>,
-    pub kill_chain: Vec<Phase>,
-    pub fields: Vec<Field>,
-    pub relationships: Vec<RelationshipGroup>,
-    pub referenced_by: Vec<ReferenceGroup>,
-    pub references: Vec<ReferenceItem>,
-    pub versions: Vec<TimeText>,
+    pub(crate) withheld_references: usize,
+    pub(crate) revoked: bool,
+    pub(crate) deprecated: bool,
+    pub(crate) replaced_by: Option<Link>,
+    pub(crate) description_html: Option<String>,
+    pub(crate) kill_chain: Vec<Phase>,
+    pub(crate) fields: Vec<Field>,
+    pub(crate) relationships: Vec<RelationshipGroup>,
+    pub(crate) referenced_by: Vec<ReferenceGroup>,
+    pub(crate) references: Vec<ReferenceItem>,
+    pub(crate) versions: Vec<TimeText>,
     /// Each version with the commit that brought it (None when history was not read).
-    pub history: Option<HistorySection>,
+    pub(crate) history: Option<HistorySection>,
     /// Mentions per month (reports, relationships), for the types that can trend.
-    pub mentions: Option<Chart>,
+    pub(crate) mentions: Option<Chart>,
     /// The techniques it uses (or a report lists), as a matrix.
-    pub matrix: Option<super::kill_chains::KillChainPage>,
+    pub(crate) matrix: Option<super::kill_chains::KillChainPage>,
     /// Its ATT&CK Navigator layer in the feeds, when it uses techniques.
-    pub navigator_layer: Option<String>,
+    pub(crate) navigator_layer: Option<String>,
     /// Markup, drawn and escaped by the graph module.
-    pub graph_svg: Option<String>,
+    pub(crate) graph_svg: Option<String>,
     /// The object's JSON, already escaped for element content (`& < >`): output it with `|safe`
     /// inside an element, never in an attribute.
-    pub json: String,
+    pub(crate) json: String,
     /// Whether TAXII and the bundles publish another form of this JSON: a STIX 2.0 object goes
     /// out upgraded to STIX 2.1 (`stix::upgrade`), while the page shows it as contributed.
-    pub upgraded: bool,
+    pub(crate) upgraded: bool,
 }
 
 #[derive(Serialize)]
-pub struct TlpBanner {
-    pub label: &'static str,
-    pub class: &'static str,
+pub(crate) struct TlpBanner {
+    pub(crate) label: &'static str,
+    pub(crate) class: &'static str,
 }
 
 #[derive(Serialize)]
-pub struct Phase {
-    pub kill_chain: String,
-    pub phase: String,
+pub(crate) struct Phase {
+    pub(crate) kill_chain: String,
+    pub(crate) phase: String,
     /// The phase's column in the matrix, when both names are safe in a URL.
-    pub href: Option<String>,
+    pub(crate) href: Option<String>,
 }
 
 /// What object pages draw on besides the View.
-pub struct Sources<'a> {
-    pub feeds: &'a Catalog,
+pub(crate) struct Sources<'a> {
+    pub(crate) feeds: &'a Catalog,
     /// Each ATT&CK tactic's column (`kill_chains::tactic_order`).
-    pub tactic_rank: &'a std::collections::HashMap<String, usize>,
-    pub provenance: &'a Provenance<'a>,
-    pub activity: &'a Activity<'a>,
+    pub(crate) tactic_rank: &'a std::collections::HashMap<String, usize>,
+    pub(crate) provenance: &'a Provenance<'a>,
+    pub(crate) activity: &'a Activity<'a>,
 }
 
-pub fn object_page(view: &View<'_>, entry: Entry<'_>, sources: &Sources<'_>) -> ObjectPage {
+pub(crate) fn object_page(view: &View<'_>, entry: Entry<'_>, sources: &Sources<'_>) -> ObjectPage {
     let has_layer = sources.feeds.layers.contains(entry.id());
     let object = entry.object;
     // The JSON this audience gets: a copy without redacted references, where there were any.

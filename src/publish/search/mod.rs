@@ -14,7 +14,7 @@
 //! fetch. Documents are sorted by type, then name, so results of one query tend to share a
 //! document shard. The index is built from the audience's View: it holds nothing withheld.
 
-pub mod terms;
+pub(crate) mod terms;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -29,13 +29,13 @@ use crate::stix::label::type_label;
 use crate::write::Sink;
 
 /// Documents per posting list (the best-scored are kept).
-pub const POSTINGS: usize = 50;
+pub(crate) const POSTINGS: usize = 50;
 /// Documents per document shard; `search.js` holds the same number.
-pub const DOCS_PER_SHARD: usize = 16;
+pub(crate) const DOCS_PER_SHARD: usize = 16;
 /// A term shard is split by a longer prefix when it would be larger than this.
-pub const SHARD_BYTES: usize = 20 * 1024;
+pub(crate) const SHARD_BYTES: usize = 20 * 1024;
 /// A manifest hands large groups to manifests of their own above this.
-pub const MANIFEST_BYTES: usize = 4 * 1024;
+pub(crate) const MANIFEST_BYTES: usize = 4 * 1024;
 /// Snippet length, in characters.
 const SNIPPET: usize = 100;
 /// Documents read per step: their terms are collected in parallel, then merged.
@@ -43,22 +43,41 @@ const CHUNK: usize = 32 * 1024;
 
 /// What the index holds, for the build's report and the bench.
 #[derive(Debug, Default, Clone, Serialize)]
-pub struct SearchStats {
-    pub documents: usize,
-    pub terms: usize,
-    pub term_shards: usize,
-    pub largest_term_shard: usize,
-    pub largest_manifest: usize,
-    pub manifests: usize,
-    pub document_shards: usize,
-    pub largest_document_shard: usize,
-    pub bytes: usize,
+pub(crate) struct SearchStats {
+    pub(crate) documents: usize,
+    pub(crate) terms: usize,
+    pub(crate) term_shards: usize,
+    pub(crate) largest_term_shard: usize,
+    pub(crate) largest_manifest: usize,
+    pub(crate) manifests: usize,
+    pub(crate) document_shards: usize,
+    pub(crate) largest_document_shard: usize,
+    pub(crate) bytes: usize,
+}
+
+impl SearchStats {
+    /// Prints the figures with the stage timings (`STIXPRESS_TIMINGS`).
+    pub(crate) fn log(&self) {
+        let figures = format!(
+            "{} documents, {} terms in {} shards (largest {} B), {} manifests (largest {} B), {} document shards (largest {} B), {} B in all",
+            self.documents,
+            self.terms,
+            self.term_shards,
+            self.largest_term_shard,
+            self.manifests,
+            self.largest_manifest,
+            self.document_shards,
+            self.largest_document_shard,
+            self.bytes
+        );
+        crate::timing::log_figures("search index", &figures);
+    }
 }
 
 type Postings = Vec<(u32, u8)>;
 
 /// Builds the index of `view` and writes it under `search/`.
-pub fn write(view: &View<'_>, sink: &dyn Sink) -> Result<SearchStats, Error> {
+pub(crate) fn write(view: &View<'_>, sink: &dyn Sink) -> Result<SearchStats, Error> {
     let mut entries: Vec<(String, Entry<'_>)> = view
         .entries()
         .filter(|e| e.object_type() != "relationship")

@@ -13,15 +13,15 @@ use crate::stix::pattern::{self, Dialect};
 use crate::stix::StixObject;
 
 /// Scores: an exact identifier or value first, then names and aliases, then words.
-pub const ID: u8 = 100;
-pub const EXTERNAL_ID: u8 = 95;
-pub const VALUE: u8 = 90;
-pub const NAME: u8 = 80;
-pub const ALIAS: u8 = 70;
-pub const NAME_WORD: u8 = 50;
-pub const ALIAS_WORD: u8 = 40;
-pub const LABEL: u8 = 30;
-pub const DESCRIPTION_WORD: u8 = 10;
+pub(crate) const ID: u8 = 100;
+pub(crate) const EXTERNAL_ID: u8 = 95;
+pub(crate) const VALUE: u8 = 90;
+pub(crate) const NAME: u8 = 80;
+pub(crate) const ALIAS: u8 = 70;
+pub(crate) const NAME_WORD: u8 = 50;
+pub(crate) const ALIAS_WORD: u8 = 40;
+pub(crate) const LABEL: u8 = 30;
+pub(crate) const DESCRIPTION_WORD: u8 = 10;
 
 /// Longer terms are not indexed (a pasted URL of kilobytes would only bloat its shard).
 const MAX_TERM: usize = 200;
@@ -55,7 +55,7 @@ struct Searchable<'a> {
 }
 
 /// Every term of `object` with its best score, and its description (for the snippet).
-pub fn terms_of(object: &StixObject, name: &str) -> (Vec<(String, u8)>, Option<String>) {
+pub(crate) fn terms_of(object: &StixObject, name: &str) -> (Vec<(String, u8)>, Option<String>) {
     let parsed: Searchable<'_> = serde_json::from_str(&object.raw).unwrap_or_default();
     let mut terms = Terms::default();
     terms.add(&object.id, ID);
@@ -120,12 +120,12 @@ fn push_value(found: &mut Vec<String>, object_type: &str, path: &str, value: &st
 }
 
 /// Lower-cased runs of letters and digits.
-pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+pub(crate) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)
 }
 
 /// A whole name or value as a term: lower case, whitespace collapsed, no trailing dot.
-pub fn whole(text: &str) -> String {
+pub(crate) fn whole(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
         if !out.is_empty() {

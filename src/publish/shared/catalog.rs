@@ -7,14 +7,14 @@ use serde::Serialize;
 
 /// One file (or family of files) the feeds page lists.
 #[derive(Debug, Clone, Serialize)]
-pub struct FeedFile {
+pub(crate) struct FeedFile {
     /// From the site root; `<id>` stands for a family of files.
-    pub path: String,
-    pub description: String,
+    pub(crate) path: String,
+    pub(crate) description: String,
     /// Values, rules, objects, entries, layers or events in it.
-    pub count: usize,
+    pub(crate) count: usize,
     /// One file the page can link to (not a folder or a `<id>` family).
-    pub linkable: bool,
+    pub(crate) linkable: bool,
 }
 
 impl FeedFile {
@@ -25,36 +25,36 @@ impl FeedFile {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct FeedSection {
-    pub id: &'static str,
-    pub title: &'static str,
-    pub files: Vec<FeedFile>,
+pub(crate) struct FeedSection {
+    pub(crate) id: &'static str,
+    pub(crate) title: &'static str,
+    pub(crate) files: Vec<FeedFile>,
 }
 
 /// A value or rule that could not be published, counted by reason.
 #[derive(Debug, Clone, Serialize)]
-pub struct LeftOut {
-    pub what: String,
-    pub reason: String,
-    pub count: usize,
+pub(crate) struct LeftOut {
+    pub(crate) what: String,
+    pub(crate) reason: String,
+    pub(crate) count: usize,
 }
 
 /// What the feeds hold, for the site's pages.
 #[derive(Debug, Default, Serialize)]
-pub struct Catalog {
+pub(crate) struct Catalog {
     /// The build time indicators were judged at, when it was given (`--now`,
     /// `SOURCE_DATE_EPOCH`): the system clock's time would make every build differ.
-    pub now: Option<String>,
-    pub sections: Vec<FeedSection>,
-    pub left_out: Vec<LeftOut>,
+    pub(crate) now: Option<String>,
+    pub(crate) sections: Vec<FeedSection>,
+    pub(crate) left_out: Vec<LeftOut>,
     /// Indicators, and how many apply at the build time.
-    pub indicators: usize,
-    pub current_indicators: usize,
+    pub(crate) indicators: usize,
+    pub(crate) current_indicators: usize,
     /// Objects with a Navigator layer at `feeds/navigator/<id>.json`.
     #[serde(skip)]
-    pub layers: HashSet<String>,
+    pub(crate) layers: HashSet<String>,
     /// Kill-chain name → its domain's heat layer.
-    pub matrix_layers: BTreeMap<String, String>,
+    pub(crate) matrix_layers: BTreeMap<String, String>,
     /// The columns of `blocklists/indicators.csv`, with what each holds.
-    pub csv_columns: &'static [(&'static str, &'static str)],
+    pub(crate) csv_columns: &'static [(&'static str, &'static str)],
 }

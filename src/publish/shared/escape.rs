@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 /// Escapes text for HTML (and SVG) text and attribute values: `& < > " '`; code points HTML
 /// forbids become U+FFFD.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     // Writing to a String cannot fail.
     let _ = escape_into(&mut out, text);
@@ -14,13 +14,13 @@ pub fn escape(text: &str) -> String {
 
 /// `escape`, written straight into `out` (templates write every value this way, so no value
 /// needs a String of its own).
-pub fn escape_into(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
+pub(crate) fn escape_into(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
     write_escaped(out, text, true)
 }
 
 /// Escapes text for an element's content, never an attribute: `& < >` only, since quotes
 /// need no escaping there (the page's JSON would otherwise grow by a third in `&quot;`).
-pub fn escape_text(text: &str) -> String {
+pub(crate) fn escape_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     // Writing to a String cannot fail.
     let _ = write_escaped(&mut out, text, false);
@@ -52,7 +52,7 @@ fn write_escaped(out: &mut impl std::fmt::Write, text: &str, quotes: bool) -> st
 }
 
 /// Markup that is already safe, with forbidden code points replaced by U+FFFD.
-pub fn without_forbidden(html: &str) -> Cow<'_, str> {
+pub(crate) fn without_forbidden(html: &str) -> Cow<'_, str> {
     if !html.chars().any(forbidden) {
         return Cow::Borrowed(html);
     }

@@ -2,7 +2,7 @@
 //! catalogue of feeds the pages describe, and
 //! the STIX 2.1 form every STIX output publishes an object in. Below pages, TAXII, feeds and search; imports none of them.
 
-pub mod catalog;
-pub mod escape;
-pub mod file_names;
-pub mod stix21;
+pub(crate) mod catalog;
+pub(crate) mod escape;
+pub(crate) mod file_names;
+pub(crate) mod stix21;

@@ -10,12 +10,12 @@ use crate::stix::upgrade::to_21;
 use crate::stix::StixObject;
 
 /// `version` as published, on one line (TAXII answers and bundles hold one object per line).
-pub fn published_compact(view: &View<'_>, version: &StixObject) -> String {
+pub(crate) fn published_compact(view: &View<'_>, version: &StixObject) -> String {
     compact(&published_json(view, version))
 }
 
 /// `version` as published: the audience's copy, in STIX 2.1.
-pub fn published_json<'s>(view: &View<'s>, version: &'s StixObject) -> Cow<'s, str> {
+pub(crate) fn published_json<'s>(view: &View<'s>, version: &'s StixObject) -> Cow<'s, str> {
     match view.json(version) {
         Cow::Borrowed(text) => to_21(text, version.spec_version),
         Cow::Owned(text) => Cow::Owned(to_21(&text, version.spec_version).into_owned()),
@@ -23,7 +23,7 @@ pub fn published_json<'s>(view: &View<'s>, version: &'s StixObject) -> Cow<'s, s
 }
 
 /// Valid JSON without the whitespace between tokens (strings are kept byte for byte).
-pub fn compact(json: &str) -> String {
+pub(crate) fn compact(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
     let mut in_string = false;
     let mut escaped = false;

@@ -24,7 +24,7 @@ use crate::write::Sink;
 
 /// The URL of the API root as discovery gives it: absolute when the site's base URL is known,
 /// else relative to the discovery URL (which clients resolve).
-pub fn api_root_url(taxii: &Taxii, base_url: Option<&str>) -> String {
+pub(crate) fn api_root_url(taxii: &Taxii, base_url: Option<&str>) -> String {
     match base_url {
         Some(base) => format!("{}/{TAXII_DIR}/{}/", base.trim_end_matches('/'), taxii.api_root),
         None => format!("{}/", taxii.api_root),
@@ -32,7 +32,7 @@ pub fn api_root_url(taxii: &Taxii, base_url: Option<&str>) -> String {
 }
 
 /// Writes the TAXII tree of `index`; returns the number of files.
-pub fn write_static(
+pub(crate) fn write_static(
     index: &TaxiiIndex,
     taxii: &Taxii,
     base_url: Option<&str>,

@@ -8,7 +8,7 @@ use super::TAXII_DIR;
 use crate::config::Taxii;
 
 /// An nginx include for the `server` block that serves the folder.
-pub fn nginx(taxii: &Taxii) -> String {
+pub(crate) fn nginx(taxii: &Taxii) -> String {
     let root = &taxii.api_root;
     format!(
         r#"# nginx: include this file in the server block whose root is this folder, e.g.
@@ -46,7 +46,7 @@ location /{TAXII_DIR}/ {{
 }
 
 /// Netlify's and Cloudflare Pages' `_headers`.
-pub fn headers() -> String {
+pub(crate) fn headers() -> String {
     format!(
         "/{TAXII_DIR}/*\n  Content-Type: {TAXII_MEDIA_TYPE}\n  Access-Control-Allow-Origin: *\n  \
          Access-Control-Expose-Headers: X-TAXII-Date-Added-First, X-TAXII-Date-Added-Last\n"
@@ -55,7 +55,7 @@ pub fn headers() -> String {
 
 /// Netlify's `_redirects` (rewrites, status 200). Cloudflare Pages reads the same file but
 /// cannot match query parameters, so its clients get the first page only.
-pub fn redirects(taxii: &Taxii) -> String {
+pub(crate) fn redirects(taxii: &Taxii) -> String {
     let base = format!("/{TAXII_DIR}/{}", taxii.api_root);
     let collection = format!("{base}/collections/:collection");
     let mut rules = vec![

@@ -17,48 +17,48 @@ use crate::stix::upgrade::millis;
 use crate::stix::{StixObject, Timestamp};
 
 /// A point in time, ordered (seconds since 1970, nanoseconds).
-pub type Instant = (i64, u32);
+pub(crate) type Instant = (i64, u32);
 
 /// One published version of an object.
-pub struct Record {
+pub(crate) struct Record {
     /// Position of its object in `TaxiiIndex::objects`.
-    pub object: u32,
+    pub(crate) object: u32,
     /// The version as TAXII names it: `modified`, else `created`, else `date_added`.
-    pub version: Box<str>,
-    pub version_time: Instant,
-    pub date_added: Timestamp,
+    pub(crate) version: Box<str>,
+    pub(crate) version_time: Instant,
+    pub(crate) date_added: Timestamp,
     /// The oldest and the newest version this audience may see.
-    pub first: bool,
-    pub last: bool,
+    pub(crate) first: bool,
+    pub(crate) last: bool,
     /// The object's JSON as this audience gets it, in STIX 2.1 (`shared::stix21`), without
     /// insignificant whitespace.
-    pub json: Box<str>,
+    pub(crate) json: Box<str>,
 }
 
-pub struct ObjectRecords {
-    pub id: Box<str>,
-    pub object_type: Box<str>,
+pub(crate) struct ObjectRecords {
+    pub(crate) id: Box<str>,
+    pub(crate) object_type: Box<str>,
     /// Its records, in `date_added` order.
-    pub records: Vec<u32>,
+    pub(crate) records: Vec<u32>,
 }
 
-pub struct CollectionRecords {
-    pub info: Collection,
+pub(crate) struct CollectionRecords {
+    pub(crate) info: Collection,
     /// The records it holds, ascending (so in `date_added` order).
-    pub records: Vec<u32>,
+    pub(crate) records: Vec<u32>,
     /// The same, per object type (for `match[type]`).
-    pub by_type: HashMap<Box<str>, Vec<u32>>,
+    pub(crate) by_type: HashMap<Box<str>, Vec<u32>>,
     /// Whether it holds each record, by record position.
-    pub holds: Vec<bool>,
+    pub(crate) holds: Vec<bool>,
 }
 
-pub struct TaxiiIndex {
+pub(crate) struct TaxiiIndex {
     /// Sorted by `date_added`, then id, then version: a record's position is its place in
     /// every listing, and serves as the `next` token.
-    pub records: Vec<Record>,
-    pub objects: Vec<ObjectRecords>,
+    pub(crate) records: Vec<Record>,
+    pub(crate) objects: Vec<ObjectRecords>,
     by_id: HashMap<Box<str>, u32>,
-    pub collections: Vec<CollectionRecords>,
+    pub(crate) collections: Vec<CollectionRecords>,
 }
 
 /// The first instant: `date_added` of an object that has no time of its own nor file-mates.
@@ -71,7 +71,7 @@ impl TaxiiIndex {
     /// the commit that brought it to this audience, when git history knows it. Otherwise that is its `modified` (or
     /// `created`); an object with neither (a cyber-observable) takes the latest time of the
     /// objects published from the same file, which arrived with it.
-    pub fn build(view: &View<'_>, collections: &[Collection]) -> TaxiiIndex {
+    pub(crate) fn build(view: &View<'_>, collections: &[Collection]) -> TaxiiIndex {
         let history = view.history();
         let versions: Vec<(&StixObject, bool, bool)> = view
             .entries()
@@ -152,15 +152,15 @@ impl TaxiiIndex {
         TaxiiIndex { records, objects, by_id, collections }
     }
 
-    pub fn object(&self, id: &str) -> Option<&ObjectRecords> {
+    pub(crate) fn object(&self, id: &str) -> Option<&ObjectRecords> {
         self.by_id.get(id).map(|&i| &self.objects[i as usize])
     }
 
-    pub fn collection(&self, id: &str) -> Option<&CollectionRecords> {
+    pub(crate) fn collection(&self, id: &str) -> Option<&CollectionRecords> {
         self.collections.iter().find(|c| c.info.id.eq_ignore_ascii_case(id))
     }
 
-    pub fn id_of(&self, record: &Record) -> &str {
+    pub(crate) fn id_of(&self, record: &Record) -> &str {
         &self.objects[record.object as usize].id
     }
 }

@@ -10,13 +10,13 @@ use crate::stix::upgrade::STIX_MEDIA_TYPE;
 use crate::write::pretty_json;
 
 /// The media type of every TAXII response.
-pub const TAXII_MEDIA_TYPE: &str = "application/taxii+json;version=2.1";
+pub(crate) const TAXII_MEDIA_TYPE: &str = "application/taxii+json;version=2.1";
 
 /// The largest request body a TAXII server says it accepts. This server accepts none (its
 /// collections are read-only), but clients require a number.
 const MAX_CONTENT_LENGTH: u64 = 10 * 1024 * 1024;
 
-pub fn discovery(taxii: &Taxii, api_root_url: &str) -> String {
+pub(crate) fn discovery(taxii: &Taxii, api_root_url: &str) -> String {
     let mut doc = json!({
         "title": taxii.title,
         "default": api_root_url,
@@ -28,7 +28,7 @@ pub fn discovery(taxii: &Taxii, api_root_url: &str) -> String {
     pretty_json(&doc)
 }
 
-pub fn api_root(taxii: &Taxii) -> String {
+pub(crate) fn api_root(taxii: &Taxii) -> String {
     let mut doc = json!({
         "title": taxii.title,
         "versions": [TAXII_MEDIA_TYPE],
@@ -54,23 +54,23 @@ fn collection_value(collection: &Collection) -> serde_json::Value {
     doc
 }
 
-pub fn collection(collection: &Collection) -> String {
+pub(crate) fn collection(collection: &Collection) -> String {
     pretty_json(&collection_value(collection))
 }
 
-pub fn collections(taxii: &Taxii) -> String {
+pub(crate) fn collections(taxii: &Taxii) -> String {
     let list: Vec<_> = taxii.collections.iter().map(collection_value).collect();
     pretty_json(&json!({ "collections": list }))
 }
 
 /// A TAXII error message.
-pub fn error(status: u16, title: &str, description: &str) -> String {
+pub(crate) fn error(status: u16, title: &str, description: &str) -> String {
     pretty_json(&json!({ "title": title, "description": description, "http_status": status.to_string() }))
 }
 
 /// `{"more":…,"next":…,"objects":[…]}` for a page of records; `{}` when it is empty (TAXII
 /// never sends an empty list).
-pub fn objects_envelope(index: &TaxiiIndex, page: &Page) -> String {
+pub(crate) fn objects_envelope(index: &TaxiiIndex, page: &Page) -> String {
     let size: usize = page.records.iter().map(|&r| index.records[r as usize].json.len() + 1).sum();
     let mut out = String::with_capacity(size + 64);
     open_envelope(&mut out, page);
@@ -89,7 +89,7 @@ pub fn objects_envelope(index: &TaxiiIndex, page: &Page) -> String {
 
 /// The manifest resource: for each record, its id, `date_added`, version and media type
 /// (every object is published as STIX 2.1, the one media type the collections advertise).
-pub fn manifest(index: &TaxiiIndex, page: &Page) -> String {
+pub(crate) fn manifest(index: &TaxiiIndex, page: &Page) -> String {
     let mut out = String::with_capacity(page.records.len() * 160 + 64);
     open_envelope(&mut out, page);
     if !page.records.is_empty() {
@@ -113,7 +113,7 @@ pub fn manifest(index: &TaxiiIndex, page: &Page) -> String {
 }
 
 /// The versions resource of one object.
-pub fn versions(index: &TaxiiIndex, page: &Page) -> String {
+pub(crate) fn versions(index: &TaxiiIndex, page: &Page) -> String {
     let mut out = String::with_capacity(page.records.len() * 32 + 64);
     open_envelope(&mut out, page);
     push_versions(&mut out, index, &page.records);
@@ -123,7 +123,7 @@ pub fn versions(index: &TaxiiIndex, page: &Page) -> String {
 /// What a static host answers for an object's URL and for its `versions/` URL, in one file
 /// (one file per object is what keeps a million-object build fast): the object envelope with
 /// the latest version, and the versions list. Clients read the key they asked for.
-pub fn object_and_versions(index: &TaxiiIndex, latest: u32, all: &[u32]) -> String {
+pub(crate) fn object_and_versions(index: &TaxiiIndex, latest: u32, all: &[u32]) -> String {
     let page = Page { records: vec![latest], next: None };
     let mut out = objects_envelope(index, &page);
     out.truncate(out.len() - 2); // the closing `}\n`

@@ -10,7 +10,7 @@ use crate::stix::Timestamp;
 
 /// Which versions of each object a query asks for (`match[version]`).
 #[derive(Debug, Clone, PartialEq)]
-pub enum VersionMatch {
+pub(crate) enum VersionMatch {
     Last,
     First,
     All,
@@ -18,23 +18,23 @@ pub enum VersionMatch {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Query {
-    pub added_after: Option<Instant>,
-    pub limit: usize,
-    pub next: Option<u32>,
-    pub ids: Vec<String>,
-    pub types: Vec<String>,
+pub(crate) struct Query {
+    pub(crate) added_after: Option<Instant>,
+    pub(crate) limit: usize,
+    pub(crate) next: Option<u32>,
+    pub(crate) ids: Vec<String>,
+    pub(crate) types: Vec<String>,
     /// Empty means the default, the last version.
-    pub versions: Vec<VersionMatch>,
-    pub spec_versions: Vec<String>,
+    pub(crate) versions: Vec<VersionMatch>,
+    pub(crate) spec_versions: Vec<String>,
 }
 
 /// A query that TAXII rejects (answered with 400 and this message).
 #[derive(Debug, PartialEq, Eq)]
-pub struct BadQuery(pub String);
+pub(crate) struct BadQuery(pub String);
 
 impl Query {
-    pub fn new(limit: usize) -> Query {
+    pub(crate) fn new(limit: usize) -> Query {
         Query {
             added_after: None,
             limit,
@@ -47,7 +47,7 @@ impl Query {
     }
 
     /// Reads the query string's parameters (already percent-decoded); `max_limit` caps `limit`.
-    pub fn parse<'a>(
+    pub(crate) fn parse<'a>(
         params: impl IntoIterator<Item = (&'a str, &'a str)>,
         default_limit: usize,
         max_limit: usize,
@@ -100,27 +100,21 @@ fn time(value: &str, what: &str) -> Result<Instant, BadQuery> {
 
 /// One page of an answer: record positions, and where the next page starts.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Page {
-    pub records: Vec<u32>,
-    pub next: Option<u32>,
-}
-
-impl Page {
-    pub fn more(&self) -> bool {
-        self.next.is_some()
-    }
+pub(crate) struct Page {
+    pub(crate) records: Vec<u32>,
+    pub(crate) next: Option<u32>,
 }
 
 /// Versions lists default to all versions; objects lists to the last.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Listing {
+pub(crate) enum Listing {
     Objects,
     Versions,
 }
 
 impl TaxiiIndex {
     /// The objects (or manifest entries) of a collection that match `query`, one page.
-    pub fn list(&self, collection: &CollectionRecords, query: &Query) -> Page {
+    pub(crate) fn list(&self, collection: &CollectionRecords, query: &Query) -> Page {
         let start = self.start(query);
         if !query.ids.is_empty() {
             let mut candidates: Vec<u32> = query
@@ -146,14 +140,20 @@ impl TaxiiIndex {
 
     /// The versions of one object in a collection that match `query` (`match[id]` and
     /// `match[type]` do not apply), one page; `listing` picks the default version filter.
-    pub fn object_versions(&self, collection: &CollectionRecords, id: &str, query: &Query, listing: Listing) -> Page {
+    pub(crate) fn object_versions(
+        &self,
+        collection: &CollectionRecords,
+        id: &str,
+        query: &Query,
+        listing: Listing,
+    ) -> Page {
         let Some(object) = self.object(id) else { return Page::default() };
         let held = object.records.iter().copied().filter(|&r| collection.holds[r as usize]);
         self.page(held, self.start(query), query, listing)
     }
 
     /// Whether a collection holds any version of the object.
-    pub fn holds(&self, collection: &CollectionRecords, id: &str) -> bool {
+    pub(crate) fn holds(&self, collection: &CollectionRecords, id: &str) -> bool {
         self.object(id).is_some_and(|o| o.records.iter().any(|&r| collection.holds[r as usize]))
     }
 

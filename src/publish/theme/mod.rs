@@ -41,7 +41,7 @@ const ASSETS: &[(&str, &[u8])] = &[
     ("search.js", include_bytes!("assets/search.js")),
 ];
 
-pub struct Theme {
+pub(crate) struct Theme {
     env: Environment<'static>,
     assets: BTreeMap<String, Cow<'static, [u8]>>,
     /// Files of the site's theme or templates left out (not regular files).
@@ -50,7 +50,7 @@ pub struct Theme {
 
 impl Theme {
     /// The embedded theme with the overrides found under `root` (if any).
-    pub fn load(root: Option<&Path>) -> Result<Theme, Error> {
+    pub(crate) fn load(root: Option<&Path>) -> Result<Theme, Error> {
         let mut env = Environment::new();
         // Every template is HTML, whatever a site names its own: escaping is never optional.
         env.set_auto_escape_callback(|_| AutoEscape::Html);
@@ -77,18 +77,18 @@ impl Theme {
     }
 
     /// Warnings about the site's own theme and template files.
-    pub fn warnings(&self) -> &[Diagnostic] {
+    pub(crate) fn warnings(&self) -> &[Diagnostic] {
         &self.warnings
     }
 
     /// Renders template `name` with `context`; `rendering` says what for (an object's id, a
     /// page), so an error names the template, its line and the object.
-    pub fn render(&self, name: &str, context: &impl Serialize, rendering: &str) -> Result<String, Error> {
+    pub(crate) fn render(&self, name: &str, context: &impl Serialize, rendering: &str) -> Result<String, Error> {
         let template = self.env.get_template(name).map_err(|source| template_error(source, rendering))?;
         template.render(context).map_err(|source| template_error(source, rendering))
     }
 
-    pub fn assets(&self) -> impl Iterator<Item = (&str, &[u8])> {
+    pub(crate) fn assets(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.assets.iter().map(|(name, bytes)| (name.as_str(), bytes.as_ref()))
     }
 }
