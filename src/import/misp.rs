@@ -37,6 +37,8 @@ pub(crate) fn import(import: &mut Import<'_>, source: &Source) {
         Value::Object(o) if o.contains_key("Event") => vec![("/Event".into(), &o["Event"])],
         Value::Object(o) if o.get("response").is_some_and(Value::is_array) => events_in(&o["response"], "/response"),
         Value::Array(_) => events_in(&document, ""),
+        // PyMISP's `to_json()` writes the event without its `Event` wrapper.
+        Value::Object(o) if o.contains_key("Attribute") || o.contains_key("info") => vec![(String::new(), &document)],
         _ => {
             let d =
                 Diagnostic::error("import-misp-shape", "not a MISP event: expected an object with an `Event` member");
@@ -458,6 +460,8 @@ fn import_object(
     let wanted = primary.map_or_else(|| type_of(first), str::to_owned);
     let mut seen = BTreeSet::new();
     found.retain(|o| type_of(o) == wanted && seen.insert(o.clone()));
+    // Digests first, as MISP's converter writes a file object's observation.
+    found.sort_by_key(|o| values::hash_name(o.kind).is_none());
     if found.is_empty() {
         return;
     }

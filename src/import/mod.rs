@@ -153,15 +153,25 @@ pub(crate) fn detect(format: ImportFormat, source: &Source) -> ImportFormat {
     let extension = source.path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     let start = source.text.trim_start();
     match extension.as_str() {
-        "json" if start.starts_with('{') && source.text.get(..4096).unwrap_or(&source.text).contains("\"Event\"") => {
-            ImportFormat::Misp
-        }
+        "json" if start.starts_with('{') && is_misp(&source.text) => ImportFormat::Misp,
         "json" => ImportFormat::Stix,
         "csv" | "tsv" | "list" => ImportFormat::Csv,
         "md" | "markdown" | "html" | "htm" => ImportFormat::Text,
         _ if list::is_plain_list(&source.text) => ImportFormat::Csv,
         _ => ImportFormat::Text,
     }
+}
+
+/// A MISP event as MISP exports it (`{"Event": …}`) or as PyMISP writes it (no wrapper).
+fn is_misp(text: &str) -> bool {
+    let mut cut = text.len().min(4096);
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let start = &text[..cut];
+    start.contains("\"Event\"")
+        || (start.contains("\"Attribute\"") && !start.contains("\"spec_version\""))
+        || start.contains("\"response\"")
 }
 
 /// Imports one source into `import`.
