@@ -371,3 +371,25 @@ fn misp_events_from_pymisp_match_misp_stix_and_pass_the_validator() {
         assert!(values.iter().any(|v| v == value) || in_pattern, "misp-stix has the value {value}");
     }
 }
+
+#[test]
+fn objects_carry_the_importing_identity_and_markings_from_the_configuration() {
+    let repo = example_repo();
+    let identity = "identity--cbb9da9e-9dbd-4fde-a418-1b3d3a729ed2";
+    let mut config = std::fs::read_to_string(repo.path().join("stixpress.toml")).unwrap();
+    config.push_str(&format!("\n[import]\ncreated_by_ref = \"{identity}\"\nobject_marking_refs = [\"clear\"]\n"));
+    std::fs::write(repo.path().join("stixpress.toml"), config).unwrap();
+    repo.write("sources/list.txt", "relay-c2.net\n");
+    let (code, _, stderr) =
+        import(&repo, &["sources/list.txt", "--to", "content/imports/list.json", "--name", "Week 48"]);
+    assert_eq!(code, 0, "{stderr}");
+    let bundle = read_json(&repo, "content/imports/list.json");
+    for object in of_type(&bundle, "indicator").into_iter().chain(of_type(&bundle, "report")) {
+        assert_eq!(object["created_by_ref"], identity);
+        assert_eq!(
+            object["object_marking_refs"],
+            serde_json::json!(["marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"])
+        );
+    }
+    assert_check_passes(&repo);
+}

@@ -157,6 +157,9 @@ struct Findings {
 }
 
 fn scan_line(line: &str, number: usize, found: &mut Findings) {
+    // A Markdown link's target starts right after `](`.
+    let line: std::borrow::Cow<'_, str> =
+        if line.contains("](") { line.replace("](", "] ").into() } else { line.into() };
     let mut previous = "";
     for raw in line.split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`' | '|' | ',' | ';')) {
         let token = raw
@@ -212,10 +215,16 @@ fn value_in(token: &str, previous: &str) -> Option<Observable> {
         Kind::Domain => !reserved(&value.value) && (defanged || !looks_like_file(&value.value)),
         Kind::Url => host_of(&value.value).is_none_or(|host| !reserved(host)),
         Kind::Email => value.value.rsplit_once('@').is_none_or(|(_, host)| !reserved(host)),
-        Kind::Ipv4 => !VERSION_WORDS.contains(&previous.to_ascii_lowercase().as_str()),
+        Kind::Ipv4 => !VERSION_WORDS.contains(&previous.to_ascii_lowercase().as_str()) && !local_address(&value.value),
+        Kind::Ipv6 => !local_address(&value.value),
         _ => true,
     };
     keep.then_some(value)
+}
+
+/// Addresses a report names as examples of nothing: unspecified, loopback, broadcast.
+fn local_address(address: &str) -> bool {
+    address.starts_with("0.") || address.starts_with("127.") || matches!(address, "255.255.255.255" | "::" | "::1")
 }
 
 fn host_of(url: &str) -> Option<&str> {
@@ -322,8 +331,16 @@ mod tests {
     }
 
     #[test]
+    fn markdown_link_targets_are_read() {
+        assert_eq!(
+            values_of("[the panel](hxxps://panel.bad-net[.]com/login)"),
+            ["url:https://panel.bad-net.com/login"]
+        );
+    }
+
+    #[test]
     fn guards_leave_out_files_versions_and_example_domains() {
-        let text = "Open invoice.pdf and setup.exe; firmware version 1.2.3.4 is fixed. See www.example.com, a.test, https://example.org/x and mail@example.net.";
+        let text = "Open invoice.pdf and setup.exe; firmware version 1.2.3.4 is fixed, 127.0.0.1 and std::vec and :: too. See www.example.com, a.test, https://example.org/x and mail@example.net.";
         assert!(values_of(text).is_empty(), "{:?}", values_of(text));
         // Written defanged, a file-like name is a domain someone meant.
         assert_eq!(values_of("invoice[.]pdf"), ["domain:invoice.pdf"]);
