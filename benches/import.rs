@@ -22,7 +22,7 @@ fn report() -> String {
             text.push_str(words[(line * 7 + i * 3) % words.len()]);
             text.push(' ');
         }
-        if line % 5 == 0 {
+        if line.is_multiple_of(5) {
             let _ = write!(text, "c2 at host{line}.bad-net[.]com and 10.{}.{}.7", line % 250, (line / 250) % 250);
         }
         text.push('\n');
