@@ -17,8 +17,10 @@ use crate::diag::Diagnostic;
 use crate::stix::observables::{normalise, Kind, Observable};
 use crate::stix::Timestamp;
 
-/// Diagnostics past this many are reported without a line (finding one walks the JSON).
+/// Diagnostics past this many are reported without a line (finding one walks the JSON)...
 const LOCATED_DIAGNOSTICS: usize = 200;
+/// ...and fewer in big files: locating them all walks at most this many bytes.
+const LOCATING_BUDGET: usize = 200_000_000;
 /// Labels kept per object (MISP events can carry hundreds of tags).
 const MAX_LABELS: usize = 50;
 
@@ -74,7 +76,8 @@ impl Reader<'_> {
     fn at(&mut self, diagnostic: Diagnostic, pointer: &str) -> Diagnostic {
         let diagnostic = diagnostic.in_file(&self.source.path).with_pointer(pointer);
         self.located += 1;
-        if self.located > LOCATED_DIAGNOSTICS {
+        let limit = (LOCATING_BUDGET / self.source.text.len().max(1)).clamp(1, LOCATED_DIAGNOSTICS);
+        if self.located > limit {
             return diagnostic;
         }
         let text = &self.source.text;
