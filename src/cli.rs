@@ -103,6 +103,26 @@ pub enum Command {
         #[arg(long)]
         bundle: bool,
     },
+    /// Import MISP events, indicator lists (plain or CSV) and written reports (text, Markdown,
+    /// HTML) as one STIX 2.1 bundle, referencing what the repository already holds.
+    Import {
+        /// The files to import.
+        #[arg(value_name = "SOURCE")]
+        sources: Vec<PathBuf>,
+        /// What the sources are (default: from their names and contents).
+        #[arg(long, value_enum, default_value_t = ImportFormat::Auto)]
+        format: ImportFormat,
+        /// The name of the report made (default: the source's title).
+        #[arg(long)]
+        name: Option<String>,
+        /// Write the bundle to this file inside the content folder (default: standard output).
+        #[arg(long, value_name = "FILE")]
+        to: Option<PathBuf>,
+        /// The time of objects whose source gives none (e.g. 2026-01-01T00:00:00Z; default:
+        /// SOURCE_DATE_EPOCH, else the source file's modification time).
+        #[arg(long, value_name = "TIMESTAMP")]
+        now: Option<String>,
+    },
     /// Create a new intelligence repository in DIR: stixpress.toml, a first identity, a
     /// CONTRIBUTING guide and GitHub Actions workflows.
     Init {
@@ -111,6 +131,21 @@ pub enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+}
+
+/// What `stixpress import` reads a source as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportFormat {
+    /// From the file's name and first bytes.
+    Auto,
+    /// A MISP event (JSON).
+    Misp,
+    /// An indicator list: CSV with a header, or one value a line.
+    Csv,
+    /// A written report: plain text, Markdown or HTML.
+    Text,
+    /// A STIX bundle (not supported yet).
+    Stix,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -22,6 +22,8 @@ struct RawConfig {
     audiences: Option<BTreeMap<String, RawAudience>>,
     taxii: Option<RawTaxii>,
     new: Option<RawNew>,
+    /// `[import]`: like `[new]`, for what `stixpress import` writes (falls back to `[new]`).
+    import: Option<RawNew>,
 }
 
 /// `[new]`: what `stixpress new` puts in every object it prints.
@@ -102,6 +104,8 @@ pub struct Config {
     pub audiences: Vec<Audience>,
     pub taxii: Taxii,
     pub new: NewDefaults,
+    /// The importing identity and markings (`[import]`, else `[new]`).
+    pub import: NewDefaults,
 }
 
 /// The defaults `stixpress new` writes into an object.
@@ -328,8 +332,17 @@ fn resolve(raw: RawConfig, root: PathBuf, from_file: bool, content: Option<&Path
     };
     let taxii = resolve_taxii(raw.taxii.unwrap_or_default(), &site).map_err(invalid)?;
     let new = resolve_new(raw.new.unwrap_or_default()).map_err(invalid)?;
+    let import = match raw.import {
+        None => new.clone(),
+        Some(import) => {
+            let mut import = resolve_new(import).map_err(invalid)?;
+            import.created_by_ref = import.created_by_ref.or_else(|| new.created_by_ref.clone());
+            import
+        }
+    };
     Ok(Config {
         new,
+        import,
         audiences,
         taxii,
         from_file,

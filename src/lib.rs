@@ -23,6 +23,7 @@ pub mod config;
 pub mod diag;
 pub mod diff;
 pub mod error;
+mod import;
 mod link;
 mod load;
 mod pipeline;
@@ -36,5 +37,6 @@ mod validate;
 mod write;
 
 pub use pipeline::{
-    build, check, check_changed_since, diff, BuildOptions, BuildOutcome, BuildReport, BuildStats, CheckReport,
+    build, check, check_changed_since, diff, import, BuildOptions, BuildOutcome, BuildReport, BuildStats, CheckReport,
+    ImportOptions, ImportReport,
 };

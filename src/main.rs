@@ -108,6 +108,18 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
             let report = stixpress::build(&config, &options, &cwd)?;
             Ok(print_build(&report, config.check.max_per_code))
         }
+        Command::Import { sources, format, name, to, now } => {
+            let now = match now.as_deref().map(stixpress::stix::Timestamp::parse) {
+                None => None,
+                Some(Ok(time)) => Some(time),
+                Some(Err(problem)) => {
+                    return Err(stixpress::error::Error::Usage(format!("--now: {problem}")));
+                }
+            };
+            let options = stixpress::ImportOptions { sources, format, name, to, now };
+            let report = stixpress::import(&config, &options, &cwd)?;
+            Ok(print_import(&report))
+        }
         Command::Serve { port, audience, allow_errors, no_watch } => {
             let options = stixpress::serve::ServeOptions { port, audience, allow_errors, watch: !no_watch };
             stixpress::serve::serve(config, options, cwd)?;
@@ -136,6 +148,27 @@ fn init(dir: &std::path::Path, name: Option<&str>) -> Result<ExitCode, stixpress
     }
     println!("next: cd {} && stixpress check && stixpress build", dir.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the bundle (unless written to a file), then the diagnostics and a summary on stderr.
+fn print_import(report: &stixpress::ImportReport) -> ExitCode {
+    if report.written.is_none() {
+        let mut out = std::io::stdout().lock();
+        if finish_output(out.write_all(report.bundle.as_bytes()).and_then(|()| out.flush())).is_err() {
+            return ExitCode::from(2);
+        }
+    }
+    let mut err = std::io::stderr().lock();
+    let _ = diag::print_diagnostics_human(&mut err, &report.diagnostics);
+    let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = report.diagnostics.len() - errors;
+    let place = report.written.as_ref().map(|p| format!(" into {}", p.display())).unwrap_or_default();
+    let _ = writeln!(err, "imported {} objects{place}: {errors} errors, {warnings} warnings", report.objects);
+    if report.has_errors() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// What an audience does not get and why, largest cause first (nothing when it gets everything).

@@ -2,6 +2,7 @@
 //! together here, in the order they run. Stages never call back up into this module.
 
 mod build;
+mod import;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -186,3 +187,4 @@ fn relative_to(path: &Path, cwd: &Path) -> PathBuf {
 }
 
 pub use build::{build, BuildOptions, BuildOutcome, BuildReport, BuildStats};
+pub use import::{import, ImportOptions, ImportReport};

@@ -1,0 +1,395 @@
+//! `stixpress import`: indicator lists, CSV, written reports and MISP events become a bundle
+//! that `check` accepts, that is byte-identical when imported again, that references what the
+//! repository already holds, and whose indicators reach the feeds' blocklists. Hostile sources
+//! give located diagnostics, never a panic. With STIXPRESS_PEERS, events made by PyMISP are
+//! also converted by MISP's own misp-stix (the same values and patterns) and the bundle is
+//! read by the OASIS validator (tests/import/misp_peer.py).
+
+mod common;
+
+use std::path::Path;
+
+use common::{peer_script_json, peers_required, Repo};
+use serde_json::Value;
+
+const NOW: &str = "2026-12-01T00:00:00Z";
+const PROVENANCE: &str = "extension-definition--a9db0e09-1110-4882-a095-613c6d202fa2";
+/// Objects of the example repository that imports reference.
+const T1071_001: &str = "attack-pattern--6a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3";
+const CAPEC_94: &str = "attack-pattern--1d2d9bc5-a120-4b55-8c5d-2769a359bb67";
+const EXISTING_SHA256: &str = "a5d0e2d9f08e8b5c56c1f0b3c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0";
+const EXISTING_INDICATOR: &str = "indicator--848ed22f-0045-4365-a97f-63580adf07c6";
+
+fn example_repo() -> Repo {
+    let repo = Repo::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    common::copy_dir(&root.join("content"), &repo.path().join("content"));
+    std::fs::copy(root.join("stixpress.toml"), repo.path().join("stixpress.toml")).unwrap();
+    repo
+}
+
+/// Runs `stixpress import ARGS --now NOW`: exit code, stdout, stderr.
+fn import(repo: &Repo, args: &[&str]) -> (i32, String, String) {
+    let output = repo.stixpress().arg("import").args(args).args(["--now", NOW]).output().expect("run");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn read_json(repo: &Repo, relative: &str) -> Value {
+    serde_json::from_slice(&std::fs::read(repo.path().join(relative)).unwrap()).unwrap()
+}
+
+fn of_type<'a>(bundle: &'a Value, object_type: &str) -> Vec<&'a Value> {
+    bundle["objects"].as_array().unwrap().iter().filter(|o| o["type"] == object_type).collect()
+}
+
+fn assert_check_passes(repo: &Repo) {
+    let (code, report) = repo.check_json(&[]);
+    let errors: Vec<_> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| format!("{} {} {}", d["code"], d["message"], d["file"]))
+        .collect();
+    assert_eq!(code, 0, "check found errors in the imported bundle: {errors:#?}");
+}
+
+fn blocklist(repo: &Repo, kind: &str) -> Vec<String> {
+    let path = repo.path().join("public/feeds/blocklists").join(format!("{kind}.txt"));
+    std::fs::read_to_string(path).unwrap_or_default().lines().map(str::to_owned).collect()
+}
+
+#[test]
+fn a_list_imports_as_checked_reproducible_indicators_that_reach_the_feeds() {
+    let repo = example_repo();
+    repo.write(
+        "sources/bad-hosts.txt",
+        format!(
+            "# bad hosts seen this week\nrelay-c2[.]net\nhxxps://dl.bad-updates(.)com/x.apk\n203.0.113[.]77\n\n// already known\n{EXISTING_SHA256}\n"
+        ),
+    );
+    let (code, printed, stderr) = import(&repo, &["sources/bad-hosts.txt"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stdout, stderr) = import(&repo, &["sources/bad-hosts.txt", "--to", "content/imports/bad-hosts.json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.is_empty(), "with --to nothing is printed: {stdout}");
+    let first = std::fs::read_to_string(repo.path().join("content/imports/bad-hosts.json")).unwrap();
+    assert!(printed == first, "standard output holds the same bundle as the file");
+    let bundle: Value = serde_json::from_str(&first).unwrap();
+    let patterns: Vec<&str> = of_type(&bundle, "indicator").iter().map(|i| i["pattern"].as_str().unwrap()).collect();
+    assert_eq!(
+        patterns,
+        [
+            "[domain-name:value = 'relay-c2.net']",
+            "[url:value = 'https://dl.bad-updates.com/x.apk']",
+            "[ipv4-addr:value = '203.0.113.77']"
+        ],
+        "the known digest is not written again"
+    );
+    let indicator = of_type(&bundle, "indicator")[0];
+    assert_eq!(indicator["extensions"][PROVENANCE]["location"], "line 2");
+    assert_eq!(indicator["extensions"][PROVENANCE]["source"], "bad-hosts.txt");
+    assert_eq!(indicator["created"], "2026-12-01T00:00:00.000Z");
+    assert_eq!(of_type(&bundle, "extension-definition").len(), 1);
+    assert_check_passes(&repo);
+
+    let (code, _, stderr) = import(&repo, &["sources/bad-hosts.txt", "--to", "content/imports/bad-hosts.json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let again = std::fs::read_to_string(repo.path().join("content/imports/bad-hosts.json")).unwrap();
+    assert!(again == first, "importing again gives the same bytes");
+    let (code, stdout, _) = import(&repo, &["sources/bad-hosts.txt"]);
+    assert_eq!(code, 0);
+    let bundle: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(of_type(&bundle, "indicator").is_empty(), "what the repository now holds is not written again");
+
+    let (code, output) = repo.build(&["--now", NOW]);
+    assert_eq!(code, 0, "{output}");
+    assert!(blocklist(&repo, "domain").contains(&"relay-c2.net".to_owned()));
+    assert!(blocklist(&repo, "url").contains(&"https://dl.bad-updates.com/x.apk".to_owned()));
+    assert!(blocklist(&repo, "ipv4").contains(&"203.0.113.77".to_owned()));
+}
+
+#[test]
+fn a_named_list_becomes_a_report_that_references_known_indicators() {
+    let repo = example_repo();
+    repo.write("sources/hashes.txt", format!("{EXISTING_SHA256}\nrelay-c2.net\n"));
+    let (code, stdout, stderr) = import(&repo, &["sources/hashes.txt", "--format", "csv", "--name", "Week 48 hashes"]);
+    assert_eq!(code, 0, "{stderr}");
+    let bundle: Value = serde_json::from_str(&stdout).unwrap();
+    let report = of_type(&bundle, "report")[0];
+    assert_eq!(report["name"], "Week 48 hashes");
+    assert_eq!(report["object_refs"][0], EXISTING_INDICATOR);
+}
+
+#[test]
+fn csv_columns_come_from_the_header_and_bad_rows_are_located() {
+    let repo = example_repo();
+    repo.write(
+        "sources/iocs.csv",
+        "type,value,comment\nip-dst,198.51.100[.]66,relay gateway\nsha256,not-a-digest,broken\nregkey,HKLM\\Software\\it's,run key\n",
+    );
+    let (code, stdout, stderr) = import(&repo, &["sources/iocs.csv"]);
+    assert_eq!(code, 1, "a bad row is a problem of the source: {stderr}");
+    assert!(stderr.contains("error[import-invalid-value]"), "{stderr}");
+    assert!(stderr.contains("sources/iocs.csv:3:1"), "{stderr}");
+    let bundle: Value = serde_json::from_str(&stdout).expect("what could be imported is written");
+    let indicators = of_type(&bundle, "indicator");
+    assert_eq!(indicators.len(), 2);
+    assert_eq!(indicators[0]["description"], "relay gateway");
+    assert_eq!(indicators[1]["pattern"], r"[windows-registry-key:key = 'HKLM\\Software\\it\'s']");
+}
+
+#[test]
+fn a_written_report_references_what_the_repository_holds() {
+    let repo = example_repo();
+    let text = "# Night relay crew returns\n\n\
+        The crew talks to relay-c2[.]org over HTTPS (T1071.001) after CAPEC-94, exploiting CVE-2099-0001.\n\
+        Payload: hxxp://198.51.100[.]23/p.bin, dropped as invoice.pdf; see https://example.com/advisory.\n\
+        Fixed in firmware version 2.4.1.7; contact soc@example.org. Also T1999 (not held).\n";
+    repo.write("sources/night-relay.md", text);
+    let (code, stdout, stderr) = import(&repo, &["sources/night-relay.md", "--to", "content/imports/night-relay.json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("warning[import-unknown-reference]: T1999"), "{stderr}");
+    let bundle = read_json(&repo, "content/imports/night-relay.json");
+    let patterns: Vec<&str> = of_type(&bundle, "indicator").iter().map(|i| i["pattern"].as_str().unwrap()).collect();
+    assert_eq!(patterns, ["[domain-name:value = 'relay-c2.org']", "[url:value = 'http://198.51.100.23/p.bin']"]);
+    let vulnerability = of_type(&bundle, "vulnerability")[0];
+    assert_eq!(vulnerability["name"], "CVE-2099-0001");
+    let report = of_type(&bundle, "report")[0];
+    assert_eq!(report["name"], "Night relay crew returns");
+    let refs: Vec<&str> = report["object_refs"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    assert!(refs.contains(&T1071_001) && refs.contains(&CAPEC_94), "{refs:?}");
+    assert!(refs.contains(&vulnerability["id"].as_str().unwrap()));
+    let reference = &report["external_references"][0];
+    assert_eq!(reference["source_name"], "night-relay.md");
+    assert_eq!(reference["hashes"]["SHA-256"].as_str().map(str::len), Some(64));
+    assert_check_passes(&repo);
+}
+
+#[test]
+fn html_reports_are_read_as_text_without_their_scripts() {
+    let repo = example_repo();
+    let html = "<!DOCTYPE html><html><head><title>Relay &amp; theft</title><script>fetch('https://tracker-cdn.net/x')</script></head>\n<body><p>C2: <b>relay-c2[.]org</b></p></body></html>\n";
+    repo.write("sources/advisory.html", html);
+    let (code, stdout, stderr) = import(&repo, &["sources/advisory.html"]);
+    assert_eq!(code, 0, "{stderr}");
+    let bundle: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(of_type(&bundle, "report")[0]["name"], "Relay & theft");
+    assert!(!stdout.contains("tracker-cdn.net"));
+    assert_eq!(of_type(&bundle, "indicator")[0]["extensions"][PROVENANCE]["location"], "line 2");
+}
+
+fn misp_event() -> String {
+    serde_json::json!({"Event": {
+        "uuid": "5f7c2b1e-3a4d-4e6f-8a9b-0c1d2e3f4a5b",
+        "info": "Relay crew infrastructure",
+        "date": "2026-11-20",
+        "timestamp": "1795000000",
+        "Orgc": {"name": "CERT Example", "uuid": "11111111-2222-4333-8444-555555555555"},
+        "Tag": [
+            {"name": "tlp:green"},
+            {"name": "misp-galaxy:mitre-attack-pattern=\"Web Protocols - T1071.001\""},
+            {"name": "kill-chain:command-and-control"}
+        ],
+        "Attribute": [
+            {"type": "domain", "value": "relay-c2.net", "to_ids": true, "timestamp": "1795000000", "comment": "c2"},
+            {"type": "domain", "value": "seen-only.net", "to_ids": false},
+            {"type": "sha256", "value": EXISTING_SHA256, "to_ids": true},
+            {"type": "vulnerability", "value": "CVE-2099-0001", "to_ids": false}
+        ],
+        "Object": [{"name": "file", "timestamp": "1795000000", "Attribute": [
+            {"type": "filename", "object_relation": "filename", "value": "relay.apk", "to_ids": true},
+            {"type": "md5", "object_relation": "md5", "value": "cccccccccccccccccccccccccccccccc", "to_ids": true},
+            {"type": "size-in-bytes", "object_relation": "size-in-bytes", "value": "1024"}
+        ]}]
+    }})
+    .to_string()
+}
+
+#[test]
+fn a_misp_event_becomes_a_report_with_markings_relationships_and_its_organisation() {
+    let repo = example_repo();
+    repo.write("sources/event.json", misp_event());
+    let (code, _, stderr) = import(&repo, &["sources/event.json", "--to", "content/imports/event.json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("warning[import-misp-unsupported]"), "{stderr}");
+    let bundle = read_json(&repo, "content/imports/event.json");
+    let report = of_type(&bundle, "report")[0];
+    assert_eq!(report["name"], "Relay crew infrastructure");
+    assert_eq!(report["published"], "2026-11-20T00:00:00.000Z");
+    assert_eq!(report["created"], "2026-11-18T11:06:40.000Z");
+    assert_eq!(report["labels"], serde_json::json!(["kill-chain:command-and-control"]));
+    let green = "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da";
+    assert_eq!(report["object_marking_refs"], serde_json::json!([green]));
+    let patterns: Vec<&str> = of_type(&bundle, "indicator").iter().map(|i| i["pattern"].as_str().unwrap()).collect();
+    assert_eq!(
+        patterns,
+        [
+            "[domain-name:value = 'relay-c2.net']",
+            "[file:hashes.MD5 = 'cccccccccccccccccccccccccccccccc' AND file:name = 'relay.apk']"
+        ]
+    );
+    assert_eq!(of_type(&bundle, "domain-name")[0]["value"], "seen-only.net");
+    let refs = report["object_refs"].as_array().unwrap();
+    assert!(refs.iter().any(|r| r == EXISTING_INDICATOR), "the known digest is referenced");
+    let relationships = of_type(&bundle, "relationship");
+    // The two new indicators and the known one the event tags with the technique.
+    assert_eq!(relationships.len(), 3);
+    assert!(relationships.iter().any(|r| r["source_ref"] == EXISTING_INDICATOR));
+    assert!(relationships.iter().all(|r| r["relationship_type"] == "indicates" && r["target_ref"] == T1071_001));
+    assert_eq!(of_type(&bundle, "identity").iter().filter(|i| i["name"] == "CERT Example").count(), 1);
+    assert_check_passes(&repo);
+
+    let first = std::fs::read_to_string(repo.path().join("content/imports/event.json")).unwrap();
+    let (code, _, _) = import(&repo, &["sources/event.json", "--to", "content/imports/event.json"]);
+    assert_eq!(code, 0);
+    assert!(
+        std::fs::read_to_string(repo.path().join("content/imports/event.json")).unwrap() == first,
+        "same bytes again"
+    );
+    let (code, output) = repo.build(&["--now", NOW]);
+    assert_eq!(code, 0, "{output}");
+    assert!(
+        blocklist(&repo, "domain").is_empty() || !blocklist(&repo, "domain").contains(&"relay-c2.net".into()),
+        "a TLP:GREEN indicator stays out of the public feeds"
+    );
+    let members = std::fs::read_to_string(repo.path().join("members/feeds/blocklists/domain.txt")).unwrap();
+    assert!(members.lines().any(|l| l == "relay-c2.net"), "{members}");
+}
+
+#[test]
+fn hostile_misp_input_gives_located_diagnostics_and_never_a_panic() {
+    let repo = example_repo();
+    let event = r#"{"Event": {
+  "info": ["not", "text"],
+  "timestamp": {"no": 1},
+  "Tag": "tlp:red",
+  "Attribute": [
+    {"type": "domain", "value": ["relay-c2.net"], "to_ids": true},
+    {"type": "ip-dst", "value": "999.1.1.1", "to_ids": "1"},
+    {"type": "domain", "value": "ok-domain.net", "to_ids": 1},
+    17
+  ],
+  "Object": "file"
+}}"#;
+    repo.write("sources/hostile.json", event);
+    let (code, stdout, stderr) = import(&repo, &["sources/hostile.json"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("sources/hostile.json:6:"), "the wrong value type is located: {stderr}");
+    assert!(stderr.contains("sources/hostile.json:7:"), "the bad address is located: {stderr}");
+    assert!(stderr.contains("sources/hostile.json:11:"), "the wrong `Object` is located: {stderr}");
+    let bundle: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(of_type(&bundle, "indicator").len(), 1);
+
+    repo.write("sources/broken.json", "{\"Event\": {\"Attribute\": [");
+    let (code, _, stderr) = import(&repo, &["sources/broken.json", "--format", "misp"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("import-misp-shape"), "{stderr}");
+}
+
+#[test]
+fn huge_lines_and_millions_of_tokens_cost_linear_time() {
+    let repo = example_repo();
+    let mut text = String::from("Dump\n");
+    text.push_str(&"x".repeat(3_000_000));
+    text.push('\n');
+    text.push_str(&"word 1.2 a.b v1.2.3 ".repeat(250_000));
+    text.push_str("\nrelay-c2[.]org\n");
+    repo.write("sources/dump.txt", text);
+    let started = std::time::Instant::now();
+    let (code, stdout, stderr) = import(&repo, &["sources/dump.txt", "--format", "text"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(started.elapsed().as_secs() < 20, "took {:?}", started.elapsed());
+    let bundle: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(of_type(&bundle, "indicator").len(), 1);
+}
+
+#[test]
+fn the_target_must_be_inside_the_content_folder() {
+    let repo = example_repo();
+    repo.write("sources/list.txt", "relay-c2.net\n");
+    for to in ["out.json", "content/../out.json", "/tmp/out.json", "content/imports/list.txt"] {
+        let (code, _, stderr) = import(&repo, &["sources/list.txt", "--to", to]);
+        assert_eq!(code, 2, "{to}: {stderr}");
+    }
+    let (code, _, _) = import(&repo, &["sources/missing.txt"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn misp_events_from_pymisp_match_misp_stix_and_pass_the_validator() {
+    if !peers_required() {
+        eprintln!("skipped: set STIXPRESS_PEERS=1 (scripts/test does) to compare with misp-stix and stix2-validator");
+        return;
+    }
+    let repo = example_repo();
+    let event = repo.path().join("sources/pymisp-event.json");
+    std::fs::create_dir_all(event.parent().unwrap()).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import/misp_peer.py");
+    let status = common::peer_python().arg(&script).arg("event").arg(&event).status().unwrap();
+    assert!(status.success(), "PyMISP makes the event");
+    let (code, _, stderr) = import(&repo, &["sources/pymisp-event.json", "--to", "content/imports/pymisp.json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_check_passes(&repo);
+    let bundle_path = repo.path().join("content/imports/pymisp.json");
+    let validated =
+        peer_script_json("import/misp_peer.py", &["validate".as_ref(), bundle_path.as_os_str()], "stix2-validator");
+    assert_eq!(validated["valid"], true, "{validated}");
+
+    let theirs = peer_script_json("import/misp_peer.py", &["misp-stix".as_ref(), event.as_os_str()], "misp-stix");
+    let bundle = read_json(&repo, "content/imports/pymisp.json");
+    let ours: Vec<String> =
+        of_type(&bundle, "indicator").iter().map(|i| i["pattern"].as_str().unwrap().to_owned()).collect();
+    let their_patterns: Vec<&str> =
+        theirs["patterns"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    for pattern in &their_patterns {
+        // misp-stix writes an ip-dst as a network-traffic destination; stixpress writes the
+        // address itself, which blocklists and the repository's index can use.
+        let expected = match pattern
+            .strip_prefix("[network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_ref.value = ")
+        {
+            Some(rest) => format!("[ipv4-addr:value = {rest}"),
+            None => pattern.to_string(),
+        };
+        assert!(ours.contains(&expected), "misp-stix has {pattern}; stixpress has {ours:#?}");
+    }
+    assert_eq!(ours.len(), their_patterns.len());
+    let mut values: Vec<String> = Vec::new();
+    for object in bundle["objects"].as_array().unwrap() {
+        if let Some(value) = object.get("value").and_then(Value::as_str) {
+            values.push(value.to_owned());
+        }
+    }
+    for value in theirs["values"].as_array().unwrap() {
+        let value = value.as_str().unwrap();
+        let in_pattern = ours.iter().any(|p| p.contains(&value.replace('\\', "\\\\").replace('\'', "\\'")));
+        assert!(values.iter().any(|v| v == value) || in_pattern, "misp-stix has the value {value}");
+    }
+}
+
+#[test]
+fn objects_carry_the_importing_identity_and_markings_from_the_configuration() {
+    let repo = example_repo();
+    let identity = "identity--cbb9da9e-9dbd-4fde-a418-1b3d3a729ed2";
+    let mut config = std::fs::read_to_string(repo.path().join("stixpress.toml")).unwrap();
+    config.push_str(&format!("\n[import]\ncreated_by_ref = \"{identity}\"\nobject_marking_refs = [\"clear\"]\n"));
+    std::fs::write(repo.path().join("stixpress.toml"), config).unwrap();
+    repo.write("sources/list.txt", "relay-c2.net\n");
+    let (code, _, stderr) =
+        import(&repo, &["sources/list.txt", "--to", "content/imports/list.json", "--name", "Week 48"]);
+    assert_eq!(code, 0, "{stderr}");
+    let bundle = read_json(&repo, "content/imports/list.json");
+    for object in of_type(&bundle, "indicator").into_iter().chain(of_type(&bundle, "report")) {
+        assert_eq!(object["created_by_ref"], identity);
+        assert_eq!(
+            object["object_marking_refs"],
+            serde_json::json!(["marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"])
+        );
+    }
+    assert_check_passes(&repo);
+}

@@ -1,0 +1,74 @@
+"""Peers of `stixpress import` for MISP (tests/import.rs runs this with the peers' Python).
+
+  event OUT       writes a MISP event made with PyMISP ({"Event": …}, as MISP exports it)
+  misp-stix EVENT prints what MISP's own converter (misp-stix, STIX 2.1) makes of the event:
+                  {"patterns": [...], "values": [...]} (indicator patterns, observable values)
+  validate BUNDLE prints {"valid": bool, "messages": [...]} from the OASIS stix2-validator
+"""
+
+import json
+import sys
+
+
+def event(out):
+    from pymisp import MISPEvent, MISPObject, MISPOrganisation
+
+    e = MISPEvent()
+    e.uuid = "5f7c2b1e-3a4d-4e6f-8a9b-0c1d2e3f4a5b"
+    e.info = "Relay crew infrastructure"
+    e.date = "2026-11-20"
+    e.timestamp = 1795000000
+    org = MISPOrganisation()
+    org.name = "CERT Example"
+    org.uuid = "11111111-2222-4333-8444-555555555555"
+    e.Orgc = org
+    e.add_tag("tlp:clear")
+    e.add_tag('misp-galaxy:mitre-attack-pattern="Web Protocols - T1071.001"')
+    e.add_tag("kill-chain:command-and-control")
+    e.add_attribute("ip-dst", "203.0.113.200", to_ids=True, comment="c2")
+    e.add_attribute("domain", "relay-c2.net", to_ids=True)
+    e.add_attribute("url", "https://relay-c2.net/it's/a\\path", to_ids=True)
+    e.add_attribute("sha256", "a" * 64, to_ids=True)
+    e.add_attribute("filename|md5", "dropper.exe|" + "b" * 32, to_ids=True)
+    e.add_attribute("domain", "seen-only.net", to_ids=False)
+    o = MISPObject("file")
+    o.add_attribute("filename", value="relay.apk", to_ids=True)
+    o.add_attribute("md5", value="c" * 32, to_ids=True)
+    o.add_attribute("sha1", value="d" * 40, to_ids=True)
+    o.timestamp = 1795000000
+    e.add_object(o)
+    for attribute in e.attributes + o.attributes:
+        attribute.timestamp = 1795000000
+    with open(out, "w") as f:
+        f.write(json.dumps({"Event": json.loads(e.to_json())}, indent=1))
+
+
+def misp_stix(path):
+    from misp_stix_converter import MISPtoSTIX21Parser
+
+    with open(path) as f:
+        document = json.load(f)
+    parser = MISPtoSTIX21Parser()
+    parser.parse_misp_event(document)
+    bundle = json.loads(parser.bundle.serialize())
+    patterns, values = [], []
+    for o in bundle["objects"]:
+        if o["type"] == "indicator":
+            patterns.append(o["pattern"])
+        elif o["type"] in ("ipv4-addr", "ipv6-addr", "domain-name", "url", "email-addr"):
+            values.append(o["value"])
+    print(json.dumps({"patterns": sorted(patterns), "values": sorted(values)}))
+
+
+def validate(path):
+    from stix2validator import ValidationOptions, validate_file
+
+    results = validate_file(path, ValidationOptions(version="2.1"))
+    messages = []
+    for result in results.object_results:
+        messages += [f"{result.object_id}: {e}" for e in result.errors]
+    print(json.dumps({"valid": results.is_valid, "messages": messages}))
+
+
+if __name__ == "__main__":
+    {"event": event, "misp-stix": misp_stix, "validate": validate}[sys.argv[1]](sys.argv[2])
