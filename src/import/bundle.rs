@@ -20,9 +20,9 @@ const DEFINITION_TIME: &str = "2026-12-01T00:00:00.000Z";
 /// How an object was made: the source, the rule that made it, where in the source.
 #[derive(Debug, Clone)]
 pub(crate) struct Provenance<'a> {
-    pub source: &'a str,
-    pub rule: &'a str,
-    pub location: String,
+    pub(crate) source: &'a str,
+    pub(crate) rule: &'a str,
+    pub(crate) location: String,
 }
 
 /// The objects being imported.

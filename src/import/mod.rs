@@ -30,13 +30,13 @@ use crate::stix::Timestamp;
 /// One source as read: its bytes as text, and what identifies it.
 pub(crate) struct Source {
     /// The path as given, for diagnostics.
-    pub path: std::path::PathBuf,
+    pub(crate) path: std::path::PathBuf,
     /// The file name, for provenance and derived ids.
-    pub name: String,
-    pub text: String,
-    pub sha256: String,
+    pub(crate) name: String,
+    pub(crate) text: String,
+    pub(crate) sha256: String,
     /// The file's modification time, the last resort for objects' times.
-    pub modified: Option<Timestamp>,
+    pub(crate) modified: Option<Timestamp>,
 }
 
 impl Source {
@@ -64,13 +64,13 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 /// The state of one import run, shared by the sources' importers.
 pub(crate) struct Import<'a> {
-    pub repository: &'a Repository,
-    pub out: Output,
-    pub diagnostics: Vec<Diagnostic>,
+    pub(crate) repository: &'a Repository,
+    pub(crate) out: Output,
+    pub(crate) diagnostics: Vec<Diagnostic>,
     /// `--now` or `SOURCE_DATE_EPOCH`.
-    pub now: Option<Timestamp>,
+    pub(crate) now: Option<Timestamp>,
     /// `--name`: the report's name.
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
 }
 
 impl Import<'_> {
@@ -135,8 +135,8 @@ impl Import<'_> {
 
 /// How an object was made, and properties to add to it.
 pub(crate) struct Made<'a> {
-    pub provenance: Provenance<'a>,
-    pub extra: Map<String, Value>,
+    pub(crate) provenance: Provenance<'a>,
+    pub(crate) extra: Map<String, Value>,
 }
 
 impl<'a> Made<'a> {
