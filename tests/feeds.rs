@@ -16,11 +16,7 @@ const NOW: &str = "2026-11-23T00:00:00Z";
 const TLP_CLEAR: &str = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
 
 fn example_repo() -> Repo {
-    let repo = Repo::new();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    common::copy_dir(&root.join("content"), &repo.path().join("content"));
-    std::fs::copy(root.join("stixpress.toml"), repo.path().join("stixpress.toml")).unwrap();
-    repo
+    Repo::example()
 }
 
 fn lines(repo: &Repo, path: &str) -> Vec<String> {

@@ -21,11 +21,7 @@ const EXISTING_SHA256: &str = "a5d0e2d9f08e8b5c56c1f0b3c1d2e3f4a5b6c7d8e9f0a1b2c
 const EXISTING_INDICATOR: &str = "indicator--848ed22f-0045-4365-a97f-63580adf07c6";
 
 fn example_repo() -> Repo {
-    let repo = Repo::new();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    common::copy_dir(&root.join("content"), &repo.path().join("content"));
-    std::fs::copy(root.join("stixpress.toml"), repo.path().join("stixpress.toml")).unwrap();
-    repo
+    Repo::example()
 }
 
 /// Runs `stixpress import ARGS --now NOW`: exit code, stdout, stderr.

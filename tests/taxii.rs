@@ -544,11 +544,8 @@ fn taxii2_client_reads_every_object_from_serve_and_from_nginx() {
     );
 }
 
-#[test]
-fn taxii2_client_pages_through_the_example_on_nginx() {
-    if !peers_required() {
-        return;
-    }
+/// The example's content built with TAXII pages of 10 objects, and the ids it published.
+fn example_in_pages_of_ten() -> (Repo, BTreeSet<String>) {
     let repo = Repo::new();
     common::copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"), &repo.path().join("content"));
     repo.write("stixpress.toml", "[taxii]\npage_size = 10\n");
@@ -557,6 +554,15 @@ fn taxii2_client_pages_through_the_example_on_nginx() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
+    (repo, published)
+}
+
+#[test]
+fn taxii2_client_pages_through_the_example_on_nginx() {
+    if !peers_required() {
+        return;
+    }
+    let (repo, published) = example_in_pages_of_ten();
     assert!(published.len() > 100);
     let nginx = Nginx::start(&repo.path().join("public"));
     let read = read_with_taxii2_client(&format!("http://127.0.0.1:{}/taxii2/", nginx.port));
@@ -594,14 +600,7 @@ fn opencti_style_polling_receives_every_object_once_from_serve_and_from_nginx() 
     if !peers_required() {
         return;
     }
-    let repo = Repo::new();
-    common::copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"), &repo.path().join("content"));
-    repo.write("stixpress.toml", "[taxii]\npage_size = 10\n");
-    assert_eq!(repo.build(&[]).0, 0);
-    let published: BTreeSet<String> = std::fs::read_dir(repo.path().join("public/objects"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let (repo, published) = example_in_pages_of_ten();
     let serve = Serve::start(repo.path(), &["--no-watch"]);
     assert_collections(&poll_like_opencti(&format!("{}/taxii2/", serve.base)), &published, "serve, as OpenCTI polls");
     let nginx = Nginx::start(&repo.path().join("public"));

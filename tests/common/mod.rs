@@ -98,6 +98,15 @@ impl Repo {
         (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stderr).into_owned())
     }
 
+    /// A repository holding a copy of the bundled example (content/ and stixpress.toml).
+    pub fn example() -> Repo {
+        let repo = Repo::new();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        copy_dir(&root.join("content"), &repo.path().join("content"));
+        std::fs::copy(root.join("stixpress.toml"), repo.path().join("stixpress.toml")).expect("copy the config");
+        repo
+    }
+
     /// Copies the bundled example (content/ and stixpress.toml) in and builds its public
     /// audience into `site/`; returns that folder.
     pub fn build_example(&self) -> PathBuf {
