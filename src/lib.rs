@@ -25,6 +25,7 @@ pub mod diff;
 pub mod error;
 mod link;
 mod load;
+pub mod matching;
 mod pipeline;
 mod provenance;
 mod publish;
@@ -36,5 +37,5 @@ mod validate;
 mod write;
 
 pub use pipeline::{
-    build, check, check_changed_since, diff, BuildOptions, BuildOutcome, BuildReport, BuildStats, CheckReport,
+    build, known_for_audience, check, check_changed_since, diff, BuildOptions, BuildOutcome, BuildReport, BuildStats, CheckReport,
 };

@@ -2,6 +2,9 @@
 //! together here, in the order they run. Stages never call back up into this module.
 
 mod build;
+mod matching;
+
+pub use matching::known_for_audience;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;

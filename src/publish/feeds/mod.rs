@@ -9,7 +9,7 @@
 mod atom;
 mod blocklists;
 mod bundles;
-mod indicators;
+pub(crate) mod indicators;
 mod misp;
 mod navigator;
 mod rules;
