@@ -21,7 +21,7 @@ pub use known::Known;
 use scan::{Found, Matcher};
 
 use crate::error::Error;
-use crate::stix::uuid::derived_uuid;
+use crate::scaffold::random_uuid;
 use crate::stix::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -94,7 +94,7 @@ pub fn run(known: &Known, options: &Options<'_>, out: &mut dyn Write) -> Result<
         })?;
     }
     if options.format == Format::Stix {
-        let bundle = sightings(known, &seen, options);
+        let bundle = sightings(known, &seen, options)?;
         write_error = writeln!(out, "{}", crate::write::pretty_json(&bundle)).err().or(write_error);
     }
     match write_error {
@@ -167,26 +167,18 @@ fn hit_json(known: &Known, path: &str, line: u64, hit: &Found, source: usize, at
 /// STIX caps `count` at 999,999,999.
 const MAX_COUNT: u64 = 999_999_999;
 
-fn sightings(known: &Known, seen: &BTreeMap<usize, Seen>, options: &Options<'_>) -> Value {
+fn sightings(known: &Known, seen: &BTreeMap<usize, Seen>, options: &Options<'_>) -> Result<Value, Error> {
     let now = options.now.to_millis_text();
     let mut objects = Vec::new();
     for (source, seen) in seen {
         let indicator = &known.sources[*source];
         let first = seen.first.map(|t| t.to_millis_text());
         let last = seen.last.map(|t| t.to_millis_text());
-        let identity = format!(
-            "{}|{}|{:?}|{:?}|{}|{now}|{}",
-            indicator.id,
-            seen.count,
-            first,
-            last,
-            options.sighted_by.unwrap_or_default(),
-            seen.files.join("|")
-        );
         let mut sighting = json!({
             "type": "sighting",
             "spec_version": "2.1",
-            "id": format!("sighting--{}", derived_uuid(&identity)),
+            // A new object: a random (version 4) id, as STIX asks of SDOs and SROs.
+            "id": format!("sighting--{}", random_uuid()?),
             "created": now,
             "modified": now,
             "sighting_of_ref": indicator.id,
@@ -202,10 +194,5 @@ fn sightings(known: &Known, seen: &BTreeMap<usize, Seen>, options: &Options<'_>)
         }
         objects.push(sighting);
     }
-    let ids: Vec<&str> = objects.iter().filter_map(|o| o["id"].as_str()).collect();
-    json!({
-        "type": "bundle",
-        "id": format!("bundle--{}", derived_uuid(&ids.join(","))),
-        "objects": objects,
-    })
+    Ok(json!({ "type": "bundle", "id": format!("bundle--{}", random_uuid()?), "objects": objects }))
 }
