@@ -37,5 +37,6 @@ mod validate;
 mod write;
 
 pub use pipeline::{
-    build, known_for_audience, check, check_changed_since, diff, BuildOptions, BuildOutcome, BuildReport, BuildStats, CheckReport,
+    build, check, check_changed_since, diff, known_for_audience, BuildOptions, BuildOutcome, BuildReport, BuildStats,
+    CheckReport,
 };

@@ -50,7 +50,9 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
         };
         if let Some(identity) = sighted_by {
             if !identity.starts_with("identity--") {
-                return Err(stixpress::error::Error::Usage(format!("--sighted-by: `{identity}` is not an identity id")));
+                return Err(stixpress::error::Error::Usage(format!(
+                    "--sighted-by: `{identity}` is not an identity id"
+                )));
             }
         }
         let known = match feed {

@@ -662,8 +662,7 @@ fn siem_feeds_hold_every_value_and_read_back() {
     assert!(zeek["evil.example"][2].starts_with("indicator--"));
     // Suricata: base64 strings, plain addresses and hex digests.
     let list = |kind: &str| lines(&repo, &format!("public/feeds/suricata/datasets/{kind}.lst"));
-    let decoded: Vec<String> =
-        list("domain").iter().map(|l| String::from_utf8(base64_decode(l)).unwrap()).collect();
+    let decoded: Vec<String> = list("domain").iter().map(|l| String::from_utf8(base64_decode(l)).unwrap()).collect();
     assert_eq!(decoded, ["evil.example"]);
     assert_eq!(String::from_utf8(base64_decode(&list("user-agent")[0])).unwrap(), "Evil Agent/1.0");
     assert_eq!(list("ipv4"), ["203.0.113.7"]);
@@ -693,13 +692,21 @@ fn siem_feeds_hold_every_value_and_read_back() {
     let domains = lines(&repo, "public/feeds/splunk/domain_intel.csv");
     assert_eq!(csv_fields(&domains[0]), ["description", "domain", "threat_key", "time", "weight"]);
     let row = csv_fields(&domains[1]);
-    assert_eq!((row[0].as_str(), row[1].as_str(), row[3].as_str()), ("'=cmd|' /C calc'!A0", "evil.example", "1735689600"));
+    assert_eq!(
+        (row[0].as_str(), row[1].as_str(), row[3].as_str()),
+        ("'=cmd|' /C calc'!A0", "evil.example", "1735689600")
+    );
     let ips = lines(&repo, "public/feeds/splunk/ip_intel.csv");
     assert_eq!(ips.len(), 4, "{ips:?}");
     assert!(ips.iter().skip(1).all(|l| csv_fields(l).len() == 5 && l.contains("tab here and a line")));
     // The feeds page lists each format.
     let page = std::fs::read_to_string(feeds.join("index.html")).unwrap();
-    for path in ["feeds/zeek/intel.dat", "feeds/suricata/datasets.rules", "feeds/elastic/indicators.ndjson", "feeds/splunk/ip_intel.csv"] {
+    for path in [
+        "feeds/zeek/intel.dat",
+        "feeds/suricata/datasets.rules",
+        "feeds/elastic/indicators.ndjson",
+        "feeds/splunk/ip_intel.csv",
+    ] {
         assert!(page.contains(path), "the feeds page does not list {path}");
     }
 }

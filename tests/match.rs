@@ -41,7 +41,11 @@ fn repo() -> Repo {
         indicator(5, &format!("[file:hashes.'SHA-256' = '{SHA256}'] OR [file:hashes.MD5 = '{MD5}']")),
         indicator(6, "[file:name = 'dropper.exe'] OR [mutex:name = 'Global\\\\EvilMutex']"),
         expired,
-        object("identity", 1, json!({ "name": "Our SOC", "identity_class": "organization", "object_marking_refs": [TLP_CLEAR] })),
+        object(
+            "identity",
+            1,
+            json!({ "name": "Our SOC", "identity_class": "organization", "object_marking_refs": [TLP_CLEAR] }),
+        ),
         object(
             "report",
             1,
@@ -68,7 +72,10 @@ fn planted() -> Vec<(String, Vec<(&'static str, u32)>)> {
         ("{\"query\":\"evil.example.\",\"type\":\"A\"}".into(), vec![("evil.example", 3)]),
         ("mail from=<Boss@Evil.Example> to=<a@b.example>".into(), vec![("boss@evil.example", 3), ("evil.example", 3)]),
         ("{\"url\":\"https:\\/\\/drop.example\\/Payload.bin\"}".into(), vec![("https://drop.example/Payload.bin", 4)]),
-        ("2026-11-21 08:00:00,HTTPS://DROP.EXAMPLE/Payload.bin,200".into(), vec![("https://drop.example/Payload.bin", 4)]),
+        (
+            "2026-11-21 08:00:00,HTTPS://DROP.EXAMPLE/Payload.bin,200".into(),
+            vec![("https://drop.example/Payload.bin", 4)],
+        ),
         (format!("file,{sha_upper},C:\\Users\\x\\Downloads\\DROPPER.EXE"), vec![(SHA256, 5), ("dropper.exe", 6)]),
         (format!("{{\"hashes\":{{\"md5\":\"{MD5}\"}}}}"), vec![(MD5, 5)]),
         ("mutex created: Global\\EvilMutex".into(), vec![("Global\\EvilMutex", 6)]),
@@ -93,7 +100,11 @@ fn hits(stdout: &[u8]) -> BTreeSet<(u64, String, String)> {
         .lines()
         .map(|l| {
             let hit: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}"));
-            (hit["line"].as_u64().unwrap(), hit["value"].as_str().unwrap().to_owned(), hit["indicator_id"].as_str().unwrap().to_owned())
+            (
+                hit["line"].as_u64().unwrap(),
+                hit["value"].as_str().unwrap().to_owned(),
+                hit["indicator_id"].as_str().unwrap().to_owned(),
+            )
         })
         .collect()
 }
@@ -124,7 +135,8 @@ fn every_planted_value_is_found_with_its_indicator_and_no_decoy() {
     assert_eq!(first["tlp"], "TLP:CLEAR");
     assert_eq!(first["labels"], json!(["malicious-activity"]));
     assert_eq!(first["seen"], "2026-11-20T10:00:00.000Z");
-    let url = String::from_utf8_lossy(&output.stdout).lines().find(|l| l.contains("\"kind\":\"url\"")).unwrap().to_owned();
+    let url =
+        String::from_utf8_lossy(&output.stdout).lines().find(|l| l.contains("\"kind\":\"url\"")).unwrap().to_owned();
     let url: Value = serde_json::from_str(&url).unwrap();
     assert_eq!(url["reports"], json!([{ "id": id("report", 1), "name": "Evil campaign" }]));
 }
@@ -190,7 +202,11 @@ fn sightings_pass_check_and_build_into_pages() {
         let path = repo.path().join("content/sightings.json");
         let script = "import sys\nfrom stix2validator import validate_file, print_results\nr = validate_file(sys.argv[1])\nprint_results(r)\nsys.exit(0 if r.is_valid else 1)";
         let output = peer_python().args(["-c", script]).arg(&path).output().expect("python runs");
-        assert!(output.status.success(), "stix2-validator refused the sightings:\n{}", String::from_utf8_lossy(&output.stdout));
+        assert!(
+            output.status.success(),
+            "stix2-validator refused the sightings:\n{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
     }
 }
 
@@ -199,7 +215,7 @@ fn hostile_logs_never_crash_and_long_lines_are_scanned_whole() {
     let repo = repo();
     // Binary and invalid UTF-8 around a value; NUL bytes; a lone CR.
     let mut binary: Vec<u8> = (0..=255u8).cycle().take(100_000).collect();
-    binary.extend_from_slice(b"\n\xff\xfe evil.example \xc3\x28\r\n\0\0203.0.113.7\0\n");
+    binary.extend_from_slice(b"\n\xff\xfe evil.example \xc3\x28\r\n\0\x00203.0.113.7\0\n");
     repo.write("logs/binary.log", &binary);
     let output = run(&repo, &["logs/binary.log", "--now", NOW]);
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));

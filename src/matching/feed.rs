@@ -31,7 +31,10 @@ pub fn read(dir: &Path) -> Result<Known, Error> {
     let Some((header, rows)) = rows.split_first() else { return Ok(Known::default()) };
     let column = |name: &str| header.iter().position(|h| h == name);
     let (Some(value), Some(kind), Some(id)) = (column("value"), column("kind"), column("indicator_id")) else {
-        return Err(Error::Usage(format!("{}: not a stixpress indicators.csv (no value, kind, indicator_id)", path.display())));
+        return Err(Error::Usage(format!(
+            "{}: not a stixpress indicators.csv (no value, kind, indicator_id)",
+            path.display()
+        )));
     };
     let (name, labels, report_ids, report_names) =
         (column("indicator_name"), column("labels"), column("report_ids"), column("report_names"));

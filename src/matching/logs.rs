@@ -99,7 +99,10 @@ mod tests {
         let text = b"a\r\nbb\n\nlast".to_vec();
         let mut got = Vec::new();
         pieces("t", &mut &text[..], 4, |p| got.push((p.line, p.bytes.to_vec(), p.whole))).unwrap();
-        assert_eq!(got, vec![(1, b"a".to_vec(), true), (2, b"bb".to_vec(), true), (3, vec![], true), (4, b"last".to_vec(), true)]);
+        assert_eq!(
+            got,
+            vec![(1, b"a".to_vec(), true), (2, b"bb".to_vec(), true), (3, vec![], true), (4, b"last".to_vec(), true)]
+        );
         // One long line: every byte reported once, in windows.
         let long = vec![b'x'; 3 * WINDOW];
         let mut reported = 0;

@@ -139,11 +139,19 @@ fn strings(value: &Value, each: &mut dyn FnMut(&str)) {
 }
 
 fn earlier(a: Timestamp, b: Timestamp) -> Timestamp {
-    if b.instant() < a.instant() { b } else { a }
+    if b.instant() < a.instant() {
+        b
+    } else {
+        a
+    }
 }
 
 fn later(a: Timestamp, b: Timestamp) -> Timestamp {
-    if b.instant() > a.instant() { b } else { a }
+    if b.instant() > a.instant() {
+        b
+    } else {
+        a
+    }
 }
 
 fn hit_json(known: &Known, path: &str, line: u64, hit: &Found, source: usize, at: Option<Timestamp>) -> Value {

@@ -31,6 +31,9 @@ pub struct Matcher {
     patterns: Vec<Vec<usize>>,
     kinds: Vec<Kind>,
     values: Vec<Vec<u8>>,
+    /// Digests, lower case: looked up by the runs of letters and digits of their length (a
+    /// hex value makes every hex character a possible start, which no automaton skips fast).
+    hashes: HashMap<Vec<u8>, Vec<usize>>,
     ipv4: HashMap<u32, Vec<usize>>,
     ipv6: HashMap<u128, Vec<usize>>,
     /// CIDR blocks as (first, last, listed), IPv4 mapped into IPv6 space.
@@ -44,6 +47,7 @@ impl Matcher {
         let mut patterns: Vec<Vec<usize>> = Vec::new();
         let mut texts: Vec<Vec<u8>> = Vec::new();
         let mut by_text: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut hashes: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
         let mut ipv4: HashMap<u32, Vec<usize>> = HashMap::new();
         let mut ipv6: HashMap<u128, Vec<usize>> = HashMap::new();
         let mut blocks = Vec::new();
@@ -65,6 +69,9 @@ impl Matcher {
                     if let Some((first, last)) = block(&listed.value) {
                         blocks.push((first, last, index));
                     }
+                }
+                Kind::Md5 | Kind::Sha1 | Kind::Sha256 | Kind::Sha512 => {
+                    hashes.entry(listed.value.to_ascii_lowercase().into_bytes()).or_default().push(index);
                 }
                 Kind::Asn => {}
                 _ if listed.value.is_empty() => {}
@@ -94,6 +101,7 @@ impl Matcher {
             patterns,
             kinds: known.listed.iter().map(|l| l.kind).collect(),
             values: known.listed.iter().map(|l| l.value.as_bytes().to_vec()).collect(),
+            hashes,
             ipv4,
             ipv6,
             blocks,
@@ -111,6 +119,9 @@ impl Matcher {
                     }
                 }
             }
+        }
+        if !self.hashes.is_empty() {
+            self.scan_hashes(line, found);
         }
         if !(self.ipv4.is_empty() && self.ipv6.is_empty() && self.blocks.is_empty()) {
             self.scan_addresses(line, found);
@@ -130,15 +141,17 @@ impl Matcher {
         let word = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
         match kind {
             Kind::Domain | Kind::Email => {
-                let head_ok = !before.is_some_and(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-                    && !(kind == Kind::Email && before.is_some_and(|b| b"%+".contains(&b)));
-                let tail_ok = !after.is_some_and(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b))
-                    && !(after == Some(b'.') && next_is_word);
+                let joined = before.is_some_and(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+                let local_part = kind == Kind::Email && before.is_some_and(|b| b"%+".contains(&b));
+                let head_ok = !(joined || local_part);
+                let goes_on = after.is_some_and(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
+                let tail_ok = !(goes_on || (after == Some(b'.') && next_is_word));
                 head_ok && tail_ok
             }
             Kind::Url => {
                 let head_ok = !before.is_some_and(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
-                let tail_ok = after.is_none_or(|b| b.is_ascii_whitespace() || b.is_ascii_control() || b"\"'<>|\\{}]^`,".contains(&b));
+                let tail_ok = after
+                    .is_none_or(|b| b.is_ascii_whitespace() || b.is_ascii_control() || b"\"'<>|\\{}]^`,".contains(&b));
                 // Scheme and host compare without case, the rest exactly.
                 let host_end = value
                     .windows(3)
@@ -149,13 +162,14 @@ impl Matcher {
                 head_ok && tail_ok && text[host_end..] == value[host_end..]
             }
             Kind::Md5 | Kind::Sha1 | Kind::Sha256 | Kind::Sha512 | Kind::Mac => {
-                !before.is_some_and(|b| b.is_ascii_alphanumeric()) && !after.is_some_and(|b| b.is_ascii_alphanumeric())
+                !before.is_some_and(|b| b.is_ascii_alphanumeric())
+                    && !after.is_some_and(|b| b.is_ascii_alphanumeric())
                     && !(kind == Kind::Mac && (before == Some(b':') || after == Some(b':')))
             }
             Kind::FileName => {
                 let head_ok = !before.is_some_and(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
-                let tail_ok = !after.is_some_and(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b))
-                    && !(after == Some(b'.') && next_is_word);
+                let goes_on = after.is_some_and(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
+                let tail_ok = !(goes_on || (after == Some(b'.') && next_is_word));
                 head_ok && tail_ok
             }
             Kind::RegistryKey => !word(before) && !word(after),
@@ -164,6 +178,30 @@ impl Matcher {
                 let first_word = value.first().is_some_and(|b| b.is_ascii_alphanumeric());
                 let last_word = value.last().is_some_and(|b| b.is_ascii_alphanumeric());
                 text == value.as_slice() && !(first_word && word(before)) && !(last_word && word(after))
+            }
+        }
+    }
+
+    /// Every run of letters and digits of a digest's length, all hex, looked up without case.
+    fn scan_hashes(&self, line: &[u8], found: &mut Vec<Found>) {
+        let mut at = 0;
+        let mut lower = Vec::with_capacity(128);
+        while at < line.len() {
+            if !line[at].is_ascii_alphanumeric() {
+                at += 1;
+                continue;
+            }
+            let start = at;
+            while at < line.len() && line[at].is_ascii_alphanumeric() {
+                at += 1;
+            }
+            let run = &line[start..at];
+            if matches!(run.len(), 32 | 40 | 64 | 128) && run.iter().all(u8::is_ascii_hexdigit) {
+                lower.clear();
+                lower.extend(run.iter().map(u8::to_ascii_lowercase));
+                if let Some(listed) = self.hashes.get(&lower) {
+                    found.extend(listed.iter().map(|&listed| Found { at: start, listed }));
+                }
             }
         }
     }
@@ -210,7 +248,8 @@ impl Matcher {
             }
             let piece = &token[piece_start..i];
             let absolute = start + piece_start;
-            let edge_before = piece_start == 0 && letter_before || piece_start > 0 && token[piece_start - 1].is_ascii_hexdigit();
+            let edge_before =
+                (piece_start == 0 && letter_before) || (piece_start > 0 && token[piece_start - 1].is_ascii_hexdigit());
             let edge_after = (i == token.len() && letter_after) || (i < token.len() && b.is_ascii_hexdigit());
             piece_start = i + 1;
             let trimmed = trim(piece, b"", b".");
@@ -290,7 +329,15 @@ mod tests {
         let m = matcher(&[(Kind::Ipv4, "203.0.113.7"), (Kind::Ipv6, "2001:db8::7"), (Kind::Cidr, "198.51.100.0/24")]);
         assert_eq!(values(&m, "src=203.0.113.7:443 dst=2001:DB8:0:0::7"), ["203.0.113.7", "2001:db8::7"]);
         assert_eq!(values(&m, "[2001:db8::7]:80 198.51.100.200."), ["2001:db8::7", "198.51.100.0/24"]);
-        for decoy in ["1203.0.113.7", "203.0.113.70", "203.0.113.7.1", "203.0.113[.]7", "v203.0.113.7", "2001:db8::77", "198.51.101.1"] {
+        for decoy in [
+            "1203.0.113.7",
+            "203.0.113.70",
+            "203.0.113.7.1",
+            "203.0.113[.]7",
+            "v203.0.113.7",
+            "2001:db8::77",
+            "198.51.101.1",
+        ] {
             assert!(values(&m, decoy).is_empty(), "{decoy}");
         }
     }

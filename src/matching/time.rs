@@ -11,14 +11,14 @@ pub fn of_line(line: &[u8]) -> Option<Timestamp> {
 fn date_time(line: &[u8]) -> Option<Timestamp> {
     for dash in memchr::memchr_iter(b'-', line) {
         let Some(start) = dash.checked_sub(4) else { continue };
-        let Some(text) = line.get(start..start + 19) else { return None };
+        let text = line.get(start..start + 19)?;
         let shape = text.iter().enumerate().all(|(i, b)| match i {
             4 | 7 => *b == b'-',
             10 => *b == b'T' || *b == b' ',
             13 | 16 => *b == b':',
             _ => b.is_ascii_digit(),
         });
-        if !shape || start > 0 && line[start - 1].is_ascii_digit() {
+        if !shape || (start > 0 && line[start - 1].is_ascii_digit()) {
             continue;
         }
         let mut utc = String::from_utf8_lossy(text).into_owned();

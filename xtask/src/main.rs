@@ -8,6 +8,7 @@ mod args;
 mod bench;
 mod bench_build;
 mod bench_history;
+mod bench_match;
 mod bench_search;
 mod bench_taxii;
 mod format;
@@ -43,6 +44,9 @@ tasks:
       of objects/?limit=100 pages; then serve alone on the synthetic repository.
       --medallion-timeout S bounds each medallion request (default 120 s); --no-synthetic
       skips the synthetic repository.
+      match (only when named): `stixpress match --feed` on a generated JSON-lines log of
+      --log-mib M (default 1024) against `grep -F -f` with the same values (the synthetic
+      repository's public blocklists): MB/s and peak memory of both.
       Exits 1 when a target is missed.
 ";
 

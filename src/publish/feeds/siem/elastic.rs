@@ -134,6 +134,9 @@ mod tests {
 
     #[test]
     fn confidence_follows_the_stix_scale() {
-        assert_eq!([0, 1, 29, 30, 69, 70, 100].map(confidence), ["None", "Low", "Low", "Medium", "Medium", "High", "High"]);
+        assert_eq!(
+            [0, 1, 29, 30, 69, 70, 100].map(confidence),
+            ["None", "Low", "Low", "Medium", "Medium", "High", "High"]
+        );
     }
 }

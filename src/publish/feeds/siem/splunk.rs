@@ -19,13 +19,22 @@ pub const DIR: &str = "feeds/splunk";
 const WEIGHT: &str = "1";
 
 /// The lookups: file, the field its values go in per kind, what it holds.
-const LOOKUPS: &[(&str, &[(Kind, &str)], &str)] = &[
+/// A lookup: its name, the field each kind's values go in, what it holds.
+type Lookup = (&'static str, &'static [(Kind, &'static str)], &'static str);
+
+const LOOKUPS: &[Lookup] = &[
     ("ip_intel", &[(Kind::Ipv4, "ip"), (Kind::Ipv6, "ip"), (Kind::Cidr, "ip")], "addresses and CIDR blocks"),
     ("domain_intel", &[(Kind::Domain, "domain")], "domains"),
     ("http_intel", &[(Kind::Url, "url"), (Kind::UserAgent, "http_user_agent")], "URLs and user agents"),
     (
         "file_intel",
-        &[(Kind::Md5, "file_hash"), (Kind::Sha1, "file_hash"), (Kind::Sha256, "file_hash"), (Kind::Sha512, "file_hash"), (Kind::FileName, "file_name")],
+        &[
+            (Kind::Md5, "file_hash"),
+            (Kind::Sha1, "file_hash"),
+            (Kind::Sha256, "file_hash"),
+            (Kind::Sha512, "file_hash"),
+            (Kind::FileName, "file_name"),
+        ],
         "file hashes and names",
     ),
     ("email_intel", &[(Kind::Email, "src_user")], "e-mail senders"),

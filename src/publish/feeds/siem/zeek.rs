@@ -35,8 +35,13 @@ pub(super) fn write(rows: &[Row<'_, '_>], site: &Site, sink: &dyn Sink) -> Resul
     let mut count = 0;
     for row in rows {
         let Some(kind) = intel_type(row.kind) else { continue };
-        let fields =
-            [indicator(row.kind, row.value), kind, row.indicator.entry.id(), &row.indicator.name, &row.page(site, ROOT)];
+        let fields = [
+            indicator(row.kind, row.value),
+            kind,
+            row.indicator.entry.id(),
+            &row.indicator.name,
+            &row.page(site, ROOT),
+        ];
         for (i, field) in fields.iter().enumerate() {
             if i > 0 {
                 text.push('\t');
