@@ -123,6 +123,29 @@ pub enum Command {
         #[arg(long, value_name = "TIMESTAMP")]
         now: Option<String>,
     },
+    /// Find the values of known indicators in logs (plain text, JSON lines, CSV, gzip; `-` for
+    /// standard input). Exit code as grep: 0 when something was found, 1 when nothing was, 2
+    /// when it could not run.
+    Match {
+        /// The logs to scan.
+        #[arg(value_name = "LOG", required = true)]
+        logs: Vec<String>,
+        /// The audience whose indicators to look for (default: public, else the first).
+        #[arg(long, value_name = "NAME", conflicts_with = "feed")]
+        audience: Option<String>,
+        /// A published site or feeds folder (its feeds/blocklists/indicators.csv) instead of
+        /// this repository: no repository needed.
+        #[arg(long, value_name = "DIR")]
+        feed: Option<PathBuf>,
+        /// Which indicators apply, and when sightings are made (default: now).
+        #[arg(long, value_name = "TIMESTAMP")]
+        now: Option<String>,
+        #[arg(long, value_enum, default_value_t = crate::matching::Format::Jsonl)]
+        format: crate::matching::Format,
+        /// The identity that saw them, for the sightings' where_sighted_refs (identity--…).
+        #[arg(long, value_name = "IDENTITY_ID")]
+        sighted_by: Option<String>,
+    },
     /// Create a new intelligence repository in DIR: stixpress.toml, a first identity, a
     /// CONTRIBUTING guide and GitHub Actions workflows.
     Init {

@@ -26,6 +26,7 @@ pub mod error;
 mod import;
 mod link;
 mod load;
+pub mod matching;
 mod pipeline;
 mod provenance;
 mod publish;
@@ -37,6 +38,6 @@ mod validate;
 mod write;
 
 pub use pipeline::{
-    build, check, check_changed_since, diff, import, BuildOptions, BuildOutcome, BuildReport, BuildStats, CheckReport,
-    ImportOptions, ImportReport,
+    build, check, check_changed_since, diff, import, known_for_audience, BuildOptions, BuildOutcome, BuildReport,
+    BuildStats, CheckReport, ImportOptions, ImportReport,
 };

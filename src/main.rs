@@ -42,9 +42,35 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
     if let Command::Init { dir, name } = &cli.command {
         return init(&cwd.join(dir), name.as_deref());
     }
+    if let Command::Match { logs, audience, feed, now, format, sighted_by } = &cli.command {
+        let now = match now.as_deref().map(stixpress::stix::Timestamp::parse) {
+            None => stixpress::stix::Timestamp::now(),
+            Some(Ok(time)) => time,
+            Some(Err(problem)) => return Err(stixpress::error::Error::Usage(format!("--now: {problem}"))),
+        };
+        if let Some(identity) = sighted_by {
+            if !identity.starts_with("identity--") {
+                return Err(stixpress::error::Error::Usage(format!(
+                    "--sighted-by: `{identity}` is not an identity id"
+                )));
+            }
+        }
+        let known = match feed {
+            Some(dir) => stixpress::matching::feed::read(&cwd.join(dir))?,
+            None => {
+                let config = Config::load(cli.root.as_deref(), cli.content.as_deref(), &cwd)?;
+                stixpress::known_for_audience(&config, audience.as_deref(), now, &cwd)?
+            }
+        };
+        let options = stixpress::matching::Options { logs, format: *format, sighted_by: sighted_by.as_deref(), now };
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let hits = stixpress::matching::run(&known, &options, &mut out)?;
+        finish_output(out.flush())?;
+        return Ok(if hits > 0 { ExitCode::SUCCESS } else { ExitCode::from(1) });
+    }
     let config = Config::load(cli.root.as_deref(), cli.content.as_deref(), &cwd)?;
     match cli.command {
-        Command::Init { .. } => unreachable!("handled above"),
+        Command::Init { .. } | Command::Match { .. } => unreachable!("handled above"),
         Command::New { object_type, name, bundle } => {
             let object = stixpress::scaffold::new_object(&object_type, name.as_deref(), &config.new)?;
             println!("{}", object.to_json(bundle)?);

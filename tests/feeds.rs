@@ -560,3 +560,184 @@ fn consumers_libraries_read_the_unit42_feeds() {
         assert!(summary["blocklists"][kind].as_u64().unwrap() > 100, "{kind}: {}", summary["blocklists"]);
     }
 }
+
+/// An indicator for every kind of value, and hostile names (a tab, a line break, a formula).
+fn siem_repo() -> Repo {
+    let repo = Repo::new();
+    let indicator = |n: u32, name: &str, pattern: &str| {
+        object(
+            "indicator",
+            n,
+            json!({
+                "name": name, "pattern_type": "stix", "pattern": pattern, "confidence": 80,
+                "valid_from": "2025-01-01T00:00:00Z", "object_marking_refs": [TLP_CLEAR], "labels": ["malicious-activity"],
+            }),
+        )
+    };
+    let objects = vec![
+        indicator(1, "tab\there\nand a line", "[ipv4-addr:value = '203.0.113.7'] OR [ipv6-addr:value = '2001:DB8::7'] OR [ipv4-addr:value = '198.51.100.0/24']"),
+        indicator(2, "=cmd|' /C calc'!A0", "[domain-name:value = 'Evil.Example.'] OR [url:value = 'https://evil.example/a?b=1'] OR [email-addr:value = 'x@evil.example']"),
+        indicator(3, "-", "[file:hashes.MD5 = '0123456789abcdef0123456789ABCDEF'] OR [file:hashes.'SHA-1' = '0123456789abcdef0123456789abcdef01234567'] OR [file:hashes.'SHA-256' = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'] OR [file:name = 'dropper.exe']"),
+        indicator(4, "ua", "[network-traffic:extensions.'http-request-ext'.request_header.'User-Agent' = 'Evil Agent/1.0'] OR [autonomous-system:number = 64500] OR [mutex:name = 'Global\\\\m']"),
+    ];
+    repo.write("content/siem.json", bundle(&objects));
+    repo
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut bits: Vec<u8> = Vec::new();
+    let (mut acc, mut count) = (0u32, 0);
+    for c in text.bytes().filter(|c| *c != b'=') {
+        let v = ALPHABET.iter().position(|a| *a == c).expect("base64 character") as u32;
+        acc = (acc << 6) | v;
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            bits.push((acc >> count) as u8);
+            acc &= (1 << count) - 1;
+        }
+    }
+    bits
+}
+
+/// RFC 4180 fields of one line (the Splunk lookups keep every row on one line).
+fn csv_fields(line: &str) -> Vec<String> {
+    let (mut fields, mut field, mut quoted, mut chars) = (Vec::new(), String::new(), false, line.chars().peekable());
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(std::mem::take(&mut field)),
+            _ => field.push(c),
+        }
+    }
+    fields.push(field);
+    fields
+}
+
+#[test]
+fn siem_feeds_hold_every_value_and_read_back() {
+    let repo = siem_repo();
+    let (code, stderr) = repo.build(&["--now", NOW, "--allow-errors"]);
+    assert_eq!(code, 0, "{stderr}");
+    let feeds = repo.path().join("public/feeds");
+    // Zeek: five tab-separated fields on every line, whatever the names hold.
+    let zeek = lines(&repo, "public/feeds/zeek/intel.dat");
+    assert_eq!(zeek[0], "#fields\tindicator\tindicator_type\tmeta.source\tmeta.desc\tmeta.url");
+    let zeek: BTreeMap<String, Vec<String>> = zeek[1..]
+        .iter()
+        .map(|line| {
+            let fields: Vec<String> = line.split('\t').map(str::to_owned).collect();
+            assert_eq!(fields.len(), 5, "{line:?}");
+            (fields[0].clone(), fields)
+        })
+        .collect();
+    let expected = [
+        ("203.0.113.7", "Intel::ADDR"),
+        ("2001:db8::7", "Intel::ADDR"),
+        ("198.51.100.0/24", "Intel::SUBNET"),
+        ("evil.example", "Intel::DOMAIN"),
+        ("evil.example/a?b=1", "Intel::URL"),
+        ("x@evil.example", "Intel::EMAIL"),
+        ("0123456789abcdef0123456789abcdef", "Intel::FILE_HASH"),
+        ("0123456789abcdef0123456789abcdef01234567", "Intel::FILE_HASH"),
+        (&"a".repeat(64), "Intel::FILE_HASH"),
+        ("dropper.exe", "Intel::FILE_NAME"),
+        ("Evil Agent/1.0", "Intel::SOFTWARE"),
+    ];
+    for (value, intel_type) in expected {
+        assert_eq!(zeek.get(value).map(|f| f[1].as_str()), Some(intel_type), "{value} in {zeek:?}");
+    }
+    assert_eq!(zeek.len(), expected.len(), "AS numbers and mutexes have no Zeek type");
+    assert!(!zeek["203.0.113.7"][3].contains(['\t', '\n']), "{:?}", zeek["203.0.113.7"]);
+    assert_eq!(zeek["0123456789abcdef0123456789abcdef"][3], "\\x2d");
+    assert!(zeek["evil.example"][2].starts_with("indicator--"));
+    // Suricata: base64 strings, plain addresses and hex digests.
+    let list = |kind: &str| lines(&repo, &format!("public/feeds/suricata/datasets/{kind}.lst"));
+    let decoded: Vec<String> = list("domain").iter().map(|l| String::from_utf8(base64_decode(l)).unwrap()).collect();
+    assert_eq!(decoded, ["evil.example"]);
+    assert_eq!(String::from_utf8(base64_decode(&list("user-agent")[0])).unwrap(), "Evil Agent/1.0");
+    assert_eq!(list("ipv4"), ["203.0.113.7"]);
+    assert_eq!(list("ipv6"), ["2001:db8::7"]);
+    assert_eq!(list("sha256"), ["a".repeat(64)]);
+    let rules = lines(&repo, "public/feeds/suricata/datasets.rules");
+    let sids: BTreeSet<&str> = rules.iter().filter_map(|l| l.split("sid:").nth(1)).collect();
+    assert_eq!(sids.len(), rules.len() - 1, "one sid per rule: {rules:?}");
+    // Elastic: one JSON document per line, the value in its ECS field.
+    let ndjson = std::fs::read_to_string(feeds.join("elastic/indicators.ndjson")).unwrap();
+    let documents: Vec<Value> = ndjson.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let find = |field: &[&str], value: &Value| {
+        documents.iter().find(|d| field.iter().fold(&d["threat"]["indicator"], |v, k| &v[k]) == value).cloned()
+    };
+    let ip = find(&["ip"], &json!("203.0.113.7")).expect("the address");
+    assert_eq!(ip["threat"]["indicator"]["type"], "ipv4-addr");
+    assert_eq!(ip["threat"]["indicator"]["marking"]["tlp"], "CLEAR");
+    assert_eq!(ip["threat"]["indicator"]["confidence"], "High");
+    assert!(ip["threat"]["indicator"]["description"].as_str().unwrap().starts_with("tab"));
+    assert_eq!(ip["event"]["kind"], "enrichment");
+    assert!(find(&["url", "domain"], &json!("evil.example")).is_some());
+    assert!(find(&["url", "full"], &json!("https://evil.example/a?b=1")).is_some());
+    assert!(find(&["file", "hash", "sha256"], &json!("a".repeat(64))).is_some());
+    assert!(find(&["as", "number"], &json!(64500)).is_some());
+    assert!(find(&["email", "address"], &json!("x@evil.example")).is_some());
+    // Splunk: one row per line, the formula defused.
+    let domains = lines(&repo, "public/feeds/splunk/domain_intel.csv");
+    assert_eq!(csv_fields(&domains[0]), ["description", "domain", "threat_key", "time", "weight"]);
+    let row = csv_fields(&domains[1]);
+    assert_eq!(
+        (row[0].as_str(), row[1].as_str(), row[3].as_str()),
+        ("'=cmd|' /C calc'!A0", "evil.example", "1735689600")
+    );
+    let ips = lines(&repo, "public/feeds/splunk/ip_intel.csv");
+    assert_eq!(ips.len(), 4, "{ips:?}");
+    assert!(ips.iter().skip(1).all(|l| csv_fields(l).len() == 5 && l.contains("tab here and a line")));
+    // The feeds page lists each format.
+    let page = std::fs::read_to_string(feeds.join("index.html")).unwrap();
+    for path in [
+        "feeds/zeek/intel.dat",
+        "feeds/suricata/datasets.rules",
+        "feeds/elastic/indicators.ndjson",
+        "feeds/splunk/ip_intel.csv",
+    ] {
+        assert!(page.contains(path), "the feeds page does not list {path}");
+    }
+}
+
+/// Suricata 7 (`suricata -T`) loads `datasets.rules` with its lists, from the example and from
+/// the repository with every kind: every rule loads, none fails.
+#[test]
+fn suricata_loads_the_dataset_rules_with_their_lists() {
+    if !peers_required() {
+        return;
+    }
+    let siem = siem_repo();
+    assert_eq!(siem.build(&["--now", NOW, "--allow-errors"]).0, 0);
+    let example = example_repo();
+    assert_eq!(example.build(&["--now", NOW]).0, 0);
+    for repo in [&siem, &example] {
+        let folder = repo.path().join("public/feeds/suricata");
+        let expected = lines(repo, "public/feeds/suricata/datasets.rules").len() - 1;
+        let log = tempfile::tempdir().unwrap();
+        let config = log.path().join("suricata.yaml");
+        let yaml = format!(
+            "%YAML 1.1\n---\ndefault-rule-path: {}\nrule-files:\n  - datasets.rules\nclassification-file: /etc/suricata/classification.config\nreference-config-file: /etc/suricata/reference.config\n",
+            folder.display()
+        );
+        std::fs::write(&config, yaml).unwrap();
+        let output = std::process::Command::new("suricata")
+            .args(["-T", "-v", "-c"])
+            .arg(&config)
+            .arg("-l")
+            .arg(log.path())
+            .output()
+            .expect("suricata runs (scripts/test installs it from bookworm-backports)");
+        let said = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        assert!(output.status.success(), "suricata -T refused {}:\n{said}", folder.display());
+        let loaded = format!("{expected} rules successfully loaded, 0 rules failed");
+        assert!(said.contains(&loaded), "not `{loaded}`:\n{said}");
+    }
+}

@@ -3,6 +3,9 @@
 
 mod build;
 mod import;
+mod matching;
+
+pub use matching::known_for_audience;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;

@@ -3,8 +3,8 @@
 //! repositories (without a sub-command, both), or `stixpress serve` against medallion
 //! ([`crate::bench_taxii`]), or provenance, `diff` and `check --changed-since` on the ATT&CK
 //! release history ([`crate::bench_history`]), or the search index and the bytes its queries
-//! fetch ([`crate::bench_search`]), or hostile shapes of input: one line, deep, wide
-//! ([`crate::bench_hostile`]).
+//! fetch ([`crate::bench_search`]), hostile shapes of input: one line, deep, wide
+//! ([`crate::bench_hostile`]), or `stixpress match` against `grep -F -f` ([`crate::bench_match`]).
 //!
 //! The check bench times `stixpress check --format json`, with the peak memory of each run,
 //! against the targets: mitre-cti under 1 s; 1,000,000 objects under 15 s and under 2048 MiB.
@@ -60,7 +60,7 @@ struct Run {
 const SEED: u64 = 1;
 
 pub fn run(mut args: Args) -> Result<(), String> {
-    let which = args.subcommand(&["check", "build", "taxii", "history", "search", "hostile"]);
+    let which = args.subcommand(&["check", "build", "taxii", "history", "search", "hostile", "match"]);
     let options = Options {
         objects: args.count("--objects")?.unwrap_or(1_000_000),
         files: args.count("--files")?.unwrap_or(10_000),
@@ -69,6 +69,7 @@ pub fn run(mut args: Args) -> Result<(), String> {
     };
     let medallion_timeout = args.count("--medallion-timeout")?.unwrap_or(120);
     let no_synthetic = args.switch("--no-synthetic");
+    let log_mib = args.count("--log-mib")?.unwrap_or(1024);
     args.finish()?;
     let root = workspace_root();
     let target_dir = target_dir(&root);
@@ -93,6 +94,9 @@ pub fn run(mut args: Args) -> Result<(), String> {
     if which.as_deref() == Some("taxii") {
         let synthetic = (!no_synthetic).then_some(synthetic.as_path());
         missed += crate::bench_taxii::run(&binary, &root, &target_dir, synthetic, medallion_timeout)?;
+    }
+    if which.as_deref() == Some("match") {
+        missed += crate::bench_match::run(&binary, &target_dir, &synthetic, log_mib)?;
     }
     if which.as_deref() == Some("search") {
         missed += crate::bench_search::run(&binary, &root, &target_dir, &synthetic)?;

@@ -9,6 +9,7 @@ mod bench;
 mod bench_build;
 mod bench_history;
 mod bench_hostile;
+mod bench_match;
 mod bench_search;
 mod bench_taxii;
 mod format;
@@ -50,6 +51,9 @@ tasks:
       <target>/bench-data/hostile/; times `check --format json`, `check` and
       `build --allow-errors` on each with peak memory. Target for check on the one-line and
       pretty shapes: 5 s and 1024 MiB.
+      match (only when named): `stixpress match --feed` on a generated JSON-lines log of
+      --log-mib M (default 1024) against `grep -F -f` with the same values (the synthetic
+      repository's public blocklists): MB/s and peak memory of both.
       Exits 1 when a target is missed.
 ";
 

@@ -111,13 +111,13 @@ fn csv(rows: &[(Kind, &str, &Indicator)]) -> String {
 /// spreadsheet formulas: a field that would start a formula gets one leading apostrophe, which a
 /// spreadsheet shows as text and a SIEM strips (the README says so; the per-kind lists keep
 /// every value exactly). Fields stixpress writes itself (kind, ids, numbers, dates) are data.
-enum Field<'a> {
+pub(super) enum Field<'a> {
     Data(&'a str),
     Text(&'a str),
 }
 
 /// RFC 4180: fields with a comma, quote or line break are quoted, quotes doubled; CRLF ends rows.
-fn push_row(out: &mut String, fields: &[Field<'_>]) {
+pub(super) fn push_row(out: &mut String, fields: &[Field<'_>]) {
     for (i, field) in fields.iter().enumerate() {
         if i > 0 {
             out.push(',');

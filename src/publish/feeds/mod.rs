@@ -1,5 +1,5 @@
 //! `feeds/`: plain files for consumers that do not speak TAXII, per audience: blocklists and a
-//! CSV from indicator patterns, detection rule files, STIX bundles, Atom feeds, ATT&CK
+//! CSV from indicator patterns, the same values for Zeek, Suricata, Elastic and Splunk, detection rule files, STIX bundles, Atom feeds, ATT&CK
 //! Navigator layers and a MISP feed. The site's `feeds/` page explains each (rendered with the
 //! site, from the [`Catalog`] returned here).
 //!
@@ -9,10 +9,11 @@
 mod atom;
 mod blocklists;
 mod bundles;
-mod indicators;
+pub(crate) mod indicators;
 mod misp;
 mod navigator;
 mod rules;
+mod siem;
 
 use crate::audience::View;
 use crate::config::Site;
@@ -55,6 +56,8 @@ pub(crate) fn write(
     let blocklists = blocklists::write(&indicators, sink)?;
     let rules = rules::write(&indicators, sink)?;
     log_timing("feeds: blocklists and rules", started);
+    let siem = siem::write(&indicators, site, sink)?;
+    log_timing("feeds: zeek, suricata, elastic, splunk", started);
     let bundles = bundles::write(view, sink)?;
     log_timing("feeds: bundles", started);
     let atom = atom::write(view, site, sink)?;
@@ -90,6 +93,10 @@ pub(crate) fn write(
         sections: vec![
             section("blocklists", "Blocklists", blocklists.files),
             section("rules", "Detection rules", rules.files),
+            section("zeek", "Zeek Intel framework", siem.zeek),
+            section("suricata", "Suricata datasets", siem.suricata),
+            section("elastic", "Elastic threat indicators", siem.elastic),
+            section("splunk", "Splunk threat-intelligence lookups", siem.splunk),
             section("bundles", "STIX bundles", bundles),
             section("atom", "Atom feeds", atom),
             section("navigator", "ATT&CK Navigator layers", layers.files),

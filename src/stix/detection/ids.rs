@@ -13,6 +13,10 @@ pub struct IdsRule {
     pub sid: u64,
 }
 
+/// The sids stixpress gives the rules it writes itself (`feeds/suricata/datasets.rules`): a
+/// contributed rule may not use them, so the two never clash in one engine.
+pub const RESERVED_SIDS: std::ops::RangeInclusive<u64> = 3_999_000_000..=3_999_000_999;
+
 /// Rule options both Snort (2.9 and 3) and Suricata (7) document.
 const COMMON: &[&str] = &[
     "msg",
@@ -596,7 +600,18 @@ fn options(reader: &mut Reader<'_>, engine: Engine) -> Result<u64, Problem> {
             if sid.is_some() {
                 return Err(Problem::at(start, "the rule gives `sid` twice"));
             }
-            sid = Some(number(value, start, "sid")?);
+            let number = number(value, start, "sid")?;
+            if RESERVED_SIDS.contains(&number) {
+                return Err(Problem::at(
+                    start,
+                    format!(
+                        "sid {number} is in the range {}–{} that the feeds' own dataset rules use",
+                        RESERVED_SIDS.start(),
+                        RESERVED_SIDS.end()
+                    ),
+                ));
+            }
+            sid = Some(number);
         }
         if matches!(keyword, "rev" | "gid" | "priority") {
             number(value, start, keyword)?;
@@ -918,6 +933,13 @@ mod tests {
         assert_eq!(check(snort, Engine::Snort), Ok(IdsRule { sid: 9000101 }));
         assert!(check("alert http (msg:\"a\"; sid:5;)", Engine::Snort).is_ok());
         assert!(check("alert tcp any any -> any any \\\n (msg:\"a\"; sid:5;)", Engine::Suricata).is_ok());
+    }
+
+    #[test]
+    fn the_feeds_own_sids_are_refused() {
+        let problem = problem("alert tcp any any -> any any (msg:\"a\"; sid:3999000004;)", Engine::Suricata);
+        assert!(problem.message.contains("3999000000"), "{}", problem.message);
+        assert!(check("alert tcp any any -> any any (msg:\"a\"; sid:3998999999;)", Engine::Suricata).is_ok());
     }
 
     #[test]
