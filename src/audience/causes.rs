@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::policy::{is_marking_property, MarkingKind, MarkingPolicy, Markings};
 use super::View;
 use crate::link::ObjectIndex;
+use crate::stix::marking::TLP_MARKINGS;
 use crate::stix::StixObject;
 
 /// What withholds objects from an audience, and how many.
@@ -148,7 +149,11 @@ fn own_reason(object: &StixObject, policy: &MarkingPolicy, markings: &Markings) 
     if let Some(first) = denied.first() {
         return Some(match markings.kind(first) {
             MarkingKind::Unresolved => Reason::UnresolvedMarking((*first).to_owned()),
-            MarkingKind::Tlp(level) => Reason::Marking { id: (*first).to_owned(), label: level.label().to_owned() },
+            // One cause per level, whichever TLP version's definition marks it.
+            MarkingKind::Tlp(level) => {
+                let canonical = TLP_MARKINGS.iter().find(|m| m.1 == *level).map_or(*first, |m| m.0);
+                Reason::Marking { id: canonical.to_owned(), label: level.label().to_owned() }
+            }
             MarkingKind::Other { definition_type } => {
                 Reason::Marking { id: (*first).to_owned(), label: format!("{first} (a `{definition_type}` marking)") }
             }
