@@ -263,8 +263,44 @@ pub fn readable_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> 
             flate2::read::MultiGzDecoder::new(&bytes[..]).read_to_end(&mut plain).expect(path);
             *bytes = plain;
         }
+        // Suricata's string datasets hold base64: read them decoded too.
+        if path.ends_with(".lst") {
+            let decoded: Vec<u8> = String::from_utf8_lossy(bytes)
+                .lines()
+                .filter_map(base64_decoded)
+                .flat_map(|mut line| {
+                    line.push(b'\n');
+                    line
+                })
+                .collect();
+            bytes.extend(decoded);
+        }
     }
     tree
+}
+
+/// Standard base64 (with padding) decoded; None when the text is not that.
+fn base64_decoded(text: &str) -> Option<Vec<u8>> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let text = text.trim().trim_end_matches('=');
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut bits, mut count) = (0u32, 0);
+    for c in text.bytes() {
+        bits = bits << 6 | value(c)? as u32;
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+        }
+    }
+    Some(out)
 }
 
 /// The files whose path or bytes hold `needle`, case ignored.
