@@ -31,7 +31,7 @@ pub fn known_for_audience(config: &Config, audience: Option<&str>, now: Timestam
         )));
     };
     let (_, objects) = load_and_check(config, Content::Files(&[]), cwd, now)?;
-    let objects: Vec<_> = objects.into_iter().filter(|o| !o.invalid).collect();
+    let (objects, _) = super::without_invalid(objects);
     let store = Store::build(objects);
     let history = History::off();
     let view = audience::view(&store, &history, chosen);
