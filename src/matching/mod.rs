@@ -6,6 +6,7 @@
 //! Logs are hostile input: any bytes, any line length. Nothing here may panic on them, hold more
 //! than a window of one line, or take more than linear time (the automaton's guarantee).
 
+mod batches;
 pub mod feed;
 pub mod known;
 mod logs;
@@ -56,23 +57,17 @@ pub fn run(known: &Known, options: &Options<'_>, out: &mut dyn Write) -> Result<
     let mut hits = 0u64;
     let mut seen: BTreeMap<usize, Seen> = BTreeMap::new();
     let mut write_error: Option<std::io::Error> = None;
-    let mut found = Vec::new();
+    let scan_line = |piece: &logs::Piece<'_>, found: &mut Vec<Found>| scan_piece(&matcher, piece, found);
     for path in options.logs {
         let mut reader = logs::open(path)?;
-        logs::pieces(path, &mut *reader, matcher.longest, |piece| {
-            found.clear();
-            scan_piece(&matcher, piece, &mut found);
-            if found.is_empty() {
-                return;
-            }
-            let at = time::of_line(piece.bytes);
-            for hit in found.iter() {
+        batches::scan_log(path, &mut *reader, matcher.longest, &scan_line, &mut |line_hits| {
+            for hit in &line_hits.found {
                 hits += 1;
                 let listed = &known.listed[hit.listed];
                 for &source in &listed.sources {
                     match options.format {
                         Format::Jsonl => {
-                            let line = hit_json(known, path, piece.line, hit, source, at);
+                            let line = hit_json(known, path, line_hits.line, hit, source, line_hits.at);
                             if write_error.is_none() {
                                 write_error = writeln!(out, "{line}").err();
                             }
@@ -80,7 +75,7 @@ pub fn run(known: &Known, options: &Options<'_>, out: &mut dyn Write) -> Result<
                         Format::Stix => {
                             let entry = seen.entry(source).or_default();
                             entry.count += 1;
-                            if let Some(at) = at {
+                            if let Some(at) = line_hits.at {
                                 entry.first = Some(entry.first.map_or(at, |f| earlier(f, at)));
                                 entry.last = Some(entry.last.map_or(at, |l| later(l, at)));
                             }
