@@ -705,6 +705,19 @@ fn siem_feeds_hold_every_value_and_read_back() {
     ] {
         assert!(page.contains(path), "the feeds page does not list {path}");
     }
+    // And counts, per format, the values of the kinds it cannot carry.
+    for (kind, format) in [
+        ("mutex", "Zeek Intel framework"),
+        ("asn", "Zeek Intel framework"),
+        ("cidr", "Suricata datasets"),
+        ("url", "Suricata datasets"),
+        ("email", "Suricata datasets"),
+        ("mutex", "Elastic threat indicators"),
+        ("asn", "Splunk lookups"),
+    ] {
+        let row = format!("<td><code>{kind}</code></td><td>not in the {format} feed, which has no type for this kind</td><td class=\"count\">1</td>");
+        assert!(page.contains(&row), "the feeds page does not count {kind} left out of {format}");
+    }
 }
 
 /// Suricata 7 (`suricata -T`) loads `datasets.rules` with its lists, from the example and from

@@ -80,6 +80,11 @@ pub(crate) fn write(
         reason: r.reason.clone(),
         count: 1,
     }));
+    left_out.extend(siem.left_out.iter().map(|l| LeftOut {
+        what: l.kind.name().to_owned(),
+        reason: format!("not in the {} feed, which has no type for this kind", l.format),
+        count: l.values,
+    }));
     if misp.machine_tag_labels > 0 {
         left_out.push(LeftOut {
             what: "MISP tags".to_owned(),

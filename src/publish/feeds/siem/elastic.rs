@@ -46,6 +46,11 @@ fn confidence(value: i64) -> &'static str {
     }
 }
 
+/// Whether ECS has a `threat.indicator` field for `kind`.
+pub(super) fn carries(kind: Kind) -> bool {
+    ecs(kind).is_some()
+}
+
 pub(super) fn write(rows: &[Row<'_, '_>], site: &Site, sink: &dyn Sink) -> Result<Vec<FeedFile>, Error> {
     let mut text = String::new();
     let mut count = 0;

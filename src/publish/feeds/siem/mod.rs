@@ -44,7 +44,25 @@ pub(super) struct Siem {
     pub(crate) suricata: Vec<FeedFile>,
     pub(crate) elastic: Vec<FeedFile>,
     pub(crate) splunk: Vec<FeedFile>,
+    /// The values each format could not carry, by format and kind.
+    pub(crate) left_out: Vec<LeftOutKind>,
 }
+
+/// Values of a kind a format has no type or field for, left out of it.
+pub(crate) struct LeftOutKind {
+    pub(crate) format: &'static str,
+    pub(crate) kind: Kind,
+    /// Distinct values, as the blocklist of the kind counts them.
+    pub(crate) values: usize,
+}
+
+/// Each format, by the name the feeds page gives it, and the kinds it carries.
+const FORMATS: [(&str, fn(Kind) -> bool); 4] = [
+    ("Zeek Intel framework", zeek::carries),
+    ("Suricata datasets", suricata::carries),
+    ("Elastic threat indicators", elastic::carries),
+    ("Splunk lookups", splunk::carries),
+];
 
 pub(super) fn write(indicators: &[Indicator<'_>], site: &Site, sink: &dyn Sink) -> Result<Siem, Error> {
     let rows = rows(indicators);
@@ -53,7 +71,34 @@ pub(super) fn write(indicators: &[Indicator<'_>], site: &Site, sink: &dyn Sink) 
         suricata: suricata::write(&rows, sink)?,
         elastic: elastic::write(&rows, site, sink)?,
         splunk: splunk::write(&rows, sink)?,
+        left_out: left_out(&rows),
     })
+}
+
+/// For each format, the kinds among `rows` it cannot carry, with their number of distinct values.
+fn left_out(rows: &[Row<'_, '_>]) -> Vec<LeftOutKind> {
+    // `rows` is sorted by kind, then value: count each (kind, value) once.
+    let mut distinct: Vec<(Kind, usize)> = Vec::new();
+    let mut previous: Option<(Kind, &str)> = None;
+    for row in rows {
+        if previous == Some((row.kind, row.value)) {
+            continue;
+        }
+        previous = Some((row.kind, row.value));
+        match distinct.last_mut() {
+            Some((kind, count)) if *kind == row.kind => *count += 1,
+            _ => distinct.push((row.kind, 1)),
+        }
+    }
+    FORMATS
+        .iter()
+        .flat_map(|(format, carries)| {
+            distinct
+                .iter()
+                .filter(|(kind, _)| !carries(*kind))
+                .map(|(kind, values)| LeftOutKind { format, kind: *kind, values: *values })
+        })
+        .collect()
 }
 
 /// Every value of every indicator that applies, by kind, value and indicator id, once.

@@ -40,6 +40,11 @@ const LOOKUPS: &[Lookup] = &[
     ("email_intel", &[(Kind::Email, "src_user")], "e-mail senders"),
 ];
 
+/// Whether a lookup has a field for `kind`.
+pub(super) fn carries(kind: Kind) -> bool {
+    LOOKUPS.iter().any(|(_, fields, _)| fields.iter().any(|(listed, _)| *listed == kind))
+}
+
 pub(super) fn write(rows: &[Row<'_, '_>], sink: &dyn Sink) -> Result<Vec<FeedFile>, Error> {
     let mut files = Vec::new();
     for (name, fields, holds) in LOOKUPS {

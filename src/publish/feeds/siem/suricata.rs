@@ -56,6 +56,11 @@ const RULES: &[(Kind, &str, &str, &str)] = &[
     (Kind::Sha256, "http", "filesha256", "file with a listed SHA-256 digest"),
 ];
 
+/// Whether `kind` has a dataset.
+pub(super) fn carries(kind: Kind) -> bool {
+    LISTS.iter().any(|(listed, ..)| *listed == kind)
+}
+
 pub(super) fn write(rows: &[Row<'_, '_>], sink: &dyn Sink) -> Result<Vec<FeedFile>, Error> {
     let mut files = Vec::new();
     let mut filled = Vec::new();

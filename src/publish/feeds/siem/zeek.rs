@@ -30,6 +30,11 @@ pub(crate) fn intel_type(kind: Kind) -> Option<&'static str> {
     })
 }
 
+/// Whether Zeek's Intel framework has an indicator type for `kind`.
+pub(super) fn carries(kind: Kind) -> bool {
+    intel_type(kind).is_some()
+}
+
 pub(super) fn write(rows: &[Row<'_, '_>], site: &Site, sink: &dyn Sink) -> Result<Vec<FeedFile>, Error> {
     let mut text = String::from("#fields\tindicator\tindicator_type\tmeta.source\tmeta.desc\tmeta.url\n");
     let mut count = 0;
