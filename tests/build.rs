@@ -179,7 +179,7 @@ fn pages_from_markdown_are_published_and_listed_in_the_navigation() {
     let about = std::fs::read_to_string(repo.path().join("public/about/index.html")).unwrap();
     assert!(about.contains("<strong>vehicle</strong>"));
     let home = std::fs::read_to_string(repo.path().join("public/index.html")).unwrap();
-    assert!(home.contains(r#"<a href="./about/">About us</a>"#), "{home}");
+    assert!(home.contains(r#"<a href="./about/index.html">About us</a>"#), "{home}");
 }
 
 #[test]
@@ -325,7 +325,7 @@ fn a_page_named_like_a_generated_section_is_an_error_and_the_generated_page_stay
     }
     assert!(String::from_utf8_lossy(&site["reports/index.html"]).contains("Spring theft wave"));
     assert!(String::from_utf8_lossy(&site["about/index.html"]).contains("ours"));
-    assert!(String::from_utf8_lossy(&site["index.html"]).contains(r#"<a href="./about/">About us</a>"#));
+    assert!(String::from_utf8_lossy(&site["index.html"]).contains(r#"<a href="./about/index.html">About us</a>"#));
 }
 
 #[test]
