@@ -80,7 +80,7 @@ fn every_published_object_gets_a_page_listing_what_it_says_and_what_connects_to_
     let pattern = page(&repo, &id("attack-pattern", 2));
     assert!(pattern.contains("<h2>Used by <span"));
     assert!(pattern.contains("https://capec.mitre.org/data/definitions/94.html"));
-    assert!(pattern.contains(r#"href="../../matrix/mitre-attack/#initial-access""#));
+    assert!(pattern.contains(r#"href="../../matrix/mitre-attack/index.html#initial-access""#));
     let list = std::fs::read_to_string(repo.path().join("public/types/intrusion-set/index.html")).unwrap();
     assert!(list.contains("Night Relay Crew"));
 }

@@ -1,9 +1,10 @@
 //! The website in a browser: a page of every kind from the example, ATT&CK enterprise and the
 //! Unit 42 playbooks, opened in Chromium at 390, 768 and 1400 px in light and dark mode
 //! (`tests/browser/pages.cjs`): no page scrolls sideways, axe-core finds no serious or critical
-//! violation (colour contrast included), and screenshots of each are kept in
-//! `target/test-output/screenshots/website-*`. The pages are samples: opening all 25,000 of
-//! ATT&CK would take far longer than what it would add.
+//! violation (colour contrast included; axe at 390 and 1400 px), and screenshots of each are
+//! kept in `target/test-output/screenshots/website-*`. The pages are samples: opening all
+//! 25,000 of ATT&CK would take far longer than what it would add; of Unit 42, the playbook with
+//! its largest report is built with ATT&CK enterprise.
 //!
 //! Also, without a browser: links between pages name `index.html`, so the site browses from
 //! disk, and the search page says it needs a web server there.
@@ -107,7 +108,10 @@ fn attack_and_unit42_pages_fit_every_screen_in_both_colour_schemes() {
     assert!(data.join("mitre-cti/enterprise-attack").is_dir(), "../shared/data/mitre-cti is missing");
     let repo = Repo::new();
     common::copy_dir(&data.join("mitre-cti/enterprise-attack"), &repo.path().join("content/enterprise-attack"));
-    common::copy_dir(&data.join("unit42-playbooks/playbook_json"), &repo.path().join("content/unit42"));
+    // Of Unit 42, the playbook with its largest report: the whole set would triple the build.
+    let trickbot = data.join("unit42-playbooks/playbook_json/trickbot.json");
+    std::fs::create_dir_all(repo.path().join("content/unit42")).unwrap();
+    std::fs::copy(trickbot, repo.path().join("content/unit42/trickbot.json")).unwrap();
     let (code, out) = repo.build(&["--allow-errors", "--no-history"]);
     assert!(code == 0, "{out}");
     let site = repo.path().join("public");

@@ -102,7 +102,8 @@ pub(crate) fn bars(id: &str, title: &str, x_label: &str, y_label: &str, rows: Ve
         HEIGHT - 6.0,
         escape(x_label)
     );
-    let _ = write!(svg, r#"<text class="axis-label" x="2" y="12" text-anchor="start">{}</text></svg>"#, escape(y_label));
+    let _ =
+        write!(svg, r#"<text class="axis-label" x="2" y="12" text-anchor="start">{}</text></svg>"#, escape(y_label));
     let total = rows.iter().map(|(_, v)| v).sum();
     let drawn = rows.iter().filter(|(_, v)| *v > 0).count() >= 2;
     Chart {
