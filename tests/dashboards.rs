@@ -304,7 +304,7 @@ fn first_matrix_and_technique(site: &Path) -> (String, String) {
     let cells = Selector::parse("li.cell a").unwrap();
     for cell in matrix.select(&cells) {
         let href = cell.value().attr("href").unwrap();
-        let id = href.trim_end_matches('/').rsplit('/').next().unwrap().to_owned();
+        let id = href.trim_end_matches("index.html").trim_end_matches('/').rsplit('/').next().unwrap().to_owned();
         if std::fs::read_to_string(site.join(format!("objects/{id}/index.html"))).unwrap().contains("id=\"mentions\"") {
             return (chain, id);
         }
