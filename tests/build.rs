@@ -80,7 +80,7 @@ fn every_published_object_gets_a_page_listing_what_it_says_and_what_connects_to_
     let pattern = page(&repo, &id("attack-pattern", 2));
     assert!(pattern.contains("<h2>Used by <span"));
     assert!(pattern.contains("https://capec.mitre.org/data/definitions/94.html"));
-    assert!(pattern.contains(r#"href="../../matrix/mitre-attack/#initial-access""#));
+    assert!(pattern.contains(r#"href="../../matrix/mitre-attack/index.html#initial-access""#));
     let list = std::fs::read_to_string(repo.path().join("public/types/intrusion-set/index.html")).unwrap();
     assert!(list.contains("Night Relay Crew"));
 }
@@ -179,7 +179,7 @@ fn pages_from_markdown_are_published_and_listed_in_the_navigation() {
     let about = std::fs::read_to_string(repo.path().join("public/about/index.html")).unwrap();
     assert!(about.contains("<strong>vehicle</strong>"));
     let home = std::fs::read_to_string(repo.path().join("public/index.html")).unwrap();
-    assert!(home.contains(r#"<a href="./about/">About us</a>"#), "{home}");
+    assert!(home.contains(r#"<a href="./about/index.html">About us</a>"#), "{home}");
 }
 
 #[test]
@@ -325,7 +325,7 @@ fn a_page_named_like_a_generated_section_is_an_error_and_the_generated_page_stay
     }
     assert!(String::from_utf8_lossy(&site["reports/index.html"]).contains("Spring theft wave"));
     assert!(String::from_utf8_lossy(&site["about/index.html"]).contains("ours"));
-    assert!(String::from_utf8_lossy(&site["index.html"]).contains(r#"<a href="./about/">About us</a>"#));
+    assert!(String::from_utf8_lossy(&site["index.html"]).contains(r#"<a href="./about/index.html">About us</a>"#));
 }
 
 #[test]

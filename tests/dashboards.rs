@@ -259,14 +259,16 @@ fn unit42_dashboard_counts_match_the_bundles_and_its_pages_pass_in_a_browser() {
     assert!(out.contains(&format!("left out {} invalid objects", left_out.len())), "{out}");
     let (types, reports, last_month) = unit42_counts(&data, &left_out);
     let home = html(&site.join("index.html"));
-    let cards = Selector::parse(".type-cards a").unwrap();
+    // The counts by type are the sidebar's (the dashboard does not repeat them).
+    let cards = Selector::parse(".types-nav a").unwrap();
+    let count = Selector::parse(".count").unwrap();
     let shown: BTreeMap<String, u64> = home
         .select(&cards)
         .map(|a| {
             let href = a.value().attr("href").unwrap();
-            let kind = href.trim_start_matches("./types/").trim_end_matches('/').to_owned();
-            let count = a.text().collect::<String>().split_whitespace().next().unwrap().parse().unwrap();
-            (kind, count)
+            let kind = href.trim_start_matches("./types/").trim_end_matches("/index.html").to_owned();
+            let n = a.select(&count).next().unwrap().text().collect::<String>().trim().parse().unwrap();
+            (kind, n)
         })
         .collect();
     let expected: BTreeMap<String, u64> =
@@ -302,7 +304,7 @@ fn first_matrix_and_technique(site: &Path) -> (String, String) {
     let cells = Selector::parse("li.cell a").unwrap();
     for cell in matrix.select(&cells) {
         let href = cell.value().attr("href").unwrap();
-        let id = href.trim_end_matches('/').rsplit('/').next().unwrap().to_owned();
+        let id = href.trim_end_matches("index.html").trim_end_matches('/').rsplit('/').next().unwrap().to_owned();
         if std::fs::read_to_string(site.join(format!("objects/{id}/index.html"))).unwrap().contains("id=\"mentions\"") {
             return (chain, id);
         }

@@ -21,18 +21,39 @@ pub(crate) struct Chart {
     pub(crate) svg: String,
     pub(crate) rows: Vec<(String, u64)>,
     pub(crate) total: u64,
+    /// Whether the chart says more than a sentence would: at least two bars above zero. An
+    /// empty chart or a single bar is left out (pages say it in words instead).
+    pub(crate) drawn: bool,
+    /// What the chart shows, in words, for when it is not drawn.
+    pub(crate) note: String,
+}
+
+impl Chart {
+    pub(crate) fn with_note(mut self, note: String) -> Chart {
+        self.note = note;
+        self
+    }
+
+    /// The rows above zero.
+    pub(crate) fn bars_above_zero(&self) -> impl Iterator<Item = &(String, u64)> {
+        self.rows.iter().filter(|(_, v)| *v > 0)
+    }
 }
 
 const WIDTH: f64 = 640.0;
-const HEIGHT: f64 = 220.0;
-const LEFT: f64 = 44.0;
+const HEIGHT: f64 = 230.0;
 const BOTTOM: f64 = 44.0;
-const TOP: f64 = 12.0;
+/// Room above the plot for the value axis' label, written horizontally above the tick numbers
+/// (rotated beside them, it overlapped numbers of four digits and more).
+const TOP: f64 = 26.0;
+/// Width of one digit of a tick number (11px text), to make room for the widest.
+const DIGIT: f64 = 7.0;
 
 /// A vertical bar per row, in the order given.
 pub(crate) fn bars(id: &str, title: &str, x_label: &str, y_label: &str, rows: Vec<(String, u64)>) -> Chart {
     let max = rows.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
-    let plot_w = WIDTH - LEFT - 8.0;
+    let left = 10.0 + DIGIT * max.to_string().len() as f64;
+    let plot_w = WIDTH - left - 8.0;
     let plot_h = HEIGHT - TOP - BOTTOM;
     let slot = plot_w / rows.len().max(1) as f64;
     let mut svg = String::new();
@@ -46,9 +67,9 @@ pub(crate) fn bars(id: &str, title: &str, x_label: &str, y_label: &str, rows: Ve
         let class = if i == 0 { "axis" } else { "grid" };
         let _ = write!(
             svg,
-            r#"<line class="{class}" x1="{LEFT}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}"/><text class="tick" x="{:.1}" y="{:.1}" text-anchor="end">{value}</text>"#,
+            r#"<line class="{class}" x1="{left:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}"/><text class="tick" x="{:.1}" y="{:.1}" text-anchor="end">{value}</text>"#,
             WIDTH - 8.0,
-            LEFT - 4.0,
+            left - 4.0,
             y + 4.0
         );
     }
@@ -56,7 +77,7 @@ pub(crate) fn bars(id: &str, title: &str, x_label: &str, y_label: &str, rows: Ve
     let every = rows.len().div_ceil(12).max(1);
     for (i, (label, value)) in rows.iter().enumerate() {
         let h = plot_h * (*value as f64) / max as f64;
-        let x = LEFT + slot * i as f64 + slot * 0.15;
+        let x = left + slot * i as f64 + slot * 0.15;
         let _ = write!(
             svg,
             r#"<rect class="bar" x="{x:.1}" y="{:.1}" width="{:.1}" height="{h:.1}"><title>{}: {value}</title></rect>"#,
@@ -77,18 +98,14 @@ pub(crate) fn bars(id: &str, title: &str, x_label: &str, y_label: &str, rows: Ve
     let _ = write!(
         svg,
         r#"<text class="axis-label" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
-        LEFT + plot_w / 2.0,
+        left + plot_w / 2.0,
         HEIGHT - 6.0,
         escape(x_label)
     );
-    let _ = write!(
-        svg,
-        r#"<text class="axis-label" x="12" y="{:.1}" text-anchor="middle" transform="rotate(-90 12 {:.1})">{}</text></svg>"#,
-        TOP + plot_h / 2.0,
-        TOP + plot_h / 2.0,
-        escape(y_label)
-    );
+    let _ =
+        write!(svg, r#"<text class="axis-label" x="2" y="12" text-anchor="start">{}</text></svg>"#, escape(y_label));
     let total = rows.iter().map(|(_, v)| v).sum();
+    let drawn = rows.iter().filter(|(_, v)| *v > 0).count() >= 2;
     Chart {
         id: id.to_owned(),
         title: title.to_owned(),
@@ -97,6 +114,8 @@ pub(crate) fn bars(id: &str, title: &str, x_label: &str, y_label: &str, rows: Ve
         svg,
         rows,
         total,
+        drawn,
+        note: String::new(),
     }
 }
 
@@ -134,6 +153,17 @@ mod tests {
         assert!(chart.svg.contains("&lt;b&gt;") && !chart.svg.contains("<b>"));
         assert!(chart.svg.contains(r#"aria-labelledby="c-title""#));
         assert_eq!(chart.total, 3);
+        assert!(!chart.drawn, "a single bar is said in words");
+        assert!(bars("c", "T", "M", "O", vec![("a".into(), 1), ("b".into(), 1)]).drawn);
+    }
+
+    #[test]
+    fn tick_numbers_leave_room_for_the_axis_label() {
+        let chart = bars("c", "Title", "Month", "Objects", vec![("a".into(), 123_456), ("b".into(), 1)]);
+        // The value axis' label sits above the plot, the widest tick number left of the axis.
+        assert!(chart.svg.contains(r#"<text class="axis-label" x="2" y="12""#));
+        assert!(!chart.svg.contains("rotate("));
+        assert!(chart.svg.contains(r#"x1="52.0""#), "{}", chart.svg);
     }
 
     #[test]

@@ -249,31 +249,44 @@ fn most_referenced(view: &View<'_>, root: &str) -> Vec<RankedGroup> {
         .collect()
 }
 
+/// A monthly chart's sentence for when it is not drawn (nothing, or one month only).
+fn monthly_note(chart: &Chart, what: &str, last_month: &str) -> String {
+    let period = format!("in the {MONTHS} months to {last_month}");
+    match chart.bars_above_zero().next() {
+        None => format!("No {what} {period}."),
+        Some((month, _)) => format!("{} {what} {period}, all in {month}.", chart.total),
+    }
+}
+
 fn objects_per_month(view: &View<'_>, activity: &Activity<'_>) -> Chart {
     let created = view
         .entries()
         .filter(|e| !matches!(e.object_type(), "relationship" | "marking-definition"))
         .filter_map(|e| e.object.created.as_deref().filter(|c| not_after(Some(c), activity.now)))
         .filter_map(Timestamp::year_month);
-    bars(
+    let chart = bars(
         "activity",
         &format!("Objects created per month, {} months to {}", MONTHS, activity.last_month),
         "Month (by created)",
         "Objects",
         activity.per_month(created),
-    )
+    );
+    let note = monthly_note(&chart, "objects created", &activity.last_month);
+    chart.with_note(note)
 }
 
 fn reports_per_month(activity: &Activity<'_>) -> Chart {
     let published =
         activity.past_reports().filter_map(|(_, published, _)| published.as_deref().and_then(Timestamp::year_month));
-    bars(
+    let chart = bars(
         "reports",
         &format!("Reports published per month, {} months to {}", MONTHS, activity.last_month),
         "Month (by published)",
         "Reports",
         activity.per_month(published),
-    )
+    );
+    let note = monthly_note(&chart, "reports published", &activity.last_month);
+    chart.with_note(note)
 }
 
 fn tlp_mix(view: &View<'_>) -> Chart {
@@ -281,13 +294,18 @@ fn tlp_mix(view: &View<'_>) -> Chart {
     for entry in view.entries().filter(|e| e.object_type() != "marking-definition") {
         *counts.entry(highest_tlp(entry.object).map_or("no TLP marking", |t| t.label())).or_default() += 1;
     }
-    bars(
+    let chart = bars(
         "tlp",
         "Objects by TLP marking",
         "TLP marking",
         "Objects",
         counts.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
-    )
+    );
+    let note = match chart.bars_above_zero().next() {
+        None => "This site publishes no objects yet.".to_owned(),
+        Some((marking, count)) => format!("All {count} objects of this site: {marking}."),
+    };
+    chart.with_note(note)
 }
 
 fn identities(view: &View<'_>, root: &str) -> Vec<Ranked> {

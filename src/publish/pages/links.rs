@@ -1,6 +1,8 @@
 //! Links: to other objects' pages (only through the View, so only to visible objects), and to
 //! the outside world, where only http(s) URLs become links and well-known identifiers (CVE,
-//! CAPEC, CWE, ATT&CK) link to their authorities.
+//! CAPEC, CWE, ATT&CK) link to their authorities. Every page's links between pages name the
+//! `index.html` of a folder (`objects/<id>/index.html`), so the site browses from disk as well
+//! as from any web server.
 
 use serde::Serialize;
 
@@ -85,6 +87,46 @@ pub(crate) fn type_plural(object_type: &str) -> String {
         return format!("{label}es");
     }
     format!("{label}s")
+}
+
+/// The page's HTML with every link to a folder of this site naming the folder's `index.html`:
+/// a relative `href` or form `action` whose path ends with `/` (`../../objects/<id>/`,
+/// `./#section`, `search/?q=x`). A browser that opened the site from disk (`file://`) shows a
+/// folder's listing, not its `index.html`; every web server serves both. Absolute URLs
+/// (`https://…`, `/x/`, `//host/`) and links to files are left alone.
+pub(crate) fn naming_index_files(html: String) -> String {
+    const INDEX: &str = "index.html";
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut attributes: Vec<(usize, &str)> =
+        html.match_indices(" href=\"").chain(html.match_indices(" action=\"")).collect();
+    attributes.sort_unstable();
+    for (start, attribute) in attributes {
+        let value_start = start + attribute.len();
+        let Some(length) = html[value_start..].find('"') else { continue };
+        let value = &html[value_start..value_start + length];
+        let Some(insert_at) = folder_path_end(value) else { continue };
+        let out = out.get_or_insert_with(|| String::with_capacity(html.len() + html.len() / 32));
+        out.push_str(&html[copied..value_start + insert_at]);
+        out.push_str(INDEX);
+        copied = value_start + insert_at;
+    }
+    match out {
+        Some(mut out) => {
+            out.push_str(&html[copied..]);
+            out
+        }
+        None => html,
+    }
+}
+
+/// Where `index.html` goes in a link: after the path's final `/` when the link is relative
+/// (no scheme, not from the host's root) and its path names a folder.
+fn folder_path_end(value: &str) -> Option<usize> {
+    let path_end = value.find(['?', '#']).unwrap_or(value.len());
+    let path = &value[..path_end];
+    let relative = !path.starts_with('/') && !path.contains(':');
+    (relative && path.ends_with('/')).then_some(path_end)
 }
 
 /// Where an external reference leads.
@@ -191,6 +233,20 @@ mod tests {
         assert_eq!(authority_url("cve", "CVE-<script>"), None);
         assert_eq!(authority_url("capec", "CAPEC-9/../x"), None);
         assert_eq!(authority_url("cve", "CV€-2022-1234"), None);
+    }
+
+    #[test]
+    fn links_to_folders_name_their_index_file() {
+        let page = r##"<a href="../../objects/x--1/">x</a> <a href="./">home</a> <a href="../#graph">g</a>
+<form action="../search/" method="get"></form><a href="https://example.com/a/">e</a> <a href="/abs/">a</a>
+<a href="//host/x/">h</a> <a href="feeds/x.csv">f</a> <a href="#main">m</a> <a href="search/?q=a/">s</a>
+<link rel="stylesheet" href="../assets/style.css"><p>href="x/" in text</p>"##;
+        let expected = r##"<a href="../../objects/x--1/index.html">x</a> <a href="./index.html">home</a> <a href="../index.html#graph">g</a>
+<form action="../search/index.html" method="get"></form><a href="https://example.com/a/">e</a> <a href="/abs/">a</a>
+<a href="//host/x/">h</a> <a href="feeds/x.csv">f</a> <a href="#main">m</a> <a href="search/index.html?q=a/">s</a>
+<link rel="stylesheet" href="../assets/style.css"><p>href="x/" in text</p>"##;
+        assert_eq!(naming_index_files(page.to_owned()), expected);
+        assert_eq!(naming_index_files("<a href=\"x/".to_owned()), "<a href=\"x/");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The website: an entity page per object, list pages per type, the home page, Markdown pages
 //! and the theme's assets. Pages are rendered in parallel and streamed to the sink one by one;
-//! none is kept after it is written.
+//! none is kept after it is written. Links between pages name `index.html`
+//! (`links::naming_index_files`), so the site also browses from disk.
 
 mod charts;
 mod citations;
@@ -65,7 +66,7 @@ pub(crate) fn render(
     written += list_pages(view, theme, &at_depth, sink, tick)?;
     let page = |template: &str, path: &str, depth: usize, extra: Value| -> Result<(), Error> {
         let html = theme.render(template, &context! { site => at_depth[depth].clone(), ..extra }, path)?;
-        sink.write(path, html.as_bytes())?;
+        sink.write(path, links::naming_index_files(html).as_bytes())?;
         tick();
         Ok(())
     };
@@ -79,7 +80,7 @@ pub(crate) fn render(
     page("feeds.html", "feeds/index.html", 1, context! { feeds => feeds, csv_columns => feeds.csv_columns })?;
     let chain_names: Vec<&str> = chains.iter().map(|c| c.name.as_str()).collect();
     page("types.html", "types/index.html", 1, context! { kill_chains => chain_names })?;
-    written += dashboard_pages(view, &activity, publication.now, &page)?;
+    written += dashboard_pages(view, &activity, publication.now, &chain_names, &page)?;
     let contributors = history::contributors(view, &provenance);
     for person in contributors.authors.iter().chain(&contributors.identities) {
         page("contributor.html", &format!("contributors/{}/index.html", person.slug), 2, context! { c => person })?;
@@ -126,7 +127,7 @@ pub(crate) fn render_content_pages(
         }
         let path = format!("{}/index.html", content_page.slug);
         let html = publication.theme.render("page.html", &context! { site, page => content_page }, &path)?;
-        sink.write(&path, html.as_bytes())?;
+        sink.write(&path, links::naming_index_files(html).as_bytes())?;
         tick();
         written += 1;
     }
@@ -141,10 +142,11 @@ fn dashboard_pages(
     view: &View<'_>,
     activity: &dashboard::Activity<'_>,
     now: Timestamp,
+    kill_chains: &[&str],
     page: &PageWriter<'_>,
 ) -> Result<usize, Error> {
     let dash = dashboard::dashboard(view, activity, now, "./");
-    page("index.html", "index.html", 0, context! { home => lists::home(view, now, "./"), dash })?;
+    page("index.html", "index.html", 0, context! { home => lists::home(view, now, "./"), dash, kill_chains })?;
     let trending = dashboard::trending(view, activity, "../");
     page("trending.html", "trending/index.html", 1, context! { trending })?;
     let timelines = dashboard::timelines(activity);
@@ -174,7 +176,7 @@ fn object_pages(
         let context =
             context! { site => site.clone(), o => Value::from_serialize(&page), current_type => entry.object_type() };
         let html = theme.render("object.html", &context, &format!("object {}", entry.id()))?;
-        sink.write(&format!("objects/{}/index.html", entry.id()), html.as_bytes())?;
+        sink.write(&format!("objects/{}/index.html", entry.id()), links::naming_index_files(html).as_bytes())?;
         tick();
         Ok::<(), Error>(())
     })?;
@@ -201,7 +203,7 @@ fn list_pages(
         let depth = if list.page == 1 { 2 } else { 4 };
         let context = context! { site => at_depth[depth].clone(), list => list, current_type => &list.object_type };
         let html = theme.render("list.html", &context, &path)?;
-        sink.write(&format!("{path}index.html"), html.as_bytes())?;
+        sink.write(&format!("{path}index.html"), links::naming_index_files(html).as_bytes())?;
         tick();
         Ok::<(), Error>(())
     })?;

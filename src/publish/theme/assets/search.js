@@ -4,6 +4,12 @@
   "use strict";
   var DOCS_PER_SHARD = 16;   // src/search/mod.rs DOCS_PER_SHARD
   var PREFIX_MIN = 2, PREFIX_MAX = 24, PREFIX_SHARDS = 4;
+  // Opened from disk, a page may not read other files: say so instead of "0 results".
+  if (window.location.protocol === "file:") {
+    var fromDisk = document.getElementById("search-from-disk");
+    if (fromDisk) fromDisk.hidden = false;
+    return;
+  }
   var form = document.querySelector("form.site-search");
   if (!form || !window.fetch) return;
   var root = form.getAttribute("data-root") || "./";
