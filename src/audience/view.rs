@@ -139,7 +139,7 @@ impl<'s> View<'s> {
     }
 
     fn entry(&self, index: ObjectIndex) -> Option<Entry<'s>> {
-        let name = || self.store.subtechnique(index).filter(|(parent, _)| self.is_visible(*parent)).map(|(_, n)| n);
+        let name = || self.store.subtechnique(index).filter(|(parent, _)| self.is_visible(*parent)).and_then(|(_, n)| n);
         self.is_visible(index).then(|| Entry { index, object: self.store.latest(index), name: name() })
     }
 
@@ -150,6 +150,12 @@ impl<'s> View<'s> {
 
     pub(crate) fn get(&self, id: &str) -> Option<Entry<'s>> {
         self.store.find(id).and_then(|index| self.entry(index))
+    }
+
+    /// The technique a sub-technique belongs to, when this audience sees it.
+    pub(crate) fn parent_technique(&self, entry: Entry<'s>) -> Option<Entry<'s>> {
+        let (parent, _) = self.store.subtechnique(entry.index)?;
+        self.entry(parent)
     }
 
     /// The versions of an object this audience may see, oldest first: an older version can carry

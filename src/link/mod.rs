@@ -155,7 +155,7 @@ impl Store {
     }
 
     /// A sub-technique's parent and its "Parent: Child" name (see `subtechniques`).
-    pub(crate) fn subtechnique(&self, index: ObjectIndex) -> Option<(ObjectIndex, &str)> {
+    pub(crate) fn subtechnique(&self, index: ObjectIndex) -> Option<(ObjectIndex, Option<&str>)> {
         self.subtechniques.get(index)
     }
 

@@ -10,10 +10,11 @@ use rayon::prelude::*;
 
 use super::{ObjectIndex, Store};
 
-/// Each sub-technique (by index, sorted) with its parent and its "Parent: Child" name.
+/// Each sub-technique (by index, sorted) with its parent and its "Parent: Child" name (none
+/// when its own name already says what it is).
 #[derive(Default)]
 pub(crate) struct Subtechniques {
-    entries: Vec<(ObjectIndex, ObjectIndex, Box<str>)>,
+    entries: Vec<(ObjectIndex, ObjectIndex, Option<Box<str>>)>,
 }
 
 impl Subtechniques {
@@ -47,16 +48,16 @@ impl Subtechniques {
         parents.par_sort_unstable();
         let entries = parents
             .into_par_iter()
-            .filter_map(|(child, parent)| Some((child, parent, qualified(store, child, parent)?)))
+            .map(|(child, parent)| (child, parent, qualified(store, child, parent)))
             .collect();
         Subtechniques { entries }
     }
 
     /// The parent of a sub-technique and its "Parent: Child" name.
-    pub(crate) fn get(&self, index: ObjectIndex) -> Option<(ObjectIndex, &str)> {
+    pub(crate) fn get(&self, index: ObjectIndex) -> Option<(ObjectIndex, Option<&str>)> {
         let at = self.entries.binary_search_by_key(&index, |(child, _, _)| *child).ok()?;
         let (_, parent, name) = &self.entries[at];
-        Some((*parent, name))
+        Some((*parent, name.as_deref()))
     }
 }
 
@@ -91,11 +92,13 @@ pub(crate) fn is_sub_id(id: &str) -> bool {
     parent.strip_prefix('T').is_some_and(digits) && digits(child)
 }
 
-/// "Parent: Child", unless the child's name already says its parent; only for named objects.
+/// "Parent: Child", unless the child's name already says its parent or starts with its own
+/// ATT&CK id ("T1059.001: PowerShell", as some producers name them); only for named objects.
 fn qualified(store: &Store, child: ObjectIndex, parent: ObjectIndex) -> Option<Box<str>> {
     let child_name = store.latest(child).name.as_deref()?;
     let parent_name = store.latest(parent).name.as_deref()?;
-    if child_name.starts_with(&format!("{parent_name}:")) {
+    let names_an_id = child_name.strip_prefix('T').is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()));
+    if names_an_id || child_name.starts_with(&format!("{parent_name}:")) {
         return None;
     }
     Some(format!("{parent_name}: {child_name}").into())
