@@ -176,19 +176,19 @@ fn chain_page<'v>(
     uses: &dyn Fn(Entry<'_>) -> usize,
     root: &str,
 ) -> KillChainPage {
-    let mut phases: BTreeMap<String, (Vec<(Entry<'v>, Vec<String>)>, (&std::path::Path, usize, usize))> =
-        BTreeMap::new();
+    let written = written_order(&placed);
+    let mut phases: BTreeMap<String, (Vec<(Entry<'v>, Vec<String>)>, usize)> = BTreeMap::new();
     for p in placed {
-        let slot = phases.entry(p.phase).or_insert_with(|| (Vec::new(), p.written));
-        slot.1 = slot.1.min(p.written);
-        slot.0.push((p.entry, p.platforms));
+        let rank = written.iter().position(|w| *w == p.phase).unwrap_or(usize::MAX);
+        phases.entry(p.phase).or_insert_with(|| (Vec::new(), rank)).0.push((p.entry, p.platforms));
     }
     let matrix = columns.matrix_for(phases.keys());
     let mut ordered: Vec<_> = phases.into_iter().collect();
     ordered.sort_by_key(|(phase, (_, written))| {
         let in_matrix = matrix.and_then(|m| m.rank(phase)).unwrap_or(usize::MAX);
         let configured = columns.configured.iter().position(|p| p == phase).unwrap_or(usize::MAX);
-        (in_matrix, configured, *written)
+        let known = known_order(&name).iter().position(|p| p == phase).unwrap_or(usize::MAX);
+        (in_matrix, configured, known, *written)
     });
     let phases: Vec<PhaseSection> = ordered
         .into_iter()
@@ -211,6 +211,77 @@ fn chain_page<'v>(
     page.count();
     page.platforms = page.facets();
     page
+}
+
+/// The phases in the order the data writes them: a phase an object lists before another comes
+/// first, and where no object says, the one written first (file, place in it) does.
+fn written_order(placed: &[Placed<'_>]) -> Vec<String> {
+    written_order_from(placed.iter().map(|p| (p.phase.as_str(), p.written)))
+}
+
+type Written<'a> = (&'a std::path::Path, usize, usize);
+
+fn written_order_from<'a>(placed: impl Iterator<Item = (&'a str, Written<'a>)>) -> Vec<String> {
+    let mut by_object: Vec<(Written<'a>, &'a str)> = placed.map(|(phase, written)| (written, phase)).collect();
+    by_object.sort_unstable();
+    let mut first: BTreeMap<&str, Written<'a>> = BTreeMap::new();
+    for (written, phase) in &by_object {
+        first.entry(phase).or_insert(*written);
+    }
+    // Each object's phases in its own order: consecutive ones say which comes first.
+    let mut before: HashSet<(&str, &str)> = HashSet::new();
+    for pair in by_object.windows(2) {
+        let ((a, earlier), (b, later)) = (pair[0], pair[1]);
+        if (a.0, a.1) == (b.0, b.1) && earlier != later {
+            before.insert((earlier, later));
+        }
+    }
+    let mut left: Vec<&str> = first.keys().copied().collect();
+    left.sort_by_key(|phase| first[phase]);
+    let mut order = Vec::with_capacity(left.len());
+    while !left.is_empty() {
+        // The first written of those nothing left must precede; on a cycle, the first written.
+        let free = left.iter().position(|p| !left.iter().any(|q| before.contains(&(*q, *p)))).unwrap_or(0);
+        order.push(left.remove(free).to_owned());
+    }
+    order
+}
+
+/// The order of well-known kill chains' phases, for data without a matrix that gives it: the
+/// ATT&CK tactics (enterprise, mobile and ICS merged, which agree) and Lockheed Martin's.
+fn known_order(chain: &str) -> &'static [&'static str] {
+    match chain {
+        "mitre-attack" | "mitre-mobile-attack" | "mitre-ics-attack" | "mitre-pre-attack" => &[
+            "reconnaissance",
+            "resource-development",
+            "initial-access",
+            "execution",
+            "persistence",
+            "privilege-escalation",
+            "defense-evasion",
+            "evasion",
+            "credential-access",
+            "discovery",
+            "lateral-movement",
+            "collection",
+            "command-and-control",
+            "exfiltration",
+            "inhibit-response-function",
+            "impair-process-control",
+            "impact",
+        ],
+        "lockheed" | "lockheed-martin" | "lockheed-martin-cyber-kill-chain" => &[
+            "reconnaissance",
+            "weaponization",
+            "delivery",
+            "exploitation",
+            "installation",
+            "command-and-control",
+            "act-on-objectives",
+            "actions-on-objectives",
+        ],
+        _ => &[],
+    }
 }
 
 impl KillChainPage {
@@ -237,8 +308,9 @@ impl KillChainPage {
     /// Every platform named, with how many techniques (distinct) run on it.
     fn facets(&self) -> Vec<Facet> {
         let mut by_platform: BTreeMap<String, (String, HashSet<&str>)> = BTreeMap::new();
+        // A technique counts for the platforms of its sub-techniques too, as the filter keeps it.
         for member in self.phases.iter().flat_map(|p| &p.members) {
-            for platform in &member.platforms {
+            for platform in std::iter::once(member).chain(&member.subs).flat_map(|m| &m.platforms) {
                 let slug = slug(platform);
                 if slug.is_empty() {
                     continue;
@@ -619,6 +691,25 @@ mod tests {
         assert_eq!(filters, ["used/", "platform/linux/", "platform/windows/"]);
         assert_eq!(slug("Network Devices"), "network-devices");
         assert_eq!(slug("Office Suite "), "office-suite");
+    }
+
+    #[test]
+    fn phases_follow_the_order_objects_list_them_in_then_the_order_they_are_written() {
+        let file = std::path::Path::new("a.json");
+        let at = |phase: &str, offset: usize, position: usize| (phase.to_owned(), (file, offset, position));
+        let order = |placed: Vec<(String, (&'static std::path::Path, usize, usize))>| {
+            let mut first: Vec<(String, (&std::path::Path, usize, usize))> = placed;
+            first.sort_by_key(|(_, w)| *w);
+            first
+        };
+        // One object lists entry then drive-away; another, written earlier, only drive-away.
+        let placed = order(vec![at("drive-away", 0, 0), at("target", 5, 0), at("entry", 9, 0), at("drive-away", 9, 1)]);
+        assert_eq!(written_order_of(&placed), ["target", "entry", "drive-away"]);
+        assert_eq!(known_order("mitre-attack")[0], "reconnaissance");
+    }
+
+    fn written_order_of(placed: &[(String, (&std::path::Path, usize, usize))]) -> Vec<String> {
+        super::written_order_from(placed.iter().map(|(phase, w)| (phase.as_str(), *w)))
     }
 
     #[test]
