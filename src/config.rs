@@ -75,6 +75,14 @@ struct RawSite {
     title: Option<String>,
     base_url: Option<String>,
     repository_url: Option<String>,
+    matrix: Option<RawMatrix>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMatrix {
+    /// Kill-chain phase names (`phase_name`), in the order a matrix shows them as columns.
+    order: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -233,6 +241,9 @@ pub struct Site {
     pub title: String,
     pub base_url: Option<String>,
     pub repository_url: Option<String>,
+    /// `[site.matrix] order`: the column order of a kill chain's matrix when no ATT&CK matrix
+    /// (`x-mitre-matrix`) gives one; phases not listed follow in the order the data has them.
+    pub matrix_order: Vec<String>,
 }
 
 impl Site {
@@ -351,6 +362,7 @@ fn resolve(raw: RawConfig, root: PathBuf, from_file: bool, content: Option<&Path
             title: site.title.unwrap_or_else(|| DEFAULT_TITLE.to_owned()),
             base_url: site.base_url,
             repository_url: site.repository_url,
+            matrix_order: site.matrix.and_then(|m| m.order).unwrap_or_default(),
         },
         check: CheckSettings {
             missing_references,

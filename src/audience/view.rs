@@ -26,6 +26,8 @@ pub(crate) struct View<'s> {
 pub(crate) struct Entry<'v> {
     pub(crate) index: ObjectIndex,
     pub(crate) object: &'v StixObject,
+    /// The name pages show when it is not the object's own: a sub-technique's "Parent: Child".
+    name: Option<&'v str>,
 }
 
 impl<'v> Entry<'v> {
@@ -37,9 +39,22 @@ impl<'v> Entry<'v> {
         &self.object.object_type
     }
 
-    /// The name to show: the label, else the id.
+    /// The name to show: a sub-technique's "Parent: Child" when its parent is visible too,
+    /// else the label, else the id.
     pub(crate) fn display_name(&self) -> &'v str {
-        self.object.display_name()
+        self.name.unwrap_or_else(|| self.object.display_name())
+    }
+
+    /// "revoked" or "deprecated" when the object is no longer current (pages mark it so and
+    /// list it after the current ones).
+    pub(crate) fn retired(&self) -> Option<&'static str> {
+        if self.object.revoked {
+            Some("revoked")
+        } else if self.object.deprecated {
+            Some("deprecated")
+        } else {
+            None
+        }
     }
 }
 
@@ -124,7 +139,8 @@ impl<'s> View<'s> {
     }
 
     fn entry(&self, index: ObjectIndex) -> Option<Entry<'s>> {
-        self.is_visible(index).then(|| Entry { index, object: self.store.latest(index) })
+        let name = || self.store.subtechnique(index).filter(|(parent, _)| self.is_visible(*parent)).and_then(|(_, n)| n);
+        self.is_visible(index).then(|| Entry { index, object: self.store.latest(index), name: name() })
     }
 
     /// Every visible object, in id order.
@@ -134,6 +150,12 @@ impl<'s> View<'s> {
 
     pub(crate) fn get(&self, id: &str) -> Option<Entry<'s>> {
         self.store.find(id).and_then(|index| self.entry(index))
+    }
+
+    /// The technique a sub-technique belongs to, when this audience sees it.
+    pub(crate) fn parent_technique(&self, entry: Entry<'s>) -> Option<Entry<'s>> {
+        let (parent, _) = self.store.subtechnique(entry.index)?;
+        self.entry(parent)
     }
 
     /// The versions of an object this audience may see, oldest first: an older version can carry

@@ -11,6 +11,7 @@
 
 mod ids;
 mod names;
+mod subtechniques;
 
 use std::collections::BTreeMap;
 
@@ -20,6 +21,7 @@ use crate::stix::mentions::uuid_number;
 use crate::stix::StixObject;
 use ids::IdIndex;
 pub(crate) use names::NameIndex;
+use subtechniques::Subtechniques;
 
 pub(crate) use crate::stix::object::MENTIONS;
 
@@ -53,6 +55,7 @@ pub(crate) struct Store {
     /// The UUID of every id, sorted, with its object: prose names objects by UUID too.
     uuids: Vec<(u128, u32)>,
     names: NameIndex,
+    subtechniques: Subtechniques,
 }
 
 impl Store {
@@ -81,6 +84,7 @@ impl Store {
             ids: IdIndex::default(),
             uuids: Vec::new(),
             names: NameIndex::default(),
+            subtechniques: Subtechniques::default(),
         };
         store.ids = IdIndex::build(
             store.version_start[..store.len()].iter().map(|&at| store.versions[at as usize].id.as_str()),
@@ -95,6 +99,8 @@ impl Store {
         crate::timing::log_timing("link: labels", started);
         store.names = NameIndex::build(&store);
         crate::timing::log_timing("link: names", started);
+        store.subtechniques = Subtechniques::build(&store);
+        crate::timing::log_timing("link: sub-technique names", started);
         store
     }
 
@@ -146,6 +152,11 @@ impl Store {
 
     pub(crate) fn names(&self) -> &NameIndex {
         &self.names
+    }
+
+    /// A sub-technique's parent and its "Parent: Child" name (see `subtechniques`).
+    pub(crate) fn subtechnique(&self, index: ObjectIndex) -> Option<(ObjectIndex, Option<&str>)> {
+        self.subtechniques.get(index)
     }
 
     /// Every edge of the latest versions whose target is in the Store, as compressed rows.

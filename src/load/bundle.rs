@@ -266,6 +266,7 @@ fn to_record(
         invalid,
         name: str_of("name"),
         revoked: members.get("revoked").and_then(Value::as_bool).unwrap_or(false),
+        deprecated: members.get("x_mitre_deprecated").and_then(Value::as_bool).unwrap_or(false),
         relationship_type: str_of("relationship_type"),
         file: source.path.clone(),
         offset,

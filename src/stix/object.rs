@@ -35,6 +35,8 @@ pub struct StixObject {
     /// CVE and CAPEC numbers, the handles analysts search by.
     pub external_ids: Vec<(String, String)>,
     pub revoked: bool,
+    /// ATT&CK's `x_mitre_deprecated`: no longer current, though not replaced.
+    pub deprecated: bool,
     pub relationship_type: Option<String>,
     pub refs: Vec<Reference>,
     /// A hash of the object's content that ignores key order and whitespace, so two copies of
@@ -60,6 +62,11 @@ impl StixObject {
     /// What to show for an object: its label, else its id.
     pub fn display_name(&self) -> &str {
         self.label.as_deref().unwrap_or(&self.id)
+    }
+
+    /// Revoked or deprecated: still published, but marked and listed after current objects.
+    pub fn is_retired(&self) -> bool {
+        self.revoked || self.deprecated
     }
 
     /// The version key: objects are versioned by `modified` (or `created` when never modified).

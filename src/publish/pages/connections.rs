@@ -208,10 +208,11 @@ fn reference_label(property: &str) -> String {
     }
 }
 
-/// Sorts by name whatever the case, then exactly, then by id, so the order is total.
-pub(crate) fn name_key<'v>(entry: Entry<'v>) -> (String, &'v str, &'v str) {
+/// Current objects before revoked and deprecated ones, each by name whatever the case, then
+/// exactly, then by id, so the order is total.
+pub(crate) fn name_key<'v>(entry: Entry<'v>) -> (bool, String, &'v str, &'v str) {
     let name = entry.display_name();
-    (name.to_lowercase(), name, entry.id())
+    (entry.retired().is_some(), name.to_lowercase(), name, entry.id())
 }
 
 fn capitalise(text: &str) -> String {

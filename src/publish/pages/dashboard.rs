@@ -241,7 +241,9 @@ fn most_referenced(view: &View<'_>, root: &str) -> Vec<RankedGroup> {
         .iter()
         .filter_map(|t| {
             let mut items = groups.remove(t)?;
-            items.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.display_name().cmp(b.1.display_name())));
+            items.sort_by(|a, b| {
+                (a.1.retired().is_some(), b.0, a.1.display_name()).cmp(&(b.1.retired().is_some(), a.0, b.1.display_name()))
+            });
             let items =
                 items.into_iter().take(TOP).map(|(count, e)| Ranked { link: Link::to(e, root), count }).collect();
             Some(RankedGroup { label: type_label(t), items })
@@ -373,7 +375,9 @@ pub(crate) fn trending(view: &View<'_>, activity: &Activity<'_>, root: &str) -> 
         .filter(|(_, (recent, _))| *recent > 0)
         .map(|(id, (recent, before))| (recent as f64 - before as f64 * 90.0 / 365.0, id, recent, before))
         .collect();
-    items.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    // Revoked and deprecated objects rank after the current ones, whatever their growth.
+    let retired = |id: &str| view.get(id).is_some_and(|e| e.retired().is_some());
+    items.sort_by(|a, b| retired(a.1).cmp(&retired(b.1)).then_with(|| b.0.total_cmp(&a.0)).then_with(|| a.1.cmp(b.1)));
     Trending {
         last_month: activity.last_month.clone(),
         items: items

@@ -19,6 +19,9 @@ pub(crate) struct Link {
     pub(crate) type_label: String,
     /// `domain`, `observable`, `relationship`, `meta` or `custom` (for styling).
     pub(crate) category: &'static str,
+    /// "revoked" or "deprecated", shown as a mark beside the name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) retired: Option<&'static str>,
 }
 
 /// The address of an object's page, from a page `root` away from the site root.
@@ -33,6 +36,7 @@ impl Link {
             name: entry.display_name().to_owned(),
             type_label: type_label(entry.object_type()),
             category: category(entry.object_type()),
+            retired: entry.retired(),
         }
     }
 
@@ -46,6 +50,7 @@ impl Link {
                 name: "not available to this audience".into(),
                 type_label: "Withheld".into(),
                 category: "custom",
+                retired: None,
             },
             None => {
                 let object_type = id.split("--").next().unwrap_or_default();
@@ -54,6 +59,7 @@ impl Link {
                     name: id.to_owned(),
                     type_label: type_label(object_type),
                     category: category(object_type),
+                    retired: None,
                 }
             }
         }

@@ -61,7 +61,8 @@ pub(crate) struct ListItem {
     pub(crate) id: String,
     pub(crate) name: String,
     pub(crate) external_ids: Vec<String>,
-    pub(crate) revoked: bool,
+    /// "revoked" or "deprecated".
+    pub(crate) retired: Option<&'static str>,
     pub(crate) modified: Option<TimeText>,
 }
 
@@ -114,7 +115,7 @@ fn list_item(entry: &Entry<'_>) -> ListItem {
         id: object.id.clone(),
         name: entry.display_name().to_owned(),
         external_ids: object.external_ids.first().map(|(_, id)| id.clone()).into_iter().collect(),
-        revoked: object.revoked,
+        retired: entry.retired(),
         modified: object.modified.as_deref().and_then(TimeText::parse),
     }
 }

@@ -43,6 +43,8 @@ struct SiteContext<'a> {
     repository_url: Option<&'a str>,
     type_groups: &'a [lists::TypeGroup],
     pages: &'a [ContentPage],
+    /// The biggest kill chain's matrix, for the site navigation.
+    matrix: Option<&'a kill_chains::MatrixLink>,
 }
 
 /// Renders the whole website of `view` into `sink`; `tick` is called once per page written.
@@ -56,10 +58,12 @@ pub(crate) fn render(
     for (name, bytes) in theme.assets() {
         sink.write(&format!("assets/{name}"), bytes)?;
     }
-    let at_depth = site_contexts(publication);
+    let tactic_rank = kill_chains::columns(view, &site.matrix_order);
+    let chains = kill_chains::kill_chain_pages(view, &tactic_rank, "../../");
+    let matrix = chains.first().map(kill_chains::MatrixLink::to);
+    let at_depth = site_contexts(publication, matrix.as_ref());
     let provenance = history::Provenance::new(view.history(), site.repository_url.as_deref());
     let activity = dashboard::Activity::new(view, publication.now);
-    let tactic_rank = kill_chains::tactic_order(view);
     let sources =
         object_page::Sources { feeds, tactic_rank: &tactic_rank, provenance: &provenance, activity: &activity };
     let mut written = object_pages(view, theme, &at_depth[2], &sources, sink, tick)?;
@@ -70,28 +74,37 @@ pub(crate) fn render(
         tick();
         Ok(())
     };
-    let chains = kill_chains::kill_chain_pages(view, "../../");
+    let mut matrix_pages = 0;
     for chain in &chains {
         let layer = feeds.matrix_layers.get(&chain.name).map(|path| format!("../../{path}"));
         page("killchain.html", &format!("matrix/{}/index.html", chain.name), 2, context! { chain => chain, layer })?;
+        for (path, depth, filtered) in chain.filters() {
+            let context = context! { chain => filtered, full => chain };
+            page("killchain.html", &format!("matrix/{}/{path}index.html", chain.name), depth, context)?;
+            matrix_pages += 1;
+        }
+    }
+    if !chains.is_empty() {
+        page("matrices.html", "matrix/index.html", 1, context! { chains => &chains })?;
+        matrix_pages += 1;
     }
     page("search.html", "search/index.html", 1, context! {})?;
     written += 1;
     page("feeds.html", "feeds/index.html", 1, context! { feeds => feeds, csv_columns => feeds.csv_columns })?;
     let chain_names: Vec<&str> = chains.iter().map(|c| c.name.as_str()).collect();
     page("types.html", "types/index.html", 1, context! { kill_chains => chain_names })?;
-    written += dashboard_pages(view, &activity, publication.now, &chain_names, &page)?;
+    written += dashboard_pages(view, &activity, publication.now, &page)?;
     let contributors = history::contributors(view, &provenance);
     for person in contributors.authors.iter().chain(&contributors.identities) {
         page("contributor.html", &format!("contributors/{}/index.html", person.slug), 2, context! { c => person })?;
     }
     written += contributors.authors.len() + contributors.identities.len() + 1;
     page("contributors.html", "contributors/index.html", 1, context! { contributors => contributors })?;
-    Ok(written + 3 + chains.len())
+    Ok(written + 3 + chains.len() + matrix_pages)
 }
 
 /// The site's context for templates at each depth below the root.
-fn site_contexts(publication: &Publication<'_, '_>) -> Vec<Value> {
+fn site_contexts(publication: &Publication<'_, '_>, matrix: Option<&kill_chains::MatrixLink>) -> Vec<Value> {
     let Publication { view, site, pages, .. } = *publication;
     let type_groups = lists::type_groups(view);
     let repository_url = site.repository_url.as_deref().and_then(safe_url);
@@ -103,6 +116,7 @@ fn site_contexts(publication: &Publication<'_, '_>) -> Vec<Value> {
             repository_url: repository_url.as_deref(),
             type_groups: &type_groups,
             pages,
+            matrix,
         })
     };
     ["./", "../", "../../", "../../../", "../../../../"].iter().map(|r| site_at(r)).collect()
@@ -117,7 +131,15 @@ pub(crate) fn render_content_pages(
     sink: &dyn Sink,
     tick: &(dyn Fn() + Sync),
 ) -> Result<(usize, Vec<String>), Error> {
-    let site = site_contexts(publication).swap_remove(1);
+    // The navigation names the biggest matrix here too (worked out again: content pages are
+    // written after the rest, and few sites have many).
+    let matrix = if publication.pages.is_empty() {
+        None
+    } else {
+        let columns = kill_chains::columns(publication.view, &publication.site.matrix_order);
+        kill_chains::kill_chain_pages(publication.view, &columns, "../../").first().map(kill_chains::MatrixLink::to)
+    };
+    let site = site_contexts(publication, matrix.as_ref()).swap_remove(1);
     let mut refused = Vec::new();
     let mut written = 0;
     for content_page in publication.pages {
@@ -142,11 +164,10 @@ fn dashboard_pages(
     view: &View<'_>,
     activity: &dashboard::Activity<'_>,
     now: Timestamp,
-    kill_chains: &[&str],
     page: &PageWriter<'_>,
 ) -> Result<usize, Error> {
     let dash = dashboard::dashboard(view, activity, now, "./");
-    page("index.html", "index.html", 0, context! { home => lists::home(view, now, "./"), dash, kill_chains })?;
+    page("index.html", "index.html", 0, context! { home => lists::home(view, now, "./"), dash })?;
     let trending = dashboard::trending(view, activity, "../");
     page("trending.html", "trending/index.html", 1, context! { trending })?;
     let timelines = dashboard::timelines(activity);

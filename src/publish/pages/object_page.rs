@@ -86,7 +86,7 @@ pub(crate) struct Phase {
 pub(crate) struct Sources<'a> {
     pub(crate) feeds: &'a Catalog,
     /// Each ATT&CK tactic's column (`kill_chains::tactic_order`).
-    pub(crate) tactic_rank: &'a std::collections::HashMap<String, usize>,
+    pub(crate) tactic_rank: &'a super::kill_chains::Columns,
     pub(crate) provenance: &'a Provenance<'a>,
     pub(crate) activity: &'a Activity<'a>,
 }

@@ -8,11 +8,13 @@
 //! - `t/<hex of a prefix>.json` — a term shard: `[[term, [doc, score, doc, score, …]], …]`,
 //!   sorted by term. A term lives in the shard of the longest listed prefix it starts with, so a
 //!   word typed so far needs that shard plus the listed prefixes that extend it;
-//! - `d/<n>.json` — documents `16n … 16n+15`: `[name, type, type label, TLP, path, snippet]`.
+//! - `d/<n>.json` — documents `16n … 16n+15`: `[name, type, type label, TLP, path, snippet,
+//!   retired]`, where `retired` is "revoked", "deprecated" or "".
 //!
 //! A term keeps at most `POSTINGS` documents, the best-scored, so no term costs more than that to
-//! fetch. Documents are sorted by type, then name, so results of one query tend to share a
-//! document shard. The index is built from the audience's View: it holds nothing withheld.
+//! fetch. Documents are sorted by type, then current before revoked and deprecated, then name,
+//! so results of one query tend to share a document shard, and of two equal matches the current
+//! one comes first (`search.js` also lists retired results last). The index is built from the audience's View: it holds nothing withheld.
 
 pub(crate) mod terms;
 
@@ -83,7 +85,10 @@ pub(crate) fn write(view: &View<'_>, sink: &dyn Sink) -> Result<SearchStats, Err
         .filter(|e| e.object_type() != "relationship")
         .map(|e| (e.display_name().to_lowercase(), e))
         .collect();
-    entries.par_sort_unstable_by(|a, b| (a.1.object_type(), &a.0, a.1.id()).cmp(&(b.1.object_type(), &b.0, b.1.id())));
+    fn key<'a>((name, e): &'a (String, Entry<'_>)) -> (&'a str, bool, &'a str, &'a str) {
+        (e.object_type(), e.retired().is_some(), name, e.id())
+    }
+    entries.par_sort_unstable_by(|a, b| key(a).cmp(&key(b)));
     let mut stats = SearchStats { documents: entries.len(), ..SearchStats::default() };
     let mut index: HashMap<Box<str>, Postings> = HashMap::new();
     let mut documents: Vec<String> = Vec::with_capacity(entries.len());
@@ -123,7 +128,7 @@ fn keep_best(postings: &mut Postings) {
     postings.truncate(POSTINGS);
 }
 
-/// One document's record: `[name, type, type label, TLP, path, snippet]`.
+/// One document's record: `[name, type, type label, TLP, path, snippet, retired]`.
 fn document(entry: Entry<'_>, description: Option<&str>) -> String {
     let tlp = highest_tlp(entry.object).map_or("", |t| t.label());
     let record = (
@@ -133,6 +138,7 @@ fn document(entry: Entry<'_>, description: Option<&str>) -> String {
         tlp,
         format!("objects/{}/", entry.id()),
         description.map(snippet).unwrap_or_default(),
+        entry.retired().unwrap_or_default(),
     );
     serde_json::to_string(&record).unwrap_or_default()
 }

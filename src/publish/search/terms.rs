@@ -65,6 +65,10 @@ pub(crate) fn terms_of(object: &StixObject, name: &str) -> (Vec<(String, u8)>, O
         }
     }
     terms.add_name(name, NAME, NAME_WORD);
+    // A sub-technique is shown as "Parent: Child" but is still found by its own name.
+    if let Some(own) = object.label.as_deref().filter(|own| *own != name) {
+        terms.add_name(own, NAME, NAME_WORD);
+    }
     for alias in &object.aliases {
         terms.add_name(alias, ALIAS, ALIAS_WORD);
     }

@@ -26,6 +26,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("index.html", include_str!("templates/index.html")),
     ("page.html", include_str!("templates/page.html")),
     ("killchain.html", include_str!("templates/killchain.html")),
+    ("matrices.html", include_str!("templates/matrices.html")),
     ("feeds.html", include_str!("templates/feeds.html")),
     ("contributors.html", include_str!("templates/contributors.html")),
     ("contributor.html", include_str!("templates/contributor.html")),

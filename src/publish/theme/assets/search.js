@@ -130,9 +130,13 @@
     return Promise.all(numbers.map(function (n) {
       return fetchJson("search/d/" + Math.floor(n / DOCS_PER_SHARD) + ".json").then(function (shard) {
         var d = shard && shard[n % DOCS_PER_SHARD];
-        return d && { name: d[0], type: d[1], typeLabel: d[2], tlp: d[3], path: d[4], snippet: d[5] };
+        return d && { name: d[0], type: d[1], typeLabel: d[2], tlp: d[3], path: d[4], snippet: d[5], retired: d[6] || "" };
       });
-    })).then(function (docs) { return docs.filter(Boolean); });
+    })).then(function (docs) {
+      // Revoked and deprecated objects after the current ones, each in rank order.
+      docs = docs.filter(Boolean);
+      return docs.filter(function (d) { return !d.retired; }).concat(docs.filter(function (d) { return d.retired; }));
+    });
   }
 
   function el(tag, className, text) {
@@ -146,6 +150,7 @@
     frag.appendChild(el("span", "type-tag", doc.typeLabel));
     frag.appendChild(document.createTextNode(" "));
     frag.appendChild(el("span", "result-name", doc.name));
+    if (doc.retired) { frag.appendChild(document.createTextNode(" ")); frag.appendChild(el("span", "chip retired", doc.retired)); }
     if (doc.tlp) frag.appendChild(el("span", "result-tlp", doc.tlp));
     if (withSnippet && doc.snippet) frag.appendChild(el("span", "result-snippet", doc.snippet));
     return frag;
@@ -169,8 +174,9 @@
     var mine = ++generation;
     var query = input.value;
     if (!whole(query)) { close(); return; }
-    search(query).then(function (ranked) { return documents(ranked.slice(0, 8)); }).then(function (docs) {
+    search(query).then(function (ranked) { return documents(ranked.slice(0, 12)); }).then(function (docs) {
       if (mine !== generation) return;
+      docs = docs.slice(0, 8);
       list.textContent = "";
       docs.forEach(function (doc, i) {
         // An option is not a link (a listbox's options hold no controls): choosing it opens it.
