@@ -201,7 +201,7 @@ pub(crate) fn reference_groups(view: &View<'_>, entry: Entry<'_>, root: &str) ->
             sources.sort_by_cached_key(|s| name_key(*s));
             let total = sources.len();
             ReferenceGroup {
-                anchor: fragment(&format!("ref-{property}")),
+                anchor: fragment(&format!("by-{property}")),
                 label: reference_label(property),
                 total,
                 more: total.saturating_sub(MAX_ITEMS),
@@ -270,6 +270,6 @@ mod tests {
     #[test]
     fn fragments_from_contributed_names_are_plain() {
         assert_eq!(fragment("rel-out-uses-attack-pattern"), "rel-out-uses-attack-pattern");
-        assert_eq!(fragment("ref-x_\"a\" <b>"), "ref-x--a---b-");
+        assert_eq!(fragment("by-x_\"a\" <b>"), "by-x--a---b-");
     }
 }

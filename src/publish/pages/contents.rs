@@ -137,7 +137,7 @@ pub(crate) fn contents(view: &View<'_>, refs: &[Value], feeds: &Catalog, root: &
     groups.sort_by_key(|g| type_rank(g.anchor.trim_start_matches("contents-")));
     if !unresolved.is_empty() {
         groups.push(ContentGroup {
-            anchor: "contents-elsewhere".into(),
+            anchor: "contents--elsewhere".into(),
             label: "Not published here".into(),
             total: unresolved.len(),
             open: unresolved.len() <= OPEN_UP_TO,

@@ -150,8 +150,9 @@ pub(crate) fn object_page(view: &View<'_>, entry: Entry<'_>, sources: &Sources<'
     let contents = listed.map(|refs| contents(view, refs, sources.feeds, ROOT));
     let touching = touching(view, entry);
     let detection = detection(view, &touching, ROOT, &mut citations, &internal);
-    let relationships = relationship_groups(&touching, ROOT, &mut citations, &internal);
-    let referenced_by = reference_groups(view, entry, ROOT);
+    let mut relationships = relationship_groups(&touching, ROOT, &mut citations, &internal);
+    let mut referenced_by = reference_groups(view, entry, ROOT);
+    unique_anchors(&mut relationships, &mut referenced_by);
     let neighbours = neighbours(view, entry, &touching);
     let center = Link::to(entry, ROOT);
     let matrix = super::kill_chains::entity_matrix(view, entry, sources.tactic_rank, ROOT);
@@ -235,6 +236,22 @@ fn imported(members: &Map<String, Value>) -> Option<Imported> {
         rule: text("rule").map(str::to_owned),
         location: text("location").map(str::to_owned),
     })
+}
+
+/// Gives every section its own fragment: contributed names reduced to `[a-z0-9-]` can meet
+/// (`x_a` and `x-a`), and an element id must be unique.
+fn unique_anchors(relationships: &mut [RelationshipGroup], referenced_by: &mut [ReferenceGroup]) {
+    let mut taken = std::collections::HashSet::new();
+    let anchors = relationships.iter_mut().map(|g| &mut g.anchor).chain(referenced_by.iter_mut().map(|g| &mut g.anchor));
+    for anchor in anchors {
+        let mut candidate = anchor.clone();
+        let mut n = 1;
+        while !taken.insert(candidate.clone()) {
+            n += 1;
+            candidate = format!("{anchor}-{n}");
+        }
+        *anchor = candidate;
+    }
 }
 
 /// What the table of contents is made from.
