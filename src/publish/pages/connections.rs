@@ -19,6 +19,10 @@ pub(crate) const MAX_ITEMS: usize = 200;
 
 #[derive(Debug, Serialize)]
 pub(crate) struct RelationshipGroup {
+    /// The fragment of its section (`rel-uses-attack-pattern`), for the page's contents.
+    pub(crate) anchor: String,
+    /// Whether the page's technique matrix goes just before this group (its techniques).
+    pub(crate) matrix_here: bool,
     pub(crate) label: String,
     /// The type of the objects at the other end ("Attack Patterns"): a group holds one type, so
     /// a group's techniques and its software are listed apart, as on ATT&CK's pages.
@@ -40,6 +44,7 @@ pub(crate) struct RelationshipItem {
 
 #[derive(Debug, Serialize)]
 pub(crate) struct ReferenceGroup {
+    pub(crate) anchor: String,
     pub(crate) label: String,
     pub(crate) total: usize,
     pub(crate) more: usize,
@@ -64,8 +69,11 @@ pub(crate) fn touching<'v>(view: &View<'v>, entry: Entry<'v>) -> Vec<Touching<'v
         .collect()
 }
 
-/// Relationship groups, outgoing before incoming, by relationship type and then by the other
-/// object's type, each sorted by the other object's name.
+/// Relationship groups in the order analysts look for them: what revokes it and its parent
+/// technique first, then by the
+/// other object's type (software, campaigns, groups, techniques, mitigations, detection, the
+/// rest: `type_rank`), outgoing before incoming, by relationship type; each group sorted by the
+/// other object's name.
 pub(crate) fn relationship_groups(
     touching: &[Touching<'_>],
     root: &str,
@@ -76,14 +84,21 @@ pub(crate) fn relationship_groups(
     for t in touching {
         groups.entry((!t.outgoing, t.kind.as_str(), t.other.object_type())).or_default().push(t);
     }
-    groups
-        .into_iter()
+    let mut keys: Vec<(bool, &str, &str)> = groups.keys().copied().collect();
+    // What replaces it and what it is part of are single rows worth seeing first.
+    let first = |incoming: bool, kind: &str| !incoming && matches!(kind, "revoked-by" | "subtechnique-of");
+    keys.sort_by_key(|(incoming, kind, other_type)| (!first(*incoming, kind), type_rank(other_type), *incoming));
+    keys.into_iter()
+        .filter_map(|key| Some((key, groups.remove(&key)?)))
         .map(|((incoming, kind, other_type), mut members)| {
             members.sort_by_cached_key(|t| name_key(t.other));
             let total = members.len();
             let items =
                 members.iter().take(MAX_ITEMS).map(|t| relationship_item(t, root, citations, internal)).collect();
+            let direction = if incoming { "in" } else { "out" };
             RelationshipGroup {
+                anchor: fragment(&format!("rel-{direction}-{kind}-{other_type}")),
+                matrix_here: !incoming && kind == "uses" && other_type == "attack-pattern",
                 label: relationship_label(kind, !incoming),
                 other_type: type_plural(other_type),
                 other_heading: if incoming { "Source" } else { "Target" },
@@ -186,6 +201,7 @@ pub(crate) fn reference_groups(view: &View<'_>, entry: Entry<'_>, root: &str) ->
             sources.sort_by_cached_key(|s| name_key(*s));
             let total = sources.len();
             ReferenceGroup {
+                anchor: fragment(&format!("by-{property}")),
                 label: reference_label(property),
                 total,
                 more: total.saturating_sub(MAX_ITEMS),
@@ -208,6 +224,27 @@ fn reference_label(property: &str) -> String {
     }
 }
 
+/// Where a type's section goes on a page, smaller first: what analysts look for on an entity
+/// page (its software, campaigns, groups) before its techniques' long list.
+pub(crate) fn type_rank(object_type: &str) -> u8 {
+    match object_type {
+        "malware" | "tool" => 0,
+        "campaign" => 1,
+        "intrusion-set" | "threat-actor" => 2,
+        "attack-pattern" => 3,
+        "course-of-action" | "vulnerability" => 4,
+        "x-mitre-detection-strategy" | "x-mitre-analytic" | "x-mitre-data-component" => 5,
+        "identity" | "location" | "infrastructure" => 6,
+        "indicator" => 7,
+        _ => 8,
+    }
+}
+
+/// An element id from a contributed text: `[a-z0-9-]` only.
+pub(crate) fn fragment(text: &str) -> String {
+    text.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c.to_ascii_lowercase() } else { '-' }).collect()
+}
+
 /// Current objects before revoked and deprecated ones, each by name whatever the case, then
 /// exactly, then by id, so the order is total.
 pub(crate) fn name_key<'v>(entry: Entry<'v>) -> (bool, String, &'v str, &'v str) {
@@ -218,4 +255,22 @@ pub(crate) fn name_key<'v>(entry: Entry<'v>) -> (bool, String, &'v str, &'v str)
 fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn software_and_campaigns_come_before_techniques() {
+        let mut types = ["attack-pattern", "x-custom", "campaign", "tool", "intrusion-set", "malware"];
+        types.sort_by_key(|t| type_rank(t));
+        assert_eq!(types, ["tool", "malware", "campaign", "intrusion-set", "attack-pattern", "x-custom"]);
+    }
+
+    #[test]
+    fn fragments_from_contributed_names_are_plain() {
+        assert_eq!(fragment("rel-out-uses-attack-pattern"), "rel-out-uses-attack-pattern");
+        assert_eq!(fragment("by-x_\"a\" <b>"), "by-x--a---b-");
+    }
 }

@@ -1,7 +1,9 @@
 //! An object's properties as the page shows them, each by its kind: timestamps readable and
-//! machine-readable, references as links, hashes as a table, long texts as safe Markdown,
-//! patterns as code, anything nested as JSON. Properties the page shows elsewhere (name,
-//! description, markings, external references, kill-chain phases) are left out here.
+//! machine-readable, references as links, long texts as safe Markdown, patterns as code, and
+//! anything structured as a table (a list of objects: a row each, a column per key; a
+//! dictionary: a key/value table), never as JSON a phone cuts off. Empty values are left out,
+//! and so are the properties the page shows elsewhere (name, description, markings, external
+//! references, kill-chain phases). Every text stays text: the template escapes it.
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -41,7 +43,7 @@ const CODE: &[&str] = &["pattern", "command_line", "x_mitre_platforms_query"];
 pub(crate) struct Field {
     pub(crate) key: String,
     pub(crate) label: String,
-    /// `text`, `time`, `markdown`, `code`, `list`, `refs`, `pairs` or `json`.
+    /// `text`, `time`, `markdown`, `code`, `list`, `refs`, `pairs` or `table`.
     pub(crate) kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) text: Option<String>,
@@ -55,6 +57,25 @@ pub(crate) struct Field {
     pub(crate) links: Vec<Link>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub(crate) pairs: Vec<Pair>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) table: Option<Table>,
+}
+
+/// A structured value as rows and columns; `columns` heads the cells of each row.
+#[derive(Debug, Serialize)]
+pub(crate) struct Table {
+    pub(crate) columns: Vec<String>,
+    pub(crate) rows: Vec<Vec<Cell>>,
+}
+
+/// One table cell: links where the key names references, else text (nested values compacted
+/// to one line of JSON); `code` for values a reader copies (digests, keys).
+#[derive(Debug, Default, Serialize)]
+pub(crate) struct Cell {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) text: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) links: Vec<Link>,
 }
 
 #[derive(Debug, Serialize)]
@@ -92,6 +113,7 @@ impl Field {
             items: Vec::new(),
             links: Vec::new(),
             pairs: Vec::new(),
+            table: None,
         }
     }
 }
@@ -106,7 +128,7 @@ pub(crate) fn fields(
 ) -> Vec<Field> {
     members
         .iter()
-        .filter(|(key, _)| !SHOWN_ELSEWHERE.contains(&key.as_str()))
+        .filter(|(key, value)| !SHOWN_ELSEWHERE.contains(&key.as_str()) && !is_empty(value))
         .map(|(key, value)| field(key, value, view, root, citations, internal))
         .collect()
 }
@@ -134,9 +156,14 @@ fn field(
             field.pairs = map.iter().map(|(k, v)| Pair { key: k.clone(), value: scalar_text(v) }).collect();
             field
         }
-        Value::Array(_) | Value::Object(_) => {
-            let mut field = Field::new(key, "json");
-            field.text = serde_json::to_string_pretty(value).ok();
+        Value::Array(items) => {
+            let mut field = Field::new(key, "table");
+            field.table = Some(list_table(items, view, root));
+            field
+        }
+        Value::Object(map) => {
+            let mut field = Field::new(key, "table");
+            field.table = Some(dictionary_table(map, view, root));
             field
         }
         _ => {
@@ -144,6 +171,81 @@ fn field(
             field.text = Some(scalar_text(value));
             field
         }
+    }
+}
+
+/// Nothing to show: null, an empty text, list or dictionary (ATT&CK's `x_mitre_detection: ""`
+/// gave techniques an empty "Detection" row).
+pub(crate) fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(s) => s.trim().is_empty(),
+        Value::Array(items) => items.is_empty(),
+        Value::Object(map) => map.is_empty(),
+        _ => false,
+    }
+}
+
+/// A list as a table: objects give a row each under the union of their keys (in the order
+/// first seen); anything else in the list gets a row in a single "Value" column.
+pub(crate) fn list_table(items: &[Value], view: &View<'_>, root: &str) -> Table {
+    let mut columns: Vec<&str> = Vec::new();
+    for item in items {
+        if let Value::Object(map) = item {
+            for key in map.keys() {
+                if !columns.contains(&key.as_str()) {
+                    columns.push(key);
+                }
+            }
+        }
+    }
+    let plain = items.iter().any(|item| !item.is_object());
+    let rows = items
+        .iter()
+        .map(|item| {
+            let mut row: Vec<Cell> = match item {
+                Value::Object(map) => {
+                    columns.iter().map(|c| map.get(*c).map_or_else(Cell::default, |v| cell(c, v, view, root))).collect()
+                }
+                _ => columns.iter().map(|_| Cell::default()).collect(),
+            };
+            if plain {
+                row.push(if item.is_object() { Cell::default() } else { cell("", item, view, root) });
+            }
+            row
+        })
+        .collect();
+    let mut labels: Vec<String> = columns.iter().map(|c| property_label(c)).collect();
+    if plain {
+        labels.push("Value".into());
+    }
+    Table { columns: labels, rows }
+}
+
+/// A dictionary as a two-column key/value table, keys as written.
+pub(crate) fn dictionary_table(map: &Map<String, Value>, view: &View<'_>, root: &str) -> Table {
+    let rows = map
+        .iter()
+        .map(|(key, value)| vec![Cell { text: Some(key.clone()), links: Vec::new() }, cell(key, value, view, root)])
+        .collect();
+    Table { columns: vec!["Key".into(), "Value".into()], rows }
+}
+
+/// A value in a table: references by a `*_ref`/`*_refs` key as links, text as text, nested
+/// values as one line of JSON (text, escaped by the template like any other).
+pub(crate) fn cell(key: &str, value: &Value, view: &View<'_>, root: &str) -> Cell {
+    let is_ref = key.ends_with("_ref") || key.ends_with("_refs");
+    match value {
+        Value::String(id) if is_ref => Cell { text: None, links: vec![Link::to_id(view, id, root)] },
+        Value::Array(ids) if is_ref && !ids.is_empty() && ids.iter().all(Value::is_string) => Cell {
+            text: None,
+            links: ids.iter().filter_map(Value::as_str).map(|id| Link::to_id(view, id, root)).collect(),
+        },
+        Value::Null => Cell::default(),
+        Value::Array(items) if items.iter().all(|i| !i.is_array() && !i.is_object()) => {
+            Cell { text: Some(items.iter().map(scalar_text).collect::<Vec<_>>().join(", ")), links: Vec::new() }
+        }
+        other => Cell { text: Some(scalar_text(other)), links: Vec::new() },
     }
 }
 

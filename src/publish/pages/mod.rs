@@ -6,8 +6,10 @@
 mod charts;
 mod citations;
 mod connections;
+mod contents;
 mod content_pages;
 mod dashboard;
+mod detection;
 mod fields;
 mod graph;
 mod history;

@@ -6,12 +6,14 @@ use serde_json::{Map, Value};
 use super::charts::Chart;
 use super::citations::{Citations, ReferenceItem};
 use super::connections::{reference_groups, relationship_groups, touching, ReferenceGroup, RelationshipGroup};
+use super::contents::{contents, Contents, CONTAINERS};
+use super::detection::{detection, Strategy};
 use super::dashboard::{Activity, TRENDING_TYPES};
 use super::fields::{fields, property_label, Field, TimeText};
 use super::graph::{self, Neighbour};
 use super::history::{HistorySection, Provenance};
 use super::kill_chains::is_slug;
-use super::links::{category, is_attack_source, object_href, type_label, Link};
+use super::links::{category, is_attack_source, object_href, safe_url, type_label, Link};
 use super::markdown::to_safe_html;
 use crate::audience::{highest_tlp, Entry, View};
 use crate::publish::shared::catalog::Catalog;
@@ -46,6 +48,18 @@ pub(crate) struct ObjectPage {
     pub(crate) description_html: Option<String>,
     pub(crate) kill_chain: Vec<Phase>,
     pub(crate) fields: Vec<Field>,
+    /// Where it came from, when `stixpress import` made it.
+    pub(crate) imported: Option<Imported>,
+    /// The detection strategies that detect it, with their analytics (techniques).
+    pub(crate) detection: Vec<Strategy>,
+    /// What it lists, grouped (reports, groupings, notes).
+    pub(crate) contents: Option<Contents>,
+    /// The page's sections with their counts, for the in-page table of contents.
+    pub(crate) toc: Vec<TocEntry>,
+    /// Whether a relationship group carries the matrix (else it follows the groups).
+    pub(crate) matrix_placed: bool,
+    /// Set when the JSON shown leaves out most of a long id list (the count left out).
+    pub(crate) json_shortened: usize,
     pub(crate) relationships: Vec<RelationshipGroup>,
     pub(crate) referenced_by: Vec<ReferenceGroup>,
     pub(crate) references: Vec<ReferenceItem>,
@@ -66,6 +80,24 @@ pub(crate) struct ObjectPage {
     /// Whether TAXII and the bundles publish another form of this JSON: a STIX 2.0 object goes
     /// out upgraded to STIX 2.1 (`stix::upgrade`), while the page shows it as contributed.
     pub(crate) upgraded: bool,
+}
+
+/// "Imported from <source> by <importer>, <rule>, <location>": the provenance extension
+/// `stixpress import` writes. Every part is contributed text; only a safe URL becomes a link.
+#[derive(Serialize, Debug, PartialEq)]
+pub(crate) struct Imported {
+    pub(crate) source: String,
+    pub(crate) source_href: Option<String>,
+    pub(crate) importer: Option<String>,
+    pub(crate) rule: Option<String>,
+    pub(crate) location: Option<String>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct TocEntry {
+    pub(crate) anchor: String,
+    pub(crate) label: String,
+    pub(crate) count: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -107,11 +139,37 @@ pub(crate) fn object_page(view: &View<'_>, entry: Entry<'_>, sources: &Sources<'
     // In descriptions even the object's own ATT&CK address stays on this site.
     let internal = |id: &str| attack_owner(view, id).map(|owner| object_href(ROOT, owner.id()));
     let description_html = text("description").map(|d| to_safe_html(d, &mut citations, &internal));
-    let fields = fields(members, view, ROOT, &mut citations, &internal);
+    let listed = CONTAINERS
+        .contains(&entry.object_type())
+        .then(|| members.get("object_refs").and_then(Value::as_array))
+        .flatten();
+    let mut fields = fields(members, view, ROOT, &mut citations, &internal);
+    if listed.is_some() {
+        fields.retain(|f| f.key != "object_refs");
+    }
+    let contents = listed.map(|refs| contents(view, refs, sources.feeds, ROOT));
     let touching = touching(view, entry);
-    let relationships = relationship_groups(&touching, ROOT, &mut citations, &internal);
+    let detection = detection(view, &touching, ROOT, &mut citations, &internal);
+    let mut relationships = relationship_groups(&touching, ROOT, &mut citations, &internal);
+    let mut referenced_by = reference_groups(view, entry, ROOT);
+    unique_anchors(&mut relationships, &mut referenced_by);
     let neighbours = neighbours(view, entry, &touching);
     let center = Link::to(entry, ROOT);
+    let matrix = super::kill_chains::entity_matrix(view, entry, sources.tactic_rank, ROOT);
+    let (json, json_shortened) = match listed {
+        Some(refs) if refs.len() > LONG_LIST => shorten_list(&json, "object_refs", KEEP_IN_JSON).unwrap_or((json.into_owned(), 0)),
+        _ => (json.into_owned(), 0),
+    };
+    let references = citations.into_items();
+    let toc = toc(&TocParts {
+        fields: &fields,
+        detection: &detection,
+        contents: contents.as_ref(),
+        matrix: matrix.is_some(),
+        relationships: &relationships,
+        referenced_by: &referenced_by,
+        references: references.len(),
+    });
     ObjectPage {
         id: object.id.clone(),
         object_type: object.object_type.clone(),
@@ -139,13 +197,19 @@ pub(crate) fn object_page(view: &View<'_>, entry: Entry<'_>, sources: &Sources<'
         replaced_by: touching.iter().find(|t| t.outgoing && t.kind == "revoked-by").map(|t| Link::to(t.other, ROOT)),
         description_html,
         kill_chain: kill_chain(members),
+        imported: imported(members),
         fields,
+        detection,
+        contents,
+        toc,
+        matrix_placed: relationships.iter().any(|g| g.matrix_here),
+        json_shortened,
         relationships,
-        referenced_by: reference_groups(view, entry, ROOT),
-        references: citations.into_items(),
+        referenced_by,
+        references,
         versions: view.versions(entry).iter().filter_map(|v| TimeText::parse(v.version_key())).collect(),
         history: sources.provenance.section(view, entry, ROOT),
-        matrix: super::kill_chains::entity_matrix(view, entry, sources.tactic_rank, ROOT),
+        matrix,
         mentions: TRENDING_TYPES
             .contains(&entry.object_type())
             .then(|| sources.activity.histogram(entry.id()))
@@ -154,6 +218,156 @@ pub(crate) fn object_page(view: &View<'_>, entry: Entry<'_>, sources: &Sources<'
         json: escape_text(&dedent(&json)),
         upgraded: object.spec_version == crate::stix::SpecVersion::V20,
     }
+}
+
+/// Lists longer than this are shortened in the JSON shown (the page lists them all above).
+const LONG_LIST: usize = 100;
+const KEEP_IN_JSON: usize = 20;
+
+/// The provenance `stixpress import` wrote into the object, if any.
+fn imported(members: &Map<String, Value>) -> Option<Imported> {
+    let extension = members.get("extensions")?.get(crate::import::PROVENANCE_EXTENSION)?.as_object()?;
+    let text = |key: &str| extension.get(key).and_then(Value::as_str).map(str::trim).filter(|t| !t.is_empty());
+    let source = text("source")?;
+    Some(Imported {
+        source: source.to_owned(),
+        source_href: safe_url(source),
+        importer: text("importer").map(str::to_owned),
+        rule: text("rule").map(str::to_owned),
+        location: text("location").map(str::to_owned),
+    })
+}
+
+/// Gives every section its own fragment: contributed names reduced to `[a-z0-9-]` can meet
+/// (`x_a` and `x-a`), and an element id must be unique.
+fn unique_anchors(relationships: &mut [RelationshipGroup], referenced_by: &mut [ReferenceGroup]) {
+    let mut taken = std::collections::HashSet::new();
+    let anchors = relationships.iter_mut().map(|g| &mut g.anchor).chain(referenced_by.iter_mut().map(|g| &mut g.anchor));
+    for anchor in anchors {
+        let mut candidate = anchor.clone();
+        let mut n = 1;
+        while !taken.insert(candidate.clone()) {
+            n += 1;
+            candidate = format!("{anchor}-{n}");
+        }
+        *anchor = candidate;
+    }
+}
+
+/// What the table of contents is made from.
+struct TocParts<'a> {
+    fields: &'a [Field],
+    detection: &'a [Strategy],
+    contents: Option<&'a Contents>,
+    matrix: bool,
+    relationships: &'a [RelationshipGroup],
+    referenced_by: &'a [ReferenceGroup],
+    references: usize,
+}
+
+/// The sections of the page in the order the template writes them, with their counts.
+fn toc(parts: &TocParts<'_>) -> Vec<TocEntry> {
+    let entry = |anchor: &str, label: String, count: Option<usize>| TocEntry { anchor: anchor.to_owned(), label, count };
+    let mut out = Vec::new();
+    if !parts.fields.is_empty() {
+        out.push(entry("properties", "Properties".into(), None));
+    }
+    if !parts.detection.is_empty() {
+        out.push(entry("detection", "Detection".into(), Some(parts.detection.len())));
+    }
+    if let Some(contents) = parts.contents {
+        out.push(entry("contents", "Contents".into(), Some(contents.total)));
+    }
+    let placed = parts.relationships.iter().any(|g| g.matrix_here);
+    for group in parts.relationships {
+        if group.matrix_here && parts.matrix {
+            out.push(entry("matrix", "Techniques by tactic".into(), None));
+        }
+        out.push(entry(&group.anchor, format!("{} · {}", group.label, group.other_type), Some(group.total)));
+    }
+    if parts.matrix && !placed && parts.contents.is_none() {
+        out.push(entry("matrix", "Techniques by tactic".into(), None));
+    }
+    for group in parts.referenced_by {
+        out.push(entry(&group.anchor, group.label.clone(), Some(group.total)));
+    }
+    if parts.references > 0 {
+        out.push(entry("references", "References".into(), Some(parts.references)));
+    }
+    out
+}
+
+/// The JSON with the list under the top-level `key` cut to its first `keep` entries and a
+/// note of how many it leaves out; None when there is no such list (or it is short). The
+/// text around the list is kept byte for byte.
+fn shorten_list(json: &str, key: &str, keep: usize) -> Option<(String, usize)> {
+    let (start, end) = top_level_array(json, key)?;
+    let items: Vec<Value> = serde_json::from_str(&json[start..end]).ok()?;
+    if items.len() <= keep {
+        return None;
+    }
+    let indent = json[..start].rsplit('\n').next().map_or(0, |line| line.len() - line.trim_start().len());
+    let pad = " ".repeat(indent + 2);
+    let mut out = String::with_capacity(start + (end - start).min(4096) + json.len() - end);
+    out.push_str(&json[..start]);
+    out.push('[');
+    for item in &items[..keep] {
+        out.push('\n');
+        out.push_str(&pad);
+        out.push_str(&item.to_string());
+        out.push(',');
+    }
+    let left_out = items.len() - keep;
+    out.push_str(&format!("\n{pad}… {left_out} more, listed above\n{}]", " ".repeat(indent)));
+    out.push_str(&json[end..]);
+    Some((out, left_out))
+}
+
+/// The byte range of the array that the top-level member `key` holds, brackets included.
+fn top_level_array(json: &str, key: &str) -> Option<(usize, usize)> {
+    let bytes = json.as_bytes();
+    let wanted = format!("\"{key}\"");
+    let (mut depth, mut i, mut array_start, mut after_key) = (0usize, 0usize, None, false);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let close = string_end(bytes, i)?;
+                after_key = depth == 1 && array_start.is_none() && &json[i..=close] == wanted;
+                i = close;
+            }
+            b'[' | b'{' => {
+                if depth == 1 && after_key && bytes[i] == b'[' {
+                    array_start = Some(i);
+                }
+                depth += 1;
+            }
+            b']' | b'}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 1 && bytes[i] == b']' {
+                    if let Some(start) = array_start {
+                        return Some((start, i + 1));
+                    }
+                }
+            }
+            b',' => after_key = false,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The index of the quote closing the string that opens at `open`.
+fn string_end(bytes: &[u8], open: usize) -> Option<usize> {
+    let mut i = open + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// This site's page for an ATT&CK id, when another object here carries it as its own.
@@ -243,7 +457,33 @@ fn dedent(raw: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::dedent;
+    use super::*;
+
+    #[test]
+    fn long_lists_in_the_json_shown_are_shortened_and_say_so() {
+        let ids: Vec<String> = (0..30).map(|i| format!("\"x--{i}\"")).collect();
+        let json = format!("{{\n  \"name\": \"a \\\"object_refs\\\": [\",\n  \"object_refs\": [{}],\n  \"z\": 1\n}}", ids.join(", "));
+        let (short, left_out) = shorten_list(&json, "object_refs", 2).unwrap();
+        assert_eq!(left_out, 28);
+        assert!(short.starts_with("{\n  \"name\": \"a \\\"object_refs\\\": [\",\n  \"object_refs\": [\n    \"x--0\",\n    \"x--1\","), "{short}");
+        assert!(short.ends_with("… 28 more, listed above\n  ],\n  \"z\": 1\n}"), "{short}");
+        assert!(shorten_list(&json, "object_refs", 40).is_none());
+        assert!(shorten_list("{\"a\": {\"object_refs\": [1, 2, 3]}}", "object_refs", 1).is_none());
+        assert!(shorten_list("{\"object_refs\": [\"unterminated", "object_refs", 1).is_none());
+    }
+
+    #[test]
+    fn import_provenance_is_read_and_only_safe_urls_link() {
+        let object: Value = serde_json::json!({"extensions": {crate::import::PROVENANCE_EXTENSION: {
+            "source": "javascript:alert(1)", "importer": "stixpress 1.0", "rule": "ipv4", "location": "line 42"}}});
+        let got = imported(object.as_object().unwrap()).unwrap();
+        assert_eq!(got.source, "javascript:alert(1)");
+        assert_eq!(got.source_href, None);
+        assert_eq!(got.location.as_deref(), Some("line 42"));
+        let object: Value = serde_json::json!({"extensions": {crate::import::PROVENANCE_EXTENSION: {"source": "https://example.org/a.csv"}}});
+        assert_eq!(imported(object.as_object().unwrap()).unwrap().source_href.as_deref(), Some("https://example.org/a.csv"));
+        assert!(imported(serde_json::json!({"extensions": {}}).as_object().unwrap()).is_none());
+    }
 
     #[test]
     fn bundle_indentation_is_removed_from_the_json_shown() {
