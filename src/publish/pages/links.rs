@@ -104,12 +104,16 @@ pub(crate) fn naming_index_files(html: String) -> String {
     const INDEX: &str = "index.html";
     let mut out: Option<String> = None;
     let mut copied = 0;
-    let mut attributes: Vec<(usize, &str)> =
-        html.match_indices(" href=\"").chain(html.match_indices(" action=\"")).collect();
+    const HREF: &str = " href=\"";
+    const ACTION: &str = " action=\"";
+    let bytes = html.as_bytes();
+    let mut attributes: Vec<usize> = memchr::memmem::find_iter(bytes, HREF)
+        .map(|at| at + HREF.len())
+        .chain(memchr::memmem::find_iter(bytes, ACTION).map(|at| at + ACTION.len()))
+        .collect();
     attributes.sort_unstable();
-    for (start, attribute) in attributes {
-        let value_start = start + attribute.len();
-        let Some(length) = html[value_start..].find('"') else { continue };
+    for value_start in attributes {
+        let Some(length) = memchr::memchr(b'"', &bytes[value_start..]) else { continue };
         let value = &html[value_start..value_start + length];
         let Some(insert_at) = folder_path_end(value) else { continue };
         let out = out.get_or_insert_with(|| String::with_capacity(html.len() + html.len() / 32));
