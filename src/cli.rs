@@ -106,7 +106,7 @@ pub enum Command {
     /// Import MISP events, indicator lists (plain or CSV) and written reports (text, Markdown,
     /// HTML) as one STIX 2.1 bundle, referencing what the repository already holds.
     Import {
-        /// The files to import.
+        /// The files (or folders of STIX bundles) to import.
         #[arg(value_name = "SOURCE")]
         sources: Vec<PathBuf>,
         /// What the sources are (default: from their names and contents).
@@ -167,7 +167,7 @@ pub enum ImportFormat {
     Csv,
     /// A written report: plain text, Markdown or HTML.
     Text,
-    /// A STIX bundle (not supported yet).
+    /// STIX bundles (2.0 or 2.1), or a folder of them: objects kept as published.
     Stix,
 }
 

@@ -389,3 +389,124 @@ fn objects_carry_the_importing_identity_and_markings_from_the_configuration() {
     }
     assert_check_passes(&repo);
 }
+
+// ---- STIX bundles and folders from elsewhere ----
+
+/// A partner's STIX 2.0 bundle (bundle `spec_version`, no object `spec_version`), written the
+/// way their tool writes it: its own indentation and property order.
+const PARTNER_20: &str = r#"{"type": "bundle", "id": "bundle--0b6a3f5e-4c1d-4a2e-9b7f-1d2c3b4a5f60", "spec_version": "2.0",
+ "objects": [
+  {"id": "identity--0b6a3f5e-4c1d-4a2e-9b7f-000000000001", "type": "identity", "created": "2024-03-01T10:00:00.000Z",
+   "modified": "2024-03-01T10:00:00.000Z", "name": "Partner CERT", "identity_class": "organization"},
+  {"type": "indicator", "id": "indicator--0b6a3f5e-4c1d-4a2e-9b7f-000000000002",
+   "created_by_ref": "identity--0b6a3f5e-4c1d-4a2e-9b7f-000000000001",
+   "created": "2024-03-02T10:00:00.000Z", "modified": "2024-03-02T10:00:00.000Z",
+   "labels": ["malicious-activity"], "pattern": "[domain-name:value = 'partner-c2.example.org']",
+   "valid_from": "2024-03-02T10:00:00Z"}
+ ]}"#;
+
+fn partner_21() -> String {
+    let identity = "identity--0b6a3f5e-4c1d-4a2e-9b7f-000000000001";
+    let indicator = serde_json::json!({
+        "type": "indicator", "spec_version": "2.1", "id": "indicator--0b6a3f5e-4c1d-4a2e-9b7f-000000000003",
+        "created_by_ref": identity, "created": "2024-04-01T10:00:00.000Z", "modified": "2024-04-01T10:00:00.000Z",
+        "indicator_types": ["malicious-activity"], "pattern": "[ipv4-addr:value = '198.51.100.23']",
+        "pattern_type": "stix", "valid_from": "2024-04-01T10:00:00Z",
+    });
+    let bad_type = serde_json::json!({
+        "type": "malware", "spec_version": "2.1", "id": "malware--0b6a3f5e-4c1d-4a2e-9b7f-000000000004",
+        "created": "2024-04-01T10:00:00.000Z", "modified": "2024-04-01T10:00:00.000Z",
+        "name": ["not", "a", "string"], "is_family": "yes",
+    });
+    let pointing_at_bad = serde_json::json!({
+        "type": "relationship", "spec_version": "2.1", "id": "relationship--0b6a3f5e-4c1d-4a2e-9b7f-000000000005",
+        "created": "2024-04-01T10:00:00.000Z", "modified": "2024-04-01T10:00:00.000Z",
+        "relationship_type": "indicates", "source_ref": "indicator--0b6a3f5e-4c1d-4a2e-9b7f-000000000003",
+        "target_ref": "malware--0b6a3f5e-4c1d-4a2e-9b7f-000000000004",
+    });
+    common::bundle(&[indicator, bad_type, pointing_at_bad])
+}
+
+#[test]
+fn stix_20_and_21_bundles_are_kept_as_published_and_checked_where_they_come_from() {
+    let repo = example_repo();
+    repo.write("partner/2024-03.json", PARTNER_20);
+    let (code, _, stderr) = import(&repo, &["partner/2024-03.json", "--to", "content/imports/partner-20.json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let written = std::fs::read_to_string(repo.path().join("content/imports/partner-20.json")).unwrap();
+    let bundle: Value = serde_json::from_str(&written).unwrap();
+    assert_eq!(bundle["spec_version"], "2.0", "a STIX 2.0 bundle stays 2.0: {written}");
+    let published: Value = serde_json::from_str(PARTNER_20).unwrap();
+    assert_eq!(bundle["objects"], published["objects"]);
+    let start = PARTNER_20.find("{\"type\": \"indicator\"").unwrap();
+    let end = PARTNER_20.find("2024-03-02T10:00:00Z\"}").unwrap() + 22;
+    assert!(written.contains(&PARTNER_20[start..end]), "the indicator keeps its bytes:\n{written}");
+    assert!(of_type(&bundle, "extension-definition").is_empty(), "third-party objects are never rewritten");
+    assert_check_passes(&repo);
+
+    repo.write("partner/2024-04/new.json", partner_21());
+    repo.write("partner/2024-04/again.json", PARTNER_20);
+    let (code, stdout, stderr) = import(&repo, &["partner", "--format", "stix", "--to", "content/imports/partner.json"]);
+    assert_eq!(code, 1, "the source had an object with errors: {stderr}");
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("partner/2024-04/new.json") && stderr.contains("`name` must be a string"), "{stderr}");
+    assert!(stderr.contains("malware--0b6a3f5e-4c1d-4a2e-9b7f-000000000004"), "{stderr}");
+    let bundle = read_json(&repo, "content/imports/partner.json");
+    let ids: Vec<&str> = bundle["objects"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        ["indicator--0b6a3f5e-4c1d-4a2e-9b7f-000000000003"],
+        "what the repository holds is not written again; the invalid malware and what points at it are left out"
+    );
+    assert!(bundle.get("spec_version").is_none(), "a 2.1 object makes a 2.1 bundle");
+    let first = std::fs::read(repo.path().join("content/imports/partner.json")).unwrap();
+    let (code, _, _) = import(&repo, &["partner", "--to", "content/imports/partner.json"]);
+    assert_eq!(code, 1);
+    assert_eq!(std::fs::read(repo.path().join("content/imports/partner.json")).unwrap(), first, "same bytes again");
+    assert_check_passes(&repo);
+
+    let (code, output) = repo.build(&["--now", NOW]);
+    assert_eq!(code, 0, "{output}");
+    assert!(blocklist(&repo, "domain").contains(&"partner-c2.example.org".to_owned()), "2.0 indicators reach the feeds");
+    assert!(blocklist(&repo, "ipv4").contains(&"198.51.100.23".to_owned()));
+}
+
+#[test]
+fn hostile_stix_folders_give_check_diagnostics_and_follow_no_symlink() {
+    let repo = example_repo();
+    repo.write("drop/deep.json", format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000)));
+    repo.write("drop/array.json", "[1, 2, 3]");
+    repo.write("drop/not-json.json", "{\"type\": \"bundle\", \"objects\": [");
+    repo.write("drop/ok.json", PARTNER_20);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/etc/passwd", repo.path().join("drop/passwd.json")).unwrap();
+    let (code, _, stderr) = import(&repo, &["drop", "--to", "content/imports/drop.json"]);
+    assert_eq!(code, 1, "{stderr}");
+    for file in ["drop/deep.json", "drop/array.json", "drop/not-json.json"] {
+        assert!(stderr.contains(file), "{file} is reported: {stderr}");
+    }
+    #[cfg(unix)]
+    assert!(stderr.contains("symlink-outside-repository"), "{stderr}");
+    assert!(!stderr.contains("root:"), "the link is never read");
+    let bundle = read_json(&repo, "content/imports/drop.json");
+    assert_eq!(bundle["objects"].as_array().map(Vec::len), Some(2), "what could be imported is written");
+    assert_check_passes(&repo);
+}
+
+#[test]
+fn imported_stix_bundles_pass_the_validator() {
+    if !peers_required() {
+        eprintln!("skipped: set STIXPRESS_PEERS=1 (scripts/test does) to run stix2-validator");
+        return;
+    }
+    let repo = example_repo();
+    repo.write("partner/2024-03.json", PARTNER_20);
+    repo.write("partner/2024-04.json", partner_21());
+    for (source, target) in [("partner/2024-03.json", "content/imports/p20.json"), ("partner/2024-04.json", "content/imports/p21.json")] {
+        let (code, _, stderr) = import(&repo, &[source, "--to", target]);
+        assert!(code <= 1, "{stderr}");
+        let path = repo.path().join(target);
+        let validated = peer_script_json("import/misp_peer.py", &["validate".as_ref(), path.as_os_str()], "stix2-validator");
+        assert_eq!(validated["valid"], true, "{target}: {validated}");
+    }
+}

@@ -1,6 +1,7 @@
 //! `stixpress import`: load the repository (to reference what it holds), read each source,
 //! import it, and write one bundle to `--to` (inside the content folder) or return it.
 
+use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 
 use crate::cli::ImportFormat;
@@ -8,7 +9,8 @@ use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::error::Error;
 use crate::import::{self, Import, Output, Repository, Source};
-use crate::stix::Timestamp;
+use crate::stix::{StixObject, Timestamp};
+use crate::{load, validate};
 
 /// What to import and where to.
 pub struct ImportOptions {
@@ -59,17 +61,25 @@ pub fn import(config: &Config, options: &ImportOptions, cwd: &Path) -> Result<Im
     let output = Output::new(config.import.created_by_ref.clone(), config.import.object_marking_refs.clone());
     let mut run =
         Import { repository: &repository, out: output, diagnostics: Vec::new(), now, name: options.name.clone() };
+    let mut stix = StixSources::new(config)?;
     for path in &options.sources {
-        let source = read_source(config, path, cwd)?;
-        match source {
+        if is_folder(path, cwd)? {
+            stix.import(&mut run, options.format, &super::relative_to(&cwd.join(path), cwd))?;
+            continue;
+        }
+        match read_source(config, path, cwd)? {
+            Ok(source) if import::detect(options.format, &source) == ImportFormat::Stix => {
+                stix.import(&mut run, ImportFormat::Stix, &super::relative_to(&cwd.join(path), cwd))?;
+            }
             Ok(source) => import::import_source(&mut run, options.format, &source).map_err(Error::Usage)?,
             Err(diagnostic) => run.diagnostics.push(diagnostic),
         }
     }
-    let objects = run.out.len();
+    let mut diagnostics = stix.repository_rules(config, objects, &mut run.out);
+    let imported = run.out.len();
     let bundle = run.out.into_bundle(has_definition);
     let text = import::bundle_text(&bundle);
-    let mut diagnostics = run.diagnostics;
+    diagnostics.append(&mut run.diagnostics);
     crate::diag::sort_and_dedup(&mut diagnostics);
     if let Some(target) = &target {
         if let Some(parent) = target.parent() {
@@ -77,7 +87,85 @@ pub fn import(config: &Config, options: &ImportOptions, cwd: &Path) -> Result<Im
         }
         std::fs::write(target, &text).map_err(|e| Error::io(target, e))?;
     }
-    Ok(ImportReport { bundle: text, objects, diagnostics, written: target })
+    Ok(ImportReport { bundle: text, objects: imported, diagnostics, written: target })
+}
+
+fn is_folder(path: &Path, cwd: &Path) -> Result<bool, Error> {
+    Ok(std::fs::metadata(cwd.join(path)).map_err(|e| Error::io(path, e))?.is_dir())
+}
+
+/// STIX sources (bundles, folders of bundles): loaded and checked as `check` loads content,
+/// so that their diagnostics are `check`'s, located in the source.
+struct StixSources {
+    options: load::LoadOptions,
+    clock: validate::Clock,
+    files: HashSet<PathBuf>,
+    kept: Vec<StixObject>,
+}
+
+impl StixSources {
+    fn new(config: &Config) -> Result<StixSources, Error> {
+        let now = super::build::check_time()?;
+        Ok(StixSources {
+            options: load::LoadOptions { max_file_size: config.check.max_file_size },
+            clock: validate::Clock { now: now.instant().0, tolerance_seconds: config.check.future_tolerance_seconds },
+            files: HashSet::new(),
+            kept: Vec::new(),
+        })
+    }
+
+    /// Loads a bundle file or every bundle under a folder (symlinks reported, never followed)
+    /// and keeps its objects.
+    fn import(&mut self, run: &mut Import<'_>, format: ImportFormat, path: &Path) -> Result<(), Error> {
+        if !matches!(format, ImportFormat::Auto | ImportFormat::Stix) {
+            return Err(Error::Usage(format!("{}: a folder is imported as STIX bundles (--format stix)", path.display())));
+        }
+        let discovered = load::discover(&[path.to_path_buf()], path)?;
+        let clock = self.clock;
+        let check = move |value: &serde_json::Value, version| validate::check_object_at(value, version, Some(clock));
+        let loaded = load::load_all(&discovered.files, &self.options, &check);
+        run.diagnostics.extend(discovered.diagnostics);
+        run.diagnostics.extend(loaded.diagnostics);
+        self.files.extend(discovered.files);
+        let mut kept = import::keep_stix(run, loaded.objects);
+        self.kept.append(&mut kept);
+        Ok(())
+    }
+
+    /// The repository rules (references, versions, markings) on the kept objects beside the
+    /// repository's: what they report in the sources. A kept object they find an error in is
+    /// left out too (it points at an object left out, most often), until none is: the bundle
+    /// written then passes `check`.
+    fn repository_rules(self, config: &Config, mut objects: Vec<StixObject>, out: &mut Output) -> Vec<Diagnostic> {
+        let options = validate::RepositoryOptions {
+            missing_reference: config.check.missing_references,
+            relationship_types: &config.check.relationship_types,
+            audiences: &config.audiences,
+        };
+        let held = objects.len();
+        objects.extend(self.kept);
+        let mut reported = Vec::new();
+        while objects.len() > held {
+            let mut found = validate::check_repository(&objects, &options);
+            found.retain(|d| self.files.contains(&d.location.file));
+            let failing: HashSet<&str> =
+                found.iter().filter(|d| d.is_error()).filter_map(|d| d.object_id.as_deref()).collect();
+            let left_out: HashSet<(String, String)> = objects[held..]
+                .iter()
+                .filter(|o| failing.contains(o.id.as_str()))
+                .map(import::version_key)
+                .collect();
+            reported.append(&mut found);
+            if left_out.is_empty() {
+                break;
+            }
+            out.leave_out(&left_out);
+            let mut kept = objects.split_off(held);
+            kept.retain(|o| !left_out.contains(&import::version_key(o)));
+            objects.extend(kept);
+        }
+        reported
+    }
 }
 
 /// `--to`, made absolute and required to lie inside the content folder.

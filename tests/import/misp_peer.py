@@ -63,7 +63,9 @@ def misp_stix(path):
 def validate(path):
     from stix2validator import ValidationOptions, validate_file
 
-    results = validate_file(path, ValidationOptions(version="2.1"))
+    with open(path, encoding="utf-8") as handle:
+        version = json.load(handle).get("spec_version", "2.1")
+    results = validate_file(path, ValidationOptions(version=version))
     messages = []
     for result in results.object_results:
         messages += [f"{result.object_id}: {e}" for e in result.errors]
