@@ -55,6 +55,10 @@ fn run(dir: &Path, source: &str, format: ImportFormat) -> (f64, usize) {
         name: None,
         to: None,
         now: stixpress::stix::Timestamp::parse("2026-12-01T00:00:00Z").ok(),
+        collection: None,
+        since: None,
+        auth_env: None,
+        limit: None,
     };
     let started = Instant::now();
     let report = import(&config, &options, dir).expect("import runs");

@@ -122,6 +122,19 @@ pub enum Command {
         /// SOURCE_DATE_EPOCH, else the source file's modification time).
         #[arg(long, value_name = "TIMESTAMP")]
         now: Option<String>,
+        /// The TAXII collection to pull when SOURCE is an API root.
+        #[arg(long, value_name = "ID")]
+        collection: Option<String>,
+        /// Pull what a TAXII collection added after this time (default: what the state file
+        /// beside --to remembers, else everything).
+        #[arg(long, value_name = "TIMESTAMP")]
+        since: Option<String>,
+        /// The environment variable holding `user:password` for HTTP Basic authentication.
+        #[arg(long, value_name = "VAR")]
+        auth_env: Option<String>,
+        /// The most objects to ask a TAXII server for per page.
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
     },
     /// Find the values of known indicators in logs (plain text, JSON lines, CSV, gzip; `-` for
     /// standard input). Exit code as grep: 0 when something was found, 1 when nothing was, 2
@@ -169,6 +182,8 @@ pub enum ImportFormat {
     Text,
     /// STIX bundles (2.0 or 2.1), or a folder of them: objects kept as published.
     Stix,
+    /// A TAXII 2.1 collection (its address, or an API root with --collection), pulled.
+    Taxii,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -134,15 +134,10 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
             let report = stixpress::build(&config, &options, &cwd)?;
             Ok(print_build(&report, config.check.max_per_code))
         }
-        Command::Import { sources, format, name, to, now } => {
-            let now = match now.as_deref().map(stixpress::stix::Timestamp::parse) {
-                None => None,
-                Some(Ok(time)) => Some(time),
-                Some(Err(problem)) => {
-                    return Err(stixpress::error::Error::Usage(format!("--now: {problem}")));
-                }
-            };
-            let options = stixpress::ImportOptions { sources, format, name, to, now };
+        Command::Import { sources, format, name, to, now, collection, since, auth_env, limit } => {
+            let now = timestamp_option("--now", now.as_deref())?;
+            let since = timestamp_option("--since", since.as_deref())?;
+            let options = stixpress::ImportOptions { sources, format, name, to, now, collection, since, auth_env, limit };
             let report = stixpress::import(&config, &options, &cwd)?;
             Ok(print_import(&report))
         }
@@ -151,6 +146,18 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
             stixpress::serve::serve(config, options, cwd)?;
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// A `--now`-like option read as a STIX timestamp.
+fn timestamp_option(
+    flag: &str,
+    value: Option<&str>,
+) -> Result<Option<stixpress::stix::Timestamp>, stixpress::error::Error> {
+    match value.map(stixpress::stix::Timestamp::parse) {
+        None => Ok(None),
+        Some(Ok(time)) => Ok(Some(time)),
+        Some(Err(problem)) => Err(stixpress::error::Error::Usage(format!("{flag}: {problem}"))),
     }
 }
 

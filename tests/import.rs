@@ -510,3 +510,194 @@ fn imported_stix_bundles_pass_the_validator() {
         assert_eq!(validated["valid"], true, "{target}: {validated}");
     }
 }
+
+// ---- TAXII 2.1 pulls ----
+
+/// The example's collection of every public object, on `stixpress serve`.
+const EXAMPLE_ALL: &str = "53cc8462-778d-5082-8f0a-1f0bdda37ed7";
+
+/// A TAXII server (`stixpress serve`, or medallion) on a free port, stopped when dropped.
+struct Server {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Server {
+    /// Starts `command` and waits for the stderr line that names `http://…` it listens at.
+    fn start(mut command: std::process::Command) -> Server {
+        use std::io::BufRead;
+        let mut child = command
+            .stderr(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("the server starts");
+        let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        let mut seen = String::new();
+        let base = loop {
+            let Some(Ok(line)) = lines.next() else { panic!("the server stopped before listening:\n{seen}") };
+            if let Some(rest) = line.split(" at http://").nth(1) {
+                break format!("http://{}", rest.split('/').next().unwrap());
+            }
+            seen.push_str(&line);
+            seen.push('\n');
+        };
+        std::thread::spawn(move || lines.for_each(drop));
+        Server { child, base }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(repo: &Repo) -> Server {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("stixpress"));
+    command.args(["serve", "--port", "0", "--no-watch"]).current_dir(repo.path());
+    Server::start(command)
+}
+
+/// An empty repository to import into.
+fn empty_repo() -> Repo {
+    let repo = Repo::new();
+    repo.write("stixpress.toml", "");
+    repo.write("content/README.md", "imports land here\n");
+    repo
+}
+
+#[test]
+fn a_taxii_pull_from_serve_pages_remembers_where_it_stopped_and_changes_nothing_again() {
+    let partner = example_repo();
+    let server = serve(&partner);
+    let repo = empty_repo();
+    let api_root = format!("{}/taxii2/api/", server.base);
+    let pull = |extra: &[&str]| {
+        let mut args = vec![api_root.as_str(), "--collection", EXAMPLE_ALL, "--limit", "7"];
+        args.extend_from_slice(&["--to", "content/imports/partner.json"]);
+        args.extend_from_slice(extra);
+        import(&repo, &args)
+    };
+    let (code, _, stderr) = pull(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    let bundle = read_json(&repo, "content/imports/partner.json");
+    let pulled = bundle["objects"].as_array().unwrap().len();
+    assert!(pulled > 20, "every page is pulled: {pulled} objects");
+    let state_path = repo.path().join("content/imports/partner.json.taxii-state");
+    let state: Value = serde_json::from_slice(&std::fs::read(&state_path).unwrap()).unwrap();
+    let key = format!("{}/taxii2/api/collections/{EXAMPLE_ALL}/objects/", server.base);
+    assert!(state["added_after"][&key].is_string(), "{state}");
+    assert_check_passes(&repo);
+
+    let first = std::fs::read(repo.path().join("content/imports/partner.json")).unwrap();
+    let state_before = std::fs::read(&state_path).unwrap();
+    let (code, _, stderr) = pull(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(std::fs::read(repo.path().join("content/imports/partner.json")).unwrap(), first, "nothing changes");
+    assert_eq!(std::fs::read(&state_path).unwrap(), state_before);
+
+    let (code, _, stderr) = pull(&["--since", "2000-01-01T00:00:00Z"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(std::fs::read(repo.path().join("content/imports/partner.json")).unwrap(), first, "pulled again whole, the same");
+
+    let (code, output) = repo.build(&["--now", NOW]);
+    assert_eq!(code, 0, "{output}");
+    let partner_indicators: Vec<Value> =
+        of_type(&bundle, "indicator").into_iter().cloned().collect();
+    assert!(!partner_indicators.is_empty());
+    let domains = blocklist(&repo, "domain");
+    let ipv4 = blocklist(&repo, "ipv4");
+    assert!(!domains.is_empty() || !ipv4.is_empty(), "pulled indicators reach the feeds");
+}
+
+#[test]
+fn taxii_failures_are_located_diagnostics() {
+    let partner = example_repo();
+    let server = serve(&partner);
+    let repo = empty_repo();
+    let missing = format!("{}/taxii2/api/collections/00000000-0000-4000-8000-000000000000/", server.base);
+    let (code, _, stderr) = import(&repo, &[&missing, "--to", "content/imports/x.json"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("HTTP 404") && stderr.contains(&missing), "{stderr}");
+    assert!(!repo.path().join("content/imports/x.json.taxii-state").exists(), "a failed pull remembers nothing");
+    let html = format!("{}/collections/x/", server.base);
+    let (code, _, stderr) = import(&repo, &[&html, "--format", "taxii"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("import-http"), "{stderr}");
+    let (code, _, stderr) = import(&repo, &["http://127.0.0.1:9/taxii2/api/", "--collection", "c"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("the request failed"), "{stderr}");
+    let (code, _, stderr) = import(&repo, &["http://127.0.0.1:9/taxii2/api/", "--format", "taxii"]);
+    assert_eq!(code, 2, "no collection named: {stderr}");
+}
+
+#[test]
+fn a_taxii_pull_from_medallion_pages_small_with_basic_authentication_and_passes_the_validator() {
+    if !peers_required() {
+        eprintln!("skipped: set STIXPRESS_PEERS=1 (scripts/test does) to pull from medallion");
+        return;
+    }
+    let repo = empty_repo();
+    repo.write("partner/2024-03.json", PARTNER_20);
+    repo.write("partner/2024-04.json", partner_21());
+    let data = repo.path().join("medallion.json");
+    let taxii = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/taxii");
+    let status = common::peer_python()
+        .arg(taxii.join("medallion_data.py"))
+        .arg(repo.path().join("partner"))
+        .arg("--out")
+        .arg(&data)
+        .status()
+        .unwrap();
+    assert!(status.success(), "medallion_data.py writes the data file");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut command = common::peer_python();
+    command.arg(taxii.join("medallion_run.py")).arg(&data).arg(port.to_string()).args(["--max-page-size", "2"]);
+    let server = Server::start(command);
+    wait_for_port(port);
+    let collection = format!("{}/api/collections/e41c49b8-49a8-44e5-9643-e2b380b93dd9/", server.base);
+    let pull = |auth: &str| {
+        let output = repo
+            .stixpress()
+            .args(["import", &collection, "--auth-env", "PARTNER_TAXII", "--to", "content/imports/medallion.json"])
+            .args(["--now", NOW])
+            .env("PARTNER_TAXII", auth)
+            .output()
+            .unwrap();
+        (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stderr).into_owned())
+    };
+    let (code, stderr) = pull("reader:wrong");
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("HTTP 401"), "{stderr}");
+    let (code, stderr) = pull("reader:reader");
+    assert_eq!(code, 1, "the invalid malware is reported: {stderr}");
+    let bundle = read_json(&repo, "content/imports/medallion.json");
+    let mut ids: Vec<&str> = bundle["objects"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        [
+            "identity--0b6a3f5e-4c1d-4a2e-9b7f-000000000001",
+            "indicator--0b6a3f5e-4c1d-4a2e-9b7f-000000000002",
+            "indicator--0b6a3f5e-4c1d-4a2e-9b7f-000000000003"
+        ],
+        "every page of two, without the invalid malware and what points at it"
+    );
+    assert_check_passes(&repo);
+    let path = repo.path().join("content/imports/medallion.json");
+    let validated = peer_script_json("import/misp_peer.py", &["validate".as_ref(), path.as_os_str()], "stix2-validator");
+    assert_eq!(validated["valid"], true, "{validated}");
+    let state = std::fs::read_to_string(repo.path().join("content/imports/medallion.json.taxii-state"));
+    assert!(state.is_err(), "an import with errors remembers nothing");
+}
+
+fn wait_for_port(port: u16) {
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("nothing listens on port {port}");
+}

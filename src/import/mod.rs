@@ -9,10 +9,12 @@
 //! files; the pipeline does.
 
 mod bundle;
+pub(crate) mod http;
 mod list;
 mod misp;
 mod repository;
 mod stix;
+pub(crate) mod taxii;
 mod text;
 mod values;
 
@@ -182,7 +184,7 @@ pub(crate) fn import_source(import: &mut Import<'_>, format: ImportFormat, sourc
         ImportFormat::Misp => misp::import(import, source),
         ImportFormat::Csv => list::import(import, source),
         ImportFormat::Text => text::import(import, source),
-        ImportFormat::Stix | ImportFormat::Auto => {
+        ImportFormat::Stix | ImportFormat::Taxii | ImportFormat::Auto => {
             return Err(format!("{}: STIX sources are loaded as `check` loads them", source.path.display()))
         }
     }

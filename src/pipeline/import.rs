@@ -22,6 +22,15 @@ pub struct ImportOptions {
     /// The time of objects whose source gives none (else `SOURCE_DATE_EPOCH`, else the
     /// source file's modification time).
     pub now: Option<Timestamp>,
+    /// `--collection`: the TAXII collection to pull from an API root.
+    pub collection: Option<String>,
+    /// `--since`: pull what a TAXII collection added after this (else what the target's state
+    /// file remembers, else everything).
+    pub since: Option<Timestamp>,
+    /// The environment variable holding `user:password` for HTTP sources.
+    pub auth_env: Option<String>,
+    /// `--limit`: the most objects to ask a TAXII server for per page.
+    pub limit: Option<usize>,
 }
 
 /// The outcome: the bundle's text, what the sources had wrong, and where it was written.
@@ -62,7 +71,16 @@ pub fn import(config: &Config, options: &ImportOptions, cwd: &Path) -> Result<Im
     let mut run =
         Import { repository: &repository, out: output, diagnostics: Vec::new(), now, name: options.name.clone() };
     let mut stix = StixSources::new(config)?;
+    let mut pulls = Pulls::new(config, options, target.as_deref())?;
+    if let Some(target) = target.as_ref().filter(|t| pulls.carries_over() && t.is_file()) {
+        // An incremental pull adds to what the target holds: its objects stay, as they are.
+        stix.import(&mut run, ImportFormat::Stix, &super::relative_to(target, cwd))?;
+    }
     for path in &options.sources {
+        if let Some(url) = url_of(path) {
+            pulls.pull(&mut run, &mut stix, url)?;
+            continue;
+        }
         if is_folder(path, cwd)? {
             stix.import(&mut run, options.format, &super::relative_to(&cwd.join(path), cwd))?;
             continue;
@@ -76,6 +94,7 @@ pub fn import(config: &Config, options: &ImportOptions, cwd: &Path) -> Result<Im
         }
     }
     let mut diagnostics = stix.repository_rules(config, objects, &mut run.out);
+    let succeeded = !run.diagnostics.iter().chain(&diagnostics).any(Diagnostic::is_error);
     let imported = run.out.len();
     let bundle = run.out.into_bundle(has_definition);
     let text = import::bundle_text(&bundle);
@@ -86,8 +105,95 @@ pub fn import(config: &Config, options: &ImportOptions, cwd: &Path) -> Result<Im
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         }
         std::fs::write(target, &text).map_err(|e| Error::io(target, e))?;
+        if succeeded {
+            pulls.remember()?;
+        }
     }
     Ok(ImportReport { bundle: text, objects: imported, diagnostics, written: target })
+}
+
+/// A source given as an `http://` or `https://` address.
+fn url_of(path: &Path) -> Option<&str> {
+    path.to_str().filter(|p| p.starts_with("http://") || p.starts_with("https://"))
+}
+
+/// The TAXII collections pulled in this run, and what the target's state file remembers of
+/// them (`<target>.taxii-state`: no `.json`, so that `check` and `build` never read it).
+struct Pulls<'o> {
+    options: &'o ImportOptions,
+    client: Option<import::http::Client>,
+    max_bytes: u64,
+    state_path: Option<PathBuf>,
+    state: import::taxii::State,
+    newest: Vec<(String, String)>,
+}
+
+impl<'o> Pulls<'o> {
+    fn new(config: &Config, options: &'o ImportOptions, target: Option<&Path>) -> Result<Pulls<'o>, Error> {
+        let state_path = target.map(|t| PathBuf::from(format!("{}.taxii-state", t.display())));
+        let state = match &state_path {
+            Some(path) => import::taxii::State::read(path).map_err(Error::Usage)?,
+            None => Default::default(),
+        };
+        let max_bytes = config.check.max_file_size;
+        Ok(Pulls { options, client: None, max_bytes, state_path, state, newest: Vec::new() })
+    }
+
+    /// Whether a TAXII collection is pulled (its target then keeps what it holds).
+    fn carries_over(&self) -> bool {
+        self.options.format == ImportFormat::Taxii
+            || self.options.sources.iter().filter_map(|p| url_of(p)).any(|url| self.is_taxii(url))
+    }
+
+    fn is_taxii(&self, url: &str) -> bool {
+        match self.options.format {
+            ImportFormat::Taxii => true,
+            ImportFormat::Auto => self.options.collection.is_some() || url.contains("/collections/"),
+            _ => false,
+        }
+    }
+
+    fn client(&mut self) -> Result<&import::http::Client, Error> {
+        if self.client.is_none() {
+            let client = import::http::Client::new(self.max_bytes, self.options.auth_env.as_deref()).map_err(Error::Usage)?;
+            self.client = Some(client);
+        }
+        Ok(self.client.as_ref().expect("set above"))
+    }
+
+    /// Pulls one collection, page by page, loading each page as `check` loads a bundle.
+    fn pull(&mut self, run: &mut Import<'_>, stix: &mut StixSources, url: &str) -> Result<(), Error> {
+        if !self.is_taxii(url) {
+            return Err(Error::Usage(format!("{url}: an address is pulled as a TAXII 2.1 collection (--format taxii)")));
+        }
+        let collection =
+            import::taxii::Collection::from_source(url, self.options.collection.as_deref()).map_err(Error::Usage)?;
+        let key = collection.objects_url();
+        let since = self.options.since.map(|t| t.to_millis_text());
+        let added_after = since.or_else(|| self.state.added_after.get(&key).cloned());
+        let limit = self.options.limit;
+        let client = self.client()?;
+        let pulled = import::taxii::pull(client, &collection, (added_after.as_deref(), limit), |page| stix.page(run, page));
+        match pulled {
+            Ok(Some(newest)) => self.newest.push((key, newest)),
+            Ok(None) => {}
+            Err(diagnostic) => run.diagnostics.push(*diagnostic),
+        }
+        Ok(())
+    }
+
+    /// Writes the state file with the newest dates added (after an import that succeeded).
+    fn remember(mut self) -> Result<(), Error> {
+        let Some(path) = self.state_path.take().filter(|_| !self.newest.is_empty()) else { return Ok(()) };
+        for (key, newest) in self.newest.drain(..) {
+            self.state.added_after.insert(key, newest);
+        }
+        let text = self.state.to_text();
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+        }
+        Ok(())
+    }
 }
 
 fn is_folder(path: &Path, cwd: &Path) -> Result<bool, Error> {
@@ -130,6 +236,18 @@ impl StixSources {
         let mut kept = import::keep_stix(run, loaded.objects);
         self.kept.append(&mut kept);
         Ok(())
+    }
+
+    /// A page of a TAXII collection: its objects loaded and checked as a bundle's, located in
+    /// the page (its URL, line and column).
+    fn page(&mut self, run: &mut Import<'_>, page: import::taxii::Page) {
+        let clock = self.clock;
+        let check = move |value: &serde_json::Value, version| validate::check_object_at(value, version, Some(clock));
+        let loaded = load::load_envelope(&page.url, page.text, &check);
+        run.diagnostics.extend(loaded.diagnostics);
+        self.files.insert(PathBuf::from(&page.url));
+        let mut kept = import::keep_stix(run, loaded.objects);
+        self.kept.append(&mut kept);
     }
 
     /// The repository rules (references, versions, markings) on the kept objects beside the
