@@ -701,3 +701,76 @@ fn wait_for_port(port: u16) {
     }
     panic!("nothing listens on port {port}");
 }
+
+// ---- MISP feeds ----
+
+#[test]
+fn a_misp_feed_folder_imports_every_event_its_manifest_lists() {
+    let repo = example_repo();
+    let event = serde_json::json!({"Event": {
+        "uuid": "0a9e8d7c-6b5a-4f3e-9d2c-1b0a9f8e7d6c", "info": "Phishing wave", "date": "2026-11-25",
+        "timestamp": "1795400000", "Tag": [{"name": "tlp:clear"}],
+        "Attribute": [{"type": "url", "value": "http://phish-login.net/verify", "to_ids": true}]
+    }});
+    repo.write("feed/0a9e8d7c-6b5a-4f3e-9d2c-1b0a9f8e7d6c.json", event.to_string());
+    repo.write("feed/5f7c2b1e-3a4d-4e6f-8a9b-0c1d2e3f4a5b.json", misp_event());
+    repo.write(
+        "feed/manifest.json",
+        r#"{"5f7c2b1e-3a4d-4e6f-8a9b-0c1d2e3f4a5b": {"info": "a"}, "0a9e8d7c-6b5a-4f3e-9d2c-1b0a9f8e7d6c": {"info": "b"},
+            "11111111-2222-4333-8444-555555555555": {"info": "gone"}, "../../secrets": {}}"#,
+    );
+    let (code, _, stderr) = import(&repo, &["feed", "--to", "content/imports/feed.json"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("11111111-2222-4333-8444-555555555555.json") && stderr.contains("missing"), "{stderr}");
+    assert!(stderr.contains("../../secrets"), "{stderr}");
+    let bundle = read_json(&repo, "content/imports/feed.json");
+    let reports: Vec<&str> = of_type(&bundle, "report").iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(reports.len(), 2, "{reports:?}");
+    assert!(reports.contains(&"Phishing wave"));
+    assert_check_passes(&repo);
+    let first = std::fs::read(repo.path().join("content/imports/feed.json")).unwrap();
+    import(&repo, &["feed", "--to", "content/imports/feed.json"]);
+    assert_eq!(std::fs::read(repo.path().join("content/imports/feed.json")).unwrap(), first, "same bytes again");
+    let (code, output) = repo.build(&["--now", NOW]);
+    assert_eq!(code, 0, "{output}");
+    assert!(blocklist(&repo, "url").contains(&"http://phish-login.net/verify".to_owned()));
+}
+
+#[test]
+fn misp_feeds_written_by_pymisp_import_from_a_folder_and_a_url_and_pass_the_validator() {
+    if !peers_required() {
+        eprintln!("skipped: set STIXPRESS_PEERS=1 (scripts/test does) to write a feed with PyMISP");
+        return;
+    }
+    let repo = example_repo();
+    let feed = repo.path().join("feed");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import/misp_peer.py");
+    let status = common::peer_python().arg(&script).arg("feed").arg(&feed).status().unwrap();
+    assert!(status.success(), "PyMISP writes the feed");
+    let (code, _, stderr) = import(&repo, &["feed", "--to", "content/imports/feed.json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_check_passes(&repo);
+    let path = repo.path().join("content/imports/feed.json");
+    let validated = peer_script_json("import/misp_peer.py", &["validate".as_ref(), path.as_os_str()], "stix2-validator");
+    assert_eq!(validated["valid"], true, "{validated}");
+    let patterns = |bundle: &Value| -> Vec<String> {
+        let mut p: Vec<String> =
+            of_type(bundle, "indicator").iter().map(|i| i["pattern"].as_str().unwrap().to_owned()).collect();
+        p.sort();
+        p
+    };
+    let from_folder = patterns(&read_json(&repo, "content/imports/feed.json"));
+    assert!(from_folder.contains(&"[url:value = 'http://phish-login.net/verify']".to_owned()), "{from_folder:?}");
+    assert!(from_folder.contains(&"[domain-name:value = 'relay-c2.net']".to_owned()), "{from_folder:?}");
+
+    let server = common::static_server(&feed);
+    std::fs::remove_file(&path).unwrap();
+    for address in [server.url.clone(), format!("{}manifest.json", server.url)] {
+        let (code, stdout, stderr) = import(&repo, &[&address]);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(patterns(&serde_json::from_str(&stdout).unwrap()), from_folder, "the same feed over HTTP");
+    }
+    let (code, _, stderr) = import(&repo, &[&format!("{}nothing/", server.url)]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("HTTP 404"), "{stderr}");
+}

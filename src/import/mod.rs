@@ -12,6 +12,7 @@ mod bundle;
 pub(crate) mod http;
 mod list;
 mod misp;
+pub(crate) mod misp_feed;
 mod repository;
 mod stix;
 pub(crate) mod taxii;

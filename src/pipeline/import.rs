@@ -78,7 +78,12 @@ pub fn import(config: &Config, options: &ImportOptions, cwd: &Path) -> Result<Im
     }
     for path in &options.sources {
         if let Some(url) = url_of(path) {
-            pulls.pull(&mut run, &mut stix, url)?;
+            pulls.fetch(&mut run, &mut stix, url)?;
+            continue;
+        }
+        let is_feed = cwd.join(path).join("manifest.json").is_file();
+        if is_feed && matches!(options.format, ImportFormat::Auto | ImportFormat::Misp) {
+            feed_folder(&mut run, config, path, cwd)?;
             continue;
         }
         if is_folder(path, cwd)? {
@@ -161,11 +166,46 @@ impl<'o> Pulls<'o> {
         Ok(self.client.as_ref().expect("set above"))
     }
 
+    /// Fetches an address: a TAXII collection, or a MISP feed.
+    fn fetch(&mut self, run: &mut Import<'_>, stix: &mut StixSources, url: &str) -> Result<(), Error> {
+        match self.options.format {
+            _ if self.is_taxii(url) => self.pull(run, stix, url),
+            ImportFormat::Auto | ImportFormat::Misp => self.feed(run, url),
+            _ => Err(Error::Usage(format!("{url}: an address is a TAXII 2.1 collection or a MISP feed"))),
+        }
+    }
+
+    /// A MISP feed over HTTP: its manifest, then each event it lists.
+    fn feed(&mut self, run: &mut Import<'_>, url: &str) -> Result<(), Error> {
+        let base = match url.strip_suffix("manifest.json") {
+            Some(base) => base.to_owned(),
+            None => format!("{}/", url.trim_end_matches('/')),
+        };
+        let client = self.client()?;
+        let fetch = |url: &str| match client.get(url, "application/json") {
+            Ok(fetched) => Ok(Source::new(Path::new(url), fetched.text.into_bytes(), None)),
+            Err(diagnostic) => Err(*diagnostic),
+        };
+        let manifest = match fetch(&format!("{base}manifest.json")) {
+            Ok(manifest) => manifest,
+            Err(diagnostic) => {
+                run.diagnostics.push(diagnostic);
+                return Ok(());
+            }
+        };
+        let (uuids, problems) = import::misp_feed::event_uuids(&manifest);
+        run.diagnostics.extend(problems);
+        for uuid in uuids {
+            match fetch(&format!("{base}{uuid}.json")) {
+                Ok(event) => import::import_source(run, ImportFormat::Misp, &event).map_err(Error::Usage)?,
+                Err(diagnostic) => run.diagnostics.push(diagnostic),
+            }
+        }
+        Ok(())
+    }
+
     /// Pulls one collection, page by page, loading each page as `check` loads a bundle.
     fn pull(&mut self, run: &mut Import<'_>, stix: &mut StixSources, url: &str) -> Result<(), Error> {
-        if !self.is_taxii(url) {
-            return Err(Error::Usage(format!("{url}: an address is pulled as a TAXII 2.1 collection (--format taxii)")));
-        }
         let collection =
             import::taxii::Collection::from_source(url, self.options.collection.as_deref()).map_err(Error::Usage)?;
         let key = collection.objects_url();
@@ -194,6 +234,39 @@ impl<'o> Pulls<'o> {
         }
         Ok(())
     }
+}
+
+/// A MISP feed folder: `manifest.json`, then each event it lists (`<uuid>.json`), imported as
+/// event files are. An event file that is missing or a symlink is reported and skipped.
+fn feed_folder(run: &mut Import<'_>, config: &Config, folder: &Path, cwd: &Path) -> Result<(), Error> {
+    let manifest = match read_source(config, &folder.join("manifest.json"), cwd)? {
+        Ok(manifest) => manifest,
+        Err(diagnostic) => {
+            run.diagnostics.push(diagnostic);
+            return Ok(());
+        }
+    };
+    let (uuids, problems) = import::misp_feed::event_uuids(&manifest);
+    run.diagnostics.extend(problems);
+    for uuid in uuids {
+        let path = folder.join(format!("{uuid}.json"));
+        let unusable = match std::fs::symlink_metadata(cwd.join(&path)) {
+            Ok(meta) if meta.file_type().is_symlink() => Some("is a symlink, which is never followed"),
+            Ok(meta) if meta.is_file() => None,
+            Ok(_) => Some("is not a file"),
+            Err(_) => Some("is listed in manifest.json but missing"),
+        };
+        if let Some(why) = unusable {
+            let d = Diagnostic::error("import-unreadable", format!("the event file {why}; skipped")).in_file(&path);
+            run.diagnostics.push(d);
+            continue;
+        }
+        match read_source(config, &path, cwd)? {
+            Ok(event) => import::import_source(run, ImportFormat::Misp, &event).map_err(Error::Usage)?,
+            Err(diagnostic) => run.diagnostics.push(diagnostic),
+        }
+    }
+    Ok(())
 }
 
 fn is_folder(path: &Path, cwd: &Path) -> Result<bool, Error> {
