@@ -137,6 +137,16 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
         Command::Import { sources, format, name, to, now, collection, since, auth_env, limit } => {
             let now = timestamp_option("--now", now.as_deref())?;
             let since = timestamp_option("--since", since.as_deref())?;
+            if sources.is_empty() {
+                let given = to.is_some() || name.is_some() || collection.is_some() || since.is_some();
+                if given || config.imports.is_empty() {
+                    return Err(stixpress::error::Error::Usage(
+                        "name a source to import, or list recurring sources as [[import]] tables in stixpress.toml"
+                            .into(),
+                    ));
+                }
+                return Ok(import_all(&config, now, &cwd));
+            }
             let options = stixpress::ImportOptions { sources, format, name, to, now, collection, since, auth_env, limit };
             let report = stixpress::import(&config, &options, &cwd)?;
             Ok(print_import(&report))
@@ -184,11 +194,33 @@ fn init(dir: &std::path::Path, name: Option<&str>) -> Result<ExitCode, stixpress
 }
 
 /// Prints the bundle (unless written to a file), then the diagnostics and a summary on stderr.
+/// Runs every `[[import]]` source; the exit code is the worst of theirs.
+fn import_all(config: &stixpress::config::Config, now: Option<stixpress::stix::Timestamp>, cwd: &std::path::Path) -> ExitCode {
+    let mut worst = 0u8;
+    for (name, result) in stixpress::import_all(config, now, cwd) {
+        eprintln!("import `{name}`:");
+        let code = match result {
+            Ok(report) => show_import(&report),
+            Err(e) => {
+                eprintln!("error: {e}");
+                2
+            }
+        };
+        worst = worst.max(code);
+    }
+    ExitCode::from(worst)
+}
+
 fn print_import(report: &stixpress::ImportReport) -> ExitCode {
+    ExitCode::from(show_import(report))
+}
+
+/// Prints an import's bundle (without `--to`) and diagnostics; its exit code.
+fn show_import(report: &stixpress::ImportReport) -> u8 {
     if report.written.is_none() {
         let mut out = std::io::stdout().lock();
         if finish_output(out.write_all(report.bundle.as_bytes()).and_then(|()| out.flush())).is_err() {
-            return ExitCode::from(2);
+            return 2;
         }
     }
     let mut err = std::io::stderr().lock();
@@ -197,11 +229,7 @@ fn print_import(report: &stixpress::ImportReport) -> ExitCode {
     let warnings = report.diagnostics.len() - errors;
     let place = report.written.as_ref().map(|p| format!(" into {}", p.display())).unwrap_or_default();
     let _ = writeln!(err, "imported {} objects{place}: {errors} errors, {warnings} warnings", report.objects);
-    if report.has_errors() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    u8::from(report.has_errors())
 }
 
 /// What an audience does not get and why, largest cause first (nothing when it gets everything).

@@ -774,3 +774,41 @@ fn misp_feeds_written_by_pymisp_import_from_a_folder_and_a_url_and_pass_the_vali
     assert_eq!(code, 1);
     assert!(stderr.contains("HTTP 404"), "{stderr}");
 }
+
+// ---- [[import]] tables ----
+
+#[test]
+fn import_without_source_runs_every_import_table_into_its_own_target() {
+    let repo = example_repo();
+    let config = std::fs::read_to_string(repo.path().join("stixpress.toml")).unwrap();
+    repo.write(
+        "stixpress.toml",
+        format!(
+            "{config}\n[[import]]\nname = \"hosts\"\nsource = \"sources/hosts.txt\"\nto = \"content/imports/hosts.json\"\nreport = \"Bad hosts\"\n\n\
+             [[import]]\nname = \"partner\"\nsource = \"partner\"\nformat = \"stix\"\nto = \"content/imports/partner.json\"\n"
+        ),
+    );
+    repo.write("sources/hosts.txt", "relay-c2[.]net\n");
+    repo.write("partner/2024-03.json", PARTNER_20);
+    let output = repo.stixpress().args(["import", "--now", NOW]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("import `hosts`") && stderr.contains("import `partner`"), "{stderr}");
+    let hosts = read_json(&repo, "content/imports/hosts.json");
+    assert_eq!(of_type(&hosts, "report")[0]["name"], "Bad hosts");
+    assert_eq!(of_type(&read_json(&repo, "content/imports/partner.json"), "indicator").len(), 1);
+    assert_check_passes(&repo);
+
+    repo.write("partner/2024-04.json", partner_21());
+    let output = repo.stixpress().args(["import", "--now", NOW]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "the worst exit code: {}", String::from_utf8_lossy(&output.stderr));
+    std::fs::remove_dir_all(repo.path().join("partner")).unwrap();
+    let output = repo.stixpress().args(["import", "--now", NOW]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "a source that is gone cannot run");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("import `hosts`"), "the others still run");
+
+    repo.write("stixpress.toml", "[[import]]\nname = \"x\"\nsource = \"a\"\nto = \"content/a.json\"\nwhen = \"daily\"\n");
+    let output = repo.stixpress().args(["import"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("when"), "the unknown key is named");
+}

@@ -47,6 +47,31 @@ impl ImportReport {
     }
 }
 
+/// Runs every `[[import]]` source of the configuration, each into its own target, in the
+/// configured order; one that cannot run does not stop the others.
+pub fn import_all(config: &Config, now: Option<Timestamp>, cwd: &Path) -> Vec<(String, Result<ImportReport, Error>)> {
+    config
+        .imports
+        .iter()
+        .map(|source| {
+            let options = ImportOptions {
+                sources: vec![source.source.clone()],
+                format: source.format,
+                name: source.report.clone(),
+                to: Some(source.to.clone()),
+                now,
+                collection: source.collection.clone(),
+                since: None,
+                auth_env: source.auth_env.clone(),
+                limit: source.limit,
+            };
+            let mut config = config.clone();
+            config.import = source.defaults.clone();
+            (source.name.clone(), import(&config, &options, cwd))
+        })
+        .collect()
+}
+
 pub fn import(config: &Config, options: &ImportOptions, cwd: &Path) -> Result<ImportReport, Error> {
     if options.sources.is_empty() {
         return Err(Error::Usage("name at least one source to import (a file)".into()));
