@@ -147,7 +147,10 @@ fn reset_peak_memory() {
 /// The peak resident memory since the last reset, in MiB (0 where /proc is not there).
 fn peak_memory_mib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kib = status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok());
+    let kib = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok());
     kib.unwrap_or(0) / 1024
 }
 
@@ -159,11 +162,17 @@ fn main() {
     let (seconds, objects) = run(dir.path(), "report.md", ImportFormat::Text);
     println!("text report, 1 MB: {seconds:.3} s, {objects} objects, peak {} MiB", peak_memory_mib());
     let (seconds, objects) = run(dir.path(), "events.json", ImportFormat::Misp);
-    println!("MISP, 1,000 events x 100 attributes in one file: {seconds:.3} s, {objects} objects, peak {} MiB", peak_memory_mib());
+    println!(
+        "MISP, 1,000 events x 100 attributes in one file: {seconds:.3} s, {objects} objects, peak {} MiB",
+        peak_memory_mib()
+    );
     std::fs::remove_file(dir.path().join("events.json")).expect("remove");
     misp_feed(&dir.path().join("feed"), 1000, 100);
     let (seconds, objects) = run(dir.path(), "feed", ImportFormat::Auto);
-    println!("MISP feed folder, 1,000 events x 100 attributes: {seconds:.3} s, {objects} objects, peak {} MiB", peak_memory_mib());
+    println!(
+        "MISP feed folder, 1,000 events x 100 attributes: {seconds:.3} s, {objects} objects, peak {} MiB",
+        peak_memory_mib()
+    );
 
     let partner = tempfile::tempdir().expect("temp dir");
     taxii_partner(partner.path(), 100_000);
@@ -172,5 +181,8 @@ fn main() {
     println!("(serve answers 100,000 indicators after {:.1} s)", started.elapsed().as_secs_f64());
     let collection = format!("{base}/taxii2/api/collections/53cc8462-778d-5082-8f0a-1f0bdda37ed7/");
     let (seconds, objects) = run(dir.path(), &collection, ImportFormat::Taxii);
-    println!("TAXII pull from serve, 100,000 objects: {seconds:.3} s, {objects} objects, peak {} MiB", peak_memory_mib());
+    println!(
+        "TAXII pull from serve, 100,000 objects: {seconds:.3} s, {objects} objects, peak {} MiB",
+        peak_memory_mib()
+    );
 }

@@ -147,7 +147,8 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
                 }
                 return Ok(import_all(&config, now, &cwd));
             }
-            let options = stixpress::ImportOptions { sources, format, name, to, now, collection, since, auth_env, limit };
+            let options =
+                stixpress::ImportOptions { sources, format, name, to, now, collection, since, auth_env, limit };
             let report = stixpress::import(&config, &options, &cwd)?;
             Ok(print_import(&report))
         }
@@ -195,7 +196,11 @@ fn init(dir: &std::path::Path, name: Option<&str>) -> Result<ExitCode, stixpress
 
 /// Prints the bundle (unless written to a file), then the diagnostics and a summary on stderr.
 /// Runs every `[[import]]` source; the exit code is the worst of theirs.
-fn import_all(config: &stixpress::config::Config, now: Option<stixpress::stix::Timestamp>, cwd: &std::path::Path) -> ExitCode {
+fn import_all(
+    config: &stixpress::config::Config,
+    now: Option<stixpress::stix::Timestamp>,
+    cwd: &std::path::Path,
+) -> ExitCode {
     let mut worst = 0u8;
     for (name, result) in stixpress::import_all(config, now, cwd) {
         eprintln!("import `{name}`:");

@@ -446,7 +446,8 @@ fn stix_20_and_21_bundles_are_kept_as_published_and_checked_where_they_come_from
 
     repo.write("partner/2024-04/new.json", partner_21());
     repo.write("partner/2024-04/again.json", PARTNER_20);
-    let (code, stdout, stderr) = import(&repo, &["partner", "--format", "stix", "--to", "content/imports/partner.json"]);
+    let (code, stdout, stderr) =
+        import(&repo, &["partner", "--format", "stix", "--to", "content/imports/partner.json"]);
     assert_eq!(code, 1, "the source had an object with errors: {stderr}");
     assert!(stdout.is_empty());
     assert!(stderr.contains("partner/2024-04/new.json") && stderr.contains("`name` must be a string"), "{stderr}");
@@ -467,7 +468,10 @@ fn stix_20_and_21_bundles_are_kept_as_published_and_checked_where_they_come_from
 
     let (code, output) = repo.build(&["--now", NOW]);
     assert_eq!(code, 0, "{output}");
-    assert!(blocklist(&repo, "domain").contains(&"partner-c2.example.org".to_owned()), "2.0 indicators reach the feeds");
+    assert!(
+        blocklist(&repo, "domain").contains(&"partner-c2.example.org".to_owned()),
+        "2.0 indicators reach the feeds"
+    );
     assert!(blocklist(&repo, "ipv4").contains(&"198.51.100.23".to_owned()));
 }
 
@@ -502,11 +506,14 @@ fn imported_stix_bundles_pass_the_validator() {
     let repo = example_repo();
     repo.write("partner/2024-03.json", PARTNER_20);
     repo.write("partner/2024-04.json", partner_21());
-    for (source, target) in [("partner/2024-03.json", "content/imports/p20.json"), ("partner/2024-04.json", "content/imports/p21.json")] {
+    for (source, target) in
+        [("partner/2024-03.json", "content/imports/p20.json"), ("partner/2024-04.json", "content/imports/p21.json")]
+    {
         let (code, _, stderr) = import(&repo, &[source, "--to", target]);
         assert!(code <= 1, "{stderr}");
         let path = repo.path().join(target);
-        let validated = peer_script_json("import/misp_peer.py", &["validate".as_ref(), path.as_os_str()], "stix2-validator");
+        let validated =
+            peer_script_json("import/misp_peer.py", &["validate".as_ref(), path.as_os_str()], "stix2-validator");
         assert_eq!(validated["valid"], true, "{target}: {validated}");
     }
 }
@@ -599,12 +606,15 @@ fn a_taxii_pull_from_serve_pages_remembers_where_it_stopped_and_changes_nothing_
 
     let (code, _, stderr) = pull(&["--since", "2000-01-01T00:00:00Z"]);
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(std::fs::read(repo.path().join("content/imports/partner.json")).unwrap(), first, "pulled again whole, the same");
+    assert_eq!(
+        std::fs::read(repo.path().join("content/imports/partner.json")).unwrap(),
+        first,
+        "pulled again whole, the same"
+    );
 
     let (code, output) = repo.build(&["--now", NOW]);
     assert_eq!(code, 0, "{output}");
-    let partner_indicators: Vec<Value> =
-        of_type(&bundle, "indicator").into_iter().cloned().collect();
+    let partner_indicators: Vec<Value> = of_type(&bundle, "indicator").into_iter().cloned().collect();
     assert!(!partner_indicators.is_empty());
     let domains = blocklist(&repo, "domain");
     let ipv4 = blocklist(&repo, "ipv4");
@@ -686,7 +696,8 @@ fn a_taxii_pull_from_medallion_pages_small_with_basic_authentication_and_passes_
     );
     assert_check_passes(&repo);
     let path = repo.path().join("content/imports/medallion.json");
-    let validated = peer_script_json("import/misp_peer.py", &["validate".as_ref(), path.as_os_str()], "stix2-validator");
+    let validated =
+        peer_script_json("import/misp_peer.py", &["validate".as_ref(), path.as_os_str()], "stix2-validator");
     assert_eq!(validated["valid"], true, "{validated}");
     let state = std::fs::read_to_string(repo.path().join("content/imports/medallion.json.taxii-state"));
     assert!(state.is_err(), "an import with errors remembers nothing");
@@ -751,7 +762,8 @@ fn misp_feeds_written_by_pymisp_import_from_a_folder_and_a_url_and_pass_the_vali
     assert_eq!(code, 0, "{stderr}");
     assert_check_passes(&repo);
     let path = repo.path().join("content/imports/feed.json");
-    let validated = peer_script_json("import/misp_peer.py", &["validate".as_ref(), path.as_os_str()], "stix2-validator");
+    let validated =
+        peer_script_json("import/misp_peer.py", &["validate".as_ref(), path.as_os_str()], "stix2-validator");
     assert_eq!(validated["valid"], true, "{validated}");
     let patterns = |bundle: &Value| -> Vec<String> {
         let mut p: Vec<String> =
@@ -807,7 +819,10 @@ fn import_without_source_runs_every_import_table_into_its_own_target() {
     assert_eq!(output.status.code(), Some(2), "a source that is gone cannot run");
     assert!(String::from_utf8_lossy(&output.stderr).contains("import `hosts`"), "the others still run");
 
-    repo.write("stixpress.toml", "[[import]]\nname = \"x\"\nsource = \"a\"\nto = \"content/a.json\"\nwhen = \"daily\"\n");
+    repo.write(
+        "stixpress.toml",
+        "[[import]]\nname = \"x\"\nsource = \"a\"\nto = \"content/a.json\"\nwhen = \"daily\"\n",
+    );
     let output = repo.stixpress().args(["import"]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("when"), "the unknown key is named");

@@ -47,14 +47,7 @@ pub(crate) struct Output {
 
 impl Output {
     pub(crate) fn new(created_by_ref: Option<String>, markings: Vec<String>) -> Output {
-        Output {
-            objects: Vec::new(),
-            ids: HashSet::new(),
-            versions: HashSet::new(),
-            made: 0,
-            created_by_ref,
-            markings,
-        }
+        Output { objects: Vec::new(), ids: HashSet::new(), versions: HashSet::new(), made: 0, created_by_ref, markings }
     }
 
     pub(crate) fn has(&self, id: &str) -> bool {

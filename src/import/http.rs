@@ -68,7 +68,8 @@ impl Client {
         let text = match body {
             Ok(text) => text,
             Err(ureq::Error::BodyExceedsLimit(limit)) => {
-                let message = format!("the answer is over the limit of {} MiB ([check] max_file_size_mib)", limit >> 20);
+                let message =
+                    format!("the answer is over the limit of {} MiB ([check] max_file_size_mib)", limit >> 20);
                 return Err(Box::new(problem(url, message)));
             }
             Err(e) => return Err(Box::new(problem(url, format!("the answer could not be read: {e}")))),
@@ -88,7 +89,9 @@ pub(crate) fn problem(url: &str, message: String) -> Diagnostic {
 
 fn status_help(status: u16) -> &'static str {
     match status {
-        401 | 403 => "check the credentials: set `auth_env` in the [[import]] table to a variable holding `user:password`",
+        401 | 403 => {
+            "check the credentials: set `auth_env` in the [[import]] table to a variable holding `user:password`"
+        }
         404 => "check the address: an API root (…/taxii2/api/) with --collection, or a collection's address",
         406 | 415 => "the server does not offer TAXII 2.1 (application/taxii+json;version=2.1)",
         _ => "try again later, or ask the server's operator",

@@ -39,7 +39,9 @@ impl Collection {
         }
         match collection {
             Some(id) => Collection::new(trimmed, id),
-            None => Err(format!("{url}: name the collection to pull with --collection ID (or give the collection's address)")),
+            None => Err(format!(
+                "{url}: name the collection to pull with --collection ID (or give the collection's address)"
+            )),
         }
     }
 
@@ -172,7 +174,9 @@ impl State {
     /// Reads the state file; a missing one is an empty state, a damaged one an error.
     pub(crate) fn read(path: &std::path::Path) -> Result<State, String> {
         match std::fs::read_to_string(path) {
-            Ok(text) => serde_json::from_str(&text).map_err(|e| format!("{}: not a TAXII state file: {e}", path.display())),
+            Ok(text) => {
+                serde_json::from_str(&text).map_err(|e| format!("{}: not a TAXII state file: {e}", path.display()))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
             Err(e) => Err(format!("{}: {e}", path.display())),
         }

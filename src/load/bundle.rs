@@ -47,7 +47,12 @@ pub(crate) fn parse_envelope(source: &Source, check: &ObjectCheck) -> LoadedFile
     let members = match serde_json::from_str::<TopLevel>(&source.text) {
         Ok(TopLevel::Object(members)) => members,
         Ok(TopLevel::Other(kind)) => {
-            return only(file_error(source, "taxii-envelope", 0, format!("the page holds {kind}, not a TAXII envelope")));
+            return only(file_error(
+                source,
+                "taxii-envelope",
+                0,
+                format!("the page holds {kind}, not a TAXII envelope"),
+            ));
         }
         Err(err) => return only(json_error(source, &err, 0)),
     };

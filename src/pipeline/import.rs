@@ -185,7 +185,8 @@ impl<'o> Pulls<'o> {
 
     fn client(&mut self) -> Result<&import::http::Client, Error> {
         if self.client.is_none() {
-            let client = import::http::Client::new(self.max_bytes, self.options.auth_env.as_deref()).map_err(Error::Usage)?;
+            let client =
+                import::http::Client::new(self.max_bytes, self.options.auth_env.as_deref()).map_err(Error::Usage)?;
             self.client = Some(client);
         }
         Ok(self.client.as_ref().expect("set above"))
@@ -207,14 +208,14 @@ impl<'o> Pulls<'o> {
             None => format!("{}/", url.trim_end_matches('/')),
         };
         let client = self.client()?;
-        let fetch = |url: &str| match client.get(url, "application/json") {
-            Ok(fetched) => Ok(Source::new(Path::new(url), fetched.text.into_bytes(), None)),
-            Err(diagnostic) => Err(*diagnostic),
+        let fetch = |url: &str| {
+            let fetched = client.get(url, "application/json")?;
+            Ok::<_, Box<Diagnostic>>(Source::new(Path::new(url), fetched.text.into_bytes(), None))
         };
         let manifest = match fetch(&format!("{base}manifest.json")) {
             Ok(manifest) => manifest,
             Err(diagnostic) => {
-                run.diagnostics.push(diagnostic);
+                run.diagnostics.push(*diagnostic);
                 return Ok(());
             }
         };
@@ -223,7 +224,7 @@ impl<'o> Pulls<'o> {
         for uuid in uuids {
             match fetch(&format!("{base}{uuid}.json")) {
                 Ok(event) => import::import_source(run, ImportFormat::Misp, &event).map_err(Error::Usage)?,
-                Err(diagnostic) => run.diagnostics.push(diagnostic),
+                Err(diagnostic) => run.diagnostics.push(*diagnostic),
             }
         }
         Ok(())
@@ -238,7 +239,8 @@ impl<'o> Pulls<'o> {
         let added_after = since.or_else(|| self.state.added_after.get(&key).cloned());
         let limit = self.options.limit;
         let client = self.client()?;
-        let pulled = import::taxii::pull(client, &collection, (added_after.as_deref(), limit), |page| stix.page(run, page));
+        let pulled =
+            import::taxii::pull(client, &collection, (added_after.as_deref(), limit), |page| stix.page(run, page));
         match pulled {
             Ok(Some(newest)) => self.newest.push((key, newest)),
             Ok(None) => {}
@@ -322,7 +324,10 @@ impl StixSources {
     /// and keeps its objects.
     fn import(&mut self, run: &mut Import<'_>, format: ImportFormat, path: &Path) -> Result<(), Error> {
         if !matches!(format, ImportFormat::Auto | ImportFormat::Stix) {
-            return Err(Error::Usage(format!("{}: a folder is imported as STIX bundles (--format stix)", path.display())));
+            return Err(Error::Usage(format!(
+                "{}: a folder is imported as STIX bundles (--format stix)",
+                path.display()
+            )));
         }
         let discovered = load::discover(&[path.to_path_buf()], path)?;
         let clock = self.clock;
@@ -366,11 +371,8 @@ impl StixSources {
             found.retain(|d| self.files.contains(&d.location.file));
             let failing: HashSet<&str> =
                 found.iter().filter(|d| d.is_error()).filter_map(|d| d.object_id.as_deref()).collect();
-            let left_out: HashSet<(String, String)> = objects[held..]
-                .iter()
-                .filter(|o| failing.contains(o.id.as_str()))
-                .map(import::version_key)
-                .collect();
+            let left_out: HashSet<(String, String)> =
+                objects[held..].iter().filter(|o| failing.contains(o.id.as_str())).map(import::version_key).collect();
             reported.append(&mut found);
             if left_out.is_empty() {
                 break;
