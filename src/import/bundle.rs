@@ -29,7 +29,9 @@ pub(crate) struct Provenance<'a> {
 
 /// One object of the bundle: made by the import, or kept as a third party published it.
 enum Entry {
-    Made(Value),
+    /// An object made by the import, already written as it appears in the bundle: a
+    /// `serde_json::Value` per object would hold several times the memory at 100,000 objects.
+    Made(Box<RawValue>),
     /// A STIX object from elsewhere: its bytes as published and the version it was read as.
     Kept(Box<RawValue>, SpecVersion, (String, String)),
 }
@@ -97,7 +99,9 @@ impl Output {
             extensions.insert(PROVENANCE_EXTENSION.into(), extension);
         }
         self.made += 1;
-        self.objects.push(Entry::Made(Value::Object(object)));
+        if let Some(made) = made(&Value::Object(object)) {
+            self.objects.push(made);
+        }
     }
 
     /// Whether this version of an object (`modified` empty when it has none) is already kept.
@@ -133,7 +137,7 @@ impl Output {
             && self.objects.iter().all(|e| matches!(e, Entry::Kept(_, SpecVersion::V20, _)));
         let mut objects = Vec::with_capacity(self.objects.len() + 2);
         if !repository_has_definition && self.made > 0 {
-            objects.extend(definition_objects().map(Entry::Made));
+            objects.extend(definition_objects().iter().filter_map(made));
         }
         objects.extend(self.objects);
         let text = serde_json::to_string(&Entries(&objects)).unwrap_or_default();
@@ -161,8 +165,7 @@ impl serde::Serialize for Entries<'_> {
         let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
         for entry in self.0 {
             match entry {
-                Entry::Made(value) => seq.serialize_element(&Ordered(value))?,
-                Entry::Kept(raw, _, _) => seq.serialize_element(raw)?,
+                Entry::Made(raw) | Entry::Kept(raw, _, _) => seq.serialize_element(raw)?,
             }
         }
         seq.end()
@@ -181,6 +184,13 @@ impl serde::Serialize for Bundle {
         map.serialize_entry("objects", &Entries(&self.objects))?;
         map.end()
     }
+}
+
+/// An object as the bundle's pretty text holds it (its properties ordered, indented for its
+/// place in `objects`), kept as text.
+fn made(object: &Value) -> Option<Entry> {
+    let text = serde_json::to_string_pretty(&Ordered(object)).ok()?;
+    RawValue::from_string(text.replace('\n', "\n    ")).ok().map(Entry::Made)
 }
 
 /// Properties written first, in this order, as people write STIX; the rest follow sorted.
