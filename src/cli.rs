@@ -106,7 +106,7 @@ pub enum Command {
     /// Import MISP events, indicator lists (plain or CSV) and written reports (text, Markdown,
     /// HTML) as one STIX 2.1 bundle, referencing what the repository already holds.
     Import {
-        /// The files to import.
+        /// The files (or folders of STIX bundles) to import.
         #[arg(value_name = "SOURCE")]
         sources: Vec<PathBuf>,
         /// What the sources are (default: from their names and contents).
@@ -122,6 +122,19 @@ pub enum Command {
         /// SOURCE_DATE_EPOCH, else the source file's modification time).
         #[arg(long, value_name = "TIMESTAMP")]
         now: Option<String>,
+        /// The TAXII collection to pull when SOURCE is an API root.
+        #[arg(long, value_name = "ID")]
+        collection: Option<String>,
+        /// Pull what a TAXII collection added after this time (default: what the state file
+        /// beside --to remembers, else everything).
+        #[arg(long, value_name = "TIMESTAMP")]
+        since: Option<String>,
+        /// The environment variable holding `user:password` for HTTP Basic authentication.
+        #[arg(long, value_name = "VAR")]
+        auth_env: Option<String>,
+        /// The most objects to ask a TAXII server for per page.
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
     },
     /// Find the values of known indicators in logs (plain text, JSON lines, CSV, gzip; `-` for
     /// standard input). Exit code as grep: 0 when something was found, 1 when nothing was, 2
@@ -167,8 +180,10 @@ pub enum ImportFormat {
     Csv,
     /// A written report: plain text, Markdown or HTML.
     Text,
-    /// A STIX bundle (not supported yet).
+    /// STIX bundles (2.0 or 2.1), or a folder of them: objects kept as published.
     Stix,
+    /// A TAXII 2.1 collection (its address, or an API root with --collection), pulled.
+    Taxii,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -22,8 +22,58 @@ struct RawConfig {
     audiences: Option<BTreeMap<String, RawAudience>>,
     taxii: Option<RawTaxii>,
     new: Option<RawNew>,
-    /// `[import]`: like `[new]`, for what `stixpress import` writes (falls back to `[new]`).
-    import: Option<RawNew>,
+    /// `[import]`: like `[new]`, for what `stixpress import` writes (falls back to `[new]`);
+    /// or `[[import]]`: the recurring sources `stixpress import` without SOURCE runs.
+    import: Option<RawImport>,
+}
+
+/// TOML keeps `import` one table or one list of tables: `[import]` gives the importing
+/// identity and markings; `[[import]]` names sources, each with its own.
+#[derive(Debug)]
+enum RawImport {
+    Defaults(RawNew),
+    Sources(Vec<RawImportSource>),
+}
+
+impl<'de> Deserialize<'de> for RawImport {
+    // Not `#[serde(untagged)]`: its error would hide which key is unknown.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        match toml::Value::deserialize(deserializer)? {
+            toml::Value::Array(tables) => tables
+                .into_iter()
+                .map(RawImportSource::deserialize)
+                .collect::<Result<_, _>>()
+                .map(RawImport::Sources)
+                .map_err(|e| D::Error::custom(format!("[[import]]: {}", e.message()))),
+            table => RawNew::deserialize(table)
+                .map(RawImport::Defaults)
+                .map_err(|e| D::Error::custom(format!("[import]: {}", e.message()))),
+        }
+    }
+}
+
+/// One `[[import]]` table: a recurring source and the file it is imported into.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawImportSource {
+    name: String,
+    /// A path (file or folder, from the repository root) or an http(s) address.
+    source: String,
+    /// auto (default), misp, csv, text, stix, taxii.
+    format: Option<String>,
+    /// The bundle written, inside the content folder (from the repository root).
+    to: PathBuf,
+    /// The TAXII collection, when `source` is an API root.
+    collection: Option<String>,
+    /// Objects per TAXII page to ask for.
+    limit: Option<usize>,
+    /// The environment variable holding `user:password` for HTTP Basic authentication.
+    auth_env: Option<String>,
+    /// The name of the report made (lists, written reports), as `--name`.
+    report: Option<String>,
+    created_by_ref: Option<String>,
+    object_marking_refs: Option<Vec<String>>,
 }
 
 /// `[new]`: what `stixpress new` puts in every object it prints.
@@ -114,6 +164,25 @@ pub struct Config {
     pub new: NewDefaults,
     /// The importing identity and markings (`[import]`, else `[new]`).
     pub import: NewDefaults,
+    /// The `[[import]]` sources, in the configured order.
+    pub imports: Vec<ImportSource>,
+}
+
+/// A recurring source (`[[import]]`), as `stixpress import` without SOURCE runs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportSource {
+    pub name: String,
+    /// A path (resolved from the repository root) or an http(s) address.
+    pub source: PathBuf,
+    pub format: crate::cli::ImportFormat,
+    /// The bundle written (resolved from the repository root).
+    pub to: PathBuf,
+    pub collection: Option<String>,
+    pub limit: Option<usize>,
+    pub auth_env: Option<String>,
+    pub report: Option<String>,
+    /// Its identity and markings (else `[new]`'s).
+    pub defaults: NewDefaults,
 }
 
 /// The defaults `stixpress new` writes into an object.
@@ -343,17 +412,22 @@ fn resolve(raw: RawConfig, root: PathBuf, from_file: bool, content: Option<&Path
     };
     let taxii = resolve_taxii(raw.taxii.unwrap_or_default(), &site).map_err(invalid)?;
     let new = resolve_new(raw.new.unwrap_or_default()).map_err(invalid)?;
-    let import = match raw.import {
-        None => new.clone(),
-        Some(import) => {
-            let mut import = resolve_new(import).map_err(invalid)?;
-            import.created_by_ref = import.created_by_ref.or_else(|| new.created_by_ref.clone());
-            import
+    let (import, imports) = match raw.import {
+        None => (new.clone(), Vec::new()),
+        Some(RawImport::Defaults(import)) => (resolve_import_defaults(import, &new).map_err(invalid)?, Vec::new()),
+        Some(RawImport::Sources(sources)) => {
+            let imports = sources
+                .into_iter()
+                .map(|raw| resolve_import_source(raw, &new, &root))
+                .collect::<Result<Vec<_>, String>>()
+                .map_err(invalid)?;
+            (new.clone(), imports)
         }
     };
     Ok(Config {
         new,
         import,
+        imports,
         audiences,
         taxii,
         from_file,
@@ -374,6 +448,41 @@ fn resolve(raw: RawConfig, root: PathBuf, from_file: bool, content: Option<&Path
                 .saturating_mul(3600),
         },
         root,
+    })
+}
+
+/// `[import]`'s identity and markings, the identity falling back to `[new]`'s.
+fn resolve_import_defaults(raw: RawNew, new: &NewDefaults) -> Result<NewDefaults, String> {
+    let mut import = resolve_new(raw)?;
+    import.created_by_ref = import.created_by_ref.or_else(|| new.created_by_ref.clone());
+    Ok(import)
+}
+
+fn resolve_import_source(raw: RawImportSource, new: &NewDefaults, root: &Path) -> Result<ImportSource, String> {
+    use clap::ValueEnum;
+    let format = match raw.format.as_deref() {
+        None => crate::cli::ImportFormat::Auto,
+        Some(name) => crate::cli::ImportFormat::from_str(name, true).map_err(|_| {
+            format!("[[import]] `{}`: format \"{name}\" is not auto, misp, csv, text, stix or taxii", raw.name)
+        })?,
+    };
+    let is_url = raw.source.starts_with("http://") || raw.source.starts_with("https://");
+    let source = if is_url { PathBuf::from(&raw.source) } else { root.join(&raw.source) };
+    let own = RawNew { created_by_ref: raw.created_by_ref, object_marking_refs: raw.object_marking_refs };
+    let mut defaults = resolve_import_defaults(own, new)?;
+    if defaults.object_marking_refs.is_empty() {
+        defaults.object_marking_refs = new.object_marking_refs.clone();
+    }
+    Ok(ImportSource {
+        name: raw.name,
+        source,
+        format,
+        to: root.join(raw.to),
+        collection: raw.collection,
+        limit: raw.limit,
+        auth_env: raw.auth_env,
+        report: raw.report,
+        defaults,
     })
 }
 

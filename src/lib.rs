@@ -38,6 +38,6 @@ mod validate;
 mod write;
 
 pub use pipeline::{
-    build, check, check_changed_since, diff, import, known_for_audience, BuildOptions, BuildOutcome, BuildReport,
-    BuildStats, CheckReport, ImportOptions, ImportReport,
+    build, check, check_changed_since, diff, import, import_all, known_for_audience, BuildOptions, BuildOutcome,
+    BuildReport, BuildStats, CheckReport, ImportOptions, ImportReport,
 };

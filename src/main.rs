@@ -134,15 +134,21 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
             let report = stixpress::build(&config, &options, &cwd)?;
             Ok(print_build(&report, config.check.max_per_code))
         }
-        Command::Import { sources, format, name, to, now } => {
-            let now = match now.as_deref().map(stixpress::stix::Timestamp::parse) {
-                None => None,
-                Some(Ok(time)) => Some(time),
-                Some(Err(problem)) => {
-                    return Err(stixpress::error::Error::Usage(format!("--now: {problem}")));
+        Command::Import { sources, format, name, to, now, collection, since, auth_env, limit } => {
+            let now = timestamp_option("--now", now.as_deref())?;
+            let since = timestamp_option("--since", since.as_deref())?;
+            if sources.is_empty() {
+                let given = to.is_some() || name.is_some() || collection.is_some() || since.is_some();
+                if given || config.imports.is_empty() {
+                    return Err(stixpress::error::Error::Usage(
+                        "name a source to import, or list recurring sources as [[import]] tables in stixpress.toml"
+                            .into(),
+                    ));
                 }
-            };
-            let options = stixpress::ImportOptions { sources, format, name, to, now };
+                return Ok(import_all(&config, now, &cwd));
+            }
+            let options =
+                stixpress::ImportOptions { sources, format, name, to, now, collection, since, auth_env, limit };
             let report = stixpress::import(&config, &options, &cwd)?;
             Ok(print_import(&report))
         }
@@ -151,6 +157,18 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
             stixpress::serve::serve(config, options, cwd)?;
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// A `--now`-like option read as a STIX timestamp.
+fn timestamp_option(
+    flag: &str,
+    value: Option<&str>,
+) -> Result<Option<stixpress::stix::Timestamp>, stixpress::error::Error> {
+    match value.map(stixpress::stix::Timestamp::parse) {
+        None => Ok(None),
+        Some(Ok(time)) => Ok(Some(time)),
+        Some(Err(problem)) => Err(stixpress::error::Error::Usage(format!("{flag}: {problem}"))),
     }
 }
 
@@ -177,11 +195,37 @@ fn init(dir: &std::path::Path, name: Option<&str>) -> Result<ExitCode, stixpress
 }
 
 /// Prints the bundle (unless written to a file), then the diagnostics and a summary on stderr.
+/// Runs every `[[import]]` source; the exit code is the worst of theirs.
+fn import_all(
+    config: &stixpress::config::Config,
+    now: Option<stixpress::stix::Timestamp>,
+    cwd: &std::path::Path,
+) -> ExitCode {
+    let mut worst = 0u8;
+    for (name, result) in stixpress::import_all(config, now, cwd) {
+        eprintln!("import `{name}`:");
+        let code = match result {
+            Ok(report) => show_import(&report),
+            Err(e) => {
+                eprintln!("error: {e}");
+                2
+            }
+        };
+        worst = worst.max(code);
+    }
+    ExitCode::from(worst)
+}
+
 fn print_import(report: &stixpress::ImportReport) -> ExitCode {
+    ExitCode::from(show_import(report))
+}
+
+/// Prints an import's bundle (without `--to`) and diagnostics; its exit code.
+fn show_import(report: &stixpress::ImportReport) -> u8 {
     if report.written.is_none() {
         let mut out = std::io::stdout().lock();
         if finish_output(out.write_all(report.bundle.as_bytes()).and_then(|()| out.flush())).is_err() {
-            return ExitCode::from(2);
+            return 2;
         }
     }
     let mut err = std::io::stderr().lock();
@@ -190,11 +234,7 @@ fn print_import(report: &stixpress::ImportReport) -> ExitCode {
     let warnings = report.diagnostics.len() - errors;
     let place = report.written.as_ref().map(|p| format!(" into {}", p.display())).unwrap_or_default();
     let _ = writeln!(err, "imported {} objects{place}: {errors} errors, {warnings} warnings", report.objects);
-    if report.has_errors() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    u8::from(report.has_errors())
 }
 
 /// What an audience does not get and why, largest cause first (nothing when it gets everything).

@@ -389,3 +389,441 @@ fn objects_carry_the_importing_identity_and_markings_from_the_configuration() {
     }
     assert_check_passes(&repo);
 }
+
+// ---- STIX bundles and folders from elsewhere ----
+
+/// A partner's STIX 2.0 bundle (bundle `spec_version`, no object `spec_version`), written the
+/// way their tool writes it: its own indentation and property order.
+const PARTNER_20: &str = r#"{"type": "bundle", "id": "bundle--0b6a3f5e-4c1d-4a2e-9b7f-1d2c3b4a5f60", "spec_version": "2.0",
+ "objects": [
+  {"id": "identity--0b6a3f5e-4c1d-4a2e-9b7f-000000000001", "type": "identity", "created": "2024-03-01T10:00:00.000Z",
+   "modified": "2024-03-01T10:00:00.000Z", "name": "Partner CERT", "identity_class": "organization"},
+  {"type": "indicator", "id": "indicator--0b6a3f5e-4c1d-4a2e-9b7f-000000000002",
+   "created_by_ref": "identity--0b6a3f5e-4c1d-4a2e-9b7f-000000000001",
+   "created": "2024-03-02T10:00:00.000Z", "modified": "2024-03-02T10:00:00.000Z",
+   "labels": ["malicious-activity"], "pattern": "[domain-name:value = 'partner-c2.example.org']",
+   "valid_from": "2024-03-02T10:00:00Z"}
+ ]}"#;
+
+fn partner_21() -> String {
+    let identity = "identity--0b6a3f5e-4c1d-4a2e-9b7f-000000000001";
+    let indicator = serde_json::json!({
+        "type": "indicator", "spec_version": "2.1", "id": "indicator--0b6a3f5e-4c1d-4a2e-9b7f-000000000003",
+        "created_by_ref": identity, "created": "2024-04-01T10:00:00.000Z", "modified": "2024-04-01T10:00:00.000Z",
+        "indicator_types": ["malicious-activity"], "pattern": "[ipv4-addr:value = '198.51.100.23']",
+        "pattern_type": "stix", "valid_from": "2024-04-01T10:00:00Z",
+    });
+    let bad_type = serde_json::json!({
+        "type": "malware", "spec_version": "2.1", "id": "malware--0b6a3f5e-4c1d-4a2e-9b7f-000000000004",
+        "created": "2024-04-01T10:00:00.000Z", "modified": "2024-04-01T10:00:00.000Z",
+        "name": ["not", "a", "string"], "is_family": "yes",
+    });
+    let pointing_at_bad = serde_json::json!({
+        "type": "relationship", "spec_version": "2.1", "id": "relationship--0b6a3f5e-4c1d-4a2e-9b7f-000000000005",
+        "created": "2024-04-01T10:00:00.000Z", "modified": "2024-04-01T10:00:00.000Z",
+        "relationship_type": "indicates", "source_ref": "indicator--0b6a3f5e-4c1d-4a2e-9b7f-000000000003",
+        "target_ref": "malware--0b6a3f5e-4c1d-4a2e-9b7f-000000000004",
+    });
+    common::bundle(&[indicator, bad_type, pointing_at_bad])
+}
+
+#[test]
+fn stix_20_and_21_bundles_are_kept_as_published_and_checked_where_they_come_from() {
+    let repo = example_repo();
+    repo.write("partner/2024-03.json", PARTNER_20);
+    let (code, _, stderr) = import(&repo, &["partner/2024-03.json", "--to", "content/imports/partner-20.json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let written = std::fs::read_to_string(repo.path().join("content/imports/partner-20.json")).unwrap();
+    let bundle: Value = serde_json::from_str(&written).unwrap();
+    assert_eq!(bundle["spec_version"], "2.0", "a STIX 2.0 bundle stays 2.0: {written}");
+    let published: Value = serde_json::from_str(PARTNER_20).unwrap();
+    assert_eq!(bundle["objects"], published["objects"]);
+    let start = PARTNER_20.find("{\"type\": \"indicator\"").unwrap();
+    let end = PARTNER_20.find("2024-03-02T10:00:00Z\"}").unwrap() + 22;
+    assert!(written.contains(&PARTNER_20[start..end]), "the indicator keeps its bytes:\n{written}");
+    assert!(of_type(&bundle, "extension-definition").is_empty(), "third-party objects are never rewritten");
+    assert_check_passes(&repo);
+
+    repo.write("partner/2024-04/new.json", partner_21());
+    repo.write("partner/2024-04/again.json", PARTNER_20);
+    let (code, stdout, stderr) =
+        import(&repo, &["partner", "--format", "stix", "--to", "content/imports/partner.json"]);
+    assert_eq!(code, 1, "the source had an object with errors: {stderr}");
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("partner/2024-04/new.json") && stderr.contains("`name` must be a string"), "{stderr}");
+    assert!(stderr.contains("malware--0b6a3f5e-4c1d-4a2e-9b7f-000000000004"), "{stderr}");
+    let bundle = read_json(&repo, "content/imports/partner.json");
+    let ids: Vec<&str> = bundle["objects"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        ["indicator--0b6a3f5e-4c1d-4a2e-9b7f-000000000003"],
+        "what the repository holds is not written again; the invalid malware and what points at it are left out"
+    );
+    assert!(bundle.get("spec_version").is_none(), "a 2.1 object makes a 2.1 bundle");
+    let first = std::fs::read(repo.path().join("content/imports/partner.json")).unwrap();
+    let (code, _, _) = import(&repo, &["partner", "--to", "content/imports/partner.json"]);
+    assert_eq!(code, 1);
+    assert_eq!(std::fs::read(repo.path().join("content/imports/partner.json")).unwrap(), first, "same bytes again");
+    assert_check_passes(&repo);
+
+    let (code, output) = repo.build(&["--now", NOW]);
+    assert_eq!(code, 0, "{output}");
+    assert!(
+        blocklist(&repo, "domain").contains(&"partner-c2.example.org".to_owned()),
+        "2.0 indicators reach the feeds"
+    );
+    assert!(blocklist(&repo, "ipv4").contains(&"198.51.100.23".to_owned()));
+}
+
+#[test]
+fn hostile_stix_folders_give_check_diagnostics_and_follow_no_symlink() {
+    let repo = example_repo();
+    repo.write("drop/deep.json", format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000)));
+    repo.write("drop/array.json", "[1, 2, 3]");
+    repo.write("drop/not-json.json", "{\"type\": \"bundle\", \"objects\": [");
+    repo.write("drop/ok.json", PARTNER_20);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/etc/passwd", repo.path().join("drop/passwd.json")).unwrap();
+    let (code, _, stderr) = import(&repo, &["drop", "--to", "content/imports/drop.json"]);
+    assert_eq!(code, 1, "{stderr}");
+    for file in ["drop/deep.json", "drop/array.json", "drop/not-json.json"] {
+        assert!(stderr.contains(file), "{file} is reported: {stderr}");
+    }
+    #[cfg(unix)]
+    assert!(stderr.contains("symlink-outside-repository"), "{stderr}");
+    assert!(!stderr.contains("root:"), "the link is never read");
+    let bundle = read_json(&repo, "content/imports/drop.json");
+    assert_eq!(bundle["objects"].as_array().map(Vec::len), Some(2), "what could be imported is written");
+    assert_check_passes(&repo);
+}
+
+#[test]
+fn imported_stix_bundles_pass_the_validator() {
+    if !peers_required() {
+        eprintln!("skipped: set STIXPRESS_PEERS=1 (scripts/test does) to run stix2-validator");
+        return;
+    }
+    let repo = example_repo();
+    repo.write("partner/2024-03.json", PARTNER_20);
+    repo.write("partner/2024-04.json", partner_21());
+    for (source, target) in
+        [("partner/2024-03.json", "content/imports/p20.json"), ("partner/2024-04.json", "content/imports/p21.json")]
+    {
+        let (code, _, stderr) = import(&repo, &[source, "--to", target]);
+        assert!(code <= 1, "{stderr}");
+        let path = repo.path().join(target);
+        let validated =
+            peer_script_json("import/misp_peer.py", &["validate".as_ref(), path.as_os_str()], "stix2-validator");
+        assert_eq!(validated["valid"], true, "{target}: {validated}");
+    }
+}
+
+// ---- TAXII 2.1 pulls ----
+
+/// The example's collection of every public object, on `stixpress serve`.
+const EXAMPLE_ALL: &str = "53cc8462-778d-5082-8f0a-1f0bdda37ed7";
+
+/// A TAXII server (`stixpress serve`, or medallion) on a free port, stopped when dropped.
+struct Server {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Server {
+    /// Starts `command` and waits for the stderr line that names `http://…` it listens at.
+    fn start(mut command: std::process::Command) -> Server {
+        use std::io::BufRead;
+        let mut child = command
+            .stderr(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("the server starts");
+        let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        let mut seen = String::new();
+        let base = loop {
+            let Some(Ok(line)) = lines.next() else { panic!("the server stopped before listening:\n{seen}") };
+            if let Some(rest) = line.split(" at http://").nth(1) {
+                break format!("http://{}", rest.split('/').next().unwrap());
+            }
+            seen.push_str(&line);
+            seen.push('\n');
+        };
+        std::thread::spawn(move || lines.for_each(drop));
+        Server { child, base }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(repo: &Repo) -> Server {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("stixpress"));
+    command.args(["serve", "--port", "0", "--no-watch"]).current_dir(repo.path());
+    Server::start(command)
+}
+
+/// An empty repository to import into.
+fn empty_repo() -> Repo {
+    let repo = Repo::new();
+    repo.write("stixpress.toml", "");
+    repo.write("content/README.md", "imports land here\n");
+    repo
+}
+
+#[test]
+fn a_taxii_pull_from_serve_pages_remembers_where_it_stopped_and_changes_nothing_again() {
+    let partner = example_repo();
+    let server = serve(&partner);
+    let repo = empty_repo();
+    let api_root = format!("{}/taxii2/api/", server.base);
+    let pull = |extra: &[&str]| {
+        let mut args = vec![api_root.as_str(), "--collection", EXAMPLE_ALL, "--limit", "7"];
+        args.extend_from_slice(&["--to", "content/imports/partner.json"]);
+        args.extend_from_slice(extra);
+        import(&repo, &args)
+    };
+    let (code, _, stderr) = pull(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    let bundle = read_json(&repo, "content/imports/partner.json");
+    let pulled = bundle["objects"].as_array().unwrap().len();
+    assert!(pulled > 20, "every page is pulled: {pulled} objects");
+    let state_path = repo.path().join("content/imports/partner.json.taxii-state");
+    let state: Value = serde_json::from_slice(&std::fs::read(&state_path).unwrap()).unwrap();
+    let key = format!("{}/taxii2/api/collections/{EXAMPLE_ALL}/objects/", server.base);
+    assert!(state["added_after"][&key].is_string(), "{state}");
+    assert_check_passes(&repo);
+
+    let first = std::fs::read(repo.path().join("content/imports/partner.json")).unwrap();
+    let state_before = std::fs::read(&state_path).unwrap();
+    let (code, _, stderr) = pull(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(std::fs::read(repo.path().join("content/imports/partner.json")).unwrap(), first, "nothing changes");
+    assert_eq!(std::fs::read(&state_path).unwrap(), state_before);
+
+    let (code, _, stderr) = pull(&["--since", "2000-01-01T00:00:00Z"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        std::fs::read(repo.path().join("content/imports/partner.json")).unwrap(),
+        first,
+        "pulled again whole, the same"
+    );
+
+    let (code, output) = repo.build(&["--now", NOW]);
+    assert_eq!(code, 0, "{output}");
+    let partner_indicators: Vec<Value> = of_type(&bundle, "indicator").into_iter().cloned().collect();
+    assert!(!partner_indicators.is_empty());
+    let domains = blocklist(&repo, "domain");
+    let ipv4 = blocklist(&repo, "ipv4");
+    assert!(!domains.is_empty() || !ipv4.is_empty(), "pulled indicators reach the feeds");
+}
+
+#[test]
+fn taxii_failures_are_located_diagnostics() {
+    let partner = example_repo();
+    let server = serve(&partner);
+    let repo = empty_repo();
+    let missing = format!("{}/taxii2/api/collections/00000000-0000-4000-8000-000000000000/", server.base);
+    let (code, _, stderr) = import(&repo, &[&missing, "--to", "content/imports/x.json"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("HTTP 404") && stderr.contains(&missing), "{stderr}");
+    assert!(!repo.path().join("content/imports/x.json.taxii-state").exists(), "a failed pull remembers nothing");
+    let html = format!("{}/collections/x/", server.base);
+    let (code, _, stderr) = import(&repo, &[&html, "--format", "taxii"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("import-http"), "{stderr}");
+    let (code, _, stderr) = import(&repo, &["http://127.0.0.1:9/taxii2/api/", "--collection", "c"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("the request failed"), "{stderr}");
+    let (code, _, stderr) = import(&repo, &["http://127.0.0.1:9/taxii2/api/", "--format", "taxii"]);
+    assert_eq!(code, 2, "no collection named: {stderr}");
+}
+
+#[test]
+fn a_taxii_pull_from_medallion_pages_small_with_basic_authentication_and_passes_the_validator() {
+    if !peers_required() {
+        eprintln!("skipped: set STIXPRESS_PEERS=1 (scripts/test does) to pull from medallion");
+        return;
+    }
+    let repo = empty_repo();
+    repo.write("partner/2024-03.json", PARTNER_20);
+    repo.write("partner/2024-04.json", partner_21());
+    let data = repo.path().join("medallion.json");
+    let taxii = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/taxii");
+    let status = common::peer_python()
+        .arg(taxii.join("medallion_data.py"))
+        .arg(repo.path().join("partner"))
+        .arg("--out")
+        .arg(&data)
+        .status()
+        .unwrap();
+    assert!(status.success(), "medallion_data.py writes the data file");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut command = common::peer_python();
+    command.arg(taxii.join("medallion_run.py")).arg(&data).arg(port.to_string()).args(["--max-page-size", "2"]);
+    let server = Server::start(command);
+    wait_for_port(port);
+    let collection = format!("{}/api/collections/e41c49b8-49a8-44e5-9643-e2b380b93dd9/", server.base);
+    let pull = |auth: &str| {
+        let output = repo
+            .stixpress()
+            .args(["import", &collection, "--auth-env", "PARTNER_TAXII", "--to", "content/imports/medallion.json"])
+            .args(["--now", NOW])
+            .env("PARTNER_TAXII", auth)
+            .output()
+            .unwrap();
+        (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stderr).into_owned())
+    };
+    let (code, stderr) = pull("reader:wrong");
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("HTTP 401"), "{stderr}");
+    let (code, stderr) = pull("reader:reader");
+    assert_eq!(code, 1, "the invalid malware is reported: {stderr}");
+    let bundle = read_json(&repo, "content/imports/medallion.json");
+    let mut ids: Vec<&str> = bundle["objects"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        [
+            "identity--0b6a3f5e-4c1d-4a2e-9b7f-000000000001",
+            "indicator--0b6a3f5e-4c1d-4a2e-9b7f-000000000002",
+            "indicator--0b6a3f5e-4c1d-4a2e-9b7f-000000000003"
+        ],
+        "every page of two, without the invalid malware and what points at it"
+    );
+    assert_check_passes(&repo);
+    let path = repo.path().join("content/imports/medallion.json");
+    let validated =
+        peer_script_json("import/misp_peer.py", &["validate".as_ref(), path.as_os_str()], "stix2-validator");
+    assert_eq!(validated["valid"], true, "{validated}");
+    let state = std::fs::read_to_string(repo.path().join("content/imports/medallion.json.taxii-state"));
+    assert!(state.is_err(), "an import with errors remembers nothing");
+}
+
+fn wait_for_port(port: u16) {
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("nothing listens on port {port}");
+}
+
+// ---- MISP feeds ----
+
+#[test]
+fn a_misp_feed_folder_imports_every_event_its_manifest_lists() {
+    let repo = example_repo();
+    let event = serde_json::json!({"Event": {
+        "uuid": "0a9e8d7c-6b5a-4f3e-9d2c-1b0a9f8e7d6c", "info": "Phishing wave", "date": "2026-11-25",
+        "timestamp": "1795400000", "Tag": [{"name": "tlp:clear"}],
+        "Attribute": [{"type": "url", "value": "http://phish-login.net/verify", "to_ids": true}]
+    }});
+    repo.write("feed/0a9e8d7c-6b5a-4f3e-9d2c-1b0a9f8e7d6c.json", event.to_string());
+    repo.write("feed/5f7c2b1e-3a4d-4e6f-8a9b-0c1d2e3f4a5b.json", misp_event());
+    repo.write(
+        "feed/manifest.json",
+        r#"{"5f7c2b1e-3a4d-4e6f-8a9b-0c1d2e3f4a5b": {"info": "a"}, "0a9e8d7c-6b5a-4f3e-9d2c-1b0a9f8e7d6c": {"info": "b"},
+            "11111111-2222-4333-8444-555555555555": {"info": "gone"}, "../../secrets": {}}"#,
+    );
+    let (code, _, stderr) = import(&repo, &["feed", "--to", "content/imports/feed.json"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("11111111-2222-4333-8444-555555555555.json") && stderr.contains("missing"), "{stderr}");
+    assert!(stderr.contains("../../secrets"), "{stderr}");
+    let bundle = read_json(&repo, "content/imports/feed.json");
+    let reports: Vec<&str> = of_type(&bundle, "report").iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(reports.len(), 2, "{reports:?}");
+    assert!(reports.contains(&"Phishing wave"));
+    assert_check_passes(&repo);
+    let first = std::fs::read(repo.path().join("content/imports/feed.json")).unwrap();
+    import(&repo, &["feed", "--to", "content/imports/feed.json"]);
+    assert_eq!(std::fs::read(repo.path().join("content/imports/feed.json")).unwrap(), first, "same bytes again");
+    let (code, output) = repo.build(&["--now", NOW]);
+    assert_eq!(code, 0, "{output}");
+    assert!(blocklist(&repo, "url").contains(&"http://phish-login.net/verify".to_owned()));
+}
+
+#[test]
+fn misp_feeds_written_by_pymisp_import_from_a_folder_and_a_url_and_pass_the_validator() {
+    if !peers_required() {
+        eprintln!("skipped: set STIXPRESS_PEERS=1 (scripts/test does) to write a feed with PyMISP");
+        return;
+    }
+    let repo = example_repo();
+    let feed = repo.path().join("feed");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import/misp_peer.py");
+    let status = common::peer_python().arg(&script).arg("feed").arg(&feed).status().unwrap();
+    assert!(status.success(), "PyMISP writes the feed");
+    let (code, _, stderr) = import(&repo, &["feed", "--to", "content/imports/feed.json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_check_passes(&repo);
+    let path = repo.path().join("content/imports/feed.json");
+    let validated =
+        peer_script_json("import/misp_peer.py", &["validate".as_ref(), path.as_os_str()], "stix2-validator");
+    assert_eq!(validated["valid"], true, "{validated}");
+    let patterns = |bundle: &Value| -> Vec<String> {
+        let mut p: Vec<String> =
+            of_type(bundle, "indicator").iter().map(|i| i["pattern"].as_str().unwrap().to_owned()).collect();
+        p.sort();
+        p
+    };
+    let from_folder = patterns(&read_json(&repo, "content/imports/feed.json"));
+    assert!(from_folder.contains(&"[url:value = 'http://phish-login.net/verify']".to_owned()), "{from_folder:?}");
+    assert!(from_folder.contains(&"[domain-name:value = 'relay-c2.net']".to_owned()), "{from_folder:?}");
+
+    let server = common::static_server(&feed);
+    std::fs::remove_file(&path).unwrap();
+    for address in [server.url.clone(), format!("{}manifest.json", server.url)] {
+        let (code, stdout, stderr) = import(&repo, &[&address]);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(patterns(&serde_json::from_str(&stdout).unwrap()), from_folder, "the same feed over HTTP");
+    }
+    let (code, _, stderr) = import(&repo, &[&format!("{}nothing/", server.url)]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("HTTP 404"), "{stderr}");
+}
+
+// ---- [[import]] tables ----
+
+#[test]
+fn import_without_source_runs_every_import_table_into_its_own_target() {
+    let repo = example_repo();
+    let config = std::fs::read_to_string(repo.path().join("stixpress.toml")).unwrap();
+    repo.write(
+        "stixpress.toml",
+        format!(
+            "{config}\n[[import]]\nname = \"hosts\"\nsource = \"sources/hosts.txt\"\nto = \"content/imports/hosts.json\"\nreport = \"Bad hosts\"\n\n\
+             [[import]]\nname = \"partner\"\nsource = \"partner\"\nformat = \"stix\"\nto = \"content/imports/partner.json\"\n"
+        ),
+    );
+    repo.write("sources/hosts.txt", "relay-c2[.]net\n");
+    repo.write("partner/2024-03.json", PARTNER_20);
+    let output = repo.stixpress().args(["import", "--now", NOW]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("import `hosts`") && stderr.contains("import `partner`"), "{stderr}");
+    let hosts = read_json(&repo, "content/imports/hosts.json");
+    assert_eq!(of_type(&hosts, "report")[0]["name"], "Bad hosts");
+    assert_eq!(of_type(&read_json(&repo, "content/imports/partner.json"), "indicator").len(), 1);
+    assert_check_passes(&repo);
+
+    repo.write("partner/2024-04.json", partner_21());
+    let output = repo.stixpress().args(["import", "--now", NOW]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "the worst exit code: {}", String::from_utf8_lossy(&output.stderr));
+    std::fs::remove_dir_all(repo.path().join("partner")).unwrap();
+    let output = repo.stixpress().args(["import", "--now", NOW]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "a source that is gone cannot run");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("import `hosts`"), "the others still run");
+
+    repo.write(
+        "stixpress.toml",
+        "[[import]]\nname = \"x\"\nsource = \"a\"\nto = \"content/a.json\"\nwhen = \"daily\"\n",
+    );
+    let output = repo.stixpress().args(["import"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("when"), "the unknown key is named");
+}

@@ -30,6 +30,7 @@ fn a_new_repository_checks_and_builds_as_it_is() {
         "CONTRIBUTING.md",
         ".github/workflows/check.yml",
         ".github/workflows/publish.yml",
+        ".github/workflows/import.yml",
         ".gitignore",
     ] {
         assert!(site.join(file).is_file(), "{file} missing");
@@ -114,6 +115,7 @@ fn the_workflows_are_yaml_with_jobs() {
         .args(["-c", script])
         .arg(site.join(".github/workflows/check.yml"))
         .arg(site.join(".github/workflows/publish.yml"))
+        .arg(site.join(".github/workflows/import.yml"))
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
@@ -147,4 +149,27 @@ fn the_pull_request_commands_of_the_workflow_work_on_a_new_repository() {
     assert!(diff.status.success(), "{}", String::from_utf8_lossy(&diff.stderr));
     let markdown = String::from_utf8(diff.stdout).unwrap();
     assert!(markdown.contains("| added | 1 |") && markdown.contains("DongleRAT"), "{markdown}");
+}
+
+/// The scheduled import workflow: YAML (read with yaml-rust2) with a cron schedule whose one job
+/// imports, checks, and opens a pull request described by `stixpress diff`.
+#[test]
+fn the_import_workflow_is_scheduled_and_imports_checks_and_opens_a_pull_request() {
+    let repo = Repo::new();
+    let site = init(&repo, "Auto ISAC");
+    let text = std::fs::read_to_string(site.join(".github/workflows/import.yml")).unwrap();
+    let docs = yaml_rust2::YamlLoader::load_from_str(&text).expect("the workflow is YAML");
+    let workflow = &docs[0];
+    let cron = workflow["on"]["schedule"][0]["cron"].as_str().expect("a cron schedule");
+    assert_eq!(cron.split_whitespace().count(), 5, "{cron}");
+    assert_eq!(workflow["permissions"]["pull-requests"].as_str(), Some("write"));
+    let steps = workflow["jobs"]["import"]["steps"].as_vec().expect("steps");
+    let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+    let position = |command: &str| runs.iter().position(|r| r.contains(command)).unwrap_or_else(|| panic!("{command}"));
+    assert!(position("stixpress import") < position("stixpress check"));
+    assert!(position("stixpress check") < position("stixpress diff"));
+    assert!(runs[position("stixpress diff")].contains("gh pr create"));
+    let output = in_dir(&repo, &site, &["import"]);
+    assert_eq!(output.status.code(), Some(2), "a new repository lists no [[import]] yet; the workflow skips then");
+    assert!(runs[position("stixpress import")].contains("grep -q '^\\[\\[import\\]\\]' stixpress.toml"));
 }

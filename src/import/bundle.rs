@@ -6,9 +6,11 @@
 
 use std::collections::HashSet;
 
+use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 
 use crate::stix::uuid::derived_uuid;
+use crate::stix::SpecVersion;
 
 /// The extension-definition stixpress ships for import provenance (documented in README.md).
 pub(crate) const PROVENANCE_EXTENSION: &str = "extension-definition--a9db0e09-1110-4882-a095-613c6d202fa2";
@@ -25,17 +27,29 @@ pub(crate) struct Provenance<'a> {
     pub(crate) location: String,
 }
 
+/// One object of the bundle: made by the import, or kept as a third party published it.
+enum Entry {
+    /// An object made by the import, already written as it appears in the bundle: a
+    /// `serde_json::Value` per object would hold several times the memory at 100,000 objects.
+    Made(Box<RawValue>),
+    /// A STIX object from elsewhere: its bytes as published and the version it was read as.
+    Kept(Box<RawValue>, SpecVersion, (String, String)),
+}
+
 /// The objects being imported.
 pub(crate) struct Output {
-    objects: Vec<Value>,
+    objects: Vec<Entry>,
     ids: HashSet<String>,
+    /// `id` and `modified` (empty when it has none) of the objects kept as published.
+    versions: HashSet<(String, String)>,
+    made: usize,
     created_by_ref: Option<String>,
     markings: Vec<String>,
 }
 
 impl Output {
     pub(crate) fn new(created_by_ref: Option<String>, markings: Vec<String>) -> Output {
-        Output { objects: Vec::new(), ids: HashSet::new(), created_by_ref, markings }
+        Output { objects: Vec::new(), ids: HashSet::new(), versions: HashSet::new(), made: 0, created_by_ref, markings }
     }
 
     pub(crate) fn has(&self, id: &str) -> bool {
@@ -84,29 +98,108 @@ impl Output {
         if let Value::Object(extensions) = extensions {
             extensions.insert(PROVENANCE_EXTENSION.into(), extension);
         }
-        self.objects.push(Value::Object(object));
+        self.made += 1;
+        if let Some(made) = made(&Value::Object(object)) {
+            self.objects.push(made);
+        }
     }
 
-    /// The bundle: the extension's definition first (unless the repository has it), then the
-    /// objects; its id is derived from them.
-    pub(crate) fn into_bundle(self, repository_has_definition: bool) -> Value {
+    /// Whether this version of an object (`modified` empty when it has none) is already kept.
+    pub(crate) fn has_version(&self, id: &str, modified: &str) -> bool {
+        self.versions.contains(&(id.to_owned(), modified.to_owned()))
+    }
+
+    /// Keeps a third party's object as published: its bytes are written unchanged (no
+    /// provenance extension, no `created_by_ref`: adding them would make it another object).
+    /// A version already kept is not kept twice.
+    pub(crate) fn keep(&mut self, id: &str, modified: &str, raw: &str, version: SpecVersion) {
+        let key = (id.to_owned(), modified.to_owned());
+        if self.versions.contains(&key) {
+            return;
+        }
+        let Ok(raw) = RawValue::from_string(raw.to_owned()) else { return };
+        self.versions.insert(key.clone());
+        self.ids.insert(id.to_owned());
+        self.objects.push(Entry::Kept(raw, version, key));
+    }
+
+    /// Leaves out kept objects (by id and `modified`) after all: what they reference was left out.
+    pub(crate) fn leave_out(&mut self, versions: &HashSet<(String, String)>) {
+        self.objects.retain(|entry| !matches!(entry, Entry::Kept(_, _, key) if versions.contains(key)));
+    }
+
+    /// The bundle: the extension's definition first (when objects were made and the repository
+    /// lacks it), then the objects; its id is derived from them. A bundle of STIX 2.0 objects
+    /// only stays a STIX 2.0 bundle (`spec_version` "2.0"), so that they are read as published.
+    pub(crate) fn into_bundle(self, repository_has_definition: bool) -> Bundle {
+        let only_20 = self.made == 0
+            && !self.objects.is_empty()
+            && self.objects.iter().all(|e| matches!(e, Entry::Kept(_, SpecVersion::V20, _)));
         let mut objects = Vec::with_capacity(self.objects.len() + 2);
-        if !repository_has_definition && !self.objects.is_empty() {
-            objects.extend(definition_objects());
+        if !repository_has_definition && self.made > 0 {
+            objects.extend(definition_objects().iter().filter_map(made));
         }
         objects.extend(self.objects);
-        let text = serde_json::to_string(&objects).unwrap_or_default();
-        let id = format!("bundle--{}", derived_uuid(&format!("import bundle\n{text}")));
-        json!({ "type": "bundle", "id": id, "objects": objects })
+        let text = serde_json::to_string(&Entries(&objects)).unwrap_or_default();
+        // STIX 2.0 asks for version 4 UUIDs everywhere (its validator refuses others).
+        let id = match only_20 {
+            true => derived_id("bundle", &text),
+            false => format!("bundle--{}", derived_uuid(&format!("import bundle\n{text}"))),
+        };
+        Bundle { id, spec_version: only_20.then_some("2.0"), objects }
     }
+}
+
+/// The bundle an import writes.
+pub(crate) struct Bundle {
+    id: String,
+    spec_version: Option<&'static str>,
+    objects: Vec<Entry>,
+}
+
+struct Entries<'a>(&'a [Entry]);
+
+impl serde::Serialize for Entries<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for entry in self.0 {
+            match entry {
+                Entry::Made(raw) | Entry::Kept(raw, _, _) => seq.serialize_element(raw)?,
+            }
+        }
+        seq.end()
+    }
+}
+
+impl serde::Serialize for Bundle {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", "bundle")?;
+        map.serialize_entry("id", &self.id)?;
+        if let Some(version) = self.spec_version {
+            map.serialize_entry("spec_version", version)?;
+        }
+        map.serialize_entry("objects", &Entries(&self.objects))?;
+        map.end()
+    }
+}
+
+/// An object as the bundle's pretty text holds it (its properties ordered, indented for its
+/// place in `objects`), kept as text.
+fn made(object: &Value) -> Option<Entry> {
+    let text = serde_json::to_string_pretty(&Ordered(object)).ok()?;
+    RawValue::from_string(text.replace('\n', "\n    ")).ok().map(Entry::Made)
 }
 
 /// Properties written first, in this order, as people write STIX; the rest follow sorted.
 const FIRST: &[&str] = &["type", "spec_version", "id", "created_by_ref", "created", "modified"];
 
-/// The bundle as pretty JSON with `type`, `spec_version` and `id` first in every object.
-pub(crate) fn to_text(bundle: &Value) -> String {
-    let mut text = serde_json::to_string_pretty(&Ordered(bundle)).unwrap_or_default();
+/// The bundle as pretty JSON with `type`, `spec_version` and `id` first in every object made;
+/// objects kept as published keep their bytes.
+pub(crate) fn to_text(bundle: &Bundle) -> String {
+    let mut text = serde_json::to_string_pretty(bundle).unwrap_or_default();
     text.push('\n');
     text
 }
@@ -210,7 +303,7 @@ mod tests {
         out.add_sdo(object.clone(), "2026-01-01T00:00:00Z", &provenance());
         out.add_sdo(object, "2026-01-01T00:00:00Z", &provenance());
         assert_eq!(out.len(), 1);
-        let bundle = out.into_bundle(false);
+        let bundle: Value = serde_json::from_str(&to_text(&out.into_bundle(false))).unwrap();
         let objects = bundle["objects"].as_array().unwrap();
         assert_eq!(objects.len(), 3);
         assert_eq!(objects[2]["created_by_ref"], "identity--x");
@@ -219,8 +312,22 @@ mod tests {
 
     #[test]
     fn the_bundle_id_follows_the_content() {
-        let empty = Output::new(None, Vec::new()).into_bundle(false);
-        assert_eq!(empty, Output::new(None, Vec::new()).into_bundle(false));
+        let empty = to_text(&Output::new(None, Vec::new()).into_bundle(false));
+        assert_eq!(empty, to_text(&Output::new(None, Vec::new()).into_bundle(false)));
+        let empty: Value = serde_json::from_str(&empty).unwrap();
         assert_eq!(empty["objects"].as_array().map(Vec::len), Some(0));
+    }
+
+    #[test]
+    fn kept_objects_keep_their_bytes_and_a_20_bundle_stays_20() {
+        let raw = "{\"type\": \"identity\",\n \"id\": \"identity--x\", \"created\":\"2016-01-01T00:00:00Z\"}";
+        let mut out = Output::new(Some("identity--me".into()), Vec::new());
+        out.keep("identity--x", "", raw, SpecVersion::V20);
+        out.keep("identity--x", "", raw, SpecVersion::V20);
+        let text = to_text(&out.into_bundle(false));
+        assert!(text.contains(raw), "{text}");
+        let bundle: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(bundle["spec_version"], "2.0");
+        assert_eq!(bundle["objects"].as_array().map(Vec::len), Some(1));
     }
 }

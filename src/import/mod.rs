@@ -9,9 +9,13 @@
 //! files; the pipeline does.
 
 mod bundle;
+pub(crate) mod http;
 mod list;
 mod misp;
+pub(crate) mod misp_feed;
 mod repository;
+mod stix;
+pub(crate) mod taxii;
 mod text;
 mod values;
 
@@ -20,7 +24,8 @@ use std::path::Path;
 use serde_json::{json, Map, Value};
 
 pub(crate) use bundle::{to_text as bundle_text, Output, Provenance, PROVENANCE_EXTENSION, STIXPRESS_IDENTITY};
-pub(crate) use repository::Repository;
+pub(crate) use repository::{version_key, Repository};
+pub(crate) use stix::keep as keep_stix;
 
 use crate::cli::ImportFormat;
 use crate::diag::Diagnostic;
@@ -180,11 +185,8 @@ pub(crate) fn import_source(import: &mut Import<'_>, format: ImportFormat, sourc
         ImportFormat::Misp => misp::import(import, source),
         ImportFormat::Csv => list::import(import, source),
         ImportFormat::Text => text::import(import, source),
-        ImportFormat::Stix | ImportFormat::Auto => {
-            return Err(format!(
-                "{}: importing STIX bundles is not supported yet; copy the bundle into the content folder and run `stixpress check`",
-                source.path.display()
-            ))
+        ImportFormat::Stix | ImportFormat::Taxii | ImportFormat::Auto => {
+            return Err(format!("{}: STIX sources are loaded as `check` loads them", source.path.display()))
         }
     }
     Ok(())

@@ -11,6 +11,8 @@ use crate::stix::StixObject;
 #[derive(Default)]
 pub(crate) struct Repository {
     ids: HashSet<String>,
+    /// Each version held (`id`, `modified` or empty) → its content hash.
+    versions: HashMap<(String, String), u64>,
     /// A value → the indicator that already lists it (the first in file order).
     values: HashMap<Observable, String>,
     /// `T1059.001`, `CVE-2024-1234`, `CWE-79`, `CAPEC-112` (upper case) → the object.
@@ -20,7 +22,11 @@ pub(crate) struct Repository {
 impl Repository {
     pub(crate) fn index(objects: &[StixObject]) -> Repository {
         let mut repository = Repository::default();
-        for object in objects.iter().filter(|o| !o.revoked) {
+        for object in objects {
+            repository.versions.insert(version_key(object), object.content_hash);
+            if object.revoked {
+                continue;
+            }
             repository.ids.insert(object.id.clone());
             if object.object_type == "indicator" {
                 repository.index_pattern(object);
@@ -56,6 +62,11 @@ impl Repository {
         }
     }
 
+    /// The content hash of this version (`id` and `modified`) when the repository holds it.
+    pub(crate) fn version(&self, object: &StixObject) -> Option<u64> {
+        self.versions.get(&version_key(object)).copied()
+    }
+
     pub(crate) fn has(&self, id: &str) -> bool {
         self.ids.contains(id)
     }
@@ -69,4 +80,9 @@ impl Repository {
     pub(crate) fn by_external_id(&self, id: &str) -> Option<&str> {
         self.external.get(&id.to_ascii_uppercase()).map(String::as_str)
     }
+}
+
+/// What identifies one version of an object: its id and `modified` (empty when it has none).
+pub(crate) fn version_key(object: &StixObject) -> (String, String) {
+    (object.id.clone(), object.modified.clone().unwrap_or_default())
 }

@@ -34,9 +34,45 @@ pub(crate) fn parse_bundle(source: &Source, check: &ObjectCheck) -> LoadedFile {
     if type_name.as_deref() != Some("bundle") {
         return lone_object(source, type_name, check);
     }
-    let mut diagnostics = envelope_diagnostics(source, &members);
+    let diagnostics = envelope_diagnostics(source, &members);
     let declared = get("spec_version").and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
     let bundle_version = declared.as_deref().and_then(SpecVersion::parse);
+    elements_of(source, &members, Envelope::Bundle(bundle_version), diagnostics, check)
+}
+
+/// A TAXII 2.1 envelope (`{"more": …, "next": …, "objects": […]}`, section 3.7), as a
+/// collection's objects endpoint answers: its objects checked as a bundle's, located in the
+/// page's text; an envelope without `objects` is an empty page.
+pub(crate) fn parse_envelope(source: &Source, check: &ObjectCheck) -> LoadedFile {
+    let members = match serde_json::from_str::<TopLevel>(&source.text) {
+        Ok(TopLevel::Object(members)) => members,
+        Ok(TopLevel::Other(kind)) => {
+            return only(file_error(
+                source,
+                "taxii-envelope",
+                0,
+                format!("the page holds {kind}, not a TAXII envelope"),
+            ));
+        }
+        Err(err) => return only(json_error(source, &err, 0)),
+    };
+    match members.iter().find(|(k, _)| k == "objects").map(|(_, v)| v) {
+        None => return LoadedFile::default(),
+        Some(Member::Elements(elements)) if elements.is_empty() => return LoadedFile::default(),
+        Some(_) => {}
+    }
+    elements_of(source, &members, Envelope::Bundle(None), Vec::new(), check)
+}
+
+/// The objects of an envelope's `objects` member, each parsed and checked (in parallel when
+/// there are many), after the envelope's own `diagnostics`.
+fn elements_of(
+    source: &Source,
+    members: &[(String, Member)],
+    envelope: Envelope,
+    mut diagnostics: Vec<Diagnostic>,
+    check: &ObjectCheck,
+) -> LoadedFile {
     let objects_at = || source.locate(0, "/objects");
     let elements = match members.iter().find(|(k, _)| k == "objects").map(|(_, v)| v) {
         None => {
@@ -62,7 +98,7 @@ pub(crate) fn parse_bundle(source: &Source, check: &ObjectCheck) -> LoadedFile {
     }
     let parse_one = |(index, raw): (usize, &&RawValue)| {
         let pointer = format!("/objects/{index}");
-        parse_object(source, raw, pointer, Envelope::Bundle(bundle_version), check)
+        parse_object(source, raw, pointer, envelope, check)
     };
     let results: Vec<LoadedFile> = if elements.len() > PARALLEL_OBJECTS {
         elements.par_iter().enumerate().map(parse_one).collect()

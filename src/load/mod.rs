@@ -120,6 +120,11 @@ pub(crate) fn load_text(path: &std::path::Path, text: String, check: &ObjectChec
     bundle::parse_bundle(&Source::new(Arc::new(path.to_path_buf()), text), check)
 }
 
+/// Parses a TAXII envelope's text (a page of a collection's objects) fetched from `url`.
+pub(crate) fn load_envelope(url: &str, text: String, check: &ObjectCheck) -> LoadedFile {
+    bundle::parse_envelope(&Source::new(Arc::new(PathBuf::from(url)), text), check)
+}
+
 /// Reads a file as UTF-8 text, refusing what is too large or not UTF-8. A byte-order mark is an
 /// error (RFC 8259 forbids it) but the rest of the file is still checked.
 fn read_text(path: &Arc<PathBuf>, options: &LoadOptions) -> Read {

@@ -1,6 +1,7 @@
 //! `stixpress import`: load the repository (to reference what it holds), read each source,
 //! import it, and write one bundle to `--to` (inside the content folder) or return it.
 
+use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 
 use crate::cli::ImportFormat;
@@ -8,7 +9,8 @@ use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::error::Error;
 use crate::import::{self, Import, Output, Repository, Source};
-use crate::stix::Timestamp;
+use crate::stix::{StixObject, Timestamp};
+use crate::{load, validate};
 
 /// What to import and where to.
 pub struct ImportOptions {
@@ -20,6 +22,15 @@ pub struct ImportOptions {
     /// The time of objects whose source gives none (else `SOURCE_DATE_EPOCH`, else the
     /// source file's modification time).
     pub now: Option<Timestamp>,
+    /// `--collection`: the TAXII collection to pull from an API root.
+    pub collection: Option<String>,
+    /// `--since`: pull what a TAXII collection added after this (else what the target's state
+    /// file remembers, else everything).
+    pub since: Option<Timestamp>,
+    /// The environment variable holding `user:password` for HTTP sources.
+    pub auth_env: Option<String>,
+    /// `--limit`: the most objects to ask a TAXII server for per page.
+    pub limit: Option<usize>,
 }
 
 /// The outcome: the bundle's text, what the sources had wrong, and where it was written.
@@ -34,6 +45,31 @@ impl ImportReport {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
+}
+
+/// Runs every `[[import]]` source of the configuration, each into its own target, in the
+/// configured order; one that cannot run does not stop the others.
+pub fn import_all(config: &Config, now: Option<Timestamp>, cwd: &Path) -> Vec<(String, Result<ImportReport, Error>)> {
+    config
+        .imports
+        .iter()
+        .map(|source| {
+            let options = ImportOptions {
+                sources: vec![source.source.clone()],
+                format: source.format,
+                name: source.report.clone(),
+                to: Some(source.to.clone()),
+                now,
+                collection: source.collection.clone(),
+                since: None,
+                auth_env: source.auth_env.clone(),
+                limit: source.limit,
+            };
+            let mut config = config.clone();
+            config.import = source.defaults.clone();
+            (source.name.clone(), import(&config, &options, cwd))
+        })
+        .collect()
 }
 
 pub fn import(config: &Config, options: &ImportOptions, cwd: &Path) -> Result<ImportReport, Error> {
@@ -59,25 +95,295 @@ pub fn import(config: &Config, options: &ImportOptions, cwd: &Path) -> Result<Im
     let output = Output::new(config.import.created_by_ref.clone(), config.import.object_marking_refs.clone());
     let mut run =
         Import { repository: &repository, out: output, diagnostics: Vec::new(), now, name: options.name.clone() };
+    let mut stix = StixSources::new(config)?;
+    let mut pulls = Pulls::new(config, options, target.as_deref())?;
+    if let Some(target) = target.as_ref().filter(|t| pulls.carries_over() && t.is_file()) {
+        // An incremental pull adds to what the target holds: its objects stay, as they are.
+        stix.import(&mut run, ImportFormat::Stix, &super::relative_to(target, cwd))?;
+    }
     for path in &options.sources {
-        let source = read_source(config, path, cwd)?;
-        match source {
+        if let Some(url) = url_of(path) {
+            pulls.fetch(&mut run, &mut stix, url)?;
+            continue;
+        }
+        let is_feed = cwd.join(path).join("manifest.json").is_file();
+        if is_feed && matches!(options.format, ImportFormat::Auto | ImportFormat::Misp) {
+            feed_folder(&mut run, config, path, cwd)?;
+            continue;
+        }
+        if is_folder(path, cwd)? {
+            stix.import(&mut run, options.format, &super::relative_to(&cwd.join(path), cwd))?;
+            continue;
+        }
+        match read_source(config, path, cwd)? {
+            Ok(source) if import::detect(options.format, &source) == ImportFormat::Stix => {
+                stix.import(&mut run, ImportFormat::Stix, &super::relative_to(&cwd.join(path), cwd))?;
+            }
             Ok(source) => import::import_source(&mut run, options.format, &source).map_err(Error::Usage)?,
             Err(diagnostic) => run.diagnostics.push(diagnostic),
         }
     }
-    let objects = run.out.len();
+    let mut diagnostics = stix.repository_rules(config, objects, &mut run.out);
+    let succeeded = !run.diagnostics.iter().chain(&diagnostics).any(Diagnostic::is_error);
+    let imported = run.out.len();
     let bundle = run.out.into_bundle(has_definition);
     let text = import::bundle_text(&bundle);
-    let mut diagnostics = run.diagnostics;
+    diagnostics.append(&mut run.diagnostics);
     crate::diag::sort_and_dedup(&mut diagnostics);
     if let Some(target) = &target {
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         }
         std::fs::write(target, &text).map_err(|e| Error::io(target, e))?;
+        if succeeded {
+            pulls.remember()?;
+        }
     }
-    Ok(ImportReport { bundle: text, objects, diagnostics, written: target })
+    Ok(ImportReport { bundle: text, objects: imported, diagnostics, written: target })
+}
+
+/// A source given as an `http://` or `https://` address.
+fn url_of(path: &Path) -> Option<&str> {
+    path.to_str().filter(|p| p.starts_with("http://") || p.starts_with("https://"))
+}
+
+/// The TAXII collections pulled in this run, and what the target's state file remembers of
+/// them (`<target>.taxii-state`: no `.json`, so that `check` and `build` never read it).
+struct Pulls<'o> {
+    options: &'o ImportOptions,
+    client: Option<import::http::Client>,
+    max_bytes: u64,
+    state_path: Option<PathBuf>,
+    state: import::taxii::State,
+    newest: Vec<(String, String)>,
+}
+
+impl<'o> Pulls<'o> {
+    fn new(config: &Config, options: &'o ImportOptions, target: Option<&Path>) -> Result<Pulls<'o>, Error> {
+        let state_path = target.map(|t| PathBuf::from(format!("{}.taxii-state", t.display())));
+        let state = match &state_path {
+            Some(path) => import::taxii::State::read(path).map_err(Error::Usage)?,
+            None => Default::default(),
+        };
+        let max_bytes = config.check.max_file_size;
+        Ok(Pulls { options, client: None, max_bytes, state_path, state, newest: Vec::new() })
+    }
+
+    /// Whether a TAXII collection is pulled (its target then keeps what it holds).
+    fn carries_over(&self) -> bool {
+        self.options.format == ImportFormat::Taxii
+            || self.options.sources.iter().filter_map(|p| url_of(p)).any(|url| self.is_taxii(url))
+    }
+
+    fn is_taxii(&self, url: &str) -> bool {
+        match self.options.format {
+            ImportFormat::Taxii => true,
+            ImportFormat::Auto => self.options.collection.is_some() || url.contains("/collections/"),
+            _ => false,
+        }
+    }
+
+    fn client(&mut self) -> Result<&import::http::Client, Error> {
+        if self.client.is_none() {
+            let client =
+                import::http::Client::new(self.max_bytes, self.options.auth_env.as_deref()).map_err(Error::Usage)?;
+            self.client = Some(client);
+        }
+        Ok(self.client.as_ref().expect("set above"))
+    }
+
+    /// Fetches an address: a TAXII collection, or a MISP feed.
+    fn fetch(&mut self, run: &mut Import<'_>, stix: &mut StixSources, url: &str) -> Result<(), Error> {
+        match self.options.format {
+            _ if self.is_taxii(url) => self.pull(run, stix, url),
+            ImportFormat::Auto | ImportFormat::Misp => self.feed(run, url),
+            _ => Err(Error::Usage(format!("{url}: an address is a TAXII 2.1 collection or a MISP feed"))),
+        }
+    }
+
+    /// A MISP feed over HTTP: its manifest, then each event it lists.
+    fn feed(&mut self, run: &mut Import<'_>, url: &str) -> Result<(), Error> {
+        let base = match url.strip_suffix("manifest.json") {
+            Some(base) => base.to_owned(),
+            None => format!("{}/", url.trim_end_matches('/')),
+        };
+        let client = self.client()?;
+        let fetch = |url: &str| {
+            let fetched = client.get(url, "application/json")?;
+            Ok::<_, Box<Diagnostic>>(Source::new(Path::new(url), fetched.text.into_bytes(), None))
+        };
+        let manifest = match fetch(&format!("{base}manifest.json")) {
+            Ok(manifest) => manifest,
+            Err(diagnostic) => {
+                run.diagnostics.push(*diagnostic);
+                return Ok(());
+            }
+        };
+        let (uuids, problems) = import::misp_feed::event_uuids(&manifest);
+        run.diagnostics.extend(problems);
+        for uuid in uuids {
+            match fetch(&format!("{base}{uuid}.json")) {
+                Ok(event) => import::import_source(run, ImportFormat::Misp, &event).map_err(Error::Usage)?,
+                Err(diagnostic) => run.diagnostics.push(*diagnostic),
+            }
+        }
+        Ok(())
+    }
+
+    /// Pulls one collection, page by page, loading each page as `check` loads a bundle.
+    fn pull(&mut self, run: &mut Import<'_>, stix: &mut StixSources, url: &str) -> Result<(), Error> {
+        let collection =
+            import::taxii::Collection::from_source(url, self.options.collection.as_deref()).map_err(Error::Usage)?;
+        let key = collection.objects_url();
+        let since = self.options.since.map(|t| t.to_millis_text());
+        let added_after = since.or_else(|| self.state.added_after.get(&key).cloned());
+        let limit = self.options.limit;
+        let client = self.client()?;
+        let pulled =
+            import::taxii::pull(client, &collection, (added_after.as_deref(), limit), |page| stix.page(run, page));
+        match pulled {
+            Ok(Some(newest)) => self.newest.push((key, newest)),
+            Ok(None) => {}
+            Err(diagnostic) => run.diagnostics.push(*diagnostic),
+        }
+        Ok(())
+    }
+
+    /// Writes the state file with the newest dates added (after an import that succeeded).
+    fn remember(mut self) -> Result<(), Error> {
+        let Some(path) = self.state_path.take().filter(|_| !self.newest.is_empty()) else { return Ok(()) };
+        for (key, newest) in self.newest.drain(..) {
+            self.state.added_after.insert(key, newest);
+        }
+        let text = self.state.to_text();
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+        }
+        Ok(())
+    }
+}
+
+/// A MISP feed folder: `manifest.json`, then each event it lists (`<uuid>.json`), imported as
+/// event files are. An event file that is missing or a symlink is reported and skipped.
+fn feed_folder(run: &mut Import<'_>, config: &Config, folder: &Path, cwd: &Path) -> Result<(), Error> {
+    let manifest = match read_source(config, &folder.join("manifest.json"), cwd)? {
+        Ok(manifest) => manifest,
+        Err(diagnostic) => {
+            run.diagnostics.push(diagnostic);
+            return Ok(());
+        }
+    };
+    let (uuids, problems) = import::misp_feed::event_uuids(&manifest);
+    run.diagnostics.extend(problems);
+    for uuid in uuids {
+        let path = folder.join(format!("{uuid}.json"));
+        let unusable = match std::fs::symlink_metadata(cwd.join(&path)) {
+            Ok(meta) if meta.file_type().is_symlink() => Some("is a symlink, which is never followed"),
+            Ok(meta) if meta.is_file() => None,
+            Ok(_) => Some("is not a file"),
+            Err(_) => Some("is listed in manifest.json but missing"),
+        };
+        if let Some(why) = unusable {
+            let d = Diagnostic::error("import-unreadable", format!("the event file {why}; skipped")).in_file(&path);
+            run.diagnostics.push(d);
+            continue;
+        }
+        match read_source(config, &path, cwd)? {
+            Ok(event) => import::import_source(run, ImportFormat::Misp, &event).map_err(Error::Usage)?,
+            Err(diagnostic) => run.diagnostics.push(diagnostic),
+        }
+    }
+    Ok(())
+}
+
+fn is_folder(path: &Path, cwd: &Path) -> Result<bool, Error> {
+    Ok(std::fs::metadata(cwd.join(path)).map_err(|e| Error::io(path, e))?.is_dir())
+}
+
+/// STIX sources (bundles, folders of bundles): loaded and checked as `check` loads content,
+/// so that their diagnostics are `check`'s, located in the source.
+struct StixSources {
+    options: load::LoadOptions,
+    clock: validate::Clock,
+    files: HashSet<PathBuf>,
+    kept: Vec<StixObject>,
+}
+
+impl StixSources {
+    fn new(config: &Config) -> Result<StixSources, Error> {
+        let now = super::build::check_time()?;
+        Ok(StixSources {
+            options: load::LoadOptions { max_file_size: config.check.max_file_size },
+            clock: validate::Clock { now: now.instant().0, tolerance_seconds: config.check.future_tolerance_seconds },
+            files: HashSet::new(),
+            kept: Vec::new(),
+        })
+    }
+
+    /// Loads a bundle file or every bundle under a folder (symlinks reported, never followed)
+    /// and keeps its objects.
+    fn import(&mut self, run: &mut Import<'_>, format: ImportFormat, path: &Path) -> Result<(), Error> {
+        if !matches!(format, ImportFormat::Auto | ImportFormat::Stix) {
+            return Err(Error::Usage(format!(
+                "{}: a folder is imported as STIX bundles (--format stix)",
+                path.display()
+            )));
+        }
+        let discovered = load::discover(&[path.to_path_buf()], path)?;
+        let clock = self.clock;
+        let check = move |value: &serde_json::Value, version| validate::check_object_at(value, version, Some(clock));
+        let loaded = load::load_all(&discovered.files, &self.options, &check);
+        run.diagnostics.extend(discovered.diagnostics);
+        run.diagnostics.extend(loaded.diagnostics);
+        self.files.extend(discovered.files);
+        let mut kept = import::keep_stix(run, loaded.objects);
+        self.kept.append(&mut kept);
+        Ok(())
+    }
+
+    /// A page of a TAXII collection: its objects loaded and checked as a bundle's, located in
+    /// the page (its URL, line and column).
+    fn page(&mut self, run: &mut Import<'_>, page: import::taxii::Page) {
+        let clock = self.clock;
+        let check = move |value: &serde_json::Value, version| validate::check_object_at(value, version, Some(clock));
+        let loaded = load::load_envelope(&page.url, page.text, &check);
+        run.diagnostics.extend(loaded.diagnostics);
+        self.files.insert(PathBuf::from(&page.url));
+        let mut kept = import::keep_stix(run, loaded.objects);
+        self.kept.append(&mut kept);
+    }
+
+    /// The repository rules (references, versions, markings) on the kept objects beside the
+    /// repository's: what they report in the sources. A kept object they find an error in is
+    /// left out too (it points at an object left out, most often), until none is: the bundle
+    /// written then passes `check`.
+    fn repository_rules(self, config: &Config, mut objects: Vec<StixObject>, out: &mut Output) -> Vec<Diagnostic> {
+        let options = validate::RepositoryOptions {
+            missing_reference: config.check.missing_references,
+            relationship_types: &config.check.relationship_types,
+            audiences: &config.audiences,
+        };
+        let held = objects.len();
+        objects.extend(self.kept);
+        let mut reported = Vec::new();
+        while objects.len() > held {
+            let mut found = validate::check_repository(&objects, &options);
+            found.retain(|d| self.files.contains(&d.location.file));
+            let failing: HashSet<&str> =
+                found.iter().filter(|d| d.is_error()).filter_map(|d| d.object_id.as_deref()).collect();
+            let left_out: HashSet<(String, String)> =
+                objects[held..].iter().filter(|o| failing.contains(o.id.as_str())).map(import::version_key).collect();
+            reported.append(&mut found);
+            if left_out.is_empty() {
+                break;
+            }
+            out.leave_out(&left_out);
+            let mut kept = objects.split_off(held);
+            kept.retain(|o| !left_out.contains(&import::version_key(o)));
+            objects.extend(kept);
+        }
+        reported
+    }
 }
 
 /// `--to`, made absolute and required to lie inside the content folder.

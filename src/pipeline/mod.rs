@@ -190,4 +190,4 @@ fn relative_to(path: &Path, cwd: &Path) -> PathBuf {
 }
 
 pub use build::{build, BuildOptions, BuildOutcome, BuildReport, BuildStats};
-pub use import::{import, ImportOptions, ImportReport};
+pub use import::{import, import_all, ImportOptions, ImportReport};

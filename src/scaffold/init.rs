@@ -1,7 +1,8 @@
 //! `stixpress init DIR`: a new intelligence repository that checks and builds as it is:
 //! `stixpress.toml` with comments, `content/` with the organisation's identity (which `new` then
 //! names as `created_by_ref`) and an About page, a CONTRIBUTING guide, GitHub Actions workflows
-//! (check every pull request with annotations; build and deploy `main` to GitHub Pages), and a
+//! (check every pull request with annotations; build and deploy `main` to GitHub Pages; import
+//! the `[[import]]` sources nightly into a pull request), and a
 //! `.gitignore` for the built sites.
 
 use std::path::{Path, PathBuf};
@@ -23,6 +24,7 @@ const CONTRIBUTING: &str = include_str!("files/CONTRIBUTING.md");
 const ABOUT: &str = include_str!("files/about.md");
 const CHECK_WORKFLOW: &str = include_str!("files/workflows/check.yml");
 const PUBLISH_WORKFLOW: &str = include_str!("files/workflows/publish.yml");
+const IMPORT_WORKFLOW: &str = include_str!("files/workflows/import.yml");
 const GITIGNORE: &str = "# Sites written by `stixpress build`\n/public/\n/members/\n";
 
 /// Creates the repository; returns the files written, relative to it.
@@ -61,6 +63,7 @@ pub fn init(options: &InitOptions) -> Result<Vec<String>, Error> {
         ("CONTRIBUTING.md", CONTRIBUTING.replace("__NAME__", &markdown_text(name))),
         (".github/workflows/check.yml", CHECK_WORKFLOW.to_owned()),
         (".github/workflows/publish.yml", PUBLISH_WORKFLOW.to_owned()),
+        (".github/workflows/import.yml", IMPORT_WORKFLOW.to_owned()),
         (".gitignore", GITIGNORE.to_owned()),
     ];
     for (path, text) in &files {

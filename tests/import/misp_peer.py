@@ -3,6 +3,8 @@
   event OUT       writes a MISP event made with PyMISP ({"Event": …}, as MISP exports it)
   misp-stix EVENT prints what MISP's own converter (misp-stix, STIX 2.1) makes of the event:
                   {"patterns": [...], "values": [...]} (indicator patterns, observable values)
+  feed DIR        writes a MISP feed made with PyMISP: two events (`to_feed()`) as <uuid>.json
+                  and the manifest.json and hashes.csv of pymisp.tools.feed.feed_meta_generator
   validate BUNDLE prints {"valid": bool, "messages": [...]} from the OASIS stix2-validator
 """
 
@@ -11,6 +13,40 @@ import sys
 
 
 def event(out):
+    e = make_event()
+    with open(out, "w") as f:
+        f.write(json.dumps({"Event": json.loads(e.to_json())}, indent=1))
+
+
+def feed(out):
+    import pathlib
+
+    from pymisp import MISPEvent, MISPOrganisation
+    from pymisp.tools.feed import feed_meta_generator
+
+    folder = pathlib.Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    second = MISPEvent()
+    second.uuid = "0a9e8d7c-6b5a-4f3e-9d2c-1b0a9f8e7d6c"
+    second.info = "Phishing wave"
+    second.date = "2026-11-25"
+    second.timestamp = 1795400000
+    org = MISPOrganisation()
+    org.name = "CERT Example"
+    org.uuid = "11111111-2222-4333-8444-555555555555"
+    second.Orgc = org
+    second.add_tag("tlp:clear")
+    second.add_attribute("url", "http://phish-login.net/verify", to_ids=True)
+    second.add_attribute("ip-src", "198.51.100.99", to_ids=True)
+    for attribute in second.attributes:
+        attribute.timestamp = 1795400000
+    for e in (make_event(), second):
+        with open(folder / f"{e.uuid}.json", "w") as f:
+            json.dump(e.to_feed(), f, indent=1)
+    feed_meta_generator(folder)
+
+
+def make_event():
     from pymisp import MISPEvent, MISPObject, MISPOrganisation
 
     e = MISPEvent()
@@ -39,8 +75,7 @@ def event(out):
     e.add_object(o)
     for attribute in e.attributes + o.attributes:
         attribute.timestamp = 1795000000
-    with open(out, "w") as f:
-        f.write(json.dumps({"Event": json.loads(e.to_json())}, indent=1))
+    return e
 
 
 def misp_stix(path):
@@ -63,7 +98,9 @@ def misp_stix(path):
 def validate(path):
     from stix2validator import ValidationOptions, validate_file
 
-    results = validate_file(path, ValidationOptions(version="2.1"))
+    with open(path, encoding="utf-8") as handle:
+        version = json.load(handle).get("spec_version", "2.1")
+    results = validate_file(path, ValidationOptions(version=version))
     messages = []
     for result in results.object_results:
         messages += [f"{result.object_id}: {e}" for e in result.errors]
@@ -71,4 +108,4 @@ def validate(path):
 
 
 if __name__ == "__main__":
-    {"event": event, "misp-stix": misp_stix, "validate": validate}[sys.argv[1]](sys.argv[2])
+    {"event": event, "feed": feed, "misp-stix": misp_stix, "validate": validate}[sys.argv[1]](sys.argv[2])
