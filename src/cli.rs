@@ -146,10 +146,10 @@ pub enum Command {
         /// The audience whose indicators to look for (default: public, else the first).
         #[arg(long, value_name = "NAME", conflicts_with = "feed")]
         audience: Option<String>,
-        /// A published site or feeds folder (its feeds/blocklists/indicators.csv) instead of
-        /// this repository: no repository needed.
-        #[arg(long, value_name = "DIR")]
-        feed: Option<PathBuf>,
+        /// A published site or feeds folder, on disk or at an http(s) address (its
+        /// feeds/blocklists/indicators.csv), instead of this repository: no repository needed.
+        #[arg(long, value_name = "DIR|URL")]
+        feed: Option<String>,
         /// Which indicators apply, and when sightings are made (default: now).
         #[arg(long, value_name = "TIMESTAMP")]
         now: Option<String>,

@@ -56,7 +56,7 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
             }
         }
         let known = match feed {
-            Some(dir) => stixpress::matching::feed::read(&cwd.join(dir))?,
+            Some(source) => stixpress::matching::feed::read_source(source, &cwd)?,
             None => {
                 let config = Config::load(cli.root.as_deref(), cli.content.as_deref(), &cwd)?;
                 stixpress::known_for_audience(&config, audience.as_deref(), now, &cwd)?

@@ -150,6 +150,17 @@ fn a_published_feed_gzip_and_standard_input_give_the_same_hits() {
     let from_feed = run(&repo, &["--feed", "public", &log]);
     assert_eq!(from_feed.status.code(), Some(0), "{}", String::from_utf8_lossy(&from_feed.stderr));
     assert_eq!(hits(&from_feed.stdout), expected());
+    // The same feed from the site's address: the site root, and the CSV's own address.
+    let csv = std::fs::read(repo.path().join("public/feeds/blocklists/indicators.csv")).unwrap();
+    let base = serve_one_file("/site/feeds/blocklists/indicators.csv", csv);
+    for feed in [format!("{base}/site/"), format!("{base}/site"), format!("{base}/site/feeds/blocklists/indicators.csv")] {
+        let from_url = run(&repo, &["--feed", &feed, &log]);
+        assert_eq!(from_url.status.code(), Some(0), "{feed}: {}", String::from_utf8_lossy(&from_url.stderr));
+        assert_eq!(hits(&from_url.stdout), expected(), "{feed}");
+    }
+    let nowhere = run(&repo, &["--feed", &format!("{base}/elsewhere/"), &log]);
+    assert_eq!(nowhere.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&nowhere.stderr).contains("HTTP 404"), "{}", String::from_utf8_lossy(&nowhere.stderr));
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(&std::fs::read(repo.path().join(&log)).unwrap()).unwrap();
     repo.write("logs/app.log.gz", gz.finish().unwrap());
@@ -240,4 +251,29 @@ fn hostile_logs_never_crash_and_long_lines_are_scanned_whole() {
     let planted_names = long.windows(12).filter(|w| *w == b"dropper.exe ").count();
     assert_eq!(values.iter().filter(|v| *v == "dropper.exe").count(), planted_names, "each one once");
     assert!(values.contains(&"evil.example".to_owned()) && values.contains(&SHA256.to_owned()));
+}
+
+/// An HTTP server on a free port of 127.0.0.1 that answers `path` with `body` and anything else
+/// with 404, for as long as the test runs; returns its `http://host:port`.
+fn serve_one_file(path: &'static str, body: Vec<u8>) -> String {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(&stream);
+            let mut request = String::new();
+            let _ = reader.read_line(&mut request);
+            let mut header = String::new();
+            while reader.read_line(&mut header).map(|n| n > 2).unwrap_or(false) {
+                header.clear();
+            }
+            let asked = request.split(' ').nth(1).unwrap_or("");
+            let (status, body): (&str, &[u8]) = if asked == path { ("200 OK", &body) } else { ("404 Not Found", b"not here") };
+            let mut stream = &stream;
+            let _ = write!(stream, "HTTP/1.1 {status}\r\nContent-Type: text/csv\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+            let _ = stream.write_all(body);
+        }
+    });
+    base
 }

@@ -1,6 +1,6 @@
 //! Known values from a published feed: `feeds/blocklists/indicators.csv` (RFC 4180, formula
-//! guards removed), so that a consumer needs no repository. The CSV holds no markings, so the
-//! hits name no TLP.
+//! guards removed), on disk or from the site's address, so that a consumer needs no repository.
+//! The CSV holds no markings, so the hits name no TLP.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -23,18 +23,55 @@ pub fn csv_path(dir: &Path) -> Result<PathBuf, Error> {
         .ok_or_else(|| Error::Usage(format!("no feeds/blocklists/indicators.csv in {}", dir.display())))
 }
 
+/// The most of a feed read from an address: a million values' CSV is a few hundred MiB.
+const MAX_FEED_BYTES: u64 = 4 << 30;
+
+/// The feed at `source`: an `http://` or `https://` address, else a path relative to `cwd`.
+pub fn read_source(source: &str, cwd: &Path) -> Result<Known, Error> {
+    if source.starts_with("http://") || source.starts_with("https://") {
+        fetch(source)
+    } else {
+        read(&cwd.join(source))
+    }
+}
+
 pub fn read(dir: &Path) -> Result<Known, Error> {
     let path = csv_path(dir)?;
     let text = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-    let text = String::from_utf8_lossy(&text);
-    let rows = parse_csv(&text);
+    parse(&String::from_utf8_lossy(&text), &path.display().to_string())
+}
+
+/// The CSV at `url` itself when it names a `.csv` file, else the first of the site's, the feeds
+/// folder's and the blocklists folder's `indicators.csv` that the server has.
+fn fetch(url: &str) -> Result<Known, Error> {
+    let client = crate::import::http::Client::new(MAX_FEED_BYTES, None).map_err(Error::Usage)?;
+    let path_end = url.find(['?', '#']).unwrap_or(url.len());
+    let candidates: Vec<String> = if url[..path_end].ends_with(".csv") {
+        vec![url.to_owned()]
+    } else {
+        let base = if url.ends_with('/') { url.to_owned() } else { format!("{url}/") };
+        ["feeds/blocklists/indicators.csv", "blocklists/indicators.csv", "indicators.csv"]
+            .iter()
+            .map(|file| format!("{base}{file}"))
+            .collect()
+    };
+    let mut problems = Vec::new();
+    for candidate in &candidates {
+        match client.get(candidate, "text/csv, */*;q=0.5") {
+            Ok(fetched) => return parse(&fetched.text, candidate),
+            Err(problem) => problems.push(format!("{candidate}: {}", problem.message)),
+        }
+    }
+    Err(Error::Usage(format!("no feed found: {}", problems.join("; "))))
+}
+
+/// The known values of an `indicators.csv` read from `origin`.
+fn parse(text: &str, origin: &str) -> Result<Known, Error> {
+    let rows = parse_csv(text);
     let Some((header, rows)) = rows.split_first() else { return Ok(Known::default()) };
     let column = |name: &str| header.iter().position(|h| h == name);
     let (Some(value), Some(kind), Some(id)) = (column("value"), column("kind"), column("indicator_id")) else {
-        return Err(Error::Usage(format!(
-            "{}: not a stixpress indicators.csv (no value, kind, indicator_id)",
-            path.display()
-        )));
+        return Err(Error::Usage(format!("{origin}: not a stixpress indicators.csv (no value, kind, indicator_id)")));
     };
     let (name, labels, report_ids, report_names) =
         (column("indicator_name"), column("labels"), column("report_ids"), column("report_names"));
