@@ -224,6 +224,8 @@ fn imported_objects_say_where_they_came_from_and_hostile_table_text_stays_text()
     let (_, html) = page(&site, &id("malware", 4));
     let steps = select(&html, ".field-table table.data");
     assert_eq!(steps.len(), 2, "a list of objects and a dictionary, each a table");
+    let heads: Vec<String> = select(&html, ".field-table th").iter().map(text).collect();
+    assert_eq!(heads, ["Key", "Value", "Tool", "Step", "Extra"], "references, then names, then the rest");
     let cells: Vec<String> = select(&html, ".field-table td").iter().map(text).collect();
     assert!(cells.contains(&hostile.to_owned()), "{cells:?}");
     assert!(cells.contains(&format!("{{\"nested\":\"{hostile}\"}}")), "nested values as one line: {cells:?}");
