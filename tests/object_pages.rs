@@ -60,7 +60,8 @@ fn unit42_trickbot_anchor_report_reads_as_groups_and_an_indicator_table_under_30
 
     // Grouped by type with counts; the large groups start collapsed.
     let groups = select(&html, "#contents details.content-group");
-    let summary = |id: &str| groups.iter().find(|g| g.value().id() == Some(id)).map(|g| (text(g), g.value().attr("open")));
+    let summary =
+        |id: &str| groups.iter().find(|g| g.value().id() == Some(id)).map(|g| (text(g), g.value().attr("open")));
     let (patterns, open) = summary("contents-attack-pattern").expect("an attack-pattern group");
     assert!(patterns.contains("Attack Patterns 22"), "{patterns}");
     assert!(open.is_none(), "22 techniques start collapsed");
@@ -71,7 +72,8 @@ fn unit42_trickbot_anchor_report_reads_as_groups_and_an_indicator_table_under_30
     assert_eq!(heads, ["Value", "Kind", "Valid from", "Valid until", "Confidence"]);
     let rows = select(&html, "table.indicator-table tbody tr");
     assert_eq!(rows.len(), 717);
-    let kinds: std::collections::BTreeSet<String> = select(&html, "table.indicator-table tbody td:nth-child(2)").iter().map(text).collect();
+    let kinds: std::collections::BTreeSet<String> =
+        select(&html, "table.indicator-table tbody td:nth-child(2)").iter().map(text).collect();
     assert_eq!(kinds.into_iter().collect::<Vec<_>>(), ["domain", "sha256"]);
     let first_value = text(&select(&html, "table.indicator-table tbody td.value")[0]);
     assert!(first_value.len() == 64 && first_value.chars().all(|c| c.is_ascii_hexdigit()), "{first_value}");
@@ -134,7 +136,9 @@ fn attack_technique_pages_show_detection_and_group_pages_lead_with_software_and_
     }
     let at = |id: &str| raw.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no #{id}"));
     assert!(raw.find("class=\"description").unwrap() < raw.find("<nav class=\"toc\"").unwrap());
-    assert!(at("rel-out-uses-malware") < at("rel-out-uses-tool") || at("rel-out-uses-tool") < at("rel-out-uses-malware"));
+    assert!(
+        at("rel-out-uses-malware") < at("rel-out-uses-tool") || at("rel-out-uses-tool") < at("rel-out-uses-malware")
+    );
     assert!(at("rel-out-uses-malware") < at("rel-out-uses-attack-pattern"));
     assert!(at("rel-out-uses-tool") < at("rel-out-uses-attack-pattern"));
     assert!(at("matrix") < at("rel-out-uses-attack-pattern"), "the matrix heads the techniques");
@@ -194,7 +198,14 @@ fn imported_objects_say_where_they_came_from_and_hostile_table_text_stays_text()
         let (raw, html) = page(&site, &id("indicator", n));
         let dd = select(&html, ".facts .imported dd");
         assert_eq!(dd.len(), 1, "one provenance line on indicator {n}");
-        (raw, text(&dd[0]), select(&html, ".facts .imported dd a").iter().filter_map(|a| a.value().attr("href").map(str::to_owned)).collect::<Vec<_>>())
+        (
+            raw,
+            text(&dd[0]),
+            select(&html, ".facts .imported dd a")
+                .iter()
+                .filter_map(|a| a.value().attr("href").map(str::to_owned))
+                .collect::<Vec<_>>(),
+        )
     };
     let (_, line, links) = imported_line(1);
     assert_eq!(line, "from https://example.org/feed.csv by stixpress 9.9.9, ipv4 address, line 42");
@@ -213,6 +224,8 @@ fn imported_objects_say_where_they_came_from_and_hostile_table_text_stays_text()
     let (_, html) = page(&site, &id("malware", 4));
     let steps = select(&html, ".field-table table.data");
     assert_eq!(steps.len(), 2, "a list of objects and a dictionary, each a table");
+    let heads: Vec<String> = select(&html, ".field-table th").iter().map(text).collect();
+    assert_eq!(heads, ["Key", "Value", "Tool", "Step", "Extra"], "references, then names, then the rest");
     let cells: Vec<String> = select(&html, ".field-table td").iter().map(text).collect();
     assert!(cells.contains(&hostile.to_owned()), "{cells:?}");
     assert!(cells.contains(&format!("{{\"nested\":\"{hostile}\"}}")), "nested values as one line: {cells:?}");

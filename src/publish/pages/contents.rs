@@ -194,7 +194,9 @@ fn indicator_table(view: &View<'_>, mut list: Vec<Entry<'_>>, feeds: &Catalog, r
         .into_iter()
         .filter_map(|(kind, values)| {
             let file = feeds.sections.iter().flat_map(|s| &s.files).find(|f| {
-                f.linkable && f.path.rsplit('/').next() == Some(&format!("{}.txt", kind.name())) && f.path.contains("blocklist")
+                f.linkable
+                    && f.path.rsplit('/').next() == Some(&format!("{}.txt", kind.name()))
+                    && f.path.contains("blocklist")
             })?;
             Some(FeedLink { kind: kind.name(), href: format!("{root}{}", file.path), values })
         })
@@ -259,14 +261,15 @@ fn is_leaf(object_type: &str) -> bool {
     matches!(object_type, "indicator" | "observed-data") || category(object_type) == "observable"
 }
 
+/// Under one object: (the object is the source, verb, other type) → (relationship, other end).
+type Rows<'v> = BTreeMap<(bool, String, &'v str), Vec<(Entry<'v>, Entry<'v>)>>;
+
 fn relationships(
     view: &View<'_>,
     list: Vec<Entry<'_>>,
     listed: &BTreeMap<&str, Vec<Entry<'_>>>,
     root: &str,
 ) -> Relationships {
-    // Under each object: (object is the source, verb, other type) → (relationship, other end).
-    type Rows<'v> = BTreeMap<(bool, String, &'v str), Vec<(Entry<'v>, Entry<'v>)>>;
     let mut clusters: HashMap<&str, (Entry<'_>, Rows<'_>)> = HashMap::new();
     let total = list.len();
     for relationship in list {
@@ -284,12 +287,7 @@ fn relationships(
     Relationships { anchor: "contents-relationship", total, clusters }
 }
 
-fn cluster(
-    object: Entry<'_>,
-    rows: BTreeMap<(bool, String, &str), Vec<(Entry<'_>, Entry<'_>)>>,
-    listed: &BTreeMap<&str, Vec<Entry<'_>>>,
-    root: &str,
-) -> Cluster {
+fn cluster(object: Entry<'_>, rows: Rows<'_>, listed: &BTreeMap<&str, Vec<Entry<'_>>>, root: &str) -> Cluster {
     let total = rows.values().map(Vec::len).sum();
     let mut out = Vec::new();
     let mut more = 0;
@@ -333,7 +331,10 @@ mod tests {
 
     #[test]
     fn patterns_give_their_blocklist_values() {
-        let values = pattern_values("[file:hashes.'SHA-256' = 'C41010CD1BD4E5837D28CAF7881EA4DD27FDF2A19C234F1FEE7674FDC1DD53EA']", "2.1");
+        let values = pattern_values(
+            "[file:hashes.'SHA-256' = 'C41010CD1BD4E5837D28CAF7881EA4DD27FDF2A19C234F1FEE7674FDC1DD53EA']",
+            "2.1",
+        );
         assert_eq!(values.len(), 1);
         assert_eq!(values[0].kind.name(), "sha256");
         assert_eq!(values[0].value, "c41010cd1bd4e5837d28caf7881ea4dd27fdf2a19c234f1fee7674fdc1dd53ea");

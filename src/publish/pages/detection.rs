@@ -155,7 +155,13 @@ fn markdown(value: Option<&Value>, citations: &mut Citations, internal: Internal
 }
 
 fn strings(value: Option<&Value>) -> Vec<String> {
-    value.and_then(Value::as_array).map_or(&[][..], Vec::as_slice).iter().filter_map(Value::as_str).map(str::to_owned).collect()
+    value
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The objects in a list property, at most `MAX_ROWS` of them; anything else in it is skipped.

@@ -36,6 +36,9 @@ const SHOWN_ELSEWHERE: &[&str] = &[
 /// Free texts that are Markdown in practice.
 const MARKDOWN: &[&str] = &["content", "explanation", "x_mitre_detection"];
 
+/// Keys that name a row in a table of objects; their column comes first after references.
+const NAMING: &[&str] = &["name", "field", "key", "source_name", "type"];
+
 /// Code-like strings.
 const CODE: &[&str] = &["pattern", "command_line", "x_mitre_platforms_query"];
 
@@ -186,8 +189,8 @@ pub(crate) fn is_empty(value: &Value) -> bool {
     }
 }
 
-/// A list as a table: objects give a row each under the union of their keys (in the order
-/// first seen); anything else in the list gets a row in a single "Value" column.
+/// A list as a table: objects give a row each under the union of their keys (references
+/// first, then naming keys, then the rest); anything else in the list gets a "Value" column.
 pub(crate) fn list_table(items: &[Value], view: &View<'_>, root: &str) -> Table {
     let mut columns: Vec<&str> = Vec::new();
     for item in items {
@@ -199,6 +202,8 @@ pub(crate) fn list_table(items: &[Value], view: &View<'_>, root: &str) -> Table 
             }
         }
     }
+    // What a row is about first: its references, then its name, then the rest as listed.
+    columns.sort_by_key(|c| (!(c.ends_with("_ref") || c.ends_with("_refs")), !NAMING.contains(c)));
     let plain = items.iter().any(|item| !item.is_object());
     let rows = items
         .iter()
@@ -299,6 +304,17 @@ pub(crate) fn property_label(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn empty_values_are_left_out() {
+        use serde_json::json;
+        for empty in [json!(null), json!(""), json!("  "), json!([]), json!({})] {
+            assert!(is_empty(&empty), "{empty}");
+        }
+        for full in [json!(false), json!(0), json!("x"), json!([null]), json!({"a": 1})] {
+            assert!(!is_empty(&full), "{full}");
+        }
+    }
 
     #[test]
     fn property_names_read_as_words() {

@@ -6,8 +6,8 @@
 mod charts;
 mod citations;
 mod connections;
-mod contents;
 mod content_pages;
+mod contents;
 mod dashboard;
 mod detection;
 mod fields;

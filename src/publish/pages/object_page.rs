@@ -7,8 +7,8 @@ use super::charts::Chart;
 use super::citations::{Citations, ReferenceItem};
 use super::connections::{reference_groups, relationship_groups, touching, ReferenceGroup, RelationshipGroup};
 use super::contents::{contents, Contents, CONTAINERS};
-use super::detection::{detection, Strategy};
 use super::dashboard::{Activity, TRENDING_TYPES};
+use super::detection::{detection, Strategy};
 use super::fields::{fields, property_label, Field, TimeText};
 use super::graph::{self, Neighbour};
 use super::history::{HistorySection, Provenance};
@@ -157,7 +157,9 @@ pub(crate) fn object_page(view: &View<'_>, entry: Entry<'_>, sources: &Sources<'
     let center = Link::to(entry, ROOT);
     let matrix = super::kill_chains::entity_matrix(view, entry, sources.tactic_rank, ROOT);
     let (json, json_shortened) = match listed {
-        Some(refs) if refs.len() > LONG_LIST => shorten_list(&json, "object_refs", KEEP_IN_JSON).unwrap_or((json.into_owned(), 0)),
+        Some(refs) if refs.len() > LONG_LIST => {
+            shorten_list(&json, "object_refs", KEEP_IN_JSON).unwrap_or((json.into_owned(), 0))
+        }
         _ => (json.into_owned(), 0),
     };
     let references = citations.into_items();
@@ -242,7 +244,8 @@ fn imported(members: &Map<String, Value>) -> Option<Imported> {
 /// (`x_a` and `x-a`), and an element id must be unique.
 fn unique_anchors(relationships: &mut [RelationshipGroup], referenced_by: &mut [ReferenceGroup]) {
     let mut taken = std::collections::HashSet::new();
-    let anchors = relationships.iter_mut().map(|g| &mut g.anchor).chain(referenced_by.iter_mut().map(|g| &mut g.anchor));
+    let anchors =
+        relationships.iter_mut().map(|g| &mut g.anchor).chain(referenced_by.iter_mut().map(|g| &mut g.anchor));
     for anchor in anchors {
         let mut candidate = anchor.clone();
         let mut n = 1;
@@ -267,7 +270,8 @@ struct TocParts<'a> {
 
 /// The sections of the page in the order the template writes them, with their counts.
 fn toc(parts: &TocParts<'_>) -> Vec<TocEntry> {
-    let entry = |anchor: &str, label: String, count: Option<usize>| TocEntry { anchor: anchor.to_owned(), label, count };
+    let entry =
+        |anchor: &str, label: String, count: Option<usize>| TocEntry { anchor: anchor.to_owned(), label, count };
     let mut out = Vec::new();
     if !parts.fields.is_empty() {
         out.push(entry("properties", "Properties".into(), None));
@@ -332,7 +336,7 @@ fn top_level_array(json: &str, key: &str) -> Option<(usize, usize)> {
         match bytes[i] {
             b'"' => {
                 let close = string_end(bytes, i)?;
-                after_key = depth == 1 && array_start.is_none() && &json[i..=close] == wanted;
+                after_key = depth == 1 && array_start.is_none() && json[i..=close] == wanted;
                 i = close;
             }
             b'[' | b'{' => {
@@ -462,10 +466,18 @@ mod tests {
     #[test]
     fn long_lists_in_the_json_shown_are_shortened_and_say_so() {
         let ids: Vec<String> = (0..30).map(|i| format!("\"x--{i}\"")).collect();
-        let json = format!("{{\n  \"name\": \"a \\\"object_refs\\\": [\",\n  \"object_refs\": [{}],\n  \"z\": 1\n}}", ids.join(", "));
+        let json = format!(
+            "{{\n  \"name\": \"a \\\"object_refs\\\": [\",\n  \"object_refs\": [{}],\n  \"z\": 1\n}}",
+            ids.join(", ")
+        );
         let (short, left_out) = shorten_list(&json, "object_refs", 2).unwrap();
         assert_eq!(left_out, 28);
-        assert!(short.starts_with("{\n  \"name\": \"a \\\"object_refs\\\": [\",\n  \"object_refs\": [\n    \"x--0\",\n    \"x--1\","), "{short}");
+        assert!(
+            short.starts_with(
+                "{\n  \"name\": \"a \\\"object_refs\\\": [\",\n  \"object_refs\": [\n    \"x--0\",\n    \"x--1\","
+            ),
+            "{short}"
+        );
         assert!(short.ends_with("… 28 more, listed above\n  ],\n  \"z\": 1\n}"), "{short}");
         assert!(shorten_list(&json, "object_refs", 40).is_none());
         assert!(shorten_list("{\"a\": {\"object_refs\": [1, 2, 3]}}", "object_refs", 1).is_none());
@@ -481,7 +493,10 @@ mod tests {
         assert_eq!(got.source_href, None);
         assert_eq!(got.location.as_deref(), Some("line 42"));
         let object: Value = serde_json::json!({"extensions": {crate::import::PROVENANCE_EXTENSION: {"source": "https://example.org/a.csv"}}});
-        assert_eq!(imported(object.as_object().unwrap()).unwrap().source_href.as_deref(), Some("https://example.org/a.csv"));
+        assert_eq!(
+            imported(object.as_object().unwrap()).unwrap().source_href.as_deref(),
+            Some("https://example.org/a.csv")
+        );
         assert!(imported(serde_json::json!({"extensions": {}}).as_object().unwrap()).is_none());
     }
 
