@@ -13,7 +13,7 @@ use crate::stix::uuid::derived_uuid;
 use crate::stix::SpecVersion;
 
 /// The extension-definition stixpress ships for import provenance (documented in README.md).
-pub(crate) const PROVENANCE_EXTENSION: &str = "extension-definition--a9db0e09-1110-4882-a095-613c6d202fa2";
+pub(crate) use crate::stix::PROVENANCE_EXTENSION;
 /// The identity that defines it: stixpress itself.
 pub(crate) const STIXPRESS_IDENTITY: &str = "identity--993b8ae1-515d-4b75-b545-6726573ce36c";
 /// When the definition was published (it changes only with a new version of the extension).

@@ -18,6 +18,10 @@ pub mod upgrade;
 pub mod uuid;
 pub mod vocab;
 
+/// The extension definition stixpress ships for the provenance of the objects `import` makes
+/// (source, importer, rule, location): written by `import`, shown on object pages.
+pub const PROVENANCE_EXTENSION: &str = "extension-definition--a9db0e09-1110-4882-a095-613c6d202fa2";
+
 pub use id::{parse_id, IdParts, IdProblem};
 pub use object::{Reference, StixObject};
 pub use timestamp::Timestamp;

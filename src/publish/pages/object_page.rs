@@ -228,7 +228,7 @@ const KEEP_IN_JSON: usize = 20;
 
 /// The provenance `stixpress import` wrote into the object, if any.
 fn imported(members: &Map<String, Value>) -> Option<Imported> {
-    let extension = members.get("extensions")?.get(crate::import::PROVENANCE_EXTENSION)?.as_object()?;
+    let extension = members.get("extensions")?.get(crate::stix::PROVENANCE_EXTENSION)?.as_object()?;
     let text = |key: &str| extension.get(key).and_then(Value::as_str).map(str::trim).filter(|t| !t.is_empty());
     let source = text("source")?;
     Some(Imported {
@@ -486,13 +486,13 @@ mod tests {
 
     #[test]
     fn import_provenance_is_read_and_only_safe_urls_link() {
-        let object: Value = serde_json::json!({"extensions": {crate::import::PROVENANCE_EXTENSION: {
+        let object: Value = serde_json::json!({"extensions": {crate::stix::PROVENANCE_EXTENSION: {
             "source": "javascript:alert(1)", "importer": "stixpress 1.0", "rule": "ipv4", "location": "line 42"}}});
         let got = imported(object.as_object().unwrap()).unwrap();
         assert_eq!(got.source, "javascript:alert(1)");
         assert_eq!(got.source_href, None);
         assert_eq!(got.location.as_deref(), Some("line 42"));
-        let object: Value = serde_json::json!({"extensions": {crate::import::PROVENANCE_EXTENSION: {"source": "https://example.org/a.csv"}}});
+        let object: Value = serde_json::json!({"extensions": {crate::stix::PROVENANCE_EXTENSION: {"source": "https://example.org/a.csv"}}});
         assert_eq!(
             imported(object.as_object().unwrap()).unwrap().source_href.as_deref(),
             Some("https://example.org/a.csv")
