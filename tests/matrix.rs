@@ -20,7 +20,9 @@ fn read(site: &Path, path: &str) -> String {
 fn select_texts(html: &str, selector: &str) -> Vec<String> {
     let page = Html::parse_document(html);
     let selector = Selector::parse(selector).unwrap();
-    page.select(&selector).map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")).collect()
+    page.select(&selector)
+        .map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
 }
 
 fn hex(text: &str) -> String {
@@ -124,7 +126,10 @@ fn attack_enterprise_reads_as_attack_users_expect() {
     ];
     assert_eq!(heads, tactics);
     let counts = select_texts(&matrix, ".matrix-column h2 .count");
-    assert!(counts.iter().all(|c| c.ends_with("technique") || c.ends_with("techniques")) && counts.iter().all(|c| c.split(' ').next().unwrap().parse::<u32>().is_ok()));
+    assert!(
+        counts.iter().all(|c| c.ends_with("technique") || c.ends_with("techniques"))
+            && counts.iter().all(|c| c.split(' ').next().unwrap().parse::<u32>().is_ok())
+    );
 
     // Sub-techniques folded under their technique, collapsed (no `open`), counted.
     assert!(all_inside_details(&matrix, r#"class="cell sub"#) && matrix.contains(r#"class="cell sub"#));

@@ -139,7 +139,8 @@ impl<'s> View<'s> {
     }
 
     fn entry(&self, index: ObjectIndex) -> Option<Entry<'s>> {
-        let name = || self.store.subtechnique(index).filter(|(parent, _)| self.is_visible(*parent)).and_then(|(_, n)| n);
+        let name =
+            || self.store.subtechnique(index).filter(|(parent, _)| self.is_visible(*parent)).and_then(|(_, n)| n);
         self.is_visible(index).then(|| Entry { index, object: self.store.latest(index), name: name() })
     }
 

@@ -46,10 +46,8 @@ impl Subtechniques {
             .collect();
         parents.extend(by_id);
         parents.par_sort_unstable();
-        let entries = parents
-            .into_par_iter()
-            .map(|(child, parent)| (child, parent, qualified(store, child, parent)))
-            .collect();
+        let entries =
+            parents.into_par_iter().map(|(child, parent)| (child, parent, qualified(store, child, parent))).collect();
         Subtechniques { entries }
     }
 
@@ -76,7 +74,8 @@ fn parent_by_id(store: &Store, child: ObjectIndex) -> Option<ObjectIndex> {
     let object = store.latest(child);
     let (_, id) = object.external_ids.iter().find(|(source, id)| is_attack_source(source) && is_sub_id(id))?;
     let prefix = id.split('.').next()?;
-    let mut techniques = store.names().with_external_id(prefix).iter().filter(|p| **p != child && is_technique(store, **p));
+    let mut techniques =
+        store.names().with_external_id(prefix).iter().filter(|p| **p != child && is_technique(store, **p));
     let parent = techniques.next()?;
     techniques.next().is_none().then_some(*parent)
 }

@@ -242,7 +242,11 @@ fn most_referenced(view: &View<'_>, root: &str) -> Vec<RankedGroup> {
         .filter_map(|t| {
             let mut items = groups.remove(t)?;
             items.sort_by(|a, b| {
-                (a.1.retired().is_some(), b.0, a.1.display_name()).cmp(&(b.1.retired().is_some(), a.0, b.1.display_name()))
+                (a.1.retired().is_some(), b.0, a.1.display_name()).cmp(&(
+                    b.1.retired().is_some(),
+                    a.0,
+                    b.1.display_name(),
+                ))
             });
             let items =
                 items.into_iter().take(TOP).map(|(count, e)| Ranked { link: Link::to(e, root), count }).collect();

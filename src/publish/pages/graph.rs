@@ -120,7 +120,13 @@ mod tests {
     use super::*;
 
     fn link(name: &str) -> Link {
-        Link { href: Some("../x/".into()), name: name.into(), type_label: "Malware".into(), category: "domain", retired: None }
+        Link {
+            href: Some("../x/".into()),
+            name: name.into(),
+            type_label: "Malware".into(),
+            category: "domain",
+            retired: None,
+        }
     }
 
     #[test]

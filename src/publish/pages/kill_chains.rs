@@ -108,6 +108,9 @@ pub(crate) fn is_slug(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
+/// A technique in one column, with its platforms.
+type Cell<'v> = (Entry<'v>, Vec<String>);
+
 /// One object's place in a chain: the phase, and where the data first writes it (file, offset
 /// of the object, position in its `kill_chain_phases`), for the written order.
 struct Placed<'v> {
@@ -177,7 +180,7 @@ fn chain_page<'v>(
     root: &str,
 ) -> KillChainPage {
     let written = written_order(&placed);
-    let mut phases: BTreeMap<String, (Vec<(Entry<'v>, Vec<String>)>, usize)> = BTreeMap::new();
+    let mut phases: BTreeMap<String, (Vec<Cell<'v>>, usize)> = BTreeMap::new();
     for p in placed {
         let rank = written.iter().position(|w| *w == p.phase).unwrap_or(usize::MAX);
         phases.entry(p.phase).or_insert_with(|| (Vec::new(), rank)).0.push((p.entry, p.platforms));
@@ -319,10 +322,7 @@ impl KillChainPage {
                 slot.1.insert(&member.id);
             }
         }
-        by_platform
-            .into_iter()
-            .map(|(slug, (label, ids))| Facet { label, slug, count: ids.len() })
-            .collect()
+        by_platform.into_iter().map(|(slug, (label, ids))| Facet { label, slug, count: ids.len() }).collect()
     }
 
     /// A copy with only the techniques `keep` accepts (a technique stays when one of its
@@ -441,9 +441,8 @@ pub(crate) fn entity_matrix<'v>(
             chains.entry(p.chain.clone()).or_default().push(p);
         }
     }
-    let (name, placed) = chains
-        .into_iter()
-        .max_by_key(|(name, placed)| (placed.len(), std::cmp::Reverse(name.clone())))?;
+    let (name, placed) =
+        chains.into_iter().max_by_key(|(name, placed)| (placed.len(), std::cmp::Reverse(name.clone())))?;
     // Every technique here is used by the entity: all cells get the same full shade.
     let mut page = chain_page(view, columns, name, placed, &|_| 1, root);
     page.members_mut(&mut |m| m.heat = 5);
@@ -456,7 +455,7 @@ fn phase_section<'v>(
     view: &View<'v>,
     name: String,
     tactic: Option<&TacticInfo>,
-    mut entries: Vec<(Entry<'v>, Vec<String>)>,
+    mut entries: Vec<Cell<'v>>,
     uses: &dyn Fn(Entry<'_>) -> usize,
     root: &str,
 ) -> PhaseSection {
@@ -488,7 +487,13 @@ fn phase_section<'v>(
     }
 }
 
-fn member(entry: Entry<'_>, platforms: Vec<String>, sub: bool, uses: &dyn Fn(Entry<'_>) -> usize, root: &str) -> Member {
+fn member(
+    entry: Entry<'_>,
+    platforms: Vec<String>,
+    sub: bool,
+    uses: &dyn Fn(Entry<'_>) -> usize,
+    root: &str,
+) -> Member {
     let link = Link::to(entry, root);
     let external_id = entry.object.external_ids.first().map(|(_, id)| id.clone());
     let own = if sub { entry.object.display_name() } else { entry.display_name() };
@@ -601,7 +606,9 @@ fn chain_title(name: &str) -> String {
         "mitre-mobile-attack" => "ATT&CK Mobile".into(),
         "mitre-ics-attack" => "ATT&CK for ICS".into(),
         "mitre-pre-attack" => "PRE-ATT&CK".into(),
-        "lockheed" | "lockheed-martin" | "lockheed-martin-cyber-kill-chain" => "Lockheed Martin Cyber Kill Chain".into(),
+        "lockheed" | "lockheed-martin" | "lockheed-martin-cyber-kill-chain" => {
+            "Lockheed Martin Cyber Kill Chain".into()
+        }
         _ => readable(name),
     }
 }
