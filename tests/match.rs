@@ -153,14 +153,20 @@ fn a_published_feed_gzip_and_standard_input_give_the_same_hits() {
     // The same feed from the site's address: the site root, and the CSV's own address.
     let csv = std::fs::read(repo.path().join("public/feeds/blocklists/indicators.csv")).unwrap();
     let base = serve_one_file("/site/feeds/blocklists/indicators.csv", csv);
-    for feed in [format!("{base}/site/"), format!("{base}/site"), format!("{base}/site/feeds/blocklists/indicators.csv")] {
+    for feed in
+        [format!("{base}/site/"), format!("{base}/site"), format!("{base}/site/feeds/blocklists/indicators.csv")]
+    {
         let from_url = run(&repo, &["--feed", &feed, &log]);
         assert_eq!(from_url.status.code(), Some(0), "{feed}: {}", String::from_utf8_lossy(&from_url.stderr));
         assert_eq!(hits(&from_url.stdout), expected(), "{feed}");
     }
     let nowhere = run(&repo, &["--feed", &format!("{base}/elsewhere/"), &log]);
     assert_eq!(nowhere.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&nowhere.stderr).contains("HTTP 404"), "{}", String::from_utf8_lossy(&nowhere.stderr));
+    assert!(
+        String::from_utf8_lossy(&nowhere.stderr).contains("HTTP 404"),
+        "{}",
+        String::from_utf8_lossy(&nowhere.stderr)
+    );
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(&std::fs::read(repo.path().join(&log)).unwrap()).unwrap();
     repo.write("logs/app.log.gz", gz.finish().unwrap());
@@ -269,9 +275,14 @@ fn serve_one_file(path: &'static str, body: Vec<u8>) -> String {
                 header.clear();
             }
             let asked = request.split(' ').nth(1).unwrap_or("");
-            let (status, body): (&str, &[u8]) = if asked == path { ("200 OK", &body) } else { ("404 Not Found", b"not here") };
+            let (status, body): (&str, &[u8]) =
+                if asked == path { ("200 OK", &body) } else { ("404 Not Found", b"not here") };
             let mut stream = &stream;
-            let _ = write!(stream, "HTTP/1.1 {status}\r\nContent-Type: text/csv\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Type: text/csv\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
             let _ = stream.write_all(body);
         }
     });

@@ -68,7 +68,7 @@ pub fn scan_log(
     let mut found = Vec::new();
     let flush = |round: &mut Vec<Batch>, each: &mut dyn FnMut(&LineHits)| {
         let results: Vec<Vec<LineHits>> = round.par_iter().map(|batch| batch.scan(scan_line)).collect();
-        results.iter().flatten().for_each(|hits| each(hits));
+        results.iter().flatten().for_each(&mut *each);
         round.clear();
         round.push(Batch::default());
     };

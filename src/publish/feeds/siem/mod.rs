@@ -56,8 +56,11 @@ pub(crate) struct LeftOutKind {
     pub(crate) values: usize,
 }
 
+/// Whether a format has a type for a kind.
+type Carries = fn(Kind) -> bool;
+
 /// Each format, by the name the feeds page gives it, and the kinds it carries.
-const FORMATS: [(&str, fn(Kind) -> bool); 4] = [
+const FORMATS: [(&str, Carries); 4] = [
     ("Zeek Intel framework", zeek::carries),
     ("Suricata datasets", suricata::carries),
     ("Elastic threat indicators", elastic::carries),
@@ -93,10 +96,11 @@ fn left_out(rows: &[Row<'_, '_>]) -> Vec<LeftOutKind> {
     FORMATS
         .iter()
         .flat_map(|(format, carries)| {
-            distinct
-                .iter()
-                .filter(|(kind, _)| !carries(*kind))
-                .map(|(kind, values)| LeftOutKind { format, kind: *kind, values: *values })
+            distinct.iter().filter(|(kind, _)| !carries(*kind)).map(|(kind, values)| LeftOutKind {
+                format,
+                kind: *kind,
+                values: *values,
+            })
         })
         .collect()
 }
