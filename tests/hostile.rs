@@ -72,7 +72,9 @@ fn live_markup_in(page: &str, html: &str) -> Vec<String> {
             let action = form.value().attr("action").unwrap_or_default();
             form.value().name() == "form"
                 && matches!(class, "site-search" | "search-page")
-                && (action.ends_with("search/") || action == "./")
+                && (action.ends_with("search/")
+                    || action.ends_with("search/index.html")
+                    || matches!(action, "./" | "./index.html"))
         };
         let in_theme_form = element.ancestors().filter_map(ElementRef::wrap).any(theme_form);
         let theme_field = (name == "form" && theme_form(element)) || (name == "input" && in_theme_form);

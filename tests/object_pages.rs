@@ -117,10 +117,13 @@ fn attack_technique_pages_show_detection_and_group_pages_lead_with_software_and_
     assert!(!body.contains("x_mitre_log_source_references") && !body.contains("x_mitre_mutable_elements"));
     let labels: Vec<String> = select(&html, "dl.fields dt").iter().map(text).collect();
     assert!(!labels.iter().any(|l| l == "Detection"), "no empty Detection row: {labels:?}");
+    let strategy_tables = select(&html, "section[id^='rel-in-detects-x-mitre-detection-strategy']");
+    assert!(strategy_tables.is_empty(), "the strategies are listed once, in the Detection section");
 
     // The analytic's own page: its structured properties as tables, not JSON.
     let analytic = select(&html, "#detection .analytic h4 a")[0].value().attr("href").unwrap().to_owned();
-    let analytic_id = analytic.trim_end_matches('/').rsplit('/').next().unwrap().to_owned();
+    let analytic_id =
+        analytic.trim_end_matches("index.html").trim_end_matches('/').rsplit('/').next().unwrap().to_owned();
     let (analytic_raw, analytic_html) = page(&site, &analytic_id);
     assert!(!select(&analytic_html, ".field-table table.data").is_empty());
     assert!(!without_raw_json(&analytic_raw).contains("<pre"), "no JSON among the properties");

@@ -151,6 +151,10 @@ pub(crate) fn object_page(view: &View<'_>, entry: Entry<'_>, sources: &Sources<'
     let touching = touching(view, entry);
     let detection = detection(view, &touching, ROOT, &mut citations, &internal);
     let mut relationships = relationship_groups(&touching, ROOT, &mut citations, &internal);
+    if !detection.is_empty() {
+        // The Detection section lists these strategies with their analytics already.
+        relationships.retain(|g| !g.anchor.starts_with("rel-in-detects-x-mitre-detection-strategy"));
+    }
     let mut referenced_by = reference_groups(view, entry, ROOT);
     unique_anchors(&mut relationships, &mut referenced_by);
     let neighbours = neighbours(view, entry, &touching);
