@@ -1,7 +1,7 @@
 //! The website in a browser: a page of every kind from the example, ATT&CK enterprise and the
 //! Unit 42 playbooks, opened in Chromium at 390, 768 and 1400 px in light and dark mode
 //! (`tests/browser/pages.cjs`): no page scrolls sideways, axe-core finds no serious or critical
-//! violation (colour contrast included; axe at 390 and 1400 px), and screenshots of each are
+//! violation (colour contrast included; axe at every width), and screenshots of each are
 //! kept in `target/test-output/screenshots/website-*`. The pages are samples: opening all
 //! 25,000 of ATT&CK would take far longer than what it would add; of Unit 42, the playbook with
 //! its largest report is built with ATT&CK enterprise.
