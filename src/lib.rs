@@ -18,6 +18,7 @@
 //! failures are `error::Error`s and stop the run.
 
 mod audience;
+mod base64;
 pub mod cli;
 pub mod config;
 pub mod diag;

@@ -40,7 +40,7 @@ impl Client {
                 if !secret.contains(':') {
                     return Err(format!("the environment variable `{name}` must hold `user:password`"));
                 }
-                Some(format!("Basic {}", base64(secret.as_bytes())))
+                Some(format!("Basic {}", crate::base64::encode(secret.as_bytes())))
             }
         };
         let config = ureq::Agent::config_builder()
@@ -95,36 +95,5 @@ fn status_help(status: u16) -> &'static str {
         404 => "check the address: an API root (…/taxii2/api/) with --collection, or a collection's address",
         406 | 415 => "the server does not offer TAXII 2.1 (application/taxii+json;version=2.1)",
         _ => "try again later, or ask the server's operator",
-    }
-}
-
-/// Standard base64 (RFC 4648 §4), for the Basic authorization header.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base64_as_rfc_4648() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(b"reader:reader"), "cmVhZGVyOnJlYWRlcg==");
     }
 }

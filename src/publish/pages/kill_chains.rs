@@ -201,19 +201,7 @@ fn chain_page<'v>(
         })
         .collect();
     let title = matrix.map_or_else(|| chain_title(&name), |m| m.name.clone());
-    let mut page = KillChainPage {
-        name,
-        title,
-        phases,
-        techniques: 0,
-        sub_techniques: 0,
-        platforms: Vec::new(),
-        used: 0,
-        filter: None,
-    };
-    page.count();
-    page.platforms = page.facets();
-    page
+    KillChainPage::new(name, title, phases)
 }
 
 /// The phases in the order the data writes them: a phase an object lists before another comes
@@ -288,6 +276,23 @@ fn known_order(chain: &str) -> &'static [&'static str] {
 }
 
 impl KillChainPage {
+    /// The whole matrix of `phases`, counted, with its platforms.
+    fn new(name: String, title: String, phases: Vec<PhaseSection>) -> KillChainPage {
+        let mut page = KillChainPage {
+            name,
+            title,
+            phases,
+            techniques: 0,
+            sub_techniques: 0,
+            platforms: Vec::new(),
+            used: 0,
+            filter: None,
+        };
+        page.count();
+        page.platforms = page.facets();
+        page
+    }
+
     fn members(&self) -> impl Iterator<Item = &Member> {
         self.phases.iter().flat_map(|p| &p.members).flat_map(|m| std::iter::once(m).chain(&m.subs))
     }
@@ -658,19 +663,7 @@ mod tests {
                 members,
             })
             .collect();
-        let mut page = KillChainPage {
-            name: "k".into(),
-            title: "K".into(),
-            phases,
-            techniques: 0,
-            sub_techniques: 0,
-            platforms: Vec::new(),
-            used: 0,
-            filter: None,
-        };
-        page.count();
-        page.platforms = page.facets();
-        page
+        KillChainPage::new("k".into(), "K".into(), phases)
     }
 
     #[test]

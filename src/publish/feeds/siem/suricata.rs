@@ -70,7 +70,7 @@ pub(super) fn write(rows: &[Row<'_, '_>], sink: &dyn Sink) -> Result<Vec<FeedFil
         let mut text = String::new();
         for value in &values {
             match encoding {
-                Encoding::Base64 => text.push_str(&base64(value.as_bytes())),
+                Encoding::Base64 => text.push_str(&crate::base64::encode(value.as_bytes())),
                 Encoding::Plain => text.push_str(value),
             }
             text.push('\n');
@@ -122,36 +122,9 @@ fn rules(filled: &[Kind]) -> Rules {
     Rules { text, count }
 }
 
-/// Standard base64 with padding (RFC 4648), as Suricata's `string` datasets read it.
-pub(crate) fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_is_rfc_4648() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(b"evil.example"), "ZXZpbC5leGFtcGxl");
-    }
 
     #[test]
     fn sids_are_reserved_and_stable() {
