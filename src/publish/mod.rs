@@ -95,7 +95,7 @@ pub(crate) fn publish(
     log_timing("feeds", started);
     search::write(view, sink)?.log();
     log_timing("search index", started);
-    let pages = pages::render(publication, &catalog, sink, tick)?;
+    let rendered = pages::render(publication, &catalog, sink, tick)?;
     log_timing("render", started);
     let taxii_index = TaxiiIndex::build(view, &taxii_config.collections);
     log_timing("taxii index", started);
@@ -103,6 +103,7 @@ pub(crate) fn publish(
     taxii::hosts::write(taxii_config, sink)?;
     log_timing("taxii", started);
     let taken = generated.into_names();
-    let (content_pages, reserved_pages) = pages::render_content_pages(publication, &taken, outer, tick)?;
-    Ok(Published { pages: pages + content_pages, taxii_index, reserved_pages })
+    let (content_pages, reserved_pages) =
+        pages::render_content_pages(publication, rendered.matrix.as_ref(), &taken, outer, tick)?;
+    Ok(Published { pages: rendered.pages + content_pages, taxii_index, reserved_pages })
 }

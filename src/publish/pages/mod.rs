@@ -33,6 +33,7 @@ use crate::publish::Publication;
 use crate::stix::Timestamp;
 use crate::write::Sink;
 pub(crate) use content_pages::{load_pages, ContentPage};
+pub(crate) use kill_chains::MatrixLink;
 pub(crate) use links::safe_url;
 
 #[derive(Serialize)]
@@ -49,13 +50,20 @@ struct SiteContext<'a> {
     matrix: Option<&'a kill_chains::MatrixLink>,
 }
 
+/// What [`render`] wrote: its pages, and the matrix the navigation names (for the content pages
+/// written after the rest).
+pub(crate) struct Rendered {
+    pub(crate) pages: usize,
+    pub(crate) matrix: Option<MatrixLink>,
+}
+
 /// Renders the whole website of `view` into `sink`; `tick` is called once per page written.
 pub(crate) fn render(
     publication: &Publication<'_, '_>,
     feeds: &Catalog,
     sink: &dyn Sink,
     tick: &(dyn Fn() + Sync),
-) -> Result<usize, Error> {
+) -> Result<Rendered, Error> {
     let Publication { view, site, theme, .. } = *publication;
     for (name, bytes) in theme.assets() {
         sink.write(&format!("assets/{name}"), bytes)?;
@@ -102,11 +110,11 @@ pub(crate) fn render(
     }
     written += contributors.authors.len() + contributors.identities.len() + 1;
     page("contributors.html", "contributors/index.html", 1, context! { contributors => contributors })?;
-    Ok(written + 3 + chains.len() + matrix_pages)
+    Ok(Rendered { pages: written + 3 + chains.len() + matrix_pages, matrix })
 }
 
 /// The site's context for templates at each depth below the root.
-fn site_contexts(publication: &Publication<'_, '_>, matrix: Option<&kill_chains::MatrixLink>) -> Vec<Value> {
+fn site_contexts(publication: &Publication<'_, '_>, matrix: Option<&MatrixLink>) -> Vec<Value> {
     let Publication { view, site, pages, .. } = *publication;
     let type_groups = lists::type_groups(view);
     let repository_url = site.repository_url.as_deref().and_then(safe_url);
@@ -129,19 +137,12 @@ fn site_contexts(publication: &Publication<'_, '_>, matrix: Option<&kill_chains:
 /// output) is not written, and its slug is returned.
 pub(crate) fn render_content_pages(
     publication: &Publication<'_, '_>,
+    matrix: Option<&MatrixLink>,
     taken: &std::collections::BTreeSet<String>,
     sink: &dyn Sink,
     tick: &(dyn Fn() + Sync),
 ) -> Result<(usize, Vec<String>), Error> {
-    // The navigation names the biggest matrix here too (worked out again: content pages are
-    // written after the rest, and few sites have many).
-    let matrix = if publication.pages.is_empty() {
-        None
-    } else {
-        let columns = kill_chains::columns(publication.view, &publication.site.matrix_order);
-        kill_chains::kill_chain_pages(publication.view, &columns, "../../").first().map(kill_chains::MatrixLink::to)
-    };
-    let site = site_contexts(publication, matrix.as_ref()).swap_remove(1);
+    let site = site_contexts(publication, matrix).swap_remove(1);
     let mut refused = Vec::new();
     let mut written = 0;
     for content_page in publication.pages {
