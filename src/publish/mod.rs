@@ -61,14 +61,25 @@ impl TopLevelNames<'_> {
     }
 }
 
-impl Sink for TopLevelNames<'_> {
-    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Error> {
+impl TopLevelNames<'_> {
+    fn note(&self, path: &str) {
         let top = path.split('/').next().unwrap_or(path);
         let known = self.names.read().unwrap_or_else(|poisoned| poisoned.into_inner()).contains(top);
         if !known {
             self.names.write().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(top.to_owned());
         }
+    }
+}
+
+impl Sink for TopLevelNames<'_> {
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Error> {
+        self.note(path);
         self.sink.write(path, bytes)
+    }
+
+    fn write_derived(&self, path: &str, source: &[u8], derive: &dyn Fn(&[u8]) -> Vec<u8>) -> Result<(), Error> {
+        self.note(path);
+        self.sink.write_derived(path, source, derive)
     }
 }
 

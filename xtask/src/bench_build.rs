@@ -48,6 +48,9 @@ struct Dataset {
     count_pages: bool,
     /// Also time an unchanged rebuild and the minimal writer.
     compare: bool,
+    /// Also time a rebuild after one object changed (a file is added to the content for it and
+    /// removed after: only for a repository the bench generated, never for shared data).
+    change_one: bool,
 }
 
 /// Runs the build bench; returns the number of targets missed.
@@ -76,6 +79,7 @@ pub fn run(
             target: Some((5.0, None)),
             count_pages: true,
             compare: true,
+            change_one: false,
         },
         dataset("mitre-cti (ATT&CK, CAPEC)", shared.join("mitre-cti")),
         dataset("unit42-playbooks", shared.join("unit42-playbooks").join("playbook_json")),
@@ -87,6 +91,7 @@ pub fn run(
             target: million.then_some((120.0, Some(4096.0))),
             count_pages: false,
             compare: true,
+            change_one: true,
         },
     ];
     let mut missed = 0;
@@ -111,7 +116,8 @@ pub fn run(
         if dataset.count_pages {
             missed += usize::from(!pages_match(dataset, &output, &fresh.summary)?);
         }
-        let mut row = Row { name: dataset.name, fresh, unchanged: None, writer: None, target: dataset.target };
+        let mut row =
+            Row { name: dataset.name, fresh, unchanged: None, changed: None, writer: None, target: dataset.target };
         if dataset.compare {
             let again = build(binary, dataset, &output)?;
             if again.summary.written != 0 {
@@ -142,6 +148,16 @@ pub fn run(
             row.unchanged = Some(again.seconds);
             row.writer = Some(minimal);
         }
+        if dataset.change_one {
+            let changed = rebuild_after_one_change(binary, dataset, &output)?;
+            println!(
+                "  one object renamed (a new version): rebuild {:.2} s, {} files written, {} unchanged",
+                changed.seconds,
+                thousands(changed.summary.written),
+                thousands(changed.summary.unchanged)
+            );
+            row.changed = Some(changed.seconds);
+        }
         rows.push(row);
     }
     print_table(&rows);
@@ -150,8 +166,57 @@ pub fn run(
     Ok(missed)
 }
 
+/// Adds a new version of one object (renamed) to the content, rebuilds into `output`, and
+/// removes the file again.
+fn rebuild_after_one_change(binary: &Path, dataset: &Dataset, output: &Path) -> Result<Built, String> {
+    let object = first_named_object(&dataset.content)?;
+    let mut changed = object.clone();
+    changed["name"] = serde_json::json!(format!("{} (renamed by the bench)", object["name"].as_str().unwrap_or("")));
+    // Later than every time the generator writes (2022 to 2025): a new version, not a conflict.
+    changed["modified"] = serde_json::json!("2026-01-01T00:00:00.000Z");
+    let bundle = serde_json::json!({
+        "type": "bundle",
+        "id": "bundle--00000000-0000-4000-8000-00000000bec0",
+        "objects": [changed],
+    });
+    let file = dataset.content.join("zz-bench-change.json");
+    std::fs::write(&file, bundle.to_string()).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    let result = build(binary, dataset, output);
+    std::fs::remove_file(&file).map_err(|e| format!("cannot remove {}: {e}", file.display()))?;
+    result
+}
+
+/// The first object with a name in the first bundle file of `content` (by file name).
+fn first_named_object(content: &Path) -> Result<serde_json::Value, String> {
+    let mut dirs = vec![content.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+            .filter_map(|e| Some(e.ok()?.path()))
+            .collect();
+        entries.sort();
+        for path in entries.iter().rev() {
+            if path.is_dir() {
+                dirs.push(path.clone());
+            }
+        }
+        for path in entries.iter().filter(|p| p.extension().is_some_and(|e| e == "json")) {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let bundle: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            let named = bundle["objects"].as_array().into_iter().flatten().find(|o| {
+                o["name"].is_string() && !matches!(o["type"].as_str(), Some("marking-definition" | "identity"))
+            });
+            if let Some(object) = named {
+                return Ok(object.clone());
+            }
+        }
+    }
+    Err(format!("no named object in {}", content.display()))
+}
+
 fn dataset(name: &'static str, content: PathBuf) -> Dataset {
-    Dataset { name, root: content.clone(), content, target: None, count_pages: true, compare: false }
+    Dataset { name, root: content.clone(), content, target: None, count_pages: true, compare: false, change_one: false }
 }
 
 /// Runs `stixpress build --allow-errors` (the real datasets have errors: invalid objects are
@@ -269,6 +334,8 @@ struct Row {
     name: &'static str,
     fresh: Built,
     unchanged: Option<f64>,
+    /// A rebuild after one object changed.
+    changed: Option<f64>,
     writer: Option<f64>,
     target: Option<(f64, Option<f64>)>,
 }
@@ -289,10 +356,23 @@ impl Row {
 fn print_table(rows: &[Row]) {
     println!();
     println!("fresh = build into a new folder (the faster of two where a writer is shown); unchanged = the same build again;");
-    println!("writer = a minimal program writing the same folders, files and bytes; ratio = fresh / writer");
     println!(
-        "{:<26} {:>9} {:>8} {:>8} {:>8} {:>8} {:>9} {:>10} {:>9} {:>6}  met",
-        "dataset", "pages", "fresh s", "cpu s", "pages/s", "peak MiB", "unchanged", "writer s", "ratio", "target"
+        "one changed = a rebuild after one object's new version; writer = a minimal program writing the same folders,"
+    );
+    println!("files and bytes; ratio = fresh / writer");
+    println!(
+        "{:<26} {:>9} {:>8} {:>8} {:>8} {:>8} {:>9} {:>11} {:>10} {:>9} {:>6}  met",
+        "dataset",
+        "pages",
+        "fresh s",
+        "cpu s",
+        "pages/s",
+        "peak MiB",
+        "unchanged",
+        "one changed",
+        "writer s",
+        "ratio",
+        "target"
     );
     for row in rows {
         let optional = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.2}"));
@@ -302,7 +382,7 @@ fn print_table(rows: &[Row]) {
             Some((s, Some(m))) => format!("<{s}s,<{m}MiB"),
         };
         println!(
-            "{:<26} {:>9} {:>8.2} {:>8.2} {:>8} {:>8.0} {:>9} {:>10} {:>9} {:>6}  {}",
+            "{:<26} {:>9} {:>8.2} {:>8.2} {:>8} {:>8.0} {:>9} {:>11} {:>10} {:>9} {:>6}  {}",
             row.name,
             thousands(row.fresh.summary.pages),
             row.fresh.seconds,
@@ -310,6 +390,7 @@ fn print_table(rows: &[Row]) {
             thousands((row.fresh.summary.pages as f64 / row.fresh.seconds.max(1e-9)) as u64),
             row.fresh.max_rss as f64 / 1048576.0,
             optional(row.unchanged),
+            optional(row.changed),
             optional(row.writer),
             optional(row.ratio()),
             target,

@@ -78,13 +78,17 @@ pub(crate) fn bars(id: &str, title: &str, x_label: &str, y_label: &str, rows: Ve
     for (i, (label, value)) in rows.iter().enumerate() {
         let h = plot_h * (*value as f64) / max as f64;
         let x = left + slot * i as f64 + slot * 0.15;
-        let _ = write!(
-            svg,
-            r#"<rect class="bar" x="{x:.1}" y="{:.1}" width="{:.1}" height="{h:.1}"><title>{}: {value}</title></rect>"#,
-            TOP + plot_h - h,
-            (slot * 0.7).max(1.0),
-            escape(label)
-        );
+        // A bar of height zero draws nothing and cannot be pointed at for its title: it is left
+        // out (a mentions chart is mostly empty months, and was most of an object page's bytes).
+        if *value > 0 {
+            let _ = write!(
+                svg,
+                r#"<rect class="bar" x="{x:.1}" y="{:.1}" width="{:.1}" height="{h:.1}"><title>{}: {value}</title></rect>"#,
+                TOP + plot_h - h,
+                (slot * 0.7).max(1.0),
+                escape(label)
+            );
+        }
         if i % every == 0 {
             let _ = write!(
                 svg,

@@ -148,13 +148,20 @@ impl<'v> Activity<'v> {
     /// Mentions of `id` per month, for its page (None when it was never mentioned).
     pub(crate) fn histogram(&self, id: &str) -> Option<Chart> {
         let months = self.mentions.get(id)?;
-        Some(bars(
+        let chart = bars(
             "mentions",
             &format!("Mentions per month, {} months to {}", MONTHS, self.last_month),
             "Month (reports by published date, relationships by creation)",
             "Mentions",
             self.per_month(months.iter().map(String::as_str)),
-        ))
+        );
+        let note = match (chart.total, chart.bars_above_zero().next()) {
+            (0, _) | (_, None) => format!("Not mentioned in the {MONTHS} months to {}", self.last_month),
+            (1, Some((month, _))) => format!("Mentioned once, in {month}"),
+            (n, Some((month, _))) => format!("Mentioned {n} times, all in {month}"),
+        };
+        let note = format!("{note} (reports by published date, relationships by creation).");
+        Some(chart.with_note(note))
     }
 
     /// How many of `months` (`YYYY-MM`) fall in each of the `MONTHS` months to the latest

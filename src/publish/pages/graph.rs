@@ -23,9 +23,13 @@ pub(crate) struct Neighbour {
     pub(crate) via: String,
 }
 
-/// The SVG, or `None` when the object has no neighbours to draw.
+/// Fewer neighbours than this are not drawn: a dot joined to one other dot says nothing the
+/// relationship table beside it does not.
+const MIN_NEIGHBOURS: usize = 2;
+
+/// The SVG, or `None` when the object has too few neighbours for a drawing to add anything.
 pub(crate) fn draw(center: &Link, neighbours: &[Neighbour]) -> Option<String> {
-    if neighbours.is_empty() {
+    if neighbours.len() < MIN_NEIGHBOURS {
         return None;
     }
     let shown = &neighbours[..neighbours.len().min(MAX_NEIGHBOURS)];
@@ -141,7 +145,9 @@ mod tests {
     }
 
     #[test]
-    fn an_object_without_neighbours_has_no_graph() {
+    fn an_object_with_fewer_than_two_neighbours_has_no_graph() {
         assert!(draw(&link("alone"), &[]).is_none());
+        let one = [Neighbour { link: link("other"), via: "uses".into() }];
+        assert!(draw(&link("pair"), &one).is_none());
     }
 }

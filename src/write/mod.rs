@@ -1,0 +1,453 @@
+//! The sink every renderer writes to: a folder on disk (`build`) or memory (`serve`, tests).
+//!
+//! Paths are relative, `/`-separated and checked here once more: whatever a renderer builds from
+//! contributed ids, nothing is written outside the output folder. The disk sink compares what
+//! it is given with what the folder holds before writing, so a rebuild touches only what changed
+//! (and a CDN sync uploads only that), and removes files a previous build wrote that this one
+//! did not (a page that would otherwise outlive its object, or outlive a marking that now
+//! withholds it). The comparison uses the previous build's manifest (`manifest`), not the files.
+
+mod manifest;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use manifest::Stamp;
+
+use crate::error::Error;
+
+/// Where rendered files go.
+pub(crate) trait Sink: Sync {
+    /// Writes `bytes` at `path` (relative, `/`-separated, e.g. `objects/<id>/index.html`).
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Error>;
+
+    /// Writes at `path` what `derive` makes of `source` (a compressed copy, say). `derive` must
+    /// depend on `source` alone: a sink that knows the folder already holds what it made of the
+    /// same bytes keeps that file and skips the work.
+    fn write_derived(&self, path: &str, source: &[u8], derive: &dyn Fn(&[u8]) -> Vec<u8>) -> Result<(), Error> {
+        self.write(path, &derive(source))
+    }
+}
+
+/// What a build wrote.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct WriteStats {
+    pub written: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+    pub bytes: u64,
+}
+
+impl WriteStats {
+    pub fn files(&self) -> usize {
+        self.written + self.unchanged
+    }
+}
+
+/// Pretty JSON with a final line break: how every JSON file meant for people is written.
+pub(crate) fn pretty_json(value: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Refuses a path that could leave the output folder or mean different files on different
+/// systems.
+fn checked(path: &str) -> Result<&str, Error> {
+    let bad = path.is_empty()
+        || path.starts_with('/')
+        || path.contains(['\\', '\0', ':', '\n', '\r'])
+        || path.split('/').any(|part| part.is_empty() || part == "." || part == "..");
+    if bad {
+        return Err(Error::Usage(format!("refusing to write outside the output folder: `{path}`")));
+    }
+    Ok(path)
+}
+
+pub(crate) struct DiskSink {
+    root: PathBuf,
+    /// The folder was new or empty: nothing to compare against and nothing stale to remove,
+    /// which saves a failed open per file and a walk of the whole tree.
+    fresh: bool,
+    /// What the previous build wrote, from its manifest: `None` when the folder has none, and
+    /// files are then compared byte by byte.
+    previous: Option<HashMap<String, Stamp>>,
+    unchanged: AtomicUsize,
+    bytes: AtomicU64,
+    /// The files found unchanged, with their stamps (the writer keeps those it wrote).
+    kept: Mutex<Vec<(String, Stamp)>>,
+    /// Files to write go to one writer thread: renderers compare in parallel, but writes into
+    /// one folder (objects/ holds a folder per object) from several threads contend for its
+    /// lock in the kernel, and one thread writing while the others render was faster.
+    queue: SyncSender<Queued>,
+    writer: JoinHandle<Vec<(String, Stamp)>>,
+    /// The writer's first error; it stops at the first one.
+    failure: Arc<Mutex<Option<Error>>>,
+}
+
+/// The file that marks a folder as stixpress's output: only such a folder (or an empty or new
+/// one) is written into, since files the build did not write are removed from it.
+pub(crate) const OUTPUT_MARKER: &str = ".stixpress-output";
+
+/// Files rendered but not yet written, at most: enough to keep the writer busy.
+const QUEUE: usize = 256;
+
+/// A file for the writer thread: where, what, and the hash of what (for the manifest).
+struct Queued {
+    path: String,
+    full: PathBuf,
+    bytes: Vec<u8>,
+    hash: [u8; 16],
+}
+
+impl DiskSink {
+    /// A sink writing the output of `audience` into `root`, which must be empty, new, or the
+    /// output of an earlier build for the same audience: building members' content into the
+    /// public site's folder by mistake is refused, not done.
+    pub(crate) fn new(root: &Path, audience: &str) -> Result<DiskSink, Error> {
+        let non_empty = std::fs::read_dir(root).is_ok_and(|mut entries| entries.next().is_some());
+        let marker = root.join(OUTPUT_MARKER);
+        if non_empty && !marker.is_file() {
+            return Err(Error::Usage(format!(
+                "refusing to build into `{}`: it is not empty and was not written by stixpress \
+                 (stixpress removes files in its output folder that a build does not write)",
+                root.display()
+            )));
+        }
+        let previous = std::fs::read_to_string(&marker).unwrap_or_default();
+        let owner = previous.lines().find_map(|line| line.strip_prefix("audience: "));
+        if let Some(owner) = owner.filter(|owner| *owner != audience) {
+            return Err(Error::Usage(format!(
+                "refusing to build audience `{audience}` into `{}`: it holds the output of audience `{owner}` \
+                 (give each audience its own folder, or remove this one first)",
+                root.display()
+            )));
+        }
+        std::fs::create_dir_all(root).map_err(|e| Error::write(root, e))?;
+        // The marker is bookkeeping, not output: it is kept but not counted.
+        let note = format!(
+            "This folder is written by `stixpress build`: files a build does not write are removed.\naudience: {audience}\n"
+        );
+        if previous != note {
+            std::fs::write(&marker, &note).map_err(|e| Error::write(&marker, e))?;
+        }
+        let manifest = if non_empty { manifest::read(root) } else { None };
+        manifest::remove(root)?;
+        let (queue, files) = sync_channel::<Queued>(QUEUE);
+        let failure = Arc::new(Mutex::new(None));
+        let writer = {
+            let failure = failure.clone();
+            std::thread::spawn(move || write_all(files, &failure))
+        };
+        Ok(DiskSink {
+            root: root.to_path_buf(),
+            fresh: !non_empty,
+            previous: manifest,
+            unchanged: AtomicUsize::new(0),
+            bytes: AtomicU64::new(0),
+            kept: Mutex::new(Vec::new()),
+            queue,
+            writer,
+            failure,
+        })
+    }
+
+    /// Waits for the writer, removes every file under the output folder this build did not
+    /// write (those the previous manifest lists, else all of them), then folders left empty,
+    /// writes the new manifest and returns the totals.
+    pub(crate) fn finish(self) -> Result<WriteStats, Error> {
+        let DiskSink { root, fresh, previous, unchanged, bytes, kept, queue, writer, failure } = self;
+        drop(queue);
+        let written = writer.join().map_err(|_| Error::Usage("the output writer thread panicked".into()))?;
+        if let Some(error) = take(&failure) {
+            return Err(error);
+        }
+        let stats = WriteStats {
+            written: written.len(),
+            unchanged: unchanged.into_inner(),
+            removed: 0,
+            bytes: bytes.into_inner(),
+        };
+        // A path written twice (a second publishing pass) counts once, as last written.
+        let mut entries: HashMap<String, Stamp> =
+            kept.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()).into_iter().collect();
+        entries.extend(written);
+        let removed = match (fresh, &previous) {
+            (true, _) => 0,
+            (false, Some(previous)) => remove_listed(&root, previous.keys().filter(|p| !entries.contains_key(*p)))?,
+            (false, None) => remove_unlisted(&root, &entries)?,
+        };
+        let mut entries: Vec<(String, Stamp)> = entries.into_iter().collect();
+        manifest::write(&root, &mut entries)?;
+        Ok(WriteStats { removed, ..stats })
+    }
+
+    /// Whether `bytes` are what the folder already holds at `path`: by the previous manifest
+    /// when there is one (no read), else by reading the file. Returns the file's stamp.
+    fn unchanged(&self, path: &str, full: &Path, bytes: &[u8], hash: [u8; 16]) -> Option<Stamp> {
+        if self.fresh {
+            return None;
+        }
+        let len = bytes.len() as u64;
+        match &self.previous {
+            Some(previous) => {
+                let stamp = previous.get(path).filter(|s| s.hash == hash && s.len == len)?;
+                manifest::still_there(full, stamp).then_some(*stamp)
+            }
+            None => {
+                let metadata = std::fs::metadata(full).ok().filter(|m| m.len() == len)?;
+                let same = std::fs::read(full).is_ok_and(|existing| existing == bytes);
+                same.then(|| Stamp { hash, len, mtime: manifest::mtime(&metadata).unwrap_or(0) })
+            }
+        }
+    }
+}
+
+/// Removes the files at `paths` (those the previous build wrote and this one did not), then
+/// their folders where they are left empty.
+fn remove_listed<'p>(root: &Path, paths: impl Iterator<Item = &'p String>) -> Result<usize, Error> {
+    let mut removed = 0;
+    let mut folders = HashSet::new();
+    for path in paths {
+        // The previous manifest was written by stixpress, but it is still a file in a folder
+        // others can write to: a path that climbs out is not followed.
+        let Ok(path) = checked(path) else { continue };
+        let full = root.join(path);
+        match std::fs::remove_file(&full) {
+            Ok(()) => removed += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::write(&full, e)),
+        }
+        let mut folder = Path::new(path).parent();
+        while let Some(f) = folder.filter(|f| !f.as_os_str().is_empty()) {
+            if !folders.insert(f.to_path_buf()) {
+                break;
+            }
+            folder = f.parent();
+        }
+    }
+    // Deepest first, so that a folder emptied by removing its last subfolder goes too.
+    let mut folders: Vec<PathBuf> = folders.into_iter().collect();
+    folders.sort_by_key(|f| std::cmp::Reverse(f.components().count()));
+    for folder in folders {
+        // Fails (harmlessly) unless the folder is now empty.
+        let _ = std::fs::remove_dir(root.join(folder));
+    }
+    Ok(removed)
+}
+
+/// Removes every file under `root` that `kept` does not list (and is not the marker), then
+/// empty folders: for a folder without a manifest, which must be walked.
+fn remove_unlisted(root: &Path, kept: &HashMap<String, Stamp>) -> Result<usize, Error> {
+    let kept: HashSet<PathBuf> =
+        kept.keys().map(|p| root.join(p)).chain([root.join(OUTPUT_MARKER), root.join(manifest::MANIFEST)]).collect();
+    let mut removed = 0;
+    let mut folders = Vec::new();
+    for entry in walkdir::WalkDir::new(root).min_depth(1).contents_first(true) {
+        let entry = entry.map_err(|e| Error::write(root, e.into()))?;
+        let path = entry.path();
+        if entry.file_type().is_dir() {
+            folders.push(path.to_path_buf());
+        } else if !kept.contains(path) {
+            std::fs::remove_file(path).map_err(|e| Error::write(path, e))?;
+            removed += 1;
+        }
+    }
+    for folder in folders {
+        // Fails (harmlessly) unless the folder is now empty.
+        let _ = std::fs::remove_dir(&folder);
+    }
+    Ok(removed)
+}
+
+fn take(failure: &Mutex<Option<Error>>) -> Option<Error> {
+    failure.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take()
+}
+
+/// The writer thread: writes each file it receives, creating folders; returns what it wrote
+/// with the stamps the manifest records. At the first error it records it and stops, which
+/// closes the queue and so stops the renderers.
+fn write_all(files: Receiver<Queued>, failure: &Mutex<Option<Error>>) -> Vec<(String, Stamp)> {
+    let mut written = Vec::new();
+    for Queued { path, full, bytes, hash } in files {
+        let result = full
+            .parent()
+            .map_or(Ok(()), |parent| std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e)))
+            .and_then(|()| std::fs::write(&full, &bytes).map_err(|e| Error::write(&full, e)))
+            .and_then(|()| std::fs::metadata(&full).map_err(|e| Error::write(&full, e)));
+        match result {
+            Ok(metadata) => {
+                let stamp = Stamp { hash, len: bytes.len() as u64, mtime: manifest::mtime(&metadata).unwrap_or(0) };
+                written.push((path, stamp));
+            }
+            Err(error) => {
+                *failure.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(error);
+                break;
+            }
+        }
+    }
+    written
+}
+
+impl DiskSink {
+    /// Writes `bytes` at `path` unless the folder holds them; `hash` is what the manifest
+    /// records for them.
+    fn put(&self, path: &str, full: PathBuf, bytes: &[u8], hash: [u8; 16]) -> Result<(), Error> {
+        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        if let Some(stamp) = self.unchanged(path, &full, bytes, hash) {
+            self.keep(path, stamp);
+            return Ok(());
+        }
+        let queued = Queued { path: path.to_owned(), full, bytes: bytes.to_vec(), hash };
+        if self.queue.send(queued).is_err() {
+            // The writer stopped at an error: report it here, where the build can stop (every
+            // renderer thread may get here, so the error stays for the others).
+            let failure = self.failure.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let message = failure.as_ref().map_or("the output writer stopped".to_owned(), ToString::to_string);
+            return Err(Error::Usage(message));
+        }
+        Ok(())
+    }
+
+    fn keep(&self, path: &str, stamp: Stamp) {
+        self.unchanged.fetch_add(1, Ordering::Relaxed);
+        self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push((path.to_owned(), stamp));
+    }
+}
+
+impl Sink for DiskSink {
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Error> {
+        let full = self.root.join(checked(path)?);
+        self.put(path, full, bytes, manifest::hash(bytes))
+    }
+
+    /// The manifest records a derived file under a hash of its source (marked as such, so it
+    /// never equals the hash of a file written whole): when the previous build made the file
+    /// from the same bytes, and it is still as that build left it, `derive` is not run.
+    fn write_derived(&self, path: &str, source: &[u8], derive: &dyn Fn(&[u8]) -> Vec<u8>) -> Result<(), Error> {
+        let full = self.root.join(checked(path)?);
+        let key = manifest::derived_hash(source);
+        let previous = self.previous.as_ref().and_then(|previous| previous.get(path));
+        if let Some(stamp) = previous.filter(|s| s.hash == key && manifest::still_there(&full, s)) {
+            self.bytes.fetch_add(stamp.len, Ordering::Relaxed);
+            self.keep(path, *stamp);
+            return Ok(());
+        }
+        self.put(path, full, &derive(source), key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_that_climb_out_are_refused() {
+        for path in ["../x", "a/../../x", "/etc/passwd", "a//b", "a\\b", "c:/x", ""] {
+            assert!(checked(path).is_err(), "{path}");
+        }
+        assert!(checked("objects/malware--1/index.html").is_ok());
+    }
+
+    #[test]
+    fn a_rebuild_rewrites_only_what_changed_and_removes_what_is_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = DiskSink::new(dir.path(), "public").unwrap();
+        first.write("a/index.html", b"one").unwrap();
+        first.write("b/index.html", b"two").unwrap();
+        assert_eq!(first.finish().unwrap().written, 2);
+        let second = DiskSink::new(dir.path(), "public").unwrap();
+        second.write("a/index.html", b"one").unwrap();
+        let stats = second.finish().unwrap();
+        assert_eq!((stats.written, stats.unchanged, stats.removed), (0, 1, 1));
+        assert!(!dir.path().join("b").exists());
+    }
+
+    #[test]
+    fn a_rebuild_compares_with_the_manifest_and_rewrites_a_file_changed_behind_its_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = DiskSink::new(dir.path(), "public").unwrap();
+        first.write("a/b/index.html", b"one").unwrap();
+        first.write("c/index.html", b"two").unwrap();
+        first.finish().unwrap();
+        assert_eq!(manifest::read(dir.path()).unwrap().len(), 2);
+        // Someone edits a published file: same length, other bytes, a later time.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(dir.path().join("c/index.html"), b"TWO").unwrap();
+        let second = DiskSink::new(dir.path(), "public").unwrap();
+        second.write("c/index.html", b"two").unwrap();
+        let stats = second.finish().unwrap();
+        assert_eq!((stats.written, stats.unchanged, stats.removed), (1, 0, 1));
+        assert_eq!(std::fs::read(dir.path().join("c/index.html")).unwrap(), b"two");
+        assert!(!dir.path().join("a").exists(), "folders emptied by the removal go too");
+        let third = DiskSink::new(dir.path(), "public").unwrap();
+        third.write("c/index.html", b"two").unwrap();
+        let stats = third.finish().unwrap();
+        assert_eq!((stats.written, stats.unchanged, stats.removed), (0, 1, 0));
+    }
+
+    #[test]
+    fn a_derived_file_is_made_again_only_when_its_source_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let made = AtomicUsize::new(0);
+        let upper = |source: &[u8]| {
+            made.fetch_add(1, Ordering::Relaxed);
+            source.to_ascii_uppercase()
+        };
+        for source in [&b"one"[..], b"one", b"two"] {
+            let sink = DiskSink::new(dir.path(), "public").unwrap();
+            sink.write_derived("a.txt", source, &upper).unwrap();
+            sink.finish().unwrap();
+            assert_eq!(std::fs::read(dir.path().join("a.txt")).unwrap(), source.to_ascii_uppercase());
+        }
+        assert_eq!(made.into_inner(), 2, "the second build kept the first one's file");
+    }
+
+    #[test]
+    fn a_folder_without_a_manifest_is_compared_byte_by_byte_and_walked() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = DiskSink::new(dir.path(), "public").unwrap();
+        first.write("a/index.html", b"one").unwrap();
+        first.write("b/index.html", b"two").unwrap();
+        first.finish().unwrap();
+        std::fs::remove_file(dir.path().join(manifest::MANIFEST)).unwrap();
+        let second = DiskSink::new(dir.path(), "public").unwrap();
+        second.write("a/index.html", b"one").unwrap();
+        let stats = second.finish().unwrap();
+        assert_eq!((stats.written, stats.unchanged, stats.removed), (0, 1, 1));
+        assert!(!dir.path().join("b").exists());
+        assert!(manifest::read(dir.path()).is_some(), "and it gets a manifest");
+    }
+
+    #[test]
+    fn a_manifest_naming_paths_outside_the_folder_removes_nothing_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        DiskSink::new(&out, "public").unwrap().finish().unwrap();
+        std::fs::write(dir.path().join("precious"), "keep").unwrap();
+        let text = format!("stixpress-manifest 1\n{} 4 0 ../precious\n", "00".repeat(16));
+        std::fs::write(out.join(manifest::MANIFEST), text).unwrap();
+        DiskSink::new(&out, "public").unwrap().finish().unwrap();
+        assert!(dir.path().join("precious").exists());
+    }
+
+    #[test]
+    fn a_folder_stixpress_did_not_write_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("thesis.tex"), "years of work").unwrap();
+        assert!(DiskSink::new(dir.path(), "public").is_err());
+        assert!(dir.path().join("thesis.tex").exists());
+    }
+
+    #[test]
+    fn one_audience_is_never_built_into_another_audience_s_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        DiskSink::new(dir.path(), "public").unwrap().finish().unwrap();
+        let refused = DiskSink::new(dir.path(), "members").err().expect("refused");
+        assert!(refused.to_string().contains("holds the output of audience `public`"), "{refused}");
+    }
+}

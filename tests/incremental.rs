@@ -1,0 +1,145 @@
+//! A rebuild into an existing output folder gives the same files, byte for byte, as a fresh
+//! build of the same content: after additions, new versions, removals, marking changes and
+//! configuration changes, on the example and on real data (the Unit 42 playbooks). The rebuild
+//! compares with the previous build's manifest instead of reading files back, so this is what
+//! proves the manifest right.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use common::{read_tree, Repo};
+
+/// The folder's files, without the build's own bookkeeping (the manifest holds modification
+/// times, which differ between any two builds).
+fn output(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = read_tree(dir);
+    files.remove(".stixpress-manifest");
+    files
+}
+
+/// Rebuilds into `site/` (built before) and builds afresh into a new folder; the two must hold
+/// the same files. Returns the rebuild's summary line.
+fn rebuild_matches_fresh(repo: &Repo, args: &[&str], step: &str) -> String {
+    let (code, out) = repo.build(&[args, &["--output", "site"]].concat());
+    assert_eq!(code, 0, "{step}: {out}");
+    let fresh = format!("fresh-{}", step.replace(' ', "-"));
+    let (code, fresh_out) = repo.build(&[args, &["--output", &fresh]].concat());
+    assert_eq!(code, 0, "{step}: {fresh_out}");
+    let (rebuilt, fresh) = (output(&repo.path().join("site")), output(&repo.path().join(&fresh)));
+    let only_rebuilt: Vec<&String> = rebuilt.keys().filter(|k| !fresh.contains_key(*k)).collect();
+    let only_fresh: Vec<&String> = fresh.keys().filter(|k| !rebuilt.contains_key(*k)).collect();
+    assert!(
+        only_rebuilt.is_empty() && only_fresh.is_empty(),
+        "{step}: only in the rebuild {only_rebuilt:?}, only fresh {only_fresh:?}"
+    );
+    let differ: Vec<&String> = rebuilt.iter().filter(|(k, v)| fresh[*k] != **v).map(|(k, _)| k).collect();
+    assert!(differ.is_empty(), "{step}: files differ from a fresh build: {differ:?}");
+    out.lines().find(|l| l.starts_with("built ")).unwrap_or_default().to_owned()
+}
+
+fn edit(repo: &Repo, relative: &str, from: &str, to: &str) {
+    let path = repo.path().join(relative);
+    let text = std::fs::read_to_string(&path).expect("read");
+    assert!(text.contains(from), "{relative} holds {from}");
+    std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+}
+
+const PUBLIC: &[&str] = &["--audience", "public", "--no-history", "--now", "2026-06-01T00:00:00Z"];
+
+#[test]
+fn the_example_rebuilt_after_each_kind_of_change_equals_a_fresh_build() {
+    let repo = Repo::example();
+    let (code, out) = repo.build(&[PUBLIC, &["--output", "site"]].concat());
+    assert_eq!(code, 0, "{out}");
+    let unchanged = rebuild_matches_fresh(&repo, PUBLIC, "unchanged");
+    assert!(unchanged.contains("(0 written"), "nothing changed, nothing written: {unchanged}");
+
+    // An addition: a new tool that a new relationship joins to an existing malware.
+    let malware = "malware--32b8226e-f483-4460-a55d-6a7d9d458572";
+    let tool = "tool--0d7a4a6e-4cf1-4f8b-9d55-1b1f0c1b0e01";
+    let added = serde_json::json!({"type": "bundle", "id": "bundle--0d7a4a6e-4cf1-4f8b-9d55-1b1f0c1b0e02", "objects": [
+        {"type": "tool", "spec_version": "2.1", "id": tool, "created": "2026-01-02T00:00:00.000Z",
+         "modified": "2026-01-02T00:00:00.000Z", "name": "Bench Flasher",
+         "object_marking_refs": ["marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"]},
+        {"type": "relationship", "spec_version": "2.1", "id": "relationship--0d7a4a6e-4cf1-4f8b-9d55-1b1f0c1b0e03",
+         "created": "2026-01-02T00:00:00.000Z", "modified": "2026-01-02T00:00:00.000Z",
+         "relationship_type": "uses", "source_ref": malware, "target_ref": tool,
+         "object_marking_refs": ["marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"]}
+    ]});
+    repo.write("content/tools/bench-flasher.json", serde_json::to_string_pretty(&added).unwrap());
+    let summary = rebuild_matches_fresh(&repo, PUBLIC, "addition");
+    assert!(!summary.contains("(0 written"), "{summary}");
+    let page = std::fs::read_to_string(repo.path().join(format!("site/objects/{malware}/index.html"))).unwrap();
+    assert!(page.contains("Bench Flasher"), "the neighbour's page shows the new tool");
+
+    // A new version of an existing object, renamed.
+    edit(&repo, "content/tools/bench-flasher.json", "\"Bench Flasher\"", "\"Bench Flasher Pro\"");
+    edit(
+        &repo,
+        "content/tools/bench-flasher.json",
+        "\"modified\": \"2026-01-02T00:00:00.000Z\",\n      \"name\"",
+        "\"modified\": \"2026-02-01T00:00:00.000Z\",\n      \"name\"",
+    );
+    rebuild_matches_fresh(&repo, PUBLIC, "new version");
+    let page = std::fs::read_to_string(repo.path().join(format!("site/objects/{malware}/index.html"))).unwrap();
+    assert!(page.contains("Bench Flasher Pro"));
+
+    // A marking change: the malware becomes TLP:AMBER, which the public does not see.
+    edit(
+        &repo,
+        "content/malware/canjector.json",
+        "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9",
+        "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82",
+    );
+    let summary = rebuild_matches_fresh(&repo, PUBLIC, "marking change");
+    assert!(!summary.contains(", 0 removed"), "its page and what showed it go: {summary}");
+    assert!(!repo.path().join(format!("site/objects/{malware}")).exists());
+
+    // A removal: the new tool's file goes.
+    std::fs::remove_file(repo.path().join("content/tools/bench-flasher.json")).unwrap();
+    rebuild_matches_fresh(&repo, PUBLIC, "removal");
+    assert!(!repo.path().join(format!("site/objects/{tool}")).exists());
+
+    // A configuration change: the site's title is on every page.
+    edit(
+        &repo,
+        "stixpress.toml",
+        "title = \"Vehicle Security Sharing Circle (example)\"",
+        "title = \"Renamed circle\"",
+    );
+    rebuild_matches_fresh(&repo, PUBLIC, "config change");
+}
+
+#[test]
+fn unit42_rebuilt_after_a_removal_and_a_new_version_equals_a_fresh_build() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/unit42-playbooks/playbook_json");
+    assert!(data.is_dir(), "../shared/data/unit42-playbooks is missing");
+    let repo = Repo::new();
+    common::copy_dir(&data, &repo.path().join("content"));
+    let args = ["--allow-errors", "--no-history", "--now", "2026-06-01T00:00:00Z"];
+    let (code, out) = repo.build(&[&args[..], &["--output", "site"]].concat());
+    assert_eq!(code, 0, "{out}");
+    std::fs::remove_file(repo.path().join("content/IcedID_Unit42_Intel.json")).unwrap();
+    rebuild_matches_fresh(&repo, &args, "removal");
+    // A report's new version, renamed: in the first playbook (by name) that has one.
+    let mut files: Vec<_> =
+        std::fs::read_dir(repo.path().join("content")).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    let (file, mut bundle) = files
+        .into_iter()
+        .map(|path| {
+            let bundle: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            (path, bundle)
+        })
+        .find(|(_, bundle)| bundle["objects"].as_array().is_some_and(|o| o.iter().any(|o| o["type"] == "report")))
+        .expect("a playbook with a report");
+    let report =
+        bundle["objects"].as_array_mut().unwrap().iter_mut().find(|o| o["type"] == "report").expect("a report");
+    report["name"] = serde_json::json!("Pikabot, revised");
+    report["modified"] = serde_json::json!("2026-05-01T00:00:00.000Z");
+    std::fs::write(&file, serde_json::to_string(&bundle).unwrap()).unwrap();
+    let summary = rebuild_matches_fresh(&repo, &args, "new version");
+    assert!(!summary.contains("(0 written"), "{summary}");
+}
