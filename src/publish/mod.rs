@@ -77,7 +77,7 @@ impl Sink for TopLevelNames<'_> {
         self.sink.write(path, bytes)
     }
 
-    fn write_derived(&self, path: &str, source: &[u8], derive: &dyn Fn(&[u8]) -> Vec<u8>) -> Result<(), Error> {
+    fn write_derived(&self, path: &str, source: &[u8], derive: crate::write::Derive<'_>) -> Result<(), Error> {
         self.note(path);
         self.sink.write_derived(path, source, derive)
     }
@@ -116,5 +116,6 @@ pub(crate) fn publish(
     let taken = generated.into_names();
     let (content_pages, reserved_pages) =
         pages::render_content_pages(publication, rendered.matrix.as_ref(), &taken, outer, tick)?;
+    log_timing("content pages", started);
     Ok(Published { pages: rendered.pages + content_pages, taxii_index, reserved_pages })
 }

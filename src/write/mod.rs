@@ -25,13 +25,16 @@ pub(crate) trait Sink: Sync {
     /// Writes `bytes` at `path` (relative, `/`-separated, e.g. `objects/<id>/index.html`).
     fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Error>;
 
-    /// Writes at `path` what `derive` makes of `source` (a compressed copy, say). `derive` must
-    /// depend on `source` alone: a sink that knows the folder already holds what it made of the
-    /// same bytes keeps that file and skips the work.
-    fn write_derived(&self, path: &str, source: &[u8], derive: &dyn Fn(&[u8]) -> Vec<u8>) -> Result<(), Error> {
-        self.write(path, &derive(source))
+    /// Writes at `path` what `derive` makes of `source` (a compressed copy, a page rendered
+    /// from its context). What `derive` makes must depend on `source` alone: a sink that knows
+    /// the folder already holds what it made of the same bytes keeps that file and skips the work.
+    fn write_derived(&self, path: &str, source: &[u8], derive: Derive<'_>) -> Result<(), Error> {
+        self.write(path, &derive(source)?)
     }
 }
+
+/// Makes a file from the bytes it depends on.
+pub(crate) type Derive<'d> = &'d dyn Fn(&[u8]) -> Result<Vec<u8>, Error>;
 
 /// What a build wrote.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -328,7 +331,7 @@ impl Sink for DiskSink {
     /// The manifest records a derived file under a hash of its source (marked as such, so it
     /// never equals the hash of a file written whole): when the previous build made the file
     /// from the same bytes, and it is still as that build left it, `derive` is not run.
-    fn write_derived(&self, path: &str, source: &[u8], derive: &dyn Fn(&[u8]) -> Vec<u8>) -> Result<(), Error> {
+    fn write_derived(&self, path: &str, source: &[u8], derive: Derive<'_>) -> Result<(), Error> {
         let full = self.root.join(checked(path)?);
         let key = manifest::derived_hash(source);
         let previous = self.previous.as_ref().and_then(|previous| previous.get(path));
@@ -337,7 +340,7 @@ impl Sink for DiskSink {
             self.keep(path, *stamp);
             return Ok(());
         }
-        self.put(path, full, &derive(source), key)
+        self.put(path, full, &derive(source)?, key)
     }
 }
 
@@ -396,7 +399,7 @@ mod tests {
         let made = AtomicUsize::new(0);
         let upper = |source: &[u8]| {
             made.fetch_add(1, Ordering::Relaxed);
-            source.to_ascii_uppercase()
+            Ok(source.to_ascii_uppercase())
         };
         for source in [&b"one"[..], b"one", b"two"] {
             let sink = DiskSink::new(dir.path(), "public").unwrap();

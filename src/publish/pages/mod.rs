@@ -195,12 +195,24 @@ fn object_pages(
     tick: &(dyn Fn() + Sync),
 ) -> Result<usize, Error> {
     let entries: Vec<Entry> = view.entries().collect();
+    // A page is its template rendered with its context: when the context, the site's part of it
+    // and the theme are what they were for the page in the folder, it is not rendered again
+    // (rendering is most of a rebuild's time; building the context is the rest).
+    let mut shared = blake3::Hasher::new();
+    shared.update(theme.fingerprint()).update(site.to_string().as_bytes());
+    let shared = shared.finalize();
     entries.par_iter().try_for_each(|entry| {
         let page = object_page::object_page(view, *entry, sources);
-        let context =
-            context! { site => site.clone(), o => Value::from_serialize(&page), current_type => entry.object_type() };
-        let html = theme.render("object.html", &context, &format!("object {}", entry.id()))?;
-        sink.write(&format!("objects/{}/index.html", entry.id()), links::naming_index_files(html).as_bytes())?;
+        let mut inputs = shared.as_bytes().to_vec();
+        inputs.extend_from_slice(entry.object_type().as_bytes());
+        inputs.push(0);
+        serde_json::to_writer(&mut inputs, &page).map_err(|e| Error::Usage(format!("object {}: {e}", entry.id())))?;
+        let render = |_: &[u8]| {
+            let context = context! { site => site.clone(), o => Value::from_serialize(&page), current_type => entry.object_type() };
+            let html = theme.render("object.html", &context, &format!("object {}", entry.id()))?;
+            Ok(links::naming_index_files(html).into_bytes())
+        };
+        sink.write_derived(&format!("objects/{}/index.html", entry.id()), &inputs, &render)?;
         tick();
         Ok::<(), Error>(())
     })?;

@@ -47,6 +47,9 @@ pub(crate) struct Theme {
     assets: BTreeMap<String, Cow<'static, [u8]>>,
     /// Files of the site's theme or templates left out (not regular files).
     warnings: Vec<Diagnostic>,
+    /// Everything besides its context that decides what a template renders: the templates'
+    /// text and the program running them (its filters, its escaping).
+    fingerprint: [u8; 32],
 }
 
 impl Theme {
@@ -71,10 +74,16 @@ impl Theme {
                 assets.insert(name, Cow::Owned(bytes));
             }
         }
+        let fingerprint = fingerprint(&sources);
         for (name, text) in sources {
             env.add_template_owned(name.clone(), text).map_err(|source| template_error(source, "the theme"))?;
         }
-        Ok(Theme { env, assets, warnings })
+        Ok(Theme { env, assets, warnings, fingerprint })
+    }
+
+    /// What, besides a page's context, its rendering depends on (see `fingerprint`).
+    pub(crate) fn fingerprint(&self) -> &[u8; 32] {
+        &self.fingerprint
     }
 
     /// Warnings about the site's own theme and template files.
@@ -92,6 +101,25 @@ impl Theme {
     pub(crate) fn assets(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.assets.iter().map(|(name, bytes)| (name.as_str(), bytes.as_ref()))
     }
+}
+
+/// A hash of the templates and of the running program. A program that cannot read itself
+/// gets a fingerprint of its own (random), so no page rendered before is taken as its own.
+fn fingerprint(sources: &BTreeMap<String, String>) -> [u8; 32] {
+    let mut hasher = blake3::Hasher::new();
+    for (name, text) in sources {
+        hasher.update(&(name.len() as u64).to_le_bytes()).update(name.as_bytes());
+        hasher.update(&(text.len() as u64).to_le_bytes()).update(text.as_bytes());
+    }
+    match std::env::current_exe().and_then(std::fs::read) {
+        Ok(program) => hasher.update(&program),
+        Err(_) => {
+            let mut random = [0; 32];
+            let _ = getrandom::fill(&mut random);
+            hasher.update(&random)
+        }
+    };
+    *hasher.finalize().as_bytes()
 }
 
 /// HTML escaping of the five characters that matter (minijinja's own also escapes `/`, which
