@@ -118,6 +118,7 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
             now_given,
         };
         let sink = DiskSink::new(&audience.output, &audience.name)?;
+        log_timing("output folder (its manifest read)", started);
         let bar = progress_bar(options.progress, page_count(&publication));
         let mut published = publish(&publication, &sink, &|| bar.inc(1))?;
         if !published.reserved_pages.is_empty() {
