@@ -16,7 +16,7 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use manifest::Stamp;
+use manifest::{Previous, Stamp};
 
 use crate::error::Error;
 
@@ -78,7 +78,7 @@ pub(crate) struct DiskSink {
     fresh: bool,
     /// What the previous build wrote, from its manifest: `None` when the folder has none, and
     /// files are then compared byte by byte.
-    previous: Option<HashMap<String, Stamp>>,
+    previous: Option<Previous>,
     unchanged: AtomicUsize,
     bytes: AtomicU64,
     /// The files found unchanged, with their stamps (the writer keeps those it wrote).
@@ -138,8 +138,7 @@ impl DiskSink {
         if previous != note {
             std::fs::write(&marker, &note).map_err(|e| Error::write(&marker, e))?;
         }
-        let manifest = if non_empty { manifest::read(root) } else { None };
-        manifest::remove(root)?;
+        let manifest = if non_empty { Previous::take(root)? } else { None };
         let (queue, files) = sync_channel::<Queued>(QUEUE);
         let failure = Arc::new(Mutex::new(None));
         let writer = {
@@ -179,9 +178,13 @@ impl DiskSink {
         let mut entries: HashMap<String, Stamp> =
             kept.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()).into_iter().collect();
         entries.extend(written);
-        let removed = match (fresh, &previous) {
+        let removed = match (fresh, previous) {
             (true, _) => 0,
-            (false, Some(previous)) => remove_listed(&root, previous.keys().filter(|p| !entries.contains_key(*p)))?,
+            (false, Some(previous)) => {
+                let mut stale = Vec::new();
+                previous.finish(|path| entries.contains_key(path), |path| stale.push(path.to_owned()))?;
+                remove_listed(&root, stale.iter())?
+            }
             (false, None) => remove_unlisted(&root, &entries)?,
         };
         let mut entries: Vec<(String, Stamp)> = entries.into_iter().collect();
@@ -377,7 +380,7 @@ mod tests {
         first.write("a/b/index.html", b"one").unwrap();
         first.write("c/index.html", b"two").unwrap();
         first.finish().unwrap();
-        assert_eq!(manifest::read(dir.path()).unwrap().len(), 2);
+        assert!(dir.path().join(manifest::MANIFEST).is_file());
         // Someone edits a published file: same length, other bytes, a later time.
         std::thread::sleep(std::time::Duration::from_millis(20));
         std::fs::write(dir.path().join("c/index.html"), b"TWO").unwrap();
@@ -423,7 +426,7 @@ mod tests {
         let stats = second.finish().unwrap();
         assert_eq!((stats.written, stats.unchanged, stats.removed), (0, 1, 1));
         assert!(!dir.path().join("b").exists());
-        assert!(manifest::read(dir.path()).is_some(), "and it gets a manifest");
+        assert!(dir.path().join(manifest::MANIFEST).is_file(), "and it gets a manifest");
     }
 
     #[test]
