@@ -148,7 +148,9 @@ fn parse_line(line: &str) -> Option<(&str, Stamp)> {
 
 /// Writes the manifest of `entries`, sorted by path so that the same output gives the same file.
 pub(crate) fn write(root: &Path, entries: &mut [(String, Stamp)]) -> Result<(), Error> {
-    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    if !entries.is_sorted_by(|a, b| a.0 <= b.0) {
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    }
     let mut text = String::with_capacity(HEADER.len() + 1 + entries.len() * 100);
     text.push_str(HEADER);
     text.push('\n');

@@ -9,7 +9,7 @@
 
 mod manifest;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
@@ -174,20 +174,29 @@ impl DiskSink {
             removed: 0,
             bytes: bytes.into_inner(),
         };
-        // A path written twice (a second publishing pass) counts once, as last written.
-        let mut entries: HashMap<String, Stamp> =
-            kept.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()).into_iter().collect();
+        // Sorted by path (a Vec, not a map: a million paths), and a path written twice (a second
+        // publishing pass) counts once, as last written: the sort is stable, and the writer's
+        // entries come after the ones found unchanged.
+        let mut entries = kept.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
         entries.extend(written);
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries.dedup_by(|later, earlier| {
+            let same = later.0 == earlier.0;
+            if same {
+                std::mem::swap(later, earlier);
+            }
+            same
+        });
+        let listed = |path: &str| entries.binary_search_by(|(p, _)| p.as_str().cmp(path)).is_ok();
         let removed = match (fresh, previous) {
             (true, _) => 0,
             (false, Some(previous)) => {
                 let mut stale = Vec::new();
-                previous.finish(|path| entries.contains_key(path), |path| stale.push(path.to_owned()))?;
+                previous.finish(listed, |path| stale.push(path.to_owned()))?;
                 remove_listed(&root, stale.iter())?
             }
             (false, None) => remove_unlisted(&root, &entries)?,
         };
-        let mut entries: Vec<(String, Stamp)> = entries.into_iter().collect();
         manifest::write(&root, &mut entries)?;
         Ok(WriteStats { removed, ..stats })
     }
@@ -248,9 +257,12 @@ fn remove_listed<'p>(root: &Path, paths: impl Iterator<Item = &'p String>) -> Re
 
 /// Removes every file under `root` that `kept` does not list (and is not the marker), then
 /// empty folders: for a folder without a manifest, which must be walked.
-fn remove_unlisted(root: &Path, kept: &HashMap<String, Stamp>) -> Result<usize, Error> {
-    let kept: HashSet<PathBuf> =
-        kept.keys().map(|p| root.join(p)).chain([root.join(OUTPUT_MARKER), root.join(manifest::MANIFEST)]).collect();
+fn remove_unlisted(root: &Path, kept: &[(String, Stamp)]) -> Result<usize, Error> {
+    let kept: HashSet<PathBuf> = kept
+        .iter()
+        .map(|(p, _)| root.join(p))
+        .chain([root.join(OUTPUT_MARKER), root.join(manifest::MANIFEST)])
+        .collect();
     let mut removed = 0;
     let mut folders = Vec::new();
     for entry in walkdir::WalkDir::new(root).min_depth(1).contents_first(true) {
@@ -394,6 +406,20 @@ mod tests {
         third.write("c/index.html", b"two").unwrap();
         let stats = third.finish().unwrap();
         assert_eq!((stats.written, stats.unchanged, stats.removed), (0, 1, 0));
+    }
+
+    #[test]
+    fn a_path_written_twice_is_recorded_as_last_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = DiskSink::new(dir.path(), "public").unwrap();
+        first.write("a.html", b"draft").unwrap();
+        first.write("a.html", b"final").unwrap();
+        first.finish().unwrap();
+        assert_eq!(std::fs::read(dir.path().join("a.html")).unwrap(), b"final");
+        let second = DiskSink::new(dir.path(), "public").unwrap();
+        second.write("a.html", b"final").unwrap();
+        let stats = second.finish().unwrap();
+        assert_eq!((stats.written, stats.unchanged), (0, 1));
     }
 
     #[test]
