@@ -156,6 +156,10 @@ pub fn run(
                 thousands(changed.summary.written),
                 thousands(changed.summary.unchanged)
             );
+            if changed.summary.written == 0 {
+                println!("  the change reached no file: the bench changed an object the audience does not see");
+                missed += 1;
+            }
             row.changed = Some(changed.seconds);
         }
         rows.push(row);
@@ -172,8 +176,9 @@ fn rebuild_after_one_change(binary: &Path, dataset: &Dataset, output: &Path) -> 
     let object = first_named_object(&dataset.content)?;
     let mut changed = object.clone();
     changed["name"] = serde_json::json!(format!("{} (renamed by the bench)", object["name"].as_str().unwrap_or("")));
-    // Later than every time the generator writes (2022 to 2025): a new version, not a conflict.
-    changed["modified"] = serde_json::json!("2026-01-01T00:00:00.000Z");
+    // One millisecond later: a new version, not a conflict, and not later than the repository's
+    // latest activity (which would move every page's mentions window to a new month).
+    changed["modified"] = serde_json::json!(one_millisecond_later(object["modified"].as_str().unwrap_or_default()));
     let bundle = serde_json::json!({
         "type": "bundle",
         "id": "bundle--00000000-0000-4000-8000-00000000bec0",
@@ -186,7 +191,25 @@ fn rebuild_after_one_change(binary: &Path, dataset: &Dataset, output: &Path) -> 
     result
 }
 
-/// The first object with a name in the first bundle file of `content` (by file name).
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` one millisecond later (at .999, a time surely later than any the
+/// generator writes).
+fn one_millisecond_later(time: &str) -> String {
+    let millis = time.len().checked_sub(4).and_then(|at| Some((at, time.get(at..at + 3)?.parse::<u32>().ok()?)));
+    match millis {
+        Some((at, ms)) if ms < 999 && time.ends_with('Z') => format!("{}{:03}Z", &time[..at], ms + 1),
+        _ => "2026-01-01T00:00:00.000Z".to_owned(),
+    }
+}
+
+/// Markings the default public audience sees (TLP:WHITE, TLP:CLEAR): the changed object must
+/// be one it publishes, or the change reaches no output.
+const PUBLIC_MARKINGS: [&str; 2] = [
+    "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9",
+    "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+];
+
+/// The first object with a name, published to the public, in the first bundle file of
+/// `content` that has one (by file name).
 fn first_named_object(content: &Path) -> Result<serde_json::Value, String> {
     let mut dirs = vec![content.to_path_buf()];
     while let Some(dir) = dirs.pop() {
@@ -204,8 +227,14 @@ fn first_named_object(content: &Path) -> Result<serde_json::Value, String> {
             let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             let bundle: serde_json::Value =
                 serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            let public = |o: &serde_json::Value| {
+                let mut markings = o["object_marking_refs"].as_array().into_iter().flatten();
+                markings.all(|m| m.as_str().is_some_and(|m| PUBLIC_MARKINGS.contains(&m)))
+            };
             let named = bundle["objects"].as_array().into_iter().flatten().find(|o| {
-                o["name"].is_string() && !matches!(o["type"].as_str(), Some("marking-definition" | "identity"))
+                o["name"].is_string()
+                    && !matches!(o["type"].as_str(), Some("marking-definition" | "identity"))
+                    && public(o)
             });
             if let Some(object) = named {
                 return Ok(object.clone());
@@ -402,6 +431,13 @@ fn print_table(rows: &[Row]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_version_one_millisecond_later() {
+        assert_eq!(one_millisecond_later("2024-05-22T15:33:55.303Z"), "2024-05-22T15:33:55.304Z");
+        assert_eq!(one_millisecond_later("2024-05-22T15:33:55.999Z"), "2026-01-01T00:00:00.000Z");
+        assert_eq!(one_millisecond_later("2024-05-22"), "2026-01-01T00:00:00.000Z");
+    }
 
     #[test]
     fn the_summary_line_is_read() {
