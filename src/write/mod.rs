@@ -209,16 +209,20 @@ impl DiskSink {
         }
         let len = bytes.len() as u64;
         match &self.previous {
-            Some(previous) => {
-                let stamp = previous.get(path).filter(|s| s.hash == hash && s.len == len)?;
-                manifest::still_there(full, stamp).then_some(*stamp)
-            }
+            Some(_) => self.as_left(path, full, hash).filter(|s| s.len == len),
             None => {
                 let metadata = std::fs::metadata(full).ok().filter(|m| m.len() == len)?;
                 let same = std::fs::read(full).is_ok_and(|existing| existing == bytes);
                 same.then(|| Stamp { hash, len, mtime: manifest::mtime(&metadata).unwrap_or(0) })
             }
         }
+    }
+
+    /// The previous build's stamp of `path`, when it recorded `hash` there and the file is
+    /// still as that build left it.
+    fn as_left(&self, path: &str, full: &Path, hash: [u8; 16]) -> Option<Stamp> {
+        let stamp = self.previous.as_ref()?.get(path).filter(|s| s.hash == hash)?;
+        manifest::still_there(full, stamp).then_some(*stamp)
     }
 }
 
@@ -349,10 +353,9 @@ impl Sink for DiskSink {
     fn write_derived(&self, path: &str, source: &[u8], derive: Derive<'_>) -> Result<(), Error> {
         let full = self.root.join(checked(path)?);
         let key = manifest::derived_hash(source);
-        let previous = self.previous.as_ref().and_then(|previous| previous.get(path));
-        if let Some(stamp) = previous.filter(|s| s.hash == key && manifest::still_there(&full, s)) {
+        if let Some(stamp) = self.as_left(path, &full, key) {
             self.bytes.fetch_add(stamp.len, Ordering::Relaxed);
-            self.keep(path, *stamp);
+            self.keep(path, stamp);
             return Ok(());
         }
         self.put(path, full, &derive(source)?, key)
