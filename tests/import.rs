@@ -196,7 +196,8 @@ fn misp_event() -> String {
             {"type": "domain", "value": "relay-c2.net", "to_ids": true, "timestamp": "1795000000", "comment": "c2"},
             {"type": "domain", "value": "seen-only.net", "to_ids": false},
             {"type": "sha256", "value": EXISTING_SHA256, "to_ids": true},
-            {"type": "vulnerability", "value": "CVE-2099-0001", "to_ids": false}
+            {"type": "vulnerability", "value": "CVE-2099-0001", "to_ids": false},
+            {"type": "named pipe", "value": "\\\\.\\pipe\\relay", "to_ids": true}
         ],
         "Object": [{"name": "file", "timestamp": "1795000000", "Attribute": [
             {"type": "filename", "object_relation": "filename", "value": "relay.apk", "to_ids": true},
@@ -231,6 +232,7 @@ fn a_misp_event_becomes_a_report_with_markings_relationships_and_its_organisatio
         ]
     );
     assert_eq!(of_type(&bundle, "domain-name")[0]["value"], "seen-only.net");
+    assert_eq!(of_type(&bundle, "vulnerability")[0]["name"], "CVE-2099-0001");
     let refs = report["object_refs"].as_array().unwrap();
     assert!(refs.iter().any(|r| r == EXISTING_INDICATOR), "the known digest is referenced");
     let relationships = of_type(&bundle, "relationship");
@@ -366,6 +368,87 @@ fn misp_events_from_pymisp_match_misp_stix_and_pass_the_validator() {
         let in_pattern = ours.iter().any(|p| p.contains(&value.replace('\\', "\\\\").replace('\'', "\\'")));
         assert!(values.iter().any(|v| v == value) || in_pattern, "misp-stix has the value {value}");
     }
+}
+
+#[test]
+fn misp_types_that_are_not_one_value_match_misp_stix_where_it_writes_valid_stix() {
+    if !peers_required() {
+        eprintln!("skipped: set STIXPRESS_PEERS=1 (scripts/test does) to compare with misp-stix and stix2-validator");
+        return;
+    }
+    let repo = example_repo();
+    let event = repo.path().join("sources/types.json");
+    std::fs::create_dir_all(event.parent().unwrap()).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import/misp_peer.py");
+    let status = common::peer_python().arg(&script).arg("types").arg(&event).status().unwrap();
+    assert!(status.success(), "PyMISP makes the event");
+    let (code, _, stderr) = import(&repo, &["sources/types.json", "--to", "content/imports/types.json"]);
+    // One attribute (a port that is not `to_ids`) has no observable and is reported.
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("import-misp-not-observable"), "{stderr}");
+    assert_check_passes(&repo);
+    let bundle_path = repo.path().join("content/imports/types.json");
+    let validated =
+        peer_script_json("import/misp_peer.py", &["validate".as_ref(), bundle_path.as_os_str()], "stix2-validator");
+    assert_eq!(validated["valid"], true, "{validated}");
+
+    let bundle = read_json(&repo, "content/imports/types.json");
+    let ours: Vec<String> =
+        of_type(&bundle, "indicator").iter().map(|i| i["pattern"].as_str().unwrap().to_owned()).collect();
+    let theirs = peer_script_json("import/misp_peer.py", &["misp-stix".as_ref(), event.as_os_str()], "misp-stix");
+    for pattern in theirs["patterns"].as_array().unwrap() {
+        let expected = as_valid_stix(pattern.as_str().unwrap());
+        assert!(ours.contains(&expected), "misp-stix has {pattern} (valid: {expected}); stixpress has {ours:#?}");
+    }
+    // Where misp-stix writes a custom object, stixpress writes STIX.
+    for expected in
+        ["[file:mime_type = 'application/zip']", "[process:extensions.'windows-service-ext'.service_name = 'RelaySvc']"]
+    {
+        assert!(ours.iter().any(|p| p == expected), "{expected} in {ours:#?}");
+    }
+    let yara = of_type(&bundle, "indicator").into_iter().find(|i| i["pattern_type"] == "yara").expect("a YARA rule");
+    assert_eq!(yara["name"], "relay_loader");
+    assert!(yara.get("pattern_version").is_none());
+    assert_eq!(of_type(&bundle, "vulnerability")[0]["name"], "CVE-2024-3094");
+    assert_eq!(of_type(&bundle, "campaign")[0]["name"], "Relay wave");
+    assert_eq!(of_type(&bundle, "threat-actor")[0]["name"], "Relay crew");
+    let note = of_type(&bundle, "note")[0];
+    assert_eq!(note["object_refs"][0], of_type(&bundle, "report")[0]["id"]);
+    // Not `to_ids`: observed, with the ids stix2 gives them.
+    let mut values: Vec<String> = Vec::new();
+    for object in bundle["objects"].as_array().unwrap() {
+        if let Some(value) = object.get("value").and_then(Value::as_str) {
+            values.push(value.to_owned());
+        }
+    }
+    for value in ["seen.relay-c2.net", "198.51.100.4"] {
+        assert!(values.iter().any(|v| v == value), "{value} observed in {values:?}");
+    }
+    assert_eq!(of_type(&bundle, "x509-certificate").len(), 1);
+    // Imported again: the same bytes.
+    let before = std::fs::read(&bundle_path).unwrap();
+    import(&repo, &["sources/types.json", "--to", "content/imports/types.json"]);
+    assert_eq!(before, std::fs::read(&bundle_path).unwrap());
+}
+
+/// A misp-stix pattern in the valid form stixpress writes: integers unquoted, a registry value
+/// one of a list, a header under its name, a YARA rule without brackets.
+fn as_valid_stix(pattern: &str) -> String {
+    if pattern.starts_with("[rule ") {
+        return pattern[1..pattern.len() - 1].to_owned();
+    }
+    let mut out = pattern
+        .replace("windows-registry-key:values.data", "windows-registry-key:values[*].data")
+        .replace("additional_header_fields.reply_to", "additional_header_fields.'Reply-To'");
+    for property in ["dst_port = '", "size = '", "number = '"] {
+        while let Some(at) = out.find(property) {
+            let start = at + property.len();
+            let end = start + out[start..].find('\'').unwrap();
+            let number = out[start..end].to_owned();
+            out.replace_range(at..end + 1, &format!("{}{number}", &property[..property.len() - 1]));
+        }
+    }
+    out
 }
 
 #[test]

@@ -159,6 +159,8 @@ fn by_columns(columns: &Columns, fields: &[String]) -> Option<Found> {
 
 /// A kind by its blocklist name or its MISP attribute type.
 pub(crate) fn kind_named(name: &str) -> Option<Kind> {
+    let name = name.to_ascii_lowercase();
+    let name = name.as_str();
     if let Some(kind) = Kind::ALL.into_iter().find(|k| k.name() == name) {
         return Some(kind);
     }

@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Map, Value};
 
+use super::misp_types::{self, Mapping};
 use super::{bundle, list, values, Import, Made, Provenance, Source};
 use crate::diag::Diagnostic;
 use crate::stix::observables::{normalise, Kind, Observable};
@@ -294,12 +295,36 @@ fn import_attribute(
         import.diagnostics.push(reader.at(d, pointer));
         return;
     };
-    let Some(comparisons) = comparisons(import, reader, misp_type, &raw, pointer) else { return };
     let mut tags = Tags::default();
     read_tags(attribute, &mut tags);
     let time = unix_time(attribute.get("timestamp")).map(|t| t.to_millis_text()).unwrap_or_else(|| event.time.clone());
     let rule = format!("misp attribute {misp_type}");
     let mut made = Made::new(event.source_name, &rule, pointer.to_owned());
+    if let Some(mapping) = misp_types::map(misp_type, &raw) {
+        match mapping {
+            Ok(mapping) => {
+                let read = Attribute {
+                    value: &raw,
+                    tags: &tags,
+                    time: &time,
+                    pointer,
+                    to_ids: flag(attribute.get("to_ids")),
+                    comment: text_of(attribute, "comment"),
+                };
+                import_mapped(import, reader, event, &read, mapping, made);
+            }
+            Err(why) => {
+                let d = Diagnostic::error(
+                    "import-invalid-value",
+                    format!("`{}` is not a {misp_type} value: {why}", super::clip(&raw, 80)),
+                )
+                .with_help("correct the attribute in MISP; the other attributes were imported");
+                import.diagnostics.push(reader.at(d, &format!("{pointer}/value")));
+            }
+        }
+        return;
+    }
+    let Some(comparisons) = comparisons(import, reader, misp_type, &raw, pointer) else { return };
     if flag(attribute.get("to_ids")) {
         describe(&mut made.extra, event, &tags, text_of(attribute, "comment"));
         made.extra.insert("name".into(), json!(super::clip(&raw, 200)));
@@ -308,7 +333,7 @@ fn import_attribute(
             _ => {
                 let pattern =
                     format!("[{}]", comparisons.iter().map(values::comparison).collect::<Vec<_>>().join(" AND "));
-                import.indicator_with_pattern(&pattern, &raw, &event.key, &time, &made)
+                import.indicator_with_pattern(("stix", &pattern), &raw, &event.key, &time, &made)
             }
         };
         relate(import, event, &id, &tags, &time, pointer);
@@ -322,6 +347,133 @@ fn import_attribute(
             }
         }
     }
+}
+
+/// One attribute as read, for the types `misp_types` maps.
+struct Attribute<'a> {
+    value: &'a str,
+    tags: &'a Tags,
+    time: &'a str,
+    pointer: &'a str,
+    to_ids: bool,
+    comment: Option<&'a str>,
+}
+
+/// An attribute of a type that is not one blocklist value (`misp_types`).
+fn import_mapped(
+    import: &mut Import<'_>,
+    reader: &mut Reader<'_>,
+    event: &mut Event<'_>,
+    attribute: &Attribute<'_>,
+    mapping: Mapping,
+    mut made: Made<'_>,
+) {
+    let pointer = attribute.pointer;
+    match mapping {
+        Mapping::Pattern { pattern, .. } if attribute.to_ids => {
+            describe(&mut made.extra, event, attribute.tags, attribute.comment);
+            made.extra.insert("name".into(), json!(super::clip(attribute.value, 200)));
+            let id =
+                import.indicator_with_pattern(("stix", &pattern), attribute.value, &event.key, attribute.time, &made);
+            relate(import, event, &id, attribute.tags, attribute.time, pointer);
+            event.refs.push(id);
+        }
+        Mapping::Pattern { observed, .. } if observed.is_empty() => {
+            let d = Diagnostic::warning(
+                "import-misp-not-observable",
+                "this attribute type has no cyber-observable of its own in STIX, and the attribute is not `to_ids`: left out",
+            )
+            .with_help("mark the attribute `to_ids` in MISP to import it as an indicator");
+            import.diagnostics.push(reader.at(d, &format!("{pointer}/type")));
+        }
+        Mapping::Pattern { observed, .. } => {
+            for object in observed {
+                let Some(id) = object.get("id").and_then(Value::as_str).map(str::to_owned) else { continue };
+                if !import.repository.has(&id) {
+                    import.out.add_sco(object, &made.provenance);
+                }
+                event.refs.push(id);
+            }
+        }
+        Mapping::Rule(language) => {
+            describe(&mut made.extra, event, attribute.tags, attribute.comment);
+            made.extra.insert("name".into(), json!(rule_name(attribute.value)));
+            let id = import.indicator_with_pattern(
+                (language, attribute.value),
+                attribute.value,
+                &event.key,
+                attribute.time,
+                &made,
+            );
+            relate(import, event, &id, attribute.tags, attribute.time, pointer);
+            event.refs.push(id);
+        }
+        Mapping::Named(object_type) => {
+            let id = named_object(import, event, attribute, object_type, made);
+            event.refs.push(id);
+        }
+        Mapping::Note => {
+            let mut object = Map::new();
+            let id = bundle::derived_id("note", &format!("{}\n{pointer}", event.key));
+            object.insert("type".into(), json!("note"));
+            object.insert("id".into(), json!(id));
+            object.insert("content".into(), json!(super::clip(attribute.value, 100_000)));
+            object.insert("object_refs".into(), json!([bundle::derived_id("report", &event.key)]));
+            if !event.markings.is_empty() {
+                object.insert("object_marking_refs".into(), json!(event.markings));
+            }
+            import.out.add_sdo(object, attribute.time, &made.provenance);
+            event.refs.push(id);
+        }
+    }
+}
+
+/// A vulnerability, campaign or threat actor named by the attribute: the repository's when it
+/// holds the CVE, else one made here (the same name in the same event gives the same id).
+fn named_object(
+    import: &mut Import<'_>,
+    event: &Event<'_>,
+    attribute: &Attribute<'_>,
+    object_type: &str,
+    made: Made<'_>,
+) -> String {
+    let name = super::clip(attribute.value, 300);
+    let cve = object_type == "vulnerability" && name.to_ascii_uppercase().starts_with("CVE-");
+    if cve {
+        if let Some(known) = import.known(&name) {
+            return known;
+        }
+    }
+    let key = if cve { name.to_ascii_uppercase() } else { format!("{}\n{name}", event.key) };
+    let id = bundle::derived_id(object_type, &key);
+    let mut object = Map::new();
+    object.insert("type".into(), json!(object_type));
+    object.insert("id".into(), json!(id));
+    object.insert("name".into(), json!(if cve { key.clone() } else { name }));
+    if cve {
+        object.insert("external_references".into(), json!([{ "source_name": "cve", "external_id": key }]));
+    }
+    if let Some(comment) = attribute.comment.map(str::trim).filter(|c| !c.is_empty()) {
+        object.insert("description".into(), json!(super::clip(comment, 2000)));
+    }
+    if !event.markings.is_empty() {
+        object.insert("object_marking_refs".into(), json!(event.markings));
+    }
+    import.out.add_sdo(object, attribute.time, &made.provenance);
+    id
+}
+
+/// The name of a detection rule: YARA's `rule NAME`, Sigma's `title:`, Snort's `msg:`, else
+/// its first line.
+fn rule_name(rule: &str) -> String {
+    let first_line = rule.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("rule");
+    let named = rule.lines().map(str::trim).find_map(|line| {
+        let rest = line.strip_prefix("rule ").or_else(|| line.strip_prefix("private rule "));
+        let yara = rest.and_then(|r| r.split([' ', '{', ':']).next()).filter(|n| !n.is_empty());
+        yara.or_else(|| line.strip_prefix("title:").map(str::trim))
+    });
+    let snort = rule.split_once("msg:\"").and_then(|(_, rest)| rest.split_once('"')).map(|(msg, _)| msg);
+    super::clip(named.or(snort).unwrap_or(first_line), 200)
 }
 
 /// Description, labels and markings of an indicator from its attribute and event.
@@ -384,6 +536,11 @@ fn comparisons(
         Some(("filename", hash)) => {
             let (name, digest) = raw.split_once('|')?;
             vec![(Kind::FileName, name), (list::kind_named(hash).filter(|k| values::hash_name(*k).is_some())?, digest)]
+        }
+        // A sample's value is its file name and MD5, as `filename|md5`'s.
+        None if misp_type == "malware-sample" => {
+            let (name, digest) = raw.split_once('|')?;
+            vec![(Kind::FileName, name), (Kind::Md5, digest)]
         }
         Some(("ip-dst" | "ip-src", "port")) => vec![(Kind::Ipv4, raw.split_once('|').map_or(raw, |(ip, _)| ip))],
         Some(_) => {
@@ -476,7 +633,7 @@ fn import_object(
         let mut made = Made::new(event.source_name, "misp object", pointer.to_owned());
         describe(&mut made.extra, event, &tags, text_of(object, "comment"));
         let label = format!("{name}: {}", found.iter().map(|o| o.value.as_str()).collect::<Vec<_>>().join(", "));
-        let id = import.indicator_with_pattern(&pattern, &label, &event.key, &time, &made);
+        let id = import.indicator_with_pattern(("stix", &pattern), &label, &event.key, &time, &made);
         relate(import, event, &id, &tags, &time, pointer);
         event.refs.push(id);
     } else {

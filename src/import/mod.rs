@@ -12,6 +12,7 @@ mod bundle;
 pub(crate) mod http;
 mod list;
 mod misp;
+mod misp_types;
 pub(crate) mod misp_feed;
 mod repository;
 mod stix;
@@ -91,13 +92,14 @@ impl Import<'_> {
             return existing.to_owned();
         }
         let pattern = values::pattern(value);
-        self.indicator_with_pattern(&pattern, &value.value, source_key, time, made)
+        self.indicator_with_pattern(("stix", &pattern), &value.value, source_key, time, made)
     }
 
-    /// A new indicator with this pattern (already valid STIX), named after `name`.
+    /// A new indicator with this pattern (its language and text: a STIX pattern already
+    /// valid, or a YARA, Sigma or Snort rule), named after `name`.
     pub(crate) fn indicator_with_pattern(
         &mut self,
-        pattern: &str,
+        (pattern_type, pattern): (&str, &str),
         name: &str,
         source_key: &str,
         time: &str,
@@ -110,8 +112,10 @@ impl Import<'_> {
             object.insert("id".into(), json!(id));
             object.insert("name".into(), json!(clip(name, 200)));
             object.insert("pattern".into(), json!(pattern));
-            object.insert("pattern_type".into(), json!("stix"));
-            object.insert("pattern_version".into(), json!("2.1"));
+            object.insert("pattern_type".into(), json!(pattern_type));
+            if pattern_type == "stix" {
+                object.insert("pattern_version".into(), json!("2.1"));
+            }
             object.insert("valid_from".into(), json!(time));
             object.insert("indicator_types".into(), json!(["malicious-activity"]));
             for (key, value) in made.extra.iter() {

@@ -13,7 +13,7 @@ use crate::stix::observables::{normalise, Kind, Observable};
 use crate::stix::uuid::uuid_v5;
 
 /// The namespace of cyber-observable ids (STIX 2.1 section 2.9).
-const SCO_NAMESPACE: [u8; 16] =
+pub(crate) const SCO_NAMESPACE: [u8; 16] =
     [0x00, 0xab, 0xed, 0xb4, 0xaa, 0x42, 0x46, 0x6c, 0x9c, 0x01, 0xfe, 0xd2, 0x33, 0x15, 0xa9, 0xb7];
 
 /// The defangings in common use and what they stand for, longest first.

@@ -1,6 +1,9 @@
 """Peers of `stixpress import` for MISP (tests/import.rs runs this with the peers' Python).
 
   event OUT       writes a MISP event made with PyMISP ({"Event": …}, as MISP exports it)
+  types OUT       writes a MISP event with one `to_ids` attribute of each type that is not a
+                  blocklist value (pairs, certificates, ports, rules, CVEs, prose) and a few
+                  of them again without `to_ids`
   misp-stix EVENT prints what MISP's own converter (misp-stix, STIX 2.1) makes of the event:
                   {"patterns": [...], "values": [...]} (indicator patterns, observable values)
   feed DIR        writes a MISP feed made with PyMISP: two events (`to_feed()`) as <uuid>.json
@@ -44,6 +47,52 @@ def feed(out):
         with open(folder / f"{e.uuid}.json", "w") as f:
             json.dump(e.to_feed(), f, indent=1)
     feed_meta_generator(folder)
+
+
+TYPES = [
+    ("AS", "AS64500"),
+    ("regkey|value", "HKLM\\Software\\Relay|evil"),
+    ("domain|ip", "relay-c2.net|203.0.113.7"),
+    ("hostname|port", "relay-c2.net|8443"),
+    ("email-subject", "Invoice due"),
+    ("email-attachment", "invoice.zip"),
+    ("email-reply-to", "reply@relay-c2.net"),
+    ("x509-fingerprint-sha1", "e" * 40),
+    ("x509-fingerprint-sha256", "f" * 64),
+    ("x509-fingerprint-md5", "a" * 32),
+    ("port", "8443"),
+    ("size-in-bytes", "1024"),
+    ("http-method", "POST"),
+    ("mime-type", "application/zip"),
+    ("windows-service-name", "RelaySvc"),
+    ("vulnerability", "CVE-2024-3094"),
+    ("campaign-name", "Relay wave"),
+    ("threat-actor", "Relay crew"),
+    ("comment", "The crew reuses its relay hosts."),
+    ("yara", "rule relay_loader { strings: $a = \"relay\" condition: $a }"),
+    ("malware-sample", "relay.exe|" + "2" * 32),
+    ("mutex", "Global\\relay"),
+]
+
+
+def types(out):
+    from pymisp import MISPEvent
+
+    e = MISPEvent()
+    e.uuid = "7d1f0c2e-4b3a-4c5d-8e6f-9a0b1c2d3e4f"
+    e.info = "Relay crew, every type"
+    e.date = "2026-11-21"
+    e.timestamp = 1795100000
+    e.add_tag("tlp:clear")
+    for misp_type, value in TYPES:
+        e.add_attribute(misp_type, value, to_ids=True)
+    e.add_attribute("domain|ip", "seen.relay-c2.net|198.51.100.4", to_ids=False)
+    e.add_attribute("x509-fingerprint-sha1", "9" * 40, to_ids=False)
+    e.add_attribute("port", "22", to_ids=False)
+    for attribute in e.attributes:
+        attribute.timestamp = 1795100000
+    with open(out, "w") as f:
+        f.write(json.dumps({"Event": json.loads(e.to_json())}, indent=1))
 
 
 def make_event():
@@ -108,4 +157,4 @@ def validate(path):
 
 
 if __name__ == "__main__":
-    {"event": event, "feed": feed, "misp-stix": misp_stix, "validate": validate}[sys.argv[1]](sys.argv[2])
+    {"event": event, "types": types, "feed": feed, "misp-stix": misp_stix, "validate": validate}[sys.argv[1]](sys.argv[2])
