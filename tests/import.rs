@@ -168,6 +168,65 @@ fn a_written_report_references_what_the_repository_holds() {
 }
 
 #[test]
+fn a_written_report_relates_what_it_cites_to_the_actor_it_names_most() {
+    let repo = example_repo();
+    let night_relay_crew = "intrusion-set--3437680e-277d-4e76-a1ea-65403ac948e0";
+    let relay_box = "tool--76a78f7c-c3d5-498c-8504-522deca87180";
+    let canjector = "malware--32b8226e-f483-4460-a55d-6a7d9d458572";
+    let keymaster = "threat-actor--425ce5eb-84d2-40d4-a760-296c492ed244";
+    let text = "# Keyless Collective is back\n\n\
+        The Keyless Collective relays key fobs with the Signal Booster Pro and starts cars with the\n\
+        Emergency Start Kit (CAPEC-94), then calls home over HTTPS (T1071.001) to relay-c2[.]org,\n\
+        exploiting CVE-2099-0001. The Locksmith was not involved; keyless collectives and\n\
+        Keyless Collectives are words, not names. Keyless Collective again.\n";
+    repo.write("sources/keyless.md", text);
+    let (code, _, stderr) = import(&repo, &["sources/keyless.md", "--to", "content/imports/keyless.json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let bundle = read_json(&repo, "content/imports/keyless.json");
+    let indicator = of_type(&bundle, "indicator")[0]["id"].as_str().unwrap().to_owned();
+    let vulnerability = of_type(&bundle, "vulnerability")[0]["id"].as_str().unwrap().to_owned();
+    let made: Vec<(String, String, String)> = of_type(&bundle, "relationship")
+        .iter()
+        .map(|r| {
+            let text = |key: &str| r[key].as_str().unwrap().to_owned();
+            (text("source_ref"), text("relationship_type"), text("target_ref"))
+        })
+        .collect();
+    let triple = |a: &str, b: &str, c: &str| (a.to_owned(), b.to_owned(), c.to_owned());
+    // What the repository did not say yet is said by new relationships...
+    assert_eq!(
+        made,
+        [
+            triple(night_relay_crew, "uses", T1071_001),
+            triple(night_relay_crew, "targets", &vulnerability),
+            triple(&indicator, "indicates", night_relay_crew),
+        ]
+    );
+    for relationship in of_type(&bundle, "relationship") {
+        let provenance = &relationship["extensions"][PROVENANCE];
+        assert_eq!(provenance["rule"], "text relationship");
+        assert!(provenance["location"].as_str().unwrap().starts_with("line "), "{provenance}");
+    }
+    // ...what it says already (the crew uses CAPEC-94, the relay box and CANjector) is referenced.
+    let report = of_type(&bundle, "report")[0];
+    let refs: Vec<&str> = report["object_refs"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    for existing in [
+        "relationship--ea10347c-ae0f-493b-9663-4198b0b2cee5",
+        "relationship--6c86bb18-e1fd-452a-9e55-56536fe0edda",
+        "relationship--c1c48743-e2b8-4d95-b629-c821d61116ed",
+    ] {
+        assert!(refs.contains(&existing), "{existing} in {refs:?}");
+    }
+    for named in [night_relay_crew, relay_box, canjector, keymaster] {
+        assert!(refs.contains(&named), "{named} is named in the report");
+    }
+    assert_check_passes(&repo);
+    let before = std::fs::read(repo.path().join("content/imports/keyless.json")).unwrap();
+    import(&repo, &["sources/keyless.md", "--to", "content/imports/keyless.json"]);
+    assert_eq!(before, std::fs::read(repo.path().join("content/imports/keyless.json")).unwrap());
+}
+
+#[test]
 fn html_reports_are_read_as_text_without_their_scripts() {
     let repo = example_repo();
     let html = "<!DOCTYPE html><html><head><title>Relay &amp; theft</title><script>fetch('https://tracker-cdn.net/x')</script></head>\n<body><p>C2: <b>relay-c2[.]org</b></p></body></html>\n";

@@ -13,6 +13,7 @@ pub(crate) mod http;
 mod list;
 mod misp;
 mod misp_types;
+mod named;
 pub(crate) mod misp_feed;
 mod repository;
 mod stix;

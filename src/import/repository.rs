@@ -1,6 +1,7 @@
 //! What the repository already holds that an import may reference instead of writing again:
 //! indicators by the blocklist values their patterns test, attack patterns by ATT&CK id (and
-//! CAPEC), vulnerabilities by CVE, weaknesses by CWE, and every id.
+//! CAPEC), vulnerabilities by CVE, weaknesses by CWE, actors and software by name and alias,
+//! relationships by what they join, and every id.
 
 use std::collections::{HashMap, HashSet};
 
@@ -17,7 +18,22 @@ pub(crate) struct Repository {
     values: HashMap<Observable, String>,
     /// `T1059.001`, `CVE-2024-1234`, `CWE-79`, `CAPEC-112` (upper case) → the object.
     external: HashMap<String, String>,
+    /// Names and aliases of the actors and software a report can name.
+    named: Vec<Named>,
+    /// (source, relationship type, target) → the relationship that already says it.
+    relationships: HashMap<(String, String, String), String>,
 }
+
+/// A name or alias of an intrusion set, threat actor, campaign, malware or tool.
+#[derive(Debug, Clone)]
+pub(crate) struct Named {
+    pub(crate) name: String,
+    pub(crate) id: String,
+    pub(crate) object_type: String,
+}
+
+/// The types a written report names by name.
+pub(crate) const NAMED_TYPES: &[&str] = &["intrusion-set", "threat-actor", "campaign", "malware", "tool"];
 
 impl Repository {
     pub(crate) fn index(objects: &[StixObject]) -> Repository {
@@ -30,6 +46,13 @@ impl Repository {
             repository.ids.insert(object.id.clone());
             if object.object_type == "indicator" {
                 repository.index_pattern(object);
+            }
+            if NAMED_TYPES.contains(&object.object_type.as_str()) {
+                repository.index_names(object);
+            }
+            if let (Some(kind), [source, target]) = (&object.relationship_type, endpoints(object)) {
+                let key = (source.to_owned(), kind.clone(), target.to_owned());
+                repository.relationships.entry(key).or_insert_with(|| object.id.clone());
             }
             for (source, id) in &object.external_ids {
                 let known =
@@ -45,6 +68,17 @@ impl Repository {
             }
         }
         repository
+    }
+
+    fn index_names(&mut self, object: &StixObject) {
+        let mut names: Vec<&str> =
+            object.name.iter().chain(&object.aliases).map(|n| n.trim()).filter(|n| !n.is_empty()).collect();
+        names.sort_unstable();
+        names.dedup();
+        for name in names {
+            let named = Named { name: name.to_owned(), id: object.id.clone(), object_type: object.object_type.clone() };
+            self.named.push(named);
+        }
     }
 
     fn index_pattern(&mut self, object: &StixObject) {
@@ -76,10 +110,28 @@ impl Repository {
         self.values.get(value).map(String::as_str)
     }
 
+    /// The names and aliases of the actors and software held.
+    pub(crate) fn named(&self) -> &[Named] {
+        &self.named
+    }
+
+    /// The relationship that already joins `source` to `target` by this type.
+    pub(crate) fn relationship(&self, source: &str, relationship_type: &str, target: &str) -> Option<&str> {
+        let key = (source.to_owned(), relationship_type.to_owned(), target.to_owned());
+        self.relationships.get(&key).map(String::as_str)
+    }
+
     /// The object an external id (`T1059`, `CVE-…`) names.
     pub(crate) fn by_external_id(&self, id: &str) -> Option<&str> {
         self.external.get(&id.to_ascii_uppercase()).map(String::as_str)
     }
+}
+
+/// A relationship's `source_ref` and `target_ref`.
+fn endpoints(object: &StixObject) -> [&str; 2] {
+    let target_of =
+        |property: &str| object.refs.iter().find(|r| r.property == property).map_or("", |r| r.target.as_str());
+    [target_of("source_ref"), target_of("target_ref")]
 }
 
 /// What identifies one version of an object: its id and `modified` (empty when it has none).

@@ -9,6 +9,7 @@ use std::collections::HashSet;
 
 use serde_json::{json, Map};
 
+use super::named::{self, Mention, NameFinder};
 use super::{bundle, values, Import, Made, Provenance, Source};
 use crate::diag::Diagnostic;
 use crate::stix::observables::{Kind, Observable};
@@ -40,8 +41,13 @@ pub(crate) fn import(import: &mut Import<'_>, source: &Source) {
         import.name.clone().or_else(|| title(&source.text, &plain, html)).unwrap_or_else(|| source.name.clone());
     let time = import.time_for(source);
     let mut found = Findings::default();
+    let finder = NameFinder::new(import.repository.named());
+    let mut mentions = Vec::new();
     for (index, line) in plain.lines().enumerate() {
         scan_line(line, index + 1, &mut found);
+        if let Some(finder) = &finder {
+            finder.scan(line, index + 1, &mut mentions);
+        }
         if found.values.len() >= MAX_VALUES {
             import.diagnostics.push(
                 source.problem(
@@ -58,26 +64,44 @@ pub(crate) fn import(import: &mut Import<'_>, source: &Source) {
         }
     }
     let mut refs = Vec::new();
+    let mut indicators = Vec::new();
     for (value, line) in &found.values {
         let made = Made::new(&source.name, rule_for(value.kind), format!("line {line}"));
-        refs.push(import.indicator(value, &source.name, &time, &made));
+        let id = import.indicator(value, &source.name, &time, &made);
+        indicators.push((id.clone(), *line));
+        refs.push(id);
     }
+    let mut cited = Vec::new();
     for (id, line) in &found.ids {
-        match (import.known(id), id.starts_with("CVE-")) {
-            (Some(object), _) => refs.push(object),
-            (None, true) => refs.push(vulnerability(import, source, id, *line, &time)),
-            (None, false) => import.diagnostics.push(
-                source.problem(
-                    Diagnostic::warning(
-                        "import-unknown-reference",
-                        format!("{id} is cited, but the repository has no object for it"),
-                    )
-                    .with_help("add the object to the repository and import again to reference it"),
-                    *line,
-                    1,
-                ),
-            ),
+        let object = match (import.known(id), id.starts_with("CVE-")) {
+            (Some(object), _) => Some(object),
+            (None, true) => Some(vulnerability(import, source, id, *line, &time)),
+            (None, false) => None,
+        };
+        if let Some(object) = object {
+            refs.push(object.clone());
+            let technique = id.starts_with('T') || id.starts_with("CAPEC-");
+            if technique || id.starts_with("CVE-") {
+                cited.push(Cited { object, technique, line: *line });
+            }
+            continue;
         }
+        import.diagnostics.push(
+            source.problem(
+                Diagnostic::warning(
+                    "import-unknown-reference",
+                    format!("{id} is cited, but the repository has no object for it"),
+                )
+                .with_help("add the object to the repository and import again to reference it"),
+                *line,
+                1,
+            ),
+        );
+    }
+    refs.extend(mentions.iter().map(|m| m.id.clone()));
+    if let Some(subject) = named::subject(&mentions) {
+        let said = Said { import, source, time: &time };
+        refs.extend(relate_to_subject(said, subject, &mentions, &cited, &indicators));
     }
     if refs.is_empty() {
         import.diagnostics.push(
@@ -87,6 +111,72 @@ pub(crate) fn import(import: &mut Import<'_>, source: &Source) {
         return;
     }
     add_report(import, source, &title, &time, refs, if html { "html report" } else { "text report" });
+}
+
+/// A technique or vulnerability the report cites, as the repository's (or this import's) object.
+struct Cited {
+    object: String,
+    technique: bool,
+    line: usize,
+}
+
+/// Where relationships drawn from a report are said.
+struct Said<'i, 'r> {
+    import: &'i mut Import<'r>,
+    source: &'i Source,
+    time: &'i str,
+}
+
+/// The relationships the report's citations say of its subject: it uses the techniques and
+/// (an actor) the software named, targets (malware: exploits) the vulnerabilities, and the
+/// indicators indicate it. Returns their ids.
+fn relate_to_subject(
+    mut said: Said<'_, '_>,
+    subject: &Mention,
+    mentions: &[Mention],
+    cited: &[Cited],
+    indicators: &[(String, usize)],
+) -> Vec<String> {
+    let actor = named::is_actor(&subject.object_type);
+    let mut made = Vec::new();
+    for citation in cited {
+        let kind = match (citation.technique, actor) {
+            (true, _) => "uses",
+            (false, true) => "targets",
+            (false, false) => "exploits",
+        };
+        made.push(said.relate((&subject.id, kind, &citation.object), citation.line));
+    }
+    if actor {
+        for software in mentions.iter().filter(|m| matches!(m.object_type.as_str(), "malware" | "tool")) {
+            made.push(said.relate((&subject.id, "uses", &software.id), software.line));
+        }
+    }
+    for (indicator, line) in indicators {
+        made.push(said.relate((indicator, "indicates", &subject.id), *line));
+    }
+    made
+}
+
+impl Said<'_, '_> {
+    /// The relationship saying `source kind target`: the repository's when it already says it,
+    /// else one made here (its id derived from the report's file, so two reports saying the
+    /// same thing do not write one id twice with different times).
+    fn relate(&mut self, (source, kind, target): (&str, &str, &str), line: usize) -> String {
+        if let Some(existing) = self.import.repository.relationship(source, kind, target) {
+            return existing.to_owned();
+        }
+        let mut object = bundle::relationship(source, kind, target);
+        let key = format!("{}\n{source} {kind} {target}", self.source.name);
+        let id = bundle::derived_id("relationship", &key);
+        object.insert("id".into(), json!(id));
+        if !self.import.repository.has(&id) {
+            let provenance =
+                Provenance { source: &self.source.name, rule: "text relationship", location: format!("line {line}") };
+            self.import.out.add_sdo(object, self.time, &provenance);
+        }
+        id
+    }
 }
 
 /// The extractor named in provenance for a value of this kind.
