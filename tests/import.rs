@@ -14,6 +14,7 @@ use serde_json::Value;
 
 const NOW: &str = "2026-12-01T00:00:00Z";
 const PROVENANCE: &str = "extension-definition--a9db0e09-1110-4882-a095-613c6d202fa2";
+const STIXPRESS: &str = "identity--993b8ae1-515d-4b75-b545-6726573ce36c";
 /// Objects of the example repository that imports reference.
 const T1071_001: &str = "attack-pattern--6a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3";
 const CAPEC_94: &str = "attack-pattern--1d2d9bc5-a120-4b55-8c5d-2769a359bb67";
@@ -40,6 +41,26 @@ fn read_json(repo: &Repo, relative: &str) -> Value {
 
 fn of_type<'a>(bundle: &'a Value, object_type: &str) -> Vec<&'a Value> {
     bundle["objects"].as_array().unwrap().iter().filter(|o| o["type"] == object_type).collect()
+}
+
+/// The ids (sorted) of the objects a bundle kept as their publisher published them, after
+/// checking that the one grouping the import made lists exactly them and names their source.
+fn kept_ids(bundle: &Value, source: &str) -> Vec<String> {
+    let made = |o: &Value| o["type"] == "grouping" || o["id"] == PROVENANCE || o["id"] == STIXPRESS;
+    let objects = bundle["objects"].as_array().unwrap();
+    let mut kept: Vec<String> =
+        objects.iter().filter(|o| !made(o)).map(|o| o["id"].as_str().unwrap().to_owned()).collect();
+    kept.sort();
+    let groupings = of_type(bundle, "grouping");
+    assert_eq!(groupings.len(), 1, "one grouping says where the objects came from");
+    let mut listed: Vec<String> =
+        groupings[0]["object_refs"].as_array().unwrap().iter().map(|r| r.as_str().unwrap().to_owned()).collect();
+    listed.sort();
+    assert_eq!(listed, kept);
+    let provenance = &groupings[0]["extensions"][PROVENANCE];
+    assert!(provenance["rule"].as_str().unwrap().ends_with("kept as published"), "{provenance}");
+    assert!(provenance["source"].as_str().unwrap().contains(source), "{provenance}");
+    kept
 }
 
 fn assert_check_passes(repo: &Repo) {
@@ -595,7 +616,7 @@ fn stix_20_and_21_bundles_are_kept_as_published_and_checked_where_they_come_from
     assert!(stderr.contains("partner/2024-04/new.json") && stderr.contains("`name` must be a string"), "{stderr}");
     assert!(stderr.contains("malware--0b6a3f5e-4c1d-4a2e-9b7f-000000000004"), "{stderr}");
     let bundle = read_json(&repo, "content/imports/partner.json");
-    let ids: Vec<&str> = bundle["objects"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
+    let ids = kept_ids(&bundle, "partner");
     assert_eq!(
         ids,
         ["indicator--0b6a3f5e-4c1d-4a2e-9b7f-000000000003"],
@@ -615,6 +636,15 @@ fn stix_20_and_21_bundles_are_kept_as_published_and_checked_where_they_come_from
         "2.0 indicators reach the feeds"
     );
     assert!(blocklist(&repo, "ipv4").contains(&"198.51.100.23".to_owned()));
+    // The kept indicator's page says where it came from, as the grouping does.
+    let page = ["public", "members"]
+        .iter()
+        .map(|a| repo.path().join(a).join("objects/indicator--0b6a3f5e-4c1d-4a2e-9b7f-000000000003/index.html"))
+        .find(|p| p.is_file())
+        .expect("the kept indicator has a page");
+    let html = std::fs::read_to_string(page).unwrap();
+    let imported = html.split("<dt>Imported</dt>").nth(1).expect("an Imported row").split("</dd>").next().unwrap();
+    assert!(imported.contains("partner") && imported.contains("stix bundle kept as published"), "{imported}");
 }
 
 #[test]
@@ -825,8 +855,7 @@ fn a_taxii_pull_from_medallion_pages_small_with_basic_authentication_and_passes_
     let (code, stderr) = pull("reader:reader");
     assert_eq!(code, 1, "the invalid malware is reported: {stderr}");
     let bundle = read_json(&repo, "content/imports/medallion.json");
-    let mut ids: Vec<&str> = bundle["objects"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
-    ids.sort();
+    let ids = kept_ids(&bundle, "/collections/");
     assert_eq!(
         ids,
         [

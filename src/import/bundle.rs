@@ -126,6 +126,7 @@ impl Output {
     /// Leaves out kept objects (by id and `modified`) after all: what they reference was left out.
     pub(crate) fn leave_out(&mut self, versions: &HashSet<(String, String)>) {
         self.objects.retain(|entry| !matches!(entry, Entry::Kept(_, _, key) if versions.contains(key)));
+        self.versions.retain(|key| !versions.contains(key));
     }
 
     /// The bundle: the extension's definition first (when objects were made and the repository

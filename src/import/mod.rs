@@ -27,7 +27,7 @@ use serde_json::{json, Map, Value};
 
 pub(crate) use bundle::{to_text as bundle_text, Output, Provenance, PROVENANCE_EXTENSION, STIXPRESS_IDENTITY};
 pub(crate) use repository::{version_key, Repository};
-pub(crate) use stix::keep as keep_stix;
+pub(crate) use stix::{group_kept, keep as keep_stix, Origin};
 
 use crate::cli::ImportFormat;
 use crate::diag::Diagnostic;

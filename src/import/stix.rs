@@ -3,12 +3,17 @@
 //! the build upgrades it for consumers). `check`'s rules have already run on them while they
 //! were loaded (the pipeline loads them as `check` loads content); here the objects with errors
 //! are left out and the versions the repository (or this import) already holds are not written
-//! again. This module never rewrites an object: no provenance extension, no `created_by_ref`.
+//! again. This module never rewrites an object: no provenance extension, no `created_by_ref`;
+//! where the objects came from is said beside them, by a grouping the import makes.
+
+use std::collections::HashSet;
+
+use serde_json::{json, Map};
 
 use crate::diag::Diagnostic;
-use crate::stix::StixObject;
+use crate::stix::{SpecVersion, StixObject, Timestamp, KEPT_AS_PUBLISHED};
 
-use super::Import;
+use super::{bundle, Import, Provenance};
 
 /// Keeps each valid object version the repository does not hold; returns the kept ones (for
 /// the repository rules, which see them beside the repository's objects).
@@ -48,4 +53,67 @@ fn held_differently(object: &StixObject) -> Diagnostic {
     .with_pointer(object.pointer.clone())
     .for_object(Some(&object.id))
     .with_help("a publisher changing an object must give it a new `modified`; ask the source which copy is right")
+}
+
+/// Where a run's objects kept as published came from: one source (a file, a folder, a TAXII
+/// collection) and the versions kept from it.
+pub(crate) struct Origin {
+    /// The path or the collection's address.
+    pub(crate) source: String,
+    /// `stix bundle` or `taxii collection`.
+    pub(crate) kind: &'static str,
+    pub(crate) kept: Vec<(String, String, SpecVersion)>,
+}
+
+impl Origin {
+    pub(crate) fn new(source: String, kind: &'static str) -> Origin {
+        Origin { source, kind, kept: Vec::new() }
+    }
+
+    pub(crate) fn record(&mut self, kept: &[StixObject]) {
+        let versions = kept.iter().map(|o| (o.id.clone(), o.modified.clone().unwrap_or_default(), o.spec_version));
+        self.kept.extend(versions);
+    }
+}
+
+/// Says where objects kept as published came from, without touching them: a grouping made by
+/// the importing identity, carrying the provenance extension, that lists the objects still in
+/// the bundle (object pages show it as theirs). None for a source of STIX 2.0 objects only:
+/// their bundle stays a STIX 2.0 bundle, which has no groupings.
+pub(crate) fn group_kept(import: &mut Import<'_>, origin: &Origin) {
+    let mut seen = HashSet::new();
+    let mut ids = Vec::new();
+    let mut newest: Option<Timestamp> = None;
+    let mut any_21 = false;
+    for (id, modified, version) in &origin.kept {
+        if !import.out.has_version(id, modified) {
+            continue;
+        }
+        any_21 |= *version == SpecVersion::V21;
+        if let Ok(time) = Timestamp::parse(modified) {
+            newest = newest.max(Some(time));
+        }
+        if seen.insert(id.as_str()) {
+            ids.push(id.clone());
+        }
+    }
+    if ids.is_empty() || !any_21 {
+        return;
+    }
+    let time = newest.or(import.now).unwrap_or_else(|| Timestamp::from_unix_seconds(0)).to_millis_text();
+    let mut object = Map::new();
+    object.insert("type".into(), json!("grouping"));
+    object
+        .insert("id".into(), json!(bundle::derived_id("grouping", &format!("{}\n{}", origin.source, ids.join("\n")))));
+    object.insert("name".into(), json!(super::clip(&format!("Imported from {}", origin.source), 300)));
+    object.insert("context".into(), json!("unspecified"));
+    object.insert(
+        "description".into(),
+        json!("Objects `stixpress import` took as their publisher published them: they are unchanged, and this grouping says where they came from."),
+    );
+    object.insert("object_refs".into(), json!(ids));
+    let rule = format!("{} {KEPT_AS_PUBLISHED}", origin.kind);
+    let location = format!("{} objects", ids.len());
+    let provenance = Provenance { source: &origin.source, rule: &rule, location };
+    import.out.add_sdo(object, &time, &provenance);
 }

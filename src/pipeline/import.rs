@@ -98,8 +98,10 @@ pub fn import(config: &Config, options: &ImportOptions, cwd: &Path) -> Result<Im
     let mut stix = StixSources::new(config)?;
     let mut pulls = Pulls::new(config, options, target.as_deref())?;
     if let Some(target) = target.as_ref().filter(|t| pulls.carries_over() && t.is_file()) {
-        // An incremental pull adds to what the target holds: its objects stay, as they are.
+        // An incremental pull adds to what the target holds: its objects stay, as they are
+        // (and so do the groupings that said where they came from).
         stix.import(&mut run, ImportFormat::Stix, &super::relative_to(target, cwd))?;
+        stix.origins.clear();
     }
     for path in &options.sources {
         if let Some(url) = url_of(path) {
@@ -123,7 +125,11 @@ pub fn import(config: &Config, options: &ImportOptions, cwd: &Path) -> Result<Im
             Err(diagnostic) => run.diagnostics.push(diagnostic),
         }
     }
+    let origins = std::mem::take(&mut stix.origins);
     let mut diagnostics = stix.repository_rules(config, objects, &mut run.out);
+    for origin in &origins {
+        import::group_kept(&mut run, origin);
+    }
     let succeeded = !run.diagnostics.iter().chain(&diagnostics).any(Diagnostic::is_error);
     let imported = run.out.len();
     let bundle = run.out.into_bundle(has_definition);
@@ -238,6 +244,7 @@ impl<'o> Pulls<'o> {
         let since = self.options.since.map(|t| t.to_millis_text());
         let added_after = since.or_else(|| self.state.added_after.get(&key).cloned());
         let limit = self.options.limit;
+        stix.origins.push(import::Origin::new(key.clone(), "taxii collection"));
         let client = self.client()?;
         let pulled =
             import::taxii::pull(client, &collection, (added_after.as_deref(), limit), |page| stix.page(run, page));
@@ -307,6 +314,8 @@ struct StixSources {
     clock: validate::Clock,
     files: HashSet<PathBuf>,
     kept: Vec<StixObject>,
+    /// Each source's kept versions, for the grouping that says where they came from.
+    origins: Vec<import::Origin>,
 }
 
 impl StixSources {
@@ -317,6 +326,7 @@ impl StixSources {
             clock: validate::Clock { now: now.instant().0, tolerance_seconds: config.check.future_tolerance_seconds },
             files: HashSet::new(),
             kept: Vec::new(),
+            origins: Vec::new(),
         })
     }
 
@@ -337,6 +347,9 @@ impl StixSources {
         run.diagnostics.extend(loaded.diagnostics);
         self.files.extend(discovered.files);
         let mut kept = import::keep_stix(run, loaded.objects);
+        let mut origin = import::Origin::new(path.display().to_string(), "stix bundle");
+        origin.record(&kept);
+        self.origins.push(origin);
         self.kept.append(&mut kept);
         Ok(())
     }
@@ -350,6 +363,9 @@ impl StixSources {
         run.diagnostics.extend(loaded.diagnostics);
         self.files.insert(PathBuf::from(&page.url));
         let mut kept = import::keep_stix(run, loaded.objects);
+        if let Some(origin) = self.origins.last_mut() {
+            origin.record(&kept);
+        }
         self.kept.append(&mut kept);
     }
 

@@ -21,6 +21,9 @@ pub mod vocab;
 /// The extension definition stixpress ships for the provenance of the objects `import` makes
 /// (source, importer, rule, location): written by `import`, shown on object pages.
 pub const PROVENANCE_EXTENSION: &str = "extension-definition--a9db0e09-1110-4882-a095-613c6d202fa2";
+/// The provenance rule of the grouping an import makes of objects it kept as a third party
+/// published them (which it may not change): the grouping says where they came from.
+pub const KEPT_AS_PUBLISHED: &str = "kept as published";
 
 pub use id::{parse_id, IdParts, IdProblem};
 pub use object::{Reference, StixObject};

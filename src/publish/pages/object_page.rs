@@ -203,7 +203,7 @@ pub(crate) fn object_page(view: &View<'_>, entry: Entry<'_>, sources: &Sources<'
         replaced_by: touching.iter().find(|t| t.outgoing && t.kind == "revoked-by").map(|t| Link::to(t.other, ROOT)),
         description_html,
         kill_chain: kill_chain(members),
-        imported: imported(members),
+        imported: imported(members).or_else(|| kept_from(view, entry)),
         fields,
         detection,
         contents,
@@ -241,6 +241,22 @@ fn imported(members: &Map<String, Value>) -> Option<Imported> {
         importer: text("importer").map(str::to_owned),
         rule: text("rule").map(str::to_owned),
         location: text("location").map(str::to_owned),
+    })
+}
+
+/// Where an object an import kept as its publisher published it came from: the grouping the
+/// import made of it (one this audience sees), whose provenance says so.
+fn kept_from(view: &View<'_>, entry: Entry<'_>) -> Option<Imported> {
+    let groupings = view.incoming(entry).filter(|(p, r)| *p == "object_refs" && r.object_type() == "grouping");
+    groupings.into_iter().find_map(|(_, grouping)| {
+        let parsed: Value = serde_json::from_str(&view.json(grouping.object)).ok()?;
+        let mut found = imported(parsed.as_object()?)?;
+        if !found.rule.as_deref().is_some_and(|r| r.ends_with(crate::stix::KEPT_AS_PUBLISHED)) {
+            return None;
+        }
+        // The grouping's location counts its objects; this page is one of them.
+        found.location = None;
+        Some(found)
     })
 }
 
