@@ -6,6 +6,8 @@
 //! read by the OASIS validator (tests/import/misp_peer.py).
 
 mod common;
+#[path = "common/pdf.rs"]
+mod pdf;
 
 use std::path::Path;
 
@@ -245,6 +247,32 @@ fn a_written_report_relates_what_it_cites_to_the_actor_it_names_most() {
     let before = std::fs::read(repo.path().join("content/imports/keyless.json")).unwrap();
     import(&repo, &["sources/keyless.md", "--to", "content/imports/keyless.json"]);
     assert_eq!(before, std::fs::read(repo.path().join("content/imports/keyless.json")).unwrap());
+}
+
+#[test]
+fn pdf_reports_are_read_page_by_page_and_an_unreadable_one_is_reported() {
+    let repo = example_repo();
+    let pages = [
+        "Keyless Collective: the spring wave\nA summary for the fleet owners.",
+        "Indicators\nC2: relay-c2[.]org over HTTPS (T1071.001)\npayload hxxp://198.51.100[.]23/p.bin",
+    ];
+    repo.write("sources/spring-wave.pdf", pdf::sample_pdf(&pages, true));
+    repo.write("sources/damaged.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 9 0 R");
+    let (code, _, stderr) =
+        import(&repo, &["sources/spring-wave.pdf", "sources/damaged.pdf", "--to", "content/imports/spring.json"]);
+    assert_eq!(code, 1, "the damaged PDF is a problem of the run: {stderr}");
+    assert!(stderr.contains("error[import-unreadable]") && stderr.contains("damaged.pdf"), "{stderr}");
+    let bundle = read_json(&repo, "content/imports/spring.json");
+    let report = of_type(&bundle, "report")[0];
+    assert_eq!(report["name"], "Keyless Collective: the spring wave");
+    assert_eq!(report["extensions"][PROVENANCE]["rule"], "pdf report");
+    let indicators = of_type(&bundle, "indicator");
+    let patterns: Vec<&str> = indicators.iter().map(|i| i["pattern"].as_str().unwrap()).collect();
+    assert_eq!(patterns, ["[domain-name:value = 'relay-c2.org']", "[url:value = 'http://198.51.100.23/p.bin']"]);
+    assert_eq!(indicators[0]["extensions"][PROVENANCE]["location"], "page 2, line 2");
+    let relationships = of_type(&bundle, "relationship");
+    assert!(relationships.iter().any(|r| r["relationship_type"] == "uses" && r["target_ref"] == T1071_001));
+    assert_check_passes(&repo);
 }
 
 #[test]

@@ -12,9 +12,10 @@ mod bundle;
 pub(crate) mod http;
 mod list;
 mod misp;
+pub(crate) mod misp_feed;
 mod misp_types;
 mod named;
-pub(crate) mod misp_feed;
+pub(crate) mod pdf;
 mod repository;
 mod stix;
 pub(crate) mod taxii;
@@ -44,17 +45,29 @@ pub(crate) struct Source {
     pub(crate) sha256: String,
     /// The file's modification time, the last resort for objects' times.
     pub(crate) modified: Option<Timestamp>,
+    /// Whether the bytes were a PDF, whose `text` is then the text extracted from it.
+    pub(crate) pdf: bool,
+    /// Why the bytes gave no text (an encrypted or damaged PDF), for the importer to report.
+    pub(crate) unreadable: Option<String>,
 }
 
 impl Source {
     pub(crate) fn new(path: &Path, bytes: Vec<u8>, modified: Option<Timestamp>) -> Source {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let sha256 = sha256_hex(&bytes);
-        let text = match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        let pdf = pdf::is_pdf(&bytes);
+        let (text, unreadable) = if pdf {
+            match pdf::text_of(&bytes) {
+                Ok(text) => (text, None),
+                Err(problem) => (String::new(), Some(problem)),
+            }
+        } else {
+            match String::from_utf8(bytes) {
+                Ok(text) => (text, None),
+                Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), None),
+            }
         };
-        Source { path: path.to_path_buf(), name, text, sha256, modified }
+        Source { path: path.to_path_buf(), name, text, sha256, modified, pdf, unreadable }
     }
 
     /// A diagnostic in this source at a 1-based line (and column).
@@ -161,6 +174,9 @@ pub(crate) fn detect(format: ImportFormat, source: &Source) -> ImportFormat {
         return format;
     }
     let extension = source.path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    if source.pdf || extension == "pdf" {
+        return ImportFormat::Text;
+    }
     let start = source.text.trim_start();
     match extension.as_str() {
         "json" if start.starts_with('{') && is_misp(&source.text) => ImportFormat::Misp,
@@ -186,6 +202,12 @@ fn is_misp(text: &str) -> bool {
 
 /// Imports one source into `import`.
 pub(crate) fn import_source(import: &mut Import<'_>, format: ImportFormat, source: &Source) -> Result<(), String> {
+    // A PDF that gave no text is a problem in this source; the other sources still import.
+    if let Some(problem) = &source.unreadable {
+        let diagnostic = Diagnostic::error("import-unreadable", format!("{problem}; skipped")).in_file(&source.path);
+        import.diagnostics.push(diagnostic);
+        return Ok(());
+    }
     match detect(format, source) {
         ImportFormat::Misp => misp::import(import, source),
         ImportFormat::Csv => list::import(import, source),

@@ -1,7 +1,8 @@
-//! Written reports (plain text, Markdown, HTML as text with scripts and styles ignored): the
-//! indicators in their prose, refanged, with the usual false-positive guards (file names that
-//! look like domains, version numbers that look like addresses, documentation domains), and
-//! the ATT&CK, CVE, CWE and CAPEC ids they cite. The result is one report that references them.
+//! Written reports (plain text, Markdown, HTML as text with scripts and styles ignored, PDF as
+//! the text its pages hold): the indicators in their prose, refanged, with the usual
+//! false-positive guards (file names that look like domains, version numbers that look like
+//! addresses, documentation domains), the ATT&CK, CVE, CWE and CAPEC ids they cite, and the
+//! actors and software they name (`named`). The result is one report that references them.
 //!
 //! One pass over the text, one hash lookup per token: cost is linear in the report's size.
 
@@ -40,6 +41,7 @@ pub(crate) fn import(import: &mut Import<'_>, source: &Source) {
     let title =
         import.name.clone().or_else(|| title(&source.text, &plain, html)).unwrap_or_else(|| source.name.clone());
     let time = import.time_for(source);
+    let places = Places::new(source, &plain);
     let mut found = Findings::default();
     let finder = NameFinder::new(import.repository.named());
     let mut mentions = Vec::new();
@@ -66,7 +68,7 @@ pub(crate) fn import(import: &mut Import<'_>, source: &Source) {
     let mut refs = Vec::new();
     let mut indicators = Vec::new();
     for (value, line) in &found.values {
-        let made = Made::new(&source.name, rule_for(value.kind), format!("line {line}"));
+        let made = Made::new(&source.name, rule_for(value.kind), places.of(*line));
         let id = import.indicator(value, &source.name, &time, &made);
         indicators.push((id.clone(), *line));
         refs.push(id);
@@ -75,7 +77,7 @@ pub(crate) fn import(import: &mut Import<'_>, source: &Source) {
     for (id, line) in &found.ids {
         let object = match (import.known(id), id.starts_with("CVE-")) {
             (Some(object), _) => Some(object),
-            (None, true) => Some(vulnerability(import, source, id, *line, &time)),
+            (None, true) => Some(vulnerability(import, source, id, places.of(*line), &time)),
             (None, false) => None,
         };
         if let Some(object) = object {
@@ -100,7 +102,7 @@ pub(crate) fn import(import: &mut Import<'_>, source: &Source) {
     }
     refs.extend(mentions.iter().map(|m| m.id.clone()));
     if let Some(subject) = named::subject(&mentions) {
-        let said = Said { import, source, time: &time };
+        let said = Said { import, source, time: &time, places: &places };
         refs.extend(relate_to_subject(said, subject, &mentions, &cited, &indicators));
     }
     if refs.is_empty() {
@@ -110,7 +112,18 @@ pub(crate) fn import(import: &mut Import<'_>, source: &Source) {
         );
         return;
     }
-    add_report(import, source, &title, &time, refs, if html { "html report" } else { "text report" });
+    add_report(
+        import,
+        source,
+        &title,
+        &time,
+        refs,
+        match (html, source.pdf) {
+            (true, _) => "html report",
+            (_, true) => "pdf report",
+            _ => "text report",
+        },
+    );
 }
 
 /// A technique or vulnerability the report cites, as the repository's (or this import's) object.
@@ -125,6 +138,34 @@ struct Said<'i, 'r> {
     import: &'i mut Import<'r>,
     source: &'i Source,
     time: &'i str,
+    places: &'i Places,
+}
+
+/// Where a line of the text is, for provenance: `line N`, or in a PDF's text (its pages
+/// separated by a form-feed line) `page P, line N`.
+struct Places {
+    pdf: bool,
+    /// The (1-based) numbers of the lines between pages.
+    breaks: Vec<usize>,
+}
+
+impl Places {
+    fn new(source: &Source, text: &str) -> Places {
+        let breaks = match source.pdf {
+            true => text.lines().enumerate().filter(|(_, l)| *l == "\x0c").map(|(i, _)| i + 1).collect(),
+            false => Vec::new(),
+        };
+        Places { pdf: source.pdf, breaks }
+    }
+
+    fn of(&self, line: usize) -> String {
+        if !self.pdf {
+            return format!("line {line}");
+        }
+        let before = self.breaks.partition_point(|b| *b < line);
+        let start = if before == 0 { 0 } else { self.breaks[before - 1] };
+        format!("page {}, line {}", before + 1, line - start)
+    }
 }
 
 /// The relationships the report's citations say of its subject: it uses the techniques and
@@ -172,7 +213,7 @@ impl Said<'_, '_> {
         object.insert("id".into(), json!(id));
         if !self.import.repository.has(&id) {
             let provenance =
-                Provenance { source: &self.source.name, rule: "text relationship", location: format!("line {line}") };
+                Provenance { source: &self.source.name, rule: "text relationship", location: self.places.of(line) };
             self.import.out.add_sdo(object, self.time, &provenance);
         }
         id
@@ -225,14 +266,14 @@ pub(crate) fn add_report(
     import.out.add_sdo(object, time, &provenance);
 }
 
-fn vulnerability(import: &mut Import<'_>, source: &Source, cve: &str, line: usize, time: &str) -> String {
+fn vulnerability(import: &mut Import<'_>, source: &Source, cve: &str, location: String, time: &str) -> String {
     let id = bundle::derived_id("vulnerability", cve);
     let mut object = Map::new();
     object.insert("type".into(), json!("vulnerability"));
     object.insert("id".into(), json!(id));
     object.insert("name".into(), json!(cve));
     object.insert("external_references".into(), json!([{ "source_name": "cve", "external_id": cve }]));
-    let provenance = Provenance { source: &source.name, rule: "text cve", location: format!("line {line}") };
+    let provenance = Provenance { source: &source.name, rule: "text cve", location };
     import.out.add_sdo(object, time, &provenance);
     id
 }
