@@ -427,6 +427,16 @@ fn the_target_must_be_inside_the_content_folder() {
     assert_eq!(code, 2);
 }
 
+/// A MISP event PyMISP writes (`misp_peer.py event` or `types`) at `relative` in the repository.
+fn pymisp_event(repo: &Repo, command: &str, relative: &str) -> std::path::PathBuf {
+    let event = repo.path().join(relative);
+    std::fs::create_dir_all(event.parent().unwrap()).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import/misp_peer.py");
+    let status = common::peer_python().arg(&script).arg(command).arg(&event).status().unwrap();
+    assert!(status.success(), "PyMISP makes the event");
+    event
+}
+
 #[test]
 fn misp_events_from_pymisp_match_misp_stix_and_pass_the_validator() {
     if !peers_required() {
@@ -434,11 +444,7 @@ fn misp_events_from_pymisp_match_misp_stix_and_pass_the_validator() {
         return;
     }
     let repo = example_repo();
-    let event = repo.path().join("sources/pymisp-event.json");
-    std::fs::create_dir_all(event.parent().unwrap()).unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import/misp_peer.py");
-    let status = common::peer_python().arg(&script).arg("event").arg(&event).status().unwrap();
-    assert!(status.success(), "PyMISP makes the event");
+    let event = pymisp_event(&repo, "event", "sources/pymisp-event.json");
     let (code, _, stderr) = import(&repo, &["sources/pymisp-event.json", "--to", "content/imports/pymisp.json"]);
     assert_eq!(code, 0, "{stderr}");
     assert_check_passes(&repo);
@@ -485,11 +491,7 @@ fn misp_types_that_are_not_one_value_match_misp_stix_where_it_writes_valid_stix(
         return;
     }
     let repo = example_repo();
-    let event = repo.path().join("sources/types.json");
-    std::fs::create_dir_all(event.parent().unwrap()).unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import/misp_peer.py");
-    let status = common::peer_python().arg(&script).arg("types").arg(&event).status().unwrap();
-    assert!(status.success(), "PyMISP makes the event");
+    let event = pymisp_event(&repo, "types", "sources/types.json");
     let (code, _, stderr) = import(&repo, &["sources/types.json", "--to", "content/imports/types.json"]);
     // One attribute (a port that is not `to_ids`) has no observable and is reported.
     assert_eq!(code, 0, "{stderr}");

@@ -557,6 +557,11 @@ fn comparisons(
     };
     let mut out = Vec::with_capacity(parts.len());
     for (kind, value) in parts {
+        // MISP writes an AS number as `AS64500`; the number is the value.
+        let value = match kind {
+            Kind::Asn => value.trim().strip_prefix("AS").or_else(|| value.trim().strip_prefix("as")).unwrap_or(value),
+            _ => value,
+        };
         match normalise(kind, value) {
             Ok(observable) => out.push(observable),
             Err(rejected) => {

@@ -236,13 +236,10 @@ pub fn normalise(kind: Kind, value: &str) -> Result<Observable, Rejected> {
             value.to_owned()
         }
         Kind::Mac => mac(value).ok_or(reject("not a MAC address (six hex octets)"))?,
-        // MISP and most lists write `AS64500`.
-        Kind::Asn => {
-            match value.strip_prefix("AS").or_else(|| value.strip_prefix("as")).unwrap_or(value).parse::<u32>() {
-                Ok(number) => number.to_string(),
-                Err(_) => return Err(reject("not an autonomous system number (0 to 4294967295)")),
-            }
-        }
+        Kind::Asn => match value.parse::<u32>() {
+            Ok(number) => number.to_string(),
+            Err(_) => return Err(reject("not an autonomous system number (0 to 4294967295)")),
+        },
         Kind::Mutex | Kind::RegistryKey | Kind::UserAgent => value.to_owned(),
     };
     Ok(Observable { kind, value: normal })
