@@ -191,7 +191,7 @@ impl<'s> View<'s> {
             return false;
         }
         let referenced = version.refs.iter().filter_map(|r| self.store.find(&r.target));
-        let named = version.named_uuids().into_iter().flat_map(|uuid| self.store.with_uuid(uuid));
+        let named = version.named_uuids().iter().flat_map(|&uuid| self.store.with_uuid(uuid));
         referenced.chain(named).all(|index| {
             let id = self.store.latest(index).id.as_str();
             self.is_visible(index)

@@ -169,7 +169,7 @@ impl Store {
                 let mut edges: Vec<(ObjectIndex, &str)> =
                     object.refs.iter().filter_map(|r| Some((self.find(&r.target)?, r.property.as_str()))).collect();
                 let referenced: Vec<ObjectIndex> = edges.iter().map(|(target, _)| *target).collect();
-                for uuid in object.named_uuids() {
+                for &uuid in object.named_uuids() {
                     let named = self.with_uuid(uuid).filter(|t| t.0 != source && !referenced.contains(t));
                     edges.extend(named.map(|target| (target, MENTIONS)));
                 }

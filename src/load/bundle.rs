@@ -298,6 +298,7 @@ fn to_record(
         label: crate::stix::label::label_of(&object_type, members),
         aliases: aliases(members),
         external_ids: external_ids(members),
+        named: crate::stix::mentions::named_uuids(raw, &id).into(),
         raw: raw.into(),
         invalid,
         name: str_of("name"),

@@ -322,7 +322,7 @@ impl StixSources {
     fn new(config: &Config) -> Result<StixSources, Error> {
         let now = super::build::check_time()?;
         Ok(StixSources {
-            options: load::LoadOptions { max_file_size: config.check.max_file_size },
+            options: load::LoadOptions { max_file_size: config.check.max_file_size, ..Default::default() },
             clock: validate::Clock { now: now.instant().0, tolerance_seconds: config.check.future_tolerance_seconds },
             files: HashSet::new(),
             kept: Vec::new(),

@@ -45,7 +45,9 @@ pub enum Content<'a> {
 /// Checks `paths` (or the configured content folder when empty); with `withholding`, also
 /// works out what each audience would not get (it links the objects, which costs a Store).
 pub fn check(config: &Config, paths: &[PathBuf], cwd: &Path, withholding: bool) -> Result<CheckReport, Error> {
-    let (mut report, objects) = load_and_check(config, Content::Files(paths), cwd, build::check_time()?)?;
+    // Without withholding nothing is published or linked: the objects' JSON need not stay.
+    let keep = Keep { raw: withholding };
+    let (mut report, objects) = load_and_check_keeping(config, Content::Files(paths), cwd, build::check_time()?, keep)?;
     if !withholding {
         return Ok(report);
     }
@@ -120,17 +122,34 @@ pub fn diff(config: &Config, base: &str, head: Option<&str>, cwd: &Path) -> Resu
     ))
 }
 
-/// Loads and checks, keeping the objects for the stages after.
+/// What a load keeps of each object beyond what every stage needs.
+#[derive(Clone, Copy)]
+struct Keep {
+    /// Its JSON (see `load::LoadOptions::keep_raw`).
+    raw: bool,
+}
+
+/// Loads and checks, keeping the objects (their JSON included) for the stages after.
 fn load_and_check(
     config: &Config,
     content: Content<'_>,
     cwd: &Path,
     now: stix::Timestamp,
 ) -> Result<(CheckReport, Vec<stix::StixObject>), Error> {
+    load_and_check_keeping(config, content, cwd, now, Keep { raw: true })
+}
+
+fn load_and_check_keeping(
+    config: &Config,
+    content: Content<'_>,
+    cwd: &Path,
+    now: stix::Timestamp,
+    keep: Keep,
+) -> Result<(CheckReport, Vec<stix::StixObject>), Error> {
     let started = Instant::now();
     let clock = validate::Clock { now: now.instant().0, tolerance_seconds: config.check.future_tolerance_seconds };
     let check = move |value: &serde_json::Value, version| validate::check_object_at(value, version, Some(clock));
-    let (discovered, loaded) = load_content(config, content, cwd, &check)?;
+    let (discovered, loaded) = load_content_keeping(config, content, cwd, &check, keep)?;
     log_timing("load and check objects", started);
     let repo_options = validate::RepositoryOptions {
         missing_reference: config.check.missing_references,
@@ -158,8 +177,18 @@ fn load_content(
     cwd: &Path,
     check: &load::ObjectCheck,
 ) -> Result<(load::Discovered, load::Loaded), Error> {
+    load_content_keeping(config, content, cwd, check, Keep { raw: true })
+}
+
+fn load_content_keeping(
+    config: &Config,
+    content: Content<'_>,
+    cwd: &Path,
+    check: &load::ObjectCheck,
+    keep: Keep,
+) -> Result<(load::Discovered, load::Loaded), Error> {
     let started = Instant::now();
-    let options = load::LoadOptions { max_file_size: config.check.max_file_size };
+    let options = load::LoadOptions { max_file_size: config.check.max_file_size, keep_raw: keep.raw };
     match content {
         Content::Files(paths) => {
             let paths = if paths.is_empty() { vec![config.content_dir.clone()] } else { paths.to_vec() };

@@ -42,8 +42,12 @@ pub struct StixObject {
     /// A hash of the object's content that ignores key order and whitespace, so two copies of
     /// the same version in different files compare equal.
     pub content_hash: u64,
-    /// The object's JSON exactly as contributed: it is what gets published.
+    /// The object's JSON exactly as contributed: it is what gets published. Empty when the
+    /// loader was asked to keep it only where `check` reads it (`LoadOptions::keep_raw`).
     pub raw: Box<str>,
+    /// Every UUID the JSON names besides the object's own id (`mentions::named_uuids`), found
+    /// once while loading: the marking rules, the links and every audience's View read them.
+    pub named: Box<[u128]>,
     /// Whether a per-object rule found an error in it (`build --allow-errors` leaves it out).
     pub invalid: bool,
     pub file: Arc<PathBuf>,
@@ -80,8 +84,9 @@ impl StixObject {
     }
 
     /// The UUIDs its JSON names anywhere (references, extensions, prose; escaped, encoded or in
-    /// any case, see `mentions`); sorted, each once. Callers skip the object itself.
-    pub fn named_uuids(&self) -> Vec<u128> {
-        super::mentions::named_uuids(&self.raw, &self.id)
+    /// any case, see `mentions`); each once, in the order first named. Callers skip the object
+    /// itself.
+    pub fn named_uuids(&self) -> &[u128] {
+        &self.named
     }
 }

@@ -144,7 +144,7 @@ fn inconsistent<'a>(index: &VersionIndex<'a>, at: usize, named: &Named<'_>) -> V
     let references = object.refs.iter().filter(|r| !is_marking_property(&r.property));
     let pointed = references.map(|r| (r.target.as_str(), r.property.as_str(), r.pointer.as_str()));
     // Objects its text names by UUID (in prose, extensions, any spelling) and not by reference.
-    let mentioned_at = object.named_uuids().into_iter().flat_map(|uuid| {
+    let mentioned_at = object.named_uuids().iter().flat_map(|&uuid| {
         let start = uuids.partition_point(|(u, _)| *u < uuid);
         uuids[start..].iter().take_while(move |(u, _)| *u == uuid).map(|(_, at)| *at)
     });

@@ -23,6 +23,7 @@ use crate::diag::Finding;
 use crate::stix::SpecVersion;
 pub(crate) use checker::{Checker, Clock};
 pub(crate) use repository::{check_repository, RepositoryOptions};
+pub(crate) use rule_keys::may_hold_a_rule;
 
 /// Checks one object by the rules of its version, and its timestamps against the build time.
 pub(crate) fn check_object_at(value: &Value, version: SpecVersion, clock: Option<Clock>) -> Vec<Finding> {

@@ -69,14 +69,20 @@ pub(super) fn check<'a>(index: &VersionIndex<'a>, found: &mut Vec<Anchored<'a>>)
     }
 }
 
+/// Whether an indicator's JSON may hold a rule these keys concern (it names an engine, in any
+/// case): the cheap test before it is parsed, which the loader also uses to keep its JSON.
+pub(crate) fn may_hold_a_rule(raw: &str) -> bool {
+    let lower = raw.to_ascii_lowercase();
+    ["yara", "snort", "suricata"].iter().any(|name| lower.contains(name))
+}
+
 /// An indicator's rule with its key; `None` for other objects, other pattern types and rules
 /// the engine would refuse anyway.
 fn keyed(object: &StixObject) -> Option<Keyed<'_>> {
     if object.object_type != "indicator" || object.revoked {
         return None;
     }
-    let lower = object.raw.to_ascii_lowercase();
-    if !["yara", "snort", "suricata"].iter().any(|name| lower.contains(name)) {
+    if !may_hold_a_rule(&object.raw) {
         return None;
     }
     let json: Value = serde_json::from_str(&object.raw).ok()?;
