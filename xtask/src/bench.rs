@@ -4,8 +4,7 @@
 //! ([`crate::bench_taxii`]), or provenance, `diff` and `check --changed-since` on the ATT&CK
 //! release history ([`crate::bench_history`]), or the search index and the bytes its queries
 //! fetch ([`crate::bench_search`]), hostile shapes of input: one line, deep, wide
-//! ([`crate::bench_hostile`]), `stixpress match` against `grep -F -f` ([`crate::bench_match`]),
-//! or `stixpress import` of a MISP feed, a written report and a TAXII pull ([`crate::bench_import`]).
+//! ([`crate::bench_hostile`]), or `stixpress match` against `grep -F -f` ([`crate::bench_match`]).
 //!
 //! The check bench times `stixpress check --format json`, with the peak memory of each run,
 //! against the targets: mitre-cti under 1 s; 1,000,000 objects under 15 s and under 2048 MiB.
@@ -61,7 +60,7 @@ struct Run {
 const SEED: u64 = 1;
 
 pub fn run(mut args: Args) -> Result<(), String> {
-    let which = args.subcommand(&["check", "build", "taxii", "history", "search", "hostile", "match", "import"]);
+    let which = args.subcommand(&["check", "build", "taxii", "history", "search", "hostile", "match"]);
     let options = Options {
         objects: args.count("--objects")?.unwrap_or(1_000_000),
         files: args.count("--files")?.unwrap_or(10_000),
@@ -95,9 +94,6 @@ pub fn run(mut args: Args) -> Result<(), String> {
     if which.as_deref() == Some("taxii") {
         let synthetic = (!no_synthetic).then_some(synthetic.as_path());
         missed += crate::bench_taxii::run(&binary, &root, &target_dir, synthetic, medallion_timeout)?;
-    }
-    if which.as_deref() == Some("import") {
-        missed += crate::bench_import::run(&binary, &root, &target_dir, &synthetic, options.objects)?;
     }
     if which.as_deref() == Some("match") {
         missed += crate::bench_match::run(&binary, &target_dir, &synthetic, log_mib)?;

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use crate::format::thousands;
 
-pub(crate) const ALL: &str = "53cc8462-778d-5082-8f0a-1f0bdda37ed7";
+const ALL: &str = "53cc8462-778d-5082-8f0a-1f0bdda37ed7";
 const MEDALLION_COLLECTION: &str = "e41c49b8-49a8-44e5-9643-e2b380b93dd9";
 const CONNECTIONS: usize = 8;
 const LOAD_SECONDS: u64 = 10;
@@ -37,7 +37,7 @@ struct Target {
 }
 
 /// A running server process, stopped when dropped.
-pub(crate) struct Process(Child);
+struct Process(Child);
 
 impl Drop for Process {
     fn drop(&mut self) {
@@ -160,7 +160,7 @@ fn peak_memory(process: &Process) -> String {
 }
 
 /// Builds `content` into `root` and starts `stixpress serve` on a free port.
-pub(crate) fn start_serve(binary: &Path, root: &Path, content: &Path) -> Result<(Process, String, PathBuf), String> {
+fn start_serve(binary: &Path, root: &Path, content: &Path) -> Result<(Process, String, PathBuf), String> {
     std::fs::create_dir_all(root).map_err(|e| e.to_string())?;
     // Every object public: the benchmark measures serving, not withholding.
     let config = "[audiences.public]\ntlp = [\"clear\", \"white\", \"green\", \"amber\", \"amber+strict\", \"red\"]\n";

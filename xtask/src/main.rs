@@ -9,7 +9,6 @@ mod bench;
 mod bench_build;
 mod bench_history;
 mod bench_hostile;
-mod bench_import;
 mod bench_match;
 mod bench_search;
 mod bench_taxii;
@@ -30,7 +29,7 @@ tasks:
       Write a synthetic intelligence repository: DIR/content/<dd>/bundle-<n>.json, M bundle
       files holding N valid STIX 2.1 objects in all (N >= 200, M <= N). Same seed, same bytes
       (default seed 1). Counts accept 10_000, 10k, 1M.
-  bench [check|build|taxii|history|search|hostile|match|import] [--objects N] [--files M] [--keep] [--binary PATH]
+  bench [check|build|taxii|history|search|hostile] [--objects N] [--files M] [--keep] [--binary PATH]
       Build stixpress (release), then benchmark it on mitre-cti, the Unit 42 playbooks and a
       synthetic repository (default 1M objects in 10k files, generated into
       <target>/bench-data/); without check or build, both.
@@ -55,10 +54,6 @@ tasks:
       match (only when named): `stixpress match --feed` on a generated JSON-lines log of
       --log-mib M (default 1024) against `grep -F -f` with the same values (the synthetic
       repository's public blocklists): MB/s and peak memory of both.
-      import (only when named): `stixpress import` of a generated MISP feed (1,000 events x 100
-      attributes; target 5 s), a 1 MB written report into ATT&CK enterprise (target 0.5 s) and
-      a TAXII pull of the synthetic repository's collection from `stixpress serve` (target 30 s
-      with --objects 100k): time, objects written and peak memory of the faster of two runs.
       Exits 1 when a target is missed.
 ";
 
