@@ -1,5 +1,6 @@
 //! Import benchmark: a written report of 1 MB (prose with a defanged domain and an address every
-//! fifth line); MISP events, 1,000 of 100 attributes each, in one `{"response": […]}` file and as
+//! fifth line), and one naming ATT&CK groups and software imported into ATT&CK enterprise (when
+//! `../shared/data` is beside the repository); MISP events, 1,000 of 100 attributes each, in one `{"response": […]}` file and as
 //! a MISP feed folder (manifest.json and one file an event); and a TAXII pull of 100,000
 //! indicators from `stixpress serve`; each imported into an empty repository. Prints seconds,
 //! objects and the peak resident memory of each import (Linux: the high-water mark is reset
@@ -34,6 +35,31 @@ fn report() -> String {
     text
 }
 
+/// A report of 1 MB as analysts write them about ATT&CK: steps naming groups and software,
+/// citing techniques and CVEs, with defanged indicators and the look-alikes the extractor
+/// leaves out (file names, version numbers). Imported into ATT&CK enterprise, it references
+/// the groups, software and techniques and relates them to its subject.
+fn attack_report() -> String {
+    const NAMES: &[&str] = &["APT29", "Turla", "Cobalt Strike", "Mimikatz", "Sandworm Team", "Lazarus Group"];
+    let mut text = String::from("# Spring wave\n\n");
+    let mut step = 0usize;
+    while text.len() < 1_000_000 {
+        step += 1;
+        let _ = writeln!(
+            text,
+            "Step {step}: {} used T1{:03} to reach c{step}.bad-relay[.]net and 203.0.{}.{}, dropping invoice{step}.pdf \
+             via hxxps://cdn{step}.relay-updates[.]org/p{step}.bin; version 1.2.3.{} fixed CVE-2024-{}.",
+            NAMES[step % NAMES.len()],
+            step * 7 % 600,
+            step % 250,
+            step % 200 + 1,
+            step % 9,
+            1000 + step % 9000,
+        );
+    }
+    text
+}
+
 fn misp_events(events: usize, attributes: usize) -> String {
     let mut list = Vec::with_capacity(events);
     for e in 0..events {
@@ -52,8 +78,13 @@ fn misp_events(events: usize, attributes: usize) -> String {
 }
 
 fn run(dir: &Path, source: &str, format: ImportFormat) -> (f64, usize) {
+    run_in(dir, None, source, format)
+}
+
+/// Imports `source` (in `dir`) into the repository whose content is `content` (else `dir`'s).
+fn run_in(dir: &Path, content: Option<&Path>, source: &str, format: ImportFormat) -> (f64, usize) {
     let source = if source.starts_with("http") { source.into() } else { dir.join(source) };
-    let config = Config::load(Some(dir), None, dir).expect("config");
+    let config = Config::load(Some(dir), content, dir).expect("config");
     let options = ImportOptions {
         sources: vec![source],
         format,
@@ -161,6 +192,16 @@ fn main() {
     std::fs::write(dir.path().join("events.json"), misp_events(1000, 100)).expect("write");
     let (seconds, objects) = run(dir.path(), "report.md", ImportFormat::Text);
     println!("text report, 1 MB: {seconds:.3} s, {objects} objects, peak {} MiB", peak_memory_mib());
+    let attack = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mitre-cti/enterprise-attack");
+    if attack.is_dir() {
+        std::fs::write(dir.path().join("attack-report.md"), attack_report()).expect("write");
+        let (seconds, objects) = run_in(dir.path(), Some(&attack), "attack-report.md", ImportFormat::Text);
+        println!(
+            "text report naming ATT&CK groups, software, techniques, 1 MB, into ATT&CK enterprise: {seconds:.3} s \
+             (loading the repository included), {objects} objects, peak {} MiB",
+            peak_memory_mib()
+        );
+    }
     let (seconds, objects) = run(dir.path(), "events.json", ImportFormat::Misp);
     println!(
         "MISP, 1,000 events x 100 attributes in one file: {seconds:.3} s, {objects} objects, peak {} MiB",
