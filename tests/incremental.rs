@@ -39,6 +39,17 @@ fn rebuild_matches_fresh(repo: &Repo, args: &[&str], step: &str) -> String {
     out.lines().find(|l| l.starts_with("built ")).unwrap_or_default().to_owned()
 }
 
+/// Each object page of a built site and when it was last written.
+fn object_page_times(site: &Path) -> BTreeMap<String, std::time::SystemTime> {
+    let pages = std::fs::read_dir(site.join("objects")).expect("objects/").flatten();
+    pages
+        .filter_map(|entry| {
+            let modified = std::fs::metadata(entry.path().join("index.html")).and_then(|m| m.modified()).ok()?;
+            Some((entry.file_name().to_string_lossy().into_owned(), modified))
+        })
+        .collect()
+}
+
 fn edit(repo: &Repo, relative: &str, from: &str, to: &str) {
     let path = repo.path().join(relative);
     let text = std::fs::read_to_string(&path).expect("read");
@@ -69,8 +80,15 @@ fn the_example_rebuilt_after_each_kind_of_change_equals_a_fresh_build() {
          "object_marking_refs": ["marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"]}
     ]});
     repo.write("content/tools/bench-flasher.json", serde_json::to_string_pretty(&added).unwrap());
+    let before = object_page_times(&repo.path().join("site"));
     let summary = rebuild_matches_fresh(&repo, PUBLIC, "addition");
     assert!(!summary.contains("(0 written"), "{summary}");
+    // Only the pages the addition reaches are written again: the new objects', the malware's
+    // and the tool's neighbours' (no count or list on other object pages changes with it).
+    let after = object_page_times(&repo.path().join("site"));
+    let rewritten: Vec<&String> =
+        before.iter().filter(|(page, time)| after.get(*page) != Some(*time)).map(|(p, _)| p).collect();
+    assert!(rewritten.len() <= 3, "{} of {} object pages written again: {rewritten:?}", rewritten.len(), before.len());
     let page = std::fs::read_to_string(repo.path().join(format!("site/objects/{malware}/index.html"))).unwrap();
     assert!(page.contains("Bench Flasher"), "the neighbour's page shows the new tool");
 

@@ -17,7 +17,8 @@ pub(crate) struct TypeSummary {
     pub(crate) name: String,
     pub(crate) label: String,
     pub(crate) plural: String,
-    pub(crate) count: usize,
+    /// None where the navigation leaves counts out (object pages).
+    pub(crate) count: Option<usize>,
 }
 
 #[derive(Serialize, Clone)]
@@ -48,7 +49,7 @@ pub(crate) fn type_groups(view: &View<'_>) -> Vec<TypeGroup> {
                     name: (*name).to_owned(),
                     label: type_label(name),
                     plural: type_plural(name),
-                    count: *count,
+                    count: Some(*count),
                 })
                 .collect(),
         })

@@ -71,12 +71,15 @@ pub(crate) fn render(
     let tactic_rank = kill_chains::columns(view, &site.matrix_order);
     let chains = kill_chains::kill_chain_pages(view, &tactic_rank, "../../");
     let matrix = chains.first().map(kill_chains::MatrixLink::to);
-    let at_depth = site_contexts(publication, matrix.as_ref());
+    let at_depth = site_contexts(publication, matrix.as_ref(), Counts::Shown);
+    // Object pages list the types without their counts: a count on every page would make any
+    // addition or removal change every page, and a rebuild render them all again.
+    let object_site = site_contexts(publication, matrix.as_ref(), Counts::Left).swap_remove(2);
     let provenance = history::Provenance::new(view.history(), site.repository_url.as_deref());
     let activity = dashboard::Activity::new(view, publication.now);
     let sources =
         object_page::Sources { feeds, tactic_rank: &tactic_rank, provenance: &provenance, activity: &activity };
-    let mut written = object_pages(view, theme, &at_depth[2], &sources, sink, tick)?;
+    let mut written = object_pages(view, theme, &object_site, &sources, sink, tick)?;
     written += list_pages(view, theme, &at_depth, sink, tick)?;
     let page = |template: &str, path: &str, depth: usize, extra: Value| -> Result<(), Error> {
         let html = theme.render(template, &context! { site => at_depth[depth].clone(), ..extra }, path)?;
@@ -113,10 +116,20 @@ pub(crate) fn render(
     Ok(Rendered { pages: written + 3 + chains.len() + matrix_pages, matrix })
 }
 
+/// Whether the type list in the navigation shows how many objects each type has.
+#[derive(Clone, Copy, PartialEq)]
+enum Counts {
+    Shown,
+    Left,
+}
+
 /// The site's context for templates at each depth below the root.
-fn site_contexts(publication: &Publication<'_, '_>, matrix: Option<&MatrixLink>) -> Vec<Value> {
+fn site_contexts(publication: &Publication<'_, '_>, matrix: Option<&MatrixLink>, counts: Counts) -> Vec<Value> {
     let Publication { view, site, pages, .. } = *publication;
-    let type_groups = lists::type_groups(view);
+    let mut type_groups = lists::type_groups(view);
+    if counts == Counts::Left {
+        type_groups.iter_mut().flat_map(|g| g.types.iter_mut()).for_each(|t| t.count = None);
+    }
     let repository_url = site.repository_url.as_deref().and_then(safe_url);
     let site_at = |root: &str| {
         Value::from_serialize(SiteContext {
@@ -142,7 +155,7 @@ pub(crate) fn render_content_pages(
     sink: &dyn Sink,
     tick: &(dyn Fn() + Sync),
 ) -> Result<(usize, Vec<String>), Error> {
-    let site = site_contexts(publication, matrix).swap_remove(1);
+    let site = site_contexts(publication, matrix, Counts::Shown).swap_remove(1);
     let mut refused = Vec::new();
     let mut written = 0;
     for content_page in publication.pages {
