@@ -130,7 +130,8 @@ fn no_hostile_text_becomes_live_markup_on_any_page() {
 #[test]
 fn template_syntax_in_content_is_never_evaluated() {
     let tree = hostile_site();
-    for (path, bytes) in &tree {
+    // The output manifest holds hashes and times in digits, where `1337` turns up by chance.
+    for (path, bytes) in tree.iter().filter(|(path, _)| path.as_str() != ".stixpress-manifest") {
         let text = String::from_utf8_lossy(bytes);
         // 7*191: the result of evaluating `{{ 7*191 }}`.
         assert!(!text.contains("1337"), "{path} evaluated a template expression from content");
