@@ -61,8 +61,11 @@ pub(crate) fn bars(id: &str, title: &str, x_label: &str, y_label: &str, rows: Ve
         svg,
         r#"<svg class="chart-svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{id}-title" preserveAspectRatio="xMidYMid meet">"#
     );
-    // Axes and three gridlines: 0, half, max.
-    for (i, value) in [0, max / 2, max].iter().enumerate() {
+    // Axes and three gridlines: 0, half, max (two when half is 0: a line and a 0 drawn twice
+    // were most of a one-mention chart's bytes).
+    let mut gridlines = vec![0, max / 2, max];
+    gridlines.dedup();
+    for (i, value) in gridlines.iter().enumerate() {
         let y = TOP + plot_h - plot_h * (*value as f64) / max as f64;
         let class = if i == 0 { "axis" } else { "grid" };
         let _ = write!(
@@ -168,6 +171,15 @@ mod tests {
         assert!(chart.svg.contains(r#"<text class="axis-label" x="2" y="12""#));
         assert!(!chart.svg.contains("rotate("));
         assert!(chart.svg.contains(r#"x1="52.0""#), "{}", chart.svg);
+    }
+
+    #[test]
+    fn each_gridline_and_tick_number_is_drawn_once() {
+        let ones = bars("c", "T", "M", "O", vec![("a".into(), 1), ("b".into(), 1)]);
+        assert_eq!(ones.svg.matches("<line ").count(), 2, "0 and 1: {}", ones.svg);
+        assert_eq!(ones.svg.matches(">0</text>").count(), 1);
+        let tens = bars("c", "T", "M", "O", vec![("a".into(), 10), ("b".into(), 3)]);
+        assert_eq!(tens.svg.matches("<line ").count(), 3, "0, 5 and 10");
     }
 
     #[test]
