@@ -77,8 +77,14 @@ pub(crate) fn render(
     let object_site = site_contexts(publication, matrix.as_ref(), Counts::Left).swap_remove(2);
     let provenance = history::Provenance::new(view.history(), site.repository_url.as_deref());
     let activity = dashboard::Activity::new(view, publication.now);
-    let sources =
-        object_page::Sources { feeds, tactic_rank: &tactic_rank, provenance: &provenance, activity: &activity };
+    let kept = object_page::kept_as_published(view);
+    let sources = object_page::Sources {
+        feeds,
+        tactic_rank: &tactic_rank,
+        provenance: &provenance,
+        activity: &activity,
+        kept: &kept,
+    };
     let mut written = object_pages(view, theme, &object_site, &sources, sink, tick)?;
     written += list_pages(view, theme, &at_depth, sink, tick)?;
     let page = |template: &str, path: &str, depth: usize, extra: Value| -> Result<(), Error> {

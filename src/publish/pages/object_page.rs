@@ -84,7 +84,7 @@ pub(crate) struct ObjectPage {
 
 /// "Imported from <source> by <importer>, <rule>, <location>": the provenance extension
 /// `stixpress import` writes. Every part is contributed text; only a safe URL becomes a link.
-#[derive(Serialize, Debug, PartialEq)]
+#[derive(Serialize, Debug, PartialEq, Clone)]
 pub(crate) struct Imported {
     pub(crate) source: String,
     pub(crate) source_href: Option<String>,
@@ -121,7 +121,13 @@ pub(crate) struct Sources<'a> {
     pub(crate) tactic_rank: &'a super::kill_chains::Columns,
     pub(crate) provenance: &'a Provenance<'a>,
     pub(crate) activity: &'a Activity<'a>,
+    /// The groupings an import made of objects it kept as published (`kept_as_published`).
+    pub(crate) kept: &'a KeptFrom,
 }
+
+/// Each grouping `stixpress import` made of the objects it kept as their publisher published
+/// them (by id), with the provenance it carries.
+pub(crate) type KeptFrom = std::collections::HashMap<String, Imported>;
 
 pub(crate) fn object_page(view: &View<'_>, entry: Entry<'_>, sources: &Sources<'_>) -> ObjectPage {
     let has_layer = sources.feeds.layers.contains(entry.id());
@@ -203,7 +209,7 @@ pub(crate) fn object_page(view: &View<'_>, entry: Entry<'_>, sources: &Sources<'
         replaced_by: touching.iter().find(|t| t.outgoing && t.kind == "revoked-by").map(|t| Link::to(t.other, ROOT)),
         description_html,
         kill_chain: kill_chain(members),
-        imported: imported(members).or_else(|| kept_from(view, entry)),
+        imported: imported(members).or_else(|| kept_from(view, entry, sources.kept)),
         fields,
         detection,
         contents,
@@ -244,20 +250,30 @@ fn imported(members: &Map<String, Value>) -> Option<Imported> {
     })
 }
 
+/// The groupings of `view` that say where imported objects came from, each read once: one
+/// grouping can list a whole TAXII collection, and every page it lists looks it up.
+pub(crate) fn kept_as_published(view: &View<'_>) -> KeptFrom {
+    let groupings = view.entries().filter(|e| e.object_type() == "grouping");
+    groupings
+        .filter(|grouping| grouping.object.raw.contains(crate::stix::KEPT_AS_PUBLISHED))
+        .filter_map(|grouping| {
+            let parsed: Value = serde_json::from_str(&view.json(grouping.object)).ok()?;
+            let mut found = imported(parsed.as_object()?)?;
+            if !found.rule.as_deref().is_some_and(|r| r.ends_with(crate::stix::KEPT_AS_PUBLISHED)) {
+                return None;
+            }
+            // The grouping's location counts its objects; the page of each is one of them.
+            found.location = None;
+            Some((grouping.id().to_owned(), found))
+        })
+        .collect()
+}
+
 /// Where an object an import kept as its publisher published it came from: the grouping the
 /// import made of it (one this audience sees), whose provenance says so.
-fn kept_from(view: &View<'_>, entry: Entry<'_>) -> Option<Imported> {
+fn kept_from(view: &View<'_>, entry: Entry<'_>, kept: &KeptFrom) -> Option<Imported> {
     let groupings = view.incoming(entry).filter(|(p, r)| *p == "object_refs" && r.object_type() == "grouping");
-    groupings.into_iter().find_map(|(_, grouping)| {
-        let parsed: Value = serde_json::from_str(&view.json(grouping.object)).ok()?;
-        let mut found = imported(parsed.as_object()?)?;
-        if !found.rule.as_deref().is_some_and(|r| r.ends_with(crate::stix::KEPT_AS_PUBLISHED)) {
-            return None;
-        }
-        // The grouping's location counts its objects; this page is one of them.
-        found.location = None;
-        Some(found)
-    })
+    groupings.into_iter().find_map(|(_, grouping)| kept.get(grouping.id()).cloned())
 }
 
 /// Gives every section its own fragment: contributed names reduced to `[a-z0-9-]` can meet
