@@ -46,7 +46,7 @@ impl NameFinder {
     }
 
     /// Counts the names in one line into `mentions` (first mention first).
-    pub(crate) fn scan(&self, line: &str, number: usize, mentions: &mut Vec<Mention>) {
+    pub(crate) fn scan(&self, line: &str, number: usize, mentions: &mut Mentions) {
         for found in self.automaton.find_iter(line) {
             let before = line[..found.start()].chars().next_back();
             let after = line[found.end()..].chars().next();
@@ -54,14 +54,25 @@ impl NameFinder {
                 continue;
             }
             let (id, object_type) = &self.objects[found.pattern().as_usize()];
-            match mentions.iter_mut().find(|m| &m.id == id) {
-                Some(mention) => mention.count += 1,
+            match mentions.at.get(id) {
+                Some(&at) => mentions.list[at].count += 1,
                 None => {
-                    mentions.push(Mention { id: id.clone(), object_type: object_type.clone(), line: number, count: 1 })
+                    mentions.at.insert(id.clone(), mentions.list.len());
+                    let mention = Mention { id: id.clone(), object_type: object_type.clone(), line: number, count: 1 };
+                    mentions.list.push(mention);
                 }
             }
         }
     }
+}
+
+/// The objects a text names, in the order first named (a lookup per name found, whatever
+/// their number).
+#[derive(Default)]
+pub(crate) struct Mentions {
+    pub(crate) list: Vec<Mention>,
+    /// Each id's place in `list`.
+    at: std::collections::HashMap<String, usize>,
 }
 
 fn worth_looking_for(name: &str) -> bool {
@@ -119,11 +130,11 @@ mod tests {
 
     fn scan(text: &str) -> Vec<Mention> {
         let finder = finder();
-        let mut mentions = Vec::new();
+        let mut mentions = Mentions::default();
         for (i, line) in text.lines().enumerate() {
             finder.scan(line, i + 1, &mut mentions);
         }
-        mentions
+        mentions.list
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 use serde_json::{json, Map};
 
-use super::named::{self, Mention, NameFinder};
+use super::named::{self, Mention, Mentions, NameFinder};
 use super::{bundle, values, Import, Made, Provenance, Source};
 use crate::diag::Diagnostic;
 use crate::stix::observables::{Kind, Observable};
@@ -44,7 +44,7 @@ pub(crate) fn import(import: &mut Import<'_>, source: &Source) {
     let places = Places::new(source, &plain);
     let mut found = Findings::default();
     let finder = NameFinder::new(import.repository.named());
-    let mut mentions = Vec::new();
+    let mut mentions = Mentions::default();
     for (index, line) in plain.lines().enumerate() {
         scan_line(line, index + 1, &mut found);
         if let Some(finder) = &finder {
@@ -100,10 +100,10 @@ pub(crate) fn import(import: &mut Import<'_>, source: &Source) {
             ),
         );
     }
-    refs.extend(mentions.iter().map(|m| m.id.clone()));
-    if let Some(subject) = named::subject(&mentions) {
+    refs.extend(mentions.list.iter().map(|m| m.id.clone()));
+    if let Some(subject) = named::subject(&mentions.list) {
         let said = Said { import, source, time: &time, places: &places };
-        refs.extend(relate_to_subject(said, subject, &mentions, &cited, &indicators));
+        refs.extend(relate_to_subject(said, subject, &mentions.list, &cited, &indicators));
     }
     if refs.is_empty() {
         import.diagnostics.push(
