@@ -366,17 +366,13 @@ fn import_mapped(
     event: &mut Event<'_>,
     attribute: &Attribute<'_>,
     mapping: Mapping,
-    mut made: Made<'_>,
+    made: Made<'_>,
 ) {
     let pointer = attribute.pointer;
     match mapping {
         Mapping::Pattern { pattern, .. } if attribute.to_ids => {
-            describe(&mut made.extra, event, attribute.tags, attribute.comment);
-            made.extra.insert("name".into(), json!(super::clip(attribute.value, 200)));
-            let id =
-                import.indicator_with_pattern(("stix", &pattern), attribute.value, &event.key, attribute.time, &made);
-            relate(import, event, &id, attribute.tags, attribute.time, pointer);
-            event.refs.push(id);
+            let name = super::clip(attribute.value, 200);
+            attribute_indicator(import, event, attribute, ("stix", &pattern), name, made);
         }
         Mapping::Pattern { observed, .. } if observed.is_empty() => {
             let d = Diagnostic::warning(
@@ -396,17 +392,8 @@ fn import_mapped(
             }
         }
         Mapping::Rule(language) => {
-            describe(&mut made.extra, event, attribute.tags, attribute.comment);
-            made.extra.insert("name".into(), json!(rule_name(attribute.value)));
-            let id = import.indicator_with_pattern(
-                (language, attribute.value),
-                attribute.value,
-                &event.key,
-                attribute.time,
-                &made,
-            );
-            relate(import, event, &id, attribute.tags, attribute.time, pointer);
-            event.refs.push(id);
+            let name = rule_name(attribute.value);
+            attribute_indicator(import, event, attribute, (language, attribute.value), name, made);
         }
         Mapping::Named(object_type) => {
             let id = named_object(import, event, attribute, object_type, made);
@@ -426,6 +413,23 @@ fn import_mapped(
             event.refs.push(id);
         }
     }
+}
+
+/// The indicator of an attribute (this pattern, in its language), named `name`, described by
+/// the attribute and event, with the relationships their tags say; it joins the event's report.
+fn attribute_indicator(
+    import: &mut Import<'_>,
+    event: &mut Event<'_>,
+    attribute: &Attribute<'_>,
+    pattern: (&str, &str),
+    name: String,
+    mut made: Made<'_>,
+) {
+    describe(&mut made.extra, event, attribute.tags, attribute.comment);
+    made.extra.insert("name".into(), json!(name));
+    let id = import.indicator_with_pattern(pattern, attribute.value, &event.key, attribute.time, &made);
+    relate(import, event, &id, attribute.tags, attribute.time, attribute.pointer);
+    event.refs.push(id);
 }
 
 /// A vulnerability, campaign or threat actor named by the attribute: the repository's when it
