@@ -46,8 +46,8 @@ pub enum Content<'a> {
 /// works out what each audience would not get (it links the objects, which costs a Store).
 pub fn check(config: &Config, paths: &[PathBuf], cwd: &Path, withholding: bool) -> Result<CheckReport, Error> {
     // Without withholding nothing is published or linked: the objects' JSON need not stay.
-    let keep = Keep { raw: withholding };
-    let (mut report, objects) = load_and_check_keeping(config, Content::Files(paths), cwd, build::check_time()?, keep)?;
+    let now = build::check_time()?;
+    let (mut report, objects) = load_and_check_keeping(config, Content::Files(paths), cwd, now, withholding)?;
     if !withholding {
         return Ok(report);
     }
@@ -76,7 +76,7 @@ fn without_invalid(objects: Vec<stix::StixObject>) -> (Vec<stix::StixObject>, Ve
 pub fn check_changed_since(config: &Config, rev: &str, cwd: &Path) -> Result<CheckReport, Error> {
     let (mut report, objects) = load_and_check(config, Content::Files(&[]), cwd, build::check_time()?)?;
     // The base is only compared with, never reported on: its objects are loaded unchecked.
-    let (_, base) = load_content(config, Content::Revision(rev), cwd, &|_, _| Vec::new())?;
+    let (_, base) = load_content(config, Content::Revision(rev), cwd, &|_, _| Vec::new(), true)?;
     let changes = crate::diff::Changes::between(&base.objects, &objects);
     let (touched, removed) = changes.touched_and_removed();
     let git = load::git_tree::GitContent::open(&config.content_dir).map_err(Error::Usage)?;
@@ -122,13 +122,6 @@ pub fn diff(config: &Config, base: &str, head: Option<&str>, cwd: &Path) -> Resu
     ))
 }
 
-/// What a load keeps of each object beyond what every stage needs.
-#[derive(Clone, Copy)]
-struct Keep {
-    /// Its JSON (see `load::LoadOptions::keep_raw`).
-    raw: bool,
-}
-
 /// Loads and checks, keeping the objects (their JSON included) for the stages after.
 fn load_and_check(
     config: &Config,
@@ -136,20 +129,21 @@ fn load_and_check(
     cwd: &Path,
     now: stix::Timestamp,
 ) -> Result<(CheckReport, Vec<stix::StixObject>), Error> {
-    load_and_check_keeping(config, content, cwd, now, Keep { raw: true })
+    load_and_check_keeping(config, content, cwd, now, true)
 }
 
+/// Loads and checks, keeping every object's JSON only when `keep_raw` (`load::LoadOptions`).
 fn load_and_check_keeping(
     config: &Config,
     content: Content<'_>,
     cwd: &Path,
     now: stix::Timestamp,
-    keep: Keep,
+    keep_raw: bool,
 ) -> Result<(CheckReport, Vec<stix::StixObject>), Error> {
     let started = Instant::now();
     let clock = validate::Clock { now: now.instant().0, tolerance_seconds: config.check.future_tolerance_seconds };
     let check = move |value: &serde_json::Value, version| validate::check_object_at(value, version, Some(clock));
-    let (discovered, loaded) = load_content_keeping(config, content, cwd, &check, keep)?;
+    let (discovered, loaded) = load_content(config, content, cwd, &check, keep_raw)?;
     log_timing("load and check objects", started);
     let repo_options = validate::RepositoryOptions {
         missing_reference: config.check.missing_references,
@@ -176,19 +170,10 @@ fn load_content(
     content: Content<'_>,
     cwd: &Path,
     check: &load::ObjectCheck,
-) -> Result<(load::Discovered, load::Loaded), Error> {
-    load_content_keeping(config, content, cwd, check, Keep { raw: true })
-}
-
-fn load_content_keeping(
-    config: &Config,
-    content: Content<'_>,
-    cwd: &Path,
-    check: &load::ObjectCheck,
-    keep: Keep,
+    keep_raw: bool,
 ) -> Result<(load::Discovered, load::Loaded), Error> {
     let started = Instant::now();
-    let options = load::LoadOptions { max_file_size: config.check.max_file_size, keep_raw: keep.raw };
+    let options = load::LoadOptions { max_file_size: config.check.max_file_size, keep_raw };
     match content {
         Content::Files(paths) => {
             let paths = if paths.is_empty() { vec![config.content_dir.clone()] } else { paths.to_vec() };
