@@ -678,6 +678,44 @@ fn stix_20_and_21_bundles_are_kept_as_published_and_checked_where_they_come_from
 }
 
 #[test]
+fn where_kept_objects_came_from_is_shown_only_to_audiences_that_see_the_grouping() {
+    let repo = example_repo();
+    let indicator_id = "indicator--0b6a3f5e-4c1d-4a2e-9b7f-0000000000a1";
+    let indicator = serde_json::json!({
+        "type": "indicator", "spec_version": "2.1", "id": indicator_id,
+        "created": "2024-04-01T10:00:00.000Z", "modified": "2024-04-01T10:00:00.000Z",
+        "indicator_types": ["malicious-activity"], "pattern": "[ipv4-addr:value = '198.51.100.77']",
+        "pattern_type": "stix", "valid_from": "2024-04-01T10:00:00Z",
+    });
+    repo.write("partner/feed.json", common::bundle(&[indicator]));
+    let (code, _, stderr) = import(&repo, &["partner/feed.json", "--to", "content/imports/partner.json"]);
+    assert_eq!(code, 0, "{stderr}");
+    // The grouping is marked TLP:AMBER and names a source only members may know.
+    let path = repo.path().join("content/imports/partner.json");
+    let mut bundle: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let amber = "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82";
+    for object in bundle["objects"].as_array_mut().unwrap().iter_mut().filter(|o| o["type"] == "grouping") {
+        object["object_marking_refs"] = serde_json::json!([amber]);
+        object["extensions"][PROVENANCE]["source"] = "CANARY-partner-source".into();
+    }
+    std::fs::write(&path, serde_json::to_string_pretty(&bundle).unwrap()).unwrap();
+    assert_check_passes(&repo);
+    let (code, output) = repo.build(&["--now", NOW]);
+    assert_eq!(code, 0, "{output}");
+    let page = format!("objects/{indicator_id}/index.html");
+    let public = common::read_tree(&repo.path().join("public"));
+    assert!(public.contains_key(&page), "the unmarked indicator is public");
+    let leaks: Vec<&String> = public
+        .iter()
+        .filter(|(_, bytes)| String::from_utf8_lossy(bytes).contains("CANARY-partner-source"))
+        .map(|(p, _)| p)
+        .collect();
+    assert!(leaks.is_empty(), "the withheld grouping's source reached the public site: {leaks:?}");
+    let members = std::fs::read_to_string(repo.path().join("members").join(&page)).unwrap();
+    assert!(members.contains("CANARY-partner-source"), "members see where it came from");
+}
+
+#[test]
 fn hostile_stix_folders_give_check_diagnostics_and_follow_no_symlink() {
     let repo = example_repo();
     repo.write("drop/deep.json", format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000)));
