@@ -56,61 +56,59 @@ pub(crate) fn bars(id: &str, title: &str, x_label: &str, y_label: &str, rows: Ve
     let plot_w = WIDTH - left - 8.0;
     let plot_h = HEIGHT - TOP - BOTTOM;
     let slot = plot_w / rows.len().max(1) as f64;
+    // Written for size as much as for the eye (a chart is on every entity page): numbers without
+    // a needless `.0`, and what the marks of a kind share (anchor, class) said once on a group.
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg class="chart-svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{id}-title" preserveAspectRatio="xMidYMid meet">"#
+        r#"<svg class="chart-svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{id}-title">"#
     );
     // Axes and three gridlines: 0, half, max (two when half is 0: a line and a 0 drawn twice
     // were most of a one-mention chart's bytes).
     let mut gridlines = vec![0, max / 2, max];
     gridlines.dedup();
+    let y_of = |value: u64| TOP + plot_h - plot_h * (value as f64) / max as f64;
     for (i, value) in gridlines.iter().enumerate() {
-        let y = TOP + plot_h - plot_h * (*value as f64) / max as f64;
         let class = if i == 0 { "axis" } else { "grid" };
+        let (y, right) = (Num(y_of(*value)), Num(WIDTH - 8.0));
+        let _ = write!(svg, r#"<line class="{class}" x1="{}" y1="{y}" x2="{right}" y2="{y}"/>"#, Num(left));
+    }
+    svg.push_str(r#"<g text-anchor="end">"#);
+    for value in &gridlines {
+        let _ = write!(svg, r#"<text x="{}" y="{}">{value}</text>"#, Num(left - 4.0), Num(y_of(*value) + 4.0));
+    }
+    svg.push_str("</g>");
+    let x_of = |i: usize| left + slot * i as f64 + slot * 0.15;
+    // A bar of height zero draws nothing and cannot be pointed at for its title: it is left
+    // out (a mentions chart is mostly empty months, and was most of an object page's bytes).
+    svg.push_str(r#"<g class="bar">"#);
+    let width = Num((slot * 0.7).max(1.0));
+    for (i, (label, value)) in rows.iter().enumerate().filter(|(_, (_, v))| *v > 0) {
+        let h = plot_h * (*value as f64) / max as f64;
         let _ = write!(
             svg,
-            r#"<line class="{class}" x1="{left:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}"/><text class="tick" x="{:.1}" y="{:.1}" text-anchor="end">{value}</text>"#,
-            WIDTH - 8.0,
-            left - 4.0,
-            y + 4.0
+            r#"<rect x="{}" y="{}" width="{width}" height="{}"><title>{}: {value}</title></rect>"#,
+            Num(x_of(i)),
+            Num(TOP + plot_h - h),
+            Num(h),
+            escape(label)
         );
     }
     // Label at most ~12 slots on the x axis, so that labels never overlap.
     let every = rows.len().div_ceil(12).max(1);
-    for (i, (label, value)) in rows.iter().enumerate() {
-        let h = plot_h * (*value as f64) / max as f64;
-        let x = left + slot * i as f64 + slot * 0.15;
-        // A bar of height zero draws nothing and cannot be pointed at for its title: it is left
-        // out (a mentions chart is mostly empty months, and was most of an object page's bytes).
-        if *value > 0 {
-            let _ = write!(
-                svg,
-                r#"<rect class="bar" x="{x:.1}" y="{:.1}" width="{:.1}" height="{h:.1}"><title>{}: {value}</title></rect>"#,
-                TOP + plot_h - h,
-                (slot * 0.7).max(1.0),
-                escape(label)
-            );
-        }
-        if i % every == 0 {
-            let _ = write!(
-                svg,
-                r#"<text class="tick" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
-                x + slot * 0.35,
-                TOP + plot_h + 14.0,
-                escape(&shorten(label, 14))
-            );
-        }
+    let _ = write!(svg, r#"</g><g text-anchor="middle">"#);
+    for (i, (label, _)) in rows.iter().enumerate().step_by(every) {
+        let (x, y) = (Num(x_of(i) + slot * 0.35), Num(TOP + plot_h + 14.0));
+        let _ = write!(svg, r#"<text x="{x}" y="{y}">{}</text>"#, escape(&shorten(label, 14)));
     }
     let _ = write!(
         svg,
-        r#"<text class="axis-label" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
-        left + plot_w / 2.0,
-        HEIGHT - 6.0,
+        r#"<text class="axis-label" x="{}" y="{}">{}</text></g>"#,
+        Num(left + plot_w / 2.0),
+        Num(HEIGHT - 6.0),
         escape(x_label)
     );
-    let _ =
-        write!(svg, r#"<text class="axis-label" x="2" y="12" text-anchor="start">{}</text></svg>"#, escape(y_label));
+    let _ = write!(svg, r#"<text class="axis-label" x="2" y="12">{}</text></svg>"#, escape(y_label));
     let total = rows.iter().map(|(_, v)| v).sum();
     let drawn = rows.iter().filter(|(_, v)| *v > 0).count() >= 2;
     Chart {
@@ -123,6 +121,19 @@ pub(crate) fn bars(id: &str, title: &str, x_label: &str, y_label: &str, rows: Ve
         total,
         drawn,
         note: String::new(),
+    }
+}
+
+/// A coordinate to a tenth, without a trailing `.0`.
+struct Num(f64);
+
+impl std::fmt::Display for Num {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tenths = (self.0 * 10.0).round() as i64;
+        match tenths % 10 {
+            0 => write!(f, "{}", tenths / 10),
+            rest => write!(f, "{}{}.{}", if tenths < 0 && tenths > -10 { "-" } else { "" }, tenths / 10, rest.abs()),
+        }
     }
 }
 
@@ -170,7 +181,7 @@ mod tests {
         // The value axis' label sits above the plot, the widest tick number left of the axis.
         assert!(chart.svg.contains(r#"<text class="axis-label" x="2" y="12""#));
         assert!(!chart.svg.contains("rotate("));
-        assert!(chart.svg.contains(r#"x1="52.0""#), "{}", chart.svg);
+        assert!(chart.svg.contains(r#"x1="52""#), "{}", chart.svg);
     }
 
     #[test]
@@ -180,6 +191,15 @@ mod tests {
         assert_eq!(ones.svg.matches(">0</text>").count(), 1);
         let tens = bars("c", "T", "M", "O", vec![("a".into(), 10), ("b".into(), 3)]);
         assert_eq!(tens.svg.matches("<line ").count(), 3, "0, 5 and 10");
+    }
+
+    #[test]
+    fn coordinates_are_written_to_a_tenth_without_a_trailing_zero() {
+        let text = |x: f64| Num(x).to_string();
+        assert_eq!(
+            [text(26.0), text(292.94), text(0.04), text(-0.5), text(-12.25), text(7.96)],
+            ["26", "292.9", "0", "-0.5", "-12.3", "8"]
+        );
     }
 
     #[test]
