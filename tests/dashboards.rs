@@ -334,6 +334,9 @@ fn the_example_site_pages_pass_in_a_browser() {
         {"name": "matrix", "path": format!("matrix/{chain}/"), "expect": ".matrix .cell"},
         {"name": "trend", "path": format!("objects/{technique}/"), "expect": mentions},
         {"name": "entity", "path": "objects/intrusion-set--3437680e-277d-4e76-a1ea-65403ac948e0/", "expect": "h1"},
+        // The page links its JSON (the object's TAXII file) and shows it when opened.
+        {"name": "json", "path": "objects/intrusion-set--3437680e-277d-4e76-a1ea-65403ac948e0/", "open": "details.raw",
+         "expect": "details.raw pre.json"},
         {"name": "list", "path": "types/indicator/", "expect": "main"},
         {"name": "reports", "path": "reports/", "expect": "main"},
         {"name": "trending", "path": "trending/", "expect": "h1"},

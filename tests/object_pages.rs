@@ -29,7 +29,7 @@ fn text(element: &scraper::ElementRef<'_>) -> String {
 
 /// The page's HTML without its raw STIX JSON (`<details class="raw">`).
 fn without_raw_json(text: &str) -> &str {
-    text.split("<details class=\"raw\">").next().unwrap_or(text)
+    text.split("<details class=\"raw\"").next().unwrap_or(text)
 }
 
 fn shared_data(relative: &str) -> PathBuf {
@@ -88,8 +88,9 @@ fn unit42_trickbot_anchor_report_reads_as_groups_and_an_indicator_table_under_30
     assert!(select(&html, "#contents-relationship li").len() < 400, "not one row per relationship");
     // The report's own technique matrix.
     assert!(!select(&html, "#contents .entity-matrix .matrix .cell").is_empty());
-    // The JSON shown says it is shortened.
-    assert!(!select(&html, "details.raw p.shortened").is_empty());
+    // Its JSON (thousands of ids) is linked, not repeated.
+    assert_eq!(select(&html, "details.raw a.json-file").len(), 1);
+    assert!(!raw.contains("<pre class=\"json\">"));
 }
 
 const T1059_001: &str = "attack-pattern--970a3432-3237-47ad-bcca-7d8cbb217736";
@@ -104,6 +105,9 @@ fn attack_technique_pages_show_detection_and_group_pages_lead_with_software_and_
     let site = repo.path().join("public");
 
     let (raw, html) = page(&site, T1059_001);
+    // ATT&CK is STIX 2.0: the page says it goes out as 2.1, and links that JSON.
+    assert_eq!(select(&html, "details.raw p.upgraded").len(), 1);
+    assert_eq!(select(&html, "details.raw a.json-file").len(), 1);
     let strategies = select(&html, "section#detection .strategy");
     assert!(!strategies.is_empty(), "T1059.001 has a Detection section");
     assert!(!select(&html, "#detection .analytic").is_empty());
@@ -238,4 +242,34 @@ fn imported_objects_say_where_they_came_from_and_hostile_table_text_stays_text()
     assert!(values.iter().any(|v| v.contains(hostile)), "{values:?}");
     let confidence: Vec<String> = select(&html, "table.indicator-table td:nth-child(5)").iter().map(text).collect();
     assert!(confidence.contains(&"80".to_owned()));
+}
+
+/// Every object page links the object's JSON as TAXII publishes it, instead of repeating it:
+/// the link resolves, from the page, to the TAXII file of that object, whose latest version
+/// is the one the page shows.
+#[test]
+fn every_object_page_links_its_own_taxii_file_for_its_json() {
+    let repo = Repo::new();
+    let site = repo.build_example();
+    let mut checked = 0;
+    for entry in std::fs::read_dir(site.join("objects")).unwrap() {
+        let id = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let (raw, html) = page(&site, &id);
+        assert!(!raw.contains("<pre class=\"json\">"), "{id}: the JSON is linked, not repeated");
+        let links = select(&html, "details.raw a.json-file");
+        assert_eq!(links.len(), 1, "{id}: one link to its JSON");
+        let href = links[0].value().attr("href").unwrap();
+        let file = site.join("objects").join(&id).join(href);
+        let envelope: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&file).unwrap_or_else(|e| panic!("{id}: {href}: {e}"))).unwrap();
+        let object = &envelope["objects"][0];
+        assert_eq!(object["id"], id.as_str(), "{id}: {href}");
+        assert_eq!(object["spec_version"], "2.1", "{id}: TAXII publishes 2.1");
+        let shown = select(&html, ".facts time").get(1).map(|t| t.value().attr("datetime").unwrap().to_owned());
+        if let (Some(shown), Some(modified)) = (shown, object["modified"].as_str()) {
+            assert_eq!(&shown[..19], &modified[..19], "{id}: the page and the file show one version");
+        }
+        checked += 1;
+    }
+    assert!(checked > 100, "{checked} pages");
 }

@@ -78,12 +78,14 @@ pub(crate) fn render(
     let provenance = history::Provenance::new(view.history(), site.repository_url.as_deref());
     let activity = dashboard::Activity::new(view, publication.now);
     let kept = object_page::kept_as_published(view);
+    let taxii_objects = format!("{}/{}/objects/", crate::publish::taxii::TAXII_DIR, publication.taxii.api_root);
     let sources = object_page::Sources {
         feeds,
         tactic_rank: &tactic_rank,
         provenance: &provenance,
         activity: &activity,
         kept: &kept,
+        taxii_objects: &taxii_objects,
     };
     let mut written = object_pages(view, theme, &object_site, &sources, sink, tick)?;
     written += list_pages(view, theme, &at_depth, sink, tick)?;

@@ -17,7 +17,6 @@ use super::links::{category, is_attack_source, object_href, safe_url, type_label
 use super::markdown::to_safe_html;
 use crate::audience::{highest_tlp, Entry, View};
 use crate::publish::shared::catalog::Catalog;
-use crate::publish::shared::escape::escape_text;
 use crate::stix::marking::Tlp;
 
 /// Where object pages sit relative to the site root (`objects/<id>/`).
@@ -58,8 +57,6 @@ pub(crate) struct ObjectPage {
     pub(crate) toc: Vec<TocEntry>,
     /// Whether a relationship group carries the matrix (else it follows the groups).
     pub(crate) matrix_placed: bool,
-    /// Set when the JSON shown leaves out most of a long id list (the count left out).
-    pub(crate) json_shortened: usize,
     pub(crate) relationships: Vec<RelationshipGroup>,
     pub(crate) referenced_by: Vec<ReferenceGroup>,
     pub(crate) references: Vec<ReferenceItem>,
@@ -74,11 +71,12 @@ pub(crate) struct ObjectPage {
     pub(crate) navigator_layer: Option<String>,
     /// Markup, drawn and escaped by the graph module.
     pub(crate) graph_svg: Option<String>,
-    /// The object's JSON, already escaped for element content (`& < >`): output it with `|safe`
-    /// inside an element, never in an attribute.
-    pub(crate) json: String,
-    /// Whether TAXII and the bundles publish another form of this JSON: a STIX 2.0 object goes
-    /// out upgraded to STIX 2.1 (`stix::upgrade`), while the page shows it as contributed.
+    /// The object's JSON as this audience gets it: its TAXII file (the latest version, in an
+    /// envelope), from the page. The page links it rather than repeating it (it was a tenth of
+    /// every page's bytes); the page's script shows it when the reader opens "STIX JSON".
+    pub(crate) json_href: String,
+    /// Whether it was contributed in STIX 2.0: TAXII and the bundles publish it upgraded to
+    /// STIX 2.1 (`stix::upgrade`), and the page says what that changed.
     pub(crate) upgraded: bool,
 }
 
@@ -123,6 +121,8 @@ pub(crate) struct Sources<'a> {
     pub(crate) activity: &'a Activity<'a>,
     /// The groupings an import made of objects it kept as published (`kept_as_published`).
     pub(crate) kept: &'a KeptFrom,
+    /// Where each object's TAXII file is, from the site root (`taxii2/<api_root>/objects/`).
+    pub(crate) taxii_objects: &'a str,
 }
 
 /// Each grouping `stixpress import` made of the objects it kept as their publisher published
@@ -166,12 +166,6 @@ pub(crate) fn object_page(view: &View<'_>, entry: Entry<'_>, sources: &Sources<'
     let neighbours = neighbours(view, entry, &touching);
     let center = Link::to(entry, ROOT);
     let matrix = super::kill_chains::entity_matrix(view, entry, sources.tactic_rank, ROOT);
-    let (json, json_shortened) = match listed {
-        Some(refs) if refs.len() > LONG_LIST => {
-            shorten_list(&json, "object_refs", KEEP_IN_JSON).unwrap_or((json.into_owned(), 0))
-        }
-        _ => (json.into_owned(), 0),
-    };
     let references = citations.into_items();
     let toc = toc(&TocParts {
         fields: &fields,
@@ -215,7 +209,6 @@ pub(crate) fn object_page(view: &View<'_>, entry: Entry<'_>, sources: &Sources<'
         contents,
         toc,
         matrix_placed: relationships.iter().any(|g| g.matrix_here),
-        json_shortened,
         relationships,
         referenced_by,
         references,
@@ -227,14 +220,10 @@ pub(crate) fn object_page(view: &View<'_>, entry: Entry<'_>, sources: &Sources<'
             .then(|| sources.activity.histogram(entry.id()))
             .flatten(),
         graph_svg: graph::draw(&center, &neighbours),
-        json: escape_text(&dedent(&json)),
+        json_href: format!("{ROOT}{}{}/index.json", sources.taxii_objects, object.id),
         upgraded: object.spec_version == crate::stix::SpecVersion::V20,
     }
 }
-
-/// Lists longer than this are shortened in the JSON shown (the page lists them all above).
-const LONG_LIST: usize = 100;
-const KEEP_IN_JSON: usize = 20;
 
 /// The provenance `stixpress import` wrote into the object, if any.
 fn imported(members: &Map<String, Value>) -> Option<Imported> {
@@ -337,79 +326,6 @@ fn toc(parts: &TocParts<'_>) -> Vec<TocEntry> {
     out
 }
 
-/// The JSON with the list under the top-level `key` cut to its first `keep` entries and a
-/// note of how many it leaves out; None when there is no such list (or it is short). The
-/// text around the list is kept byte for byte.
-fn shorten_list(json: &str, key: &str, keep: usize) -> Option<(String, usize)> {
-    let (start, end) = top_level_array(json, key)?;
-    let items: Vec<Value> = serde_json::from_str(&json[start..end]).ok()?;
-    if items.len() <= keep {
-        return None;
-    }
-    let indent = json[..start].rsplit('\n').next().map_or(0, |line| line.len() - line.trim_start().len());
-    let pad = " ".repeat(indent + 2);
-    let mut out = String::with_capacity(start + (end - start).min(4096) + json.len() - end);
-    out.push_str(&json[..start]);
-    out.push('[');
-    for item in &items[..keep] {
-        out.push('\n');
-        out.push_str(&pad);
-        out.push_str(&item.to_string());
-        out.push(',');
-    }
-    let left_out = items.len() - keep;
-    out.push_str(&format!("\n{pad}… {left_out} more, listed above\n{}]", " ".repeat(indent)));
-    out.push_str(&json[end..]);
-    Some((out, left_out))
-}
-
-/// The byte range of the array that the top-level member `key` holds, brackets included.
-fn top_level_array(json: &str, key: &str) -> Option<(usize, usize)> {
-    let bytes = json.as_bytes();
-    let wanted = format!("\"{key}\"");
-    let (mut depth, mut i, mut array_start, mut after_key) = (0usize, 0usize, None, false);
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => {
-                let close = string_end(bytes, i)?;
-                after_key = depth == 1 && array_start.is_none() && json[i..=close] == wanted;
-                i = close;
-            }
-            b'[' | b'{' => {
-                if depth == 1 && after_key && bytes[i] == b'[' {
-                    array_start = Some(i);
-                }
-                depth += 1;
-            }
-            b']' | b'}' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 1 && bytes[i] == b']' {
-                    if let Some(start) = array_start {
-                        return Some((start, i + 1));
-                    }
-                }
-            }
-            b',' => after_key = false,
-            _ => {}
-        }
-        i += 1;
-    }
-    None
-}
-
-/// The index of the quote closing the string that opens at `open`.
-fn string_end(bytes: &[u8], open: usize) -> Option<usize> {
-    let mut i = open + 1;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 2,
-            b'"' => return Some(i),
-            _ => i += 1,
-        }
-    }
-    None
-}
-
 /// This site's page for an ATT&CK id, when another object here carries it as its own.
 fn attack_page(view: &View<'_>, this: Entry<'_>, source: &str, external_id: &str) -> Option<String> {
     if !is_attack_source(source) {
@@ -477,48 +393,9 @@ fn neighbours(view: &View<'_>, entry: Entry<'_>, touching: &[super::connections:
     out
 }
 
-/// The object's JSON as it stood in its bundle, without the bundle's indentation (the first
-/// line starts at the `{`, the others carry the indentation of the closing `}`).
-fn dedent(raw: &str) -> String {
-    let indent = raw.rsplit('\n').next().map_or(0, |last| last.len() - last.trim_start().len());
-    if indent == 0 {
-        return raw.to_owned();
-    }
-    let mut out = String::with_capacity(raw.len());
-    for (i, line) in raw.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        let strip = line.len() - line.trim_start_matches(' ').len();
-        out.push_str(&line[strip.min(indent)..]);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn long_lists_in_the_json_shown_are_shortened_and_say_so() {
-        let ids: Vec<String> = (0..30).map(|i| format!("\"x--{i}\"")).collect();
-        let json = format!(
-            "{{\n  \"name\": \"a \\\"object_refs\\\": [\",\n  \"object_refs\": [{}],\n  \"z\": 1\n}}",
-            ids.join(", ")
-        );
-        let (short, left_out) = shorten_list(&json, "object_refs", 2).unwrap();
-        assert_eq!(left_out, 28);
-        assert!(
-            short.starts_with(
-                "{\n  \"name\": \"a \\\"object_refs\\\": [\",\n  \"object_refs\": [\n    \"x--0\",\n    \"x--1\","
-            ),
-            "{short}"
-        );
-        assert!(short.ends_with("… 28 more, listed above\n  ],\n  \"z\": 1\n}"), "{short}");
-        assert!(shorten_list(&json, "object_refs", 40).is_none());
-        assert!(shorten_list("{\"a\": {\"object_refs\": [1, 2, 3]}}", "object_refs", 1).is_none());
-        assert!(shorten_list("{\"object_refs\": [\"unterminated", "object_refs", 1).is_none());
-    }
 
     #[test]
     fn import_provenance_is_read_and_only_safe_urls_link() {
@@ -534,11 +411,5 @@ mod tests {
             Some("https://example.org/a.csv")
         );
         assert!(imported(serde_json::json!({"extensions": {}}).as_object().unwrap()).is_none());
-    }
-
-    #[test]
-    fn bundle_indentation_is_removed_from_the_json_shown() {
-        assert_eq!(dedent("{\n      \"a\": 1\n    }"), "{\n  \"a\": 1\n}");
-        assert_eq!(dedent("{\"a\":1}"), "{\"a\":1}");
     }
 }

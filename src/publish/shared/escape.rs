@@ -15,21 +15,11 @@ pub(crate) fn escape(text: &str) -> String {
 /// `escape`, written straight into `out` (templates write every value this way, so no value
 /// needs a String of its own).
 pub(crate) fn escape_into(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
-    write_escaped(out, text, true)
+    write_escaped(out, text)
 }
 
-/// Escapes text for an element's content, never an attribute: `& < >` only, since quotes
-/// need no escaping there (the page's JSON would otherwise grow by a third in `&quot;`).
-pub(crate) fn escape_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 16);
-    // Writing to a String cannot fail.
-    let _ = write_escaped(&mut out, text, false);
-    out
-}
-
-/// The one escaping loop: `& < >`, and `" '` too when `quotes`; forbidden code points become
-/// U+FFFD.
-fn write_escaped(out: &mut impl std::fmt::Write, text: &str, quotes: bool) -> std::fmt::Result {
+/// The one escaping loop: `& < > " '`; forbidden code points become U+FFFD.
+fn write_escaped(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
     if !text.bytes().any(|b| ESCAPED_OR_SUSPECT[b as usize]) {
         return out.write_str(text);
     }
@@ -39,8 +29,8 @@ fn write_escaped(out: &mut impl std::fmt::Write, text: &str, quotes: bool) -> st
             '&' => "&amp;",
             '<' => "&lt;",
             '>' => "&gt;",
-            '"' if quotes => "&quot;",
-            '\'' if quotes => "&#39;",
+            '"' => "&quot;",
+            '\'' => "&#39;",
             c if forbidden(c) => "\u{FFFD}",
             _ => continue,
         };
@@ -97,7 +87,6 @@ mod tests {
         assert_eq!(escape(r#"<a href="x">&'"#), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
         assert_eq!(escape("a\u{1}b\u{85}c\u{FFFF}d\te"), "a\u{FFFD}b\u{FFFD}c\u{FFFD}d\te");
         assert_eq!(escape("plain ünïcode"), "plain ünïcode");
-        assert_eq!(escape_text("<\"x\"&\u{1}>"), "&lt;\"x\"&amp;\u{FFFD}&gt;");
         assert_eq!(without_forbidden("<p>x\u{7F}</p>"), "<p>x\u{FFFD}</p>");
     }
 }

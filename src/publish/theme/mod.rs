@@ -59,6 +59,10 @@ impl Theme {
         // Every template is HTML, whatever a site names its own: escaping is never optional.
         env.set_auto_escape_callback(|_| AutoEscape::Html);
         env.set_formatter(escape_formatter);
+        // A line holding only a tag (`{% if %}`, `{% for %}`) leaves nothing behind, not its
+        // indentation and newline: those were a twentieth of every page.
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
         let mut sources: BTreeMap<String, String> =
             TEMPLATES.iter().map(|(name, text)| ((*name).to_owned(), (*text).to_owned())).collect();
         let mut assets: BTreeMap<String, Cow<'static, [u8]>> =

@@ -1,4 +1,33 @@
-// stixpress search: reads the static index under search/ (see src/search/mod.rs for its
+// The site's one script. First, the STIX JSON of an object page: the page links the object's
+// TAXII file (which holds the same JSON) instead of repeating it, and shows it here when the
+// reader opens "STIX JSON". From disk a page may not read other files: the link stays.
+(function () {
+  "use strict";
+  if (window.location.protocol === "file:" || !window.fetch) return;
+  document.querySelectorAll("details.raw").forEach(function (details) {
+    var file = details.querySelector("a.json-file");
+    if (!file) return;
+    details.addEventListener("toggle", function () {
+      if (!details.open || details.getAttribute("data-state")) return;
+      details.setAttribute("data-state", "loading");
+      fetch(file.href)
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (envelope) {
+          var object = envelope && Array.isArray(envelope.objects) ? envelope.objects[0] : null;
+          if (!object) throw new Error("no object");
+          var pre = document.createElement("pre");
+          pre.className = "json";
+          pre.tabIndex = 0;  // it scrolls: keyboard users must be able to reach it
+          pre.textContent = JSON.stringify(object, null, 2);
+          details.appendChild(pre);
+          details.setAttribute("data-state", "shown");
+        })
+        .catch(function () { details.setAttribute("data-state", "linked"); });
+    });
+  });
+})();
+
+// Search: reads the static index under search/ (see src/search/mod.rs for its
 // layout) a few small files per query. Normalisation here must match src/search/terms.rs.
 (function () {
   "use strict";
@@ -157,8 +186,17 @@
   }
 
   // The header box: suggestions as you type, a listbox driven by the keyboard.
+  // The box is a combobox only where this script runs (without it, a plain search field), so
+  // the script makes it one: pages do not carry the markup for it.
   var input = form.querySelector("input[name=q]");
-  var list = form.querySelector("[role=listbox]");
+  var list = document.createElement("ul");
+  list.id = "site-search-options";
+  list.setAttribute("role", "listbox");
+  list.setAttribute("aria-label", "Suggestions");
+  list.hidden = true;
+  input.insertAdjacentElement("afterend", list);
+  [["role", "combobox"], ["aria-autocomplete", "list"], ["aria-expanded", "false"], ["aria-controls", list.id]]
+    .forEach(function (a) { input.setAttribute(a[0], a[1]); });
   var active = -1, generation = 0, timer = null;
   function options() { return list.querySelectorAll("[role=option]"); }
   function close() { list.hidden = true; input.setAttribute("aria-expanded", "false"); input.removeAttribute("aria-activedescendant"); active = -1; }
