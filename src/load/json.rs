@@ -3,6 +3,7 @@
 //! by serde_json's recursion limit, and a top-level document keeps the raw text of its members
 //! so objects can be located and published exactly as contributed.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
@@ -191,6 +192,40 @@ pub(crate) fn content_hash(value: &Value) -> u64 {
     hasher.finish()
 }
 
+/// Valid JSON without the whitespace between tokens (strings are kept byte for byte): the
+/// form every STIX output publishes, and the one objects are held in while publishing. Borrowed
+/// when `json` has no such whitespace.
+pub(crate) fn compact(json: &str) -> Cow<'_, str> {
+    let bytes = json.as_bytes();
+    let mut out = Vec::new();
+    let (mut in_string, mut escaped, mut run) = (false, false, 0);
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else if matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+            // Whitespace between tokens: copy the run before it and skip it.
+            if out.capacity() == 0 {
+                out.reserve_exact(json.len());
+            }
+            out.extend_from_slice(&bytes[run..i]);
+            run = i + 1;
+        } else {
+            in_string = b == b'"';
+        }
+    }
+    if run == 0 {
+        return Cow::Borrowed(json);
+    }
+    out.extend_from_slice(&bytes[run..]);
+    // Only ASCII whitespace was left out, between tokens: still UTF-8.
+    String::from_utf8(out).map_or(Cow::Borrowed(json), Cow::Owned)
+}
+
 fn hash_value(value: &Value, h: &mut impl Hasher) {
     match value {
         Value::Null => 0u8.hash(h),
@@ -215,6 +250,16 @@ fn hash_value(value: &Value, h: &mut impl Hasher) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compact_keeps_strings_and_drops_the_rest() {
+        let raw = "{\n  \"name\": \"a  b\\\" } \",\n  \"list\": [ 1, 2 ],\t\"é\" : \"\\\\\"\n}";
+        assert_eq!(compact(raw), "{\"name\":\"a  b\\\" } \",\"list\":[1,2],\"é\":\"\\\\\"}");
+        let value: serde_json::Value = serde_json::from_str(&compact(raw)).unwrap();
+        assert_eq!(value["name"], "a  b\" } ");
+        assert!(matches!(compact("{\"a\":\"b c\"}"), Cow::Borrowed(_)), "nothing to leave out");
+        assert_eq!(value["é"], "\\");
+    }
 
     #[test]
     fn duplicate_keys_are_refused_with_a_position() {

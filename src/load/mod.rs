@@ -28,16 +28,27 @@ pub(crate) use source::Source;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct LoadOptions {
     pub(crate) max_file_size: u64,
-    /// Keep every object's JSON. Without it, only the JSON the repository rules read again
-    /// (marking definitions, indicators) is kept: a `check` that publishes nothing holds a
-    /// million objects in two thirds of the memory.
-    pub(crate) keep_raw: bool,
+    pub(crate) json: KeepJson,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        LoadOptions { max_file_size: 100 * 1024 * 1024, keep_raw: true }
+        LoadOptions { max_file_size: 100 * 1024 * 1024, json: KeepJson::AsWritten }
     }
+}
+
+/// What the loader keeps of each object's JSON once the object is read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum KeepJson {
+    /// All of it, byte for byte: `import` keeps a publisher's objects as they were written.
+    AsWritten,
+    /// All of it, without the whitespace between tokens (`json::compact`): what publishing
+    /// reads, in the form every output publishes; an indented bundle's objects take a quarter
+    /// less memory, and nothing shown depends on a file's layout.
+    Compact,
+    /// Only the JSON the repository rules read again (marking definitions, indicators): a
+    /// `check` that publishes nothing holds a million objects in two thirds of the memory.
+    ReadByRules,
 }
 
 /// Whether the repository rules parse this object's JSON again: a marking definition (what it
@@ -50,11 +61,21 @@ fn read_by_rules(object: &crate::stix::StixObject) -> bool {
     }
 }
 
-/// Drops the JSON of the objects no later stage reads, when asked to (`keep_raw` off).
+/// Keeps of each object's JSON what `options` ask for (see `KeepJson`).
 fn keep_what_is_read(mut loaded: LoadedFile, options: &LoadOptions) -> LoadedFile {
-    if !options.keep_raw {
-        for object in loaded.objects.iter_mut().filter(|o| !read_by_rules(o)) {
-            object.raw = Box::default();
+    match options.json {
+        KeepJson::AsWritten => {}
+        KeepJson::Compact => {
+            for object in &mut loaded.objects {
+                if let std::borrow::Cow::Owned(compact) = json::compact(&object.raw) {
+                    object.raw = compact.into();
+                }
+            }
+        }
+        KeepJson::ReadByRules => {
+            for object in loaded.objects.iter_mut().filter(|o| !read_by_rules(o)) {
+                object.raw = Box::default();
+            }
         }
     }
     loaded
@@ -223,7 +244,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn without_keep_raw_only_the_json_rules_read_stays_and_named_uuids_are_found_first() {
+    fn read_by_rules_keeps_only_the_json_rules_read_and_named_uuids_are_found_first() {
         let text = r#"{"type": "bundle", "id": "bundle--6b7a5b52-3d0b-4c8e-9a51-2b0f3f1f7e01", "objects": [
             {"type": "marking-definition", "spec_version": "2.1", "id": "marking-definition--1a2b3c4d-0000-4000-8000-000000000001", "created": "2026-01-01T00:00:00Z", "definition_type": "statement", "definition": {"statement": "Ours"}},
             {"type": "indicator", "spec_version": "2.1", "id": "indicator--1a2b3c4d-0000-4000-8000-000000000002", "created": "2026-01-01T00:00:00Z", "modified": "2026-01-01T00:00:00Z", "pattern": "rule a { condition: true }", "pattern_type": "yara", "valid_from": "2026-01-01T00:00:00Z"},
@@ -231,7 +252,7 @@ mod tests {
             {"type": "note", "spec_version": "2.1", "id": "note--1a2b3c4d-0000-4000-8000-000000000004", "created": "2026-01-01T00:00:00Z", "modified": "2026-01-01T00:00:00Z", "content": "See malware--1a2b3c4d-0000-4000-8000-000000000009.", "object_refs": ["indicator--1a2b3c4d-0000-4000-8000-000000000003"]}
         ]}"#;
         let loaded = load_text(std::path::Path::new("b.json"), text.to_owned(), &|_, _| Vec::new());
-        let options = LoadOptions { keep_raw: false, ..LoadOptions::default() };
+        let options = LoadOptions { json: KeepJson::ReadByRules, ..LoadOptions::default() };
         let kept = keep_what_is_read(loaded, &options);
         let raw_kept: Vec<bool> = kept.objects.iter().map(|o| !o.raw.is_empty()).collect();
         assert_eq!(raw_kept, [true, true, false, false]);
@@ -241,5 +262,21 @@ mod tests {
             .map(|n| crate::stix::mentions::uuid_number(&format!("x--1a2b3c4d-0000-4000-8000-00000000000{n}")).unwrap())
             .collect();
         assert_eq!(note.named_uuids(), named.as_slice(), "found while the JSON was there");
+    }
+
+    #[test]
+    fn compact_keeps_every_object_without_the_layout_and_as_written_keeps_the_bytes() {
+        let text = "{\"type\": \"bundle\", \"id\": \"bundle--6b7a5b52-3d0b-4c8e-9a51-2b0f3f1f7e01\", \"objects\": [\n  {\n    \"type\": \"note\",\n    \"spec_version\": \"2.1\",\n    \"id\": \"note--1a2b3c4d-0000-4000-8000-000000000004\",\n    \"created\": \"2026-01-01T00:00:00Z\",\n    \"modified\": \"2026-01-01T00:00:00Z\",\n    \"content\": \"two  spaces, kept\",\n    \"object_refs\": [ \"indicator--1a2b3c4d-0000-4000-8000-000000000003\" ]\n  }\n]}";
+        let load = |json| {
+            let loaded = load_text(std::path::Path::new("b.json"), text.to_owned(), &|_, _| Vec::new());
+            keep_what_is_read(loaded, &LoadOptions { json, ..LoadOptions::default() }).objects.remove(0)
+        };
+        let written = load(KeepJson::AsWritten);
+        assert!(written.raw.starts_with("{\n    \"type\": \"note\""), "{}", written.raw);
+        let compact = load(KeepJson::Compact);
+        assert!(compact.raw.starts_with("{\"type\":\"note\",\"spec_version\":\"2.1\""), "{}", compact.raw);
+        assert!(compact.raw.contains("\"two  spaces, kept\""));
+        assert_eq!(compact.content_hash, written.content_hash);
+        assert_eq!(compact.named_uuids(), written.named_uuids());
     }
 }

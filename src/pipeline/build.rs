@@ -74,7 +74,7 @@ pub struct BuildStats {
     pub files: WriteStats,
     pub seconds: f64,
     /// What the audience's TAXII server holds, when `keep_taxii_index` asked for it.
-    pub(crate) taxii_index: Option<TaxiiIndex>,
+    pub(crate) taxii_index: Option<TaxiiIndex<'static>>,
 }
 
 pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<BuildReport, Error> {
@@ -129,6 +129,10 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
             published = publish(&Publication { pages: &kept, ..publication }, &sink, &|| {})?;
         }
         bar.finish_and_clear();
+        // Its JSON is borrowed from the Store: `serve` gets a copy of its own; otherwise it goes
+        // now, before the wait for the writer.
+        let taxii_index = options.keep_taxii_index.then(|| published.taxii_index.detached());
+        let pages = published.pages;
         let files = sink.finish()?;
         log_timing("write", started);
         built.push(BuildStats {
@@ -137,10 +141,10 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
             objects: view.len(),
             withheld: view.withheld(),
             withholding: audience::withholding(&view).with_invalid(left_out.len()),
-            pages: published.pages,
+            pages,
             files,
             seconds: audience_started.elapsed().as_secs_f64(),
-            taxii_index: options.keep_taxii_index.then_some(published.taxii_index),
+            taxii_index,
         });
     }
     Ok(BuildReport { check, site_diagnostics, outcome: BuildOutcome::Built { left_out, audiences: built } })

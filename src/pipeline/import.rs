@@ -81,7 +81,8 @@ pub fn import(config: &Config, options: &ImportOptions, cwd: &Path) -> Result<Im
         Some(now) => Some(now),
         None => source_date_epoch()?,
     };
-    let (_, loaded) = super::load_content(config, super::Content::Files(&[]), cwd, &|_, _| Vec::new(), true)?;
+    let (_, loaded) =
+        super::load_content(config, super::Content::Files(&[]), cwd, &|_, _| Vec::new(), load::KeepJson::AsWritten)?;
     // The file being replaced is not "already in the repository": importing again must give
     // the same bytes, not a bundle that references the previous import.
     let objects: Vec<_> = match &target {

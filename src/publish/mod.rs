@@ -40,9 +40,9 @@ pub(crate) struct Publication<'p, 's> {
 }
 
 /// What publishing wrote, for the build's summary and for `serve`.
-pub(crate) struct Published {
+pub(crate) struct Published<'s> {
     pub(crate) pages: usize,
-    pub(crate) taxii_index: TaxiiIndex,
+    pub(crate) taxii_index: TaxiiIndex<'s>,
     /// Markdown pages not written because their slug names something the site generates.
     pub(crate) reserved_pages: Vec<String>,
 }
@@ -81,6 +81,11 @@ impl Sink for TopLevelNames<'_> {
         self.note(path);
         self.sink.write_derived(path, source, derive)
     }
+
+    fn write_owned(&self, path: &str, bytes: Vec<u8>) -> Result<(), Error> {
+        self.note(path);
+        self.sink.write_owned(path, bytes)
+    }
 }
 
 /// How many pages `publish` will write (for a progress bar).
@@ -92,11 +97,11 @@ pub(crate) fn page_count(publication: &Publication<'_, '_>) -> usize {
 /// hold), the search index, the pages, the TAXII tree and the host configurations that serve it,
 /// and last the Markdown pages, each unless its name is one the outputs before it took.
 /// `tick` is called once per page written.
-pub(crate) fn publish(
-    publication: &Publication<'_, '_>,
+pub(crate) fn publish<'s>(
+    publication: &Publication<'_, 's>,
     sink: &dyn Sink,
     tick: &(dyn Fn() + Sync),
-) -> Result<Published, Error> {
+) -> Result<Published<'s>, Error> {
     let started = std::time::Instant::now();
     let Publication { view, site, taxii: taxii_config, .. } = *publication;
     let outer = sink;

@@ -38,7 +38,7 @@ pub struct ServeOptions {
 /// serve's own and goes when the snapshot does.
 pub(crate) struct Snapshot {
     output: PathBuf,
-    index: TaxiiIndex,
+    index: TaxiiIndex<'static>,
 }
 
 impl Drop for Snapshot {

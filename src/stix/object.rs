@@ -42,8 +42,9 @@ pub struct StixObject {
     /// A hash of the object's content that ignores key order and whitespace, so two copies of
     /// the same version in different files compare equal.
     pub content_hash: u64,
-    /// The object's JSON exactly as contributed: it is what gets published. Empty when the
-    /// loader was asked to keep it only where `check` reads it (`LoadOptions::keep_raw`).
+    /// The object's JSON as contributed: it is what gets published. Byte for byte, or without
+    /// the whitespace between tokens, or empty where `check` does not read it again, as the
+    /// loader was asked (`load::KeepJson`).
     pub raw: Box<str>,
     /// Every UUID the JSON names besides the object's own id (`mentions::named_uuids`), found
     /// once while loading: the marking rules, the links and every audience's View read them.

@@ -9,6 +9,7 @@
 
 mod manifest;
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -30,6 +31,12 @@ pub(crate) trait Sink: Sync {
     /// the folder already holds what it made of the same bytes keeps that file and skips the work.
     fn write_derived(&self, path: &str, source: &[u8], derive: Derive<'_>) -> Result<(), Error> {
         self.write(path, &derive(source)?)
+    }
+
+    /// `write`, handing over the bytes: a sink that queues them keeps these instead of a copy
+    /// (a feed of hundreds of megabytes is then held once, not twice).
+    fn write_owned(&self, path: &str, bytes: Vec<u8>) -> Result<(), Error> {
+        self.write(path, &bytes)
     }
 }
 
@@ -318,13 +325,13 @@ fn write_all(files: Receiver<Queued>, failure: &Mutex<Option<Error>>) -> Vec<(St
 impl DiskSink {
     /// Writes `bytes` at `path` unless the folder holds them; `hash` is what the manifest
     /// records for them.
-    fn put(&self, path: &str, full: PathBuf, bytes: &[u8], hash: [u8; 16]) -> Result<(), Error> {
+    fn put(&self, path: &str, full: PathBuf, bytes: Cow<'_, [u8]>, hash: [u8; 16]) -> Result<(), Error> {
         self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        if let Some(stamp) = self.unchanged(path, &full, bytes, hash) {
+        if let Some(stamp) = self.unchanged(path, &full, &bytes, hash) {
             self.keep(path, stamp);
             return Ok(());
         }
-        let queued = Queued { path: path.to_owned(), full, bytes: bytes.to_vec(), hash };
+        let queued = Queued { path: path.to_owned(), full, bytes: bytes.into_owned(), hash };
         if self.queue.send(queued).is_err() {
             // The writer stopped at an error: report it here, where the build can stop (every
             // renderer thread may get here, so the error stays for the others).
@@ -344,7 +351,13 @@ impl DiskSink {
 impl Sink for DiskSink {
     fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Error> {
         let full = self.root.join(checked(path)?);
-        self.put(path, full, bytes, manifest::hash(bytes))
+        self.put(path, full, Cow::Borrowed(bytes), manifest::hash(bytes))
+    }
+
+    fn write_owned(&self, path: &str, bytes: Vec<u8>) -> Result<(), Error> {
+        let full = self.root.join(checked(path)?);
+        let hash = manifest::hash(&bytes);
+        self.put(path, full, Cow::Owned(bytes), hash)
     }
 
     /// The manifest records a derived file under a hash of its source (marked as such, so it
@@ -358,7 +371,7 @@ impl Sink for DiskSink {
             self.keep(path, stamp);
             return Ok(());
         }
-        self.put(path, full, &derive(source)?, key)
+        self.put(path, full, Cow::Owned(derive(source)?), key)
     }
 }
 

@@ -1,7 +1,9 @@
 //! The TAXII picture of one audience: every version it may see, in `date_added` order, and
-//! which collections hold each. It owns compact copies of the JSON, so `serve` can keep it and
-//! answer queries after the Store is gone.
+//! which collections hold each. It borrows each version's JSON from the Store where the Store
+//! holds it as published (compact, 2.1, unredacted), and `serve`, which answers queries after
+//! the Store is gone, keeps a copy that owns everything (`detached`).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -20,7 +22,7 @@ use crate::stix::{StixObject, Timestamp};
 pub(crate) type Instant = (i64, u32);
 
 /// One published version of an object.
-pub(crate) struct Record {
+pub(crate) struct Record<'s> {
     /// Position of its object in `TaxiiIndex::objects`.
     pub(crate) object: u32,
     /// The version as TAXII names it: `modified`, else `created`, else `date_added`.
@@ -32,7 +34,7 @@ pub(crate) struct Record {
     pub(crate) last: bool,
     /// The object's JSON as this audience gets it, in STIX 2.1 (`shared::stix21`), without
     /// insignificant whitespace.
-    pub(crate) json: Box<str>,
+    pub(crate) json: Cow<'s, str>,
 }
 
 pub(crate) struct ObjectRecords {
@@ -52,10 +54,10 @@ pub(crate) struct CollectionRecords {
     pub(crate) holds: Vec<bool>,
 }
 
-pub(crate) struct TaxiiIndex {
+pub(crate) struct TaxiiIndex<'s> {
     /// Sorted by `date_added`, then id, then version: a record's position is its place in
     /// every listing, and serves as the `next` token.
-    pub(crate) records: Vec<Record>,
+    pub(crate) records: Vec<Record<'s>>,
     pub(crate) objects: Vec<ObjectRecords>,
     by_id: HashMap<Box<str>, u32>,
     pub(crate) collections: Vec<CollectionRecords>,
@@ -64,14 +66,14 @@ pub(crate) struct TaxiiIndex {
 /// The first instant: `date_added` of an object that has no time of its own nor file-mates.
 const EPOCH: Timestamp = Timestamp { seconds: 0, nanos: 0, fraction_digits: 3 };
 
-impl TaxiiIndex {
+impl<'s> TaxiiIndex<'s> {
     /// The index of what `view` publishes, sorted into `collections`.
     ///
     /// `date_added` is when the server got the version: when the published branch first held
     /// the commit that brought it to this audience, when git history knows it. Otherwise that is its `modified` (or
     /// `created`); an object with neither (a cyber-observable) takes the latest time of the
     /// objects published from the same file, which arrived with it.
-    pub(crate) fn build(view: &View<'_>, collections: &[Collection]) -> TaxiiIndex {
+    pub(crate) fn build(view: &View<'s>, collections: &[Collection]) -> TaxiiIndex<'s> {
         let history = view.history();
         let versions: Vec<(&StixObject, bool, bool)> = view
             .entries()
@@ -113,7 +115,7 @@ impl TaxiiIndex {
                     date_added,
                     first,
                     last,
-                    json: published_compact(view, version).into(),
+                    json: published_compact(view, version),
                 };
                 let held = filters.iter().map(|f| f.matches(version)).collect();
                 Unsorted { record, id: &version.id, object_type: &version.object_type, held }
@@ -163,11 +165,18 @@ impl TaxiiIndex {
     pub(crate) fn id_of(&self, record: &Record) -> &str {
         &self.objects[record.object as usize].id
     }
+
+    /// The same index owning all its JSON, to outlive the Store (`serve` keeps it).
+    pub(crate) fn detached(self) -> TaxiiIndex<'static> {
+        let TaxiiIndex { records, objects, by_id, collections } = self;
+        let records = records.into_iter().map(|r| Record { json: Cow::Owned(r.json.into_owned()), ..r }).collect();
+        TaxiiIndex { records, objects, by_id, collections }
+    }
 }
 
 /// A record before sorting, with what only sorting needs.
 struct Unsorted<'v> {
-    record: Record,
+    record: Record<'v>,
     id: &'v str,
     object_type: &'v str,
     /// Whether each collection holds it.

@@ -112,7 +112,7 @@ pub(crate) enum Listing {
     Versions,
 }
 
-impl TaxiiIndex {
+impl TaxiiIndex<'_> {
     /// The objects (or manifest entries) of a collection that match `query`, one page.
     pub(crate) fn list(&self, collection: &CollectionRecords, query: &Query) -> Page {
         let start = self.start(query);
