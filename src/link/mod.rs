@@ -266,9 +266,30 @@ fn sorted_by_version(objects: Vec<StixObject>) -> Vec<StixObject> {
             a.version_time().cmp(&b.version_time())
         })
     });
-    let order: Vec<u32> = order.into_iter().map(|(_, i)| i).collect();
-    let mut slots: Vec<Option<StixObject>> = objects.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|i| slots[i as usize].take()).collect()
+    let mut order: Vec<u32> = order.into_iter().map(|(_, i)| i).collect();
+    let mut objects = objects;
+    // In place: moving them into a vector of slots and then into a third held a million
+    // objects two or three times over.
+    apply_permutation(&mut objects, &mut order);
+    objects
+}
+
+/// Puts what was at `order[k]` at position `k`, for every `k`, in place: each cycle of the
+/// permutation is followed once with swaps. `order` is left as the identity.
+fn apply_permutation<T>(items: &mut [T], order: &mut [u32]) {
+    for start in 0..items.len() {
+        let mut k = start;
+        // A position already placed (or in place) points at itself.
+        while order[k] as usize != k {
+            let from = order[k] as usize;
+            order[k] = k as u32;
+            if from == start {
+                break;
+            }
+            items.swap(k, from);
+            k = from;
+        }
+    }
 }
 
 #[cfg(test)]

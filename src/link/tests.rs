@@ -101,3 +101,12 @@ fn an_id_named_in_an_extension_or_in_prose_is_a_mention() {
     let (malware, tool) = (store.find(&id("malware", 1)).unwrap(), store.find(&id("tool", 3)).unwrap());
     assert_eq!(out, [("object_refs", malware), (MENTIONS, tool)]);
 }
+
+#[test]
+fn a_permutation_is_applied_in_place() {
+    let mut items = vec!['a', 'b', 'c', 'd', 'e', 'f'];
+    let mut order = vec![2, 0, 1, 3, 5, 4];
+    apply_permutation(&mut items, &mut order);
+    assert_eq!(items, ['c', 'a', 'b', 'd', 'f', 'e']);
+    assert_eq!(order, [0, 1, 2, 3, 4, 5]);
+}
