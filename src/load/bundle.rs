@@ -339,24 +339,25 @@ fn external_ids(members: &serde_json::Map<String, Value>) -> Vec<(String, String
 /// Every `*_ref` and `*_refs` property at the top level, and granular markings' `marking_ref`.
 fn references(members: &serde_json::Map<String, Value>) -> Vec<Reference> {
     let mut refs = Vec::new();
-    let mut push = |property: &str, pointer: String, target: &Value| {
+    let mut push = |property: &str, index: Option<usize>, target: &Value| {
         if let Some(target) = target.as_str().filter(|t| id::is_identifier(t)) {
-            refs.push(Reference { property: property.to_owned(), pointer, target: target.to_owned() });
+            let index = index.map(|i| i as u32);
+            refs.push(Reference { property: property.to_owned(), index, target: target.to_owned() });
         }
     };
     for (key, value) in members {
         if key.ends_with("_ref") {
-            push(key, format!("/{key}"), value);
+            push(key, None, value);
         } else if key.ends_with("_refs") {
             for (i, item) in value.as_array().into_iter().flatten().enumerate() {
-                push(key, format!("/{key}/{i}"), item);
+                push(key, Some(i), item);
             }
         }
     }
     if let Some(markings) = members.get("granular_markings").and_then(Value::as_array) {
         for (i, marking) in markings.iter().enumerate() {
             if let Some(target) = marking.get("marking_ref") {
-                push("granular_markings", format!("/granular_markings/{i}/marking_ref"), target);
+                push("granular_markings", Some(i), target);
             }
         }
     }

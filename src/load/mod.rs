@@ -279,4 +279,16 @@ mod tests {
         assert_eq!(compact.content_hash, written.content_hash);
         assert_eq!(compact.named_uuids(), written.named_uuids());
     }
+
+    #[test]
+    fn each_reference_knows_its_json_pointer() {
+        let text = r#"{"type": "note", "spec_version": "2.1", "id": "note--1a2b3c4d-0000-4000-8000-000000000004", "created": "2026-01-01T00:00:00Z", "modified": "2026-01-01T00:00:00Z", "content": "x", "created_by_ref": "identity--1a2b3c4d-0000-4000-8000-000000000001", "object_refs": ["indicator--1a2b3c4d-0000-4000-8000-000000000002", "indicator--1a2b3c4d-0000-4000-8000-000000000003"], "granular_markings": [{"selectors": ["content"], "marking_ref": "marking-definition--1a2b3c4d-0000-4000-8000-000000000005"}]}"#;
+        let loaded = load_text(std::path::Path::new("n.json"), text.to_owned(), &|_, _| Vec::new());
+        let mut pointers: Vec<String> = loaded.objects[0].refs.iter().map(|r| r.pointer()).collect();
+        pointers.sort();
+        assert_eq!(
+            pointers,
+            ["/created_by_ref", "/granular_markings/0/marking_ref", "/object_refs/0", "/object_refs/1"]
+        );
+    }
 }

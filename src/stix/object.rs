@@ -14,9 +14,21 @@ use super::{SpecVersion, Timestamp};
 pub struct Reference {
     /// The property, e.g. `created_by_ref`, `object_refs`, `source_ref`.
     pub property: String,
-    /// JSON pointer inside the object, e.g. `/object_refs/3`.
-    pub pointer: String,
+    /// Its place in a list (`object_refs`, `granular_markings`); none for a single `…_ref`.
+    pub index: Option<u32>,
     pub target: String,
+}
+
+impl Reference {
+    /// Where it is inside the object, as a JSON pointer (`/object_refs/3`): made when a
+    /// diagnostic needs it rather than held for each of millions of references.
+    pub fn pointer(&self) -> String {
+        match (self.property.as_str(), self.index) {
+            ("granular_markings", Some(i)) => format!("/granular_markings/{i}/marking_ref"),
+            (property, Some(i)) => format!("/{property}/{i}"),
+            (property, None) => format!("/{property}"),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -16,7 +16,7 @@ use crate::audience::{highest_tlp, is_marking_property, MarkingKind, MarkingPoli
 use crate::config::Audience;
 use crate::diag::Diagnostic;
 use crate::stix::mentions::uuid_number;
-use crate::stix::StixObject;
+use crate::stix::{Reference, StixObject};
 
 pub(super) fn check<'a>(index: &VersionIndex<'a>, audiences: &[Audience], found: &mut Vec<Anchored<'a>>) {
     let started = std::time::Instant::now();
@@ -85,7 +85,7 @@ fn unresolved<'a>(
     found: &mut Vec<Anchored<'a>>,
 ) {
     // marking id → (objects carrying it, the first of them and where)
-    let mut carriers: BTreeMap<&str, (usize, &'a StixObject, &str)> = BTreeMap::new();
+    let mut carriers: BTreeMap<&str, (usize, &'a StixObject, &Reference)> = BTreeMap::new();
     for object in latest {
         let mut seen: Vec<&str> = Vec::new();
         for reference in object.refs.iter().filter(|r| is_marking_property(&r.property)) {
@@ -97,10 +97,10 @@ fn unresolved<'a>(
                 continue;
             }
             seen.push(id);
-            carriers.entry(id).or_insert((0, object, &reference.pointer)).0 += 1;
+            carriers.entry(id).or_insert((0, object, reference)).0 += 1;
         }
     }
-    for (id, (count, object, pointer)) in carriers {
+    for (id, (count, object, reference)) in carriers {
         let what = match markings.kind(id) {
             MarkingKind::Other { definition_type } => {
                 format!("`{id}` (definition_type `{definition_type}`) is neither a TLP marking nor a statement")
@@ -114,7 +114,7 @@ fn unresolved<'a>(
         .with_help(
             "add its marking-definition, or list its id in the `markings` of each audience that may see what it marks",
         );
-        found.push(Anchored { diagnostic, object, pointer: pointer.to_owned() });
+        found.push(Anchored { diagnostic, object, pointer: reference.pointer() });
     }
 }
 
@@ -142,7 +142,7 @@ fn inconsistent<'a>(index: &VersionIndex<'a>, at: usize, named: &Named<'_>) -> V
         return Vec::new();
     }
     let references = object.refs.iter().filter(|r| !is_marking_property(&r.property));
-    let pointed = references.map(|r| (r.target.as_str(), r.property.as_str(), r.pointer.as_str()));
+    let pointed = references.map(|r| (r.target.as_str(), r.property.as_str(), Some(r)));
     // Objects its text names by UUID (in prose, extensions, any spelling) and not by reference.
     let mentioned_at = object.named_uuids().iter().flat_map(|&uuid| {
         let start = uuids.partition_point(|(u, _)| *u < uuid);
@@ -151,9 +151,9 @@ fn inconsistent<'a>(index: &VersionIndex<'a>, at: usize, named: &Named<'_>) -> V
     let mentioned = mentioned_at
         .map(|at| index.objects[at].id.as_str())
         .filter(|id| *id != object.id && !object.refs.iter().any(|r| r.target == *id))
-        .map(|id| (id, "", ""));
+        .map(|id| (id, "", None));
     let mut out = Vec::new();
-    for (target_id, property, pointer) in pointed.chain(mentioned) {
+    for (target_id, property, reference) in pointed.chain(mentioned) {
         let Some(target_at) = index.latest_position(target_id) else { continue };
         let lost = own_mask & !seen_by.masks[target_at];
         if lost == 0 {
@@ -175,7 +175,7 @@ fn inconsistent<'a>(index: &VersionIndex<'a>, at: usize, named: &Named<'_>) -> V
             ),
         )
         .with_help("mark it at least as strictly as what it references, or remove the reference");
-        out.push(Anchored { diagnostic, object, pointer: pointer.to_owned() });
+        out.push(Anchored { diagnostic, object, pointer: reference.map(Reference::pointer).unwrap_or_default() });
     }
     out
 }

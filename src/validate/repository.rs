@@ -198,7 +198,7 @@ fn references<'a>(index: &VersionIndex<'a>, options: &RepositoryOptions) -> Vec<
                     }
                     _ => return None,
                 };
-                Some(Anchored { diagnostic, object, pointer: reference.pointer.clone() })
+                Some(Anchored { diagnostic, object, pointer: reference.pointer() })
             })
         })
         .collect()
