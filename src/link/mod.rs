@@ -125,6 +125,21 @@ impl Store {
         &self.versions[self.version_start[i] as usize..self.version_start[i + 1] as usize]
     }
 
+    /// Drops the JSON of every version of the objects `keep` refuses, marking definitions
+    /// excepted (every audience's policy reads what they define): once the audiences' views are
+    /// known, what none of them publishes is never read again.
+    pub(crate) fn forget_json(&mut self, keep: impl Fn(ObjectIndex) -> bool) {
+        for i in 0..self.len() {
+            if keep(ObjectIndex(i as u32)) {
+                continue;
+            }
+            let range = self.version_start[i] as usize..self.version_start[i + 1] as usize;
+            for version in self.versions[range].iter_mut().filter(|v| v.object_type != "marking-definition") {
+                version.raw = Box::default();
+            }
+        }
+    }
+
     pub(crate) fn find(&self, id: &str) -> Option<ObjectIndex> {
         let id_at = |i: u32| self.versions[self.version_start[i as usize] as usize].id.as_str();
         self.ids.find(id, id_at).map(ObjectIndex)

@@ -95,8 +95,12 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
         false => History::off(),
     };
     log_timing("provenance", started);
-    let store = Store::build(objects);
+    let mut store = Store::build(objects);
     log_timing("link", started);
+    // What no audience built here publishes is never read again: its JSON goes before publishing
+    // (at a million objects, a few hundred megabytes).
+    let published = published_by_any(&store, &history, &audiences);
+    store.forget_json(|index| published[index.0 as usize]);
     let theme = Theme::load(Some(&config.root))?;
     let (content_pages, page_diagnostics) = load_pages(&config.content_dir.join("pages"));
     let mut site_diagnostics = page_diagnostics;
@@ -148,6 +152,17 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
         });
     }
     Ok(BuildReport { check, site_diagnostics, outcome: BuildOutcome::Built { left_out, audiences: built } })
+}
+
+/// Whether any of `audiences` publishes each object (by its index in the Store).
+fn published_by_any(store: &Store, history: &History, audiences: &[Audience]) -> Vec<bool> {
+    let mut any = vec![false; store.len()];
+    for audience in audiences {
+        for entry in audience::view(store, history, audience).entries() {
+            any[entry.index.0 as usize] = true;
+        }
+    }
+    any
 }
 
 /// The time indicators are judged at: given, else `SOURCE_DATE_EPOCH` (the reproducible-builds
