@@ -26,6 +26,31 @@ pub(crate) use view::{Entry, View};
 
 /// Decides what `audience` may see of `store`, and of its git `history`.
 pub(crate) fn view<'s>(store: &'s Store, history: &'s History, audience: &Audience) -> View<'s> {
+    visibility(store, audience).view(store, history)
+}
+
+/// What an audience may see of a Store, before a View is made of it. It borrows nothing, so
+/// the Store may change in between (a build drops the JSON that no audience it builds sees).
+pub(crate) struct Visibility {
+    visible: Vec<bool>,
+    policy: MarkingPolicy,
+    markings: Markings,
+}
+
+impl Visibility {
+    /// Whether the audience sees the object at `index`.
+    pub(crate) fn shows(&self, index: crate::link::ObjectIndex) -> bool {
+        self.visible[index.0 as usize]
+    }
+
+    /// The View of `store` (the Store this was worked out on) and of its git `history`.
+    pub(crate) fn view<'s>(self, store: &'s Store, history: &'s History) -> View<'s> {
+        View::new(store, self.visible, self.policy, self.markings, history)
+    }
+}
+
+/// Works out which objects of `store` `audience` may see.
+pub(crate) fn visibility(store: &Store, audience: &Audience) -> Visibility {
     use rayon::prelude::*;
     let policy = MarkingPolicy::new(audience);
     let markings = Markings::new(store.indices().map(|index| store.latest(index)));
@@ -34,7 +59,7 @@ pub(crate) fn view<'s>(store: &'s Store, history: &'s History, audience: &Audien
         .map(|index| policy.allows_markings_of(store.latest(crate::link::ObjectIndex(index)), &markings))
         .collect();
     withhold_referrers(store, &mut visible, &policy);
-    View::new(store, visible, policy, markings, history)
+    Visibility { visible, policy, markings }
 }
 
 /// Withholds every object that points at a withheld one, transitively (a note on a report on a

@@ -99,17 +99,17 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
     log_timing("link", started);
     // What no audience built here publishes is never read again: its JSON goes before publishing
     // (at a million objects, a few hundred megabytes).
-    let published = published_by_any(&store, &history, &audiences);
-    store.forget_json(|index| published[index.0 as usize]);
+    let visibilities: Vec<_> = audiences.iter().map(|audience| audience::visibility(&store, audience)).collect();
+    store.forget_json(|index| visibilities.iter().any(|v| v.shows(index)));
     let theme = Theme::load(Some(&config.root))?;
     let (content_pages, page_diagnostics) = load_pages(&config.content_dir.join("pages"));
     let mut site_diagnostics = page_diagnostics;
     site_diagnostics.extend(theme.warnings().iter().cloned());
     site_diagnostics.extend(unknown_page_audiences(&content_pages, config));
     let mut built = Vec::new();
-    for audience in &audiences {
+    for (audience, visibility) in audiences.iter().zip(visibilities) {
         let audience_started = Instant::now();
-        let view = audience::view(&store, &history, audience);
+        let view = visibility.view(&store, &history);
         let pages: Vec<ContentPage> = content_pages.iter().filter(|p| p.is_for(&audience.name)).cloned().collect();
         log_timing("audience", started);
         let publication = Publication {
@@ -152,17 +152,6 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
         });
     }
     Ok(BuildReport { check, site_diagnostics, outcome: BuildOutcome::Built { left_out, audiences: built } })
-}
-
-/// Whether any of `audiences` publishes each object (by its index in the Store).
-fn published_by_any(store: &Store, history: &History, audiences: &[Audience]) -> Vec<bool> {
-    let mut any = vec![false; store.len()];
-    for audience in audiences {
-        for entry in audience::view(store, history, audience).entries() {
-            any[entry.index.0 as usize] = true;
-        }
-    }
-    any
 }
 
 /// The time indicators are judged at: given, else `SOURCE_DATE_EPOCH` (the reproducible-builds
