@@ -142,7 +142,7 @@ fn inconsistent<'a>(index: &VersionIndex<'a>, at: usize, named: &Named<'_>) -> V
         return Vec::new();
     }
     let references = object.refs.iter().filter(|r| !is_marking_property(&r.property));
-    let pointed = references.map(|r| (r.target.as_str(), r.property.as_str(), Some(r)));
+    let pointed = references.map(|r| (r.target.as_str(), Some(r)));
     // Objects its text names by UUID (in prose, extensions, any spelling) and not by reference.
     let mentioned_at = object.named_uuids().iter().flat_map(|&uuid| {
         let start = uuids.partition_point(|(u, _)| *u < uuid);
@@ -151,9 +151,11 @@ fn inconsistent<'a>(index: &VersionIndex<'a>, at: usize, named: &Named<'_>) -> V
     let mentioned = mentioned_at
         .map(|at| index.objects[at].id.as_str())
         .filter(|id| *id != object.id && !object.refs.iter().any(|r| r.target == *id))
-        .map(|id| (id, "", None));
+        .map(|id| (id, None));
     let mut out = Vec::new();
-    for (target_id, property, reference) in pointed.chain(mentioned) {
+    for (target_id, reference) in pointed.chain(mentioned) {
+        // A reference's property, or none for an id the text names.
+        let property = reference.map_or("", |r| r.property.as_str());
         let Some(target_at) = index.latest_position(target_id) else { continue };
         let lost = own_mask & !seen_by.masks[target_at];
         if lost == 0 {

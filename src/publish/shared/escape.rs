@@ -13,13 +13,8 @@ pub(crate) fn escape(text: &str) -> String {
 }
 
 /// `escape`, written straight into `out` (templates write every value this way, so no value
-/// needs a String of its own).
+/// needs a String of its own): the one escaping loop.
 pub(crate) fn escape_into(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
-    write_escaped(out, text)
-}
-
-/// The one escaping loop: `& < > " '`; forbidden code points become U+FFFD.
-fn write_escaped(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
     if !text.bytes().any(|b| ESCAPED_OR_SUSPECT[b as usize]) {
         return out.write_str(text);
     }
