@@ -86,6 +86,11 @@ impl Sink for TopLevelNames<'_> {
         self.note(path);
         self.sink.write_owned(path, bytes)
     }
+
+    fn write_pieces(&self, path: &str, key: &[u8]) -> Result<Option<Box<dyn crate::write::Pieces + '_>>, Error> {
+        self.note(path);
+        self.sink.write_pieces(path, key)
+    }
 }
 
 /// How many pages `publish` will write (for a progress bar).

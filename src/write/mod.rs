@@ -20,6 +20,7 @@ use std::thread::JoinHandle;
 use manifest::{Previous, Stamp};
 
 use crate::error::Error;
+use crate::timing::log_timing;
 
 /// Where rendered files go.
 pub(crate) trait Sink: Sync {
@@ -38,6 +39,19 @@ pub(crate) trait Sink: Sync {
     fn write_owned(&self, path: &str, bytes: Vec<u8>) -> Result<(), Error> {
         self.write(path, &bytes)
     }
+
+    /// Opens `path` for a file handed over piece by piece (a feed of hundreds of megabytes is
+    /// then never held whole), whose bytes depend on `key` alone (a digest of what it is made
+    /// from): `None` when the folder already holds what was made from the same key, which is
+    /// then kept and need not be made.
+    fn write_pieces(&self, path: &str, key: &[u8]) -> Result<Option<Box<dyn Pieces + '_>>, Error>;
+}
+
+/// A file being written piece by piece (`Sink::write_pieces`).
+pub(crate) trait Pieces {
+    fn write(&mut self, piece: &[u8]) -> Result<(), Error>;
+    /// The file is complete; until then a reader may find it cut short.
+    fn finish(self: Box<Self>) -> Result<(), Error>;
 }
 
 /// Makes a file from the bytes it depends on.
@@ -90,6 +104,8 @@ pub(crate) struct DiskSink {
     bytes: AtomicU64,
     /// The files found unchanged, with their stamps (the writer keeps those it wrote).
     kept: Mutex<Vec<(String, Stamp)>>,
+    /// The files written piece by piece, by the thread making them, with their stamps.
+    pieced: Mutex<Vec<(String, Stamp)>>,
     /// Files to write go to one writer thread: renderers compare in parallel, but writes into
     /// one folder (objects/ holds a folder per object) from several threads contend for its
     /// lock in the kernel, and one thread writing while the others render was faster.
@@ -159,6 +175,7 @@ impl DiskSink {
             unchanged: AtomicUsize::new(0),
             bytes: AtomicU64::new(0),
             kept: Mutex::new(Vec::new()),
+            pieced: Mutex::new(Vec::new()),
             queue,
             writer,
             failure,
@@ -169,12 +186,15 @@ impl DiskSink {
     /// write (those the previous manifest lists, else all of them), then folders left empty,
     /// writes the new manifest and returns the totals.
     pub(crate) fn finish(self) -> Result<WriteStats, Error> {
-        let DiskSink { root, fresh, previous, unchanged, bytes, kept, queue, writer, failure } = self;
+        let started = std::time::Instant::now();
+        let DiskSink { root, fresh, previous, unchanged, bytes, kept, pieced, queue, writer, failure } = self;
         drop(queue);
-        let written = writer.join().map_err(|_| Error::Usage("the output writer thread panicked".into()))?;
+        let mut written = writer.join().map_err(|_| Error::Usage("the output writer thread panicked".into()))?;
         if let Some(error) = take(&failure) {
             return Err(error);
         }
+        written.extend(pieced.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        log_timing("write: the writer done", started);
         let stats = WriteStats {
             written: written.len(),
             unchanged: unchanged.into_inner(),
@@ -194,6 +214,7 @@ impl DiskSink {
             }
             same
         });
+        log_timing("write: sorted", started);
         let listed = |path: &str| entries.binary_search_by(|(p, _)| p.as_str().cmp(path)).is_ok();
         let removed = match (fresh, previous) {
             (true, _) => 0,
@@ -204,7 +225,9 @@ impl DiskSink {
             }
             (false, None) => remove_unlisted(&root, &entries)?,
         };
+        log_timing("write: stale files removed", started);
         manifest::write(&root, &mut entries)?;
+        log_timing("write: manifest written", started);
         Ok(WriteStats { removed, ..stats })
     }
 
@@ -373,6 +396,53 @@ impl Sink for DiskSink {
         }
         self.put(path, full, Cow::Owned(derive(source)?), key)
     }
+
+    /// Written by the calling thread, not the writer (the queue holds whole files); recorded
+    /// under a derived hash of `key`, as `write_derived` records a file under its source's.
+    fn write_pieces(&self, path: &str, key: &[u8]) -> Result<Option<Box<dyn Pieces + '_>>, Error> {
+        let full = self.root.join(checked(path)?);
+        let key = manifest::derived_hash(key);
+        if let Some(stamp) = self.as_left(path, &full, key) {
+            self.bytes.fetch_add(stamp.len, Ordering::Relaxed);
+            self.keep(path, stamp);
+            return Ok(None);
+        }
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
+        }
+        let file = std::fs::File::create(&full).map_err(|e| Error::write(&full, e))?;
+        let file = std::io::BufWriter::with_capacity(1 << 20, file);
+        Ok(Some(Box::new(DiskPieces { sink: self, path: path.to_owned(), full, file, len: 0, key })))
+    }
+}
+
+/// A file `DiskSink::write_pieces` is writing.
+struct DiskPieces<'s> {
+    sink: &'s DiskSink,
+    path: String,
+    full: PathBuf,
+    file: std::io::BufWriter<std::fs::File>,
+    len: u64,
+    key: [u8; 16],
+}
+
+impl Pieces for DiskPieces<'_> {
+    fn write(&mut self, piece: &[u8]) -> Result<(), Error> {
+        use std::io::Write as _;
+        self.len += piece.len() as u64;
+        self.file.write_all(piece).map_err(|e| Error::write(&self.full, e))
+    }
+
+    fn finish(self: Box<Self>) -> Result<(), Error> {
+        let DiskPieces { sink, path, full, file, len, key } = *self;
+        // Closed before its time is read: that is the time the next build finds.
+        drop(file.into_inner().map_err(|e| Error::write(&full, e.into_error()))?);
+        let metadata = std::fs::metadata(&full).map_err(|e| Error::write(&full, e))?;
+        let stamp = Stamp { hash: key, len, mtime: manifest::mtime(&metadata).unwrap_or(0) };
+        sink.bytes.fetch_add(len, Ordering::Relaxed);
+        sink.pieced.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push((path, stamp));
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -453,6 +523,32 @@ mod tests {
             assert_eq!(std::fs::read(dir.path().join("a.txt")).unwrap(), source.to_ascii_uppercase());
         }
         assert_eq!(made.into_inner(), 2, "the second build kept the first one's file");
+    }
+
+    #[test]
+    fn a_file_written_in_pieces_is_kept_while_its_key_is_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        for (key, expect_written) in [(&b"k1"[..], true), (b"k1", false), (b"k2", true)] {
+            let sink = DiskSink::new(dir.path(), "public").unwrap();
+            match sink.write_pieces("feeds/all.json", key).unwrap() {
+                Some(mut file) => {
+                    assert!(expect_written, "{key:?}");
+                    file.write(b"[1,").unwrap();
+                    file.write(key).unwrap();
+                    file.write(b"]").unwrap();
+                    file.finish().unwrap();
+                }
+                None => assert!(!expect_written, "{key:?}"),
+            }
+            let stats = sink.finish().unwrap();
+            assert_eq!((stats.written, stats.unchanged, stats.removed), (usize::from(expect_written), usize::from(!expect_written), 0));
+            assert_eq!(stats.bytes, 6);
+        }
+        assert_eq!(std::fs::read(dir.path().join("feeds/all.json")).unwrap(), b"[1,k2]");
+        // Changed behind the build's back: made again, though the key is the same.
+        std::fs::write(dir.path().join("feeds/all.json"), b"[]").unwrap();
+        let sink = DiskSink::new(dir.path(), "public").unwrap();
+        assert!(sink.write_pieces("feeds/all.json", b"k2").unwrap().is_some());
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::publish::shared::stix21::published_compact;
 use crate::stix::uuid::uuid_v5;
 use crate::stix::uuid::STIXPRESS_NAMESPACE;
-use crate::write::Sink;
+use crate::write::{Pieces, Sink};
 
 pub(crate) const DIR: &str = "feeds/bundles";
 
@@ -30,6 +30,12 @@ const GZIP_MEMBER: usize = 8 << 20;
 /// the objects are written, without copying them.
 const HEADER_START: &str = "{\"type\":\"bundle\",\"id\":\"bundle--";
 const HEADER_END: &str = "\",\"objects\":[";
+const FOOTER: &str = "\n]}\n";
+
+/// The header of a bundle whose objects have `digest`.
+fn header(digest: &[u8; 20]) -> String {
+    format!("{HEADER_START}{}{HEADER_END}", uuid_v5(&STIXPRESS_NAMESPACE, digest))
+}
 
 /// Objects made at a time: each bundle is filled chunk by chunk, so that only the bundle being
 /// made (not also every object of it as a string of its own) is held.
@@ -43,31 +49,81 @@ pub(crate) fn write(view: &View<'_>, sink: &dyn Sink) -> Result<Vec<FeedFile>, E
     let mut files = Vec::new();
     // The whole bundle's id is a digest of the per-type digests: each object is hashed once.
     let mut all_digest = Sha1::new();
+    // What `all.json` (and so its gzip) is made of, for a rebuild to tell it has not changed
+    // without making it: BLAKE3, since a contributor must not be able to make a changed bundle
+    // look like the one published (SHA-1 collisions can be bought).
+    let mut all_key = blake3::Hasher::new_derive_key(ALL_FORMAT);
     for (object_type, entries) in &by_type {
         let mut one = Bundle::with_capacity(estimated_len(entries));
-        fill(view, entries, |object| one.push(object));
+        fill(view, entries, |object| {
+            one.push(object);
+            all_key.update(&(object.len() as u64).to_le_bytes()).update(object.as_bytes());
+        });
         let (bytes, digest) = one.finish();
         all_digest.update(digest);
         let path = format!("{DIR}/{object_type}.json");
         sink.write_owned(&path, bytes)?;
         files.push(FeedFile::new(path, "the objects of one type", entries.len()));
     }
-    // Made again from the objects rather than kept from the per-type bundles: one large buffer
-    // at a time (at a million objects each copy is hundreds of megabytes), for a second pass
-    // over the JSON that costs a fraction of the gzip below.
+    // Made again from the objects and handed to the sink piece by piece, with its gzip: at a
+    // million objects it is hundreds of megabytes, never held whole.
     let all_entries: Vec<Entry> = by_type.into_values().flatten().collect();
-    let mut all = Bundle::with_capacity(estimated_len(&all_entries));
-    fill(view, &all_entries, |object| all.append(object));
-    all.digest = all_digest;
-    let count = all.count;
-    let (bytes, _) = all.finish();
-    // Compressing is most of this feed's time: a rebuild that finds the same bundle keeps the
-    // file compressed before.
-    sink.write_derived(&format!("{DIR}/all.json.gz"), &bytes, &|bytes| Ok(gzip(bytes)))?;
-    sink.write_owned(&format!("{DIR}/all.json"), bytes)?;
+    let key = all_key.finalize();
+    let json = sink.write_pieces(&format!("{DIR}/all.json"), key.as_bytes())?;
+    let gzip = sink.write_pieces(&format!("{DIR}/all.json.gz"), key.as_bytes())?.map(Gzip::new);
+    if json.is_some() || gzip.is_some() {
+        let mut all = AllBundle { json, gzip };
+        all.write(header(&all_digest.finalize().into()).as_bytes())?;
+        let mut piece = Vec::new();
+        let mut first = true;
+        for chunk in all_entries.chunks(CHUNK) {
+            piece.clear();
+            fill(view, chunk, |object| {
+                piece.extend_from_slice(if first { &b"\n"[..] } else { b",\n" });
+                piece.extend_from_slice(object.as_bytes());
+                first = false;
+            });
+            all.write(&piece)?;
+        }
+        all.write(FOOTER.as_bytes())?;
+        all.finish()?;
+    }
+    let count = all_entries.len();
     files.insert(0, FeedFile::new(format!("{DIR}/all.json.gz"), "the same, gzip-compressed", count));
     files.insert(0, FeedFile::new(format!("{DIR}/all.json"), "every object this site publishes", count));
     Ok(files)
+}
+
+/// How `all.json` and its gzip are laid out around the objects: named in their key, so a
+/// program that lays them out differently does not keep files an earlier one wrote.
+const ALL_FORMAT: &str = "stixpress feeds/bundles/all.json 1: one object a line; gzip members of 8 MiB, level 6";
+
+/// `all.json` and `all.json.gz`, each written unless the folder already holds it.
+struct AllBundle<'s> {
+    json: Option<Box<dyn Pieces + 's>>,
+    gzip: Option<Gzip<'s>>,
+}
+
+impl AllBundle<'_> {
+    fn write(&mut self, piece: &[u8]) -> Result<(), Error> {
+        if let Some(json) = &mut self.json {
+            json.write(piece)?;
+        }
+        if let Some(gzip) = &mut self.gzip {
+            gzip.write(piece)?;
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<(), Error> {
+        if let Some(json) = self.json {
+            json.finish()?;
+        }
+        if let Some(gzip) = self.gzip {
+            gzip.finish()?;
+        }
+        Ok(())
+    }
 }
 
 /// Hands each entry's published JSON to `add`, in order, made in parallel a chunk at a time.
@@ -106,34 +162,61 @@ impl Bundle {
 
     /// Adds an object and counts it in the digest the id is made from.
     fn push(&mut self, object: &str) {
-        self.append(object);
-        self.digest.update(object.as_bytes());
-        self.digest.update(b"\n");
-    }
-
-    /// Adds an object whose digest the caller accounts for.
-    fn append(&mut self, object: &str) {
         if self.count > 0 {
             self.bytes.push(b',');
         }
         self.bytes.push(b'\n');
         self.bytes.extend_from_slice(object.as_bytes());
         self.count += 1;
+        self.digest.update(object.as_bytes());
+        self.digest.update(b"\n");
     }
 
     /// The bundle, its id a name-based UUID of its digest (the same objects, the same id), and
     /// the digest.
     fn finish(mut self) -> (Vec<u8>, [u8; 20]) {
         let digest: [u8; 20] = self.digest.finalize().into();
-        let id = uuid_v5(&STIXPRESS_NAMESPACE, &digest);
-        let at = HEADER_START.len();
-        self.bytes[at..at + 36].copy_from_slice(id.as_bytes());
-        self.bytes.extend_from_slice(b"\n]}\n");
+        self.bytes[..HEADER_START.len() + 36 + HEADER_END.len()].copy_from_slice(header(&digest).as_bytes());
+        self.bytes.extend_from_slice(FOOTER.as_bytes());
         (self.bytes, digest)
     }
 }
 
-/// Gzip in parallel members; the header carries no time or name, so the bytes are reproducible.
+/// Gzip compression of a file handed over piece by piece, in members of `GZIP_MEMBER` bytes
+/// compressed in parallel a few at a time; the header carries no time or name, so the bytes
+/// are reproducible.
+struct Gzip<'s> {
+    file: Box<dyn Pieces + 's>,
+    pending: Vec<u8>,
+}
+
+impl<'s> Gzip<'s> {
+    fn new(file: Box<dyn Pieces + 's>) -> Gzip<'s> {
+        Gzip { file, pending: Vec::new() }
+    }
+
+    /// Members compressed at once: one per thread, twice over so no thread waits long.
+    fn batch() -> usize {
+        GZIP_MEMBER * 2 * rayon::current_num_threads().max(1)
+    }
+
+    fn write(&mut self, piece: &[u8]) -> Result<(), Error> {
+        self.pending.extend_from_slice(piece);
+        if self.pending.len() >= Gzip::batch() {
+            let whole = self.pending.len() / GZIP_MEMBER * GZIP_MEMBER;
+            self.file.write(&gzip(&self.pending[..whole]))?;
+            self.pending.drain(..whole);
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<(), Error> {
+        self.file.write(&gzip(&self.pending))?;
+        self.file.finish()
+    }
+}
+
+/// Gzip in parallel members.
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let members: Vec<Vec<u8>> = bytes
         .par_chunks(GZIP_MEMBER)
@@ -165,6 +248,31 @@ mod tests {
         let empty: serde_json::Value = serde_json::from_slice(&Bundle::new().finish().0).unwrap();
         assert_eq!(empty["objects"].as_array().unwrap().len(), 0);
         assert_ne!(empty["id"], json["id"]);
+    }
+
+    /// Collects what is written to it, for tests.
+    struct Collected<'c>(&'c std::cell::RefCell<Vec<u8>>);
+
+    impl Pieces for Collected<'_> {
+        fn write(&mut self, piece: &[u8]) -> Result<(), Error> {
+            self.0.borrow_mut().extend_from_slice(piece);
+            Ok(())
+        }
+        fn finish(self: Box<Self>) -> Result<(), Error> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn gzip_written_in_pieces_is_the_gzip_of_the_whole() {
+        let input: Vec<u8> = (0..Gzip::batch() + GZIP_MEMBER + 77).map(|i| (i * 7 % 253) as u8).collect();
+        let out = std::cell::RefCell::new(Vec::new());
+        let mut streamed = Gzip::new(Box::new(Collected(&out)));
+        for piece in input.chunks(1_000_003) {
+            streamed.write(piece).unwrap();
+        }
+        streamed.finish().unwrap();
+        assert_eq!(out.into_inner(), gzip(&input));
     }
 
     #[test]

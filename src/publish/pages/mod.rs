@@ -31,6 +31,7 @@ use crate::publish::shared::catalog::Catalog;
 use crate::publish::theme::Theme;
 use crate::publish::Publication;
 use crate::stix::Timestamp;
+use crate::timing::log_timing;
 use crate::write::Sink;
 pub(crate) use content_pages::{load_pages, ContentPage};
 pub(crate) use kill_chains::MatrixLink;
@@ -64,6 +65,7 @@ pub(crate) fn render(
     sink: &dyn Sink,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Rendered, Error> {
+    let started = std::time::Instant::now();
     let Publication { view, site, theme, .. } = *publication;
     for (name, bytes) in theme.assets() {
         sink.write(&format!("assets/{name}"), bytes)?;
@@ -79,6 +81,7 @@ pub(crate) fn render(
     let activity = dashboard::Activity::new(view, publication.now);
     let kept = object_page::kept_as_published(view);
     let taxii_objects = format!("{}/{}/objects/", crate::publish::taxii::TAXII_DIR, publication.taxii.api_root);
+    log_timing("render: what object pages share", started);
     let sources = object_page::Sources {
         feeds,
         tactic_rank: &tactic_rank,
@@ -88,10 +91,12 @@ pub(crate) fn render(
         taxii_objects: &taxii_objects,
     };
     let mut written = object_pages(view, theme, &object_site, &sources, sink, tick)?;
+    log_timing("render: object pages", started);
     written += list_pages(view, theme, &at_depth, sink, tick)?;
+    log_timing("render: list pages", started);
     let page = |template: &str, path: &str, depth: usize, extra: Value| -> Result<(), Error> {
         let html = theme.render(template, &context! { site => at_depth[depth].clone(), ..extra }, path)?;
-        sink.write(path, links::naming_index_files(html).as_bytes())?;
+        sink.write_owned(path, links::naming_index_files(html).into_bytes())?;
         tick();
         Ok(())
     };
@@ -109,12 +114,14 @@ pub(crate) fn render(
         page("matrices.html", "matrix/index.html", 1, context! { chains => &chains })?;
         matrix_pages += 1;
     }
+    log_timing("render: matrix pages", started);
     page("search.html", "search/index.html", 1, context! {})?;
     written += 1;
     page("feeds.html", "feeds/index.html", 1, context! { feeds => feeds, csv_columns => feeds.csv_columns })?;
     let chain_names: Vec<&str> = chains.iter().map(|c| c.name.as_str()).collect();
     page("types.html", "types/index.html", 1, context! { kill_chains => chain_names })?;
     written += dashboard_pages(view, &activity, publication.now, &page)?;
+    log_timing("render: dashboards", started);
     let contributors = history::contributors(view, &provenance);
     for person in contributors.authors.iter().chain(&contributors.identities) {
         page("contributor.html", &format!("contributors/{}/index.html", person.slug), 2, context! { c => person })?;
@@ -173,7 +180,7 @@ pub(crate) fn render_content_pages(
         }
         let path = format!("{}/index.html", content_page.slug);
         let html = publication.theme.render("page.html", &context! { site, page => content_page }, &path)?;
-        sink.write(&path, links::naming_index_files(html).as_bytes())?;
+        sink.write_owned(&path, links::naming_index_files(html).into_bytes())?;
         tick();
         written += 1;
     }
@@ -260,7 +267,7 @@ fn list_pages(
         let depth = if list.page == 1 { 2 } else { 4 };
         let context = context! { site => at_depth[depth].clone(), list => list, current_type => &list.object_type };
         let html = theme.render("list.html", &context, &path)?;
-        sink.write(&format!("{path}index.html"), links::naming_index_files(html).as_bytes())?;
+        sink.write_owned(&format!("{path}index.html"), links::naming_index_files(html).into_bytes())?;
         tick();
         Ok::<(), Error>(())
     })?;
