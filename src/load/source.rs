@@ -5,27 +5,28 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::diag::LineIndex;
 
-/// The text of one file, with its line index (built once, so locating a finding costs
-/// O(log n) however long its line is).
+/// The text of one file, with its line index (built once, when the first finding in the file
+/// is located, so locating one costs O(log n) however long its line is, and a file without
+/// findings never pays for it: counting the characters of every file was a twentieth of a
+/// build).
 pub(crate) struct Source {
     pub(crate) path: Arc<PathBuf>,
     pub(crate) text: String,
-    lines: LineIndex,
+    lines: OnceLock<LineIndex>,
 }
 
 impl Source {
     pub(crate) fn new(path: Arc<PathBuf>, text: String) -> Source {
-        let lines = LineIndex::new(&text);
-        Source { path, text, lines }
+        Source { path, text, lines: OnceLock::new() }
     }
 
     /// 1-based line and character column of a byte offset into `text`.
     pub(crate) fn line_column(&self, offset: usize) -> (usize, usize) {
-        self.lines.line_column(&self.text, offset)
+        self.lines.get_or_init(|| LineIndex::new(&self.text)).line_column(&self.text, offset)
     }
 
     /// The byte offset of the value a JSON pointer (relative to the value at `base`) names, or

@@ -541,7 +541,10 @@ mod tests {
                 None => assert!(!expect_written, "{key:?}"),
             }
             let stats = sink.finish().unwrap();
-            assert_eq!((stats.written, stats.unchanged, stats.removed), (usize::from(expect_written), usize::from(!expect_written), 0));
+            assert_eq!(
+                (stats.written, stats.unchanged, stats.removed),
+                (usize::from(expect_written), usize::from(!expect_written), 0)
+            );
             assert_eq!(stats.bytes, 6);
         }
         assert_eq!(std::fs::read(dir.path().join("feeds/all.json")).unwrap(), b"[1,k2]");

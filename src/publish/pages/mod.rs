@@ -123,11 +123,13 @@ pub(crate) fn render(
     written += dashboard_pages(view, &activity, publication.now, &page)?;
     log_timing("render: dashboards", started);
     let contributors = history::contributors(view, &provenance);
+    log_timing("render: contributors", started);
     for person in contributors.authors.iter().chain(&contributors.identities) {
         page("contributor.html", &format!("contributors/{}/index.html", person.slug), 2, context! { c => person })?;
     }
     written += contributors.authors.len() + contributors.identities.len() + 1;
     page("contributors.html", "contributors/index.html", 1, context! { contributors => contributors })?;
+    log_timing("render: contributor pages", started);
     Ok(Rendered { pages: written + 3 + chains.len() + matrix_pages, matrix })
 }
 
