@@ -88,6 +88,34 @@ impl MatrixLink {
     }
 }
 
+/// What the list of matrices and a filtered matrix's filters say of a whole matrix: its
+/// figures without its cells (a template's context is copied whole, and one matrix can hold a
+/// hundred thousand cells).
+#[derive(Serialize)]
+pub(crate) struct MatrixSummary<'p> {
+    pub(crate) name: &'p str,
+    pub(crate) title: &'p str,
+    pub(crate) tactics: usize,
+    pub(crate) techniques: usize,
+    pub(crate) sub_techniques: usize,
+    pub(crate) used: usize,
+    pub(crate) platforms: &'p [Facet],
+}
+
+impl KillChainPage {
+    pub(crate) fn summary(&self) -> MatrixSummary<'_> {
+        MatrixSummary {
+            name: &self.name,
+            title: &self.title,
+            tactics: self.phases.len(),
+            techniques: self.techniques,
+            sub_techniques: self.sub_techniques,
+            used: self.used,
+            platforms: &self.platforms,
+        }
+    }
+}
+
 /// What this page reads of an object; the rest of its JSON is skipped unparsed.
 #[derive(Deserialize)]
 struct Phases {
@@ -354,18 +382,20 @@ impl KillChainPage {
         page
     }
 
-    /// The filtered copies, each with its path below the chain's page and its depth.
-    pub(crate) fn filters(&self) -> Vec<(String, usize, KillChainPage)> {
-        let mut out = Vec::new();
-        if self.used > 0 && self.used < self.techniques {
-            out.push(("used/".to_owned(), 3, self.filtered("used here".into(), &|m| is_used(m))));
-        }
-        for facet in &self.platforms {
+    /// The filtered copies, each with its path below the chain's page and its depth, each made
+    /// when it is taken (one can be as large as the matrix it filters).
+    pub(crate) fn filters(&self) -> impl Iterator<Item = (String, usize, KillChainPage)> + '_ {
+        let some_used = self.used > 0 && self.used < self.techniques;
+        let used = some_used
+            .then_some(())
+            .into_iter()
+            .map(|()| ("used/".to_owned(), 3, self.filtered("used here".into(), &|m| is_used(m))));
+        let platforms = self.platforms.iter().map(|facet| {
             let on_platform = |m: &Member| m.platforms.iter().any(|p| slug(p) == facet.slug);
             let page = self.filtered(format!("platform {}", facet.label), &on_platform);
-            out.push((format!("platform/{}/", facet.slug), 4, page));
-        }
-        out
+            (format!("platform/{}/", facet.slug), 4, page)
+        });
+        used.into_iter().chain(platforms)
     }
 }
 
@@ -687,7 +717,7 @@ mod tests {
         let used = full.filtered("used".into(), &|m| m.uses > 0);
         assert_eq!(used.phases.len(), 1);
         assert_eq!(used.phases[0].members[0].subs.len(), 1);
-        let filters: Vec<String> = full.filters().into_iter().map(|(path, ..)| path).collect();
+        let filters: Vec<String> = full.filters().map(|(path, ..)| path).collect();
         assert_eq!(filters, ["used/", "platform/linux/", "platform/windows/"]);
         assert_eq!(slug("Network Devices"), "network-devices");
         assert_eq!(slug("Office Suite "), "office-suite");

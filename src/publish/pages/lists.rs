@@ -88,26 +88,40 @@ pub(crate) fn list_path(object_type: &str, n: usize) -> String {
     }
 }
 
-/// Every list page of one type, given its entries.
-pub(crate) fn list_pages(object_type: &str, mut entries: Vec<Entry<'_>>) -> Vec<ListPage> {
-    entries.sort_by_cached_key(|e| name_key(*e));
-    let total = entries.len();
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
-    let plural = type_plural(object_type);
-    entries
-        .chunks(PAGE_SIZE)
-        .enumerate()
-        .map(|(i, chunk)| ListPage {
+/// The list of one type: its entries in name order, cut into pages made one at a time (at a
+/// million objects, every page made at once held a few hundred megabytes).
+pub(crate) struct TypeList<'v> {
+    object_type: &'v str,
+    plural: String,
+    entries: Vec<Entry<'v>>,
+}
+
+impl<'v> TypeList<'v> {
+    pub(crate) fn new(object_type: &'v str, mut entries: Vec<Entry<'v>>) -> TypeList<'v> {
+        entries.sort_by_cached_key(|e| name_key(*e));
+        TypeList { object_type, plural: type_plural(object_type), entries }
+    }
+
+    /// How many pages (an empty type still has its first page).
+    pub(crate) fn pages(&self) -> usize {
+        self.entries.len().div_ceil(PAGE_SIZE).max(1)
+    }
+
+    /// Page `i` (0-based).
+    pub(crate) fn page(&self, i: usize) -> ListPage {
+        let (object_type, pages) = (self.object_type, self.pages());
+        let chunk = self.entries.chunks(PAGE_SIZE).nth(i).unwrap_or(&[]);
+        ListPage {
             object_type: object_type.to_owned(),
-            plural: plural.clone(),
-            total,
+            plural: self.plural.clone(),
+            total: self.entries.len(),
             page: i + 1,
             pages,
             previous: (i > 0).then(|| list_path(object_type, i)),
             next: (i + 1 < pages).then(|| list_path(object_type, i + 2)),
             items: chunk.iter().map(list_item).collect(),
-        })
-        .collect()
+        }
+    }
 }
 
 fn list_item(entry: &Entry<'_>) -> ListItem {

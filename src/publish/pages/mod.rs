@@ -34,6 +34,7 @@ use crate::stix::Timestamp;
 use crate::timing::log_timing;
 use crate::write::Sink;
 pub(crate) use content_pages::{load_pages, ContentPage};
+use kill_chains::KillChainPage;
 pub(crate) use kill_chains::MatrixLink;
 pub(crate) use links::safe_url;
 
@@ -105,13 +106,14 @@ pub(crate) fn render(
         let layer = feeds.matrix_layers.get(&chain.name).map(|path| format!("../../{path}"));
         page("killchain.html", &format!("matrix/{}/index.html", chain.name), 2, context! { chain => chain, layer })?;
         for (path, depth, filtered) in chain.filters() {
-            let context = context! { chain => filtered, full => chain };
+            let context = context! { chain => filtered, full => chain.summary() };
             page("killchain.html", &format!("matrix/{}/{path}index.html", chain.name), depth, context)?;
             matrix_pages += 1;
         }
     }
     if !chains.is_empty() {
-        page("matrices.html", "matrix/index.html", 1, context! { chains => &chains })?;
+        let summaries: Vec<_> = chains.iter().map(KillChainPage::summary).collect();
+        page("matrices.html", "matrix/index.html", 1, context! { chains => summaries })?;
         matrix_pages += 1;
     }
     log_timing("render: matrix pages", started);
@@ -260,11 +262,12 @@ fn list_pages(
     for entry in view.entries() {
         by_type.entry(entry.object_type()).or_default().push(entry);
     }
-    let pages: Vec<lists::ListPage> = by_type
-        .into_par_iter()
-        .flat_map_iter(|(object_type, entries)| lists::list_pages(object_type, entries))
-        .collect();
-    pages.par_iter().try_for_each(|list| {
+    let lists: Vec<lists::TypeList> =
+        by_type.into_par_iter().map(|(t, entries)| lists::TypeList::new(t, entries)).collect();
+    let pages: Vec<(&lists::TypeList, usize)> =
+        lists.iter().flat_map(|l| (0..l.pages()).map(move |i| (l, i))).collect();
+    pages.par_iter().try_for_each(|(type_list, i)| {
+        let list = type_list.page(*i);
         let path = lists::list_path(&list.object_type, list.page);
         let depth = if list.page == 1 { 2 } else { 4 };
         let context = context! { site => at_depth[depth].clone(), list => list, current_type => &list.object_type };
