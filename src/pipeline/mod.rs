@@ -45,9 +45,10 @@ pub enum Content<'a> {
 /// Checks `paths` (or the configured content folder when empty); with `withholding`, also
 /// works out what each audience would not get (it links the objects, which costs a Store).
 pub fn check(config: &Config, paths: &[PathBuf], cwd: &Path, withholding: bool) -> Result<CheckReport, Error> {
-    // Without withholding nothing is published or linked: the objects' JSON need not stay.
+    // Nothing is published: the objects' JSON need not stay. What an audience would not get
+    // reads the JSON only of marking definitions, which the rules keep too.
     let now = build::check_time()?;
-    let json = if withholding { load::KeepJson::Compact } else { load::KeepJson::ReadByRules };
+    let json = load::KeepJson::ReadByRules;
     let (mut report, objects) = load_and_check_keeping(config, Content::Files(paths), cwd, now, json)?;
     if !withholding {
         return Ok(report);
