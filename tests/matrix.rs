@@ -234,6 +234,20 @@ fn without_a_matrix_columns_follow_the_data_or_the_configuration_and_marks_show(
             8,
             json!({"relationship_type": "uses", "source_ref": id("intrusion-set", 5), "target_ref": id("attack-pattern", 3)}),
         ),
+        // An indicator naming a phase of a chain with techniques stays out of its cells; a
+        // chain only incidents use still has its matrix.
+        object(
+            "indicator",
+            9,
+            json!({"name": "Getaway car plate", "pattern": "[x-plate:value = 'B-AD 123']", "pattern_type": "stix",
+                   "valid_from": "2025-01-01T00:00:00Z", "kill_chain_phases": [phase("getaway")]}),
+        ),
+        object(
+            "incident",
+            10,
+            json!({"name": "Night at the depot",
+                   "kill_chain_phases": [{"kill_chain_name": "depot-chain", "phase_name": "break-in"}]}),
+        ),
     ];
     let repo = Repo::new();
     repo.write("content/heist.json", bundle(&objects));
@@ -245,6 +259,9 @@ fn without_a_matrix_columns_follow_the_data_or_the_configuration_and_marks_show(
     assert_eq!(select_texts(&matrix, ".matrix-column h2"), ["Case the Joint 1 technique", "Getaway 2 techniques"]);
     assert!(!matrix.contains("Old Trick"), "revoked techniques stay out of the matrix");
     assert!(matrix.contains(r#"title="Watch the bank: Cloud Things""#));
+    assert!(!matrix.contains("Getaway car plate"), "an indicator is not a technique");
+    let depot = read(&site, "matrix/depot-chain/index.html");
+    assert!(depot.contains("Night at the depot"), "a chain without techniques shows what uses it");
 
     // The group's relationships: "Parent: Child", the revoked technique marked and last.
     let group = read(&site, &format!("objects/{}/index.html", id("intrusion-set", 5)));

@@ -180,6 +180,9 @@ pub(crate) fn kill_chain_pages<'v>(view: &View<'v>, columns: &Columns, root: &st
     for p in all {
         chains.entry(p.chain.clone()).or_default().push(p);
     }
+    for placed in chains.values_mut() {
+        keep_techniques(placed);
+    }
     let mut uses_of: HashMap<&str, usize> = HashMap::new();
     let mut pages: Vec<KillChainPage> = chains
         .into_iter()
@@ -196,6 +199,16 @@ pub(crate) fn kill_chain_pages<'v>(view: &View<'v>, columns: &Columns, root: &st
     }
     pages.sort_by(|a, b| b.techniques.cmp(&a.techniques).then_with(|| a.name.cmp(&b.name)));
     pages
+}
+
+/// A matrix's cells are techniques: where a chain places attack patterns, the indicators,
+/// malware and tools that name its phases stay on their own pages (a community tagging
+/// indicators would otherwise fill every cell with them: 190,000 at a million objects). A chain
+/// only other objects use keeps them, or it would have no matrix at all.
+fn keep_techniques(placed: &mut Vec<Placed<'_>>) {
+    if placed.iter().any(|p| p.entry.object_type() == "attack-pattern") {
+        placed.retain(|p| p.entry.object_type() == "attack-pattern");
+    }
 }
 
 /// The matrix of one chain from its objects' places.
