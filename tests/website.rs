@@ -82,6 +82,37 @@ fn links_between_pages_name_index_html_and_search_says_it_needs_a_server_from_di
 }
 
 #[test]
+fn object_pages_read_the_types_the_other_pages_list_from_one_file() {
+    let repo = Repo::new();
+    let site = repo.build_example();
+    let read = |path: &str| std::fs::read_to_string(site.join(path)).unwrap();
+    let nav: Value = serde_json::from_str(&read("types/nav.json")).unwrap();
+    let mut from_file = Vec::new();
+    for group in nav["groups"].as_array().unwrap() {
+        from_file.push(format!("{}:", group["label"].as_str().unwrap()));
+        for t in group["types"].as_array().unwrap() {
+            let (name, plural, count) = (t["name"].as_str().unwrap(), t["plural"].as_str().unwrap(), &t["count"]);
+            from_file.push(format!("./types/{name}/index.html {plural} {count}"));
+        }
+    }
+    // What the home page's sidebar lists, in its order: the group headings and each type's link.
+    let home = scraper::Html::parse_document(&read("index.html"));
+    let items = scraper::Selector::parse(".types-nav h2, .types-nav a").unwrap();
+    let sidebar: Vec<String> = home
+        .select(&items)
+        .map(|e| match e.value().attr("href") {
+            Some(href) => format!("{href} {}", e.text().collect::<String>()),
+            None => format!("{}:", e.text().collect::<String>()),
+        })
+        .collect();
+    assert!(from_file.len() > 10, "{from_file:?}");
+    assert_eq!(sidebar, from_file);
+    let page = read(&format!("{}index.html", first_object(&site, "indicator")));
+    let nav = r#"<nav class="types-nav" aria-label="Object types" data-type="indicator"><p><a href="../../types/index.html">All types</a></p></nav>"#;
+    assert!(page.contains(nav), "{page}");
+}
+
+#[test]
 fn the_example_site_fits_every_screen_in_both_colour_schemes() {
     if !common::peers_required() {
         return;
@@ -93,7 +124,12 @@ fn the_example_site_fits_every_screen_in_both_colour_schemes() {
         ("entity", Some("objects/intrusion-set--3437680e-277d-4e76-a1ea-65403ac948e0/".into()), "main h1"),
         ("technique", Some(first_object(&site, "attack-pattern")), "main h1"),
         ("report", Some(first_object(&site, "report")), "main h1"),
-        ("indicator", Some(first_object(&site, "indicator")), "main h1"),
+        // An object page's types come from types/nav.json, the page's own type marked.
+        (
+            "indicator",
+            Some(first_object(&site, "indicator")),
+            ".types-nav a[aria-current][href$='types/indicator/index.html']",
+        ),
         ("relationship", Some(first_object(&site, "relationship")), "main h1"),
     ];
     common::browser_test("pages.cjs", &site, &pages(&site, own), "website-example");
@@ -124,7 +160,12 @@ fn attack_and_unit42_pages_fit_every_screen_in_both_colour_schemes() {
         ("sub-technique", Some("objects/attack-pattern--970a3432-3237-47ad-bcca-7d8cbb217736/".into()), "main h1"),
         // Unit 42's largest report: "Trickbot Anchor Malware", 3,046 entries.
         ("report", Some("objects/report--a3630e01-c350-426a-9987-de6fb2957454/".into()), "main h1"),
-        ("indicator", Some(first_object(&site, "indicator")), "main h1"),
+        // An object page's types come from types/nav.json, the page's own type marked.
+        (
+            "indicator",
+            Some(first_object(&site, "indicator")),
+            ".types-nav a[aria-current][href$='types/indicator/index.html']",
+        ),
         ("relationship", Some("objects/relationship--8544d4c3-e2e5-44c6-b57d-a169143f49eb/".into()), "main h1"),
     ];
     common::browser_test("pages.cjs", &site, &pages(&site, own), "website-attack-unit42");

@@ -17,8 +17,7 @@ pub(crate) struct TypeSummary {
     pub(crate) name: String,
     pub(crate) label: String,
     pub(crate) plural: String,
-    /// None where the navigation leaves counts out (object pages).
-    pub(crate) count: Option<usize>,
+    pub(crate) count: usize,
 }
 
 #[derive(Serialize, Clone)]
@@ -49,12 +48,18 @@ pub(crate) fn type_groups(view: &View<'_>) -> Vec<TypeGroup> {
                     name: (*name).to_owned(),
                     label: type_label(name),
                     plural: type_plural(name),
-                    count: Some(*count),
+                    count: *count,
                 })
                 .collect(),
         })
         .filter(|group| !group.types.is_empty())
         .collect()
+}
+
+/// The navigation's types as `search.js` reads them for an object page: `{"groups": [{"label",
+/// "types": [{"name", "plural", "count"}]}]}`; the script makes the links from the names.
+pub(crate) fn nav_json(groups: &[TypeGroup]) -> String {
+    serde_json::json!({ "groups": groups }).to_string()
 }
 
 #[derive(Serialize)]

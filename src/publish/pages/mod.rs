@@ -74,10 +74,13 @@ pub(crate) fn render(
     let tactic_rank = kill_chains::columns(view, &site.matrix_order);
     let chains = kill_chains::kill_chain_pages(view, &tactic_rank, "../../");
     let matrix = chains.first().map(kill_chains::MatrixLink::to);
-    let at_depth = site_contexts(publication, matrix.as_ref(), Counts::Shown);
-    // Object pages list the types without their counts: a count on every page would make any
-    // addition or removal change every page, and a rebuild render them all again.
-    let object_site = site_contexts(publication, matrix.as_ref(), Counts::Left).swap_remove(2);
+    let type_groups = lists::type_groups(view);
+    let at_depth = site_contexts(publication, matrix.as_ref(), &type_groups);
+    // Object pages read the types from one file instead of each listing them: the list is
+    // 2 KB of every page, and a type added or removed would change every page, and a rebuild
+    // render them all again.
+    sink.write_owned(NAV_FILE, lists::nav_json(&type_groups).into_bytes())?;
+    let object_site = site_contexts(publication, matrix.as_ref(), &[]).swap_remove(2);
     let provenance = history::Provenance::new(view.history(), site.repository_url.as_deref());
     let activity = dashboard::Activity::new(view, publication.now);
     let kept = object_page::kept_as_published(view);
@@ -135,20 +138,17 @@ pub(crate) fn render(
     Ok(Rendered { pages: written + 3 + chains.len() + matrix_pages, matrix })
 }
 
-/// Whether the type list in the navigation shows how many objects each type has.
-#[derive(Clone, Copy, PartialEq)]
-enum Counts {
-    Shown,
-    Left,
-}
+/// The types the navigation lists, for the pages that fetch them (object pages; `search.js`).
+const NAV_FILE: &str = "types/nav.json";
 
-/// The site's context for templates at each depth below the root.
-fn site_contexts(publication: &Publication<'_, '_>, matrix: Option<&MatrixLink>, counts: Counts) -> Vec<Value> {
+/// The site's context for templates at each depth below the root, its navigation listing
+/// `type_groups`.
+fn site_contexts(
+    publication: &Publication<'_, '_>,
+    matrix: Option<&MatrixLink>,
+    type_groups: &[lists::TypeGroup],
+) -> Vec<Value> {
     let Publication { view, site, pages, .. } = *publication;
-    let mut type_groups = lists::type_groups(view);
-    if counts == Counts::Left {
-        type_groups.iter_mut().flat_map(|g| g.types.iter_mut()).for_each(|t| t.count = None);
-    }
     let repository_url = site.repository_url.as_deref().and_then(safe_url);
     let site_at = |root: &str| {
         Value::from_serialize(SiteContext {
@@ -156,7 +156,7 @@ fn site_contexts(publication: &Publication<'_, '_>, matrix: Option<&MatrixLink>,
             root,
             audience: view.audience(),
             repository_url: repository_url.as_deref(),
-            type_groups: &type_groups,
+            type_groups,
             pages,
             matrix,
         })
@@ -174,7 +174,7 @@ pub(crate) fn render_content_pages(
     sink: &dyn Sink,
     tick: &(dyn Fn() + Sync),
 ) -> Result<(usize, Vec<String>), Error> {
-    let site = site_contexts(publication, matrix, Counts::Shown).swap_remove(1);
+    let site = site_contexts(publication, matrix, &lists::type_groups(publication.view)).swap_remove(1);
     let mut refused = Vec::new();
     let mut written = 0;
     for content_page in publication.pages {

@@ -27,6 +27,46 @@
   });
 })();
 
+// The types an object page lists beside it: the page holds only a link to types/, and the list
+// every other page carries is made here from types/nav.json (one file the browser keeps for
+// every object page), with text nodes only.
+(function () {
+  "use strict";
+  var nav = document.querySelector("nav.types-nav[data-type]");
+  var form = document.querySelector("form.site-search[data-root]");
+  if (!nav || !form || window.location.protocol === "file:" || !window.fetch) return;
+  var root = form.getAttribute("data-root");
+  var current = nav.getAttribute("data-type");
+  fetch(root + "types/nav.json")
+    .then(function (r) { return r.ok ? r.json() : null; })
+    .then(function (data) {
+      if (!data || !Array.isArray(data.groups)) return;
+      var list = document.createDocumentFragment();
+      data.groups.forEach(function (group) {
+        var heading = document.createElement("h2");
+        heading.textContent = group.label;
+        var ul = document.createElement("ul");
+        (group.types || []).forEach(function (type) {
+          var a = document.createElement("a");
+          a.href = root + "types/" + encodeURIComponent(type.name) + "/index.html";
+          if (type.name === current) a.setAttribute("aria-current", "page");
+          a.appendChild(document.createTextNode(type.plural + " "));
+          var count = document.createElement("span");
+          count.className = "count";
+          count.textContent = String(type.count);
+          a.appendChild(count);
+          var li = document.createElement("li");
+          li.appendChild(a);
+          ul.appendChild(li);
+        });
+        list.appendChild(heading);
+        list.appendChild(ul);
+      });
+      nav.replaceChildren(list);
+    })
+    .catch(function () {});
+})();
+
 // Search: reads the static index under search/ (see src/search/mod.rs for its
 // layout) a few small files per query. Normalisation here must match src/search/terms.rs.
 (function () {
