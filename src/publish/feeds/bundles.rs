@@ -37,8 +37,7 @@ fn header(digest: &[u8; 20]) -> String {
     format!("{HEADER_START}{}{HEADER_END}", uuid_v5(&STIXPRESS_NAMESPACE, digest))
 }
 
-/// Objects made at a time: each bundle is filled chunk by chunk, so that only the bundle being
-/// made (not also every object of it as a string of its own) is held.
+/// Objects made at a time: a bundle is written a chunk of objects at a time, never held whole.
 const CHUNK: usize = 8192;
 
 pub(crate) fn write(view: &View<'_>, sink: &dyn Sink) -> Result<Vec<FeedFile>, Error> {
@@ -47,22 +46,28 @@ pub(crate) fn write(view: &View<'_>, sink: &dyn Sink) -> Result<Vec<FeedFile>, E
         by_type.entry(entry.object_type()).or_default().push(entry);
     }
     let mut files = Vec::new();
-    // The whole bundle's id is a digest of the per-type digests: each object is hashed once.
+    // The whole bundle's id is a digest of the per-type digests.
     let mut all_digest = Sha1::new();
     // What `all.json` (and so its gzip) is made of, for a rebuild to tell it has not changed
     // without making it: BLAKE3, since a contributor must not be able to make a changed bundle
     // look like the one published (SHA-1 collisions can be bought).
     let mut all_key = blake3::Hasher::new_derive_key(ALL_FORMAT);
     for (object_type, entries) in &by_type {
-        let mut one = Bundle::with_capacity(estimated_len(entries));
+        // The digests first (the header names the bundle after its objects), then the bundle
+        // piece by piece unless the folder holds it already: the indicators alone are 190 MB
+        // at a million objects.
+        let mut digests = Digests::new();
         fill(view, entries, |object| {
-            one.push(object);
+            digests.add(object);
             all_key.update(&(object.len() as u64).to_le_bytes()).update(object.as_bytes());
         });
-        let (bytes, digest) = one.finish();
+        let (digest, key) = digests.finish();
         all_digest.update(digest);
         let path = format!("{DIR}/{object_type}.json");
-        sink.write_owned(&path, bytes)?;
+        if let Some(mut file) = sink.write_pieces(&path, &key)? {
+            write_bundle(view, entries, &digest, &mut |piece| file.write(piece))?;
+            file.finish()?;
+        }
         files.push(FeedFile::new(path, "the objects of one type", entries.len()));
     }
     // Made again from the objects and handed to the sink piece by piece, with its gzip: at a
@@ -73,25 +78,66 @@ pub(crate) fn write(view: &View<'_>, sink: &dyn Sink) -> Result<Vec<FeedFile>, E
     let gzip = sink.write_pieces(&format!("{DIR}/all.json.gz"), key.as_bytes())?.map(Gzip::new);
     if json.is_some() || gzip.is_some() {
         let mut all = AllBundle { json, gzip };
-        all.write(header(&all_digest.finalize().into()).as_bytes())?;
-        let mut piece = Vec::new();
-        let mut first = true;
-        for chunk in all_entries.chunks(CHUNK) {
-            piece.clear();
-            fill(view, chunk, |object| {
-                piece.extend_from_slice(if first { &b"\n"[..] } else { b",\n" });
-                piece.extend_from_slice(object.as_bytes());
-                first = false;
-            });
-            all.write(&piece)?;
-        }
-        all.write(FOOTER.as_bytes())?;
+        write_bundle(view, &all_entries, &all_digest.finalize().into(), &mut |piece| all.write(piece))?;
         all.finish()?;
     }
     let count = all_entries.len();
     files.insert(0, FeedFile::new(format!("{DIR}/all.json.gz"), "the same, gzip-compressed", count));
     files.insert(0, FeedFile::new(format!("{DIR}/all.json"), "every object this site publishes", count));
     Ok(files)
+}
+
+/// Hands the bundle of `entries`, named after `digest`, to `out` a chunk of objects at a time.
+fn write_bundle(
+    view: &View<'_>,
+    entries: &[Entry<'_>],
+    digest: &[u8; 20],
+    out: &mut dyn FnMut(&[u8]) -> Result<(), Error>,
+) -> Result<(), Error> {
+    out(header(digest).as_bytes())?;
+    let mut piece = Vec::new();
+    let mut first = true;
+    for chunk in entries.chunks(CHUNK) {
+        piece.clear();
+        fill(view, chunk, |object| {
+            push_object(&mut piece, first, object);
+            first = false;
+        });
+        out(&piece)?;
+    }
+    out(FOOTER.as_bytes())
+}
+
+/// One object of a bundle, on a line of its own after the one before.
+fn push_object(piece: &mut Vec<u8>, first: bool, object: &str) {
+    piece.extend_from_slice(if first { &b"\n"[..] } else { b",\n" });
+    piece.extend_from_slice(object.as_bytes());
+}
+
+/// How a type's bundle is laid out around its objects, named in its key like `ALL_FORMAT`.
+const TYPE_FORMAT: &str = "stixpress feeds/bundles/<type>.json 1: one object a line";
+
+/// What names a bundle and keys its file, from its objects: the SHA-1 its id is made from (the
+/// same objects, the same id) and the BLAKE3 key a rebuild keeps the file by.
+struct Digests {
+    id: Sha1,
+    key: blake3::Hasher,
+}
+
+impl Digests {
+    fn new() -> Digests {
+        Digests { id: Sha1::new(), key: blake3::Hasher::new_derive_key(TYPE_FORMAT) }
+    }
+
+    fn add(&mut self, object: &str) {
+        self.id.update(object.as_bytes());
+        self.id.update(b"\n");
+        self.key.update(&(object.len() as u64).to_le_bytes()).update(object.as_bytes());
+    }
+
+    fn finish(self) -> ([u8; 20], [u8; 32]) {
+        (self.id.finalize().into(), self.key.finalize().into())
+    }
 }
 
 /// How `all.json` and its gzip are laid out around the objects: named in their key, so a
@@ -131,54 +177,6 @@ fn fill(view: &View<'_>, entries: &[Entry<'_>], mut add: impl FnMut(&str)) {
     for chunk in entries.chunks(CHUNK) {
         let objects: Vec<Cow<str>> = chunk.par_iter().map(|e| published_compact(view, e.object)).collect();
         objects.iter().for_each(|object| add(object));
-    }
-}
-
-/// About the length of a bundle of `entries` (their JSON as held, and room for what 2.1 adds
-/// to a 2.0 object), so that the buffer is not grown by doubling (which holds both).
-fn estimated_len(entries: &[Entry<'_>]) -> usize {
-    entries.iter().map(|e| e.object.raw.len() + 48).sum::<usize>() + 128
-}
-
-struct Bundle {
-    bytes: Vec<u8>,
-    digest: Sha1,
-    count: usize,
-}
-
-impl Bundle {
-    #[cfg(test)]
-    fn new() -> Bundle {
-        Bundle::with_capacity(0)
-    }
-
-    fn with_capacity(capacity: usize) -> Bundle {
-        let mut bytes = Vec::with_capacity(capacity);
-        bytes.extend_from_slice(HEADER_START.as_bytes());
-        bytes.extend_from_slice(&[b'0'; 36]);
-        bytes.extend_from_slice(HEADER_END.as_bytes());
-        Bundle { bytes, digest: Sha1::new(), count: 0 }
-    }
-
-    /// Adds an object and counts it in the digest the id is made from.
-    fn push(&mut self, object: &str) {
-        if self.count > 0 {
-            self.bytes.push(b',');
-        }
-        self.bytes.push(b'\n');
-        self.bytes.extend_from_slice(object.as_bytes());
-        self.count += 1;
-        self.digest.update(object.as_bytes());
-        self.digest.update(b"\n");
-    }
-
-    /// The bundle, its id a name-based UUID of its digest (the same objects, the same id), and
-    /// the digest.
-    fn finish(mut self) -> (Vec<u8>, [u8; 20]) {
-        let digest: [u8; 20] = self.digest.finalize().into();
-        self.bytes[..HEADER_START.len() + 36 + HEADER_END.len()].copy_from_slice(header(&digest).as_bytes());
-        self.bytes.extend_from_slice(FOOTER.as_bytes());
-        (self.bytes, digest)
     }
 }
 
@@ -235,17 +233,26 @@ mod tests {
     use super::*;
     use std::io::Read;
 
+    /// A bundle of `objects` as `write_bundle` lays it out.
+    fn bundle(objects: &[&str]) -> Vec<u8> {
+        let mut digests = Digests::new();
+        objects.iter().for_each(|o| digests.add(o));
+        let mut bytes = header(&digests.finish().0).into_bytes();
+        for (i, object) in objects.iter().enumerate() {
+            push_object(&mut bytes, i == 0, object);
+        }
+        bytes.extend_from_slice(FOOTER.as_bytes());
+        bytes
+    }
+
     #[test]
     fn a_bundle_is_json_with_an_id_from_its_objects() {
-        let mut bundle = Bundle::new();
-        bundle.push(r#"{"type":"malware","id":"malware--a"}"#);
-        bundle.push(r#"{"type":"tool","id":"tool--b"}"#);
-        let (bytes, _) = bundle.finish();
+        let bytes = bundle(&[r#"{"type":"malware","id":"malware--a"}"#, r#"{"type":"tool","id":"tool--b"}"#]);
         let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(json["objects"].as_array().unwrap().len(), 2);
         let id = json["id"].as_str().unwrap();
         assert!(id.starts_with("bundle--") && id.len() == 44 && !id.contains("00000000-"), "{id}");
-        let empty: serde_json::Value = serde_json::from_slice(&Bundle::new().finish().0).unwrap();
+        let empty: serde_json::Value = serde_json::from_slice(&bundle(&[])).unwrap();
         assert_eq!(empty["objects"].as_array().unwrap().len(), 0);
         assert_ne!(empty["id"], json["id"]);
     }
