@@ -49,7 +49,8 @@ pub(crate) fn write(view: &View<'_>, sink: &dyn Sink) -> Result<Vec<FeedFile>, E
     // The whole bundle's id is a digest of the per-type digests.
     let mut all_digest = Sha1::new();
     // What `all.json` (and so its gzip) is made of, for a rebuild to tell it has not changed
-    // without making it: BLAKE3, since a contributor must not be able to make a changed bundle
+    // without making it: the types' keys in order (each a BLAKE3 of its objects, so every
+    // object is hashed once), since a contributor must not be able to make a changed bundle
     // look like the one published (SHA-1 collisions can be bought).
     let mut all_key = blake3::Hasher::new_derive_key(ALL_FORMAT);
     for (object_type, entries) in &by_type {
@@ -57,12 +58,10 @@ pub(crate) fn write(view: &View<'_>, sink: &dyn Sink) -> Result<Vec<FeedFile>, E
         // piece by piece unless the folder holds it already: the indicators alone are 190 MB
         // at a million objects.
         let mut digests = Digests::new();
-        fill(view, entries, |object| {
-            digests.add(object);
-            all_key.update(&(object.len() as u64).to_le_bytes()).update(object.as_bytes());
-        });
+        fill(view, entries, |object| digests.add(object));
         let (digest, key) = digests.finish();
         all_digest.update(digest);
+        all_key.update(&key);
         let path = format!("{DIR}/{object_type}.json");
         if let Some(mut file) = sink.write_pieces(&path, &key)? {
             write_bundle(view, entries, &digest, &mut |piece| file.write(piece))?;

@@ -408,7 +408,7 @@ impl KillChainPage {
             let page = self.filtered(format!("platform {}", facet.label), &on_platform);
             (format!("platform/{}/", facet.slug), 4, page)
         });
-        used.into_iter().chain(platforms)
+        used.chain(platforms)
     }
 }
 
