@@ -64,6 +64,60 @@ fn static_listing(collection: &Path, listing: &str) -> Vec<Value> {
     }
 }
 
+/// An indicator whose version is `minutes` after 2025-01-01.
+fn indicator_at(n: u32, minutes: u32) -> Value {
+    let at = format!("2025-01-{:02}T{:02}:{:02}:00.000Z", 1 + minutes / 1440, minutes / 60 % 24, minutes % 60);
+    object(
+        "indicator",
+        n,
+        json!({
+            "created": at, "modified": at, "name": format!("indicator {n}"), "pattern_type": "stix",
+            "pattern": format!("[ipv4-addr:value = '198.51.{}.{}']", n / 256, n % 256), "valid_from": at,
+        }),
+    )
+}
+
+#[test]
+fn a_version_added_mid_list_changes_a_few_page_files_not_every_later_one() {
+    let repo = Repo::new();
+    repo.write("stixpress.toml", "[taxii]\npage_size = 10\n");
+    let old: Vec<Value> = (0..400).map(|n| indicator_at(n, n * 10)).collect();
+    repo.write("content/old.json", bundle(&old));
+    let args = ["--no-history", "--now", "2026-01-01T00:00:00Z"];
+    assert_eq!(repo.build(&args).0, 0);
+    let pages = |repo: &Repo| {
+        let mut pages = BTreeMap::new();
+        for listing in ["objects", "manifest"] {
+            pages.extend(
+                repo.tree(&format!("public/taxii2/api/collections/{ALL}/{listing}"))
+                    .into_iter()
+                    .map(|(path, bytes)| (format!("{listing}/{path}"), bytes)),
+            );
+        }
+        pages
+    };
+    let before = pages(&repo);
+    assert!(before.len() > 80, "pages of at most 10 of 400 objects, twice: {}", before.len());
+
+    // Between the 200th and the 201st, so about half the pages come after it.
+    repo.write("content/new.json", bundle(&[indicator_at(1000, 1995)]));
+    assert_eq!(repo.build(&args).0, 0);
+    let after = pages(&repo);
+    let changed: BTreeSet<&String> =
+        before.keys().chain(after.keys()).filter(|path| before.get(*path) != after.get(*path)).collect();
+    // The page that holds it and the one before (its `next`), in each listing: numbered by
+    // position, every page after it would change (about half of them).
+    eprintln!("{} of {} page files changed", changed.len(), before.len());
+    assert!(changed.len() <= 6, "{} page files changed of {}: {changed:?}", changed.len(), before.len());
+
+    let all = repo.path().join("public/taxii2/api/collections").join(ALL);
+    let ids: Vec<String> =
+        static_listing(&all, "objects").iter().map(|o| o["id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(ids.len(), 401);
+    assert_eq!(ids[200], common::id("indicator", 1000));
+    assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), 401, "an object listed twice");
+}
+
 #[test]
 fn the_static_tree_holds_every_public_object_once_and_nothing_withheld() {
     let repo = Repo::from_fixture("audiences");

@@ -6,8 +6,8 @@
 //! taxii2/<root>/index.json                              API root
 //! taxii2/<root>/collections/index.json                  collections
 //! taxii2/<root>/collections/<cid>/index.json            collection
-//! taxii2/<root>/collections/<cid>/objects/index.json    first page (next/<n>.json the others)
-//! taxii2/<root>/collections/<cid>/manifest/index.json   first page (next/<n>.json the others)
+//! taxii2/<root>/collections/<cid>/objects/index.json    first page (next/<token>.json the others)
+//! taxii2/<root>/collections/<cid>/manifest/index.json   first page (next/<token>.json the others)
 //! taxii2/<root>/objects/<id>/index.json                 an object and its versions, shared
 //!                                                       by every collection through rewrites
 //! ```
@@ -54,7 +54,8 @@ pub(crate) fn write_static(
         let mut query = Query::new(taxii.page_size);
         loop {
             let page = index.list(collection, &query);
-            let name = query.next.map_or_else(|| "index.json".to_owned(), |n| format!("next/{n}.json"));
+            let name =
+                query.next.as_ref().map_or_else(|| "index.json".to_owned(), |n| format!("next/{}.json", n.token()));
             write(format!("{base}/objects/{name}"), json::objects_envelope(index, &page))?;
             write(format!("{base}/manifest/{name}"), json::manifest(index, &page))?;
             match page.next {

@@ -17,7 +17,7 @@ pub(crate) fn nginx(taxii: &Taxii) -> String {
 # index.json, routes ?next= to page files and every collection's object URLs to the shared
 # object files, and lets browser clients on other sites read it (CORS).
 # A static host ignores the other TAXII filters (added_after, match[...], limit): clients get
-# every object, in pages of {page_size}. `stixpress serve` applies them.
+# every object, in pages of at most {page_size}. `stixpress serve` applies them.
 
 location /{TAXII_DIR}/ {{
     types {{ }}
@@ -32,7 +32,7 @@ location /{TAXII_DIR}/ {{
     error_page 404 /{TAXII_DIR}/not-found.json;
 
     location ~ "^/{TAXII_DIR}/{root}/collections/(?<collection>[0-9a-f-]{{36}})/(?<listing>objects|manifest)/$" {{
-        if ($arg_next ~ "^[0-9]+$") {{
+        if ($arg_next ~ "^[0-9a-z-]+$") {{
             rewrite ^ /{TAXII_DIR}/{root}/collections/$collection/$listing/next/$arg_next.json break;
         }}
     }}

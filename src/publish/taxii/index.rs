@@ -32,6 +32,9 @@ pub(crate) struct Record<'s> {
     /// The oldest and the newest version this audience may see.
     pub(crate) first: bool,
     pub(crate) last: bool,
+    /// A number made from the id and version alone: where listings may end a page
+    /// (`TaxiiIndex::page`), so that page ends do not move when other records come and go.
+    pub(crate) page_mark: u32,
     /// The object's JSON as this audience gets it, in STIX 2.1 (`shared::stix21`), without
     /// insignificant whitespace.
     pub(crate) json: Cow<'s, str>,
@@ -103,13 +106,14 @@ impl<'s> TaxiiIndex<'s> {
                     .or_else(|| version.version_time())
                     .or_else(|| file_times.get(version.file.as_path()).copied())
                     .unwrap_or(EPOCH);
-                let (version_text, version_time) = match version.version_time() {
+                let (version_text, version_time): (Box<str>, Instant) = match version.version_time() {
                     // The published `modified`: a 2.0 one gains millisecond digits (same instant).
                     Some(time) => (millis(version.version_key()).into(), time.instant()),
                     None => (date_added.to_millis_text().into(), date_added.instant()),
                 };
                 let record = Record {
                     object: 0,
+                    page_mark: page_mark(&version.id, &version_text),
                     version: version_text,
                     version_time,
                     date_added,
@@ -172,6 +176,11 @@ impl<'s> TaxiiIndex<'s> {
         let records = records.into_iter().map(|r| Record { json: Cow::Owned(r.json.into_owned()), ..r }).collect();
         TaxiiIndex { records, objects, by_id, collections }
     }
+}
+
+fn page_mark(id: &str, version: &str) -> u32 {
+    let hash = blake3::Hasher::new().update(id.as_bytes()).update(b"\0").update(version.as_bytes()).finalize();
+    u32::from_le_bytes(hash.as_bytes()[..4].try_into().expect("four bytes"))
 }
 
 /// A record before sorting, with what only sorting needs.

@@ -147,8 +147,8 @@ fn push_versions(out: &mut String, index: &TaxiiIndex, records: &[u32]) {
 
 /// Starts an envelope: `{"more":false` (a page with more also says where they continue).
 fn open_envelope(out: &mut String, page: &Page) {
-    match page.next {
-        Some(next) => out.push_str(&format!("{{\"more\":true,\"next\":\"{next}\"")),
+    match &page.next {
+        Some(next) => out.push_str(&format!("{{\"more\":true,\"next\":\"{}\"", next.token())),
         None => out.push_str("{\"more\":false"),
     }
 }

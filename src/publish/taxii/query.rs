@@ -2,8 +2,11 @@
 //! `limit`, `next`, `match[id|type|version|spec_version]`) and paging. The static files are the
 //! answers to the unfiltered queries, so `serve` and a static host page the same way.
 //!
-//! `next` is the position of the record to resume at: records are sorted by `date_added` and
-//! positions never change within one build, so a token stays valid while the client pages.
+//! `next` names the record a page resumes at by its place in the `date_added` order (`Resume`),
+//! not by its position, and a page ends where its records say (`ends_page`) or at `limit`. So
+//! a version added or removed in the middle changes the page that holds it and the pages up to
+//! the next such end, not every page after it: a static host republishes a few page files,
+//! and a client paging across a rebuild of `serve` still resumes where it was.
 
 use super::index::{CollectionRecords, Instant, TaxiiIndex};
 use crate::stix::Timestamp;
@@ -21,7 +24,7 @@ pub(crate) enum VersionMatch {
 pub(crate) struct Query {
     pub(crate) added_after: Option<Instant>,
     pub(crate) limit: usize,
-    pub(crate) next: Option<u32>,
+    pub(crate) next: Option<Resume>,
     pub(crate) ids: Vec<String>,
     pub(crate) types: Vec<String>,
     /// Empty means the default, the last version.
@@ -68,9 +71,8 @@ impl Query {
                     query.limit = limit.min(max_limit);
                 }
                 "next" => {
-                    let next = value
-                        .parse()
-                        .map_err(|_| BadQuery(format!("`{value}` is not a `next` value this server gave")))?;
+                    let next = Resume::parse(value)
+                        .ok_or_else(|| BadQuery(format!("`{value}` is not a `next` value this server gave")))?;
                     query.next = Some(next);
                 }
                 "match[id]" => query.ids.extend(list(value)),
@@ -98,11 +100,55 @@ fn time(value: &str, what: &str) -> Result<Instant, BadQuery> {
     Timestamp::parse(value).map(|t| t.instant()).map_err(|problem| BadQuery(format!("{what} `{value}`: {problem}")))
 }
 
+/// Where a listing resumes: the sort key of the record that starts the next page (`date_added`,
+/// id, version). It stays meaningful when records come and go, as a position would not; a
+/// record removed since leaves the listing at the first record after it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Resume {
+    pub(crate) date_added: Instant,
+    pub(crate) id: Box<str>,
+    pub(crate) version: Instant,
+}
+
+/// Seconds from 0000-01-01 to 1970-01-01: instants in a token count from year 0, the first a
+/// STIX timestamp can name, so that they are plain digits.
+const YEAR_ZERO: i64 = 62_167_219_200;
+
+impl Resume {
+    /// `<date_added>-<id>-<version>`, each instant as digits (seconds since year 0, then nine
+    /// digits of nanoseconds). Only digits, lowercase letters and `-`: a query value that needs
+    /// no escaping and a file name on every host.
+    pub(crate) fn token(&self) -> String {
+        format!("{}-{}-{}", instant_digits(self.date_added), self.id, instant_digits(self.version))
+    }
+
+    pub(crate) fn parse(token: &str) -> Option<Resume> {
+        let (added, rest) = token.split_once('-')?;
+        let (id, version) = rest.rsplit_once('-')?;
+        let id_is_plain =
+            id.contains("--") && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        id_is_plain.then_some(())?;
+        Some(Resume { date_added: digits_instant(added)?, id: id.into(), version: digits_instant(version)? })
+    }
+}
+
+fn instant_digits((seconds, nanos): Instant) -> String {
+    format!("{}{nanos:09}", seconds.saturating_add(YEAR_ZERO).max(0))
+}
+
+fn digits_instant(digits: &str) -> Option<Instant> {
+    if digits.len() < 10 || digits.len() > 30 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (seconds, nanos) = digits.split_at(digits.len() - 9);
+    Some((seconds.parse::<i64>().ok()? - YEAR_ZERO, nanos.parse().ok()?))
+}
+
 /// One page of an answer: record positions, and where the next page starts.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct Page {
     pub(crate) records: Vec<u32>,
-    pub(crate) next: Option<u32>,
+    pub(crate) next: Option<Resume>,
 }
 
 /// Versions lists default to all versions; objects lists to the last.
@@ -162,13 +208,35 @@ impl TaxiiIndex<'_> {
         let after = query
             .added_after
             .map_or(0, |after| self.records.partition_point(|r| r.date_added.instant() <= after) as u32);
-        after.max(query.next.unwrap_or(0))
+        let resume = query.next.as_ref().map_or(0, |next| {
+            self.records.partition_point(|r| {
+                (r.date_added.instant(), self.id_of(r), r.version_time) < (next.date_added, &*next.id, next.version)
+            }) as u32
+        });
+        after.max(resume)
     }
 
+    /// The sort key of the record at `position`, as a `next` names it.
+    pub(crate) fn resume_at(&self, position: u32) -> Resume {
+        let record = &self.records[position as usize];
+        Resume { date_added: record.date_added.instant(), id: self.id_of(record).into(), version: record.version_time }
+    }
+
+    /// A page ends after `limit` records or after a record whose mark says so (one record in
+    /// `limit / 2` on average, so that few pages end at `limit`), whichever comes first. The
+    /// marks depend on the record alone, so after an insertion the pages line up again from the
+    /// next marked record on.
     fn page(&self, candidates: impl Iterator<Item = u32>, start: u32, query: &Query, listing: Listing) -> Page {
         let mut matching = candidates.skip_while(|&r| r < start).filter(|&r| self.matches(r, query, listing));
-        let records: Vec<u32> = matching.by_ref().take(query.limit).collect();
-        Page { records, next: matching.next() }
+        let mut records = Vec::new();
+        for r in matching.by_ref() {
+            records.push(r);
+            let marked = (self.records[r as usize].page_mark as usize).is_multiple_of((query.limit / 2).max(1));
+            if records.len() == query.limit || marked {
+                break;
+            }
+        }
+        Page { records, next: matching.next().map(|r| self.resume_at(r)) }
     }
 
     fn matches(&self, position: u32, query: &Query, listing: Listing) -> bool {
@@ -223,8 +291,25 @@ mod tests {
         assert_eq!(query.types, ["indicator", "malware"]);
         assert_eq!(query.versions.len(), 2);
         assert_eq!(query.versions[0], VersionMatch::First);
-        for bad in [("limit", "0"), ("limit", "x"), ("added_after", "yesterday"), ("next", "abc")] {
+        for bad in [
+            ("limit", "0"),
+            ("limit", "x"),
+            ("added_after", "yesterday"),
+            ("next", "abc"),
+            ("next", "12"),
+            ("next", "1000000000000000000-../x--y-1000000000000000000"),
+        ] {
             assert!(Query::parse([bad], 100, 1000).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_resume_token_reads_back_as_itself() {
+        for (added, version) in [((0, 0), (1, 5)), ((1_767_225_600, 123_000_000), (-62_167_219_200, 999_999_999))] {
+            let resume = Resume { date_added: added, id: "x-mitre-tactic--0a1b".into(), version };
+            let token = resume.token();
+            assert!(token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'), "{token}");
+            assert_eq!(Resume::parse(&token), Some(resume));
         }
     }
 
