@@ -50,7 +50,7 @@ impl IdParts<'_> {
 
 /// Splits and checks an identifier by the rules of `version`.
 pub fn parse_id(id: &str, version: SpecVersion) -> Result<IdParts<'_>, IdProblem> {
-    let (object_type, uuid) = id.split_once("--").ok_or(IdProblem::MissingSeparator)?;
+    let (object_type, uuid) = split_at_separator(id).ok_or(IdProblem::MissingSeparator)?;
     // The type part may itself contain `--`? No: type names forbid consecutive hyphens in 2.1,
     // and `split_once` takes the first `--`, so a UUID part with `--` fails the UUID check.
     if !is_type_name(object_type) {
@@ -70,6 +70,14 @@ pub fn parse_id(id: &str, version: SpecVersion) -> Result<IdParts<'_>, IdProblem
         return Err(IdProblem::NotVersion4);
     }
     Ok(parts)
+}
+
+/// `id` split at its first `--` (what `split_once("--")` does, without building a searcher for
+/// each of the millions of ids a repository holds).
+fn split_at_separator(id: &str) -> Option<(&str, &str)> {
+    let bytes = id.as_bytes();
+    let at = memchr::memchr_iter(b'-', bytes).find(|&i| bytes.get(i + 1) == Some(&b'-'))?;
+    Some((&id[..at], &id[at + 2..]))
 }
 
 /// The UUID part of an identifier (`report--<uuid>` → `<uuid>`); empty when it has none.
@@ -115,20 +123,21 @@ pub fn may_hold_more_ids(text: &str, known: usize) -> bool {
 pub fn is_uuid(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 36
-        && b.iter().enumerate().all(|(i, &c)| match i {
-            8 | 13 | 18 | 23 => c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
+        && [b[8], b[13], b[18], b[23]] == [b'-'; 4]
+        && [&b[..8], &b[9..13], &b[14..18], &b[19..23], &b[24..]]
+            .iter()
+            .all(|group| group.iter().all(u8::is_ascii_hexdigit))
 }
 
 /// Object type names: ASCII lowercase letters, digits and hyphens, 3 to 250 characters
 /// (the custom-object naming rules of the specification; every predefined name obeys them).
 pub fn is_type_name(s: &str) -> bool {
-    (3..=250).contains(&s.len())
-        && s.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
-        && s.as_bytes()[0].is_ascii_alphabetic()
-        && !s.ends_with('-')
-        && !s.contains("--")
+    let b = s.as_bytes();
+    (3..=250).contains(&b.len())
+        && b[0].is_ascii_lowercase()
+        && b[b.len() - 1] != b'-'
+        && b.iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        && !b.windows(2).any(|pair| pair == b"--")
 }
 
 fn hex_value(c: u8) -> u8 {

@@ -64,6 +64,8 @@ pub(super) struct VersionIndex<'a> {
     pub(crate) objects: &'a [StixObject],
     by_id: HashMap<&'a str, (u32, u32)>,
     next: Vec<u32>,
+    /// Whether each object is its id's latest version (asked once per object by several rules).
+    latest: Vec<bool>,
 }
 
 impl<'a> VersionIndex<'a> {
@@ -88,7 +90,11 @@ impl<'a> VersionIndex<'a> {
                 }
             }
         }
-        VersionIndex { objects, by_id, next }
+        let mut latest = vec![false; objects.len()];
+        for &(_, newest) in by_id.values() {
+            latest[newest as usize] = true;
+        }
+        VersionIndex { objects, by_id, next, latest }
     }
 
     pub(crate) fn latest(&self, id: &str) -> Option<&'a StixObject> {
@@ -101,7 +107,7 @@ impl<'a> VersionIndex<'a> {
     }
 
     pub(crate) fn is_latest(&self, index: usize) -> bool {
-        self.by_id.get(self.objects[index].id.as_str()).is_some_and(|&(_, latest)| latest as usize == index)
+        self.latest[index]
     }
 
     /// The ids with more than one occurrence, each as its occurrences in file order.
