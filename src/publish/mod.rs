@@ -91,6 +91,10 @@ impl Sink for TopLevelNames<'_> {
         self.note(path);
         self.sink.write_pieces(path, key)
     }
+
+    fn previous(&self, path: &str) -> Option<std::fs::File> {
+        self.sink.previous(path)
+    }
 }
 
 /// How many pages `publish` will write (for a progress bar).

@@ -45,6 +45,13 @@ pub(crate) trait Sink: Sync {
     /// from): `None` when the folder already holds what was made from the same key, which is
     /// then kept and need not be made.
     fn write_pieces(&self, path: &str, key: &[u8]) -> Result<Option<Box<dyn Pieces + '_>>, Error>;
+
+    /// The file the previous build wrote at `path`, as it left it, open for reading: a file made
+    /// of parts that may not have changed copies those from it. It stays readable while `path`
+    /// is written again. None when there is no such file, or the sink keeps no previous build.
+    fn previous(&self, _path: &str) -> Option<std::fs::File> {
+        None
+    }
 }
 
 /// A file being written piece by piece (`Sink::write_pieces`).
@@ -410,10 +417,39 @@ impl Sink for DiskSink {
         if let Some(parent) = full.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
         }
+        // A new file, not the old one cut to nothing: a reader of the old one (`previous`)
+        // keeps reading what it held.
+        match std::fs::remove_file(&full) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::write(&full, e)),
+            _ => {}
+        }
         let file = std::fs::File::create(&full).map_err(|e| Error::write(&full, e))?;
         let file = std::io::BufWriter::with_capacity(1 << 20, file);
         Ok(Some(Box::new(DiskPieces { sink: self, path: path.to_owned(), full, file, len: 0, key })))
     }
+
+    fn previous(&self, path: &str) -> Option<std::fs::File> {
+        previous_file(self, path)
+    }
+}
+
+/// The previous build's file at `path` when the manifest lists it and it is still as that
+/// build left it (a regular file, its length and time). Only on Unix, where a file removed
+/// while open stays readable.
+#[cfg(unix)]
+fn previous_file(sink: &DiskSink, path: &str) -> Option<std::fs::File> {
+    let full = sink.root.join(checked(path).ok()?);
+    let stamp = sink.previous.as_ref()?.get(path)?;
+    let regular = std::fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_file());
+    if !regular || !manifest::still_there(&full, stamp) {
+        return None;
+    }
+    std::fs::File::open(&full).ok()
+}
+
+#[cfg(not(unix))]
+fn previous_file(_sink: &DiskSink, _path: &str) -> Option<std::fs::File> {
+    None
 }
 
 /// A file `DiskSink::write_pieces` is writing.
@@ -552,6 +588,39 @@ mod tests {
         std::fs::write(dir.path().join("feeds/all.json"), b"[]").unwrap();
         let sink = DiskSink::new(dir.path(), "public").unwrap();
         assert!(sink.write_pieces("feeds/all.json", b"k2").unwrap().is_some());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_previous_file_stays_readable_while_its_path_is_written_again_and_only_if_untouched() {
+        use std::io::Read as _;
+        let dir = tempfile::tempdir().unwrap();
+        let write = |key: &[u8], bytes: &[u8]| {
+            let sink = DiskSink::new(dir.path(), "public").unwrap();
+            let previous = sink.previous("feeds/all.json.gz");
+            let mut file = sink.write_pieces("feeds/all.json.gz", key).unwrap().unwrap();
+            file.write(bytes).unwrap();
+            file.finish().unwrap();
+            sink.finish().unwrap();
+            previous.map(|mut f| {
+                let mut old = Vec::new();
+                f.read_to_end(&mut old).unwrap();
+                old
+            })
+        };
+        assert_eq!(write(b"k1", b"first"), None, "no previous build");
+        assert_eq!(write(b"k2", b"second").as_deref(), Some(&b"first"[..]));
+        assert_eq!(std::fs::read(dir.path().join("feeds/all.json.gz")).unwrap(), b"second");
+        // Changed behind the build's back: not the previous build's file any more.
+        std::fs::write(dir.path().join("feeds/all.json.gz"), b"other bytes").unwrap();
+        assert_eq!(write(b"k3", b"third"), None);
+        // A symbolic link in its place is not followed.
+        let target = dir.path().join("elsewhere");
+        std::fs::write(&target, b"third").unwrap();
+        std::fs::remove_file(dir.path().join("feeds/all.json.gz")).unwrap();
+        std::os::unix::fs::symlink(&target, dir.path().join("feeds/all.json.gz")).unwrap();
+        let sink = DiskSink::new(dir.path(), "public").unwrap();
+        assert!(sink.previous("feeds/all.json.gz").is_none());
     }
 
     #[test]

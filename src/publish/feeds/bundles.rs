@@ -5,26 +5,21 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::io::Write;
 
-use flate2::write::GzEncoder;
-use flate2::Compression;
 use rayon::prelude::*;
 use sha1::{Digest, Sha1};
 
+use super::gzip::{Gzip, Previous, CUTS};
 use super::FeedFile;
 use crate::audience::{Entry, View};
 use crate::error::Error;
 use crate::publish::shared::stix21::published_compact;
 use crate::stix::uuid::uuid_v5;
 use crate::stix::uuid::STIXPRESS_NAMESPACE;
+use crate::timing::log_figures;
 use crate::write::{Pieces, Sink};
 
 pub(crate) const DIR: &str = "feeds/bundles";
-
-/// Bytes compressed per gzip member: members compress in parallel and a gzip file may hold
-/// several (RFC 1952 section 2.2; gunzip, zcat and Python's gzip read them as one stream).
-const GZIP_MEMBER: usize = 8 << 20;
 
 /// The bundle header has a fixed length, so the id (a digest of the objects) is filled in once
 /// the objects are written, without copying them.
@@ -74,7 +69,13 @@ pub(crate) fn write(view: &View<'_>, sink: &dyn Sink) -> Result<Vec<FeedFile>, E
     let all_entries: Vec<Entry> = by_type.into_values().flatten().collect();
     let key = all_key.finalize();
     let json = sink.write_pieces(&format!("{DIR}/all.json"), key.as_bytes())?;
-    let gzip = sink.write_pieces(&format!("{DIR}/all.json.gz"), key.as_bytes())?.map(Gzip::new);
+    // The previous gzip is opened before its path is written again: its unchanged members are
+    // copied from it (`gzip`).
+    let gzip_path = format!("{DIR}/all.json.gz");
+    let previous = sink.previous(&gzip_path);
+    let gzip = sink
+        .write_pieces(&gzip_path, key.as_bytes())?
+        .map(|file| Gzip::new(file, previous.and_then(Previous::read), CUTS));
     if json.is_some() || gzip.is_some() {
         let mut all = AllBundle { json, gzip };
         write_bundle(view, &all_entries, &all_digest.finalize().into(), &mut |piece| all.write(piece))?;
@@ -141,7 +142,8 @@ impl Digests {
 
 /// How `all.json` and its gzip are laid out around the objects: named in their key, so a
 /// program that lays them out differently does not keep files an earlier one wrote.
-const ALL_FORMAT: &str = "stixpress feeds/bundles/all.json 1: one object a line; gzip members of 8 MiB, level 6";
+const ALL_FORMAT: &str =
+    "stixpress feeds/bundles/all.json 2: one object a line; gzip members that end at marked lines (gzip.rs)";
 
 /// `all.json` and `all.json.gz`, each written unless the folder already holds it.
 struct AllBundle<'s> {
@@ -165,7 +167,8 @@ impl AllBundle<'_> {
             json.finish()?;
         }
         if let Some(gzip) = self.gzip {
-            gzip.finish()?;
+            let (members, copied) = gzip.finish()?;
+            log_figures("all.json.gz", &format!("{members} members, {copied} copied from the previous build"));
         }
         Ok(())
     }
@@ -179,58 +182,9 @@ fn fill(view: &View<'_>, entries: &[Entry<'_>], mut add: impl FnMut(&str)) {
     }
 }
 
-/// Gzip compression of a file handed over piece by piece, in members of `GZIP_MEMBER` bytes
-/// compressed in parallel a few at a time; the header carries no time or name, so the bytes
-/// are reproducible.
-struct Gzip<'s> {
-    file: Box<dyn Pieces + 's>,
-    pending: Vec<u8>,
-}
-
-impl<'s> Gzip<'s> {
-    fn new(file: Box<dyn Pieces + 's>) -> Gzip<'s> {
-        Gzip { file, pending: Vec::new() }
-    }
-
-    /// Members compressed at once: one per thread, twice over so no thread waits long.
-    fn batch() -> usize {
-        GZIP_MEMBER * 2 * rayon::current_num_threads().max(1)
-    }
-
-    fn write(&mut self, piece: &[u8]) -> Result<(), Error> {
-        self.pending.extend_from_slice(piece);
-        if self.pending.len() >= Gzip::batch() {
-            let whole = self.pending.len() / GZIP_MEMBER * GZIP_MEMBER;
-            self.file.write(&gzip(&self.pending[..whole]))?;
-            self.pending.drain(..whole);
-        }
-        Ok(())
-    }
-
-    fn finish(mut self) -> Result<(), Error> {
-        self.file.write(&gzip(&self.pending))?;
-        self.file.finish()
-    }
-}
-
-/// Gzip in parallel members.
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let members: Vec<Vec<u8>> = bytes
-        .par_chunks(GZIP_MEMBER)
-        .map(|chunk| {
-            let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
-            // Writing into a Vec cannot fail.
-            let _ = encoder.write_all(chunk);
-            encoder.finish().unwrap_or_default()
-        })
-        .collect();
-    members.concat()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Read;
 
     /// A bundle of `objects` as `write_bundle` lays it out.
     fn bundle(objects: &[&str]) -> Vec<u8> {
@@ -254,38 +208,5 @@ mod tests {
         let empty: serde_json::Value = serde_json::from_slice(&bundle(&[])).unwrap();
         assert_eq!(empty["objects"].as_array().unwrap().len(), 0);
         assert_ne!(empty["id"], json["id"]);
-    }
-
-    /// Collects what is written to it, for tests.
-    struct Collected<'c>(&'c std::cell::RefCell<Vec<u8>>);
-
-    impl Pieces for Collected<'_> {
-        fn write(&mut self, piece: &[u8]) -> Result<(), Error> {
-            self.0.borrow_mut().extend_from_slice(piece);
-            Ok(())
-        }
-        fn finish(self: Box<Self>) -> Result<(), Error> {
-            Ok(())
-        }
-    }
-
-    #[test]
-    fn gzip_written_in_pieces_is_the_gzip_of_the_whole() {
-        let input: Vec<u8> = (0..Gzip::batch() + GZIP_MEMBER + 77).map(|i| (i * 7 % 253) as u8).collect();
-        let out = std::cell::RefCell::new(Vec::new());
-        let mut streamed = Gzip::new(Box::new(Collected(&out)));
-        for piece in input.chunks(1_000_003) {
-            streamed.write(piece).unwrap();
-        }
-        streamed.finish().unwrap();
-        assert_eq!(out.into_inner(), gzip(&input));
-    }
-
-    #[test]
-    fn gzip_members_decompress_to_the_input() {
-        let input: Vec<u8> = (0..GZIP_MEMBER * 2 + 10).map(|i| (i % 251) as u8).collect();
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(&gzip(&input)[..]).read_to_end(&mut out).unwrap();
-        assert_eq!(out, input);
     }
 }

@@ -9,6 +9,7 @@
 mod atom;
 mod blocklists;
 mod bundles;
+mod gzip;
 pub(crate) mod indicators;
 mod misp;
 mod navigator;
