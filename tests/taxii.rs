@@ -596,6 +596,12 @@ fn taxii2_client_reads_every_object_from_serve_and_from_nginx() {
         &expected,
         "nginx",
     );
+    // A `next` no page was written for is not found, rather than the first page again.
+    let base = format!("http://127.0.0.1:{}", nginx.port);
+    for next in ["0-indicator--x-0", "..%2F..%2Findex", "%3Cscript%3E"] {
+        let reply = get(&base, &format!("/taxii2/api/collections/{ALL}/objects/?next={next}"), TAXII_TYPE);
+        assert_eq!(reply.status, 404, "next={next}");
+    }
 }
 
 /// The example's content built with TAXII pages of 10 objects, and the ids it published.

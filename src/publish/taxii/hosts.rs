@@ -32,11 +32,16 @@ location /{TAXII_DIR}/ {{
     error_page 404 /{TAXII_DIR}/not-found.json;
 
     location ~ "^/{TAXII_DIR}/{root}/collections/(?<collection>[0-9a-f-]{{36}})/(?<listing>objects|manifest)/$" {{
-        if ($arg_next ~ "^[0-9a-z-]+$") {{
+        if ($arg_next ~ "^[0-9A-Za-z-]+$") {{
             rewrite ^ /{TAXII_DIR}/{root}/collections/$collection/$listing/next/$arg_next.json break;
         }}
+        # Any other `next` is none this server gave: not the first page again, where a client
+        # would page forever.
+        if ($arg_next != "") {{
+            return 404;
+        }}
     }}
-    location ~ "^/{TAXII_DIR}/{root}/collections/[0-9a-f-]{{36}}/objects/(?<object>[a-z0-9-]+--[0-9a-f-]{{36}})/(versions/)?$" {{
+    location ~ "^/{TAXII_DIR}/{root}/collections/[0-9a-f-]{{36}}/objects/(?<object>[a-z0-9-]+--[0-9A-Fa-f-]{{36}})/(versions/)?$" {{
         try_files /{TAXII_DIR}/{root}/objects/$object/index.json =404;
     }}
 }}

@@ -116,8 +116,8 @@ const YEAR_ZERO: i64 = 62_167_219_200;
 
 impl Resume {
     /// `<date_added>-<id>-<version>`, each instant as digits (seconds since year 0, then nine
-    /// digits of nanoseconds). Only digits, lowercase letters and `-`: a query value that needs
-    /// no escaping and a file name on every host.
+    /// digits of nanoseconds). Only ASCII letters, digits and `-`: a query value that needs no
+    /// escaping and a file name on every host.
     pub(crate) fn token(&self) -> String {
         format!("{}-{}-{}", instant_digits(self.date_added), self.id, instant_digits(self.version))
     }
@@ -125,8 +125,8 @@ impl Resume {
     pub(crate) fn parse(token: &str) -> Option<Resume> {
         let (added, rest) = token.split_once('-')?;
         let (id, version) = rest.rsplit_once('-')?;
-        let id_is_plain =
-            id.contains("--") && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        // Type names are lowercase; a UUID may be written in capitals.
+        let id_is_plain = id.contains("--") && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
         id_is_plain.then_some(())?;
         Some(Resume { date_added: digits_instant(added)?, id: id.into(), version: digits_instant(version)? })
     }
@@ -306,7 +306,7 @@ mod tests {
     #[test]
     fn a_resume_token_reads_back_as_itself() {
         for (added, version) in [((0, 0), (1, 5)), ((1_767_225_600, 123_000_000), (-62_167_219_200, 999_999_999))] {
-            let resume = Resume { date_added: added, id: "x-mitre-tactic--0a1b".into(), version };
+            let resume = Resume { date_added: added, id: "x-mitre-tactic--0A1b".into(), version };
             let token = resume.token();
             assert!(token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'), "{token}");
             assert_eq!(Resume::parse(&token), Some(resume));
