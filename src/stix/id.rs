@@ -52,7 +52,7 @@ impl IdParts<'_> {
 pub fn parse_id(id: &str, version: SpecVersion) -> Result<IdParts<'_>, IdProblem> {
     let (object_type, uuid) = split_at_separator(id).ok_or(IdProblem::MissingSeparator)?;
     // The type part may itself contain `--`? No: type names forbid consecutive hyphens in 2.1,
-    // and `split_once` takes the first `--`, so a UUID part with `--` fails the UUID check.
+    // and the split is at the first `--`, so a UUID part with `--` fails the UUID check.
     if !is_type_name(object_type) {
         return Err(IdProblem::BadTypePart);
     }

@@ -43,8 +43,11 @@ const MEMBER_FORMAT: &str = concat!("stixpress ", env!("CARGO_PKG_VERSION"), " g
 /// (8 bytes, little-endian).
 const SUBFIELD_ID: [u8; 2] = *b"SX";
 const SUBFIELD_LEN: usize = 24;
+/// How every member starts: magic, deflate, `FEXTRA` only, no time, no extra flags, OS
+/// unknown, then `XLEN` (one subfield); the subfield's id and length follow.
+const FIXED_HEADER: [u8; 12] = [0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 255, (SUBFIELD_LEN + 4) as u8, 0];
 /// Gzip header (10) + XLEN (2) + subfield header (4) + subfield.
-const HEADER_LEN: usize = 16 + SUBFIELD_LEN;
+const HEADER_LEN: usize = FIXED_HEADER.len() + 4 + SUBFIELD_LEN;
 /// The bytes a line's mark is made from: an object line starts with its type and id.
 const MARKED_PREFIX: usize = 128;
 
@@ -99,9 +102,7 @@ fn read_at(_file: &std::fs::File, _bytes: &mut [u8], _at: u64) -> std::io::Resul
 }
 
 fn parse_header(header: &[u8]) -> Option<(Digest, usize)> {
-    // Magic, deflate, FEXTRA only, no time, no extra flags, OS unknown; one subfield.
-    let fixed = [0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 255, (SUBFIELD_LEN + 4) as u8, 0];
-    if header.len() < HEADER_LEN || header[..12] != fixed || header[12..14] != SUBFIELD_ID {
+    if header.len() < HEADER_LEN || header[..12] != FIXED_HEADER || header[12..14] != SUBFIELD_ID {
         return None;
     }
     if header[14..16] != (SUBFIELD_LEN as u16).to_le_bytes() {
@@ -118,14 +119,13 @@ pub(crate) struct Gzip<'s> {
     previous: Option<Previous>,
     cuts: Cuts,
     pending: Vec<u8>,
-    wrote_any: bool,
     members: usize,
     reused: usize,
 }
 
 impl<'s> Gzip<'s> {
     pub(crate) fn new(file: Box<dyn Pieces + 's>, previous: Option<Previous>, cuts: Cuts) -> Gzip<'s> {
-        Gzip { file, previous, cuts, pending: Vec::new(), wrote_any: false, members: 0, reused: 0 }
+        Gzip { file, previous, cuts, pending: Vec::new(), members: 0, reused: 0 }
     }
 
     /// Input held before members are made: at least one per thread.
@@ -145,7 +145,7 @@ impl<'s> Gzip<'s> {
     /// were copied from the previous file.
     pub(crate) fn finish(mut self) -> Result<(usize, usize), Error> {
         self.flush(true)?;
-        if !self.wrote_any {
+        if self.members == 0 {
             self.file.write(&member(&[], &digest(&[])))?;
             self.members += 1;
         }
@@ -157,15 +157,8 @@ impl<'s> Gzip<'s> {
     fn flush(&mut self, finished: bool) -> Result<(), Error> {
         let ends = member_ends(&self.pending, self.cuts, finished);
         let Some(&last) = ends.last() else { return Ok(()) };
-        let mut start = 0;
-        let spans: Vec<(usize, usize)> = ends
-            .iter()
-            .map(|&end| {
-                let span = (start, end);
-                start = end;
-                span
-            })
-            .collect();
+        let starts = std::iter::once(0).chain(ends.iter().copied());
+        let spans: Vec<(usize, usize)> = starts.zip(ends.iter().copied()).collect();
         let previous = self.previous.as_ref();
         let made: Vec<(Vec<u8>, bool)> = spans
             .par_iter()
@@ -183,7 +176,6 @@ impl<'s> Gzip<'s> {
             self.members += 1;
             self.reused += usize::from(reused);
         }
-        self.wrote_any = true;
         self.pending.drain(..last);
         Ok(())
     }
@@ -243,7 +235,7 @@ fn member(input: &[u8], digest: &Digest) -> Vec<u8> {
     let deflated = encoder.finish().unwrap_or_default();
     let len = HEADER_LEN + deflated.len() + 8;
     let mut out = Vec::with_capacity(len);
-    out.extend_from_slice(&[0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 255, (SUBFIELD_LEN + 4) as u8, 0]);
+    out.extend_from_slice(&FIXED_HEADER);
     out.extend_from_slice(&SUBFIELD_ID);
     out.extend_from_slice(&(SUBFIELD_LEN as u16).to_le_bytes());
     out.extend_from_slice(digest);

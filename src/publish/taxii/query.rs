@@ -3,7 +3,7 @@
 //! answers to the unfiltered queries, so `serve` and a static host page the same way.
 //!
 //! `next` names the record a page resumes at by its place in the `date_added` order (`Resume`),
-//! not by its position, and a page ends where its records say (`ends_page`) or at `limit`. So
+//! not by its position, and a page ends where its records say (`page`) or at `limit`. So
 //! a version added or removed in the middle changes the page that holds it and the pages up to
 //! the next such end, not every page after it: a static host republishes a few page files,
 //! and a client paging across a rebuild of `serve` still resumes where it was.
@@ -103,7 +103,7 @@ fn time(value: &str, what: &str) -> Result<Instant, BadQuery> {
 /// Where a listing resumes: the sort key of the record that starts the next page (`date_added`,
 /// id, version). It stays meaningful when records come and go, as a position would not; a
 /// record removed since leaves the listing at the first record after it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Resume {
     pub(crate) date_added: Instant,
     pub(crate) id: Box<str>,
