@@ -163,3 +163,61 @@ fn unit42_rebuilt_after_a_removal_and_a_new_version_equals_a_fresh_build() {
     let summary = rebuild_matches_fresh(&repo, &args, "new version");
     assert!(!summary.contains("(0 written"), "{summary}");
 }
+
+/// Indicators with a paragraph each, enough for `all.json.gz` to hold several members; the
+/// one numbered `canary` names `CANARY-GZIP-MEMBER` and is marked `marking`.
+fn indicators_with_a_canary(count: u32, canary: u32, marking: &str) -> String {
+    const CLEAR: &str = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
+    let objects: Vec<serde_json::Value> = (0..count)
+        .map(|n| {
+            let words = if n == canary { "CANARY-GZIP-MEMBER".to_owned() } else { format!("ordinary {n}") };
+            common::object(
+                "indicator",
+                n,
+                serde_json::json!({
+                    "name": format!("indicator {n}"),
+                    "description": format!("{words} {}", "lorem ipsum dolor sit amet ".repeat(40)),
+                    "pattern": format!("[ipv4-addr:value = '10.{}.{}.{}']", n / 65536, n / 256 % 256, n % 256),
+                    "pattern_type": "stix",
+                    "valid_from": "2025-01-01T00:00:00.000Z",
+                    "object_marking_refs": [if n == canary { marking } else { CLEAR }],
+                }),
+            )
+        })
+        .collect();
+    common::bundle(&objects)
+}
+
+#[test]
+fn a_rebuild_copies_unchanged_gzip_members_but_none_that_held_what_is_now_withheld() {
+    const AMBER: &str = "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82";
+    const CLEAR: &str = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
+    let repo = Repo::new();
+    repo.write("content/indicators.json", indicators_with_a_canary(12_000, 6_000, CLEAR));
+    let (code, out) = repo.build(&[PUBLIC, &["--output", "site"]].concat());
+    assert_eq!(code, 0, "{out}");
+    let site = repo.path().join("site");
+    assert!(!common::traces(&common::readable_tree(&site), "CANARY-GZIP-MEMBER").is_empty(), "published at first");
+
+    // The same version, now TLP:AMBER: withheld from the public, and so from its gzip.
+    repo.write("content/indicators.json", indicators_with_a_canary(12_000, 6_000, AMBER));
+    let rebuilt = repo
+        .stixpress()
+        .env("STIXPRESS_TIMINGS", "1")
+        .arg("build")
+        .args(PUBLIC)
+        .args(["--output", "site"])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&rebuilt.stderr);
+    assert!(rebuilt.status.success(), "{stderr}");
+    let figures = stderr.lines().find(|l| l.starts_with("[figures] all.json.gz:")).expect("the gzip's figures");
+    let (members, copied) = figures
+        .trim_start_matches("[figures] all.json.gz: ")
+        .split_once(" members, ")
+        .map(|(m, rest)| (m.parse::<usize>().unwrap(), rest.split(' ').next().unwrap().parse::<usize>().unwrap()))
+        .expect(figures);
+    assert!(members >= 3 && copied >= 1 && copied < members, "{figures}");
+    assert_eq!(common::traces(&common::readable_tree(&site), "CANARY-GZIP-MEMBER"), Vec::<String>::new());
+    rebuild_matches_fresh(&repo, PUBLIC, "withheld after a gzip with members");
+}
