@@ -281,13 +281,20 @@ fn versioned_repo(config: &str) -> Repo {
 struct Serve {
     child: Child,
     base: String,
+    /// What it printed after it started listening, line by line.
+    printed: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Serve {
     fn start(repo: &Path, args: &[&str]) -> Serve {
+        Serve::start_with(repo, args, &[])
+    }
+
+    fn start_with(repo: &Path, args: &[&str], env: &[(&str, &str)]) -> Serve {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("stixpress"))
             .args(["serve", "--port", "0"])
             .args(args)
+            .envs(env.iter().copied())
             .current_dir(repo)
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
@@ -304,8 +311,15 @@ impl Serve {
             seen.push('\n');
         };
         // Keep draining stderr so the server never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Serve { child, base }
+        let printed = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = printed.clone();
+        std::thread::spawn(move || lines.map_while(Result::ok).for_each(|line| kept.lock().unwrap().push(line)));
+        Serve { child, base, printed }
+    }
+
+    /// The lines it printed so far that start with `start`.
+    fn printed(&self, start: &str) -> Vec<String> {
+        self.printed.lock().unwrap().iter().filter(|line| line.starts_with(start)).cloned().collect()
     }
 }
 
@@ -330,12 +344,7 @@ impl Reply {
 
 /// A GET over a plain socket (HTTP/1.1, one request per connection).
 fn get(base: &str, path: &str, accept: &str) -> Reply {
-    let host = base.trim_start_matches("http://");
-    let mut stream = TcpStream::connect(host).unwrap();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: {accept}\r\nConnection: close\r\n\r\n").unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8(raw).unwrap();
+    let text = String::from_utf8(get_raw(base, path, accept)).unwrap();
     let (head, body) = text.split_once("\r\n\r\n").unwrap();
     let mut lines = head.lines();
     let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
@@ -344,6 +353,16 @@ fn get(base: &str, path: &str, accept: &str) -> Reply {
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
         .collect();
     Reply { status, headers, body: body.to_owned() }
+}
+
+/// The whole answer to a GET, head and body, as bytes (a body may not be text).
+fn get_raw(base: &str, path: &str, accept: &str) -> Vec<u8> {
+    let host = base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(host).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: {accept}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    raw
 }
 
 fn taxii(base: &str, path: &str) -> Reply {
@@ -464,6 +483,58 @@ fn serve_rebuilds_after_a_change_and_tells_open_pages() {
     assert!(ids_of(&listing).contains(&common::id("indicator", 6)));
     let page = get(&serve.base, &format!("/objects/{}/", common::id("indicator", 6)), "text/html");
     assert_eq!(page.status, 200);
+}
+
+#[test]
+fn serve_rebuilds_into_the_build_before_last_writing_only_what_changed_and_serves_what_build_makes() {
+    let epoch = [("SOURCE_DATE_EPOCH", "1767225600")];
+    let repo = versioned_repo("");
+    let serve = Serve::start_with(repo.path(), &[], &epoch);
+    for generation in 0..4 {
+        let note = object(
+            "note",
+            100 + generation,
+            json!({"content": format!("rebuild {generation}"), "object_refs": [common::id("indicator", 1)]}),
+        );
+        repo.write("content/notes.json", bundle(&[note]));
+        let seen = get(&serve.base, &format!("/_stixpress/reload?since={generation}"), "*/*").body;
+        assert_eq!(seen.trim(), (generation + 1).to_string(), "rebuild {generation} was not served");
+    }
+    // The first rebuild starts from nothing (the first build is being served); the ones after
+    // update the folder of the build before last (no request was reading it).
+    let builds = serve.printed("built ");
+    assert_eq!(builds.len(), 4, "one line per rebuild: {builds:?}");
+    let files = |line: &str| -> (usize, usize) {
+        let counts = line.split('(').nth(1).unwrap();
+        let number = |after: &str| counts.split(after).next().unwrap().rsplit(' ').next().unwrap().parse().unwrap();
+        (number(" files written"), number(" unchanged"))
+    };
+    assert_eq!(files(&builds[0]).1, 0, "a build from nothing: {}", builds[0]);
+    for line in &builds[1..] {
+        let (written, unchanged) = files(line);
+        assert!(unchanged > 0 && written < unchanged, "a rebuild wrote everything: {line}");
+    }
+
+    // What it serves is what `build` makes of the same content, file by file (pages but for
+    // the reload script serve adds; TAXII is answered from the build's index, not its files).
+    let (code, out) = repo.stixpress().arg("build").envs(epoch).output().map(|o| (o.status, o.stderr)).unwrap();
+    assert!(code.success(), "{}", String::from_utf8_lossy(&out));
+    let built = repo.tree("public");
+    let without_reload_script = |mut page: Vec<u8>| {
+        let start = page.windows(23).position(|w| w == b"<script>(async()=>{for(").expect("the reload script");
+        let end = start + page[start..].windows(9).position(|w| w == b"</script>").unwrap() + 9;
+        page.drain(start..end);
+        page
+    };
+    let served = built.iter().filter(|(path, _)| !path.starts_with('.') && !path.starts_with("taxii2/"));
+    for (path, bytes) in served {
+        let raw = get_raw(&serve.base, &format!("/{path}"), "*/*");
+        let at = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+        assert!(raw.starts_with(b"HTTP/1.1 200"), "{path}");
+        let body = raw[at..].to_vec();
+        let body = if path.ends_with(".html") { without_reload_script(body) } else { body };
+        assert!(&body == bytes, "{path} differs from what build wrote");
+    }
 }
 
 #[test]

@@ -2,10 +2,13 @@
 //! with the full read-only query semantics from the build's index; rebuilds when the content,
 //! templates, theme or config change, and reloads the pages open in a browser.
 //!
-//! Every build goes into a fresh folder of serve's own (under the system's temporary folder,
-//! never the configured output, which an earlier `build` may hold), and only a finished build
-//! is swapped in, whole: a request reads from one snapshot and never sees a file being written
-//! or a mix of two builds. A snapshot's folder is removed when the last request using it ends.
+//! Every build goes into a folder of serve's own (under the system's temporary folder, never
+//! the configured output, which an earlier `build` may hold), and only a finished build is
+//! swapped in, whole: a request reads from one snapshot and never sees a file being written or
+//! a mix of two builds. A rebuild goes into the folder of the build before last once no request
+//! reads it any more, so it writes only what changed since (the manifest says what is there);
+//! else into a fresh folder. A snapshot's folder is removed when the last request using it ends
+//! and no rebuild took it.
 
 mod files;
 mod reload;
@@ -35,15 +38,26 @@ pub struct ServeOptions {
 }
 
 /// What one build produced: the folder to serve and the TAXII index to query. The folder is
-/// serve's own and goes when the snapshot does.
+/// serve's own and goes when the snapshot does, unless a rebuild takes it (`into_folder`).
 pub(crate) struct Snapshot {
     output: PathBuf,
     index: TaxiiIndex<'static>,
 }
 
+impl Snapshot {
+    /// The folder, kept for the next build to write into (no request can read it any more:
+    /// the snapshot is owned, not shared).
+    fn into_folder(mut self) -> PathBuf {
+        std::mem::take(&mut self.output)
+    }
+}
+
 impl Drop for Snapshot {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.output);
+        // Empty when a rebuild took the folder.
+        if !self.output.as_os_str().is_empty() {
+            let _ = std::fs::remove_dir_all(&self.output);
+        }
     }
 }
 
@@ -112,7 +126,7 @@ impl Server {
 pub fn serve(config: Config, options: ServeOptions, cwd: PathBuf) -> Result<(), Error> {
     let audience = chosen_audience(&config, options.audience.as_deref())?;
     let workspace = Arc::new(Workspace::create()?);
-    let first = reload::build_snapshot(&config, &audience, options.allow_errors, &cwd, &workspace)?
+    let first = reload::build_snapshot(&config, &audience, options.allow_errors, &cwd, &workspace, None)?
         .ok_or_else(|| Error::Usage("the content has errors: fix them, or serve with --allow-errors".into()))?;
     let (generation, _) = watch::channel(0);
     let server = Arc::new(Server { snapshot: RwLock::new(Arc::new(first)), taxii: config.taxii.clone(), generation });

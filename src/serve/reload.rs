@@ -26,16 +26,18 @@ const POLL: Duration = Duration::from_secs(25);
 /// Editors write a file in several steps: wait for quiet before rebuilding.
 const QUIET: Duration = Duration::from_millis(250);
 
-/// Builds `audience` into a fresh folder of the workspace; None when the content has errors
-/// and they are not allowed (the diagnostics are printed).
+/// Builds `audience` into `reused` (the folder of an earlier build, which the build updates,
+/// writing only what changed) or else a fresh folder of the workspace; None when the content
+/// has errors and they are not allowed (the diagnostics are printed).
 pub(super) fn build_snapshot(
     config: &Config,
     audience: &str,
     allow_errors: bool,
     cwd: &std::path::Path,
     workspace: &Workspace,
+    reused: Option<PathBuf>,
 ) -> Result<Option<Snapshot>, Error> {
-    let folder = workspace.fresh_folder();
+    let folder = reused.unwrap_or_else(|| workspace.fresh_folder());
     let built = build_into(config, audience, allow_errors, cwd, &folder);
     if !matches!(built, Ok(Some(_))) {
         let _ = std::fs::remove_dir_all(&folder);
@@ -70,7 +72,11 @@ fn build_into(
         return Ok(None);
     };
     let Some(stats) = audiences.into_iter().next() else { return Ok(None) };
-    eprintln!("built {} objects for audience `{audience}` in {:.2} s", stats.objects, stats.seconds);
+    let files = &stats.files;
+    eprintln!(
+        "built {} objects for audience `{audience}` in {:.2} s ({} files written, {} unchanged, {} removed)",
+        stats.objects, stats.seconds, files.written, files.unchanged, files.removed
+    );
     let index = stats.taxii_index.expect("serve keeps the TAXII index");
     Ok(Some(Snapshot { output: stats.output, index }))
 }
@@ -102,9 +108,11 @@ pub(super) fn watch(
     }
     std::thread::spawn(move || {
         let _watcher = watcher;
+        // The snapshot the last rebuild replaced: the next one writes into its folder.
+        let mut retired = None;
         while changed.recv().is_ok() {
             while changed.recv_timeout(QUIET).is_ok() {}
-            rebuild(&config, &audience, allow_errors, &cwd, &server, &workspace);
+            rebuild(&config, &audience, allow_errors, &cwd, &server, &workspace, &mut retired);
         }
     });
     Ok(())
@@ -117,12 +125,18 @@ fn rebuild(
     cwd: &std::path::Path,
     server: &Server,
     workspace: &Workspace,
+    retired: &mut Option<Arc<Snapshot>>,
 ) {
     // The config may be what changed.
     let config = Config::load(Some(&config.root), Some(&config.content_dir), cwd).unwrap_or_else(|_| config.clone());
-    match build_snapshot(&config, audience, allow_errors, cwd, workspace) {
+    // The build before last, unless a request still reads it (then it goes when that ends, and
+    // this build starts from nothing): no request can see the files this build writes.
+    let reused = retired.take().and_then(|snapshot| Arc::try_unwrap(snapshot).ok()).map(Snapshot::into_folder);
+    match build_snapshot(&config, audience, allow_errors, cwd, workspace, reused) {
         Ok(Some(snapshot)) => {
-            *server.snapshot.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(snapshot);
+            let mut serving = server.snapshot.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+            *retired = Some(std::mem::replace(&mut *serving, Arc::new(snapshot)));
+            drop(serving);
             server.generation.send_modify(|generation| *generation += 1);
         }
         Ok(None) => eprintln!("not rebuilt: the content has errors (still serving the last build)"),
