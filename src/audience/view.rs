@@ -272,7 +272,7 @@ impl<'s> View<'s> {
     pub(crate) fn type_counts(&self) -> BTreeMap<&'s str, usize> {
         let mut counts = BTreeMap::new();
         for entry in self.entries() {
-            *counts.entry(entry.object.object_type.as_str()).or_default() += 1;
+            *counts.entry(&*entry.object.object_type).or_default() += 1;
         }
         counts
     }

@@ -143,7 +143,7 @@ fn change(kind: Kind, old: Option<&StixObject>, new: Option<&StixObject>) -> Cha
     Change {
         kind,
         id: shown.id.clone(),
-        object_type: shown.object_type.clone(),
+        object_type: shown.object_type.to_string(),
         name: shown.display_name().to_owned(),
         from: old.map(|o| o.version_key().to_owned()),
         to: new.map(|o| o.version_key().to_owned()),

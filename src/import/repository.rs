@@ -47,7 +47,7 @@ impl Repository {
             if object.object_type == "indicator" {
                 repository.index_pattern(object);
             }
-            if NAMED_TYPES.contains(&object.object_type.as_str()) {
+            if NAMED_TYPES.contains(&&*object.object_type) {
                 repository.index_names(object);
             }
             if let (Some(kind), [source, target]) = (&object.relationship_type, endpoints(object)) {
@@ -76,7 +76,8 @@ impl Repository {
         names.sort_unstable();
         names.dedup();
         for name in names {
-            let named = Named { name: name.to_owned(), id: object.id.clone(), object_type: object.object_type.clone() };
+            let named =
+                Named { name: name.to_owned(), id: object.id.clone(), object_type: object.object_type.to_string() };
             self.named.push(named);
         }
     }

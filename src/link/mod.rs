@@ -182,7 +182,7 @@ impl Store {
             .map(|source| {
                 let object = self.latest(ObjectIndex(source));
                 let mut edges: Vec<(ObjectIndex, &str)> =
-                    object.refs.iter().filter_map(|r| Some((self.find(&r.target)?, r.property.as_str()))).collect();
+                    object.refs.iter().filter_map(|r| Some((self.find(&r.target)?, &*r.property))).collect();
                 let referenced: Vec<ObjectIndex> = edges.iter().map(|(target, _)| *target).collect();
                 for &uuid in object.named_uuids() {
                     let named = self.with_uuid(uuid).filter(|t| t.0 != source && !referenced.contains(t));
@@ -238,7 +238,7 @@ impl Store {
             .filter_map(|index| {
                 let index = ObjectIndex(index);
                 let object = self.latest(index);
-                let label = match object.object_type.as_str() {
+                let label = match &*object.object_type {
                     "relationship" => {
                         let kind = object.relationship_type.as_deref().unwrap_or("related-to");
                         format!(

@@ -309,7 +309,7 @@ fn to_record(
         offset,
         pointer,
         id,
-        object_type,
+        object_type: crate::stix::object::type_name(&object_type),
     })
 }
 
@@ -337,12 +337,13 @@ fn external_ids(members: &serde_json::Map<String, Value>) -> Vec<(String, String
 }
 
 /// Every `*_ref` and `*_refs` property at the top level, and granular markings' `marking_ref`.
-fn references(members: &serde_json::Map<String, Value>) -> Vec<Reference> {
+fn references(members: &serde_json::Map<String, Value>) -> Box<[Reference]> {
     let mut refs = Vec::new();
     let mut push = |property: &str, index: Option<usize>, target: &Value| {
         if let Some(target) = target.as_str().filter(|t| id::is_identifier(t)) {
             let index = index.map(|i| i as u32);
-            refs.push(Reference { property: property.to_owned(), index, target: target.to_owned() });
+            let property = crate::stix::object::property_name(property);
+            refs.push(Reference { property, index, target: target.to_owned() });
         }
     };
     for (key, value) in members {
@@ -361,7 +362,7 @@ fn references(members: &serde_json::Map<String, Value>) -> Vec<Reference> {
             }
         }
     }
-    refs
+    refs.into_boxed_slice()
 }
 
 /// Turns an object-relative finding into a diagnostic at its line and column.

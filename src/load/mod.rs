@@ -54,7 +54,7 @@ pub(crate) enum KeepJson {
 /// Whether the repository rules parse this object's JSON again: a marking definition (what it
 /// marks) or an indicator that may hold a YARA, Snort or Suricata rule (its name and sid).
 fn read_by_rules(object: &crate::stix::StixObject) -> bool {
-    match object.object_type.as_str() {
+    match &*object.object_type {
         "marking-definition" => true,
         "indicator" => crate::validate::may_hold_a_rule(&object.raw),
         _ => false,

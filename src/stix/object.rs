@@ -4,6 +4,7 @@
 //! object was found. The full JSON is parsed again only where an object is rendered; holding a
 //! `serde_json::Value` per object for the whole run would not fit a million objects.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -12,8 +13,9 @@ use super::{SpecVersion, Timestamp};
 /// One reference from an object to another object's id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reference {
-    /// The property, e.g. `created_by_ref`, `object_refs`, `source_ref`.
-    pub property: String,
+    /// The property, e.g. `created_by_ref`, `object_refs`, `source_ref`: the specification's
+    /// names are not copied for each of millions of references (`property_name`).
+    pub property: Cow<'static, str>,
     /// Its place in a list (`object_refs`, `granular_markings`); none for a single `…_ref`.
     pub index: Option<u32>,
     pub target: String,
@@ -23,7 +25,7 @@ impl Reference {
     /// Where it is inside the object, as a JSON pointer (`/object_refs/3`): made when a
     /// diagnostic needs it rather than held for each of millions of references.
     pub fn pointer(&self) -> String {
-        match (self.property.as_str(), self.index) {
+        match (&*self.property, self.index) {
             ("granular_markings", Some(i)) => format!("/granular_markings/{i}/marking_ref"),
             (property, Some(i)) => format!("/{property}/{i}"),
             (property, None) => format!("/{property}"),
@@ -31,10 +33,74 @@ impl Reference {
     }
 }
 
+/// The reference properties of the STIX 2.1 objects, which nearly every reference is made by.
+const REFERENCE_PROPERTIES: &[&str] = &[
+    "created_by_ref",
+    "object_marking_refs",
+    "granular_markings",
+    "object_refs",
+    "source_ref",
+    "target_ref",
+    "sighting_of_ref",
+    "where_sighted_refs",
+    "observed_data_refs",
+    "sample_ref",
+    "sample_refs",
+    "operating_system_refs",
+    "installed_software_refs",
+    "analysis_sco_refs",
+    "host_vm_ref",
+    "operating_system_ref",
+    "resolves_to_refs",
+    "belongs_to_refs",
+    "contains_refs",
+    "content_ref",
+    "src_ref",
+    "dst_ref",
+    "src_payload_ref",
+    "dst_payload_ref",
+    "encapsulates_refs",
+    "encapsulated_by_ref",
+    "from_ref",
+    "sender_ref",
+    "to_refs",
+    "cc_refs",
+    "bcc_refs",
+    "raw_email_ref",
+    "body_raw_ref",
+    "parent_directory_ref",
+    "image_ref",
+    "parent_ref",
+    "child_refs",
+    "creator_user_ref",
+    "opened_connection_refs",
+    "service_dll_refs",
+    "x_mitre_modified_by_ref",
+];
+
+/// The property's name, shared when it is one of the specification's (else a copy).
+pub fn property_name(property: &str) -> Cow<'static, str> {
+    match REFERENCE_PROPERTIES.iter().find(|known| **known == property) {
+        Some(known) => Cow::Borrowed(known),
+        None => Cow::Owned(property.to_owned()),
+    }
+}
+
+/// The type's name, shared when the specification (2.1 or 2.0) defines it (else a copy).
+pub fn type_name(object_type: &str) -> Cow<'static, str> {
+    let spec = super::schema::type_spec(super::SpecVersion::V21, object_type)
+        .or_else(|| super::schema::type_spec(super::SpecVersion::V20, object_type));
+    match spec {
+        Some(spec) => Cow::Borrowed(spec.name),
+        None => Cow::Owned(object_type.to_owned()),
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct StixObject {
     pub id: String,
-    pub object_type: String,
+    /// Shared when it is one of the specification's types (`type_name`).
+    pub object_type: Cow<'static, str>,
     pub spec_version: SpecVersion,
     pub created: Option<String>,
     pub modified: Option<String>,
@@ -50,7 +116,8 @@ pub struct StixObject {
     /// ATT&CK's `x_mitre_deprecated`: no longer current, though not replaced.
     pub deprecated: bool,
     pub relationship_type: Option<String>,
-    pub refs: Vec<Reference>,
+    /// Held at their number (a growing list keeps room for more: a third of its size).
+    pub refs: Box<[Reference]>,
     /// A hash of the object's content that ignores key order and whitespace, so two copies of
     /// the same version in different files compare equal.
     pub content_hash: u64,

@@ -155,7 +155,7 @@ fn inconsistent<'a>(index: &VersionIndex<'a>, at: usize, named: &Named<'_>) -> V
     let mut out = Vec::new();
     for (target_id, reference) in pointed.chain(mentioned) {
         // A reference's property, or none for an id the text names.
-        let property = reference.map_or("", |r| r.property.as_str());
+        let property = reference.map_or("", |r| &*r.property);
         let Some(target_at) = index.latest_position(target_id) else { continue };
         let lost = own_mask & !seen_by.masks[target_at];
         if lost == 0 {

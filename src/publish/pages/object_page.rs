@@ -178,7 +178,7 @@ pub(crate) fn object_page(view: &View<'_>, entry: Entry<'_>, sources: &Sources<'
     });
     ObjectPage {
         id: object.id.clone(),
-        object_type: object.object_type.clone(),
+        object_type: object.object_type.to_string(),
         type_label: type_label(&object.object_type),
         category: category(&object.object_type),
         name: entry.display_name().to_owned(),

@@ -216,7 +216,7 @@ impl<'c> CollectionFilter<'c> {
 
     fn matches(&self, version: &StixObject) -> bool {
         let c = self.collection;
-        if !c.types.is_empty() && !c.types.contains(&version.object_type) {
+        if !c.types.is_empty() && !c.types.iter().any(|t| *t == version.object_type) {
             return false;
         }
         if !c.markings.is_empty() {
