@@ -99,8 +99,7 @@ pub(crate) fn render(
     written += list_pages(view, theme, &at_depth, sink, tick)?;
     log_timing("render: list pages", started);
     let page = |template: &str, path: &str, depth: usize, extra: Value| -> Result<(), Error> {
-        let html = theme.render(template, &context! { site => at_depth[depth].clone(), ..extra }, path)?;
-        sink.write_owned(path, links::naming_index_files(html).into_bytes())?;
+        write_page(theme, sink, template, path, context! { site => at_depth[depth].clone(), ..extra })?;
         tick();
         Ok(())
     };
@@ -191,6 +190,21 @@ pub(crate) fn render_content_pages(
     Ok((written, refused))
 }
 
+/// Writes at `path` the page `template` makes of `context`, unless the folder holds the one made
+/// from the same context with the same theme: then the template is not rendered again (list,
+/// matrix and dashboard pages are rendered from their context alone, as object pages are).
+fn write_page(theme: &Theme, sink: &dyn Sink, template: &str, path: &str, context: Value) -> Result<(), Error> {
+    let mut inputs = theme.fingerprint().to_vec();
+    inputs.extend_from_slice(template.as_bytes());
+    inputs.push(0);
+    serde_json::to_writer(&mut inputs, &context).map_err(|e| Error::Usage(format!("page {path}: {e}")))?;
+    let render = |_: &[u8]| {
+        let html = theme.render(template, &context, path)?;
+        Ok(links::naming_index_files(html).into_bytes())
+    };
+    sink.write_derived(path, &inputs, &render)
+}
+
 type PageWriter<'a> = dyn Fn(&str, &str, usize, Value) -> Result<(), Error> + 'a;
 
 /// The home dashboard, the trending page and the reports timelines; returns how many pages
@@ -271,8 +285,7 @@ fn list_pages(
         let path = lists::list_path(&list.object_type, list.page);
         let depth = if list.page == 1 { 2 } else { 4 };
         let context = context! { site => at_depth[depth].clone(), list => list, current_type => &list.object_type };
-        let html = theme.render("list.html", &context, &path)?;
-        sink.write_owned(&format!("{path}index.html"), links::naming_index_files(html).into_bytes())?;
+        write_page(theme, sink, "list.html", &format!("{path}index.html"), context)?;
         tick();
         Ok::<(), Error>(())
     })?;
