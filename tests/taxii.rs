@@ -485,12 +485,9 @@ fn serve_rebuilds_after_a_change_and_tells_open_pages() {
     assert_eq!(page.status, 200);
 }
 
-#[test]
-fn serve_rebuilds_into_the_build_before_last_writing_only_what_changed_and_serves_what_build_makes() {
-    let epoch = [("SOURCE_DATE_EPOCH", "1767225600")];
-    let repo = versioned_repo("");
-    let serve = Serve::start_with(repo.path(), &[], &epoch);
-    for generation in 0..4 {
+/// Rewrites `content/notes.json` `rebuilds` times, each time waiting until `serve` has rebuilt.
+fn change_a_note_and_wait_for_each_rebuild(repo: &Repo, serve: &Serve, rebuilds: u32) {
+    for generation in 0..rebuilds {
         let note = object(
             "note",
             100 + generation,
@@ -500,6 +497,14 @@ fn serve_rebuilds_into_the_build_before_last_writing_only_what_changed_and_serve
         let seen = get(&serve.base, &format!("/_stixpress/reload?since={generation}"), "*/*").body;
         assert_eq!(seen.trim(), (generation + 1).to_string(), "rebuild {generation} was not served");
     }
+}
+
+#[test]
+fn serve_rebuilds_into_the_build_before_last_writing_only_what_changed_and_serves_what_build_makes() {
+    let epoch = [("SOURCE_DATE_EPOCH", "1767225600")];
+    let repo = versioned_repo("");
+    let serve = Serve::start_with(repo.path(), &[], &epoch);
+    change_a_note_and_wait_for_each_rebuild(&repo, &serve, 4);
     // The first rebuild starts from nothing (the first build is being served); the ones after
     // update the folder of the build before last (no request was reading it).
     let builds = serve.printed("built ");
@@ -845,16 +850,7 @@ fn serve_never_answers_with_a_partial_file_during_rebuilds_nor_touches_the_built
             })
         })
         .collect();
-    for generation in 0..4 {
-        let note = object(
-            "note",
-            100 + generation,
-            json!({"content": format!("rebuild {generation}"), "object_refs": [common::id("indicator", 1)]}),
-        );
-        repo.write("content/notes.json", bundle(&[note]));
-        let seen = get(&serve.base, &format!("/_stixpress/reload?since={generation}"), "*/*").body;
-        assert_eq!(seen.trim(), (generation + 1).to_string(), "rebuild {generation} was not served");
-    }
+    change_a_note_and_wait_for_each_rebuild(&repo, &serve, 4);
     stop.store(true, Ordering::Relaxed);
     for hammer in hammers {
         hammer.join().expect("no request saw a partial file");
