@@ -198,24 +198,21 @@ pub(crate) fn content_hash(value: &Value) -> u64 {
 pub(crate) fn compact(json: &str) -> Cow<'_, str> {
     let bytes = json.as_bytes();
     let mut out = Vec::new();
-    let (mut in_string, mut escaped, mut run) = (false, false, 0);
-    for (i, &b) in bytes.iter().enumerate() {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
+    // `run` is where the bytes not yet copied start; `i` walks the tokens.
+    let (mut run, mut i) = (0, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => i = string_end(bytes, i + 1),
+            b' ' | b'\n' | b'\r' | b'\t' => {
+                // Whitespace between tokens: copy the run before it and skip it.
+                if out.capacity() == 0 {
+                    out.reserve_exact(json.len());
+                }
+                out.extend_from_slice(&bytes[run..i]);
+                i += 1;
+                run = i;
             }
-        } else if matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
-            // Whitespace between tokens: copy the run before it and skip it.
-            if out.capacity() == 0 {
-                out.reserve_exact(json.len());
-            }
-            out.extend_from_slice(&bytes[run..i]);
-            run = i + 1;
-        } else {
-            in_string = b == b'"';
+            _ => i += 1,
         }
     }
     if run == 0 {
@@ -224,6 +221,21 @@ pub(crate) fn compact(json: &str) -> Cow<'_, str> {
     out.extend_from_slice(&bytes[run..]);
     // Only ASCII whitespace was left out, between tokens: still UTF-8.
     String::from_utf8(out).map_or(Cow::Borrowed(json), Cow::Owned)
+}
+
+/// Where the string whose content starts at `from` ends (just past its closing quote, or the
+/// end of `bytes`): strings are most of STIX's bytes, so they are crossed a quote or
+/// backslash at a time, not a byte at a time.
+fn string_end(bytes: &[u8], mut from: usize) -> usize {
+    while let Some(at) = memchr::memchr2(b'"', b'\\', &bytes[from.min(bytes.len())..]) {
+        let found = from + at;
+        if bytes[found] == b'"' {
+            return found + 1;
+        }
+        // A backslash escapes the byte after it (a quote, another backslash, `u`, …).
+        from = found + 2;
+    }
+    bytes.len()
 }
 
 fn hash_value(value: &Value, h: &mut impl Hasher) {
@@ -259,6 +271,9 @@ mod tests {
         assert_eq!(value["name"], "a  b\" } ");
         assert!(matches!(compact("{\"a\":\"b c\"}"), Cow::Borrowed(_)), "nothing to leave out");
         assert_eq!(value["é"], "\\");
+        // Escapes at the ends of strings, and a string the text ends in.
+        assert_eq!(compact("[ \"\\\\\" , \"\\\"\" ]"), "[\"\\\\\",\"\\\"\"]");
+        assert_eq!(compact("[ \"a \\"), "[\"a \\");
     }
 
     #[test]
