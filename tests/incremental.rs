@@ -1,6 +1,7 @@
 //! A rebuild into an existing output folder gives the same files, byte for byte, as a fresh
 //! build of the same content: after additions, new versions, removals, marking changes and
-//! configuration changes, on the example and on real data (the Unit 42 playbooks). The rebuild
+//! configuration changes, on the example, on real data (the Unit 42 playbooks) and on the
+//! synthetic repository the benches build (made by scripts/test, `STIXPRESS_SYNTHETIC`). The rebuild
 //! compares with the previous build's manifest instead of reading files back, so this is what
 //! proves the manifest right.
 
@@ -162,6 +163,98 @@ fn unit42_rebuilt_after_a_removal_and_a_new_version_equals_a_fresh_build() {
     std::fs::write(&file, serde_json::to_string(&bundle).unwrap()).unwrap();
     let summary = rebuild_matches_fresh(&repo, &args, "new version");
     assert!(!summary.contains("(0 written"), "{summary}");
+}
+
+/// The JSON files under `content`, sorted, each with its bundle.
+fn bundles(content: &Path) -> Vec<(std::path::PathBuf, serde_json::Value)> {
+    let mut files: Vec<_> = walkdir::WalkDir::new(content)
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|path| (path.clone(), serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()))
+        .collect()
+}
+
+/// In the first bundle holding one, the first object `wanted` picks: its file, the bundle and
+/// the object's place in it.
+fn first_object(
+    content: &Path,
+    wanted: impl Fn(&serde_json::Value) -> bool,
+) -> (std::path::PathBuf, serde_json::Value, usize) {
+    bundles(content)
+        .into_iter()
+        .find_map(|(path, bundle)| {
+            let at = bundle["objects"].as_array()?.iter().position(&wanted)?;
+            Some((path, bundle, at))
+        })
+        .expect("an object as wanted")
+}
+
+#[test]
+fn the_synthetic_repository_rebuilt_after_each_kind_of_change_equals_a_fresh_build() {
+    const WHITE: &str = "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9";
+    const AMBER: &str = "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82";
+    let Some(synthetic) = std::env::var_os("STIXPRESS_SYNTHETIC") else {
+        assert!(!common::peers_required(), "scripts/test makes the synthetic repository: STIXPRESS_SYNTHETIC is unset");
+        return;
+    };
+    let repo = Repo::new();
+    common::copy_dir(Path::new(&synthetic), &repo.path().join("content"));
+    let content = repo.path().join("content");
+    let (code, out) = repo.build(&[PUBLIC, &["--output", "site"]].concat());
+    assert_eq!(code, 0, "{out}");
+    let unchanged = rebuild_matches_fresh(&repo, PUBLIC, "unchanged");
+    assert!(unchanged.contains("(0 written"), "nothing changed, nothing written: {unchanged}");
+    let site = repo.path().join("site");
+    let published = |o: &serde_json::Value| {
+        let versioned = o["type"] != "identity" && o["type"] != "marking-definition";
+        o["name"].is_string() && versioned && site.join(format!("objects/{}", o["id"].as_str().unwrap())).is_dir()
+    };
+
+    // An addition: a tool, and a relationship from a published malware to it.
+    let (_, bundle, at) = first_object(&content, |o| o["type"] == "malware" && published(o));
+    let malware = bundle["objects"][at]["id"].as_str().unwrap().to_owned();
+    let tool = "tool--0d7a4a6e-4cf1-4f8b-9d55-1b1f0c1b0e01";
+    let added = serde_json::json!({"type": "bundle", "id": "bundle--0d7a4a6e-4cf1-4f8b-9d55-1b1f0c1b0e02", "objects": [
+        {"type": "tool", "spec_version": "2.1", "id": tool, "created": "2026-01-02T00:00:00.000Z",
+         "modified": "2026-01-02T00:00:00.000Z", "name": "Bench Flasher", "object_marking_refs": [WHITE]},
+        {"type": "relationship", "spec_version": "2.1", "id": "relationship--0d7a4a6e-4cf1-4f8b-9d55-1b1f0c1b0e03",
+         "created": "2026-01-02T00:00:00.000Z", "modified": "2026-01-02T00:00:00.000Z",
+         "relationship_type": "uses", "source_ref": malware, "target_ref": tool, "object_marking_refs": [WHITE]}
+    ]});
+    repo.write("content/zz-added.json", serde_json::to_string_pretty(&added).unwrap());
+    let summary = rebuild_matches_fresh(&repo, PUBLIC, "addition");
+    assert!(!summary.contains("(0 written"), "{summary}");
+
+    // A new version of a published object, renamed, in a file of its own.
+    let (_, bundle, at) = first_object(&content, |o| o["type"] != "malware" && published(o));
+    let mut renamed = bundle["objects"][at].clone();
+    renamed["name"] = serde_json::json!("Renamed by the test");
+    renamed["modified"] = serde_json::json!("2026-05-01T00:00:00.000Z");
+    let bundle_of = |object| serde_json::json!({"type": "bundle", "id": "bundle--0d7a4a6e-4cf1-4f8b-9d55-1b1f0c1b0e04", "objects": [object]});
+    repo.write("content/zz-new-version.json", serde_json::to_string_pretty(&bundle_of(renamed)).unwrap());
+    rebuild_matches_fresh(&repo, PUBLIC, "new version");
+
+    // A marking change in place: the malware becomes TLP:AMBER, which the public does not see.
+    let (file, mut bundle, at) = first_object(&content, |o| o["id"] == malware.as_str());
+    bundle["objects"][at]["object_marking_refs"] = serde_json::json!([AMBER]);
+    std::fs::write(&file, serde_json::to_string_pretty(&bundle).unwrap()).unwrap();
+    let summary = rebuild_matches_fresh(&repo, PUBLIC, "marking change");
+    assert!(!site.join(format!("objects/{malware}")).exists(), "{summary}");
+
+    // A removal: the first file, and the objects only it held.
+    let (first, _) = bundles(&content).into_iter().next().unwrap();
+    std::fs::remove_file(first).unwrap();
+    let summary = rebuild_matches_fresh(&repo, PUBLIC, "removal");
+    assert!(!summary.contains(", 0 removed"), "{summary}");
+
+    // A configuration change: the site's title, on every page.
+    repo.write("stixpress.toml", "[site]\ntitle = \"Renamed circle\"\n");
+    rebuild_matches_fresh(&repo, PUBLIC, "config change");
 }
 
 /// Indicators with a paragraph each, enough for `all.json.gz` to hold several members; the
