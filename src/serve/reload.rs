@@ -108,8 +108,8 @@ pub(super) fn watch(
     }
     std::thread::spawn(move || {
         let _watcher = watcher;
-        // The snapshot the last rebuild replaced: the next one writes into its folder.
-        let mut retired = None;
+        // What the last rebuild replaced: the next one writes into its folder.
+        let mut retired = Retired::Nothing;
         while changed.recv().is_ok() {
             while changed.recv_timeout(QUIET).is_ok() {}
             rebuild(&config, &audience, allow_errors, &cwd, &server, &workspace, &mut retired);
@@ -125,22 +125,50 @@ fn rebuild(
     cwd: &std::path::Path,
     server: &Server,
     workspace: &Workspace,
-    retired: &mut Option<Arc<Snapshot>>,
+    retired: &mut Retired,
 ) {
     // The config may be what changed.
     let config = Config::load(Some(&config.root), Some(&config.content_dir), cwd).unwrap_or_else(|_| config.clone());
-    // The build before last, unless a request still reads it (then it goes when that ends, and
-    // this build starts from nothing): no request can see the files this build writes.
-    let reused = retired.take().and_then(|snapshot| Arc::try_unwrap(snapshot).ok()).map(Snapshot::into_folder);
+    let reused = std::mem::replace(retired, Retired::Nothing).folder();
     match build_snapshot(&config, audience, allow_errors, cwd, workspace, reused) {
         Ok(Some(snapshot)) => {
             let mut serving = server.snapshot.write().unwrap_or_else(|poisoned| poisoned.into_inner());
-            *retired = Some(std::mem::replace(&mut *serving, Arc::new(snapshot)));
+            let replaced = std::mem::replace(&mut *serving, Arc::new(snapshot));
             drop(serving);
             server.generation.send_modify(|generation| *generation += 1);
+            *retired = Retired::new(replaced);
         }
         Ok(None) => eprintln!("not rebuilt: the content has errors (still serving the last build)"),
         Err(error) => eprintln!("not rebuilt: {error} (still serving the last build)"),
+    }
+}
+
+/// The snapshot a rebuild replaced, whose folder the next rebuild writes into.
+enum Retired {
+    Nothing,
+    /// No request read it any more: its folder alone is kept (its TAXII index, a copy of
+    /// every published object, is freed at once).
+    Folder(PathBuf),
+    /// Requests still read it when it was replaced.
+    Shared(Arc<Snapshot>),
+}
+
+impl Retired {
+    fn new(replaced: Arc<Snapshot>) -> Retired {
+        match Arc::try_unwrap(replaced) {
+            Ok(snapshot) => Retired::Folder(snapshot.into_folder()),
+            Err(shared) => Retired::Shared(shared),
+        }
+    }
+
+    /// The folder, unless a request still reads it (then it goes when that request ends, and
+    /// the rebuild starts from nothing): no request can see the files a rebuild writes.
+    fn folder(self) -> Option<PathBuf> {
+        match self {
+            Retired::Nothing => None,
+            Retired::Folder(folder) => Some(folder),
+            Retired::Shared(shared) => Arc::try_unwrap(shared).ok().map(Snapshot::into_folder),
+        }
     }
 }
 
