@@ -62,7 +62,10 @@ fn build_into(
         rev: None,
         history: true,
     };
+    // From the read of the content to the last file written: what a reader waits after a save.
+    let started = std::time::Instant::now();
     let report = build(config, &options, cwd)?;
+    let seconds = started.elapsed().as_secs_f64();
     let errors: Vec<_> = report.check.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
     let mut err = std::io::stderr().lock();
     let options = crate::diag::HumanOptions { max_per_code: Some(config.check.max_per_code) };
@@ -75,7 +78,7 @@ fn build_into(
     let files = &stats.files;
     eprintln!(
         "built {} objects for audience `{audience}` in {:.2} s ({} files written, {} unchanged, {} removed)",
-        stats.objects, stats.seconds, files.written, files.unchanged, files.removed
+        stats.objects, seconds, files.written, files.unchanged, files.removed
     );
     let index = stats.taxii_index.expect("serve keeps the TAXII index");
     Ok(Some(Snapshot { output: stats.output, index }))
