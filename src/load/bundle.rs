@@ -309,7 +309,7 @@ fn to_record(
         offset,
         pointer,
         id,
-        object_type: crate::stix::object::type_name(&object_type),
+        object_type: crate::stix::object::type_name(object_type),
     })
 }
 

@@ -33,66 +33,38 @@ impl Reference {
     }
 }
 
-/// The reference properties of the STIX 2.1 objects, which nearly every reference is made by.
-const REFERENCE_PROPERTIES: &[&str] = &[
-    "created_by_ref",
-    "object_marking_refs",
-    "granular_markings",
-    "object_refs",
-    "source_ref",
-    "target_ref",
-    "sighting_of_ref",
-    "where_sighted_refs",
-    "observed_data_refs",
-    "sample_ref",
-    "sample_refs",
-    "operating_system_refs",
-    "installed_software_refs",
-    "analysis_sco_refs",
-    "host_vm_ref",
-    "operating_system_ref",
-    "resolves_to_refs",
-    "belongs_to_refs",
-    "contains_refs",
-    "content_ref",
-    "src_ref",
-    "dst_ref",
-    "src_payload_ref",
-    "dst_payload_ref",
-    "encapsulates_refs",
-    "encapsulated_by_ref",
-    "from_ref",
-    "sender_ref",
-    "to_refs",
-    "cc_refs",
-    "bcc_refs",
-    "raw_email_ref",
-    "body_raw_ref",
-    "parent_directory_ref",
-    "image_ref",
-    "parent_ref",
-    "child_refs",
-    "creator_user_ref",
-    "opened_connection_refs",
-    "service_dll_refs",
-    "x_mitre_modified_by_ref",
-];
-
-/// The property's name, shared when it is one of the specification's (else a copy).
+/// The property's name, shared when the specification's tables name it as a reference (or it
+/// is `granular_markings`, under which the loader files granular markings' `marking_ref`);
+/// else a copy.
 pub fn property_name(property: &str) -> Cow<'static, str> {
-    match REFERENCE_PROPERTIES.iter().find(|known| **known == property) {
-        Some(known) => Cow::Borrowed(known),
+    match reference_properties().get(property) {
+        Some(known) => Cow::Borrowed(*known),
         None => Cow::Owned(property.to_owned()),
     }
 }
 
-/// The type's name, shared when the specification (2.1 or 2.0) defines it (else a copy).
-pub fn type_name(object_type: &str) -> Cow<'static, str> {
-    let spec = super::schema::type_spec(super::SpecVersion::V21, object_type)
-        .or_else(|| super::schema::type_spec(super::SpecVersion::V20, object_type));
+/// Every reference property of the STIX 2.1 and 2.0 tables (`schema`), made once.
+fn reference_properties() -> &'static std::collections::HashSet<&'static str, FxBuild> {
+    static NAMES: std::sync::OnceLock<std::collections::HashSet<&'static str, FxBuild>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        use super::schema::{Kind, COMMON_20, COMMON_21, COMMON_SCO_21, TYPES_20, TYPES_21};
+        let types = TYPES_21.iter().chain(TYPES_20).flat_map(|t| t.properties);
+        let properties = COMMON_21.iter().chain(COMMON_SCO_21).chain(COMMON_20).chain(types);
+        let references = properties.filter(|p| matches!(p.kind, Kind::Ref(_) | Kind::Refs(_))).map(|p| p.name);
+        references.chain(["granular_markings"]).collect()
+    })
+}
+
+type FxBuild = std::hash::BuildHasherDefault<super::fxhash::FxHasher>;
+
+/// The type's name, shared when the specification (2.1 or 2.0) defines it (else `object_type`
+/// itself).
+pub fn type_name(object_type: String) -> Cow<'static, str> {
+    let spec = super::schema::type_spec(super::SpecVersion::V21, &object_type)
+        .or_else(|| super::schema::type_spec(super::SpecVersion::V20, &object_type));
     match spec {
         Some(spec) => Cow::Borrowed(spec.name),
-        None => Cow::Owned(object_type.to_owned()),
+        None => Cow::Owned(object_type),
     }
 }
 
@@ -168,5 +140,20 @@ impl StixObject {
     /// itself.
     pub fn named_uuids(&self) -> &[u128] {
         &self.named
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_specification_s_names_are_shared_and_others_copied() {
+        for name in ["created_by_ref", "object_marking_refs", "granular_markings", "object_refs", "belongs_to_ref"] {
+            assert!(matches!(property_name(name), Cow::Borrowed(n) if n == name), "{name}");
+        }
+        assert!(matches!(property_name("x_acme_ref"), Cow::Owned(n) if n == "x_acme_ref"));
+        assert!(matches!(type_name("attack-pattern".into()), Cow::Borrowed("attack-pattern")));
+        assert!(matches!(type_name("x-mitre-tactic".into()), Cow::Owned(n) if n == "x-mitre-tactic"));
     }
 }
