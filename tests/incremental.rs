@@ -143,21 +143,11 @@ fn unit42_rebuilt_after_a_removal_and_a_new_version_equals_a_fresh_build() {
     std::fs::remove_file(repo.path().join("content/IcedID_Unit42_Intel.json")).unwrap();
     rebuild_matches_fresh(&repo, &args, "removal");
     // A published object's new version, renamed: in the first playbook (by name) that has one.
-    let mut files: Vec<_> =
-        std::fs::read_dir(repo.path().join("content")).unwrap().map(|e| e.unwrap().path()).collect();
-    files.sort();
     let published = |o: &serde_json::Value| {
         o["name"].is_string() && repo.path().join(format!("site/objects/{}", o["id"].as_str().unwrap())).is_dir()
     };
-    let (file, mut bundle) = files
-        .into_iter()
-        .map(|path| {
-            let bundle: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-            (path, bundle)
-        })
-        .find(|(_, bundle)| bundle["objects"].as_array().is_some_and(|o| o.iter().any(published)))
-        .expect("a playbook with a published object");
-    let object = bundle["objects"].as_array_mut().unwrap().iter_mut().find(|o| published(o)).expect("an object");
+    let (file, mut bundle, at) = first_object(&repo.path().join("content"), published);
+    let object = &mut bundle["objects"][at];
     object["name"] = serde_json::json!("Pikabot, revised");
     object["modified"] = serde_json::json!("2026-05-01T00:00:00.000Z");
     std::fs::write(&file, serde_json::to_string(&bundle).unwrap()).unwrap();
