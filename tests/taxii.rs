@@ -9,6 +9,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use common::{bundle, fixture_path, object, peer_script_json, peers_required, Repo};
 use serde_json::{json, Value};
@@ -317,9 +318,19 @@ impl Serve {
         Serve { child, base, printed }
     }
 
-    /// The lines it printed so far that start with `start`.
-    fn printed(&self, start: &str) -> Vec<String> {
-        self.printed.lock().unwrap().iter().filter(|line| line.starts_with(start)).cloned().collect()
+    /// The lines it printed that start with `start`, once there are `count` of them (or after
+    /// ten seconds): serve prints before it moves the generation, but the thread draining its
+    /// stderr may not have read the line yet when a request sees the new generation.
+    fn printed(&self, start: &str, count: usize) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let lines: Vec<String> =
+                self.printed.lock().unwrap().iter().filter(|line| line.starts_with(start)).cloned().collect();
+            if lines.len() >= count || Instant::now() > deadline {
+                return lines;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
 
@@ -468,7 +479,7 @@ fn serve_rebuilds_after_a_change_and_tells_open_pages() {
     let serve = Serve::start(repo.path(), &[]);
     let base = serve.base.clone();
     let waiting = std::thread::spawn(move || get(&base, "/_stixpress/reload?since=0", "*/*").body);
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    std::thread::sleep(Duration::from_millis(300));
     let added = object(
         "indicator",
         6,
@@ -507,7 +518,7 @@ fn serve_rebuilds_into_the_build_before_last_writing_only_what_changed_and_serve
     change_a_note_and_wait_for_each_rebuild(&repo, &serve, 4);
     // The first rebuild starts from nothing (the first build is being served); the ones after
     // update the folder of the build before last (no request was reading it).
-    let builds = serve.printed("built ");
+    let builds = serve.printed("built ", 4);
     assert_eq!(builds.len(), 4, "one line per rebuild: {builds:?}");
     let files = |line: &str| -> (usize, usize) {
         let counts = line.split('(').nth(1).unwrap();
@@ -631,7 +642,7 @@ impl Nginx {
             if TcpStream::connect(("127.0.0.1", port)).is_ok() {
                 return nginx;
             }
-            std::thread::sleep(std::time::Duration::from_millis(50));
+            std::thread::sleep(Duration::from_millis(50));
         }
         panic!(
             "nginx did not listen on {port}: {}",
