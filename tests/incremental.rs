@@ -304,3 +304,50 @@ fn a_rebuild_copies_unchanged_gzip_members_but_none_that_held_what_is_now_withhe
     assert_eq!(common::traces(&common::readable_tree(&site), "CANARY-GZIP-MEMBER"), Vec::<String>::new());
     rebuild_matches_fresh(&repo, PUBLIC, "withheld after a gzip with members");
 }
+
+/// Builds into `site/` with the stage figures on, and returns how many object pages the build
+/// kept by their reads, of how many, as the figures say.
+fn object_pages_kept(repo: &Repo, args: &[&str]) -> (usize, usize) {
+    let output =
+        repo.stixpress().arg("build").args(args).args(["--output", "site"]).env("STIXPRESS_TIMINGS", "1").output();
+    let output = output.expect("run");
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{err}");
+    let line = err.lines().find_map(|l| l.strip_prefix("[figures] object pages: ")).expect("the object pages' figures");
+    let mut numbers = line.split(' ').filter_map(|word| word.parse::<usize>().ok());
+    (numbers.next().unwrap(), numbers.next().unwrap())
+}
+
+#[test]
+fn object_pages_whose_reads_answer_as_before_are_kept_and_the_others_made_again() {
+    let repo = Repo::example();
+    let (kept, pages) = object_pages_kept(&repo, PUBLIC);
+    assert_eq!(kept, 0, "a first build makes every page");
+    assert_eq!(object_pages_kept(&repo, PUBLIC), (pages, pages), "nothing changed: every page is kept");
+
+    // The malware becomes TLP:AMBER: its page goes, and every page that showed it (its
+    // relationships, its neighbours) is made again, without it.
+    edit(
+        &repo,
+        "content/malware/canjector.json",
+        "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9",
+        "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82",
+    );
+    let (kept, now) = object_pages_kept(&repo, PUBLIC);
+    assert!(now < pages && kept > 0 && kept + 2 < now, "{kept} of {now} kept");
+    // A build into the same folder afterwards keeps everything again, so what the build above
+    // made or kept must already be what a fresh build makes.
+    rebuild_matches_fresh(&repo, PUBLIC, "after a marking change");
+    let withheld = "malware--32b8226e-f483-4460-a55d-6a7d9d458572";
+    let mentions: Vec<String> = output(&repo.path().join("site"))
+        .into_iter()
+        .filter(|(_, bytes)| String::from_utf8_lossy(bytes).contains(withheld))
+        .map(|(path, _)| path)
+        .collect();
+    assert!(mentions.is_empty(), "the withheld malware is named in {mentions:?}");
+
+    // Notes that cannot be read are set aside: every page is made again, and right.
+    std::fs::write(repo.path().join("site/.stixpress-pages"), b"stixpress-pages 1\n\xff\xff\xff\xff").unwrap();
+    assert_eq!(object_pages_kept(&repo, PUBLIC), (0, now));
+    rebuild_matches_fresh(&repo, PUBLIC, "after unreadable notes");
+}

@@ -10,6 +10,7 @@
 mod causes;
 mod history;
 mod policy;
+pub(crate) mod reads;
 mod redact;
 mod view;
 

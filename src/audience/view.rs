@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::history::{AudienceHistory, VisibleObject};
 use super::policy::{is_marking_property, MarkingPolicy, Markings};
+use super::reads::{note, Key, Kind, Read};
 use super::redact::{redacted, Redaction};
 use crate::link::{ObjectIndex, Store};
 use crate::provenance::{Gate, History};
@@ -83,6 +84,7 @@ impl<'s> View<'s> {
 
     /// Git history as this audience may see it: only through versions it sees.
     pub(crate) fn history(&self) -> &AudienceHistory<'s> {
+        note(everything);
         &self.history
     }
 
@@ -117,11 +119,13 @@ impl<'s> View<'s> {
 
     /// How many objects this audience sees.
     pub(crate) fn len(&self) -> usize {
+        note(everything);
         self.count
     }
 
     /// How many objects were withheld from this audience.
     pub(crate) fn withheld(&self) -> usize {
+        note(everything);
         self.store.len() - self.count
     }
 
@@ -146,15 +150,34 @@ impl<'s> View<'s> {
 
     /// Every visible object, in id order.
     pub(crate) fn entries(&self) -> impl Iterator<Item = Entry<'s>> + '_ {
+        note(everything);
         self.store.indices().filter_map(|index| self.entry(index))
     }
 
     pub(crate) fn get(&self, id: &str) -> Option<Entry<'s>> {
-        self.store.find(id).and_then(|index| self.entry(index))
+        let found = self.store.find(id);
+        note(|| object_read(found, id));
+        found.and_then(|index| self.entry(index))
+    }
+
+    /// The object at `index` when this audience sees it (for `reads`, which names objects so).
+    pub(super) fn at(&self, index: ObjectIndex) -> Option<Entry<'s>> {
+        self.entry(index)
+    }
+
+    /// Where the Store holds `id`, seen or not (for `reads`, which never shows it).
+    pub(super) fn held(&self, id: &str) -> Option<ObjectIndex> {
+        self.store.find(id)
+    }
+
+    /// How many objects the Store holds, seen or not.
+    pub(super) fn store_len(&self) -> usize {
+        self.store.len()
     }
 
     /// The technique a sub-technique belongs to, when this audience sees it.
     pub(crate) fn parent_technique(&self, entry: Entry<'s>) -> Option<Entry<'s>> {
+        note(|| Read::at(Kind::Parent, entry.index));
         let (parent, _) = self.store.subtechnique(entry.index)?;
         self.entry(parent)
     }
@@ -162,6 +185,7 @@ impl<'s> View<'s> {
     /// The versions of an object this audience may see, oldest first: an older version can carry
     /// a stricter marking, or point at something withheld, even when the latest does not.
     pub(crate) fn versions(&self, entry: Entry<'s>) -> Vec<&'s StixObject> {
+        note(|| Read::at(Kind::Versions, entry.index));
         let all = self.store.versions(entry.index);
         let (latest, older) = all.split_last().expect("an object has a version");
         older.iter().filter(|v| self.publishable(v)).chain(std::iter::once(latest)).collect()
@@ -169,6 +193,7 @@ impl<'s> View<'s> {
 
     /// Whether `id` is withheld from this audience (so it must not be shown, even as text).
     pub(crate) fn withholds(&self, id: &str) -> bool {
+        note(|| object_read(self.store.find(id), id));
         self.is_withheld(id)
     }
 
@@ -204,6 +229,7 @@ impl<'s> View<'s> {
     /// The JSON of a version as this audience gets it: as contributed, or, where references
     /// were redacted, a derived copy without them.
     pub(crate) fn json(&self, version: &'s StixObject) -> Cow<'s, str> {
+        self.note_versions_of(version);
         if self.removed_references(version) == 0 {
             return Cow::Borrowed(&version.raw);
         }
@@ -214,6 +240,7 @@ impl<'s> View<'s> {
 
     /// How many references a published version lost to redaction.
     pub(crate) fn removed_references(&self, version: &StixObject) -> usize {
+        self.note_versions_of(version);
         if !self.policy.audience.redact_refs {
             return 0;
         }
@@ -222,6 +249,7 @@ impl<'s> View<'s> {
 
     /// The texts of the statement markings (copyright, terms of use) on a version.
     pub(crate) fn statements(&self, version: &StixObject) -> Vec<&str> {
+        self.note_versions_of(version);
         let mut texts: Vec<&str> = version
             .refs
             .iter()
@@ -235,6 +263,7 @@ impl<'s> View<'s> {
 
     /// What this object references, with the property it does so by.
     pub(crate) fn outgoing(&self, entry: Entry<'s>) -> impl Iterator<Item = (&'s str, Entry<'s>)> + '_ {
+        note(|| Read::at(Kind::Outgoing, entry.index));
         let store = self.store;
         store
             .outgoing(entry.index)
@@ -244,6 +273,7 @@ impl<'s> View<'s> {
 
     /// What references this object, with the property it does so by.
     pub(crate) fn incoming(&self, entry: Entry<'s>) -> impl Iterator<Item = (&'s str, Entry<'s>)> + '_ {
+        note(|| Read::at(Kind::Incoming, entry.index));
         let store = self.store;
         store.incoming(entry.index).filter_map(move |edge| Some((store.property(edge), self.entry(edge.source)?)))
     }
@@ -265,15 +295,40 @@ impl<'s> View<'s> {
 
     /// The visible objects whose external references carry `external_id` (case ignored).
     pub(crate) fn with_external_id(&self, external_id: &str) -> impl Iterator<Item = Entry<'s>> + '_ {
+        note(|| Read { kind: Kind::ExternalId, key: Key::Named(external_id.to_uppercase().into()) });
         self.store.names().with_external_id(external_id).iter().filter_map(|&index| self.entry(index))
     }
 
     /// How many visible objects there are of each type.
     pub(crate) fn type_counts(&self) -> BTreeMap<&'s str, usize> {
+        note(everything);
         let mut counts = BTreeMap::new();
         for entry in self.entries() {
             *counts.entry(&*entry.object.object_type).or_default() += 1;
         }
         counts
+    }
+}
+
+/// A read of the whole View (see `reads`).
+fn everything() -> Read {
+    Read { kind: Kind::Everything, key: Key::Nothing }
+}
+
+/// A read of the object `id`, which the Store holds at `found` (or does not hold).
+fn object_read(found: Option<ObjectIndex>, id: &str) -> Read {
+    match found {
+        Some(index) => Read::at(Kind::Object, index),
+        None => Read { kind: Kind::Object, key: Key::Named(id.into()) },
+    }
+}
+
+impl View<'_> {
+    /// Notes a read of the versions of the object `version` is one of.
+    fn note_versions_of(&self, version: &StixObject) {
+        note(|| match self.store.find(&version.id) {
+            Some(index) => Read::at(Kind::Versions, index),
+            None => Read { kind: Kind::Versions, key: Key::Named(version.id.as_str().into()) },
+        });
     }
 }

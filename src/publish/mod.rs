@@ -95,6 +95,14 @@ impl Sink for TopLevelNames<'_> {
     fn previous(&self, path: &str) -> Option<std::fs::File> {
         self.sink.previous(path)
     }
+
+    fn previous_notes(&self, name: &str) -> Option<Vec<u8>> {
+        self.sink.previous_notes(name)
+    }
+
+    fn write_notes(&self, name: &str, bytes: &[u8]) -> Result<(), Error> {
+        self.sink.write_notes(name, bytes)
+    }
 }
 
 /// How many pages `publish` will write (for a progress bar).

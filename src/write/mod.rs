@@ -52,7 +52,20 @@ pub(crate) trait Sink: Sync {
     fn previous(&self, _path: &str) -> Option<std::fs::File> {
         None
     }
+
+    /// What the previous build left in the bookkeeping file `name` (one of [`NOTES`]), beside
+    /// the manifest: not output, so never served, counted or listed. None when there is none,
+    /// or no previous build whose manifest says what the folder holds.
+    /// (No default: a sink that wraps another must hand these on.)
+    fn previous_notes(&self, name: &str) -> Option<Vec<u8>>;
+
+    /// Leaves `bytes` in the bookkeeping file `name` (one of [`NOTES`]) for the next build.
+    fn write_notes(&self, name: &str, bytes: &[u8]) -> Result<(), Error>;
 }
+
+/// The bookkeeping files a build leaves besides the manifest: what object pages read
+/// (`publish::pages`).
+pub(crate) const NOTES: &[&str] = &[".stixpress-pages"];
 
 /// A file being written piece by piece (`Sink::write_pieces`).
 pub(crate) trait Pieces {
@@ -303,6 +316,7 @@ fn remove_unlisted(root: &Path, kept: &[(String, Stamp)]) -> Result<usize, Error
         .iter()
         .map(|(p, _)| root.join(p))
         .chain([root.join(OUTPUT_MARKER), root.join(manifest::MANIFEST)])
+        .chain(NOTES.iter().map(|name| root.join(name)))
         .collect();
     let mut removed = 0;
     let mut folders = Vec::new();
@@ -430,6 +444,25 @@ impl Sink for DiskSink {
 
     fn previous(&self, path: &str) -> Option<std::fs::File> {
         previous_file(self, path)
+    }
+
+    fn previous_notes(&self, name: &str) -> Option<Vec<u8>> {
+        debug_assert!(NOTES.contains(&name));
+        self.previous.as_ref()?;
+        let full = self.root.join(name);
+        let regular = std::fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_file());
+        regular.then(|| std::fs::read(&full).ok()).flatten()
+    }
+
+    /// Written aside and renamed into place: a build cut off leaves the old notes or the new,
+    /// never part of them.
+    fn write_notes(&self, name: &str, bytes: &[u8]) -> Result<(), Error> {
+        if !NOTES.contains(&name) {
+            return Err(Error::Usage(format!("`{name}` is not a bookkeeping file")));
+        }
+        let (full, aside) = (self.root.join(name), self.root.join(format!("{name}.new")));
+        std::fs::write(&aside, bytes).map_err(|e| Error::write(&aside, e))?;
+        std::fs::rename(&aside, &full).map_err(|e| Error::write(&full, e))
     }
 }
 

@@ -590,6 +590,33 @@ impl MatrixInfo {
 }
 
 impl Columns {
+    /// A digest of the columns (pages that draw a matrix depend on them).
+    pub(crate) fn digest(&self) -> [u8; 32] {
+        let mut hasher = blake3::Hasher::new();
+        let tactic = |hasher: &mut blake3::Hasher, phase: &str, t: &TacticInfo| {
+            for text in [phase, &t.id, &t.name, t.external_id.as_deref().unwrap_or("\0")] {
+                hasher.update(&(text.len() as u64).to_le_bytes()).update(text.as_bytes());
+            }
+        };
+        for matrix in &self.matrices {
+            hasher.update(&(matrix.name.len() as u64).to_le_bytes()).update(matrix.name.as_bytes());
+            hasher.update(&(matrix.tactics.len() as u64).to_le_bytes());
+            for (phase, t) in &matrix.tactics {
+                tactic(&mut hasher, phase, t);
+            }
+        }
+        let mut tactics: Vec<_> = self.tactics.iter().collect();
+        tactics.sort_by(|a, b| a.0.cmp(b.0));
+        hasher.update(&(tactics.len() as u64).to_le_bytes());
+        for (phase, t) in tactics {
+            tactic(&mut hasher, phase, t);
+        }
+        for name in &self.configured {
+            hasher.update(&(name.len() as u64).to_le_bytes()).update(name.as_bytes());
+        }
+        *hasher.finalize().as_bytes()
+    }
+
     /// The matrix whose tactics cover most of a chain's phases (ties: the one with fewer
     /// tactics the chain lacks, then the first by id); none when it covers none.
     fn matrix_for<'a>(&self, phases: impl Iterator<Item = &'a String> + Clone) -> Option<&MatrixInfo> {

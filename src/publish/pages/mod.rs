@@ -18,6 +18,7 @@ mod links;
 mod lists;
 mod markdown;
 mod object_page;
+mod reuse;
 
 use std::collections::BTreeMap;
 
@@ -25,7 +26,7 @@ use minijinja::{context, Value};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::audience::{Entry, View};
+use crate::audience::{reads, Entry, View};
 use crate::error::Error;
 use crate::publish::shared::catalog::Catalog;
 use crate::publish::theme::Theme;
@@ -241,28 +242,72 @@ fn object_pages(
     tick: &(dyn Fn() + Sync),
 ) -> Result<usize, Error> {
     let entries: Vec<Entry> = view.entries().collect();
-    // A page is its template rendered with its context: when the context, the site's part of it
-    // and the theme are what they were for the page in the folder, it is not rendered again
-    // (rendering is most of a rebuild's time; building the context is the rest).
-    let mut shared = blake3::Hasher::new();
-    shared.update(theme.fingerprint()).update(site.to_string().as_bytes());
-    let shared = shared.finalize();
-    entries.par_iter().try_for_each(|entry| {
-        let page = object_page::object_page(view, *entry, sources);
-        let mut inputs = shared.as_bytes().to_vec();
-        inputs.extend_from_slice(entry.object_type().as_bytes());
-        inputs.push(0);
-        serde_json::to_writer(&mut inputs, &page).map_err(|e| Error::Usage(format!("object {}: {e}", entry.id())))?;
-        let render = |_: &[u8]| {
-            let context = context! { site => site.clone(), o => Value::from_serialize(&page), current_type => entry.object_type() };
-            let html = theme.render("object.html", &context, &format!("object {}", entry.id()))?;
-            Ok(links::naming_index_files(html).into_bytes())
-        };
-        sink.write_derived(&format!("objects/{}/index.html", entry.id()), &inputs, &render)?;
-        tick();
-        Ok::<(), Error>(())
-    })?;
+    let source = |tag: u8, entry: Entry<'_>| object_page::source_digest(view, sources, tag, entry);
+    let reuse = reuse::Reuse::new(view, shared_by_object_pages(view, theme, site, sources), &source, sink);
+    let render = |entry: Entry<'_>, page: &object_page::ObjectPage| {
+        let context =
+            context! { site => site.clone(), o => Value::from_serialize(page), current_type => entry.object_type() };
+        let html = theme.render("object.html", &context, &format!("object {}", entry.id()))?;
+        Ok(links::naming_index_files(html).into_bytes())
+    };
+    // A page whose reads answer as they did is the page in the folder, and is not made again
+    // (making its context is most of a rebuild's time on pages); the others are made while
+    // their reads are recorded, for the next build.
+    let kept = std::sync::atomic::AtomicUsize::new(0);
+    let made: Vec<reuse::Made> = entries
+        .par_iter()
+        .map(|&entry| {
+            let path = format!("objects/{}/index.html", entry.id());
+            let made = match reuse.kept(entry) {
+                Some(made) => {
+                    kept.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    // Made after all when the folder no longer holds it as it was left.
+                    let page = |_: &[u8]| render(entry, &object_page::object_page(view, entry, sources));
+                    sink.write_derived(&path, &made.key, &page)?;
+                    made
+                }
+                None => {
+                    let (page, reads) = reads::recording(|| object_page::object_page(view, entry, sources));
+                    let made = reuse.made_from(entry, reads);
+                    sink.write_derived(&path, &made.key, &|_| render(entry, &page))?;
+                    made
+                }
+            };
+            tick();
+            Ok(made)
+        })
+        .collect::<Result<_, Error>>()?;
+    reuse.write(&made, sink)?;
+    crate::timing::log_figures(
+        "object pages",
+        &format!(
+            "{} of {} kept by their reads ({} noted by the previous build)",
+            kept.into_inner(),
+            entries.len(),
+            reuse.noted()
+        ),
+    );
     Ok(entries.len())
+}
+
+/// What every object page is made from besides its own reads: the site's part of the context,
+/// the theme and the program, and what the whole site worked out that pages show.
+fn shared_by_object_pages(
+    view: &View<'_>,
+    theme: &Theme,
+    site: &Value,
+    sources: &object_page::Sources<'_>,
+) -> [u8; 32] {
+    let mut shared = blake3::Hasher::new();
+    shared.update(theme.fingerprint()).update(site.to_string().as_bytes()).update(&[0]);
+    shared.update(view.audience().as_bytes()).update(&[0, u8::from(view.shows_withheld())]);
+    shared.update(sources.taxii_objects.as_bytes()).update(&[0]);
+    shared.update(&sources.tactic_rank.digest());
+    // Pages with indicators link the blocklists by their paths.
+    for file in sources.feeds.sections.iter().flat_map(|s| &s.files) {
+        shared.update(file.path.as_bytes()).update(&[0, u8::from(file.linkable)]);
+    }
+    *shared.finalize().as_bytes()
 }
 
 fn list_pages(

@@ -15,6 +15,7 @@ use super::history::{HistorySection, Provenance};
 use super::kill_chains::is_slug;
 use super::links::{category, is_attack_source, object_href, safe_url, type_label, Link};
 use super::markdown::to_safe_html;
+use crate::audience::reads::{note, Digest, Kind, Read};
 use crate::audience::{highest_tlp, Entry, View};
 use crate::publish::shared::catalog::Catalog;
 use crate::stix::marking::Tlp;
@@ -129,7 +130,36 @@ pub(crate) struct Sources<'a> {
 /// them (by id), with the provenance it carries.
 pub(crate) type KeptFrom = std::collections::HashMap<String, Imported>;
 
+/// What a page reads of its `Sources`, noted as reads of the object (`reuse`): each is one
+/// object's share of something the whole site worked out.
+const LAYER: u8 = 0;
+const MENTIONS: u8 = 1;
+const PROVENANCE: u8 = 2;
+const KEPT: u8 = 3;
+
+/// What the source `tag` says of `entry` now, digested (for `reuse`, which compares it with
+/// what it said when a page read it).
+pub(crate) fn source_digest(view: &View<'_>, sources: &Sources<'_>, tag: u8, entry: Entry<'_>) -> Digest {
+    let said = match tag {
+        LAYER => serde_json::to_vec(&sources.feeds.layers.contains(entry.id())),
+        MENTIONS => serde_json::to_vec(&sources.activity.histogram(entry.id())),
+        PROVENANCE => serde_json::to_vec(&sources.provenance.section(view, entry, ROOT)),
+        KEPT => serde_json::to_vec(&sources.kept.get(entry.id())),
+        _ => Ok(b"an unknown source".to_vec()),
+    };
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(&[tag]).update(&said.unwrap_or_default());
+    let mut digest = [0; 16];
+    digest.copy_from_slice(&hasher.finalize().as_bytes()[..16]);
+    digest
+}
+
+fn note_source(tag: u8, entry: Entry<'_>) {
+    note(|| Read::at(Kind::Source(tag), entry.index));
+}
+
 pub(crate) fn object_page(view: &View<'_>, entry: Entry<'_>, sources: &Sources<'_>) -> ObjectPage {
+    note_source(LAYER, entry);
     let has_layer = sources.feeds.layers.contains(entry.id());
     let object = entry.object;
     // The JSON this audience gets: a copy without redacted references, where there were any.
@@ -213,11 +243,17 @@ pub(crate) fn object_page(view: &View<'_>, entry: Entry<'_>, sources: &Sources<'
         referenced_by,
         references,
         versions: view.versions(entry).iter().filter_map(|v| TimeText::parse(v.version_key())).collect(),
-        history: sources.provenance.section(view, entry, ROOT),
+        history: {
+            note_source(PROVENANCE, entry);
+            sources.provenance.section(view, entry, ROOT)
+        },
         matrix,
         mentions: TRENDING_TYPES
             .contains(&entry.object_type())
-            .then(|| sources.activity.histogram(entry.id()))
+            .then(|| {
+                note_source(MENTIONS, entry);
+                sources.activity.histogram(entry.id())
+            })
             .flatten(),
         graph_svg: graph::draw(&center, &neighbours),
         json_href: format!("{ROOT}{}{}/index.json", sources.taxii_objects, object.id),
@@ -262,7 +298,10 @@ pub(crate) fn kept_as_published(view: &View<'_>) -> KeptFrom {
 /// import made of it (one this audience sees), whose provenance says so.
 fn kept_from(view: &View<'_>, entry: Entry<'_>, kept: &KeptFrom) -> Option<Imported> {
     let groupings = view.incoming(entry).filter(|(p, r)| *p == "object_refs" && r.object_type() == "grouping");
-    groupings.into_iter().find_map(|(_, grouping)| kept.get(grouping.id()).cloned())
+    groupings.into_iter().find_map(|(_, grouping)| {
+        note_source(KEPT, grouping);
+        kept.get(grouping.id()).cloned()
+    })
 }
 
 /// Gives every section its own fragment: contributed names reduced to `[a-z0-9-]` can meet

@@ -1,0 +1,260 @@
+//! What one page read of a View, so that a rebuild can tell whether the page would come out the
+//! same without making it again.
+//!
+//! While [`recording`] runs a closure on a thread, every View accessor the closure calls notes
+//! what it answered about (a [`Read`]); [`View::digest`] says, in any later build, what that
+//! answer is now. A page whose every read digests as it did is the page it was: rendering is
+//! deterministic, and a page reads the View and nothing else (what its caller draws on besides,
+//! it notes itself as a [`Kind::Source`]). The digest of every read that saw an object changes
+//! when the object is withheld, so a page kept this way never shows what its audience may no
+//! longer see.
+
+use std::cell::RefCell;
+use std::sync::OnceLock;
+
+use super::view::{Entry, View};
+use crate::link::ObjectIndex;
+
+/// A BLAKE3 digest, 128 bits kept: contributed content decides it, and a contributor who could
+/// make a changed answer digest like the old one would keep an old page published.
+pub(crate) type Digest = [u8; 16];
+
+/// What was asked about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Kind {
+    /// An object by id: whether this audience sees it, and all of it when it does.
+    Object,
+    /// Its versions as this audience gets them (JSON, statements, redacted references).
+    Versions,
+    /// What it references, and each target.
+    Outgoing,
+    /// What references it, and each source.
+    Incoming,
+    /// The technique it is a sub-technique of.
+    Parent,
+    /// The objects carrying an external id (the key, upper-cased as the index keeps it).
+    ExternalId,
+    /// Something the caller worked out about the object besides the View, numbered by it.
+    Source(u8),
+    /// The whole View (every object, their counts): no digest of it is kept.
+    Everything,
+}
+
+/// Whom a read was about.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Key {
+    /// An object of the Store.
+    At(ObjectIndex),
+    /// An id the Store does not hold, or an external id.
+    Named(Box<str>),
+    /// Nothing in particular (`Kind::Everything`).
+    Nothing,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Read {
+    pub(crate) kind: Kind,
+    pub(crate) key: Key,
+}
+
+impl Read {
+    pub(crate) fn at(kind: Kind, index: ObjectIndex) -> Read {
+        Read { kind, key: Key::At(index) }
+    }
+}
+
+thread_local! {
+    static RECORDING: RefCell<Option<Vec<Read>>> = const { RefCell::new(None) };
+}
+
+/// Runs `make` and returns what it read of any View, each read once, in order.
+///
+/// Reads are noted per thread: `make` must not hand work to other threads (nor wait on a pool
+/// that could run another recording on this one); a nested recording panics.
+pub(crate) fn recording<T>(make: impl FnOnce() -> T) -> (T, Vec<Read>) {
+    struct Stop;
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            RECORDING.with(|r| r.borrow_mut().take());
+        }
+    }
+    RECORDING.with(|r| {
+        let nested = r.borrow_mut().replace(Vec::new()).is_some();
+        assert!(!nested, "a recording of reads within another on one thread");
+    });
+    let stop = Stop;
+    let made = make();
+    let mut reads = RECORDING.with(|r| r.borrow_mut().take()).unwrap_or_default();
+    drop(stop);
+    reads.sort_unstable();
+    reads.dedup();
+    (made, reads)
+}
+
+/// Notes a read, when a recording runs on this thread (`read` is only called then).
+pub(crate) fn note(read: impl FnOnce() -> Read) {
+    RECORDING.with(|r| {
+        if let Some(reads) = r.borrow_mut().as_mut() {
+            reads.push(read());
+        }
+    });
+}
+
+fn is_recording() -> bool {
+    RECORDING.with(|r| r.borrow().is_some())
+}
+
+/// What a read of an object answers when the object is withheld, or not in the Store: values
+/// no BLAKE3 digest takes but by chance, so a withheld object never digests as a visible one.
+const WITHHELD: Digest = [0xee; 16];
+const NOT_HELD: Digest = [0xaa; 16];
+
+/// Each visible object's digest, worked out once per build (an object is in the answer of many
+/// reads: every page that links it, every list of what references its neighbours).
+pub(crate) struct EntryDigests(Vec<OnceLock<Digest>>);
+
+impl EntryDigests {
+    pub(crate) fn new(view: &View<'_>) -> EntryDigests {
+        EntryDigests((0..view.store_len()).map(|_| OnceLock::new()).collect())
+    }
+
+    /// All of an object a page can see through its `Entry`: its JSON as contributed (which
+    /// every field of the object is read from), its STIX version, where it was written (the
+    /// matrix orders columns by it) and the name pages give it.
+    fn of(&self, entry: Entry<'_>) -> Digest {
+        *self.0[entry.index.0 as usize].get_or_init(|| {
+            let object = entry.object;
+            let mut hasher = blake3::Hasher::new();
+            text(&mut hasher, &object.raw);
+            text(&mut hasher, object.spec_version.as_str());
+            text(&mut hasher, &object.file.to_string_lossy());
+            hasher.update(&(object.offset as u64).to_le_bytes());
+            text(&mut hasher, &object.pointer);
+            hasher.update(&[u8::from(object.invalid)]);
+            text(&mut hasher, entry.display_name());
+            finish(&hasher)
+        })
+    }
+}
+
+fn text(hasher: &mut blake3::Hasher, text: &str) {
+    hasher.update(&(text.len() as u64).to_le_bytes()).update(text.as_bytes());
+}
+
+fn finish(hasher: &blake3::Hasher) -> Digest {
+    let mut digest = [0; 16];
+    digest.copy_from_slice(&hasher.finalize().as_bytes()[..16]);
+    digest
+}
+
+impl<'s> View<'s> {
+    /// What `read` answers in this View, digested; `None` for what cannot be digested (the
+    /// whole View) or is not the View's to say (`Kind::Source`).
+    pub(crate) fn digest(&self, read: &Read, entries: &EntryDigests) -> Option<Digest> {
+        debug_assert!(!is_recording(), "digests are worked out outside a recording");
+        let index = match (&read.kind, &read.key) {
+            (Kind::Everything | Kind::Source(_), _) | (_, Key::Nothing) => return None,
+            (Kind::ExternalId, Key::Named(external_id)) => {
+                let mut hasher = blake3::Hasher::new();
+                for entry in self.with_external_id(external_id) {
+                    hasher.update(&entries.of(entry));
+                }
+                return Some(finish(&hasher));
+            }
+            (Kind::ExternalId, Key::At(_)) => return None,
+            (_, Key::At(index)) => *index,
+            (_, Key::Named(id)) => match self.held(id) {
+                Some(index) => index,
+                None => return Some(NOT_HELD),
+            },
+        };
+        let Some(entry) = self.at(index) else { return Some(WITHHELD) };
+        let mut hasher = blake3::Hasher::new();
+        match read.kind {
+            Kind::Object => return Some(entries.of(entry)),
+            Kind::Versions => {
+                for version in self.versions(entry) {
+                    text(&mut hasher, &self.json(version));
+                    hasher.update(&(self.removed_references(version) as u64).to_le_bytes());
+                    for statement in self.statements(version) {
+                        text(&mut hasher, statement);
+                    }
+                    hasher.update(&[0]);
+                }
+            }
+            Kind::Outgoing => {
+                for (property, target) in self.outgoing(entry) {
+                    text(&mut hasher, property);
+                    hasher.update(&entries.of(target));
+                }
+            }
+            Kind::Incoming => {
+                for (property, source) in self.incoming(entry) {
+                    text(&mut hasher, property);
+                    hasher.update(&entries.of(source));
+                }
+            }
+            Kind::Parent => {
+                match self.parent_technique(entry) {
+                    Some(parent) => hasher.update(&entries.of(parent)),
+                    None => hasher.update(&[0]),
+                };
+            }
+            Kind::ExternalId | Kind::Source(_) | Kind::Everything => unreachable!("answered above"),
+        }
+        Some(finish(&hasher))
+    }
+}
+
+/// How a later build names the object or external id `name` that notes left: by where its
+/// Store holds it, if it does.
+pub(crate) fn key_of(view: &View<'_>, name: &str, external_id: bool) -> Key {
+    match view.held(name).filter(|_| !external_id) {
+        Some(index) => Key::At(index),
+        None => Key::Named(name.into()),
+    }
+}
+
+/// The object a key names, when this audience sees it.
+pub(crate) fn visible<'s>(view: &View<'s>, key: &Key) -> Option<Entry<'s>> {
+    match key {
+        Key::At(index) => view.at(*index),
+        Key::Named(_) | Key::Nothing => None,
+    }
+}
+
+/// How many objects the Store holds, seen or not (indices run below it).
+pub(crate) fn store_len(view: &View<'_>) -> usize {
+    view.store_len()
+}
+
+/// What a read answers about an object this audience does not see.
+pub(crate) fn withheld() -> Digest {
+    WITHHELD
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_recording_keeps_each_read_once_and_nothing_is_noted_outside_one() {
+        note(|| unreachable!("not recording"));
+        let ((), reads) = recording(|| {
+            note(|| Read::at(Kind::Incoming, ObjectIndex(2)));
+            note(|| Read::at(Kind::Object, ObjectIndex(1)));
+            note(|| Read::at(Kind::Incoming, ObjectIndex(2)));
+        });
+        assert_eq!(reads, [Read::at(Kind::Object, ObjectIndex(1)), Read::at(Kind::Incoming, ObjectIndex(2))]);
+        assert!(!is_recording());
+    }
+
+    #[test]
+    fn a_recording_that_panics_stops() {
+        let caught = std::panic::catch_unwind(|| recording(|| panic!("page failed")));
+        assert!(caught.is_err());
+        assert!(!is_recording());
+        let ((), reads) = recording(|| ());
+        assert!(reads.is_empty());
+    }
+}

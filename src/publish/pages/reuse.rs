@@ -1,0 +1,282 @@
+//! Which object pages a rebuild keeps without making them again.
+//!
+//! Making an object page's context is most of what a rebuild spends on pages, and most pages
+//! do not change. While a page is made, what it reads of the View is recorded
+//! (`audience::reads`); the build leaves those reads beside the output (`NOTES`). The next
+//! build works out what each of them answers now: when every answer digests as it did, with the
+//! same site and theme, the page is the one in the folder, which is kept as it is. A page that
+//! read an object its audience does not see is made again every time, so no withheld id is
+//! ever written down.
+//!
+//! The notes hold a page's reads by the rank of each id among the ids the audience sees (the
+//! ids listed once, at the top), and a digest of the page's key: about 90 bytes a page.
+
+use crate::stix::fxhash::FxHashMap;
+use rayon::prelude::*;
+
+use crate::audience::reads::{self, Digest, EntryDigests, Key, Kind, Read};
+use crate::audience::{Entry, View};
+use crate::error::Error;
+use crate::write::Sink;
+
+/// The file the notes are left in.
+const NOTES: &str = ".stixpress-pages";
+const HEADER: &[u8] = b"stixpress-pages 1\n";
+
+/// A read's kind as the notes write it; `NAMED` is set when an id or external id follows as
+/// text (one the Store does not hold), else the id's rank.
+const NAMED: u8 = 0x80;
+const SOURCE: u8 = 0x10;
+
+/// What a page is made from besides the View, digested by the caller (`Kind::Source`).
+pub(super) type SourceDigest<'a> = dyn Fn(u8, Entry<'_>) -> Digest + Sync + 'a;
+
+pub(super) struct Reuse<'a, 'v> {
+    view: &'a View<'v>,
+    /// What every page shares: the site's part of the context, the theme, the program.
+    shared: [u8; 32],
+    entries: EntryDigests,
+    source: &'a SourceDigest<'a>,
+    previous: Option<Previous>,
+    /// Each object's rank among those the audience sees (the ids the notes list), by index.
+    ranks: Vec<u32>,
+}
+
+/// The previous build's notes, each id they name found in this build's Store.
+struct Previous {
+    bytes: Vec<u8>,
+    keys: Vec<Key>,
+    /// Where each page's record starts in `bytes`, by the index of its object.
+    pages: FxHashMap<u32, usize>,
+}
+
+/// What a page was made from: its key (for the sink) and its record for the next notes (None
+/// when it read something withheld, and is made again every time).
+pub(super) struct Made {
+    pub(super) key: [u8; 32],
+    record: Option<Vec<u8>>,
+}
+
+impl<'a, 'v> Reuse<'a, 'v> {
+    pub(super) fn new(view: &'a View<'v>, shared: [u8; 32], source: &'a SourceDigest<'a>, sink: &dyn Sink) -> Self {
+        let mut ranks = Vec::new();
+        let mut seen = 0;
+        for index in 0..reads_len(view) {
+            ranks.push(seen);
+            if reads::visible(view, &Key::At(crate::link::ObjectIndex(index))).is_some() {
+                seen += 1;
+            }
+        }
+        let previous = sink.previous_notes(NOTES).and_then(|bytes| Previous::read(view, bytes));
+        Reuse { view, shared, entries: EntryDigests::new(view), source, previous, ranks }
+    }
+
+    /// The page of `entry` as the previous build made it, when everything it read answers as
+    /// it did then.
+    pub(super) fn kept(&self, entry: Entry<'_>) -> Option<Made> {
+        let previous = self.previous.as_ref()?;
+        let at = *previous.pages.get(&entry.index.0)?;
+        let (key, reads) = previous.record(self.view, at)?;
+        let answered: Option<Vec<(Read, Digest)>> =
+            reads.into_iter().map(|read| Some((read.clone(), self.digest(&read)?))).collect();
+        let made = self.made(entry, answered?);
+        (made.key == key).then_some(made)
+    }
+
+    /// What a page that read `reads` is made from, now.
+    pub(super) fn made_from(&self, entry: Entry<'_>, reads: Vec<Read>) -> Made {
+        let answered: Option<Vec<(Read, Digest)>> =
+            reads.into_iter().map(|read| Some((read.clone(), self.digest(&read)?))).collect();
+        match answered {
+            Some(answered) => self.made(entry, answered),
+            None => unkept(),
+        }
+    }
+
+    fn digest(&self, read: &Read) -> Option<Digest> {
+        match read.kind {
+            Kind::Source(tag) => {
+                Some(reads::visible(self.view, &read.key).map_or_else(reads::withheld, |e| (self.source)(tag, e)))
+            }
+            _ => self.view.digest(read, &self.entries),
+        }
+    }
+
+    /// The key of a page from its reads and their answers, and its record for the notes.
+    fn made(&self, entry: Entry<'_>, answered: Vec<(Read, Digest)>) -> Made {
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(&self.shared);
+        text(&mut hasher, entry.id());
+        let mut record = Vec::with_capacity(40 + answered.len() * 6);
+        record.extend_from_slice(&self.ranks[entry.index.0 as usize].to_le_bytes());
+        record.extend_from_slice(&[0; 32]);
+        record.extend_from_slice(&(answered.len() as u32).to_le_bytes());
+        for (read, digest) in &answered {
+            let code = code(read.kind);
+            let Some(code) = code else { return unkept() };
+            hasher.update(&[code]);
+            match &read.key {
+                Key::At(index) => {
+                    // Only ids the audience sees are named: a page that read a withheld one is
+                    // not noted (its id would be written down).
+                    let Some(seen) = reads::visible(self.view, &read.key) else { return unkept() };
+                    text(&mut hasher, seen.id());
+                    record.push(code);
+                    record.extend_from_slice(&self.ranks[index.0 as usize].to_le_bytes());
+                }
+                Key::Named(name) => {
+                    text(&mut hasher, name);
+                    let Ok(len) = u16::try_from(name.len()) else { return unkept() };
+                    record.push(code | NAMED);
+                    record.extend_from_slice(&len.to_le_bytes());
+                    record.extend_from_slice(name.as_bytes());
+                }
+                Key::Nothing => return unkept(),
+            }
+            hasher.update(digest);
+        }
+        let key = *hasher.finalize().as_bytes();
+        record[4..36].copy_from_slice(&key);
+        Made { key, record: Some(record) }
+    }
+
+    /// Leaves the notes of this build's pages (`made`, in the order of the View's entries).
+    pub(super) fn write(&self, made: &[Made], sink: &dyn Sink) -> Result<(), Error> {
+        let mut bytes = HEADER.to_vec();
+        let ids: Vec<&str> = self.view.entries().map(|e| e.id()).collect();
+        bytes.extend_from_slice(&(ids.len() as u32).to_le_bytes());
+        for id in ids {
+            let Ok(len) = u16::try_from(id.len()) else { return Ok(()) };
+            bytes.extend_from_slice(&len.to_le_bytes());
+            bytes.extend_from_slice(id.as_bytes());
+        }
+        let records: Vec<&Vec<u8>> = made.iter().filter_map(|m| m.record.as_ref()).collect();
+        bytes.extend_from_slice(&(records.len() as u32).to_le_bytes());
+        for record in records {
+            bytes.extend_from_slice(record);
+        }
+        sink.write_notes(NOTES, &bytes)
+    }
+
+    /// How many pages the previous notes let this build check (for the figures).
+    pub(super) fn noted(&self) -> usize {
+        self.previous.as_ref().map_or(0, |p| p.pages.len())
+    }
+}
+
+/// A page made again every time: a key no build repeats.
+fn unkept() -> Made {
+    let mut key = [0; 32];
+    if getrandom::fill(&mut key).is_err() {
+        key = *blake3::hash(format!("{:?}", std::time::Instant::now()).as_bytes()).as_bytes();
+    }
+    Made { key, record: None }
+}
+
+fn reads_len(view: &View<'_>) -> u32 {
+    reads::store_len(view) as u32
+}
+
+/// Hashes `text` so that no two sequences of texts hash alike.
+fn text(hasher: &mut blake3::Hasher, text: &str) {
+    hasher.update(&(text.len() as u64).to_le_bytes()).update(text.as_bytes());
+}
+
+/// A kind as the notes write it; none for what is never noted.
+fn code(kind: Kind) -> Option<u8> {
+    Some(match kind {
+        Kind::Object => 0,
+        Kind::Versions => 1,
+        Kind::Outgoing => 2,
+        Kind::Incoming => 3,
+        Kind::Parent => 4,
+        Kind::ExternalId => 5,
+        Kind::Source(tag) if tag < SOURCE => SOURCE + tag,
+        Kind::Source(_) | Kind::Everything => return None,
+    })
+}
+
+fn kind(code: u8) -> Option<Kind> {
+    Some(match code {
+        0 => Kind::Object,
+        1 => Kind::Versions,
+        2 => Kind::Outgoing,
+        3 => Kind::Incoming,
+        4 => Kind::Parent,
+        5 => Kind::ExternalId,
+        c if (SOURCE..2 * SOURCE).contains(&c) => Kind::Source(c - SOURCE),
+        _ => return None,
+    })
+}
+
+/// Reads the notes' bytes from `at`, each call the next item.
+struct Cursor<'b> {
+    bytes: &'b [u8],
+    at: usize,
+}
+
+impl<'b> Cursor<'b> {
+    fn take(&mut self, n: usize) -> Option<&'b [u8]> {
+        let taken = self.bytes.get(self.at..self.at.checked_add(n)?)?;
+        self.at += n;
+        Some(taken)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+
+    fn text(&mut self) -> Option<&'b str> {
+        let len = u16::from_le_bytes(self.take(2)?.try_into().ok()?);
+        std::str::from_utf8(self.take(len as usize)?).ok()
+    }
+}
+
+impl Previous {
+    /// The notes in `bytes`, or None when they cannot be read whole (every page is then made).
+    fn read(view: &View<'_>, bytes: Vec<u8>) -> Option<Previous> {
+        let mut cursor = Cursor { bytes: bytes.strip_prefix(HEADER)?, at: 0 };
+        let count = cursor.u32()? as usize;
+        let mut ids = Vec::with_capacity(count.min(1 << 24));
+        for _ in 0..count {
+            ids.push(cursor.text()?);
+        }
+        let keys: Vec<Key> = ids.par_iter().map(|id| reads::key_of(view, id, false)).collect();
+        let pages_count = cursor.u32()? as usize;
+        let mut pages = FxHashMap::default();
+        for _ in 0..pages_count {
+            let start = cursor.at;
+            let Key::At(index) = keys.get(cursor.u32()? as usize)? else { return None };
+            pages.insert(index.0, start + HEADER.len());
+            cursor.take(32)?;
+            for _ in 0..cursor.u32()? {
+                let code = cursor.take(1)?[0];
+                if code & NAMED != 0 {
+                    cursor.text()?;
+                } else {
+                    cursor.u32()?;
+                }
+            }
+        }
+        (cursor.at == cursor.bytes.len()).then_some(Previous { bytes, keys, pages })
+    }
+
+    /// The key and reads of the record at `at` (checked whole when the notes were read).
+    fn record(&self, view: &View<'_>, at: usize) -> Option<([u8; 32], Vec<Read>)> {
+        let mut cursor = Cursor { bytes: &self.bytes, at: at + 4 };
+        let key: [u8; 32] = cursor.take(32)?.try_into().ok()?;
+        let count = cursor.u32()?;
+        let mut reads = Vec::with_capacity(count as usize);
+        for _ in 0..count {
+            let code = cursor.take(1)?[0];
+            let kind = kind(code & !NAMED)?;
+            let key = if code & NAMED != 0 {
+                reads::key_of(view, cursor.text()?, kind == Kind::ExternalId)
+            } else {
+                self.keys.get(cursor.u32()? as usize)?.clone()
+            };
+            reads.push(Read { kind, key });
+        }
+        Some((key, reads))
+    }
+}
