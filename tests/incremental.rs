@@ -346,6 +346,14 @@ fn object_pages_whose_reads_answer_as_before_are_kept_and_the_others_made_again(
         .collect();
     assert!(mentions.is_empty(), "the withheld malware is named in {mentions:?}");
 
+    // A removal: the pages of what the file held go, the pages that showed them are made
+    // again, and the notes still keep the rest.
+    std::fs::remove_file(repo.path().join("content/translations/relay-attack.json")).unwrap();
+    let (kept, after_removal) = object_pages_kept(&repo, PUBLIC);
+    assert!(kept > 0 && kept < after_removal, "{kept} of {after_removal} kept after a removal");
+    rebuild_matches_fresh(&repo, PUBLIC, "after a removal");
+    let now = after_removal;
+
     // Notes that cannot be read are set aside: every page is made again, and right.
     std::fs::write(repo.path().join("site/.stixpress-pages"), b"stixpress-pages 1\n\xff\xff\xff\xff").unwrap();
     assert_eq!(object_pages_kept(&repo, PUBLIC), (0, now));

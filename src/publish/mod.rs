@@ -100,8 +100,8 @@ impl Sink for TopLevelNames<'_> {
         self.sink.previous_notes(name)
     }
 
-    fn write_notes(&self, name: &str, bytes: &[u8]) -> Result<(), Error> {
-        self.sink.write_notes(name, bytes)
+    fn write_notes(&self, name: &str) -> Result<Option<crate::write::Notes>, Error> {
+        self.sink.write_notes(name)
     }
 }
 

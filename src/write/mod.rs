@@ -59,8 +59,30 @@ pub(crate) trait Sink: Sync {
     /// (No default: a sink that wraps another must hand these on.)
     fn previous_notes(&self, name: &str) -> Option<Vec<u8>>;
 
-    /// Leaves `bytes` in the bookkeeping file `name` (one of [`NOTES`]) for the next build.
-    fn write_notes(&self, name: &str, bytes: &[u8]) -> Result<(), Error>;
+    /// Opens the bookkeeping file `name` (one of [`NOTES`]) for the next build, written a piece
+    /// at a time; None when the sink keeps none.
+    fn write_notes(&self, name: &str) -> Result<Option<Notes>, Error>;
+}
+
+/// A bookkeeping file being written: aside, and renamed into place by `finish`, so a build cut
+/// off leaves the old notes or the new, never part of them.
+pub(crate) struct Notes {
+    file: std::io::BufWriter<std::fs::File>,
+    aside: PathBuf,
+    full: PathBuf,
+}
+
+impl Notes {
+    pub(crate) fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        use std::io::Write as _;
+        self.file.write_all(bytes).map_err(|e| Error::write(&self.aside, e))
+    }
+
+    pub(crate) fn finish(self) -> Result<(), Error> {
+        let Notes { file, aside, full } = self;
+        file.into_inner().map_err(|e| Error::write(&aside, e.into_error()))?;
+        std::fs::rename(&aside, &full).map_err(|e| Error::write(&full, e))
+    }
 }
 
 /// The bookkeeping files a build leaves besides the manifest: what object pages read
@@ -454,15 +476,13 @@ impl Sink for DiskSink {
         regular.then(|| std::fs::read(&full).ok()).flatten()
     }
 
-    /// Written aside and renamed into place: a build cut off leaves the old notes or the new,
-    /// never part of them.
-    fn write_notes(&self, name: &str, bytes: &[u8]) -> Result<(), Error> {
+    fn write_notes(&self, name: &str) -> Result<Option<Notes>, Error> {
         if !NOTES.contains(&name) {
             return Err(Error::Usage(format!("`{name}` is not a bookkeeping file")));
         }
         let (full, aside) = (self.root.join(name), self.root.join(format!("{name}.new")));
-        std::fs::write(&aside, bytes).map_err(|e| Error::write(&aside, e))?;
-        std::fs::rename(&aside, &full).map_err(|e| Error::write(&full, e))
+        let file = std::fs::File::create(&aside).map_err(|e| Error::write(&aside, e))?;
+        Ok(Some(Notes { file: std::io::BufWriter::with_capacity(1 << 20, file), aside, full }))
     }
 }
 

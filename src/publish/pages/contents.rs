@@ -193,11 +193,11 @@ fn indicator_table(view: &View<'_>, mut list: Vec<Entry<'_>>, feeds: &Catalog, r
     let feeds = per_kind
         .into_iter()
         .filter_map(|(kind, values)| {
-            let file = feeds.sections.iter().flat_map(|s| &s.files).find(|f| {
-                f.linkable
-                    && f.path.rsplit('/').next() == Some(&format!("{}.txt", kind.name()))
-                    && f.path.contains("blocklist")
-            })?;
+            let file = feeds
+                .sections
+                .iter()
+                .flat_map(|s| &s.files)
+                .find(|f| links_to(f) && f.path.rsplit('/').next() == Some(&format!("{}.txt", kind.name())))?;
             Some(FeedLink { kind: kind.name(), href: format!("{root}{}", file.path), values })
         })
         .collect();
@@ -209,6 +209,11 @@ fn indicator_table(view: &View<'_>, mut list: Vec<Entry<'_>>, feeds: &Catalog, r
         rows,
         feeds,
     }
+}
+
+/// Whether indicator tables may link `file` (a blocklist a reader can open).
+pub(super) fn links_to(file: &crate::publish::shared::catalog::FeedFile) -> bool {
+    file.linkable && file.path.contains("blocklist")
 }
 
 fn indicator_row(view: &View<'_>, entry: Entry<'_>, root: &str) -> (IndicatorRow, Vec<Observable>) {

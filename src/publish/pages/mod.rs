@@ -252,32 +252,39 @@ fn object_pages(
     };
     // A page whose reads answer as they did is the page in the folder, and is not made again
     // (making its context is most of a rebuild's time on pages); the others are made while
-    // their reads are recorded, for the next build.
+    // their reads are recorded, for the next build. Pages go a few thousand at a time, so that
+    // only their records are held before they join the notes.
     let kept = std::sync::atomic::AtomicUsize::new(0);
-    let made: Vec<reuse::Made> = entries
-        .par_iter()
-        .map(|&entry| {
-            let path = format!("objects/{}/index.html", entry.id());
-            let made = match reuse.kept(entry) {
-                Some(made) => {
-                    kept.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    // Made after all when the folder no longer holds it as it was left.
-                    let page = |_: &[u8]| render(entry, &object_page::object_page(view, entry, sources));
-                    sink.write_derived(&path, &made.key, &page)?;
-                    made
-                }
-                None => {
-                    let (page, reads) = reads::recording(|| object_page::object_page(view, entry, sources));
-                    let made = reuse.made_from(entry, reads);
-                    sink.write_derived(&path, &made.key, &|_| render(entry, &page))?;
-                    made
-                }
-            };
-            tick();
-            Ok(made)
-        })
-        .collect::<Result<_, Error>>()?;
-    reuse.write(&made, sink)?;
+    let page = |&entry: &Entry<'_>| {
+        let path = format!("objects/{}/index.html", entry.id());
+        let made = match reuse.kept(entry) {
+            Some(made) => {
+                kept.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                // Made after all when the folder no longer holds it as it was left.
+                let page = |_: &[u8]| render(entry, &object_page::object_page(view, entry, sources));
+                sink.write_derived(&path, &made.key, &page)?;
+                made
+            }
+            None => {
+                let (page, reads) = reads::recording(|| object_page::object_page(view, entry, sources));
+                let made = reuse.made_from(entry, reads);
+                sink.write_derived(&path, &made.key, &|_| render(entry, &page))?;
+                made
+            }
+        };
+        tick();
+        Ok::<_, Error>(made)
+    };
+    let mut notes = reuse.start_notes(sink)?;
+    for chunk in entries.chunks(4096) {
+        let made: Vec<reuse::Made> = chunk.par_iter().map(page).collect::<Result<_, Error>>()?;
+        if let Some(notes) = notes.as_mut() {
+            reuse::Reuse::note(notes, &made)?;
+        }
+    }
+    if let Some(notes) = notes {
+        notes.finish()?;
+    }
     crate::timing::log_figures(
         "object pages",
         &format!(
@@ -303,9 +310,10 @@ fn shared_by_object_pages(
     shared.update(view.audience().as_bytes()).update(&[0, u8::from(view.shows_withheld())]);
     shared.update(sources.taxii_objects.as_bytes()).update(&[0]);
     shared.update(&sources.tactic_rank.digest());
-    // Pages with indicators link the blocklists by their paths.
-    for file in sources.feeds.sections.iter().flat_map(|s| &s.files) {
-        shared.update(file.path.as_bytes()).update(&[0, u8::from(file.linkable)]);
+    // Pages with indicators link the blocklists by their paths (the other feeds' files, such as
+    // a bundle per type, come and go with the content without changing any object page).
+    for file in sources.feeds.sections.iter().flat_map(|s| &s.files).filter(|f| contents::links_to(f)) {
+        shared.update(file.path.as_bytes()).update(&[0]);
     }
     *shared.finalize().as_bytes()
 }

@@ -8,8 +8,9 @@
 //! read an object its audience does not see is made again every time, so no withheld id is
 //! ever written down.
 //!
-//! The notes hold a page's reads by the rank of each id among the ids the audience sees (the
-//! ids listed once, at the top), and a digest of the page's key: about 90 bytes a page.
+//! The notes list the ids the audience sees once, at the top, then each page's key and its
+//! reads, an id by its rank in that list: about 120 bytes a page. They are written while pages
+//! are made, a few thousand at a time, and read whole by the next build.
 
 use crate::stix::fxhash::FxHashMap;
 use rayon::prelude::*;
@@ -17,7 +18,7 @@ use rayon::prelude::*;
 use crate::audience::reads::{self, Digest, EntryDigests, Key, Kind, Read};
 use crate::audience::{Entry, View};
 use crate::error::Error;
-use crate::write::Sink;
+use crate::write::{Notes, Sink};
 
 /// The file the notes are left in.
 const NOTES: &str = ".stixpress-pages";
@@ -53,7 +54,7 @@ struct Previous {
 /// What a page was made from: its key (for the sink) and its record for the next notes (None
 /// when it read something withheld, and is made again every time).
 pub(super) struct Made {
-    pub(super) key: [u8; 32],
+    pub(super) key: [u8; 16],
     record: Option<Vec<u8>>,
 }
 
@@ -109,7 +110,7 @@ impl<'a, 'v> Reuse<'a, 'v> {
         text(&mut hasher, entry.id());
         let mut record = Vec::with_capacity(40 + answered.len() * 6);
         record.extend_from_slice(&self.ranks[entry.index.0 as usize].to_le_bytes());
-        record.extend_from_slice(&[0; 32]);
+        record.extend_from_slice(&[0; 16]);
         record.extend_from_slice(&(answered.len() as u32).to_le_bytes());
         for (read, digest) in &answered {
             let code = code(read.kind);
@@ -135,27 +136,32 @@ impl<'a, 'v> Reuse<'a, 'v> {
             }
             hasher.update(digest);
         }
-        let key = *hasher.finalize().as_bytes();
-        record[4..36].copy_from_slice(&key);
+        let mut key = [0; 16];
+        key.copy_from_slice(&hasher.finalize().as_bytes()[..16]);
+        record[4..20].copy_from_slice(&key);
         Made { key, record: Some(record) }
     }
 
-    /// Leaves the notes of this build's pages (`made`, in the order of the View's entries).
-    pub(super) fn write(&self, made: &[Made], sink: &dyn Sink) -> Result<(), Error> {
+    /// Opens the notes for the next build and lists the ids they name pages by; the pages'
+    /// records follow (`note`).
+    pub(super) fn start_notes(&self, sink: &dyn Sink) -> Result<Option<Notes>, Error> {
+        let Some(mut notes) = sink.write_notes(NOTES)? else { return Ok(None) };
         let mut bytes = HEADER.to_vec();
-        let ids: Vec<&str> = self.view.entries().map(|e| e.id()).collect();
-        bytes.extend_from_slice(&(ids.len() as u32).to_le_bytes());
-        for id in ids {
-            let Ok(len) = u16::try_from(id.len()) else { return Ok(()) };
+        bytes.extend_from_slice(&(self.view.len() as u32).to_le_bytes());
+        for entry in self.view.entries() {
+            // An id is at most a type and a UUID; a longer one (an error `check` reports) would
+            // not fit, and no notes are left rather than wrong ones.
+            let Ok(len) = u16::try_from(entry.id().len()) else { return Ok(None) };
             bytes.extend_from_slice(&len.to_le_bytes());
-            bytes.extend_from_slice(id.as_bytes());
+            bytes.extend_from_slice(entry.id().as_bytes());
         }
-        let records: Vec<&Vec<u8>> = made.iter().filter_map(|m| m.record.as_ref()).collect();
-        bytes.extend_from_slice(&(records.len() as u32).to_le_bytes());
-        for record in records {
-            bytes.extend_from_slice(record);
-        }
-        sink.write_notes(NOTES, &bytes)
+        notes.write(&bytes)?;
+        Ok(Some(notes))
+    }
+
+    /// Adds the records of pages just made (in the order of the View's entries) to the notes.
+    pub(super) fn note(notes: &mut Notes, made: &[Made]) -> Result<(), Error> {
+        made.iter().filter_map(|m| m.record.as_deref()).try_for_each(|record| notes.write(record))
     }
 
     /// How many pages the previous notes let this build check (for the figures).
@@ -166,9 +172,9 @@ impl<'a, 'v> Reuse<'a, 'v> {
 
 /// A page made again every time: a key no build repeats.
 fn unkept() -> Made {
-    let mut key = [0; 32];
+    let mut key = [0; 16];
     if getrandom::fill(&mut key).is_err() {
-        key = *blake3::hash(format!("{:?}", std::time::Instant::now()).as_bytes()).as_bytes();
+        key.copy_from_slice(&blake3::hash(format!("{:?}", std::time::Instant::now()).as_bytes()).as_bytes()[..16]);
     }
     Made { key, record: None }
 }
@@ -242,13 +248,14 @@ impl Previous {
             ids.push(cursor.text()?);
         }
         let keys: Vec<Key> = ids.par_iter().map(|id| reads::key_of(view, id, false)).collect();
-        let pages_count = cursor.u32()? as usize;
         let mut pages = FxHashMap::default();
-        for _ in 0..pages_count {
+        while cursor.at < cursor.bytes.len() {
             let start = cursor.at;
-            let Key::At(index) = keys.get(cursor.u32()? as usize)? else { return None };
-            pages.insert(index.0, start + HEADER.len());
-            cursor.take(32)?;
+            // The page of an object the Store no longer holds is not made; its record is passed.
+            if let Key::At(index) = keys.get(cursor.u32()? as usize)? {
+                pages.insert(index.0, start + HEADER.len());
+            }
+            cursor.take(16)?;
             for _ in 0..cursor.u32()? {
                 let code = cursor.take(1)?[0];
                 if code & NAMED != 0 {
@@ -258,13 +265,13 @@ impl Previous {
                 }
             }
         }
-        (cursor.at == cursor.bytes.len()).then_some(Previous { bytes, keys, pages })
+        Some(Previous { bytes, keys, pages })
     }
 
     /// The key and reads of the record at `at` (checked whole when the notes were read).
-    fn record(&self, view: &View<'_>, at: usize) -> Option<([u8; 32], Vec<Read>)> {
+    fn record(&self, view: &View<'_>, at: usize) -> Option<([u8; 16], Vec<Read>)> {
         let mut cursor = Cursor { bytes: &self.bytes, at: at + 4 };
-        let key: [u8; 32] = cursor.take(32)?.try_into().ok()?;
+        let key: [u8; 16] = cursor.take(16)?.try_into().ok()?;
         let count = cursor.u32()?;
         let mut reads = Vec::with_capacity(count as usize);
         for _ in 0..count {
@@ -278,5 +285,33 @@ impl Previous {
             reads.push(Read { kind, key });
         }
         Some((key, reads))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_noted_kind_reads_back_as_itself_and_the_whole_view_is_never_noted() {
+        let kinds = [Kind::Object, Kind::Versions, Kind::Outgoing, Kind::Incoming, Kind::Parent, Kind::ExternalId];
+        for kind in kinds.into_iter().chain((0..SOURCE).map(Kind::Source)) {
+            let code = code(kind).expect("noted");
+            assert_eq!(code & NAMED, 0);
+            assert_eq!(super::kind(code), Some(kind));
+        }
+        assert_eq!(code(Kind::Everything), None);
+        assert_eq!(code(Kind::Source(SOURCE)), None, "a source number the notes cannot hold");
+        assert_eq!(super::kind(0x7f), None);
+    }
+
+    #[test]
+    fn a_cursor_never_reads_past_the_end() {
+        let mut cursor = Cursor { bytes: &[3, 0, b'a', b'b'], at: 0 };
+        assert_eq!(cursor.text(), None, "a text longer than what is left");
+        let mut cursor = Cursor { bytes: &[1, 0, 0], at: 0 };
+        assert_eq!(cursor.u32(), None);
+        let mut cursor = Cursor { bytes: &[2, 0, b'o', b'k', 7, 0, 0, 0], at: 0 };
+        assert_eq!((cursor.text(), cursor.u32(), cursor.u32()), (Some("ok"), Some(7), None));
     }
 }
