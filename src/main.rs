@@ -122,6 +122,7 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
                 }
             };
             let options = stixpress::BuildOptions {
+                owned_output: false,
                 audience,
                 output,
                 allow_errors,

@@ -43,6 +43,9 @@ pub struct BuildOptions {
     pub rev: Option<String>,
     /// Read provenance from git (`--no-history` turns it off).
     pub history: bool,
+    /// The output folder is this program's alone (`serve`'s): a file its manifest lists is
+    /// taken to be as the build before left it, without looking (see `DiskSink::owned`).
+    pub owned_output: bool,
 }
 
 pub struct BuildReport {
@@ -121,7 +124,10 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
             now,
             now_given,
         };
-        let sink = DiskSink::new(&audience.output, &audience.name)?;
+        let mut sink = DiskSink::new(&audience.output, &audience.name)?;
+        if options.owned_output {
+            sink = sink.owned();
+        }
         log_timing("output folder (its manifest read)", started);
         let bar = progress_bar(options.progress, page_count(&publication));
         let mut published = publish(&publication, &sink, &|| bar.inc(1))?;

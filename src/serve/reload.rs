@@ -61,6 +61,8 @@ fn build_into(
         now: None,
         rev: None,
         history: true,
+        // Its folders are under serve's own workspace, which nobody edits by hand.
+        owned_output: true,
     };
     // From the read of the content to the last file written: what a reader waits after a save.
     let started = std::time::Instant::now();
