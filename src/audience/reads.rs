@@ -137,11 +137,13 @@ impl EntryDigests {
     }
 }
 
-fn text(hasher: &mut blake3::Hasher, text: &str) {
+/// Hashes `text` length first, so that no two sequences of texts hash alike.
+pub(crate) fn text(hasher: &mut blake3::Hasher, text: &str) {
     hasher.update(&(text.len() as u64).to_le_bytes()).update(text.as_bytes());
 }
 
-fn finish(hasher: &blake3::Hasher) -> Digest {
+/// The digest `hasher` makes, cut to a `Digest`.
+pub(crate) fn finish(hasher: &blake3::Hasher) -> Digest {
     let mut digest = [0; 16];
     digest.copy_from_slice(&hasher.finalize().as_bytes()[..16]);
     digest

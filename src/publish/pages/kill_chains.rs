@@ -592,14 +592,15 @@ impl MatrixInfo {
 impl Columns {
     /// A digest of the columns (pages that draw a matrix depend on them).
     pub(crate) fn digest(&self) -> [u8; 32] {
+        use crate::audience::reads::text;
         let mut hasher = blake3::Hasher::new();
         let tactic = |hasher: &mut blake3::Hasher, phase: &str, t: &TacticInfo| {
-            for text in [phase, &t.id, &t.name, t.external_id.as_deref().unwrap_or("\0")] {
-                hasher.update(&(text.len() as u64).to_le_bytes()).update(text.as_bytes());
+            for part in [phase, &t.id, &t.name, t.external_id.as_deref().unwrap_or("\0")] {
+                text(hasher, part);
             }
         };
         for matrix in &self.matrices {
-            hasher.update(&(matrix.name.len() as u64).to_le_bytes()).update(matrix.name.as_bytes());
+            text(&mut hasher, &matrix.name);
             hasher.update(&(matrix.tactics.len() as u64).to_le_bytes());
             for (phase, t) in &matrix.tactics {
                 tactic(&mut hasher, phase, t);
@@ -612,7 +613,7 @@ impl Columns {
             tactic(&mut hasher, phase, t);
         }
         for name in &self.configured {
-            hasher.update(&(name.len() as u64).to_le_bytes()).update(name.as_bytes());
+            text(&mut hasher, name);
         }
         *hasher.finalize().as_bytes()
     }

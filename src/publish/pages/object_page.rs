@@ -155,9 +155,7 @@ pub(crate) fn source_digest(view: &View<'_>, sources: &Sources<'_>, tag: u8, ent
     };
     let mut hasher = blake3::Hasher::new();
     hasher.update(&[tag]).update(&said.unwrap_or_default());
-    let mut digest = [0; 16];
-    digest.copy_from_slice(&hasher.finalize().as_bytes()[..16]);
-    digest
+    crate::audience::reads::finish(&hasher)
 }
 
 fn note_source(tag: u8, entry: Entry<'_>) {

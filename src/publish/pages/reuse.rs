@@ -15,7 +15,7 @@
 use crate::stix::fxhash::FxHashMap;
 use rayon::prelude::*;
 
-use crate::audience::reads::{self, Digest, EntryDigests, Key, Kind, Read};
+use crate::audience::reads::{self, text, Digest, EntryDigests, Key, Kind, Read};
 use crate::audience::{Entry, View};
 use crate::error::Error;
 use crate::write::{Notes, Sink};
@@ -62,7 +62,7 @@ impl<'a, 'v> Reuse<'a, 'v> {
     pub(super) fn new(view: &'a View<'v>, shared: [u8; 32], source: &'a SourceDigest<'a>, sink: &dyn Sink) -> Self {
         let mut ranks = Vec::new();
         let mut seen = 0;
-        for index in 0..reads_len(view) {
+        for index in 0..reads::store_len(view) as u32 {
             ranks.push(seen);
             if reads::visible(view, &Key::At(crate::link::ObjectIndex(index))).is_some() {
                 seen += 1;
@@ -78,20 +78,21 @@ impl<'a, 'v> Reuse<'a, 'v> {
         let previous = self.previous.as_ref()?;
         let at = *previous.pages.get(&entry.index.0)?;
         let (key, reads) = previous.record(self.view, at)?;
-        let answered: Option<Vec<(Read, Digest)>> =
-            reads.into_iter().map(|read| Some((read.clone(), self.digest(&read)?))).collect();
-        let made = self.made(entry, answered?);
+        let made = self.made(entry, self.answers(reads)?);
         (made.key == key).then_some(made)
     }
 
     /// What a page that read `reads` is made from, now.
     pub(super) fn made_from(&self, entry: Entry<'_>, reads: Vec<Read>) -> Made {
-        let answered: Option<Vec<(Read, Digest)>> =
-            reads.into_iter().map(|read| Some((read.clone(), self.digest(&read)?))).collect();
-        match answered {
+        match self.answers(reads) {
             Some(answered) => self.made(entry, answered),
             None => unkept(),
         }
+    }
+
+    /// Each read with what it answers now; None when one cannot be digested.
+    fn answers(&self, reads: Vec<Read>) -> Option<Vec<(Read, Digest)>> {
+        reads.into_iter().map(|read| Some((read.clone(), self.digest(&read)?))).collect()
     }
 
     fn digest(&self, read: &Read) -> Option<Digest> {
@@ -136,8 +137,7 @@ impl<'a, 'v> Reuse<'a, 'v> {
             }
             hasher.update(digest);
         }
-        let mut key = [0; 16];
-        key.copy_from_slice(&hasher.finalize().as_bytes()[..16]);
+        let key = reads::finish(&hasher);
         record[4..20].copy_from_slice(&key);
         Made { key, record: Some(record) }
     }
@@ -177,15 +177,6 @@ fn unkept() -> Made {
         key.copy_from_slice(&blake3::hash(format!("{:?}", std::time::Instant::now()).as_bytes()).as_bytes()[..16]);
     }
     Made { key, record: None }
-}
-
-fn reads_len(view: &View<'_>) -> u32 {
-    reads::store_len(view) as u32
-}
-
-/// Hashes `text` so that no two sequences of texts hash alike.
-fn text(hasher: &mut blake3::Hasher, text: &str) {
-    hasher.update(&(text.len() as u64).to_le_bytes()).update(text.as_bytes());
 }
 
 /// A kind as the notes write it; none for what is never noted.
