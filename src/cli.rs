@@ -40,6 +40,10 @@ pub enum Command {
         /// of each code, then a summary per code).
         #[arg(long)]
         all: bool,
+        /// Keep what checking each file found in this folder (outside the repository), so the
+        /// next run with it reads only the files that changed.
+        #[arg(long, value_name = "DIR")]
+        cache: Option<PathBuf>,
     },
     /// What a change does to the content: objects added, new versions, revoked, deprecated,
     /// removed, and the diagnostics it introduces (Markdown for a pull-request comment, or JSON).
@@ -73,6 +77,10 @@ pub enum Command {
         /// Do not read git history (no History sections or contributor pages).
         #[arg(long)]
         no_history: bool,
+        /// Keep what loading and checking each file found in this folder (outside the
+        /// repository), so the next build with it reads only the files that changed.
+        #[arg(long, value_name = "DIR")]
+        cache: Option<PathBuf>,
     },
     /// Build one audience and serve it on 127.0.0.1: the site, and TAXII 2.1 with its full
     /// query semantics. Rebuilds when the content, templates, theme or config change.

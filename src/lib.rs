@@ -29,6 +29,7 @@ mod link;
 mod load;
 pub mod matching;
 mod pipeline;
+mod program;
 mod provenance;
 mod publish;
 pub mod scaffold;

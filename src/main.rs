@@ -86,11 +86,11 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
             finish_output(printed.and_then(|()| out.flush()))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { paths, format, changed_since, all } => {
+        Command::Check { paths, format, changed_since, all, cache } => {
             let report = match &changed_since {
                 Some(rev) => stixpress::check_changed_since(&config, rev, &cwd)?,
                 // The human summary says what each audience would not get.
-                None => stixpress::check(&config, &paths, &cwd, format == Format::Human)?,
+                None => stixpress::check(&config, &paths, &cwd, format == Format::Human, cache.as_deref())?,
             };
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
@@ -112,7 +112,7 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
             finish_output(printed.and_then(|()| out.flush()))?;
             Ok(if report.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
-        Command::Build { output, audience, allow_errors, now, rev, no_history } => {
+        Command::Build { output, audience, allow_errors, now, rev, no_history, cache } => {
             let output = output.map(|dir| cwd.join(dir));
             let now = match now.as_deref().map(stixpress::stix::Timestamp::parse) {
                 None => None,
@@ -131,6 +131,7 @@ fn run(cli: Cli) -> Result<ExitCode, stixpress::error::Error> {
                 now,
                 rev,
                 history: !no_history,
+                load_cache: cache,
             };
             let report = stixpress::build(&config, &options, &cwd)?;
             Ok(print_build(&report, config.check.max_per_code))

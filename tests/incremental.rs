@@ -359,3 +359,64 @@ fn object_pages_whose_reads_answer_as_before_are_kept_and_the_others_made_again(
     assert_eq!(object_pages_kept(&repo, PUBLIC), (0, now));
     rebuild_matches_fresh(&repo, PUBLIC, "after unreadable notes");
 }
+
+/// The `[figures] load cache` line's files read from the cache, of all files.
+fn read_from_cache(stderr: &str) -> (usize, usize) {
+    let line = stderr.lines().find_map(|l| l.strip_prefix("[figures] load cache: ")).expect("the cache's figures");
+    let numbers: Vec<usize> = line.split(' ').filter_map(|w| w.parse().ok()).collect();
+    (numbers[0], numbers[1])
+}
+
+#[test]
+fn builds_and_checks_with_a_load_cache_equal_those_without_after_each_change() {
+    let repo = Repo::example();
+    let cache_dir = tempfile::tempdir().unwrap();
+    let cache = cache_dir.path().join("cache");
+    let cache = cache.to_str().unwrap();
+    let step = |name: &str| {
+        let with = |args: &[&str]| {
+            let output = repo.stixpress().env("STIXPRESS_TIMINGS", "1").args(args).output().unwrap();
+            (output.stdout, String::from_utf8_lossy(&output.stderr).into_owned())
+        };
+        let (_, built) = with(&[&["build"], PUBLIC, &["--output", "cached", "--cache", cache]].concat());
+        let (code, out) = repo.build(&[PUBLIC, &["--output", "plain"]].concat());
+        assert_eq!(code, 0, "{name}: {out}");
+        let (cached, plain) = (output(&repo.path().join("cached")), output(&repo.path().join("plain")));
+        let differ: Vec<&String> = plain.iter().filter(|(k, v)| cached.get(*k) != Some(*v)).map(|(k, _)| k).collect();
+        assert!(differ.is_empty() && cached.len() == plain.len(), "{name}: {differ:?}");
+        let (checked, _) = with(&["check", "--format", "json", "--cache", cache]);
+        let plain = repo.stixpress().args(["check", "--format", "json"]).output().unwrap().stdout;
+        assert_eq!(String::from_utf8_lossy(&checked), String::from_utf8_lossy(&plain), "{name}");
+        read_from_cache(&built)
+    };
+    let (read, files) = step("first");
+    assert_eq!(read, 0);
+    assert_eq!(step("unchanged"), (files, files), "every file read from the cache");
+
+    // A new version with a property no STIX type has (a warning the entry must not keep), and
+    // a file added.
+    let file = "content/malware/canjector.json";
+    edit(&repo, file, "\"name\": \"CANjector (example)\"", "\"name\": \"CANjector 2\", \"colour\": 1");
+    edit(&repo, file, "\"modified\": \"2025-10-06T08:00:00.000Z\"", "\"modified\": \"2026-03-01T08:00:00.000Z\"");
+    let report = repo.stixpress().args(["check", "--format", "json"]).output().unwrap().stdout;
+    assert!(String::from_utf8_lossy(&report).contains("canjector.json"), "the edit brings a diagnostic");
+    let tool = serde_json::json!({"type": "bundle", "id": "bundle--0d7a4a6e-4cf1-4f8b-9d55-1b1f0c1b0e04", "objects": [
+        {"type": "tool", "spec_version": "2.1", "id": "tool--0d7a4a6e-4cf1-4f8b-9d55-1b1f0c1b0e05",
+         "created": "2026-01-02T00:00:00.000Z", "modified": "2026-01-02T00:00:00.000Z", "name": "Cached Flasher"}
+    ]});
+    repo.write("content/tools/cached-flasher.json", tool.to_string());
+    assert_eq!(step("edited"), (files - 1, files + 1), "only the edited and the new file are read");
+    std::fs::remove_file(repo.path().join("content/tools/cached-flasher.json")).unwrap();
+    assert_eq!(step("removed"), (files, files));
+
+    // Damaged entries are made again, not believed.
+    for entry in std::fs::read_dir(Path::new(cache).join("load-1")).unwrap() {
+        std::fs::write(entry.unwrap().path(), b"damaged").unwrap();
+    }
+    assert_eq!(step("damaged").0, 0);
+
+    // A cache inside the repository could hold entries a pull request planted.
+    let (code, out) = repo.build(&[PUBLIC, &["--output", "inside", "--cache", "content/.cache"]].concat());
+    assert_ne!(code, 0);
+    assert!(out.contains("inside the repository"), "{out}");
+}

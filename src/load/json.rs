@@ -84,11 +84,17 @@ impl<'de> Visitor<'de> for StrictVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut members = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            if members.contains_key(&key) {
-                return Err(de::Error::custom(format!("duplicate property \"{key}\"")));
+            // One search of the members per key, not one to look and one to insert: key
+            // comparisons were a tenth of loading.
+            match members.entry(key) {
+                serde_json::map::Entry::Occupied(taken) => {
+                    return Err(de::Error::custom(format!("duplicate property \"{}\"", taken.key())));
+                }
+                serde_json::map::Entry::Vacant(free) => {
+                    let StrictValue(value) = map.next_value()?;
+                    free.insert(value);
+                }
             }
-            let StrictValue(value) = map.next_value()?;
-            members.insert(key, value);
         }
         Ok(Value::Object(members))
     }

@@ -6,6 +6,7 @@
 //! once, handed to the caller's per-object check while it is in memory, reduced to a
 //! `StixObject`, and dropped.
 
+pub(crate) mod cache;
 pub(crate) mod discover;
 pub(crate) mod git_tree;
 pub(crate) mod json;
@@ -83,7 +84,7 @@ fn keep_what_is_read(mut loaded: LoadedFile, options: &LoadOptions) -> LoadedFil
 
 /// The per-object check run while the object's JSON is parsed: it sees the object and the
 /// version it is to be checked by.
-pub(crate) type ObjectCheck = dyn Fn(&Value, SpecVersion) -> Vec<Finding> + Sync;
+pub(crate) type ObjectCheck<'a> = dyn Fn(&Value, SpecVersion) -> Vec<Finding> + Sync + 'a;
 
 /// What one file yielded.
 #[derive(Default)]
@@ -100,9 +101,19 @@ pub(crate) struct Loaded {
     pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
-/// Loads every file in parallel and checks each object with `check`.
-pub(crate) fn load_all(files: &[PathBuf], options: &LoadOptions, check: &ObjectCheck) -> Loaded {
-    let per_file: Vec<LoadedFile> = files.par_iter().map(|path| load_file(path, options, check)).collect();
+/// Loads every file in parallel and checks each object with `check`; with a `cache`, a file
+/// whose entry holds is not parsed again (`cache`).
+pub(crate) fn load_all(
+    files: &[PathBuf],
+    options: &LoadOptions,
+    check: &ObjectCheck,
+    cache: Option<&cache::LoadCache>,
+) -> Loaded {
+    let load = |path: &PathBuf| {
+        let path = Arc::new(path.clone());
+        keep_what_is_read(parse_read(read_text(&path, options), check, cache), options)
+    };
+    let per_file: Vec<LoadedFile> = files.par_iter().map(load).collect();
     gather(files.len(), per_file)
 }
 
@@ -133,24 +144,23 @@ pub(crate) fn load_tree(files: Vec<git_tree::TreeFile>, options: &LoadOptions, c
         .map(|file| {
             let path = Arc::new(file.path);
             let read = check_size(&path, file.bytes.len() as u64, options).and_then(|()| decode(&path, file.bytes));
-            keep_what_is_read(parse_read(read, check), options)
+            keep_what_is_read(parse_read(read, check, None), options)
         })
         .collect();
     gather(count, per_file)
 }
 
-/// Reads and parses one file. Never fails: every problem becomes a diagnostic.
-pub(crate) fn load_file(path: &std::path::Path, options: &LoadOptions, check: &ObjectCheck) -> LoadedFile {
-    let path = Arc::new(path.to_path_buf());
-    keep_what_is_read(parse_read(read_text(&path, options), check), options)
-}
-
 type Read = Result<(Source, Vec<Diagnostic>), Box<Diagnostic>>;
 
-fn parse_read(read: Read, check: &ObjectCheck) -> LoadedFile {
+/// What a file read yields: its objects and diagnostics, parsed (or from the cache's entry),
+/// after what reading it found. Never fails: every problem becomes a diagnostic.
+fn parse_read(read: Read, check: &ObjectCheck, cache: Option<&cache::LoadCache>) -> LoadedFile {
     match read {
         Ok((source, mut diagnostics)) => {
-            let mut loaded = bundle::parse_bundle(&source, check);
+            let mut loaded = match cache {
+                Some(cache) => cache.parse(&source, check),
+                None => bundle::parse_bundle(&source, check),
+            };
             diagnostics.append(&mut loaded.diagnostics);
             loaded.diagnostics = diagnostics;
             loaded

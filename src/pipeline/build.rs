@@ -46,6 +46,9 @@ pub struct BuildOptions {
     /// The output folder is this program's alone (`serve`'s): a file its manifest lists is
     /// taken to be as the build before left it, without looking (see `DiskSink::owned`).
     pub owned_output: bool,
+    /// A folder (outside the repository) where what loading and checking each file found is
+    /// kept for the next build (`load::cache`).
+    pub load_cache: Option<PathBuf>,
 }
 
 pub struct BuildReport {
@@ -88,7 +91,7 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
         Some(rev) => Content::Revision(rev),
         None => Content::Files(&[]),
     };
-    let (check, objects) = load_and_check(config, content, cwd, now)?;
+    let (check, objects) = load_and_check(config, content, cwd, now, options.load_cache.as_deref())?;
     if check.has_errors() && !options.allow_errors {
         return Ok(BuildReport { check, site_diagnostics: Vec::new(), outcome: BuildOutcome::Refused });
     }

@@ -81,8 +81,14 @@ pub fn import(config: &Config, options: &ImportOptions, cwd: &Path) -> Result<Im
         Some(now) => Some(now),
         None => source_date_epoch()?,
     };
-    let (_, loaded) =
-        super::load_content(config, super::Content::Files(&[]), cwd, &|_, _| Vec::new(), load::KeepJson::AsWritten)?;
+    let (_, loaded) = super::load_content(
+        config,
+        super::Content::Files(&[]),
+        cwd,
+        &|_, _| Vec::new(),
+        load::KeepJson::AsWritten,
+        None,
+    )?;
     // The file being replaced is not "already in the repository": importing again must give
     // the same bytes, not a bundle that references the previous import.
     let objects: Vec<_> = match &target {
@@ -343,7 +349,7 @@ impl StixSources {
         let discovered = load::discover(&[path.to_path_buf()], path)?;
         let clock = self.clock;
         let check = move |value: &serde_json::Value, version| validate::check_object_at(value, version, Some(clock));
-        let loaded = load::load_all(&discovered.files, &self.options, &check);
+        let loaded = load::load_all(&discovered.files, &self.options, &check, None);
         run.diagnostics.extend(discovered.diagnostics);
         run.diagnostics.extend(loaded.diagnostics);
         self.files.extend(discovered.files);

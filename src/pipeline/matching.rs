@@ -30,7 +30,7 @@ pub fn known_for_audience(config: &Config, audience: Option<&str>, now: Timestam
             known.join(", ")
         )));
     };
-    let (_, objects) = load_and_check(config, Content::Files(&[]), cwd, now)?;
+    let (_, objects) = load_and_check(config, Content::Files(&[]), cwd, now, None)?;
     let (objects, _) = super::without_invalid(objects);
     let store = Store::build(objects);
     let history = History::off();

@@ -44,12 +44,19 @@ pub enum Content<'a> {
 
 /// Checks `paths` (or the configured content folder when empty); with `withholding`, also
 /// works out what each audience would not get (it links the objects, which costs a Store).
-pub fn check(config: &Config, paths: &[PathBuf], cwd: &Path, withholding: bool) -> Result<CheckReport, Error> {
+/// With a `cache` folder, files unchanged since the run that filled it are not parsed again.
+pub fn check(
+    config: &Config,
+    paths: &[PathBuf],
+    cwd: &Path,
+    withholding: bool,
+    cache: Option<&Path>,
+) -> Result<CheckReport, Error> {
     // Nothing is published: the objects' JSON need not stay. What an audience would not get
     // reads the JSON only of marking definitions, which the rules keep too.
     let now = build::check_time()?;
     let json = load::KeepJson::ReadByRules;
-    let (mut report, objects) = load_and_check_keeping(config, Content::Files(paths), cwd, now, json)?;
+    let (mut report, objects) = load_and_check_keeping(config, Content::Files(paths), cwd, now, json, cache)?;
     if !withholding {
         return Ok(report);
     }
@@ -77,9 +84,10 @@ fn without_invalid(mut objects: Vec<stix::StixObject>) -> (Vec<stix::StixObject>
 /// Checks the content and keeps only what concerns objects changed since `rev` (and the files
 /// that changed, for problems no object carries): what a pull request's review needs.
 pub fn check_changed_since(config: &Config, rev: &str, cwd: &Path) -> Result<CheckReport, Error> {
-    let (mut report, objects) = load_and_check(config, Content::Files(&[]), cwd, build::check_time()?)?;
+    let (mut report, objects) = load_and_check(config, Content::Files(&[]), cwd, build::check_time()?, None)?;
     // The base is only compared with, never reported on: its objects are loaded unchecked.
-    let (_, base) = load_content(config, Content::Revision(rev), cwd, &|_, _| Vec::new(), load::KeepJson::Compact)?;
+    let (_, base) =
+        load_content(config, Content::Revision(rev), cwd, &|_, _| Vec::new(), load::KeepJson::Compact, None)?;
     let changes = crate::diff::Changes::between(&base.objects, &objects);
     let (touched, removed) = changes.touched_and_removed();
     let git = load::git_tree::GitContent::open(&config.content_dir).map_err(Error::Usage)?;
@@ -103,15 +111,15 @@ pub fn diff(config: &Config, base: &str, head: Option<&str>, cwd: &Path) -> Resu
     let git = load::git_tree::GitContent::open(&config.content_dir).map_err(Error::Usage)?;
     let sha = |rev: &str| git.commit(rev).map(|c| c.id().to_string());
     let base_side = (base, Some(sha(base)?));
-    let (before, base_objects) = load_and_check(config, Content::Revision(base), cwd, build::check_time()?)?;
+    let (before, base_objects) = load_and_check(config, Content::Revision(base), cwd, build::check_time()?, None)?;
     let (after, head_objects, head_side) = match head {
         Some(rev) => {
             let commit = Some(sha(rev)?);
-            let (report, objects) = load_and_check(config, Content::Revision(rev), cwd, build::check_time()?)?;
+            let (report, objects) = load_and_check(config, Content::Revision(rev), cwd, build::check_time()?, None)?;
             (report, objects, (rev, commit))
         }
         None => {
-            let (report, objects) = load_and_check(config, Content::Files(&[]), cwd, build::check_time()?)?;
+            let (report, objects) = load_and_check(config, Content::Files(&[]), cwd, build::check_time()?, None)?;
             (report, objects, ("the working tree", None))
         }
     };
@@ -131,23 +139,37 @@ fn load_and_check(
     content: Content<'_>,
     cwd: &Path,
     now: stix::Timestamp,
+    cache: Option<&Path>,
 ) -> Result<(CheckReport, Vec<stix::StixObject>), Error> {
-    load_and_check_keeping(config, content, cwd, now, load::KeepJson::Compact)
+    load_and_check_keeping(config, content, cwd, now, load::KeepJson::Compact, cache)
 }
 
-/// Loads and checks, keeping of each object's JSON what `json` says (`load::KeepJson`).
+/// Loads and checks, keeping of each object's JSON what `json` says (`load::KeepJson`), with
+/// what `cache` (a folder, see `load::cache`) kept of the files that did not change.
 fn load_and_check_keeping(
     config: &Config,
     content: Content<'_>,
     cwd: &Path,
     now: stix::Timestamp,
     json: load::KeepJson,
+    cache: Option<&Path>,
 ) -> Result<(CheckReport, Vec<stix::StixObject>), Error> {
     let started = Instant::now();
     let clock = validate::Clock { now: now.instant().0, tolerance_seconds: config.check.future_tolerance_seconds };
     let check = move |value: &serde_json::Value, version| validate::check_object_at(value, version, Some(clock));
-    let (discovered, loaded) = load_content(config, content, cwd, &check, json)?;
+    let cache = match cache {
+        Some(dir) => open_cache(config, &cwd.join(dir), clock.now.saturating_add(clock.tolerance_seconds))?,
+        None => None,
+    };
+    let whole_content = matches!(content, Content::Files(paths) if paths.is_empty());
+    let (discovered, loaded) = load_content(config, content, cwd, &check, json, cache.as_ref())?;
     log_timing("load and check objects", started);
+    if let Some(cache) = &cache {
+        // Entries of files gone or changed go, unless only some files were read.
+        let removed = if whole_content { cache.prune() } else { 0 };
+        let figures = format!("{} of {} files read from it, {removed} entries removed", cache.read(), loaded.files);
+        crate::timing::log_figures("load cache", &figures);
+    }
     let repo_options = validate::RepositoryOptions {
         missing_reference: config.check.missing_references,
         relationship_types: &config.check.relationship_types,
@@ -174,6 +196,7 @@ fn load_content(
     cwd: &Path,
     check: &load::ObjectCheck,
     json: load::KeepJson,
+    cache: Option<&load::cache::LoadCache>,
 ) -> Result<(load::Discovered, load::Loaded), Error> {
     let started = Instant::now();
     let options = load::LoadOptions { max_file_size: config.check.max_file_size, json };
@@ -183,7 +206,7 @@ fn load_content(
             let paths: Vec<PathBuf> = paths.iter().map(|p| relative_to(p, cwd)).collect();
             let discovered = load::discover(&paths, &config.root)?;
             log_timing("discover", started);
-            let loaded = load::load_all(&discovered.files, &options, check);
+            let loaded = load::load_all(&discovered.files, &options, check, cache);
             Ok((discovered, loaded))
         }
         Content::Revision(rev) => {
@@ -195,6 +218,27 @@ fn load_content(
             Ok((discovered, load::load_tree(files, &options, check)))
         }
     }
+}
+
+/// The load cache in `dir`, refused inside the repository (a pull request could plant entries
+/// there that say a file is valid); `None`, and a slower run, when the folder cannot be made.
+fn open_cache(config: &Config, dir: &Path, threshold: i64) -> Result<Option<load::cache::LoadCache>, Error> {
+    let canonical = |path: &Path| std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let (root, mut inside) = (canonical(&config.root), canonical(dir));
+    // The folder may not exist yet: judge by its nearest existing parent.
+    let mut ancestor = dir.to_path_buf();
+    while !ancestor.exists() && ancestor.pop() {}
+    if !ancestor.as_os_str().is_empty() {
+        inside = canonical(&ancestor).join(dir.strip_prefix(&ancestor).unwrap_or(Path::new("")));
+    }
+    if inside.starts_with(&root) {
+        return Err(Error::Usage(format!(
+            "the cache folder {} is inside the repository ({}): a pull request could plant entries in it; keep it outside",
+            dir.display(),
+            root.display()
+        )));
+    }
+    Ok(load::cache::LoadCache::open(dir, threshold).ok())
 }
 
 /// Shows paths under the current folder relative to it, as a contributor typed them.

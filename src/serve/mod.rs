@@ -76,6 +76,14 @@ impl Workspace {
         Ok(Workspace { root, builds: std::sync::atomic::AtomicU64::new(0) })
     }
 
+    /// The folder of the load cache every build of this serve shares (`load::cache`); none
+    /// when the workspace is inside the repository, where no cache may be.
+    fn load_cache(&self, config: &Config) -> Option<PathBuf> {
+        let root = std::fs::canonicalize(&config.root).unwrap_or_else(|_| config.root.clone());
+        let workspace = std::fs::canonicalize(&self.root).unwrap_or_else(|_| self.root.clone());
+        (!workspace.starts_with(root)).then(|| self.root.join("load-cache"))
+    }
+
     /// A folder no build has used.
     fn fresh_folder(&self) -> PathBuf {
         let n = self.builds.fetch_add(1, std::sync::atomic::Ordering::Relaxed);

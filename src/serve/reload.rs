@@ -38,7 +38,7 @@ pub(super) fn build_snapshot(
     reused: Option<PathBuf>,
 ) -> Result<Option<Snapshot>, Error> {
     let folder = reused.unwrap_or_else(|| workspace.fresh_folder());
-    let built = build_into(config, audience, allow_errors, cwd, &folder);
+    let built = build_into(config, audience, allow_errors, cwd, &folder, workspace.load_cache(config));
     if !matches!(built, Ok(Some(_))) {
         let _ = std::fs::remove_dir_all(&folder);
     }
@@ -51,6 +51,7 @@ fn build_into(
     allow_errors: bool,
     cwd: &std::path::Path,
     folder: &std::path::Path,
+    load_cache: Option<PathBuf>,
 ) -> Result<Option<Snapshot>, Error> {
     let options = BuildOptions {
         audience: Some(audience.to_owned()),
@@ -63,6 +64,8 @@ fn build_into(
         history: true,
         // Its folders are under serve's own workspace, which nobody edits by hand.
         owned_output: true,
+        // A save reads and checks only the file saved.
+        load_cache,
     };
     // From the read of the content to the last file written: what a reader waits after a save.
     let started = std::time::Instant::now();

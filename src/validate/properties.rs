@@ -173,7 +173,7 @@ pub(crate) fn check_timestamp(c: &mut Checker, pointer: &str, name: &str, value:
 
 /// Properties that say when something was written or seen: a value after the build time is
 /// a mistake (a valid_until or stop_time in the future is not).
-const RECORDED_AT: &[&str] =
+pub(crate) const RECORDED_AT: &[&str] =
     &["created", "modified", "published", "first_seen", "last_seen", "first_observed", "last_observed"];
 
 /// Before 1970 (no CTI is that old; it is a zero or a typo), or a record time after the build.

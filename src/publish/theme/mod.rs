@@ -107,22 +107,14 @@ impl Theme {
     }
 }
 
-/// A hash of the templates and of the running program. A program that cannot read itself
-/// gets a fingerprint of its own (random), so no page rendered before is taken as its own.
+/// A hash of the templates and of the running program (`program::fingerprint`).
 fn fingerprint(sources: &BTreeMap<String, String>) -> [u8; 32] {
     let mut hasher = blake3::Hasher::new();
     for (name, text) in sources {
         hasher.update(&(name.len() as u64).to_le_bytes()).update(name.as_bytes());
         hasher.update(&(text.len() as u64).to_le_bytes()).update(text.as_bytes());
     }
-    match std::env::current_exe().and_then(std::fs::read) {
-        Ok(program) => hasher.update(&program),
-        Err(_) => {
-            let mut random = [0; 32];
-            let _ = getrandom::fill(&mut random);
-            hasher.update(&random)
-        }
-    };
+    hasher.update(crate::program::fingerprint());
     *hasher.finalize().as_bytes()
 }
 
