@@ -223,22 +223,18 @@ fn load_content(
 /// The load cache in `dir`, refused inside the repository (a pull request could plant entries
 /// there that say a file is valid); `None`, and a slower run, when the folder cannot be made.
 fn open_cache(config: &Config, dir: &Path, threshold: i64) -> Result<Option<load::cache::LoadCache>, Error> {
+    let Ok(cache) = load::cache::LoadCache::open(dir, threshold) else { return Ok(None) };
+    // Judged where the folder really is, once it exists (`..` and symlinks resolved).
     let canonical = |path: &Path| std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let (root, mut inside) = (canonical(&config.root), canonical(dir));
-    // The folder may not exist yet: judge by its nearest existing parent.
-    let mut ancestor = dir.to_path_buf();
-    while !ancestor.exists() && ancestor.pop() {}
-    if !ancestor.as_os_str().is_empty() {
-        inside = canonical(&ancestor).join(dir.strip_prefix(&ancestor).unwrap_or(Path::new("")));
-    }
-    if inside.starts_with(&root) {
+    let root = canonical(&config.root);
+    if canonical(dir).starts_with(&root) {
         return Err(Error::Usage(format!(
             "the cache folder {} is inside the repository ({}): a pull request could plant entries in it; keep it outside",
             dir.display(),
             root.display()
         )));
     }
-    Ok(load::cache::LoadCache::open(dir, threshold).ok())
+    Ok(Some(cache))
 }
 
 /// Shows paths under the current folder relative to it, as a contributor typed them.
