@@ -19,6 +19,7 @@
 
 mod audience;
 mod base64;
+mod bytes;
 pub mod cli;
 pub mod config;
 pub mod diag;

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock};
 
 use super::super::{LoadedFile, Source};
+use crate::bytes::ByteReader as In;
 use crate::diag::{Diagnostic, Location, Severity};
 use crate::stix::object::{property_name, type_name};
 use crate::stix::{Reference, SpecVersion, StixObject};
@@ -44,7 +45,7 @@ pub(super) fn decode(bytes: &[u8], source: &Source, threshold: i64) -> Option<Lo
     if blake3::hash(body).as_bytes()[..CHECKSUM] != *checksum {
         return None;
     }
-    let mut input = In { bytes: body, at: 0 };
+    let mut input = In::new(body);
     if input.take(MAGIC.len())? != MAGIC {
         return None;
     }
@@ -54,7 +55,7 @@ pub(super) fn decode(bytes: &[u8], source: &Source, threshold: i64) -> Option<Lo
     }
     let objects = (0..input.len()?).map(|_| take_object(&mut input, source)).collect::<Option<Vec<_>>>()?;
     let diagnostics = (0..input.len()?).map(|_| take_diagnostic(&mut input, source)).collect::<Option<Vec<_>>>()?;
-    (input.at == body.len()).then_some(LoadedFile { objects, diagnostics })
+    (input.left() == 0).then_some(LoadedFile { objects, diagnostics })
 }
 
 /// Whether what the checks found at build time `then` (plus tolerance) holds at `now`: the
@@ -265,35 +266,16 @@ impl Out {
     }
 }
 
-/// An entry being read: every read checks that the bytes are there.
-struct In<'a> {
-    bytes: &'a [u8],
-    at: usize,
+/// What an entry is read as, beyond `ByteReader`'s numbers: numbers of `Out::len`, texts and
+/// optional texts.
+trait EntryReads<'a> {
+    fn number(&mut self) -> Option<usize>;
+    fn len(&mut self) -> Option<usize>;
+    fn str(&mut self) -> Option<&'a str>;
+    fn optional(&mut self) -> Option<Option<&'a str>>;
 }
 
-impl<'a> In<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let taken = self.bytes.get(self.at..self.at.checked_add(n)?)?;
-        self.at += n;
-        Some(taken)
-    }
-
-    fn u8(&mut self) -> Option<u8> {
-        Some(self.take(1)?[0])
-    }
-
-    fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
-    }
-
-    fn i64(&mut self) -> Option<i64> {
-        Some(i64::from_le_bytes(self.take(8)?.try_into().ok()?))
-    }
-
-    fn u128(&mut self) -> Option<u128> {
-        Some(u128::from_le_bytes(self.take(16)?.try_into().ok()?))
-    }
-
+impl<'a> EntryReads<'a> for In<'a> {
     /// A number written by `Out::len`.
     fn number(&mut self) -> Option<usize> {
         let mut value: u64 = 0;
@@ -310,12 +292,12 @@ impl<'a> In<'a> {
     /// A length or count: never more than the bytes left, so a damaged entry cannot make a
     /// reader reserve more than the entry's size.
     fn len(&mut self) -> Option<usize> {
-        self.number().filter(|&n| n <= self.bytes.len() - self.at)
+        self.number().filter(|&n| n <= self.left())
     }
 
     fn str(&mut self) -> Option<&'a str> {
         let n = self.len()?;
-        std::str::from_utf8(self.take(n)?).ok()
+        self.utf8(n)
     }
 
     fn optional(&mut self) -> Option<Option<&'a str>> {

@@ -17,6 +17,7 @@ use rayon::prelude::*;
 
 use crate::audience::reads::{self, text, Digest, EntryDigests, Key, Kind, Read};
 use crate::audience::{Entry, View};
+use crate::bytes::ByteReader;
 use crate::error::Error;
 use crate::write::{Notes, Sink};
 
@@ -206,33 +207,22 @@ fn kind(code: u8) -> Option<Kind> {
     })
 }
 
-/// Reads the notes' bytes from `at`, each call the next item.
-struct Cursor<'b> {
-    bytes: &'b [u8],
-    at: usize,
+/// A text of the notes: its length in two bytes, then the text.
+trait NotesReads<'b> {
+    fn text(&mut self) -> Option<&'b str>;
 }
 
-impl<'b> Cursor<'b> {
-    fn take(&mut self, n: usize) -> Option<&'b [u8]> {
-        let taken = self.bytes.get(self.at..self.at.checked_add(n)?)?;
-        self.at += n;
-        Some(taken)
-    }
-
-    fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
-    }
-
+impl<'b> NotesReads<'b> for ByteReader<'b> {
     fn text(&mut self) -> Option<&'b str> {
-        let len = u16::from_le_bytes(self.take(2)?.try_into().ok()?);
-        std::str::from_utf8(self.take(len as usize)?).ok()
+        let len = self.u16()?;
+        self.utf8(len as usize)
     }
 }
 
 impl Previous {
     /// The notes in `bytes`, or None when they cannot be read whole (every page is then made).
     fn read(view: &View<'_>, bytes: Vec<u8>) -> Option<Previous> {
-        let mut cursor = Cursor { bytes: bytes.strip_prefix(HEADER)?, at: 0 };
+        let mut cursor = ByteReader::new(bytes.strip_prefix(HEADER)?);
         let count = cursor.u32()? as usize;
         let mut ids = Vec::with_capacity(count.min(1 << 24));
         for _ in 0..count {
@@ -240,15 +230,15 @@ impl Previous {
         }
         let keys: Vec<Key> = ids.par_iter().map(|id| reads::key_of(view, id, false)).collect();
         let mut pages = FxHashMap::default();
-        while cursor.at < cursor.bytes.len() {
-            let start = cursor.at;
+        while cursor.left() > 0 {
+            let start = cursor.at();
             // The page of an object the Store no longer holds is not made; its record is passed.
             if let Key::At(index) = keys.get(cursor.u32()? as usize)? {
                 pages.insert(index.0, start + HEADER.len());
             }
             cursor.take(16)?;
             for _ in 0..cursor.u32()? {
-                let code = cursor.take(1)?[0];
+                let code = cursor.u8()?;
                 if code & NAMED != 0 {
                     cursor.text()?;
                 } else {
@@ -261,12 +251,12 @@ impl Previous {
 
     /// The key and reads of the record at `at` (checked whole when the notes were read).
     fn record(&self, view: &View<'_>, at: usize) -> Option<([u8; 16], Vec<Read>)> {
-        let mut cursor = Cursor { bytes: &self.bytes, at: at + 4 };
+        let mut cursor = ByteReader::new(self.bytes.get(at + 4..)?);
         let key: [u8; 16] = cursor.take(16)?.try_into().ok()?;
         let count = cursor.u32()?;
         let mut reads = Vec::with_capacity(count as usize);
         for _ in 0..count {
-            let code = cursor.take(1)?[0];
+            let code = cursor.u8()?;
             let kind = kind(code & !NAMED)?;
             let key = if code & NAMED != 0 {
                 reads::key_of(view, cursor.text()?, kind == Kind::ExternalId)
@@ -298,11 +288,11 @@ mod tests {
 
     #[test]
     fn a_cursor_never_reads_past_the_end() {
-        let mut cursor = Cursor { bytes: &[3, 0, b'a', b'b'], at: 0 };
+        let mut cursor = ByteReader::new(&[3, 0, b'a', b'b']);
         assert_eq!(cursor.text(), None, "a text longer than what is left");
-        let mut cursor = Cursor { bytes: &[1, 0, 0], at: 0 };
+        let mut cursor = ByteReader::new(&[1, 0, 0]);
         assert_eq!(cursor.u32(), None);
-        let mut cursor = Cursor { bytes: &[2, 0, b'o', b'k', 7, 0, 0, 0], at: 0 };
+        let mut cursor = ByteReader::new(&[2, 0, b'o', b'k', 7, 0, 0, 0]);
         assert_eq!((cursor.text(), cursor.u32(), cursor.u32()), (Some("ok"), Some(7), None));
     }
 }
