@@ -158,7 +158,7 @@ fn load_and_check_keeping(
     let clock = validate::Clock { now: now.instant().0, tolerance_seconds: config.check.future_tolerance_seconds };
     let check = move |value: &serde_json::Value, version| validate::check_object_at(value, version, Some(clock));
     let cache = match cache {
-        Some(dir) => open_cache(config, &cwd.join(dir), clock.now.saturating_add(clock.tolerance_seconds))?,
+        Some(dir) => open_cache(config, &cwd.join(dir), clock.threshold())?,
         None => None,
     };
     let whole_content = matches!(content, Content::Files(paths) if paths.is_empty());
@@ -224,17 +224,22 @@ fn load_content(
 /// there that say a file is valid); `None`, and a slower run, when the folder cannot be made.
 fn open_cache(config: &Config, dir: &Path, threshold: i64) -> Result<Option<load::cache::LoadCache>, Error> {
     let Ok(cache) = load::cache::LoadCache::open(dir, threshold) else { return Ok(None) };
-    // Judged where the folder really is, once it exists (`..` and symlinks resolved).
-    let canonical = |path: &Path| std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let root = canonical(&config.root);
-    if canonical(dir).starts_with(&root) {
+    // Judged once the folder exists, so that `..` and symlinks are resolved.
+    if inside_repository(config, dir) {
         return Err(Error::Usage(format!(
             "the cache folder {} is inside the repository ({}): a pull request could plant entries in it; keep it outside",
             dir.display(),
-            root.display()
+            config.root.display()
         )));
     }
     Ok(Some(cache))
+}
+
+/// Whether the existing folder `dir` is inside the repository, where it really is (`..` and
+/// symlinks resolved).
+pub(crate) fn inside_repository(config: &Config, dir: &Path) -> bool {
+    let canonical = |path: &Path| std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    canonical(dir).starts_with(canonical(&config.root))
 }
 
 /// Shows paths under the current folder relative to it, as a contributor typed them.

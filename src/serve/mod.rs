@@ -79,9 +79,7 @@ impl Workspace {
     /// The folder of the load cache every build of this serve shares (`load::cache`); none
     /// when the workspace is inside the repository, where no cache may be.
     fn load_cache(&self, config: &Config) -> Option<PathBuf> {
-        let root = std::fs::canonicalize(&config.root).unwrap_or_else(|_| config.root.clone());
-        let workspace = std::fs::canonicalize(&self.root).unwrap_or_else(|_| self.root.clone());
-        (!workspace.starts_with(root)).then(|| self.root.join("load-cache"))
+        (!crate::pipeline::inside_repository(config, &self.root)).then(|| self.root.join("load-cache"))
     }
 
     /// A folder no build has used.

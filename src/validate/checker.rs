@@ -27,6 +27,13 @@ pub(crate) struct Clock {
     pub(crate) tolerance_seconds: i64,
 }
 
+impl Clock {
+    /// The latest record time that is not a warning: the build time plus the tolerance.
+    pub(crate) fn threshold(self) -> i64 {
+        self.now.saturating_add(self.tolerance_seconds)
+    }
+}
+
 impl<'a> Checker<'a> {
     pub(crate) fn new(version: SpecVersion, members: &'a Map<String, Value>) -> Checker<'a> {
         let type_name = members.get("type").and_then(Value::as_str).unwrap_or("");

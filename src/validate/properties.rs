@@ -190,7 +190,7 @@ fn judge_time(c: &mut Checker, pointer: &str, name: &str, text: &str, time: Time
         );
     }
     let Some(clock) = c.clock else { return };
-    if RECORDED_AT.contains(&name) && seconds > clock.now.saturating_add(clock.tolerance_seconds) {
+    if RECORDED_AT.contains(&name) && seconds > clock.threshold() {
         c.push(
             crate::diag::Finding::warning(
                 "timestamp-in-future",

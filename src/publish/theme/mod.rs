@@ -111,8 +111,8 @@ impl Theme {
 fn fingerprint(sources: &BTreeMap<String, String>) -> [u8; 32] {
     let mut hasher = blake3::Hasher::new();
     for (name, text) in sources {
-        hasher.update(&(name.len() as u64).to_le_bytes()).update(name.as_bytes());
-        hasher.update(&(text.len() as u64).to_le_bytes()).update(text.as_bytes());
+        crate::audience::reads::text(&mut hasher, name);
+        crate::audience::reads::text(&mut hasher, text);
     }
     hasher.update(crate::program::fingerprint());
     *hasher.finalize().as_bytes()
