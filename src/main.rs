@@ -10,7 +10,9 @@ use stixpress::config::Config;
 use stixpress::diag::{self, Format};
 
 // Rendering allocates many small strings on every core; glibc's allocator spends a fifth of
-// the build contending for its arenas.
+// the build contending for its arenas. The `system-allocator` feature leaves it out, for memory
+// profilers (heaptrack) that see only the system allocator's calls.
+#[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

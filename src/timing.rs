@@ -25,7 +25,39 @@ fn memory() -> String {
         line.split_whitespace().nth(1)?.parse::<u64>().ok()
     };
     match (field("VmRSS:"), field("VmHWM:")) {
-        (Some(rss), Some(peak)) => format!(" (memory {} MiB, peak {} MiB)", rss / 1024, peak / 1024),
+        (Some(rss), Some(peak)) => format!(" (memory {} MiB, peak {} MiB{})", rss / 1024, peak / 1024, heap()),
         _ => String::new(),
     }
+}
+
+/// With the system allocator (the `system-allocator` feature, glibc), the bytes allocated and
+/// not yet freed: what the program holds, without what an allocator keeps for later.
+#[cfg(all(feature = "system-allocator", target_os = "linux", target_env = "gnu"))]
+fn heap() -> String {
+    /// glibc's `struct mallinfo2` (every field a `size_t`).
+    #[repr(C)]
+    struct MallInfo2 {
+        arena: usize,
+        ordblks: usize,
+        smblks: usize,
+        hblks: usize,
+        hblkhd: usize,
+        usmblks: usize,
+        fsmblks: usize,
+        uordblks: usize,
+        fordblks: usize,
+        keepcost: usize,
+    }
+    extern "C" {
+        fn mallinfo2() -> MallInfo2;
+    }
+    // SAFETY: mallinfo2 takes no arguments and returns a plain struct of counters.
+    let info = unsafe { mallinfo2() };
+    // Allocations in the main arena and in other threads' arenas, plus those made with mmap.
+    format!(", heap {} MiB", (info.uordblks + info.hblkhd) / 1048576)
+}
+
+#[cfg(not(all(feature = "system-allocator", target_os = "linux", target_env = "gnu")))]
+fn heap() -> &'static str {
+    ""
 }
