@@ -24,7 +24,7 @@ use crate::stix::marking::Tlp;
 use crate::stix::observables::{self, Observable};
 use crate::stix::uuid::derived_uuid;
 use crate::stix::Timestamp;
-use crate::write::{pretty_json, Sink};
+use crate::write::{compact_json, Sink};
 
 pub(crate) const DIR: &str = "feeds/misp";
 
@@ -61,7 +61,7 @@ pub(crate) fn write(
                 .iter()
                 .map(|a| format!("{:x},{uuid}", Md5::digest(a["value"].as_str().unwrap_or_default().as_bytes())))
                 .collect();
-            sink.write(&format!("{DIR}/{uuid}.json"), pretty_json(&json!({ "Event": event })).as_bytes())?;
+            sink.write(&format!("{DIR}/{uuid}.json"), compact_json(&json!({ "Event": event })).as_bytes())?;
             Ok((uuid, manifest_entry(&event), hashes, dropped))
         })
         .collect::<Result<Vec<_>, Error>>()?;
@@ -76,7 +76,7 @@ pub(crate) fn write(
         manifest.insert(uuid, entry);
     }
     let events = manifest.len();
-    sink.write(&format!("{DIR}/manifest.json"), pretty_json(&Value::Object(manifest)).as_bytes())?;
+    sink.write(&format!("{DIR}/manifest.json"), compact_json(&Value::Object(manifest)).as_bytes())?;
     hashes.sort();
     let mut csv = hashes.join("\n");
     if !csv.is_empty() {

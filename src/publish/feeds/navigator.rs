@@ -17,7 +17,7 @@ use super::{shortened, strings, FeedFile};
 use crate::audience::{Entry, View};
 use crate::config::Site;
 use crate::error::Error;
-use crate::write::{pretty_json, Sink};
+use crate::write::{compact_json, Sink};
 
 pub(crate) const DIR: &str = "feeds/navigator";
 
@@ -93,7 +93,7 @@ pub(crate) fn write(view: &View<'_>, site: &Site, sink: &dyn Sink) -> Result<Lay
         .filter_map(|(entry, found)| Some((entry, found, main_domain(found, &list)?)))
         .map(|(entry, found, domain)| {
             let layer = entity_layer(view, site, *entry, found, &list, domain);
-            sink.write(&format!("{DIR}/{}.json", entry.id()), pretty_json(&layer).as_bytes())?;
+            sink.write(&format!("{DIR}/{}.json", entry.id()), compact_json(&layer).as_bytes())?;
             Ok(entry.id().to_owned())
         })
         .collect::<Result<HashSet<String>, Error>>()?;
@@ -111,7 +111,7 @@ pub(crate) fn write(view: &View<'_>, site: &Site, sink: &dyn Sink) -> Result<Lay
             continue;
         }
         let path = format!("{DIR}/{domain}.json");
-        sink.write(&path, pretty_json(&heat_layer(view, site, domain, &scored, &list)).as_bytes())?;
+        sink.write(&path, compact_json(&heat_layer(view, site, domain, &scored, &list)).as_bytes())?;
         let description = "every technique in this domain, scored by how many objects here use it";
         layers.files.push(FeedFile::new(path.clone(), description, scored.len()));
         layers.matrices.insert((*kill_chain).to_owned(), path);

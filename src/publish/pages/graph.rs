@@ -27,9 +27,15 @@ pub(crate) struct Neighbour {
 /// relationship table beside it does not.
 const MIN_NEIGHBOURS: usize = 2;
 
+/// A relationship or sighting is drawn only with more than its two ends: the drawing of one
+/// line through it between them says what its Source and Target fields say (and was a sixth
+/// of the bytes of every relationship page).
+const MIN_NEIGHBOURS_OF_RELATIONSHIPS: usize = 3;
+
 /// The SVG, or `None` when the object has too few neighbours for a drawing to add anything.
 pub(crate) fn draw(center: &Link, neighbours: &[Neighbour]) -> Option<String> {
-    if neighbours.len() < MIN_NEIGHBOURS {
+    let least = if center.category == "relationship" { MIN_NEIGHBOURS_OF_RELATIONSHIPS } else { MIN_NEIGHBOURS };
+    if neighbours.len() < least {
         return None;
     }
     let shown = &neighbours[..neighbours.len().min(MAX_NEIGHBOURS)];
@@ -49,9 +55,13 @@ pub(crate) fn draw(center: &Link, neighbours: &[Neighbour]) -> Option<String> {
         .collect();
     // Whole pixels: nothing finer shows, and integers keep the page small. Colours, strokes and
     // type sizes come from the theme's CSS (`.graph …`), once per site instead of once per node.
+    // The edges are one path (a move to the centre and a line out per neighbour): a line
+    // element each was a fifth of the drawing.
+    svg.push_str(r#"<path class="edges" d=""#);
     for (x, y) in &positions {
-        let _ = write!(svg, r#"<line x1="{cx}" y1="{cy}" x2="{x:.0}" y2="{y:.0}"/>"#);
+        let _ = write!(svg, "M{cx} {cy} {x:.0} {y:.0}");
     }
+    svg.push_str(r#""/>"#);
     for ((x, y), neighbour) in positions.iter().zip(shown) {
         let side = (x - cx) / RADIUS_X;
         let place = if side > 0.2 {
@@ -65,7 +75,9 @@ pub(crate) fn draw(center: &Link, neighbours: &[Neighbour]) -> Option<String> {
         };
         node(&mut svg, &neighbour.link, *x, *y, 7.0, place, Some(&neighbour.via));
     }
-    node(&mut svg, center, cx, cy, 12.0, Place::Below, None);
+    // The centre is the page itself: no link to where the reader already is.
+    let center = Link { href: None, ..center.clone() };
+    node(&mut svg, &center, cx, cy, 12.0, Place::Below, None);
     if neighbours.len() > shown.len() {
         let _ = write!(
             svg,
@@ -149,5 +161,25 @@ mod tests {
         assert!(draw(&link("alone"), &[]).is_none());
         let one = [Neighbour { link: link("other"), via: "uses".into() }];
         assert!(draw(&link("pair"), &one).is_none());
+    }
+
+    #[test]
+    fn a_relationship_is_drawn_only_with_more_than_its_two_ends() {
+        let relationship = Link { category: "relationship", ..link("uses") };
+        let neighbour = |name: &str, via: &str| Neighbour { link: link(name), via: via.into() };
+        let mut around = vec![neighbour("source", "source"), neighbour("target", "target")];
+        assert!(draw(&relationship, &around).is_none());
+        assert!(draw(&link("malware"), &around).is_some());
+        around.push(neighbour("report", "object refs"));
+        assert!(draw(&relationship, &around).is_some());
+    }
+
+    #[test]
+    fn the_centre_is_not_a_link_and_the_edges_are_one_path() {
+        let three = ["a", "b", "c"].map(|name| Neighbour { link: link(name), via: "uses".into() });
+        let svg = draw(&link("center"), &three).unwrap();
+        assert_eq!(svg.matches("<a href=").count(), 3, "{svg}");
+        assert_eq!(svg.matches("<path ").count(), 1);
+        assert_eq!(svg.matches("M360 210 ").count(), 3);
     }
 }

@@ -95,17 +95,21 @@ pub(crate) fn type_plural(object_type: &str) -> String {
     format!("{label}s")
 }
 
-/// The page's HTML with every link to a folder of this site naming the folder's `index.html`:
-/// a relative `href` or form `action` whose path ends with `/` (`../../objects/<id>/`,
-/// `./#section`, `search/?q=x`). A browser that opened the site from disk (`file://`) shows a
-/// folder's listing, not its `index.html`; every web server serves both. Absolute URLs
-/// (`https://…`, `/x/`, `//host/`) and links to files are left alone.
-pub(crate) fn naming_index_files(html: String) -> String {
+/// The HTML of the page at `page` (its path in the output, `objects/<id>/index.html`) with its
+/// links between pages finished: each relative `href` or form `action` takes the shortest way
+/// from the page's folder (`../../objects/<id>/` from another object's page is `../<id>/`:
+/// links are a tenth of an object page), and one whose path ends with `/` names the folder's
+/// `index.html` (`./#section`, `search/?q=x`). A browser that opened the site from disk
+/// (`file://`) shows a folder's listing, not its `index.html`; every web server serves both.
+/// Absolute URLs (`https://…`, `/x/`, `//host/`) are left alone.
+pub(crate) fn finish_links(html: String, page: &str) -> String {
     const INDEX: &str = "index.html";
-    let mut out: Option<String> = None;
-    let mut copied = 0;
     const HREF: &str = " href=\"";
     const ACTION: &str = " action=\"";
+    let folder: Vec<&str> =
+        page.split('/').collect::<Vec<_>>().split_last().map_or(Vec::new(), |(_, dirs)| dirs.to_vec());
+    let mut out: Option<String> = None;
+    let mut copied = 0;
     let bytes = html.as_bytes();
     let mut attributes: Vec<usize> = memchr::memmem::find_iter(bytes, HREF)
         .map(|at| at + HREF.len())
@@ -115,11 +119,23 @@ pub(crate) fn naming_index_files(html: String) -> String {
     for value_start in attributes {
         let Some(length) = memchr::memchr(b'"', &bytes[value_start..]) else { continue };
         let value = &html[value_start..value_start + length];
-        let Some(insert_at) = folder_path_end(value) else { continue };
+        let shorter = shortest_from(&folder, value);
+        let value = shorter.as_deref().unwrap_or(value);
+        let insert_at = folder_path_end(value);
+        if shorter.is_none() && insert_at.is_none() {
+            continue;
+        }
         let out = out.get_or_insert_with(|| String::with_capacity(html.len() + html.len() / 32));
-        out.push_str(&html[copied..value_start + insert_at]);
-        out.push_str(INDEX);
-        copied = value_start + insert_at;
+        out.push_str(&html[copied..value_start]);
+        match insert_at {
+            Some(at) => {
+                out.push_str(&value[..at]);
+                out.push_str(INDEX);
+                out.push_str(&value[at..]);
+            }
+            None => out.push_str(value),
+        }
+        copied = value_start + length;
     }
     match out {
         Some(mut out) => {
@@ -128,6 +144,39 @@ pub(crate) fn naming_index_files(html: String) -> String {
         }
         None => html,
     }
+}
+
+/// A relative link that climbs out of `folder` (`../../objects/x/`) and back into part of it,
+/// written from `folder` without the detour (`../x/` from `objects/<id>/`); None when it is
+/// already the shortest, is not relative, or climbs above the site's root.
+fn shortest_from(folder: &[&str], value: &str) -> Option<String> {
+    let mut rest = value;
+    let mut up = 0;
+    while let Some(after) = rest.strip_prefix("../") {
+        rest = after;
+        up += 1;
+    }
+    if up == 0 || up > folder.len() || rest.starts_with('/') {
+        return None;
+    }
+    // The folders the link names after climbing, before its last part (a file, or nothing).
+    let path_end = rest.find(['?', '#']).unwrap_or(rest.len());
+    let named: Vec<&str> = rest[..path_end].split('/').collect();
+    let named_folders = &named[..named.len() - 1];
+    let base = &folder[..folder.len() - up];
+    let shared = folder[base.len()..].iter().zip(named_folders).take_while(|(a, b)| a == b).count();
+    if shared == 0 {
+        return None;
+    }
+    let climbs = folder.len() - base.len() - shared;
+    let below = named[shared..].join("/");
+    let mut shorter = "../".repeat(climbs);
+    shorter.push_str(&below);
+    shorter.push_str(&rest[path_end..]);
+    if shorter.is_empty() || shorter.starts_with(['?', '#']) {
+        shorter.insert_str(0, "./");
+    }
+    Some(shorter)
 }
 
 /// Where `index.html` goes in a link: after the path's final `/` when the link is relative
@@ -255,8 +304,30 @@ mod tests {
 <form action="../search/index.html" method="get"></form><a href="https://example.com/a/">e</a> <a href="/abs/">a</a>
 <a href="//host/x/">h</a> <a href="feeds/x.csv">f</a> <a href="#main">m</a> <a href="search/index.html?q=a/">s</a>
 <link rel="stylesheet" href="../assets/style.css"><p>href="x/" in text</p>"##;
-        assert_eq!(naming_index_files(page.to_owned()), expected);
-        assert_eq!(naming_index_files("<a href=\"x/".to_owned()), "<a href=\"x/");
+        assert_eq!(finish_links(page.to_owned(), "a/index.html"), expected);
+        assert_eq!(finish_links("<a href=\"x/".to_owned(), "index.html"), "<a href=\"x/");
+    }
+
+    #[test]
+    fn links_take_the_shortest_way_from_the_page() {
+        let from_object = |href: &str| {
+            let html = format!(r#"<a href="{href}">x</a>"#);
+            let out = finish_links(html, "objects/indicator--1/index.html");
+            out.strip_prefix(r#"<a href=""#).and_then(|o| o.strip_suffix(r#"">x</a>"#)).unwrap().to_owned()
+        };
+        assert_eq!(from_object("../../objects/x--1/"), "../x--1/index.html");
+        assert_eq!(from_object("../../objects/x--1/#graph"), "../x--1/index.html#graph");
+        assert_eq!(from_object("../../objects/indicator--1/"), "./index.html");
+        assert_eq!(from_object("../../objects/indicator--1/#top"), "./index.html#top");
+        assert_eq!(from_object("../../taxii2/api/objects/x--1/index.json"), "../../taxii2/api/objects/x--1/index.json");
+        assert_eq!(from_object("../../index.html"), "../../index.html");
+        assert_eq!(from_object("../../"), "../../index.html");
+        assert_eq!(from_object("../../../x/"), "../../../x/index.html");
+        assert_eq!(from_object("../x--2/"), "../x--2/index.html");
+        assert_eq!(from_object("../..//x/"), "../..//x/index.html");
+        assert_eq!(from_object("https://example.com/../../objects/"), "https://example.com/../../objects/");
+        let from_list = finish_links(r#"<a href="../../types/malware/">m</a>"#.to_owned(), "types/tool/index.html");
+        assert_eq!(from_list, r#"<a href="../malware/index.html">m</a>"#);
     }
 
     #[test]

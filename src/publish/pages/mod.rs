@@ -1,7 +1,7 @@
 //! The website: an entity page per object, list pages per type, the home page, Markdown pages
 //! and the theme's assets. Pages are rendered in parallel and streamed to the sink one by one;
 //! none is kept after it is written. Links between pages name `index.html`
-//! (`links::naming_index_files`), so the site also browses from disk.
+//! (`links::finish_links`), so the site also browses from disk.
 
 mod charts;
 mod citations;
@@ -184,7 +184,7 @@ pub(crate) fn render_content_pages(
         }
         let path = format!("{}/index.html", content_page.slug);
         let html = publication.theme.render("page.html", &context! { site, page => content_page }, &path)?;
-        sink.write_owned(&path, links::naming_index_files(html).into_bytes())?;
+        sink.write_owned(&path, links::finish_links(html, &path).into_bytes())?;
         tick();
         written += 1;
     }
@@ -201,7 +201,7 @@ fn write_page(theme: &Theme, sink: &dyn Sink, template: &str, path: &str, contex
     serde_json::to_writer(&mut inputs, &context).map_err(|e| Error::Usage(format!("page {path}: {e}")))?;
     let render = |_: &[u8]| {
         let html = theme.render(template, &context, path)?;
-        Ok(links::naming_index_files(html).into_bytes())
+        Ok(links::finish_links(html, path).into_bytes())
     };
     sink.write_derived(path, &inputs, &render)
 }
@@ -248,7 +248,7 @@ fn object_pages(
         let context =
             context! { site => site.clone(), o => Value::from_serialize(page), current_type => entry.object_type() };
         let html = theme.render("object.html", &context, &format!("object {}", entry.id()))?;
-        Ok(links::naming_index_files(html).into_bytes())
+        Ok(links::finish_links(html, &format!("objects/{}/index.html", entry.id())).into_bytes())
     };
     // A page whose reads answer as they did is the page in the folder, and is not made again
     // (making its context is most of a rebuild's time on pages); the others are made while
