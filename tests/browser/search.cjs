@@ -41,7 +41,7 @@ async function axe(page, what) {
   const results = [];
   for (const [i, c] of cases.entries()) {
     await page.goto(site, { waitUntil: "load" });
-    const box = page.locator("#site-search-q");
+    const box = page.locator("form.site-search input[name=q]");
     await box.click();
     await box.pressSequentially(c.query, { delay: 15 });
     const first = page.locator("#site-search-options [role=option]").first();
@@ -72,7 +72,7 @@ async function axe(page, what) {
   await page.screenshot({ path: path.join(shots, "search-results-page.png"), fullPage: false });
   await axe(page, "results page");
   await page.goto(site, { waitUntil: "load" });
-  await page.locator("#site-search-q").click();
+  await page.locator("form.site-search input[name=q]").click();
   await page.keyboard.type(cases[0].query, { delay: 15 });
   await page.waitForSelector("#site-search-options [role=option]");
   await page.keyboard.press("ArrowDown");
@@ -83,7 +83,7 @@ async function axe(page, what) {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   const small = await phone.newPage();
   await small.goto(site, { waitUntil: "load" });
-  await small.locator("#site-search-q").fill(cases[0].query);
+  await small.locator("form.site-search input[name=q]").fill(cases[0].query);
   await small.waitForSelector("#site-search-options [role=option]").catch(() => problems.push("phone: no suggestions"));
   await small.screenshot({ path: path.join(shots, "search-phone.png") });
   await browser.close();
