@@ -73,11 +73,11 @@ pub(crate) fn draw(center: &Link, neighbours: &[Neighbour]) -> Option<String> {
         } else {
             Place::Below
         };
-        node(&mut svg, &neighbour.link, *x, *y, 7.0, place, Some(&neighbour.via));
+        let at = Node { x: *x, y: *y, radius: 7.0, place };
+        node(&mut svg, &neighbour.link, neighbour.link.href.as_deref(), at, Some(&neighbour.via));
     }
     // The centre is the page itself: no link to where the reader already is.
-    let center = Link { href: None, ..center.clone() };
-    node(&mut svg, &center, cx, cy, 12.0, Place::Below, None);
+    node(&mut svg, center, None, Node { x: cx, y: cy, radius: 12.0, place: Place::Below }, None);
     if neighbours.len() > shown.len() {
         let _ = write!(
             svg,
@@ -101,10 +101,21 @@ enum Place {
     Below,
 }
 
-fn node(svg: &mut String, link: &Link, x: f64, y: f64, radius: f64, place: Place, via: Option<&str>) {
+/// Where a node is drawn: its dot's centre and radius, and where its labels go.
+#[derive(Clone, Copy)]
+struct Node {
+    x: f64,
+    y: f64,
+    radius: f64,
+    place: Place,
+}
+
+/// The node of `link`, a link to `href` when given.
+fn node(svg: &mut String, link: &Link, href: Option<&str>, at: Node, via: Option<&str>) {
+    let Node { x, y, radius, place } = at;
     let label = escape(&cut(&link.name));
     let title = escape(&format!("{}: {}", link.type_label, link.name));
-    let open = link.href.as_deref().map(|href| format!(r#"<a href="{}">"#, escape(href)));
+    let open = href.map(|href| format!(r#"<a href="{}">"#, escape(href)));
     // (anchor class: start, end, middle; x; name's baseline; via's baseline)
     let (anchor, tx, name_y, via_y) = match place {
         Place::Right => ("s", x + radius + 5.0, y + 4.0, y + 17.0),

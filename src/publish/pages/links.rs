@@ -106,8 +106,7 @@ pub(crate) fn finish_links(html: String, page: &str) -> String {
     const INDEX: &str = "index.html";
     const HREF: &str = " href=\"";
     const ACTION: &str = " action=\"";
-    let folder: Vec<&str> =
-        page.split('/').collect::<Vec<_>>().split_last().map_or(Vec::new(), |(_, dirs)| dirs.to_vec());
+    let folder: Vec<&str> = page.rsplit_once('/').map_or(Vec::new(), |(dir, _)| dir.split('/').collect());
     let mut out: Option<String> = None;
     let mut copied = 0;
     let bytes = html.as_bytes();
