@@ -16,7 +16,28 @@ use stixpress::diag::{self, Format};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc keeps freed memory for a second before it gives it back to the system (its
+/// `purge_delay`); a build frees and allocates hundreds of megabytes stage after stage, so a
+/// quarter of the peak was memory already freed. After 10 ms, the peak at 250,000 objects falls
+/// from 794 MB to 757 MB for no CPU time we could measure. `MIMALLOC_PURGE_DELAY` still wins.
+#[cfg(not(feature = "system-allocator"))]
+fn give_freed_memory_back_sooner() {
+    // `mi_option_purge_delay` in mimalloc.h's `mi_option_e`, the same in mimalloc 2 and 3.
+    const PURGE_DELAY: std::ffi::c_int = 15;
+    const MILLISECONDS: std::ffi::c_long = 10;
+    extern "C" {
+        fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+    }
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: mimalloc's options are atomics it reads on every purge; setting one is
+        // allowed at any time, from any thread.
+        unsafe { mi_option_set(PURGE_DELAY, MILLISECONDS) }
+    }
+}
+
 fn main() -> ExitCode {
+    #[cfg(not(feature = "system-allocator"))]
+    give_freed_memory_back_sooner();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
