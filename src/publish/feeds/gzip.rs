@@ -133,10 +133,20 @@ impl<'s> Gzip<'s> {
         self.cuts.max * rayon::current_num_threads().max(2)
     }
 
-    pub(crate) fn write(&mut self, piece: &[u8]) -> Result<(), Error> {
-        self.pending.extend_from_slice(piece);
-        if self.pending.len() >= self.batch() {
-            self.flush(false)?;
+    /// Takes `piece` a batch at a time, so `pending` never outgrows one batch: its buffer is
+    /// made once at that size, not doubled past it (a piece may be megabytes of objects).
+    pub(crate) fn write(&mut self, mut piece: &[u8]) -> Result<(), Error> {
+        let batch = self.batch();
+        if self.pending.capacity() < batch {
+            self.pending.reserve_exact(batch - self.pending.len());
+        }
+        while !piece.is_empty() {
+            let (now, later) = piece.split_at(piece.len().min(batch - self.pending.len()));
+            self.pending.extend_from_slice(now);
+            piece = later;
+            if self.pending.len() == batch {
+                self.flush(false)?;
+            }
         }
         Ok(())
     }
