@@ -25,8 +25,9 @@ pub(crate) type Instant = (i64, u32);
 pub(crate) struct Record<'s> {
     /// Position of its object in `TaxiiIndex::objects`.
     pub(crate) object: u32,
-    /// The version as TAXII names it: `modified`, else `created`, else `date_added`.
-    pub(crate) version: Box<str>,
+    /// The version as TAXII names it: `modified`, else `created`, else `date_added` (borrowed
+    /// from the object when it is written that way already).
+    pub(crate) version: Cow<'s, str>,
     pub(crate) version_time: Instant,
     pub(crate) date_added: Timestamp,
     /// The oldest and the newest version this audience may see.
@@ -40,9 +41,10 @@ pub(crate) struct Record<'s> {
     pub(crate) json: Cow<'s, str>,
 }
 
-pub(crate) struct ObjectRecords {
-    pub(crate) id: Box<str>,
-    pub(crate) object_type: Box<str>,
+/// Borrowed from the Store while a build writes; `serve` owns them (`TaxiiIndex::detached`).
+pub(crate) struct ObjectRecords<'s> {
+    pub(crate) id: Cow<'s, str>,
+    pub(crate) object_type: Cow<'s, str>,
     /// Its records, in `date_added` order.
     pub(crate) records: Vec<u32>,
 }
@@ -61,8 +63,8 @@ pub(crate) struct TaxiiIndex<'s> {
     /// Sorted by `date_added`, then id, then version: a record's position is its place in
     /// every listing, and serves as the `next` token.
     pub(crate) records: Vec<Record<'s>>,
-    pub(crate) objects: Vec<ObjectRecords>,
-    by_id: HashMap<Box<str>, u32>,
+    /// Ordered by id.
+    pub(crate) objects: Vec<ObjectRecords<'s>>,
     pub(crate) collections: Vec<CollectionRecords>,
 }
 
@@ -106,9 +108,9 @@ impl<'s> TaxiiIndex<'s> {
                     .or_else(|| version.version_time())
                     .or_else(|| file_times.get(version.file.as_path()).copied())
                     .unwrap_or(EPOCH);
-                let (version_text, version_time): (Box<str>, Instant) = match version.version_time() {
+                let (version_text, version_time): (Cow<str>, Instant) = match version.version_time() {
                     // The published `modified`: a 2.0 one gains millisecond digits (same instant).
-                    Some(time) => (millis(version.version_key()).into(), time.instant()),
+                    Some(time) => (millis(version.version_key()), time.instant()),
                     None => (date_added.to_millis_text().into(), date_added.instant()),
                 };
                 let record = Record {
@@ -126,17 +128,26 @@ impl<'s> TaxiiIndex<'s> {
             })
             .collect();
         records.par_sort_unstable_by(|a, b| sort_key(a).cmp(&sort_key(b)));
-        let mut objects: Vec<ObjectRecords> = Vec::new();
-        let mut by_id: HashMap<Box<str>, u32> = HashMap::with_capacity(view.len());
+        // The objects in id order, so that one is found by its id without a map of copies.
+        let mut first_records: Vec<u32> = (0..records.len() as u32).collect();
+        first_records.par_sort_by_key(|&i| records[i as usize].id);
+        first_records.dedup_by_key(|i| records[*i as usize].id);
+        let mut objects: Vec<ObjectRecords<'s>> = first_records
+            .iter()
+            .map(|&i| {
+                let u = &records[i as usize];
+                ObjectRecords {
+                    id: Cow::Borrowed(u.id),
+                    object_type: Cow::Borrowed(u.object_type),
+                    records: Vec::new(),
+                }
+            })
+            .collect();
         let mut holds: Vec<Vec<bool>> = vec![Vec::with_capacity(records.len()); collections.len()];
         for (position, unsorted) in records.iter_mut().enumerate() {
-            let object = *by_id.entry(unsorted.id.into()).or_insert_with(|| {
-                let (id, object_type) = (unsorted.id.into(), unsorted.object_type.into());
-                objects.push(ObjectRecords { id, object_type, records: Vec::new() });
-                (objects.len() - 1) as u32
-            });
-            unsorted.record.object = object;
-            objects[object as usize].records.push(position as u32);
+            let object = objects.binary_search_by(|o| (*o.id).cmp(unsorted.id)).expect("every id has its object");
+            unsorted.record.object = object as u32;
+            objects[object].records.push(position as u32);
             for (collection, &held) in holds.iter_mut().zip(&unsorted.held) {
                 collection.push(held);
             }
@@ -150,16 +161,16 @@ impl<'s> TaxiiIndex<'s> {
                 let mut by_type: HashMap<Box<str>, Vec<u32>> = HashMap::new();
                 for &i in &held {
                     let object_type = &objects[records[i as usize].object as usize].object_type;
-                    by_type.entry(object_type.clone()).or_default().push(i);
+                    by_type.entry((**object_type).into()).or_default().push(i);
                 }
                 CollectionRecords { info: info.clone(), records: held, by_type, holds }
             })
             .collect();
-        TaxiiIndex { records, objects, by_id, collections }
+        TaxiiIndex { records, objects, collections }
     }
 
-    pub(crate) fn object(&self, id: &str) -> Option<&ObjectRecords> {
-        self.by_id.get(id).map(|&i| &self.objects[i as usize])
+    pub(crate) fn object(&self, id: &str) -> Option<&ObjectRecords<'s>> {
+        self.objects.binary_search_by(|o| (*o.id).cmp(id)).ok().map(|i| &self.objects[i])
     }
 
     pub(crate) fn collection(&self, id: &str) -> Option<&CollectionRecords> {
@@ -172,9 +183,15 @@ impl<'s> TaxiiIndex<'s> {
 
     /// The same index owning all its JSON, to outlive the Store (`serve` keeps it).
     pub(crate) fn detached(self) -> TaxiiIndex<'static> {
-        let TaxiiIndex { records, objects, by_id, collections } = self;
-        let records = records.into_iter().map(|r| Record { json: Cow::Owned(r.json.into_owned()), ..r }).collect();
-        TaxiiIndex { records, objects, by_id, collections }
+        let TaxiiIndex { records, objects, collections } = self;
+        let owned = |text: Cow<str>| Cow::Owned(text.into_owned());
+        let records =
+            records.into_iter().map(|r| Record { json: owned(r.json), version: owned(r.version), ..r }).collect();
+        let objects = objects
+            .into_iter()
+            .map(|o| ObjectRecords { id: owned(o.id), object_type: owned(o.object_type), records: o.records })
+            .collect();
+        TaxiiIndex { records, objects, collections }
     }
 }
 
