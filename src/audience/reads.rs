@@ -129,7 +129,7 @@ impl EntryDigests {
             text(&mut hasher, object.spec_version.as_str());
             text(&mut hasher, &object.file.to_string_lossy());
             hasher.update(&(object.offset as u64).to_le_bytes());
-            text(&mut hasher, &object.pointer);
+            text(&mut hasher, &object.pointer());
             hasher.update(&[u8::from(object.invalid)]);
             text(&mut hasher, entry.display_name());
             finish(&hasher)

@@ -50,7 +50,7 @@ fn held_differently(object: &StixObject) -> Diagnostic {
         ),
     )
     .in_file(object.file.as_path())
-    .with_pointer(object.pointer.clone())
+    .with_pointer(object.pointer())
     .for_object(Some(&object.id))
     .with_help("a publisher changing an object must give it a new `modified`; ask the source which copy is right")
 }

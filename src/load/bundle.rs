@@ -96,10 +96,7 @@ fn elements_of(
     if elements.is_empty() {
         diagnostics.push(file_warning(source, "empty-bundle", objects_at(), "`objects` is empty".into()));
     }
-    let parse_one = |(index, raw): (usize, &&RawValue)| {
-        let pointer = format!("/objects/{index}");
-        parse_object(source, raw, pointer, envelope, check)
-    };
+    let parse_one = |(index, raw): (usize, &&RawValue)| parse_object(source, raw, Some(index as u32), envelope, check);
     let results: Vec<LoadedFile> = if elements.len() > PARALLEL_OBJECTS {
         elements.par_iter().enumerate().map(parse_one).collect()
     } else {
@@ -136,7 +133,7 @@ fn lone_object(source: &Source, type_name: Option<String>, check: &ObjectCheck) 
         Ok(raw) => raw,
         Err(err) => return only(json_error(source, &err, 0)),
     };
-    let mut loaded = parse_object(source, raw, String::new(), Envelope::Lone, check);
+    let mut loaded = parse_object(source, raw, None, Envelope::Lone, check);
     let start = offset_of(source, raw);
     loaded.diagnostics.insert(
         0,
@@ -215,11 +212,12 @@ enum Envelope {
 fn parse_object(
     source: &Source,
     raw: &RawValue,
-    pointer: String,
+    member: Option<u32>,
     envelope: Envelope,
     check: &ObjectCheck,
 ) -> LoadedFile {
     let start = offset_of(source, raw);
+    let pointer = member.map(|i| format!("/objects/{i}")).unwrap_or_default();
     let value = match parse_strict(raw.get()) {
         Ok(value) => value,
         Err(err) => return only(json_error(source, &err, start).with_pointer(pointer)),
@@ -246,7 +244,7 @@ fn parse_object(
         .into_iter()
         .map(|finding| place(source, &locator, start, &pointer, object_id.as_deref(), finding))
         .collect();
-    let objects = to_record(&value, version, source, (start, raw.get()), pointer, invalid).into_iter().collect();
+    let objects = to_record(&value, version, source, (start, raw.get()), member, invalid).into_iter().collect();
     LoadedFile { objects, diagnostics }
 }
 
@@ -279,7 +277,7 @@ fn to_record(
     version: SpecVersion,
     source: &Source,
     (offset, raw): (usize, &str),
-    pointer: String,
+    member: Option<u32>,
     invalid: bool,
 ) -> Option<StixObject> {
     let members = value.as_object()?;
@@ -307,7 +305,7 @@ fn to_record(
         relationship_type: str_of("relationship_type"),
         file: source.path.clone(),
         offset,
-        pointer,
+        member,
         id,
         object_type: crate::stix::object::type_name(object_type),
     })

@@ -106,8 +106,9 @@ pub struct StixObject {
     /// Byte offset of the object's `{` in its file (line and column are worked out only when a
     /// diagnostic needs them: counting characters on a minified megabyte line is not free).
     pub offset: usize,
-    /// JSON pointer of the object inside its file (`/objects/3`, or `` for a lone object).
-    pub pointer: String,
+    /// Its place in its bundle's `objects`; none when its file holds it alone. (A number, not
+    /// its JSON pointer: that is made when a diagnostic needs it, see `pointer`.)
+    pub member: Option<u32>,
 }
 
 /// The property of an edge from an object to one it names outside its references (in prose,
@@ -115,6 +116,11 @@ pub struct StixObject {
 pub const MENTIONS: &str = "mentions";
 
 impl StixObject {
+    /// JSON pointer of the object inside its file (`/objects/3`, or `` for a lone object).
+    pub fn pointer(&self) -> String {
+        self.member.map(|i| format!("/objects/{i}")).unwrap_or_default()
+    }
+
     /// What to show for an object: its label, else its id.
     pub fn display_name(&self) -> &str {
         self.label.as_deref().unwrap_or(&self.id)

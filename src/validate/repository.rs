@@ -141,7 +141,7 @@ fn conflicting_copies<'a>(index: &VersionIndex<'a>, found: &mut Vec<Anchored<'a>
                     object.id,
                     object.version_key(),
                     first.file.display(),
-                    if first.pointer.is_empty() { "/" } else { &first.pointer },
+                    if first.member.is_none() { "/".to_owned() } else { first.pointer() },
                 );
                 let diagnostic = Diagnostic::error("conflicting-versions", message).with_help(
                     "a changed object needs a new `modified` timestamp; otherwise make both copies identical",
@@ -264,7 +264,7 @@ fn resolve(mut found: Vec<Anchored>) -> Vec<Diagnostic> {
             .diagnostic
             .in_file(path.as_path())
             .for_object(Some(&item.object.id))
-            .with_pointer(format!("{}{}", item.object.pointer, item.pointer));
+            .with_pointer(format!("{}{}", item.object.pointer(), item.pointer));
         if let Some((_, Some(source))) = &source {
             // One locator per object: it remembers the object's containers, so a million
             // references from one object cost one pass over it.

@@ -99,7 +99,7 @@ fn put_object(out: &mut Out, object: &StixObject, source: &Source) -> Option<()>
     out.len(object.raw.len());
     out.len(object.named.len());
     object.named.iter().for_each(|uuid| out.0.extend_from_slice(&uuid.to_le_bytes()));
-    out.str(&object.pointer);
+    out.str(&object.pointer());
     Some(())
 }
 
@@ -123,7 +123,10 @@ fn take_object(input: &mut In, source: &Source) -> Option<StixObject> {
     let (offset, length) = (input.number()?, input.number()?);
     let raw = source.text.get(offset..offset.checked_add(length)?)?;
     let named = (0..input.len()?).map(|_| input.u128()).collect::<Option<Box<[_]>>>()?;
-    let pointer = input.str()?.to_owned();
+    let member = match input.str()? {
+        "" => None,
+        pointer => Some(pointer.strip_prefix("/objects/")?.parse().ok()?),
+    };
     Some(StixObject {
         id,
         object_type,
@@ -144,7 +147,7 @@ fn take_object(input: &mut In, source: &Source) -> Option<StixObject> {
         invalid: flags & 4 != 0,
         file: source.path.clone(),
         offset,
-        pointer,
+        member,
     })
 }
 
