@@ -323,6 +323,19 @@ mod tests {
     }
 
     #[test]
+    fn input_is_held_a_batch_at_most_however_large_a_piece() {
+        let input = lines(2_000, None);
+        let out = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut gzip = Gzip::new(Box::new(Collect(out.clone())), None, SMALL);
+        let batch = gzip.batch();
+        assert!(input.len() > 4 * batch, "the piece must be several batches");
+        gzip.write(&input).unwrap();
+        assert!(gzip.pending.len() < batch && gzip.pending.capacity() == batch, "{}", gzip.pending.capacity());
+        gzip.finish().unwrap();
+        assert_eq!(gunzip(&out.lock().unwrap()), input);
+    }
+
+    #[test]
     fn a_rebuild_copies_the_members_whose_input_is_unchanged_and_makes_the_same_bytes() {
         let dir = tempfile::tempdir().unwrap();
         let old = lines(2_000, None);
