@@ -7,7 +7,6 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
-use sha1::{Digest, Sha1};
 
 use super::gzip::{Gzip, Previous, CUTS};
 use super::FeedFile;
@@ -27,9 +26,10 @@ const HEADER_START: &str = "{\"type\":\"bundle\",\"id\":\"bundle--";
 const HEADER_END: &str = "\",\"objects\":[";
 const FOOTER: &str = "\n]}\n";
 
-/// The header of a bundle whose objects have `digest`.
-fn header(digest: &[u8; 20]) -> String {
-    format!("{HEADER_START}{}{HEADER_END}", uuid_v5(&STIXPRESS_NAMESPACE, digest))
+/// The header of a bundle whose objects have the key `key` (`Digests`): the same objects, the
+/// same id.
+fn header(key: &[u8; 32]) -> String {
+    format!("{HEADER_START}{}{HEADER_END}", uuid_v5(&STIXPRESS_NAMESPACE, key))
 }
 
 /// Objects made at a time: a bundle is written a chunk of objects at a time, never held whole.
@@ -43,12 +43,9 @@ pub(crate) fn write(view: &View<'_>, sink: &dyn Sink) -> Result<Vec<FeedFile>, E
         by_type.entry(entry.object_type()).or_default().push(entry);
     }
     let mut files = Vec::new();
-    // The whole bundle's id is a digest of the per-type digests.
-    let mut all_digest = Sha1::new();
     // What `all.json` (and so its gzip) is made of, for a rebuild to tell it has not changed
-    // without making it: the types' keys in order (each a BLAKE3 of its objects, so every
-    // object is hashed once), since a contributor must not be able to make a changed bundle
-    // look like the one published (SHA-1 collisions can be bought).
+    // without making it, and what names it: the types' keys in order (each a BLAKE3 of its
+    // objects, so every object is hashed once).
     let mut all_key = blake3::Hasher::new_derive_key(ALL_FORMAT);
     for (object_type, entries) in &by_type {
         // The digests first (the header names the bundle after its objects), then the bundle
@@ -56,12 +53,11 @@ pub(crate) fn write(view: &View<'_>, sink: &dyn Sink) -> Result<Vec<FeedFile>, E
         // at a million objects.
         let mut digests = Digests::new();
         fill(view, entries, |object| digests.add(object));
-        let (digest, key) = digests.finish();
-        all_digest.update(digest);
+        let key = digests.finish();
         all_key.update(&key);
         let path = format!("{DIR}/{object_type}.json");
         if let Some(mut file) = sink.write_pieces(&path, &key)? {
-            write_bundle(view, entries, &digest, &mut |piece| file.write(piece))?;
+            write_bundle(view, entries, &key, &mut |piece| file.write(piece))?;
             file.finish()?;
         }
         files.push(FeedFile::new(path, "the objects of one type", entries.len()));
@@ -69,18 +65,17 @@ pub(crate) fn write(view: &View<'_>, sink: &dyn Sink) -> Result<Vec<FeedFile>, E
     // Made again from the objects and handed to the sink piece by piece, with its gzip: at a
     // million objects it is hundreds of megabytes, never held whole.
     let all_entries: Vec<Entry> = by_type.into_values().flatten().collect();
-    let key = all_key.finalize();
-    let json = sink.write_pieces(&format!("{DIR}/all.json"), key.as_bytes())?;
+    let key: [u8; 32] = all_key.finalize().into();
+    let json = sink.write_pieces(&format!("{DIR}/all.json"), &key)?;
     // The previous gzip is opened before its path is written again: its unchanged members are
     // copied from it (`gzip`).
     let gzip_path = format!("{DIR}/all.json.gz");
     let previous = sink.previous(&gzip_path);
-    let gzip = sink
-        .write_pieces(&gzip_path, key.as_bytes())?
-        .map(|file| Gzip::new(file, previous.and_then(Previous::read), CUTS));
+    let gzip =
+        sink.write_pieces(&gzip_path, &key)?.map(|file| Gzip::new(file, previous.and_then(Previous::read), CUTS));
     if json.is_some() || gzip.is_some() {
         let mut all = AllBundle { json, gzip };
-        write_bundle(view, &all_entries, &all_digest.finalize().into(), &mut |piece| all.write(piece))?;
+        write_bundle(view, &all_entries, &key, &mut |piece| all.write(piece))?;
         all.finish()?;
     }
     let count = all_entries.len();
@@ -89,14 +84,14 @@ pub(crate) fn write(view: &View<'_>, sink: &dyn Sink) -> Result<Vec<FeedFile>, E
     Ok(files)
 }
 
-/// Hands the bundle of `entries`, named after `digest`, to `out` a chunk of objects at a time.
+/// Hands the bundle of `entries`, named after `key`, to `out` a chunk of objects at a time.
 fn write_bundle(
     view: &View<'_>,
     entries: &[Entry<'_>],
-    digest: &[u8; 20],
+    key: &[u8; 32],
     out: &mut dyn FnMut(&[u8]) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    out(header(digest).as_bytes())?;
+    out(header(key).as_bytes())?;
     let mut piece = Vec::new();
     let mut first = true;
     for chunk in entries.chunks(CHUNK) {
@@ -119,26 +114,25 @@ fn push_object(piece: &mut Vec<u8>, first: bool, object: &str) {
 /// How a type's bundle is laid out around its objects, named in its key like `ALL_FORMAT`.
 const TYPE_FORMAT: &str = "stixpress feeds/bundles/<type>.json 1: one object a line";
 
-/// What names a bundle and keys its file, from its objects: the SHA-1 its id is made from (the
-/// same objects, the same id) and the BLAKE3 key a rebuild keeps the file by.
+/// What names a bundle and keys its file, from its objects: a BLAKE3 of them, which its id is
+/// made from and a rebuild keeps the file by. (Not SHA-1: a contributor must not be able to make
+/// a changed bundle look like the one published, and SHA-1 collisions can be bought. One digest,
+/// not two: every object is hashed once.)
 struct Digests {
-    id: Sha1,
     key: blake3::Hasher,
 }
 
 impl Digests {
     fn new() -> Digests {
-        Digests { id: Sha1::new(), key: blake3::Hasher::new_derive_key(TYPE_FORMAT) }
+        Digests { key: blake3::Hasher::new_derive_key(TYPE_FORMAT) }
     }
 
     fn add(&mut self, object: &str) {
-        self.id.update(object.as_bytes());
-        self.id.update(b"\n");
         self.key.update(&(object.len() as u64).to_le_bytes()).update(object.as_bytes());
     }
 
-    fn finish(self) -> ([u8; 20], [u8; 32]) {
-        (self.id.finalize().into(), self.key.finalize().into())
+    fn finish(self) -> [u8; 32] {
+        self.key.finalize().into()
     }
 }
 
@@ -192,7 +186,7 @@ mod tests {
     fn bundle(objects: &[&str]) -> Vec<u8> {
         let mut digests = Digests::new();
         objects.iter().for_each(|o| digests.add(o));
-        let mut bytes = header(&digests.finish().0).into_bytes();
+        let mut bytes = header(&digests.finish()).into_bytes();
         for (i, object) in objects.iter().enumerate() {
             push_object(&mut bytes, i == 0, object);
         }
