@@ -80,10 +80,10 @@ pub struct StixObject {
     /// What to call the object: its name, or what identifies it when it has none (see `label`).
     pub label: Option<String>,
     /// `aliases` (and `x_mitre_aliases`), for the name index.
-    pub aliases: Vec<String>,
+    pub aliases: Box<[String]>,
     /// `(source_name, external_id)` of each external reference that has an id: ATT&CK ids,
     /// CVE and CAPEC numbers, the handles analysts search by.
-    pub external_ids: Vec<(String, String)>,
+    pub external_ids: Box<[(String, String)]>,
     pub revoked: bool,
     /// ATT&CK's `x_mitre_deprecated`: no longer current, though not replaced.
     pub deprecated: bool,

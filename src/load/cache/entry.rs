@@ -113,10 +113,10 @@ fn take_object(input: &mut In, source: &Source) -> Option<StixObject> {
     };
     let mut text = || input.optional().map(|t| t.map(str::to_owned));
     let (created, modified, name, label, relationship_type) = (text()?, text()?, text()?, text()?, text()?);
-    let aliases = (0..input.len()?).map(|_| input.str().map(str::to_owned)).collect::<Option<Vec<_>>>()?;
+    let aliases = (0..input.len()?).map(|_| input.str().map(str::to_owned)).collect::<Option<Box<[_]>>>()?;
     let external_ids = (0..input.len()?)
         .map(|_| Some((input.str()?.to_owned(), input.str()?.to_owned())))
-        .collect::<Option<Vec<_>>>()?;
+        .collect::<Option<Box<[_]>>>()?;
     let flags = input.u8()?;
     let refs = (0..input.len()?).map(|_| take_reference(input)).collect::<Option<Box<[_]>>>()?;
     let content_hash = input.u64()?;
