@@ -128,26 +128,24 @@ impl<'s> TaxiiIndex<'s> {
             })
             .collect();
         records.par_sort_unstable_by(|a, b| sort_key(a).cmp(&sort_key(b)));
-        // The objects in id order, so that one is found by its id without a map of copies.
-        let mut first_records: Vec<u32> = (0..records.len() as u32).collect();
-        first_records.par_sort_by_key(|&i| records[i as usize].id);
-        first_records.dedup_by_key(|i| records[*i as usize].id);
-        let mut objects: Vec<ObjectRecords<'s>> = first_records
-            .iter()
-            .map(|&i| {
-                let u = &records[i as usize];
-                ObjectRecords {
-                    id: Cow::Borrowed(u.id),
-                    object_type: Cow::Borrowed(u.object_type),
-                    records: Vec::new(),
-                }
-            })
-            .collect();
+        // The objects in id order, so that one is found by its id without a map of copies: the
+        // record positions sorted by id (stably, so each object's stay in `date_added` order)
+        // give each object as a run of its records.
+        let mut by_id: Vec<u32> = (0..records.len() as u32).collect();
+        by_id.par_sort_by_key(|&i| records[i as usize].id);
+        let mut objects: Vec<ObjectRecords<'s>> = Vec::new();
+        for run in by_id.chunk_by(|&a, &b| records[a as usize].id == records[b as usize].id) {
+            let first = &records[run[0] as usize];
+            let (id, object_type) = (Cow::Borrowed(first.id), Cow::Borrowed(first.object_type));
+            objects.push(ObjectRecords { id, object_type, records: run.to_vec() });
+        }
+        for (object, records_of) in objects.iter().enumerate() {
+            for &position in &records_of.records {
+                records[position as usize].record.object = object as u32;
+            }
+        }
         let mut holds: Vec<Vec<bool>> = vec![Vec::with_capacity(records.len()); collections.len()];
-        for (position, unsorted) in records.iter_mut().enumerate() {
-            let object = objects.binary_search_by(|o| (*o.id).cmp(unsorted.id)).expect("every id has its object");
-            unsorted.record.object = object as u32;
-            objects[object].records.push(position as u32);
+        for unsorted in &records {
             for (collection, &held) in holds.iter_mut().zip(&unsorted.held) {
                 collection.push(held);
             }
@@ -170,7 +168,7 @@ impl<'s> TaxiiIndex<'s> {
     }
 
     pub(crate) fn object(&self, id: &str) -> Option<&ObjectRecords<'s>> {
-        self.objects.binary_search_by(|o| (*o.id).cmp(id)).ok().map(|i| &self.objects[i])
+        self.objects.binary_search_by(|o| (*o.id).cmp(id)).ok().map(|at| &self.objects[at])
     }
 
     pub(crate) fn collection(&self, id: &str) -> Option<&CollectionRecords> {
