@@ -217,7 +217,7 @@ fn parse_object(
     check: &ObjectCheck,
 ) -> LoadedFile {
     let start = offset_of(source, raw);
-    let pointer = member.map(|i| format!("/objects/{i}")).unwrap_or_default();
+    let pointer = crate::stix::object::member_pointer(member);
     let value = match parse_strict(raw.get()) {
         Ok(value) => value,
         Err(err) => return only(json_error(source, &err, start).with_pointer(pointer)),

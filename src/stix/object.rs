@@ -111,6 +111,12 @@ pub struct StixObject {
     pub member: Option<u32>,
 }
 
+/// JSON pointer of the object at `member` of its bundle's `objects` (`/objects/3`), or of a
+/// lone object (``).
+pub fn member_pointer(member: Option<u32>) -> String {
+    member.map(|i| format!("/objects/{i}")).unwrap_or_default()
+}
+
 /// The property of an edge from an object to one it names outside its references (in prose,
 /// extensions, custom properties).
 pub const MENTIONS: &str = "mentions";
@@ -118,7 +124,7 @@ pub const MENTIONS: &str = "mentions";
 impl StixObject {
     /// JSON pointer of the object inside its file (`/objects/3`, or `` for a lone object).
     pub fn pointer(&self) -> String {
-        self.member.map(|i| format!("/objects/{i}")).unwrap_or_default()
+        member_pointer(self.member)
     }
 
     /// What to show for an object: its label, else its id.
