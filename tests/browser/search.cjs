@@ -18,6 +18,10 @@ const [site, casesFile, shots] = process.argv.slice(2);
 const cases = JSON.parse(fs.readFileSync(casesFile, "utf8"));
 fs.mkdirSync(shots, { recursive: true });
 const problems = [];
+// The site's search box (named by aria-label, so found by its form and field name) and the
+// suggestions it offers.
+const SEARCH_BOX = "form.site-search input[name=q]";
+const SUGGESTION = "#site-search-options [role=option]";
 
 async function axe(page, what) {
   await page.addScriptTag({ content: axeSource });
@@ -41,19 +45,20 @@ async function axe(page, what) {
   const results = [];
   for (const [i, c] of cases.entries()) {
     await page.goto(site, { waitUntil: "load" });
-    const box = page.locator("form.site-search input[name=q]");
+    const box = page.locator(SEARCH_BOX);
     await box.click();
     await box.pressSequentially(c.query, { delay: 15 });
-    const first = page.locator("#site-search-options [role=option]").first();
+    const first = page.locator(SUGGESTION).first();
     let href = null;
     try {
       await page.waitForFunction((expect) => {
+        // Runs in the page, which does not see SUGGESTION.
         const option = document.querySelector("#site-search-options [role=option]");
         return option && option.getAttribute("data-href").endsWith(expect);
       }, c.expect, { timeout: 10000 });
       href = await first.getAttribute("data-href");
     } catch (e) {
-      const shown = await page.locator("#site-search-options [role=option]").allInnerTexts();
+      const shown = await page.locator(SUGGESTION).allInnerTexts();
       problems.push(`${c.name}: typing "${c.query}" did not show ${c.expect} first; shown: ${JSON.stringify(shown.slice(0, 5))}`);
     }
     await page.screenshot({ path: path.join(shots, `search-${i}-${c.name.replace(/[^a-z0-9]+/gi, "-")}.png`) });
@@ -72,9 +77,9 @@ async function axe(page, what) {
   await page.screenshot({ path: path.join(shots, "search-results-page.png"), fullPage: false });
   await axe(page, "results page");
   await page.goto(site, { waitUntil: "load" });
-  await page.locator("form.site-search input[name=q]").click();
+  await page.locator(SEARCH_BOX).click();
   await page.keyboard.type(cases[0].query, { delay: 15 });
-  await page.waitForSelector("#site-search-options [role=option]");
+  await page.waitForSelector(SUGGESTION);
   await page.keyboard.press("ArrowDown");
   await page.keyboard.press("Enter");
   await page.waitForURL((url) => url.pathname.endsWith(cases[0].expect), { timeout: 10000 })
@@ -83,8 +88,8 @@ async function axe(page, what) {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   const small = await phone.newPage();
   await small.goto(site, { waitUntil: "load" });
-  await small.locator("form.site-search input[name=q]").fill(cases[0].query);
-  await small.waitForSelector("#site-search-options [role=option]").catch(() => problems.push("phone: no suggestions"));
+  await small.locator(SEARCH_BOX).fill(cases[0].query);
+  await small.waitForSelector(SUGGESTION).catch(() => problems.push("phone: no suggestions"));
   await small.screenshot({ path: path.join(shots, "search-phone.png") });
   await browser.close();
   console.log(JSON.stringify({ problems, results }, null, 1));
