@@ -83,7 +83,7 @@ pub(crate) fn terms_of(object: &StixObject, name: &str) -> (Vec<(String, u8)>, O
     for word in
         words(description.unwrap_or_default()).filter(|w| !STOP_WORDS.contains(&w.as_str())).take(MAX_DESCRIPTION_WORDS)
     {
-        terms.add(&word, DESCRIPTION_WORD);
+        terms.add_normal(word, DESCRIPTION_WORD);
     }
     (terms.into_vec(), description.map(str::to_owned))
 }
@@ -135,7 +135,14 @@ pub(crate) fn whole(text: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.extend(word.chars().flat_map(char::to_lowercase));
+        if word.is_ascii() {
+            // Most terms: lower-cased a byte at a time, not a char at a time.
+            let start = out.len();
+            out.push_str(word);
+            out[start..].make_ascii_lowercase();
+        } else {
+            out.extend(word.chars().flat_map(char::to_lowercase));
+        }
     }
     while out.ends_with('.') {
         out.pop();
@@ -143,31 +150,53 @@ pub(crate) fn whole(text: &str) -> String {
     out
 }
 
+/// Whether a term holds a control character (whitespace is gone by then, but not the others).
+fn has_control(term: &str) -> bool {
+    match term.is_ascii() {
+        true => term.bytes().any(|b| b.is_ascii_control()),
+        false => term.chars().any(char::is_control),
+    }
+}
+
+/// An object's terms as they are found, each with the score it was found at; `into_vec` keeps
+/// the best of each. (A list sorted once: an object has a few dozen terms, and a map per object
+/// hashed and grew for each of them.)
 #[derive(Default)]
 struct Terms {
-    best: HashMap<String, u8>,
+    found: Vec<(String, u8)>,
 }
 
 impl Terms {
     fn add(&mut self, text: &str, score: u8) {
         let term = whole(text);
-        if term.is_empty() || term.len() > MAX_TERM || term.chars().any(char::is_control) {
+        if has_control(&term) {
             return;
         }
-        let best = self.best.entry(term).or_insert(score);
-        *best = (*best).max(score);
+        self.add_normal(term, score);
+    }
+
+    /// A term already as `whole` leaves it: a word from `words` (lower case, letters and
+    /// digits only) is.
+    fn add_normal(&mut self, term: String, score: u8) {
+        if term.is_empty() || term.len() > MAX_TERM {
+            return;
+        }
+        self.found.push((term, score));
     }
 
     /// A name as a whole and word by word.
     fn add_name(&mut self, name: &str, whole_score: u8, word_score: u8) {
         self.add(name, whole_score);
         for word in words(name) {
-            self.add(&word, word_score);
+            self.add_normal(word, word_score);
         }
     }
 
-    fn into_vec(self) -> Vec<(String, u8)> {
-        self.best.into_iter().collect()
+    /// Each term once, at the best score it was found at, in term order.
+    fn into_vec(mut self) -> Vec<(String, u8)> {
+        self.found.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        self.found.dedup_by(|later, earlier| later.0 == earlier.0);
+        self.found
     }
 }
 
@@ -181,5 +210,27 @@ mod tests {
         assert_eq!(whole("Evil.Example.COM."), "evil.example.com");
         let w: Vec<String> = words("APT38 (a.k.a. BeagleBoyz), T1059.001 — Zoë").collect();
         assert_eq!(w, ["apt38", "a", "k", "a", "beagleboyz", "t1059", "001", "zoë"]);
+    }
+
+    #[test]
+    fn ascii_and_other_text_lower_case_alike_and_control_characters_are_caught_in_either() {
+        assert_eq!(whole("ÉVIL\u{0B}Corp ΣΑΣ"), "évil corp σασ");
+        assert_eq!(whole("MiXeD Zoë"), "mixed zoë");
+        assert!(has_control("a\u{7}b"));
+        assert!(has_control("é\u{80}"));
+        assert!(!has_control("évil corp"));
+    }
+
+    #[test]
+    fn each_term_is_kept_once_at_the_best_score_it_was_found_at() {
+        let mut terms = Terms::default();
+        terms.add("Lazarus Group", NAME);
+        terms.add_name("lazarus", ALIAS, ALIAS_WORD);
+        terms.add_normal("lazarus".to_owned(), DESCRIPTION_WORD);
+        terms.add("bad\u{1}term", VALUE);
+        terms.add("", VALUE);
+        terms.add_normal("x".repeat(MAX_TERM + 1), VALUE);
+        let kept = terms.into_vec();
+        assert_eq!(kept, [("lazarus".to_owned(), ALIAS), ("lazarus group".to_owned(), NAME)]);
     }
 }
