@@ -180,19 +180,23 @@ impl<'v> Activity<'v> {
 
 pub(crate) fn dashboard(view: &View<'_>, activity: &Activity<'_>, now: Timestamp, root: &str) -> Dashboard {
     let history = view.history();
+    // Each object's times read once, for the three windows.
+    let seconds = |t: Option<&String>| t.and_then(|t| Timestamp::parse(t).ok()).map(|t| t.seconds);
+    let times: Vec<(Option<i64>, Option<i64>)> = view
+        .entries()
+        .filter(|e| e.object_type() != "marking-definition")
+        .map(|e| (seconds(e.object.created.as_ref()), seconds(e.object.modified.as_ref())))
+        .collect();
     let windows = [7, 30, 90]
         .iter()
         .map(|days| {
             let since = now.seconds - days * 86_400;
-            let within = |t: Option<&String>| {
-                t.and_then(|t| Timestamp::parse(t).ok()).is_some_and(|t| t.seconds >= since && t.seconds <= now.seconds)
-            };
-            let entries = view.entries().filter(|e| e.object_type() != "marking-definition");
+            let within = |t: Option<i64>| t.is_some_and(|t| t >= since && t <= now.seconds);
             let (mut added, mut changed) = (0, 0);
-            for e in entries {
-                if within(e.object.created.as_ref()) {
+            for &(created, modified) in &times {
+                if within(created) {
                     added += 1;
-                } else if within(e.object.modified.as_ref()) {
+                } else if within(modified) {
                     changed += 1;
                 }
             }
@@ -350,35 +354,34 @@ pub(crate) struct TrendItem {
     pub(crate) growth: String,
 }
 
-pub(crate) fn trending(view: &View<'_>, activity: &Activity<'_>, root: &str) -> Trending {
+pub(crate) fn trending<'s>(view: &View<'s>, activity: &Activity<'s>, root: &str) -> Trending {
     let end = activity.last_seconds;
     let recent_from = end - 90 * 86_400;
     let before_from = recent_from - 365 * 86_400;
     let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
-    let mut count = |id: &str, time: Option<&str>| {
-        let Some(t) = time.and_then(|t| Timestamp::parse(t).ok()) else { return };
-        if let Some(target) = view.get(id) {
-            if !TRENDING_TYPES.contains(&target.object_type()) {
-                return;
-            }
-            let slot = counts.entry(target.id()).or_default();
-            if t.seconds > recent_from && t.seconds <= end {
-                slot.0 += 1;
-            } else if t.seconds > before_from && t.seconds <= recent_from {
-                slot.1 += 1;
-            }
+    let seconds = |time: Option<&str>| time.and_then(|t| Timestamp::parse(t).ok()).map(|t| t.seconds);
+    let trends = |target: &Entry<'s>| TRENDING_TYPES.contains(&target.object_type());
+    let mut count = |target: Entry<'s>, seconds: i64| {
+        let slot = counts.entry(target.id()).or_default();
+        if seconds > recent_from && seconds <= end {
+            slot.0 += 1;
+        } else if seconds > before_from && seconds <= recent_from {
+            slot.1 += 1;
         }
     };
     for (report, published, _) in &activity.reports {
+        let Some(published) = seconds(published.as_deref()) else { continue };
         for (property, target) in view.outgoing(*report) {
-            if property == "object_refs" {
-                count(target.id(), published.as_deref());
+            if property == "object_refs" && trends(&target) {
+                count(target, published);
             }
         }
     }
+    // The target's type before the time: most relationships end at a type that does not trend.
     for entry in view.entries().filter(|e| e.object_type() == "relationship") {
-        if let Some((_, target)) = view.outgoing(entry).find(|(p, _)| *p == "target_ref") {
-            count(target.id(), entry.object.created.as_deref());
+        let Some((_, target)) = view.outgoing(entry).find(|(p, _)| *p == "target_ref") else { continue };
+        if let (true, Some(created)) = (trends(&target), seconds(entry.object.created.as_deref())) {
+            count(target, created);
         }
     }
     let mut items: Vec<(f64, &str, usize, usize)> = counts

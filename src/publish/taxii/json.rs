@@ -99,13 +99,16 @@ pub(crate) fn manifest(index: &TaxiiIndex, page: &Page) -> String {
             if i > 0 {
                 out.push(',');
             }
-            let entry = json!({
-                "id": index.id_of(record),
-                "date_added": record.date_added.to_millis_text(),
-                "version": record.version,
-                "media_type": STIX_MEDIA_TYPE,
-            });
-            out.push_str(&entry.to_string());
+            // The members in the order serde_json writes a map's: by name.
+            out.push_str("{\"date_added\":\"");
+            out.push_str(&record.date_added.to_millis_text());
+            out.push_str("\",\"id\":");
+            push_string(&mut out, index.id_of(record));
+            out.push_str(",\"media_type\":");
+            push_string(&mut out, STIX_MEDIA_TYPE);
+            out.push_str(",\"version\":");
+            push_string(&mut out, &record.version);
+            out.push('}');
         }
         out.push(']');
     }
@@ -140,9 +143,23 @@ fn push_versions(out: &mut String, index: &TaxiiIndex, records: &[u32]) {
         if i > 0 {
             out.push(',');
         }
-        out.push_str(&serde_json::Value::from(&*index.records[r as usize].version).to_string());
+        push_string(out, &index.records[r as usize].version);
     }
     out.push(']');
+}
+
+/// `text` as a JSON string, escaped as serde_json escapes it; most texts (ids, timestamps) need
+/// nothing escaped, and are copied as they are.
+fn push_string(out: &mut String, text: &str) {
+    let plain = text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
+    match plain {
+        true => {
+            out.push('"');
+            out.push_str(text);
+            out.push('"');
+        }
+        false => out.push_str(&serde_json::Value::from(text).to_string()),
+    }
 }
 
 /// Starts an envelope: `{"more":false` (a page with more also says where they continue).
@@ -156,4 +173,27 @@ fn open_envelope(out: &mut String, page: &Page) {
 fn close_envelope(mut out: String) -> String {
     out.push_str("}\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_string_is_written_as_serde_json_writes_it() {
+        for text in [
+            "indicator--0b5b",
+            "2026-01-01T00:00:00.000Z",
+            "a\"b",
+            "back\\slash",
+            "tab\there",
+            "\u{1}\u{1f}",
+            "é\u{7f}\u{2028}",
+            "",
+        ] {
+            let mut out = String::new();
+            push_string(&mut out, text);
+            assert_eq!(out, serde_json::Value::from(text).to_string(), "{text:?}");
+        }
+    }
 }
