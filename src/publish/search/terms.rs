@@ -196,6 +196,8 @@ impl Terms {
     fn into_vec(mut self) -> Vec<(String, u8)> {
         self.found.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
         self.found.dedup_by(|later, earlier| later.0 == earlier.0);
+        // Held until its chunk of objects is merged: only the terms kept, not room for repeats.
+        self.found.shrink_to_fit();
         self.found
     }
 }
