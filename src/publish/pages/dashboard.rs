@@ -181,11 +181,10 @@ impl<'v> Activity<'v> {
 pub(crate) fn dashboard(view: &View<'_>, activity: &Activity<'_>, now: Timestamp, root: &str) -> Dashboard {
     let history = view.history();
     // Each object's times read once, for the three windows.
-    let seconds = |t: Option<&String>| t.and_then(|t| Timestamp::parse(t).ok()).map(|t| t.seconds);
     let times: Vec<(Option<i64>, Option<i64>)> = view
         .entries()
         .filter(|e| e.object_type() != "marking-definition")
-        .map(|e| (seconds(e.object.created.as_ref()), seconds(e.object.modified.as_ref())))
+        .map(|e| (seconds(e.object.created.as_deref()), seconds(e.object.modified.as_deref())))
         .collect();
     let windows = [7, 30, 90]
         .iter()
@@ -232,7 +231,12 @@ pub(crate) fn dashboard(view: &View<'_>, activity: &Activity<'_>, now: Timestamp
 
 /// Whether a timestamp is not after `now` (a missing or unreadable one is not).
 fn not_after(text: Option<&str>, now: i64) -> bool {
-    text.and_then(|t| Timestamp::parse(t).ok()).is_none_or(|t| t.seconds <= now)
+    seconds(text).is_none_or(|t| t <= now)
+}
+
+/// A timestamp as seconds since 1970; None when missing or unreadable.
+fn seconds(text: Option<&str>) -> Option<i64> {
+    text.and_then(|t| Timestamp::parse(t).ok()).map(|t| t.seconds)
 }
 
 /// References that say something about an object (not its creator or markings).
@@ -359,7 +363,6 @@ pub(crate) fn trending<'s>(view: &View<'s>, activity: &Activity<'s>, root: &str)
     let recent_from = end - 90 * 86_400;
     let before_from = recent_from - 365 * 86_400;
     let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
-    let seconds = |time: Option<&str>| time.and_then(|t| Timestamp::parse(t).ok()).map(|t| t.seconds);
     let trends = |target: &Entry<'s>| TRENDING_TYPES.contains(&target.object_type());
     let mut count = |target: Entry<'s>, seconds: i64| {
         let slot = counts.entry(target.id()).or_default();
