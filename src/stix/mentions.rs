@@ -68,8 +68,14 @@ fn needs_decoding(text: &str) -> bool {
 
 /// The UUID of an identifier (`type--uuid`), as a number; None when it has none.
 pub fn uuid_number(id: &str) -> Option<u128> {
-    let (_, uuid) = id.rsplit_once("--")?;
-    parse_uuid(uuid.as_bytes())
+    // The 36 bytes after the last `--`, found from the end: a UUID holds no `--` (`rsplit_once`
+    // ran a general substring search, as long as the parse).
+    let at = id.len().checked_sub(36)?;
+    let (before, uuid) = id.as_bytes().split_at(at);
+    if !before.ends_with(b"--") {
+        return None;
+    }
+    parse_uuid(uuid)
 }
 
 /// Every string (keys and values), with JSON escapes resolved and as a reader decodes it.
