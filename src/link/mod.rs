@@ -61,7 +61,22 @@ pub(crate) struct Store {
 impl Store {
     /// Links loaded objects. Copies of one version (same id and version key) are kept once, the
     /// first in file order: the same copy `check` reports conflicts against.
-    pub(crate) fn build(mut objects: Vec<StixObject>) -> Store {
+    pub(crate) fn build(objects: Vec<StixObject>) -> Store {
+        let started = std::time::Instant::now();
+        let mut store = Store::linked(objects);
+        store.label_connections();
+        crate::timing::log_timing("link: labels", started);
+        store.names = NameIndex::build(&store);
+        crate::timing::log_timing("link: names", started);
+        store.subtechniques = Subtechniques::build(&store);
+        crate::timing::log_timing("link: sub-technique names", started);
+        store
+    }
+
+    /// The objects sorted, found by id and linked by their references, without what only pages
+    /// read (the labels of relationships and sightings, the name index, sub-technique names):
+    /// enough to tell what an audience may see, which is all `check` asks of a Store.
+    pub(crate) fn linked(mut objects: Vec<StixObject>) -> Store {
         let started = std::time::Instant::now();
         objects = sorted_by_version(objects);
         crate::timing::log_timing("link: sort", started);
@@ -95,12 +110,6 @@ impl Store {
         crate::timing::log_timing("link: ids", started);
         store.link_edges();
         crate::timing::log_timing("link: edges", started);
-        store.label_connections();
-        crate::timing::log_timing("link: labels", started);
-        store.names = NameIndex::build(&store);
-        crate::timing::log_timing("link: names", started);
-        store.subtechniques = Subtechniques::build(&store);
-        crate::timing::log_timing("link: sub-technique names", started);
         store
     }
 
@@ -141,8 +150,7 @@ impl Store {
     }
 
     pub(crate) fn find(&self, id: &str) -> Option<ObjectIndex> {
-        let id_at = |i: u32| self.versions[self.version_start[i as usize] as usize].id.as_str();
-        self.ids.find(id, id_at).map(ObjectIndex)
+        self.ids.find(id).map(ObjectIndex)
     }
 
     /// The objects whose id has this UUID (one, unless types share a UUID).

@@ -160,6 +160,7 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
             taxii_index,
         });
     }
+    super::drop_in_background(store);
     Ok(BuildReport { check, site_diagnostics, outcome: BuildOutcome::Built { left_out, audiences: built } })
 }
 

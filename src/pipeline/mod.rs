@@ -58,17 +58,27 @@ pub fn check(
     let json = load::KeepJson::ReadByRules;
     let (mut report, objects) = load_and_check_keeping(config, Content::Files(paths), cwd, now, json, cache)?;
     if !withholding {
+        drop_in_background(objects);
         return Ok(report);
     }
     let (objects, invalid) = without_invalid(objects);
-    let store = Store::build(objects);
+    let store = Store::linked(objects);
     let history = History::off();
     report.withholding = config
         .audiences
         .iter()
         .map(|a| audience::withholding(&audience::view(&store, &history, a)).with_invalid(invalid.len()))
         .collect();
+    drop_in_background(store);
     Ok(report)
+}
+
+/// Hands `value` to a thread of its own to drop. Freeing a million objects' records took a
+/// second on one core after `check` or `build` had worked out all it reports; the command's
+/// process ends without waiting for that thread.
+fn drop_in_background<T: Send + 'static>(value: T) {
+    // When no thread can be started, `spawn` drops the value here, as it would have been.
+    let _ = std::thread::Builder::new().name("drop".to_owned()).spawn(move || drop(value));
 }
 
 /// The objects a build publishes, and the ids of the invalid ones it leaves out (sorted, once).
