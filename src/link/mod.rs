@@ -280,14 +280,28 @@ impl Store {
 /// The objects sorted by id, then version time. Stable: among copies of one version, file order
 /// decides which one is kept. The positions are sorted, not the objects (a few hundred bytes
 /// each, which a merge sort would move some twenty times over at a million objects), and the
-/// objects are then moved once into their places.
+/// objects are then moved once into their places. Ids are compared by their type's rank and
+/// their UUID where both have one (`ids::order_key`), the same order as their text's without
+/// reading it from the heap, a cache miss per comparison (a third of the sort's time).
 fn sorted_by_version(objects: Vec<StixObject>) -> Vec<StixObject> {
-    let mut order: Vec<(&str, u32)> = objects.iter().enumerate().map(|(i, o)| (o.id.as_str(), i as u32)).collect();
-    order.par_sort_by(|(a_id, a), (b_id, b)| {
-        a_id.cmp(b_id).then_with(|| {
-            let (a, b) = (&objects[*a as usize], &objects[*b as usize]);
-            a.version_time().cmp(&b.version_time())
-        })
+    let keys: Vec<Option<(&str, u128)>> = objects.par_iter().map(|o| ids::order_key(&o.id)).collect();
+    let mut types: Vec<&str> = keys.iter().flatten().map(|(type_name, _)| *type_name).collect();
+    types.par_sort_unstable();
+    types.dedup();
+    let rank = |type_name: &str| types.binary_search(&type_name).map_or(u32::MAX, |r| r as u32);
+    let mut order: Vec<(Option<(u32, u128)>, u32)> = keys
+        .par_iter()
+        .enumerate()
+        .map(|(i, key)| (key.map(|(type_name, uuid)| (rank(type_name), uuid)), i as u32))
+        .collect();
+    drop(keys);
+    order.par_sort_by(|(a_key, a), (b_key, b)| {
+        let (a_object, b_object) = (&objects[*a as usize], &objects[*b as usize]);
+        let by_id = match (a_key, b_key) {
+            (Some(a_key), Some(b_key)) => a_key.cmp(b_key),
+            _ => a_object.id.cmp(&b_object.id),
+        };
+        by_id.then_with(|| a_object.version_time().cmp(&b_object.version_time()))
     });
     let mut order: Vec<u32> = order.into_iter().map(|(_, i)| i).collect();
     let mut objects = objects;
