@@ -54,6 +54,8 @@ pub(crate) struct Store {
     ids: IdIndex,
     /// The UUID of every id, sorted, with its object: prose names objects by UUID too.
     uuids: Vec<(u128, u32)>,
+    /// The UUIDs more than one id has (of different types), sorted: few or none.
+    shared_uuids: Vec<u128>,
     names: NameIndex,
     subtechniques: Subtechniques,
 }
@@ -98,6 +100,7 @@ impl Store {
             in_start: Vec::new(),
             ids: IdIndex::default(),
             uuids: Vec::new(),
+            shared_uuids: Vec::new(),
             names: NameIndex::default(),
             subtechniques: Subtechniques::default(),
         };
@@ -107,6 +110,8 @@ impl Store {
         store.uuids =
             store.indices().filter_map(|index| Some((uuid_number(&store.latest(index).id)?, index.0))).collect();
         store.uuids.sort_unstable();
+        store.shared_uuids = store.uuids.windows(2).filter(|w| w[0].0 == w[1].0).map(|w| w[0].0).collect();
+        store.shared_uuids.dedup();
         crate::timing::log_timing("link: ids", started);
         store.link_edges();
         crate::timing::log_timing("link: edges", started);
@@ -189,11 +194,25 @@ impl Store {
             .into_par_iter()
             .map(|source| {
                 let object = self.latest(ObjectIndex(source));
-                let mut edges: Vec<(ObjectIndex, &str)> =
-                    object.refs.iter().filter_map(|r| Some((self.find(&r.target)?, &*r.property))).collect();
-                let referenced: Vec<ObjectIndex> = edges.iter().map(|(target, _)| *target).collect();
+                let mut edges: Vec<(ObjectIndex, &str)> = Vec::with_capacity(object.refs.len());
+                // The UUIDs of the targets found: a UUID that only one object holds, named by a
+                // reference to it, is no mention, and a search of every UUID need not say so.
+                let mut found_uuids: Vec<u128> = Vec::with_capacity(object.refs.len());
+                for reference in object.refs.iter() {
+                    if let Some(target) = self.find(&reference.target) {
+                        edges.push((target, &*reference.property));
+                        found_uuids.extend(uuid_number(&reference.target));
+                    }
+                }
+                // Sorted: a report may reference a million objects.
+                found_uuids.sort_unstable();
+                let mut referenced: Vec<ObjectIndex> = edges.iter().map(|(target, _)| *target).collect();
+                referenced.sort_unstable();
                 for &uuid in object.named_uuids() {
-                    let named = self.with_uuid(uuid).filter(|t| t.0 != source && !referenced.contains(t));
+                    if found_uuids.binary_search(&uuid).is_ok() && self.shared_uuids.binary_search(&uuid).is_err() {
+                        continue;
+                    }
+                    let named = self.with_uuid(uuid).filter(|t| t.0 != source && referenced.binary_search(t).is_err());
                     edges.extend(named.map(|target| (target, MENTIONS)));
                 }
                 edges

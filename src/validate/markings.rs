@@ -31,7 +31,9 @@ pub(super) fn check<'a>(index: &VersionIndex<'a>, audiences: &[Audience], found:
     let mut uuids: Vec<(u128, usize)> =
         positions.iter().filter_map(|&at| Some((uuid_number(&index.objects[at].id)?, at))).collect();
     uuids.sort_unstable();
-    let named = Named { seen_by: &seen_by, markings: &markings, uuids: &uuids };
+    let mut shared_uuids: Vec<u128> = uuids.windows(2).filter(|w| w[0].0 == w[1].0).map(|w| w[0].0).collect();
+    shared_uuids.dedup();
+    let named = Named { seen_by: &seen_by, markings: &markings, uuids: &uuids, shared_uuids: &shared_uuids };
     found.par_extend(positions.par_iter().flat_map_iter(|&at| inconsistent(index, at, &named)));
 }
 
@@ -44,6 +46,8 @@ struct Named<'n> {
     seen_by: &'n SeenBy<'n>,
     markings: &'n Markings,
     uuids: &'n [(u128, usize)],
+    /// The UUIDs more than one latest version's id has, sorted: few or none.
+    shared_uuids: &'n [u128],
 }
 
 struct SeenBy<'p> {
@@ -135,7 +139,7 @@ fn restricting_marking(target: &StixObject, markings: &Markings) -> Option<Strin
 /// The references of `object` (and ids its JSON names elsewhere) that withhold it from an
 /// audience that may see it by its own markings.
 fn inconsistent<'a>(index: &VersionIndex<'a>, at: usize, named: &Named<'_>) -> Vec<Anchored<'a>> {
-    let Named { seen_by, markings, uuids } = *named;
+    let Named { seen_by, markings, uuids, shared_uuids } = *named;
     let object = &index.objects[at];
     let own_mask = seen_by.masks[at];
     if own_mask == 0 {
@@ -143,14 +147,27 @@ fn inconsistent<'a>(index: &VersionIndex<'a>, at: usize, named: &Named<'_>) -> V
     }
     let references = object.refs.iter().filter(|r| !is_marking_property(&r.property));
     let pointed = references.map(|r| (r.target.as_str(), Some(r)));
+    // A UUID that only one object holds, named by a reference to it, names nothing else: no
+    // search of every UUID for it (sorted, as a report may reference a million objects).
+    let mut referenced_uuids: Vec<u128> = object
+        .refs
+        .iter()
+        .filter(|r| index.latest_position(&r.target).is_some())
+        .filter_map(|r| uuid_number(&r.target))
+        .collect();
+    referenced_uuids.sort_unstable();
+    let names_more =
+        |uuid: &&u128| referenced_uuids.binary_search(uuid).is_err() || shared_uuids.binary_search(uuid).is_ok();
     // Objects its text names by UUID (in prose, extensions, any spelling) and not by reference.
-    let mentioned_at = object.named_uuids().iter().flat_map(|&uuid| {
+    let mentioned_at = object.named_uuids().iter().filter(names_more).flat_map(|&uuid| {
         let start = uuids.partition_point(|(u, _)| *u < uuid);
         uuids[start..].iter().take_while(move |(u, _)| *u == uuid).map(|(_, at)| *at)
     });
+    let mut targets: Vec<&str> = object.refs.iter().map(|r| r.target.as_str()).collect();
+    targets.sort_unstable();
     let mentioned = mentioned_at
         .map(|at| index.objects[at].id.as_str())
-        .filter(|id| *id != object.id && !object.refs.iter().any(|r| r.target == *id))
+        .filter(|id| *id != object.id && targets.binary_search(id).is_err())
         .map(|id| (id, None));
     let mut out = Vec::new();
     for (target_id, reference) in pointed.chain(mentioned) {
