@@ -104,9 +104,9 @@ fn usual_form(id: &str) -> Option<(&str, [u64; 2])> {
 
 /// What orders an id of the usual form whose type is written as the specification's grammar
 /// has it (`[a-z0-9]+(-[a-z0-9]+)*`): its type, then its UUID as a number. Between two such
-/// ids this is the order of their text (a type that is the start of another is followed by `-`
-/// and a letter or digit in the longer, and by `--` in the shorter: `-` sorts first either
-/// way; lower-case hex digits sort as their values), found without reading the text again.
+/// ids this is the order of their text, found without reading the text again: where a type is
+/// the start of another, the longer goes on with a letter, a digit, or `-` and one of them, and
+/// the shorter with `--`, whose `-` sorts first; lower-case hex digits sort as their values.
 pub(super) fn order_key(id: &str) -> Option<(&str, u128)> {
     let (type_name, [high, low]) = usual_form(id)?;
     let segments_ok =
