@@ -35,20 +35,20 @@ impl IdIndex {
         index
     }
 
-    pub(crate) fn with_capacity(ids: usize) -> IdIndex {
+    fn with_capacity(ids: usize) -> IdIndex {
         let mut index = IdIndex::default();
         index.usual.reserve(ids);
         index
     }
 
     /// How many ids have a number.
-    pub(crate) fn len(&self) -> usize {
+    fn len(&self) -> usize {
         self.usual.len() + self.others.len()
     }
 
     /// The number of `id`, and whether it is new: an id given before keeps its number, a new
     /// one gets the next.
-    pub(crate) fn number(&mut self, id: &str) -> (u32, bool) {
+    fn number(&mut self, id: &str) -> (u32, bool) {
         let next = self.len() as u32;
         let Some((type_name, uuid)) = usual_form(id) else {
             return match self.others.get(id) {

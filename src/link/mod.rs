@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use crate::stix::mentions::uuid_number;
+use crate::stix::mentions::{shared_uuids, uuid_number};
 use crate::stix::StixObject;
 use ids::IdIndex;
 pub(crate) use names::NameIndex;
@@ -110,8 +110,7 @@ impl Store {
         store.uuids =
             store.indices().filter_map(|index| Some((uuid_number(&store.latest(index).id)?, index.0))).collect();
         store.uuids.sort_unstable();
-        store.shared_uuids = store.uuids.windows(2).filter(|w| w[0].0 == w[1].0).map(|w| w[0].0).collect();
-        store.shared_uuids.dedup();
+        store.shared_uuids = shared_uuids(&store.uuids);
         crate::timing::log_timing("link: ids", started);
         store.link_edges();
         crate::timing::log_timing("link: edges", started);

@@ -78,6 +78,15 @@ pub fn uuid_number(id: &str) -> Option<u128> {
     parse_uuid(uuid)
 }
 
+/// The UUIDs more than one entry of `sorted` (sorted by UUID) holds, each once and sorted: few
+/// or none, as only ids of different types can share one. A UUID no other id holds, named by a
+/// reference to its object, names nothing else; one of these may.
+pub fn shared_uuids<T>(sorted: &[(u128, T)]) -> Vec<u128> {
+    let mut shared: Vec<u128> = sorted.windows(2).filter(|w| w[0].0 == w[1].0).map(|w| w[0].0).collect();
+    shared.dedup();
+    shared
+}
+
 /// Every string (keys and values), with JSON escapes resolved and as a reader decodes it.
 fn visit(value: &serde_json::Value, found: &mut Vec<u128>) {
     match value {
@@ -236,6 +245,13 @@ mod tests {
     use super::*;
 
     const UUID: &str = "0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061";
+
+    #[test]
+    fn a_uuid_is_shared_when_two_entries_hold_it() {
+        assert_eq!(shared_uuids(&[(1, 'a'), (2, 'b'), (2, 'c'), (2, 'd'), (3, 'e'), (4, 'f'), (4, 'g')]), [2, 4]);
+        assert_eq!(shared_uuids::<u32>(&[(1, 0), (2, 0)]), Vec::<u128>::new());
+        assert_eq!(shared_uuids::<u32>(&[]), Vec::<u128>::new());
+    }
 
     fn named(raw: &str) -> bool {
         named_uuids(raw, "note--00000000-0000-4000-8000-000000000000")

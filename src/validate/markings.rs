@@ -15,7 +15,7 @@ use super::repository::{Anchored, VersionIndex};
 use crate::audience::{highest_tlp, is_marking_property, MarkingKind, MarkingPolicy, Markings, Redaction};
 use crate::config::Audience;
 use crate::diag::Diagnostic;
-use crate::stix::mentions::uuid_number;
+use crate::stix::mentions::{shared_uuids, uuid_number};
 use crate::stix::{Reference, StixObject};
 
 pub(super) fn check<'a>(index: &VersionIndex<'a>, audiences: &[Audience], found: &mut Vec<Anchored<'a>>) {
@@ -31,8 +31,7 @@ pub(super) fn check<'a>(index: &VersionIndex<'a>, audiences: &[Audience], found:
     let mut uuids: Vec<(u128, usize)> =
         positions.iter().filter_map(|&at| Some((uuid_number(&index.objects[at].id)?, at))).collect();
     uuids.sort_unstable();
-    let mut shared_uuids: Vec<u128> = uuids.windows(2).filter(|w| w[0].0 == w[1].0).map(|w| w[0].0).collect();
-    shared_uuids.dedup();
+    let shared_uuids = shared_uuids(&uuids);
     let named = Named { seen_by: &seen_by, markings: &markings, uuids: &uuids, shared_uuids: &shared_uuids };
     found.par_extend(positions.par_iter().flat_map_iter(|&at| inconsistent(index, at, &named)));
 }
