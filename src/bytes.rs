@@ -44,10 +44,6 @@ impl<'b> ByteReader<'b> {
         self.array().map(u32::from_le_bytes)
     }
 
-    pub(crate) fn u64(&mut self) -> Option<u64> {
-        self.array().map(u64::from_le_bytes)
-    }
-
     pub(crate) fn i64(&mut self) -> Option<i64> {
         self.array().map(i64::from_le_bytes)
     }
@@ -71,6 +67,6 @@ mod tests {
         let mut reader = ByteReader::new(&[7, 0, 0, 0, b'o', b'k', 0xff, 1]);
         assert_eq!((reader.u32(), reader.utf8(2), reader.left()), (Some(7), Some("ok"), 2));
         assert_eq!(reader.utf8(1), None);
-        assert_eq!((reader.u64(), reader.u8(), reader.u8(), reader.at()), (None, Some(1), None, 8));
+        assert_eq!((reader.i64(), reader.u8(), reader.u8(), reader.at()), (None, Some(1), None, 8));
     }
 }

@@ -125,6 +125,20 @@ fn the_same_version_with_different_content_names_both_files() {
 }
 
 #[test]
+fn copies_made_to_hash_alike_under_a_fast_hash_still_conflict() {
+    // Two copies of one indicator version with different patterns, padded to collide under the
+    // 64-bit hash copies were once told apart by (tests/fixtures/collision/README.md).
+    let repo = Repo::new();
+    for name in ["a.json", "b.json"] {
+        repo.write(&format!("content/{name}"), std::fs::read(common::fixture_path("collision").join(name)).unwrap());
+    }
+    let (code, report) = repo.check_json(&[]);
+    assert_eq!(code, 1, "{report}");
+    let conflicts = common::with_code(&report, "conflicting-versions");
+    assert_eq!(conflicts.len(), 1, "{report}");
+}
+
+#[test]
 fn the_example_content_checks_clean() {
     let root = env!("CARGO_MANIFEST_DIR");
     let out = assert_cmd::Command::cargo_bin("stixpress")

@@ -210,6 +210,26 @@ fn check_changed_since_reports_only_on_changed_objects_and_the_rules_the_change_
 }
 
 #[test]
+fn diff_sees_a_version_rewritten_in_place_to_hash_like_the_one_before() {
+    // The same indicator version, its pattern changed and a custom text padded so that both
+    // texts collide under the 64-bit hash `diff` once compared contents by
+    // (tests/fixtures/collision/README.md): a reviewer must be told.
+    let repo = Repo::new();
+    let fixture = common::fixture_path("collision");
+    let dir = repo.path();
+    repo.write("content/iocs.json", std::fs::read(fixture.join("a.json")).unwrap());
+    git(dir, &["init", "-q"]);
+    let base = commit_all(dir, "indicators", "Ada Analyst", "2026-03-01T10:00:00Z");
+    repo.write("content/iocs.json", std::fs::read(fixture.join("b.json")).unwrap());
+    let output = repo.stixpress().args(["diff", &base, "--format", "json"]).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["counts"]["modified"], 1, "{report}");
+    let changed = &report["changes"][0];
+    assert_eq!(changed["properties"], json!(["pattern", "x_note"]), "{report}");
+}
+
+#[test]
 fn diff_lists_what_a_change_does_as_markdown_and_json() {
     let (repo, commits) = grown_repository();
     std::fs::remove_file(repo.path().join("content/m2.json")).unwrap();

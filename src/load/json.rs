@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::hash::{Hash, Hasher};
+use std::io::Write;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
@@ -181,22 +181,43 @@ impl<'de: 'a, 'a> Visitor<'de> for TopLevelVisitor<'a> {
     }
 }
 
-/// A hash of an object's content that ignores key order and formatting, and its top-level
+/// A digest of an object's content that ignores key order and formatting, and its top-level
 /// `spec_version`: the same version of an object written as STIX 2.0 and as STIX 2.1 (as
 /// MITRE publishes CAPEC) is one version, not a conflict.
-pub(crate) fn content_hash(value: &Value) -> u64 {
-    let mut hasher = crate::stix::fxhash::FxHasher::default();
-    match value {
-        Value::Object(members) => {
-            for (key, item) in members.iter().filter(|(k, _)| *k != "spec_version") {
-                key.hash(&mut hasher);
-                hash_value(item, &mut hasher);
-            }
-        }
-        other => hash_value(other, &mut hasher),
+///
+/// BLAKE3, 128 bits kept. Contributors write the content, and two copies that digest alike
+/// pass for one: no conflict is reported, `diff` calls the object unchanged, `import` takes a
+/// publisher's changed version for the one the repository holds. A fast hash would let a pull
+/// request make a changed copy of a published version hash like it; this one cannot be made to.
+pub(crate) fn content_hash(value: &Value) -> ContentDigest {
+    thread_local! {
+        static CANONICAL: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    hasher.finish()
+    CANONICAL.with_borrow_mut(|bytes| {
+        bytes.clear();
+        match value {
+            Value::Object(members) => {
+                // Its own tag: a top level that is not an object is encoded as any value is.
+                bytes.push(6);
+                for (key, item) in members.iter().filter(|(k, _)| *k != "spec_version") {
+                    encode_text(key, bytes);
+                    encode(item, bytes);
+                }
+            }
+            other => encode(other, bytes),
+        }
+        let mut digest = [0; 16];
+        digest.copy_from_slice(&blake3::hash(bytes).as_bytes()[..16]);
+        // A thread that once held a huge object does not keep its buffer.
+        if bytes.capacity() > 1 << 20 {
+            *bytes = Vec::new();
+        }
+        digest
+    })
 }
+
+/// What [`content_hash`] makes.
+pub(crate) type ContentDigest = [u8; 16];
 
 /// Valid JSON without the whitespace between tokens (strings are kept byte for byte): the
 /// form every STIX output publishes, and the one objects are held in while publishing. Borrowed
@@ -244,25 +265,59 @@ fn string_end(bytes: &[u8], mut from: usize) -> usize {
     bytes.len()
 }
 
-fn hash_value(value: &Value, h: &mut impl Hasher) {
+/// Writes `value` so that no two values write the same bytes: each value starts with its kind,
+/// and each text and list with its length.
+fn encode(value: &Value, bytes: &mut Vec<u8>) {
     match value {
-        Value::Null => 0u8.hash(h),
-        Value::Bool(b) => (1u8, b).hash(h),
-        Value::Number(n) => (2u8, n.to_string()).hash(h),
-        Value::String(s) => (3u8, s).hash(h),
+        Value::Null => bytes.push(0),
+        Value::Bool(b) => bytes.extend_from_slice(&[1, u8::from(*b)]),
+        Value::Number(n) => {
+            bytes.push(2);
+            // As serde_json writes it: `1` and `1.0` differ, as they did when written.
+            let mut text = std::io::Cursor::new([0u8; 40]);
+            match write!(text, "{n}") {
+                Ok(()) => encode_bytes(&text.get_ref()[..text.position() as usize], bytes),
+                Err(_) => encode_bytes(n.to_string().as_bytes(), bytes),
+            }
+        }
+        Value::String(s) => {
+            bytes.push(3);
+            encode_text(s, bytes);
+        }
         Value::Array(items) => {
-            (4u8, items.len()).hash(h);
-            items.iter().for_each(|item| hash_value(item, h));
+            bytes.push(4);
+            encode_len(items.len(), bytes);
+            items.iter().for_each(|item| encode(item, bytes));
         }
         Value::Object(members) => {
             // serde_json's Map is a BTreeMap here (no preserve_order), so iteration is sorted.
-            (5u8, members.len()).hash(h);
+            bytes.push(5);
+            encode_len(members.len(), bytes);
             for (key, item) in members {
-                key.hash(h);
-                hash_value(item, h);
+                encode_text(key, bytes);
+                encode(item, bytes);
             }
         }
     }
+}
+
+fn encode_text(text: &str, bytes: &mut Vec<u8>) {
+    encode_bytes(text.as_bytes(), bytes);
+}
+
+fn encode_bytes(text: &[u8], bytes: &mut Vec<u8>) {
+    encode_len(text.len(), bytes);
+    bytes.extend_from_slice(text);
+}
+
+/// A length, seven bits a byte, least significant first (LEB128): one byte for most.
+fn encode_len(len: usize, bytes: &mut Vec<u8>) {
+    let mut left = len as u64;
+    while left >= 0x80 {
+        bytes.push(left as u8 | 0x80);
+        left >>= 7;
+    }
+    bytes.push(left as u8);
 }
 
 #[cfg(test)]
@@ -304,5 +359,23 @@ mod tests {
         let a = parse_strict("{\"a\":1,\"b\":[true,null]}").unwrap();
         let b = parse_strict("{ \"b\" : [ true , null ] , \"a\" : 1 }").unwrap();
         assert_eq!(content_hash(&a), content_hash(&b));
+    }
+
+    #[test]
+    fn contents_that_write_alike_side_by_side_digest_apart() {
+        let digest = |text: &str| content_hash(&parse_strict(text).unwrap());
+        let pairs = [
+            ("{\"a\":\"bc\"}", "{\"ab\":\"c\"}"),
+            ("{\"a\":[\"b\",\"c\"]}", "{\"a\":[\"bc\"]}"),
+            ("{\"a\":1}", "{\"a\":\"1\"}"),
+            ("{\"a\":1}", "{\"a\":1.0}"),
+            ("{\"a\":[]}", "{\"a\":{}}"),
+            ("{\"a\":{\"spec_version\":\"2.1\"}}", "{\"a\":{}}"),
+            ("[\"a\"]", "{\"a\":null}"),
+        ];
+        for (a, b) in pairs {
+            assert_ne!(digest(a), digest(b), "{a} and {b}");
+        }
+        assert_eq!(digest("{\"spec_version\":\"2.1\",\"a\":1}"), digest("{\"a\":1}"), "2.0 and 2.1 copies");
     }
 }

@@ -67,8 +67,10 @@ pub(crate) struct VersionStates {
 pub(crate) struct State {
     /// Index into `History::commits`.
     pub(crate) commit: u32,
-    /// A hash of the version's text: a later commit that changes it starts a new state.
-    pub(crate) content: u64,
+    /// A digest of the version's text: a later commit that changes it starts a new state.
+    /// BLAKE3, 128 bits kept: a change made to digest like the text before would otherwise
+    /// leave no trace in the history.
+    pub(crate) content: [u8; 16],
     /// Index into the gates (`History::gate`).
     pub(crate) gate: u32,
 }

@@ -6,7 +6,6 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::hash::Hasher;
 use std::path::Path;
 
 use git2::{Delta, DiffOptions, Oid, Repository, Sort};
@@ -16,7 +15,6 @@ use serde_json::value::RawValue;
 
 use super::{published, pulls, Commit, Gate, History, State, VersionStates};
 use crate::load::git_tree::{is_json, GitContent};
-use crate::stix::fxhash::FxHasher;
 use crate::stix::mentions::{named_uuids, uuid_number};
 
 /// A content file a commit added or changed.
@@ -170,8 +168,8 @@ struct GranularShape<'a> {
 pub(super) struct VersionText {
     pub(crate) id: String,
     pub(crate) key: String,
-    /// A hash of its text, to tell whether a later commit changed it.
-    pub(crate) content: u64,
+    /// A digest of its text, to tell whether a later commit changed it (`State::content`).
+    pub(crate) content: [u8; 16],
     pub(crate) gate: Gate,
 }
 
@@ -203,11 +201,8 @@ fn version_of(raw: &str) -> Option<VersionText> {
     named.retain(|u| !marking_uuids.contains(u));
     let marking_definition = id.starts_with("marking-definition--");
     let gate = Gate { id: id.as_str().into(), marking_definition, markings, named };
-    let content = {
-        let mut hasher = FxHasher::default();
-        hasher.write(raw.as_bytes());
-        hasher.finish()
-    };
+    let mut content = [0; 16];
+    content.copy_from_slice(&blake3::hash(raw.as_bytes()).as_bytes()[..16]);
     Some(VersionText { id, key, content, gate })
 }
 

@@ -1,7 +1,7 @@
 //! A small, fast, non-cryptographic hasher (the multiply-rotate scheme of Firefox and rustc)
-//! for content hashes and id maps. Ids and contents come from contributors, but a hash
-//! collision here only costs time in a map or, for content hashes, would need a deliberate
-//! 64-bit collision between two copies of one object version.
+//! for maps. Ids come from contributors, and a hash collision here only costs time in a map:
+//! nothing decides whether two contents are the same by it (`load::json::content_hash` and
+//! the history's digests are BLAKE3, as collisions there can be made on purpose).
 
 use std::hash::{BuildHasherDefault, Hasher};
 

@@ -90,9 +90,9 @@ pub struct StixObject {
     pub relationship_type: Option<String>,
     /// Held at their number (a growing list keeps room for more: a third of its size).
     pub refs: Box<[Reference]>,
-    /// A hash of the object's content that ignores key order and whitespace, so two copies of
-    /// the same version in different files compare equal.
-    pub content_hash: u64,
+    /// A digest of the object's content that ignores key order and whitespace, so two copies of
+    /// the same version in different files compare equal (`load::json::content_hash`).
+    pub content_hash: [u8; 16],
     /// The object's JSON as contributed: it is what gets published. Byte for byte, or without
     /// the whitespace between tokens, or empty where `check` does not read it again, as the
     /// loader was asked (`load::KeepJson`).

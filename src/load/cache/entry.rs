@@ -12,7 +12,7 @@ use crate::stix::object::{property_name, type_name};
 use crate::stix::{Reference, SpecVersion, StixObject};
 
 /// Begins every entry; a program that lays entries out differently names another.
-const MAGIC: &[u8] = b"stixpress load cache entry 1\n";
+const MAGIC: &[u8] = b"stixpress load cache entry 2\n";
 /// Bytes of BLAKE3 at the end, over everything before.
 const CHECKSUM: usize = 16;
 
@@ -94,7 +94,7 @@ fn put_object(out: &mut Out, object: &StixObject, source: &Source) -> Option<()>
         out.len(reference.index.map_or(0, |i| i as usize + 1));
         out.str(&reference.target);
     }
-    out.u64(object.content_hash);
+    out.bytes(&object.content_hash);
     out.len(object.offset);
     out.len(object.raw.len());
     out.len(object.named.len());
@@ -119,7 +119,7 @@ fn take_object(input: &mut In, source: &Source) -> Option<StixObject> {
         .collect::<Option<Box<[_]>>>()?;
     let flags = input.u8()?;
     let refs = (0..input.len()?).map(|_| take_reference(input)).collect::<Option<Box<[_]>>>()?;
-    let content_hash = input.u64()?;
+    let content_hash = input.take(16)?.try_into().ok()?;
     let (offset, length) = (input.number()?, input.number()?);
     let raw = source.text.get(offset..offset.checked_add(length)?)?;
     let named = (0..input.len()?).map(|_| input.u128()).collect::<Option<Box<[_]>>>()?;
@@ -234,8 +234,8 @@ impl Out {
         self.0.push(value);
     }
 
-    fn u64(&mut self, value: u64) {
-        self.0.extend_from_slice(&value.to_le_bytes());
+    fn bytes(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
     }
 
     fn i64(&mut self, value: i64) {
