@@ -11,7 +11,9 @@ use crate::config::Audience;
 use crate::diag::{Diagnostic, Severity};
 use crate::load::source::Locator;
 use crate::load::Source;
-use crate::stix::fxhash::FxHashMap as HashMap;
+use std::collections::HashMap;
+
+use crate::stix::fxhash::FxHashMap;
 use crate::stix::{id, marking, schema, SpecVersion, StixObject, Timestamp};
 
 #[derive(Debug, Clone, Copy)]
@@ -60,6 +62,9 @@ const NONE: u32 = u32::MAX;
 /// Every object version by id, without an allocation per id (a million small vectors cost
 /// more than the rest of the repository rules): the map holds the first and the latest
 /// occurrence, and `next` chains the other occurrences of the same id.
+///
+/// Ids are contributors' text: the map hashes them with random keys (SipHash), as a fast
+/// unkeyed hash lets a pull request choose ids that all collide and make the check quadratic.
 pub(super) struct VersionIndex<'a> {
     pub(crate) objects: &'a [StixObject],
     by_id: HashMap<&'a str, (u32, u32)>,
@@ -70,9 +75,10 @@ pub(super) struct VersionIndex<'a> {
 
 impl<'a> VersionIndex<'a> {
     fn build(objects: &'a [StixObject]) -> VersionIndex<'a> {
-        let mut by_id: HashMap<&str, (u32, u32)> = HashMap::with_capacity_and_hasher(objects.len(), Default::default());
+        let mut by_id: HashMap<&str, (u32, u32)> = HashMap::with_capacity(objects.len());
         let mut next = vec![NONE; objects.len()];
-        let mut last_of_chain: HashMap<u32, u32> = HashMap::default();
+        // Keyed by position, which no contributor chooses.
+        let mut last_of_chain: FxHashMap<u32, u32> = FxHashMap::default();
         for (i, object) in objects.iter().enumerate() {
             let i = i as u32;
             match by_id.entry(object.id.as_str()) {
@@ -132,7 +138,7 @@ fn version_time(object: &StixObject) -> Option<Timestamp> {
 /// arrived first. Identical copies are fine.
 fn conflicting_copies<'a>(index: &VersionIndex<'a>, found: &mut Vec<Anchored<'a>>) {
     for list in index.repeated() {
-        let mut first_of_version: HashMap<&str, &StixObject> = HashMap::default();
+        let mut first_of_version: HashMap<&str, &StixObject> = HashMap::new();
         for object in list {
             let first = *first_of_version.entry(object.version_key()).or_insert(object);
             if first.content_hash != object.content_hash {
