@@ -14,6 +14,7 @@ use std::sync::OnceLock;
 
 use super::view::{Entry, View};
 use crate::link::ObjectIndex;
+use crate::stix::StixObject;
 
 /// A BLAKE3 digest, 128 bits kept: contributed content decides it, and a contributor who could
 /// make a changed answer digest like the old one would keep an old page published.
@@ -110,22 +111,43 @@ const WITHHELD: Digest = [0xee; 16];
 const NOT_HELD: Digest = [0xaa; 16];
 
 /// Each visible object's digest, worked out once per build (an object is in the answer of many
-/// reads: every page that links it, every list of what references its neighbours).
-pub(crate) struct EntryDigests(Vec<OnceLock<Digest>>);
+/// reads: every page that links it, every list of what references its neighbours), and each
+/// version's JSON digested once (the object's read and its versions' both hold it).
+pub(crate) struct EntryDigests {
+    entries: Vec<OnceLock<Digest>>,
+    /// By the version's position in the Store (`Store::version_position`).
+    json: Vec<OnceLock<Digest>>,
+}
 
 impl EntryDigests {
     pub(crate) fn new(view: &View<'_>) -> EntryDigests {
-        EntryDigests((0..view.store_len()).map(|_| OnceLock::new()).collect())
+        EntryDigests {
+            entries: (0..view.store_len()).map(|_| OnceLock::new()).collect(),
+            json: (0..view.version_count()).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// The digest of a version's JSON as contributed.
+    fn json_of(&self, view: &View<'_>, version: &StixObject) -> Digest {
+        let digest = || {
+            let mut hasher = blake3::Hasher::new();
+            text(&mut hasher, &version.raw);
+            finish(&hasher)
+        };
+        match view.version_position(version).and_then(|at| self.json.get(at)) {
+            Some(cached) => *cached.get_or_init(digest),
+            None => digest(),
+        }
     }
 
     /// All of an object a page can see through its `Entry`: its JSON as contributed (which
     /// every field of the object is read from), its STIX version, where it was written (the
     /// matrix orders columns by it) and the name pages give it.
-    fn of(&self, entry: Entry<'_>) -> Digest {
-        *self.0[entry.index.0 as usize].get_or_init(|| {
+    fn of(&self, view: &View<'_>, entry: Entry<'_>) -> Digest {
+        *self.entries[entry.index.0 as usize].get_or_init(|| {
             let object = entry.object;
             let mut hasher = blake3::Hasher::new();
-            text(&mut hasher, &object.raw);
+            hasher.update(&self.json_of(view, object));
             text(&mut hasher, object.spec_version.as_str());
             text(&mut hasher, &object.file.to_string_lossy());
             hasher.update(&(object.offset as u64).to_le_bytes());
@@ -159,7 +181,7 @@ impl<'s> View<'s> {
             (Kind::ExternalId, Key::Named(external_id)) => {
                 let mut hasher = blake3::Hasher::new();
                 for entry in self.with_external_id(external_id) {
-                    hasher.update(&entries.of(entry));
+                    hasher.update(&entries.of(self, entry));
                 }
                 return Some(finish(&hasher));
             }
@@ -173,11 +195,17 @@ impl<'s> View<'s> {
         let Some(entry) = self.at(index) else { return Some(WITHHELD) };
         let mut hasher = blake3::Hasher::new();
         match read.kind {
-            Kind::Object => return Some(entries.of(entry)),
+            Kind::Object => return Some(entries.of(self, entry)),
             Kind::Versions => {
                 for version in self.versions(entry) {
-                    text(&mut hasher, &self.json(version));
-                    hasher.update(&(self.removed_references(version) as u64).to_le_bytes());
+                    // Published whole, its JSON is the one digested once; else what is left of it.
+                    match self.removed_references(version) {
+                        0 => hasher.update(&[0]).update(&entries.json_of(self, version)),
+                        removed => {
+                            text(hasher.update(&[1]), &self.json(version));
+                            hasher.update(&(removed as u64).to_le_bytes())
+                        }
+                    };
                     for statement in self.statements(version) {
                         text(&mut hasher, statement);
                     }
@@ -187,18 +215,18 @@ impl<'s> View<'s> {
             Kind::Outgoing => {
                 for (property, target) in self.outgoing(entry) {
                     text(&mut hasher, property);
-                    hasher.update(&entries.of(target));
+                    hasher.update(&entries.of(self, target));
                 }
             }
             Kind::Incoming => {
                 for (property, source) in self.incoming(entry) {
                     text(&mut hasher, property);
-                    hasher.update(&entries.of(source));
+                    hasher.update(&entries.of(self, source));
                 }
             }
             Kind::Parent => {
                 match self.parent_technique(entry) {
-                    Some(parent) => hasher.update(&entries.of(parent)),
+                    Some(parent) => hasher.update(&entries.of(self, parent)),
                     None => hasher.update(&[0]),
                 };
             }

@@ -175,6 +175,15 @@ impl<'s> View<'s> {
         self.store.len()
     }
 
+    /// How many versions the Store holds, and where `version` is among them (`Store`).
+    pub(super) fn version_count(&self) -> usize {
+        self.store.version_count()
+    }
+
+    pub(super) fn version_position(&self, version: &StixObject) -> Option<usize> {
+        self.store.version_position(version)
+    }
+
     /// The technique a sub-technique belongs to, when this audience sees it.
     pub(crate) fn parent_technique(&self, entry: Entry<'s>) -> Option<Entry<'s>> {
         note(|| Read::at(Kind::Parent, entry.index));

@@ -132,6 +132,19 @@ impl Store {
         &self.versions[end - 1]
     }
 
+    /// How many versions the Store holds, of every object.
+    pub(crate) fn version_count(&self) -> usize {
+        self.versions.len()
+    }
+
+    /// Where `version`, one of the Store's, is among all versions (by its address: versions
+    /// handed out are borrowed from the Store); None for an object held elsewhere.
+    pub(crate) fn version_position(&self, version: &StixObject) -> Option<usize> {
+        let offset = (version as *const StixObject as usize).checked_sub(self.versions.as_ptr() as usize)?;
+        let at = offset / std::mem::size_of::<StixObject>().max(1);
+        self.versions.get(at).filter(|held| std::ptr::eq(*held, version)).map(|_| at)
+    }
+
     /// Every version of an object, oldest first.
     pub(crate) fn versions(&self, index: ObjectIndex) -> &[StixObject] {
         let i = index.0 as usize;

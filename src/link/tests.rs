@@ -32,6 +32,24 @@ fn the_latest_version_wins_and_identical_copies_count_once() {
 }
 
 #[test]
+fn a_version_is_found_by_its_place_among_all_versions_and_a_copy_is_not() {
+    let old = object("malware", 1, "2025-01-01T00:00:00.000Z", r#","name":"Old","is_family":true"#);
+    let new = object("malware", 1, "2025-02-01T00:00:00Z", r#","name":"New","is_family":true"#);
+    let other = object("tool", 2, "2025-01-01T00:00:00.000Z", r#","name":"Tool""#);
+    let store = store(&[&new, &other, &old]);
+    assert_eq!(store.version_count(), 3);
+    let mut places: Vec<usize> = store
+        .indices()
+        .flat_map(|index| store.versions(index))
+        .map(|version| store.version_position(version).expect("a version of the Store"))
+        .collect();
+    places.sort_unstable();
+    assert_eq!(places, [0, 1, 2]);
+    let copy = store.latest(store.find(&id("tool", 2)).unwrap()).clone();
+    assert_eq!(store.version_position(&copy), None);
+}
+
+#[test]
 fn relationships_link_both_ways_and_are_named_by_their_ends() {
     let actor = object("threat-actor", 1, "2025-01-01T00:00:00Z", r#","name":"Night Relay Crew""#);
     let pattern = object("attack-pattern", 2, "2025-01-01T00:00:00Z", r#","name":"Relay Attack""#);
