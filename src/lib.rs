@@ -24,6 +24,7 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod diff;
+mod digest;
 pub mod error;
 mod import;
 mod link;

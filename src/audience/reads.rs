@@ -199,13 +199,13 @@ impl<'s> View<'s> {
             Kind::Versions => {
                 for version in self.versions(entry) {
                     // Published whole, its JSON is the one digested once; else what is left of it.
-                    match self.removed_references(version) {
-                        0 => hasher.update(&[0]).update(&entries.json_of(self, version)),
-                        removed => {
-                            text(hasher.update(&[1]), &self.json(version));
-                            hasher.update(&(removed as u64).to_le_bytes())
-                        }
-                    };
+                    let removed = self.removed_references(version);
+                    if removed == 0 {
+                        hasher.update(&[0]).update(&entries.json_of(self, version));
+                    } else {
+                        text(hasher.update(&[1]), &self.json(version));
+                        hasher.update(&(removed as u64).to_le_bytes());
+                    }
                     for statement in self.statements(version) {
                         text(&mut hasher, statement);
                     }

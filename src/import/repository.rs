@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::load::json::ContentDigest;
 use crate::stix::observables::{self, Observable};
 use crate::stix::pattern::{self, Dialect};
 use crate::stix::StixObject;
@@ -13,7 +14,7 @@ use crate::stix::StixObject;
 pub(crate) struct Repository {
     ids: HashSet<String>,
     /// Each version held (`id`, `modified` or empty) → its content hash.
-    versions: HashMap<(String, String), [u8; 16]>,
+    versions: HashMap<(String, String), ContentDigest>,
     /// A value → the indicator that already lists it (the first in file order).
     values: HashMap<Observable, String>,
     /// `T1059.001`, `CVE-2024-1234`, `CWE-79`, `CAPEC-112` (upper case) → the object.
@@ -98,7 +99,7 @@ impl Repository {
     }
 
     /// The content hash of this version (`id` and `modified`) when the repository holds it.
-    pub(crate) fn version(&self, object: &StixObject) -> Option<[u8; 16]> {
+    pub(crate) fn version(&self, object: &StixObject) -> Option<ContentDigest> {
         self.versions.get(&version_key(object)).copied()
     }
 

@@ -206,8 +206,7 @@ pub(crate) fn content_hash(value: &Value) -> ContentDigest {
             }
             other => encode(other, bytes),
         }
-        let mut digest = [0; 16];
-        digest.copy_from_slice(&blake3::hash(bytes).as_bytes()[..16]);
+        let digest = crate::digest::of(bytes);
         // A thread that once held a huge object does not keep its buffer.
         if bytes.capacity() > 1 << 20 {
             *bytes = Vec::new();

@@ -201,9 +201,7 @@ fn version_of(raw: &str) -> Option<VersionText> {
     named.retain(|u| !marking_uuids.contains(u));
     let marking_definition = id.starts_with("marking-definition--");
     let gate = Gate { id: id.as_str().into(), marking_definition, markings, named };
-    let mut content = [0; 16];
-    content.copy_from_slice(&blake3::hash(raw.as_bytes()).as_bytes()[..16]);
-    Some(VersionText { id, key, content, gate })
+    Some(VersionText { id, key, content: crate::digest::of(raw.as_bytes()), gate })
 }
 
 #[cfg(test)]

@@ -92,7 +92,7 @@ pub struct StixObject {
     pub refs: Box<[Reference]>,
     /// A digest of the object's content that ignores key order and whitespace, so two copies of
     /// the same version in different files compare equal (`load::json::content_hash`).
-    pub content_hash: [u8; 16],
+    pub content_hash: crate::load::json::ContentDigest,
     /// The object's JSON as contributed: it is what gets published. Byte for byte, or without
     /// the whitespace between tokens, or empty where `check` does not read it again, as the
     /// loader was asked (`load::KeepJson`).

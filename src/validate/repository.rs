@@ -3,6 +3,7 @@
 //! in the repository or are revoked, relationship types between unusual pairs, and detection
 //! rules that share a name or `sid`.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -11,8 +12,6 @@ use crate::config::Audience;
 use crate::diag::{Diagnostic, Severity};
 use crate::load::source::Locator;
 use crate::load::Source;
-use std::collections::HashMap;
-
 use crate::stix::fxhash::FxHashMap;
 use crate::stix::{id, marking, schema, SpecVersion, StixObject, Timestamp};
 

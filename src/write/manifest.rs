@@ -99,13 +99,6 @@ fn each_line(file: &Path, mut each: impl FnMut(&str, Stamp)) -> bool {
     true
 }
 
-pub(crate) fn hash(bytes: &[u8]) -> [u8; 16] {
-    let full = blake3::hash(bytes);
-    let mut out = [0; 16];
-    out.copy_from_slice(&full.as_bytes()[..16]);
-    out
-}
-
 /// What the manifest records for a file made from `source` by a function of it alone (a
 /// compressed copy): a hash of the source, kept apart from the hashes of whole files.
 pub(crate) fn derived_hash(source: &[u8]) -> [u8; 16] {
@@ -182,7 +175,7 @@ mod tests {
     #[test]
     fn a_manifest_reads_back_as_written() {
         let dir = tempfile::tempdir().unwrap();
-        let stamp = Stamp { hash: hash(b"page"), len: 4, mtime: 1_700_000_000_123_456_789 };
+        let stamp = Stamp { hash: crate::digest::of(b"page"), len: 4, mtime: 1_700_000_000_123_456_789 };
         let mut entries = vec![("objects/x y/index.html".to_owned(), stamp), ("a.json".to_owned(), stamp)];
         write(dir.path(), &mut entries).unwrap();
         let previous = Previous::take(dir.path()).unwrap().unwrap();

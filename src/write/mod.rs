@@ -438,12 +438,12 @@ impl DiskSink {
 impl Sink for DiskSink {
     fn write(&self, path: &str, bytes: &[u8]) -> Result<(), Error> {
         let full = self.root.join(checked(path)?);
-        self.put(path, full, Cow::Borrowed(bytes), manifest::hash(bytes))
+        self.put(path, full, Cow::Borrowed(bytes), crate::digest::of(bytes))
     }
 
     fn write_owned(&self, path: &str, bytes: Vec<u8>) -> Result<(), Error> {
         let full = self.root.join(checked(path)?);
-        let hash = manifest::hash(&bytes);
+        let hash = crate::digest::of(&bytes);
         self.put(path, full, Cow::Owned(bytes), hash)
     }
 
