@@ -73,7 +73,7 @@ impl Previous {
     }
 
     /// Calls `stale` with each path it lists that `kept` does not, then removes its file.
-    pub(crate) fn finish(self, kept: impl Fn(&str) -> bool, mut stale: impl FnMut(&str)) -> Result<(), Error> {
+    pub(crate) fn finish(self, mut kept: impl FnMut(&str) -> bool, mut stale: impl FnMut(&str)) -> Result<(), Error> {
         each_line(&self.file, |path, _| {
             if !kept(path) {
                 stale(path);

@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use manifest::{Previous, Stamp};
+use rayon::slice::ParallelSliceMut;
 
 use crate::error::Error;
 use crate::timing::log_timing;
@@ -269,7 +270,7 @@ impl DiskSink {
         // entries come after the ones found unchanged.
         let mut entries = kept.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
         entries.extend(written);
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries.par_sort_by(|a, b| a.0.cmp(&b.0));
         entries.dedup_by(|later, earlier| {
             let same = later.0 == earlier.0;
             if same {
@@ -278,12 +279,11 @@ impl DiskSink {
             same
         });
         log_timing("write: sorted", started);
-        let listed = |path: &str| entries.binary_search_by(|(p, _)| p.as_str().cmp(path)).is_ok();
         let removed = match (fresh, previous) {
             (true, _) => 0,
             (false, Some(previous)) => {
                 let mut stale = Vec::new();
-                previous.finish(listed, |path| stale.push(path.to_owned()))?;
+                previous.finish(sorted_lookup(&entries), |path| stale.push(path.to_owned()))?;
                 remove_listed(&root, stale.iter())?
             }
             (false, None) => remove_unlisted(&root, &entries)?,
@@ -316,6 +316,27 @@ impl DiskSink {
     fn as_left(&self, path: &str, full: &Path, hash: [u8; 16]) -> Option<Stamp> {
         let stamp = self.previous.as_ref()?.get(path).filter(|s| s.hash == hash)?;
         (self.owned || manifest::still_there(full, stamp)).then_some(*stamp)
+    }
+}
+
+/// Whether `entries` (sorted by path) list a path, for paths asked in order (as a manifest
+/// lists them): each answer resumes where the one before stopped, so the previous manifest is
+/// checked in one pass. A path asked out of order is looked up from scratch.
+fn sorted_lookup(entries: &[(String, Stamp)]) -> impl FnMut(&str) -> bool + '_ {
+    let mut at = 0;
+    move |path: &str| {
+        if at > 0 && entries.get(at - 1).is_some_and(|(p, _)| p.as_str() >= path) {
+            at = 0;
+            return entries.binary_search_by(|(p, _)| p.as_str().cmp(path)).is_ok();
+        }
+        while entries.get(at).is_some_and(|(p, _)| p.as_str() < path) {
+            at += 1;
+        }
+        let found = entries.get(at).is_some_and(|(p, _)| p == path);
+        if found {
+            at += 1;
+        }
+        found
     }
 }
 
@@ -558,6 +579,18 @@ impl Pieces for DiskPieces<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sorted_list_answers_paths_asked_in_order_and_out_of_order_alike() {
+        let stamp = Stamp { hash: [0; 16], len: 0, mtime: 0 };
+        let entries: Vec<(String, Stamp)> = ["a", "b/1", "b/2", "d"].iter().map(|p| (p.to_string(), stamp)).collect();
+        let mut listed = sorted_lookup(&entries);
+        let asked = ["", "a", "b", "b/1", "b/2", "c", "d", "e", "b/1", "a", "d", "a", "zz", "d"];
+        let answers: Vec<bool> = asked.iter().map(|p| listed(p)).collect();
+        let expected: Vec<bool> = asked.iter().map(|p| entries.iter().any(|(e, _)| e == p)).collect();
+        assert_eq!(answers, expected);
+        assert!(!sorted_lookup(&[])("a"));
+    }
 
     #[test]
     fn paths_that_climb_out_are_refused() {
