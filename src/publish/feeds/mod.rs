@@ -54,8 +54,8 @@ pub(crate) fn write(
     let started = std::time::Instant::now();
     let indicators = indicators::indicators(view, now);
     log_timing("feeds: indicators", started);
-    let blocklists = blocklists::write(&indicators, sink)?;
-    let rules = rules::write(&indicators, sink)?;
+    let (blocklists, rules) = rayon::join(|| blocklists::write(&indicators, sink), || rules::write(&indicators, sink));
+    let (blocklists, rules) = (blocklists?, rules?);
     log_timing("feeds: blocklists and rules", started);
     let siem = siem::write(&indicators, site, sink)?;
     log_timing("feeds: zeek, suricata, elastic, splunk", started);

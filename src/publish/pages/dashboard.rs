@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::charts::{bars, months_ending, Chart};
@@ -99,40 +100,65 @@ pub(crate) struct Activity<'v> {
     now: i64,
 }
 
+/// What one object adds to the activity: its version time (when not after the build time),
+/// the objects it mentions with the month, and itself when it is a report.
+struct Found<'v> {
+    time: Option<Timestamp>,
+    mentions: Vec<(&'v str, String)>,
+    report: Option<(Entry<'v>, Option<String>, Vec<String>)>,
+}
+
+impl<'v> Found<'v> {
+    fn of(view: &View<'v>, entry: Entry<'v>, now: Timestamp) -> Found<'v> {
+        let not_after_now = |text: Option<&str>| not_after(text, now.seconds);
+        let time = entry.object.version_time().filter(|t| t.seconds <= now.seconds);
+        let mut found = Found { time, mentions: Vec::new(), report: None };
+        match entry.object_type() {
+            "report" => {
+                let d = dated(entry);
+                let when = d.published.clone().or_else(|| entry.object.created.clone());
+                let month = when.as_deref().filter(|w| not_after_now(Some(w))).and_then(Timestamp::year_month);
+                if let Some(month) = month {
+                    for (property, target) in view.outgoing(entry) {
+                        if property == "object_refs" {
+                            found.mentions.push((target.id(), month.to_owned()));
+                        }
+                    }
+                }
+                found.report = Some((entry, when, d.labels));
+            }
+            "relationship" => {
+                let created = entry.object.created.as_deref().filter(|c| not_after_now(Some(c)));
+                if let Some(month) = created.and_then(Timestamp::year_month) {
+                    if let Some((_, target)) = view.outgoing(entry).find(|(p, _)| *p == "target_ref") {
+                        found.mentions.push((target.id(), month.to_owned()));
+                    }
+                }
+            }
+            _ => {}
+        }
+        found
+    }
+}
+
 impl<'v> Activity<'v> {
     pub(crate) fn new(view: &View<'v>, now: Timestamp) -> Activity<'v> {
+        let entries: Vec<Entry<'v>> = view.entries().collect();
+        // What each object adds is worked out in parallel (a report's JSON is parsed, a
+        // relationship's references walked: at a million objects, seconds on one core); the
+        // tallies are then made in the View's order, so they come out the same every build.
+        let found: Vec<Found<'v>> = entries.par_iter().map(|&entry| Found::of(view, entry, now)).collect();
         let mut mentions: HashMap<&'v str, Vec<String>> = HashMap::new();
         let mut latest: Option<Timestamp> = None;
         let mut reports = Vec::new();
-        let not_after_now = |text: Option<&str>| not_after(text, now.seconds);
-        for entry in view.entries() {
-            if let Some(time) = entry.object.version_time().filter(|t| t.seconds <= now.seconds) {
+        for found in found {
+            if let Some(time) = found.time {
                 latest = Some(latest.map_or(time, |l| if time > l { time } else { l }));
             }
-            match entry.object_type() {
-                "report" => {
-                    let d = dated(entry);
-                    let when = d.published.clone().or_else(|| entry.object.created.clone());
-                    let month = when.as_deref().filter(|w| not_after_now(Some(w))).and_then(Timestamp::year_month);
-                    if let Some(month) = month {
-                        for (property, target) in view.outgoing(entry) {
-                            if property == "object_refs" {
-                                mentions.entry(target.id()).or_default().push(month.to_owned());
-                            }
-                        }
-                    }
-                    reports.push((entry, when, d.labels));
-                }
-                "relationship" => {
-                    let created = entry.object.created.as_deref().filter(|c| not_after_now(Some(c)));
-                    if let Some(month) = created.and_then(Timestamp::year_month) {
-                        if let Some((_, target)) = view.outgoing(entry).find(|(p, _)| *p == "target_ref") {
-                            mentions.entry(target.id()).or_default().push(month.to_owned());
-                        }
-                    }
-                }
-                _ => {}
+            for (target, month) in found.mentions {
+                mentions.entry(target).or_default().push(month);
             }
+            reports.extend(found.report);
         }
         reports.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.id().cmp(b.0.id())));
         let last = latest.unwrap_or(Timestamp::from_unix_seconds(0));
@@ -179,14 +205,39 @@ impl<'v> Activity<'v> {
 }
 
 pub(crate) fn dashboard(view: &View<'_>, activity: &Activity<'_>, now: Timestamp, root: &str) -> Dashboard {
+    let latest_reports = activity
+        .past_reports()
+        .take(TOP)
+        .map(|(entry, published, labels)| ReportRow {
+            link: Link::to(*entry, root),
+            published: published.as_deref().and_then(TimeText::parse),
+            labels: labels.iter().map(|l| label_link(l)).collect(),
+        })
+        .collect();
+    // Each part is a pass over every object: they run side by side.
+    let ((windows, most_referenced), ((activity, reports_per_month), (tlp_mix, identities))) = rayon::join(
+        || rayon::join(|| windows(view, now), || most_referenced(view, root)),
+        || {
+            rayon::join(
+                || rayon::join(|| objects_per_month(view, activity), || reports_per_month(activity)),
+                || rayon::join(|| tlp_mix(view), || identities(view, root)),
+            )
+        },
+    );
+    Dashboard { windows, latest_reports, most_referenced, activity, reports_per_month, tlp_mix, identities }
+}
+
+/// Objects added and changed in the last 7, 30 and 90 days to `now`, and the versions commits
+/// brought in each.
+fn windows(view: &View<'_>, now: Timestamp) -> Vec<Window> {
     let history = view.history();
     // Each object's times read once, for the three windows.
-    let times: Vec<(Option<i64>, Option<i64>)> = view
-        .entries()
-        .filter(|e| e.object_type() != "marking-definition")
+    let entries: Vec<Entry<'_>> = view.entries().filter(|e| e.object_type() != "marking-definition").collect();
+    let times: Vec<(Option<i64>, Option<i64>)> = entries
+        .par_iter()
         .map(|e| (seconds(e.object.created.as_deref()), seconds(e.object.modified.as_deref())))
         .collect();
-    let windows = [7, 30, 90]
+    [7, 30, 90]
         .iter()
         .map(|days| {
             let since = now.seconds - days * 86_400;
@@ -208,25 +259,7 @@ pub(crate) fn dashboard(view: &View<'_>, activity: &Activity<'_>, now: Timestamp
             });
             Window { days: *days, added, changed, committed }
         })
-        .collect();
-    let latest_reports = activity
-        .past_reports()
-        .take(TOP)
-        .map(|(entry, published, labels)| ReportRow {
-            link: Link::to(*entry, root),
-            published: published.as_deref().and_then(TimeText::parse),
-            labels: labels.iter().map(|l| label_link(l)).collect(),
-        })
-        .collect();
-    Dashboard {
-        windows,
-        latest_reports,
-        most_referenced: most_referenced(view, root),
-        activity: objects_per_month(view, activity),
-        reports_per_month: reports_per_month(activity),
-        tlp_mix: tlp_mix(view),
-        identities: identities(view, root),
-    }
+        .collect()
 }
 
 /// Whether a timestamp is not after `now` (a missing or unreadable one is not).

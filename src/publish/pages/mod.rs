@@ -72,10 +72,16 @@ pub(crate) fn render(
     for (name, bytes) in theme.assets() {
         sink.write(&format!("assets/{name}"), bytes)?;
     }
-    let tactic_rank = kill_chains::columns(view, &site.matrix_order);
-    let chains = kill_chains::kill_chain_pages(view, &tactic_rank, "../../");
+    // Each of these is worked out from every object: side by side.
+    let ((tactic_rank, chains, type_groups), (activity, kept)) = rayon::join(
+        || {
+            let tactic_rank = kill_chains::columns(view, &site.matrix_order);
+            let chains = kill_chains::kill_chain_pages(view, &tactic_rank, "../../");
+            (tactic_rank, chains, lists::type_groups(view))
+        },
+        || rayon::join(|| dashboard::Activity::new(view, publication.now), || object_page::kept_as_published(view)),
+    );
     let matrix = chains.first().map(kill_chains::MatrixLink::to);
-    let type_groups = lists::type_groups(view);
     let at_depth = site_contexts(publication, matrix.as_ref(), &type_groups);
     // Object pages read the types from one file instead of each listing them: the list is
     // 2 KB of every page, and a type added or removed would change every page, and a rebuild
@@ -83,8 +89,6 @@ pub(crate) fn render(
     sink.write_owned(NAV_FILE, lists::nav_json(&type_groups).into_bytes())?;
     let object_site = site_contexts(publication, matrix.as_ref(), &[]).swap_remove(2);
     let provenance = history::Provenance::new(view.history(), site.repository_url.as_deref());
-    let activity = dashboard::Activity::new(view, publication.now);
-    let kept = object_page::kept_as_published(view);
     let taxii_objects = format!("{}/{}/objects/", crate::publish::taxii::TAXII_DIR, publication.taxii.api_root);
     log_timing("render: what object pages share", started);
     let sources = object_page::Sources {
@@ -216,11 +220,13 @@ fn dashboard_pages(
     now: Timestamp,
     page: &PageWriter<'_>,
 ) -> Result<usize, Error> {
-    let dash = dashboard::dashboard(view, activity, now, "./");
-    page("index.html", "index.html", 0, context! { home => lists::home(view, now, "./"), dash })?;
-    let trending = dashboard::trending(view, activity, "../");
+    // Each is worked out from every object or report: side by side.
+    let ((dash, home), (trending, timelines)) = rayon::join(
+        || rayon::join(|| dashboard::dashboard(view, activity, now, "./"), || lists::home(view, now, "./")),
+        || rayon::join(|| dashboard::trending(view, activity, "../"), || dashboard::timelines(activity)),
+    );
+    page("index.html", "index.html", 0, context! { home, dash })?;
     page("trending.html", "trending/index.html", 1, context! { trending })?;
-    let timelines = dashboard::timelines(activity);
     for (path, depth, timeline) in &timelines {
         page("reports.html", path, *depth, context! { timeline })?;
     }

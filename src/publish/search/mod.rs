@@ -92,15 +92,16 @@ pub(crate) fn write(view: &View<'_>, sink: &dyn Sink) -> Result<SearchStats, Err
     let mut stats = SearchStats { documents: entries.len(), ..SearchStats::default() };
     let mut index: HashMap<Box<str>, Postings> = HashMap::new();
     let mut documents: Vec<String> = Vec::with_capacity(entries.len());
-    for (chunk_number, chunk) in entries.chunks(CHUNK).enumerate() {
-        let first = chunk_number * CHUNK;
-        let read: Vec<(Vec<(String, u8)>, String)> = chunk
+    let read = |chunk: &[(String, Entry<'_>)]| -> Vec<(Vec<(String, u8)>, String)> {
+        chunk
             .par_iter()
             .map(|(_, entry)| {
                 let (terms, description) = terms::terms_of(entry.object, entry.display_name());
                 (terms, document(*entry, description.as_deref()))
             })
-            .collect();
+            .collect()
+    };
+    let mut merge = |first: usize, read: Vec<(Vec<(String, u8)>, String)>| {
         for (offset, (terms, doc)) in read.into_iter().enumerate() {
             let number = (first + offset) as u32;
             for (term, score) in terms {
@@ -112,6 +113,17 @@ pub(crate) fn write(view: &View<'_>, sink: &dyn Sink) -> Result<SearchStats, Err
             }
             documents.push(doc);
         }
+    };
+    // The merge into one index is sequential: the next chunk's terms are read meanwhile.
+    let chunks: Vec<&[(String, Entry<'_>)]> = entries.chunks(CHUNK).collect();
+    let mut next = chunks.first().map(|chunk| read(chunk));
+    for chunk_number in 0..chunks.len() {
+        let (current, following) = (next.take(), chunks.get(chunk_number + 1));
+        let ((), after) = rayon::join(
+            || merge(chunk_number * CHUNK, current.unwrap_or_default()),
+            || following.map(|chunk| read(chunk)),
+        );
+        next = after;
     }
     let mut terms: Vec<(Box<str>, Postings)> = index.into_iter().collect();
     terms.par_iter_mut().for_each(|(_, postings)| keep_best(postings));

@@ -39,7 +39,7 @@ pub(crate) fn write_static(
     sink: &dyn Sink,
 ) -> Result<usize, Error> {
     let root = format!("{TAXII_DIR}/{}", taxii.api_root);
-    let mut files = 0;
+    let (mut files, mut page_files) = (0, 0);
     let mut write = |path: String, text: String| {
         files += 1;
         sink.write(&path, text.as_bytes())
@@ -51,18 +51,25 @@ pub(crate) fn write_static(
     for collection in &index.collections {
         let base = format!("{root}/collections/{}", collection.info.id);
         write(format!("{base}/index.json"), json::collection(&collection.info))?;
+        // Where each page ends depends on the one before; what a page holds does not, and
+        // writing it out (the JSON of every object) is done in parallel.
+        let mut pages = Vec::new();
         let mut query = Query::new(taxii.page_size);
         loop {
             let page = index.list(collection, &query);
             let name =
                 query.next.as_ref().map_or_else(|| "index.json".to_owned(), |n| format!("next/{}.json", n.token()));
-            write(format!("{base}/objects/{name}"), json::objects_envelope(index, &page))?;
-            write(format!("{base}/manifest/{name}"), json::manifest(index, &page))?;
-            match page.next {
-                Some(next) => query.next = Some(next),
-                None => break,
+            query.next = page.next.clone();
+            pages.push((name, page));
+            if query.next.is_none() {
+                break;
             }
         }
+        page_files += 2 * pages.len();
+        pages.par_iter().try_for_each(|(name, page)| {
+            sink.write(&format!("{base}/objects/{name}"), json::objects_envelope(index, page).as_bytes())?;
+            sink.write(&format!("{base}/manifest/{name}"), json::manifest(index, page).as_bytes())
+        })?;
     }
     index.objects.par_iter().try_for_each(|object| {
         let latest =
@@ -72,5 +79,5 @@ pub(crate) fn write_static(
         let text = json::object_and_versions(index, latest, &all);
         sink.write(&format!("{root}/objects/{}/index.json", object.id), text.as_bytes())
     })?;
-    Ok(files + index.objects.len())
+    Ok(files + page_files + index.objects.len())
 }

@@ -152,7 +152,7 @@ impl<'s> TaxiiIndex<'s> {
         }
         let records: Vec<Record> = records.into_iter().map(|u| u.record).collect();
         let collections = collections
-            .iter()
+            .par_iter()
             .zip(holds)
             .map(|(info, holds)| {
                 let held: Vec<u32> = (0..records.len() as u32).filter(|&i| holds[i as usize]).collect();
