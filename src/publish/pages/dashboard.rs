@@ -171,6 +171,12 @@ impl<'v> Activity<'v> {
         self.reports.iter().filter(|(_, when, _)| not_after(when.as_deref(), self.now))
     }
 
+    /// What `histogram` of `id` is made from (the months of its mentions, and the month charts
+    /// end at), for telling whether it would come out as before without drawing it.
+    pub(crate) fn histogram_inputs(&self, id: &str) -> (&str, Option<&[String]>) {
+        (&self.last_month, self.mentions.get(id).map(Vec::as_slice))
+    }
+
     /// Mentions of `id` per month, for its page (None when it was never mentioned).
     pub(crate) fn histogram(&self, id: &str) -> Option<Chart> {
         let months = self.mentions.get(id)?;

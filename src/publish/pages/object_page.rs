@@ -142,7 +142,7 @@ const KEPT: u8 = 3;
 pub(crate) fn source_digest(view: &View<'_>, sources: &Sources<'_>, tag: u8, entry: Entry<'_>) -> Digest {
     let said = match tag {
         LAYER => serde_json::to_vec(&sources.feeds.layers.contains(entry.id())),
-        MENTIONS => serde_json::to_vec(&sources.activity.histogram(entry.id())),
+        MENTIONS => serde_json::to_vec(&sources.activity.histogram_inputs(entry.id())),
         PROVENANCE => serde_json::to_vec(&sources.provenance.section(view, entry, ROOT)),
         KEPT => serde_json::to_vec(&sources.kept.get(entry.id())),
         // No page notes another; were one to, it would digest as nothing before it, and never
