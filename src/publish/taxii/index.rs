@@ -100,7 +100,8 @@ impl<'s> TaxiiIndex<'s> {
         let filters: Vec<CollectionFilter> = collections.iter().map(CollectionFilter::new).collect();
         let mut records: Vec<Unsorted> = versions
             .par_iter()
-            .map(|&(version, first, last)| {
+            .enumerate()
+            .map(|(origin, &(version, first, last))| {
                 let committed = history
                     .origin(&version.id, version.version_key())
                     .map(|commit| Timestamp::from_unix_seconds(commit.published));
@@ -124,20 +125,34 @@ impl<'s> TaxiiIndex<'s> {
                     json: published_compact(view, version),
                 };
                 let held = filters.iter().map(|f| f.matches(version)).collect();
-                Unsorted { record, id: &version.id, object_type: &version.object_type, held }
+                Unsorted { record, origin: origin as u32, id: &version.id, object_type: &version.object_type, held }
             })
             .collect();
         records.par_sort_unstable_by(|a, b| sort_key(a).cmp(&sort_key(b)));
-        // The objects in id order, so that one is found by its id without a map of copies: the
-        // record positions sorted by id (stably, so each object's stay in `date_added` order)
-        // give each object as a run of its records.
-        let mut by_id: Vec<u32> = (0..records.len() as u32).collect();
-        by_id.par_sort_by_key(|&i| records[i as usize].id);
+        // Where each version landed, by its place in `versions` (each object's versions
+        // together, the objects in the View's order).
+        let mut landed = vec![0u32; records.len()];
+        for (position, record) in records.iter().enumerate() {
+            landed[record.origin as usize] = position as u32;
+        }
+        // The objects in id order, so that one is found by its id without a map of copies, each
+        // with its records in `date_added` order. The View lists objects in the order of their
+        // ids' text already; were it not so, they are sorted here.
         let mut objects: Vec<ObjectRecords<'s>> = Vec::new();
-        for run in by_id.chunk_by(|&a, &b| records[a as usize].id == records[b as usize].id) {
-            let first = &records[run[0] as usize];
+        let mut start = 0;
+        for end in 1..=versions.len() {
+            if end < versions.len() && !versions[end].1 {
+                continue;
+            }
+            let mut positions: Vec<u32> = landed[start..end].to_vec();
+            positions.sort_unstable();
+            let first = &records[landed[start] as usize];
             let (id, object_type) = (Cow::Borrowed(first.id), Cow::Borrowed(first.object_type));
-            objects.push(ObjectRecords { id, object_type, records: run.to_vec() });
+            objects.push(ObjectRecords { id, object_type, records: positions });
+            start = end;
+        }
+        if !objects.windows(2).all(|pair| pair[0].id < pair[1].id) {
+            objects.par_sort_by(|a, b| a.id.cmp(&b.id));
         }
         for (object, records_of) in objects.iter().enumerate() {
             for &position in &records_of.records {
@@ -201,6 +216,8 @@ fn page_mark(id: &str, version: &str) -> u32 {
 /// A record before sorting, with what only sorting needs.
 struct Unsorted<'v> {
     record: Record<'v>,
+    /// Its place in the View's versions.
+    origin: u32,
     id: &'v str,
     object_type: &'v str,
     /// Whether each collection holds it.
@@ -249,5 +266,65 @@ impl<'c> CollectionFilter<'c> {
             }
         }
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{default_collections, Audience};
+    use crate::link::Store;
+    use crate::load::load_text;
+    use crate::provenance::History;
+
+    fn version(id: &str, modified: &str) -> String {
+        format!(
+            r#"{{"type":"{}","spec_version":"2.1","id":"{id}","created":"2020-01-01T00:00:00Z","modified":"{modified}","name":"n"}}"#,
+            id.split("--").next().unwrap()
+        )
+    }
+
+    #[test]
+    fn every_object_is_found_by_its_id_with_its_versions_in_the_order_they_were_added() {
+        // Types one the start of another (`x-a`, `x-a-b`), UUIDs out of text order in the
+        // file, versions added before and after other objects' versions.
+        let ids = [
+            "x-a-b--00000000-0000-4000-8000-000000000001",
+            "x-a--f0000000-0000-4000-8000-000000000000",
+            "x-a--00000000-0000-4000-8000-000000000002",
+            "malware--00000000-0000-4000-8000-00000000000a",
+        ];
+        let mut objects = Vec::new();
+        for (n, id) in ids.iter().enumerate() {
+            objects.push(version(id, &format!("2021-0{}-01T00:00:00.000Z", n + 1)));
+            objects.push(version(id, &format!("2023-0{}-01T00:00:00.000Z", 4 - n)));
+        }
+        let text = format!(
+            r#"{{"type":"bundle","id":"bundle--00000000-0000-4000-8000-000000000000","objects":[{}]}}"#,
+            objects.join(",")
+        );
+        let store = Store::build(load_text(Path::new("t.json"), text, &|_, _| Vec::new()).objects);
+        let history = History::off();
+        let view = crate::audience::view(&store, &history, &Audience::public(Path::new("/repo")));
+        let listed: Vec<&str> = view.entries().map(|e| e.id()).collect();
+        assert!(listed.is_sorted(), "the View lists objects in the order of their ids' text: {listed:?}");
+        let index = TaxiiIndex::build(&view, &default_collections());
+        let mut expected: Vec<&str> = ids.to_vec();
+        expected.sort();
+        let found: Vec<&str> = index.objects.iter().map(|o| &*o.id).collect();
+        assert_eq!(found, expected, "objects in the order of their ids' text");
+        for (at, object) in index.objects.iter().enumerate() {
+            assert_eq!(index.object(&object.id).map(|o| &*o.id), Some(&*object.id));
+            assert_eq!(object.records.len(), 2);
+            assert!(object.records.is_sorted(), "{}: records in the order they were added", object.id);
+            for &r in &object.records {
+                assert_eq!(index.records[r as usize].object as usize, at);
+            }
+            let times: Vec<Instant> = object.records.iter().map(|&r| index.records[r as usize].version_time).collect();
+            assert!(times.is_sorted());
+        }
+        let keys: Vec<(Instant, &str)> =
+            index.records.iter().map(|r| (r.date_added.instant(), index.id_of(r))).collect();
+        assert!(keys.is_sorted(), "records in date_added order");
     }
 }
