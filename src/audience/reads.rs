@@ -129,11 +129,7 @@ impl EntryDigests {
 
     /// The digest of a version's JSON as contributed.
     fn json_of(&self, view: &View<'_>, version: &StixObject) -> Digest {
-        let digest = || {
-            let mut hasher = blake3::Hasher::new();
-            text(&mut hasher, &version.raw);
-            finish(&hasher)
-        };
+        let digest = || crate::digest::of(version.raw.as_bytes());
         match view.version_position(version).and_then(|at| self.json.get(at)) {
             Some(cached) => *cached.get_or_init(digest),
             None => digest(),
@@ -149,16 +145,12 @@ impl EntryDigests {
             let mut hasher = blake3::Hasher::new();
             hasher.update(&self.json_of(view, object));
             text(&mut hasher, object.spec_version.as_str());
-            // Where it was written, by the parts its pointer and place are made of (making
-            // the texts was a fifth of checking a page).
+            // Where it was written, by the parts its pointer and place are made of, rather than
+            // texts made to be hashed (a page check digests thousands of these).
             let file = object.file.as_os_str().as_encoded_bytes();
             hasher.update(&(file.len() as u64).to_le_bytes()).update(file);
             hasher.update(&(object.offset as u64).to_le_bytes());
-            hasher.update(&object.member.map_or([0; 5], |m| {
-                let mut member = [1; 5];
-                member[1..].copy_from_slice(&m.to_le_bytes());
-                member
-            }));
+            hasher.update(&[u8::from(object.member.is_some())]).update(&object.member.unwrap_or(0).to_le_bytes());
             hasher.update(&[u8::from(object.invalid)]);
             text(&mut hasher, entry.display_name());
             finish(&hasher)

@@ -320,23 +320,23 @@ impl DiskSink {
 }
 
 /// Whether `entries` (sorted by path) list a path, for paths asked in order (as a manifest
-/// lists them): each answer resumes where the one before stopped, so the previous manifest is
-/// checked in one pass. A path asked out of order is looked up from scratch.
+/// lists them): each search starts where the one before stopped and gallops ahead, so the
+/// previous manifest is checked in about one pass. A path asked out of order (a manifest
+/// someone edited) starts from the beginning, and costs a binary search, never a walk.
 fn sorted_lookup(entries: &[(String, Stamp)]) -> impl FnMut(&str) -> bool + '_ {
     let mut at = 0;
     move |path: &str| {
-        if at > 0 && entries.get(at - 1).is_some_and(|(p, _)| p.as_str() >= path) {
+        let before = |i: usize| entries[i].0.as_str() < path;
+        if at > 0 && !before(at - 1) {
             at = 0;
-            return entries.binary_search_by(|(p, _)| p.as_str().cmp(path)).is_ok();
         }
-        while entries.get(at).is_some_and(|(p, _)| p.as_str() < path) {
-            at += 1;
+        let mut step = 1;
+        while at + step <= entries.len() && before(at + step - 1) {
+            step *= 2;
         }
-        let found = entries.get(at).is_some_and(|(p, _)| p == path);
-        if found {
-            at += 1;
-        }
-        found
+        let end = (at + step).min(entries.len());
+        at += entries[at..end].partition_point(|(p, _)| p.as_str() < path);
+        entries.get(at).is_some_and(|(p, _)| p == path)
     }
 }
 
@@ -590,6 +590,13 @@ mod tests {
         let expected: Vec<bool> = asked.iter().map(|p| entries.iter().any(|(e, _)| e == p)).collect();
         assert_eq!(answers, expected);
         assert!(!sorted_lookup(&[])("a"));
+        // Far apart, close together, back and forth: as a binary search answers.
+        let many: Vec<(String, Stamp)> = (0..1000).map(|n| (format!("p/{n:04}"), stamp)).collect();
+        let mut listed = sorted_lookup(&many);
+        for n in (0..2000).step_by(7).chain([1999, 3, 998, 999, 999, 0, 1500, 4]) {
+            let path = format!("p/{n:04}");
+            assert_eq!(listed(&path), n < 1000, "{path}");
+        }
     }
 
     #[test]
