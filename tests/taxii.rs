@@ -149,7 +149,7 @@ fn the_static_tree_holds_every_public_object_once_and_nothing_withheld() {
     assert!(dates.windows(2).all(|w| w[0] <= w[1]), "manifest not sorted by date_added: {dates:?}");
 
     for id in &unique {
-        let file = read_json(&root.join("api/objects").join(id).join("index.json"));
+        let file = read_json(&root.join("api/objects").join(format!("{id}.json")));
         assert_eq!(file["objects"][0]["id"], id.as_str());
         assert_eq!(file["objects"].as_array().unwrap().len(), 1);
         let versions = file["versions"].as_array().unwrap();
@@ -192,7 +192,7 @@ fn stix_20_content_reaches_taxii_and_the_bundles_as_stix_21_with_its_id_and_vers
     let all = public.join("taxii2/api/collections").join(ALL);
     let listed = static_listing(&all, "objects");
     let bundled = read_json(&public.join("feeds/bundles/all.json"));
-    let shared = read_json(&public.join("taxii2/api/objects/malware--31b940d4-6f7f-459a-80ea-9c1f17b58abc/index.json"));
+    let shared = read_json(&public.join("taxii2/api/objects/malware--31b940d4-6f7f-459a-80ea-9c1f17b58abc.json"));
     let forms = [listed, bundled["objects"].as_array().unwrap().clone(), shared["objects"].as_array().unwrap().clone()];
     for form in &forms {
         for object in form {

@@ -5,7 +5,7 @@
 
 Reads every STIX object the static tree of SITE_DIR holds: the TAXII object pages of every
 collection (`taxii2/<root>/collections/<cid>/objects/index.json` and `next/*.json`), the shared
-object files (`taxii2/<root>/objects/<id>/index.json`) and the feeds' bundles
+object files (`taxii2/<root>/objects/<id>.json`) and the feeds' bundles
 (`feeds/bundles/*.json`). Each distinct object text is checked once:
 
 - it carries `spec_version: "2.1"`;
@@ -38,7 +38,7 @@ def envelopes(site):
     for path in sorted(glob.glob(os.path.join(site, "taxii2", "*", "collections", "*", "objects", "**", "*.json"),
                                  recursive=True)):
         yield path
-    for path in sorted(glob.glob(os.path.join(site, "taxii2", "*", "objects", "*", "index.json"))):
+    for path in sorted(glob.glob(os.path.join(site, "taxii2", "*", "objects", "*.json"))):
         yield path
 
 

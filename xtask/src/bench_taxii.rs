@@ -227,12 +227,12 @@ fn start_medallion(root: &Path, target_dir: &Path, content: &Path) -> Result<(Pr
     Err("medallion did not listen within 60 s".into())
 }
 
-/// The ids of the objects the static output holds (one folder each).
+/// The ids of the objects the static output holds (one `<id>.json` each).
 fn object_ids(output: &Path) -> Result<Vec<String>, String> {
     let dir = output.join("taxii2/api/objects");
     let mut ids: Vec<String> = std::fs::read_dir(&dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter_map(|e| Some(e.ok()?.file_name().into_string().ok()?.strip_suffix(".json")?.to_owned()))
         .collect();
     ids.sort();
     Ok(ids)

@@ -318,7 +318,7 @@ mod tests {
         assert_eq!(from_object("../../objects/x--1/#graph"), "../x--1/index.html#graph");
         assert_eq!(from_object("../../objects/indicator--1/"), "./index.html");
         assert_eq!(from_object("../../objects/indicator--1/#top"), "./index.html#top");
-        assert_eq!(from_object("../../taxii2/api/objects/x--1/index.json"), "../../taxii2/api/objects/x--1/index.json");
+        assert_eq!(from_object("../../taxii2/api/objects/x--1.json"), "../../taxii2/api/objects/x--1.json");
         assert_eq!(from_object("../../index.html"), "../../index.html");
         assert_eq!(from_object("../../"), "../../index.html");
         assert_eq!(from_object("../../../x/"), "../../../x/index.html");

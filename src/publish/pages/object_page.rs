@@ -260,7 +260,7 @@ pub(crate) fn object_page(view: &View<'_>, entry: Entry<'_>, sources: &Sources<'
             })
             .flatten(),
         graph_svg: graph::draw(&center, &neighbours),
-        json_href: format!("{ROOT}{}{}/index.json", sources.taxii_objects, object.id),
+        json_href: format!("{ROOT}{}{}.json", sources.taxii_objects, object.id),
         upgraded: object.spec_version == crate::stix::SpecVersion::V20,
     }
 }

@@ -8,9 +8,13 @@
 //! taxii2/<root>/collections/<cid>/index.json            collection
 //! taxii2/<root>/collections/<cid>/objects/index.json    first page (next/<token>.json the others)
 //! taxii2/<root>/collections/<cid>/manifest/index.json   first page (next/<token>.json the others)
-//! taxii2/<root>/objects/<id>/index.json                 an object and its versions, shared
+//! taxii2/<root>/objects/<id>.json                       an object and its versions, shared
 //!                                                       by every collection through rewrites
 //! ```
+//!
+//! An object's file is named after it rather than being a folder's `index.json`: only the
+//! host's rewrites reach it, and at a million objects half a million folders cost the disk far
+//! more than the files in them (each folder is an inode and a block of its own).
 
 use rayon::prelude::*;
 
@@ -77,7 +81,7 @@ pub(crate) fn write_static(
         let mut all = object.records.clone();
         all.sort_by_key(|&r| index.records[r as usize].version_time);
         let text = json::object_and_versions(index, latest, &all);
-        sink.write(&format!("{root}/objects/{}/index.json", object.id), text.as_bytes())
+        sink.write(&format!("{root}/objects/{}.json", object.id), text.as_bytes())
     })?;
     Ok(files + page_files + index.objects.len())
 }

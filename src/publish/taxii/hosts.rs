@@ -42,7 +42,7 @@ location /{TAXII_DIR}/ {{
         }}
     }}
     location ~ "^/{TAXII_DIR}/{root}/collections/[0-9a-f-]{{36}}/objects/(?<object>[a-z0-9-]+--[0-9A-Fa-f-]{{36}})/(versions/)?$" {{
-        try_files /{TAXII_DIR}/{root}/objects/$object/index.json =404;
+        try_files /{TAXII_DIR}/{root}/objects/$object.json =404;
     }}
 }}
 "#,
@@ -73,8 +73,8 @@ pub(crate) fn redirects(taxii: &Taxii) -> String {
         rules.push(format!("{collection}/{listing}/ {collection}/{listing}/index.json 200"));
     }
     rules.push(format!("{collection}/ {collection}/index.json 200"));
-    rules.push(format!("{collection}/objects/:object/versions/ {base}/objects/:object/index.json 200"));
-    rules.push(format!("{collection}/objects/:object/ {base}/objects/:object/index.json 200"));
+    rules.push(format!("{collection}/objects/:object/versions/ {base}/objects/:object.json 200"));
+    rules.push(format!("{collection}/objects/:object/ {base}/objects/:object.json 200"));
     let mut text = String::from("# TAXII 2.1 addresses to the files that answer them (stixpress).\n");
     for rule in rules {
         text.push_str(&rule);
