@@ -82,6 +82,11 @@ impl<'s> View<'s> {
         view
     }
 
+    /// Whether the JSON `json` borrows is known to be compact (`Store::holding_compact_json`).
+    pub(crate) fn has_compact_json(&self) -> bool {
+        self.store.has_compact_json()
+    }
+
     /// Git history as this audience may see it: only through versions it sees.
     pub(crate) fn history(&self) -> &AudienceHistory<'s> {
         note(everything);

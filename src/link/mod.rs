@@ -58,6 +58,9 @@ pub(crate) struct Store {
     shared_uuids: Vec<u128>,
     names: NameIndex,
     subtechniques: Subtechniques,
+    /// Whether every version's JSON is known to be compact (loaded with `KeepJson::Compact`):
+    /// the STIX outputs then publish it as it is, without reading it through again.
+    compact_json: bool,
 }
 
 impl Store {
@@ -103,6 +106,7 @@ impl Store {
             shared_uuids: Vec::new(),
             names: NameIndex::default(),
             subtechniques: Subtechniques::default(),
+            compact_json: false,
         };
         store.ids = IdIndex::build(
             store.version_start[..store.len()].iter().map(|&at| store.versions[at as usize].id.as_str()),
@@ -164,6 +168,17 @@ impl Store {
                 version.raw = Box::default();
             }
         }
+    }
+
+    /// The Store of objects whose JSON the loader made compact (`load::KeepJson::Compact`).
+    pub(crate) fn holding_compact_json(mut self) -> Store {
+        self.compact_json = true;
+        self
+    }
+
+    /// Whether the JSON is known to be compact (`holding_compact_json`).
+    pub(crate) fn has_compact_json(&self) -> bool {
+        self.compact_json
     }
 
     pub(crate) fn find(&self, id: &str) -> Option<ObjectIndex> {

@@ -101,7 +101,8 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
         false => History::off(),
     };
     log_timing("provenance", started);
-    let mut store = Store::build(objects);
+    // `load_and_check` loads the JSON compact (`KeepJson::Compact`).
+    let mut store = Store::build(objects).holding_compact_json();
     log_timing("link", started);
     // What no audience built here publishes is never read again: its JSON goes before publishing
     // (at a million objects, a few hundred megabytes).
