@@ -410,10 +410,18 @@ fn take(failure: &Mutex<Option<Error>>) -> Option<Error> {
 /// closes the queue and so stops the renderers.
 fn write_all(files: Receiver<Queued>, failure: &Mutex<Option<Error>>) -> Vec<(String, Stamp)> {
     let mut written = Vec::new();
+    // The folder the file before went into: files come a folder at a time (every TAXII object
+    // file is in one), and asking for a folder that exists costs two calls that walk its path.
+    let mut last_folder = PathBuf::new();
     for Queued { path, full, bytes, hash } in files {
         let result = full
             .parent()
-            .map_or(Ok(()), |parent| std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e)))
+            .filter(|parent| *parent != last_folder)
+            .map_or(Ok(()), |parent| {
+                std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
+                last_folder = parent.to_path_buf();
+                Ok(())
+            })
             .and_then(|()| std::fs::write(&full, &bytes).map_err(|e| Error::write(&full, e)))
             .and_then(|()| std::fs::metadata(&full).map_err(|e| Error::write(&full, e)));
         match result {
