@@ -230,12 +230,16 @@ pub(crate) fn compact(json: &str) -> Cow<'_, str> {
         match bytes[i] {
             b'"' => i = string_end(bytes, i + 1),
             b' ' | b'\n' | b'\r' | b'\t' => {
-                // Whitespace between tokens: copy the run before it and skip it.
+                // Whitespace between tokens: copy the run before it and skip all of it at once
+                // (an indented file has a dozen spaces after each line's end).
                 if out.capacity() == 0 {
                     out.reserve_exact(json.len());
                 }
                 out.extend_from_slice(&bytes[run..i]);
                 i += 1;
+                while i < bytes.len() && matches!(bytes[i], b' ' | b'\n' | b'\r' | b'\t') {
+                    i += 1;
+                }
                 run = i;
             }
             _ => i += 1,
