@@ -473,6 +473,31 @@ fn serve_answers_taxii_queries() {
     assert_eq!(get(base, "/../../etc/passwd", "*/*").status, 404);
 }
 
+/// `kill`, a service manager and a container's stop send SIGTERM, not Ctrl-C: serve must still
+/// remove its workspace (two whole builds) from the temporary folder.
+#[cfg(unix)]
+#[test]
+fn serve_stopped_by_sigterm_removes_its_workspace() {
+    let repo = versioned_repo("");
+    let temp = tempfile::tempdir().unwrap();
+    let tmpdir = temp.path().to_str().unwrap().to_owned();
+    let mut serve = Serve::start_with(repo.path(), &[], &[("TMPDIR", &tmpdir)]);
+    let workspaces = || std::fs::read_dir(temp.path()).unwrap().count();
+    assert_eq!(workspaces(), 1, "serve builds in a workspace in TMPDIR");
+    let pid = serve.child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = serve.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "serve did not stop within 20 s of SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "serve stopped by SIGTERM exits cleanly: {status:?}");
+    assert_eq!(workspaces(), 0, "the workspace is removed");
+}
+
 #[test]
 fn serve_rebuilds_after_a_change_and_tells_open_pages() {
     let repo = versioned_repo("");

@@ -154,15 +154,28 @@ pub fn serve(config: Config, options: ServeOptions, cwd: PathBuf) -> Result<(), 
         );
         let app = Router::new().fallback(handle).with_state(server);
         axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
+            .with_graceful_shutdown(stop_asked())
             .await
             .map_err(|e| Error::Usage(format!("the server stopped: {e}")))
     })?;
     // The watcher's thread may still hold the workspace; its folder goes now all the same.
     let _ = std::fs::remove_dir_all(&workspace.root);
     Ok(())
+}
+
+/// Ctrl-C, or the SIGTERM that `kill`, a service manager or a container's stop sends: either
+/// way the server stops and the workspace goes with it (two whole builds: gigabytes at a
+/// million objects), rather than waiting in the temporary folder for the next `serve`.
+async fn stop_asked() {
+    #[cfg(unix)]
+    if let Ok(mut terminate) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+        return;
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 fn chosen_audience(config: &Config, wanted: Option<&str>) -> Result<String, Error> {
