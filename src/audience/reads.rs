@@ -147,8 +147,7 @@ impl EntryDigests {
             text(&mut hasher, object.spec_version.as_str());
             // Where it was written, by the parts its pointer and place are made of, rather than
             // texts made to be hashed (a page check digests thousands of these).
-            let file = object.file.as_os_str().as_encoded_bytes();
-            hasher.update(&(file.len() as u64).to_le_bytes()).update(file);
+            bytes(&mut hasher, object.file.as_os_str().as_encoded_bytes());
             hasher.update(&(object.offset as u64).to_le_bytes());
             hasher.update(&[u8::from(object.member.is_some())]).update(&object.member.unwrap_or(0).to_le_bytes());
             hasher.update(&[u8::from(object.invalid)]);
@@ -160,7 +159,12 @@ impl EntryDigests {
 
 /// Hashes `text` length first, so that no two sequences of texts hash alike.
 pub(crate) fn text(hasher: &mut blake3::Hasher, text: &str) {
-    hasher.update(&(text.len() as u64).to_le_bytes()).update(text.as_bytes());
+    bytes(hasher, text.as_bytes());
+}
+
+/// Hashes `bytes` length first, as `text` does a text.
+fn bytes(hasher: &mut blake3::Hasher, bytes: &[u8]) {
+    hasher.update(&(bytes.len() as u64).to_le_bytes()).update(bytes);
 }
 
 /// The digest `hasher` makes, cut to a `Digest`.

@@ -229,17 +229,14 @@ pub(crate) fn compact(json: &str) -> Cow<'_, str> {
     while i < bytes.len() {
         match bytes[i] {
             b'"' => i = string_end(bytes, i + 1),
-            b' ' | b'\n' | b'\r' | b'\t' => {
+            b if is_json_space(b) => {
                 // Whitespace between tokens: copy the run before it and skip all of it at once
                 // (an indented file has a dozen spaces after each line's end).
                 if out.capacity() == 0 {
                     out.reserve_exact(json.len());
                 }
                 out.extend_from_slice(&bytes[run..i]);
-                i += 1;
-                while i < bytes.len() && matches!(bytes[i], b' ' | b'\n' | b'\r' | b'\t') {
-                    i += 1;
-                }
+                i += bytes[i..].iter().take_while(|&&b| is_json_space(b)).count();
                 run = i;
             }
             _ => i += 1,
@@ -251,6 +248,12 @@ pub(crate) fn compact(json: &str) -> Cow<'_, str> {
     out.extend_from_slice(&bytes[run..]);
     // Only ASCII whitespace was left out, between tokens: still UTF-8.
     String::from_utf8(out).map_or(Cow::Borrowed(json), Cow::Owned)
+}
+
+/// The whitespace JSON allows between tokens (RFC 8259): not form feed, which
+/// `u8::is_ascii_whitespace` counts.
+fn is_json_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\n' | b'\r' | b'\t')
 }
 
 /// Where the string whose content starts at `from` ends (just past its closing quote, or the

@@ -143,7 +143,8 @@ pub fn diff(config: &Config, base: &str, head: Option<&str>, cwd: &Path) -> Resu
     ))
 }
 
-/// Loads and checks, keeping the objects (their JSON included) for the stages after.
+/// Loads and checks, keeping the objects (their JSON included, compact: `build` tells its Store
+/// so, see `Store::holding_compact_json`) for the stages after.
 fn load_and_check(
     config: &Config,
     content: Content<'_>,
