@@ -132,6 +132,23 @@ fn the_example_rebuilt_after_each_kind_of_change_equals_a_fresh_build() {
 }
 
 #[test]
+fn a_rebuild_that_publishes_again_without_a_refused_page_equals_a_fresh_build() {
+    // A page named like a generated section is refused after a first pass linked it from every
+    // page's navigation: the second pass writes every page again, over the first pass's files.
+    let repo = Repo::example();
+    repo.write("content/pages/about.md", "+++\ntitle = \"About us\"\n+++\nours");
+    repo.write("content/pages/objects.md", "+++\ntitle = \"Mine\"\n+++\nrefused");
+    let (code, out) = repo.build(&[PUBLIC, &["--output", "site"]].concat());
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("page-name-reserved"), "{out}");
+    rebuild_matches_fresh(&repo, PUBLIC, "unchanged with a refused page");
+    edit(&repo, "content/pages/about.md", "ours", "ours, edited");
+    rebuild_matches_fresh(&repo, PUBLIC, "a page edited beside a refused one");
+    let index = std::fs::read_to_string(repo.path().join("site/index.html")).unwrap();
+    assert!(index.contains("About us") && !index.contains("Mine"), "the navigation lists the kept page only");
+}
+
+#[test]
 fn unit42_rebuilt_after_a_removal_and_a_new_version_equals_a_fresh_build() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/unit42-playbooks/playbook_json");
     assert!(data.is_dir(), "../shared/data/unit42-playbooks is missing");

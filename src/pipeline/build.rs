@@ -140,6 +140,7 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
             site_diagnostics.extend(reserved_pages(&published.reserved_pages, config));
             let kept: Vec<ContentPage> =
                 pages.iter().filter(|p| !published.reserved_pages.contains(&p.slug)).cloned().collect();
+            sink.publishing_again();
             published = publish(&Publication { pages: &kept, ..publication }, &sink, &|| {})?;
         }
         bar.finish_and_clear();
