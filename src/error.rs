@@ -43,3 +43,30 @@ impl Error {
         Error::Write { what: format!("`{}`", path.display()), source }
     }
 }
+
+/// What `error` says, then each cause after it (`: No space left on device`), on one line: for
+/// a log that shows one error in a line (`serve`'s rebuilds), which must still say why.
+pub fn in_one_line(error: &dyn std::error::Error) -> String {
+    let mut line = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        line.push_str(": ");
+        line.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_in_one_line_says_its_cause() {
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        let error = Error::write(Path::new("public/index.html"), full);
+        assert_eq!(error.to_string(), "cannot write `public/index.html`");
+        assert!(in_one_line(&error).starts_with("cannot write `public/index.html`: "), "{}", in_one_line(&error));
+        assert_eq!(in_one_line(&Error::Usage("no".into())), "no");
+    }
+}

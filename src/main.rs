@@ -232,7 +232,7 @@ fn import_all(
         let code = match result {
             Ok(report) => show_import(&report),
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", stixpress::error::in_one_line(&e));
                 2
             }
         };

@@ -147,7 +147,7 @@ fn rebuild(
             *retired = Retired::new(replaced);
         }
         Ok(None) => eprintln!("not rebuilt: the content has errors (still serving the last build)"),
-        Err(error) => eprintln!("not rebuilt: {error} (still serving the last build)"),
+        Err(error) => eprintln!("not rebuilt: {} (still serving the last build)", crate::error::in_one_line(&error)),
     }
 }
 
