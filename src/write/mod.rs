@@ -159,11 +159,11 @@ pub(crate) struct DiskSink {
     owned: bool,
     /// The files written piece by piece, by the thread making them, with their stamps.
     pieced: Mutex<Vec<(String, Stamp)>>,
-    /// Files to write go to writer threads, so renderers never wait on the disk; a writer's
+    /// Files to write go to writer threads, so renderers seldom wait on the disk; a writer's
     /// queue is chosen by a hash of the path (`queue_of`), so a path written twice goes to one
     /// writer, which leaves the file written last. Creating files is the kernel's work on the
     /// writer's core: with one writer, a fresh build of 250,000 objects left the renderers idle
-    /// for its last fifth; two were 5% faster (see `writer_count`).
+    /// for its last fifth; with two it was about 5% faster into ext4 (see `writer_count`).
     queues: Vec<SyncSender<Queued>>,
     writers: Vec<JoinHandle<Vec<(String, Stamp)>>>,
     /// Set once a second publishing pass starts: see `publishing_again`.
@@ -427,8 +427,8 @@ fn take(failure: &Mutex<Option<Error>>) -> Option<Error> {
     failure.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take()
 }
 
-/// How many threads write files: one per core, and no more than `WRITERS`. Beyond a few, they
-/// would only wait on the locks of the folders they share (objects/, taxii2/'s objects/).
+/// How many threads write files: one per core, and no more than `WRITERS`, since they share
+/// a few folders (objects/, taxii2/'s objects/) whose locks in the kernel they take in turn.
 fn writer_count() -> usize {
     const WRITERS: usize = 4;
     std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, WRITERS)
