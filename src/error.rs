@@ -44,15 +44,18 @@ impl Error {
     }
 }
 
+/// What caused `error`, the nearest cause first.
+pub fn causes(error: &dyn std::error::Error) -> impl Iterator<Item = &dyn std::error::Error> {
+    std::iter::successors(error.source(), |cause| cause.source())
+}
+
 /// What `error` says, then each cause after it (`: No space left on device`), on one line: for
 /// a log that shows one error in a line (`serve`'s rebuilds), which must still say why.
 pub fn in_one_line(error: &dyn std::error::Error) -> String {
     let mut line = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
+    for cause in causes(error) {
         line.push_str(": ");
         line.push_str(&cause.to_string());
-        source = cause.source();
     }
     line
 }

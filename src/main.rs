@@ -49,10 +49,8 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err}");
-            let mut source = std::error::Error::source(&err);
-            while let Some(cause) = source {
+            for cause in stixpress::error::causes(&err) {
                 eprintln!("  caused by: {cause}");
-                source = cause.source();
             }
             ExitCode::from(2)
         }

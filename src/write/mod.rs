@@ -12,7 +12,7 @@ mod manifest;
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -167,7 +167,7 @@ pub(crate) struct DiskSink {
     queues: Vec<SyncSender<Queued>>,
     writers: Vec<JoinHandle<Vec<(String, Stamp)>>>,
     /// Set once a second publishing pass starts: see `publishing_again`.
-    again: AtomicBool,
+    again: bool,
     /// The writers' first error; all stop at the first one.
     failure: Arc<Mutex<Option<Error>>>,
 }
@@ -239,7 +239,7 @@ impl DiskSink {
             pieced: Mutex::new(Vec::new()),
             queues,
             writers,
-            again: AtomicBool::new(false),
+            again: false,
             failure,
         })
     }
@@ -258,8 +258,13 @@ impl DiskSink {
     /// it then refused): from here every file is written, never kept because the previous build
     /// left the same, since the first pass may have written another over it (one writer writes
     /// both, in turn, so the second pass's file is the one left).
-    pub(crate) fn publishing_again(&self) {
-        self.again.store(true, Ordering::Relaxed);
+    pub(crate) fn publishing_again(&mut self) {
+        self.again = true;
+    }
+
+    /// The previous build's manifest, while this pass may take files as that build left them.
+    fn previous_build(&self) -> Option<&Previous> {
+        self.previous.as_ref().filter(|_| !self.again)
     }
 
     /// Waits for the writers, removes every file under the output folder this build did not
@@ -316,7 +321,7 @@ impl DiskSink {
     /// Whether `bytes` are what the folder already holds at `path`: by the previous manifest
     /// when there is one (no read), else by reading the file. Returns the file's stamp.
     fn unchanged(&self, path: &str, full: &Path, bytes: &[u8], hash: [u8; 16]) -> Option<Stamp> {
-        if self.fresh || self.again.load(Ordering::Relaxed) {
+        if self.fresh || self.again {
             return None;
         }
         let len = bytes.len() as u64;
@@ -333,10 +338,7 @@ impl DiskSink {
     /// The previous build's stamp of `path`, when it recorded `hash` there and the file is
     /// still as that build left it.
     fn as_left(&self, path: &str, full: &Path, hash: [u8; 16]) -> Option<Stamp> {
-        if self.again.load(Ordering::Relaxed) {
-            return None;
-        }
-        let stamp = self.previous.as_ref()?.get(path).filter(|s| s.hash == hash)?;
+        let stamp = self.previous_build()?.get(path).filter(|s| s.hash == hash)?;
         (self.owned || manifest::still_there(full, stamp)).then_some(*stamp)
     }
 }
@@ -569,10 +571,7 @@ impl Sink for DiskSink {
 
     fn previous_notes(&self, name: &str) -> Option<Vec<u8>> {
         debug_assert!(NOTES.contains(&name));
-        self.previous.as_ref()?;
-        if self.again.load(Ordering::Relaxed) {
-            return None;
-        }
+        self.previous_build()?;
         let full = self.root.join(name);
         let regular = std::fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_file());
         regular.then(|| std::fs::read(&full).ok()).flatten()
@@ -593,11 +592,8 @@ impl Sink for DiskSink {
 /// while open stays readable.
 #[cfg(unix)]
 fn previous_file(sink: &DiskSink, path: &str) -> Option<std::fs::File> {
-    if sink.again.load(Ordering::Relaxed) {
-        return None;
-    }
     let full = sink.root.join(checked(path).ok()?);
-    let stamp = sink.previous.as_ref()?.get(path)?;
+    let stamp = sink.previous_build()?.get(path)?;
     let regular = std::fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_file());
     if !regular || !manifest::still_there(&full, stamp) {
         return None;
@@ -729,7 +725,7 @@ mod tests {
         let paths: Vec<String> = (0..200).map(|n| format!("p/{n}/index.html")).collect();
         for owned in [false, true, true] {
             let sink = DiskSink::new(dir.path(), "public").unwrap();
-            let sink = if owned { sink.owned() } else { sink };
+            let mut sink = if owned { sink.owned() } else { sink };
             for path in &paths {
                 sink.write(path, b"draft").unwrap();
                 sink.write_derived(&format!("{path}.gz"), b"draft", &|s| Ok(s.to_vec())).unwrap();
