@@ -10,7 +10,7 @@
 //! longer see.
 
 use std::cell::RefCell;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::view::{Entry, View};
 use crate::link::ObjectIndex;
@@ -111,27 +111,36 @@ const WITHHELD: Digest = [0xee; 16];
 const NOT_HELD: Digest = [0xaa; 16];
 
 /// Each visible object's digest, worked out once per build (an object is in the answer of many
-/// reads: every page that links it, every list of what references its neighbours), and each
-/// version's JSON digested once (the object's read and its versions' both hold it).
+/// reads: every page that links it, every list of what references its neighbours), each
+/// version's JSON digested once (the object's read and its versions' both hold it), and each
+/// read of an object's versions, references and referrers once (a rebuild checks about twenty
+/// reads a page, and the neighbours of one object are read by every page that links it).
 pub(crate) struct EntryDigests {
-    entries: Vec<OnceLock<Digest>>,
+    entries: Memo,
     /// By the version's position in the Store (`Store::version_position`).
-    json: Vec<OnceLock<Digest>>,
+    json: Memo,
+    versions: Memo,
+    outgoing: Memo,
+    incoming: Memo,
 }
 
 impl EntryDigests {
     pub(crate) fn new(view: &View<'_>) -> EntryDigests {
+        let objects = view.store_len();
         EntryDigests {
-            entries: (0..view.store_len()).map(|_| OnceLock::new()).collect(),
-            json: (0..view.version_count()).map(|_| OnceLock::new()).collect(),
+            entries: Memo::new(objects),
+            json: Memo::new(view.version_count()),
+            versions: Memo::new(objects),
+            outgoing: Memo::new(objects),
+            incoming: Memo::new(objects),
         }
     }
 
     /// The digest of a version's JSON as contributed.
     fn json_of(&self, view: &View<'_>, version: &StixObject) -> Digest {
         let digest = || crate::digest::of(version.raw.as_bytes());
-        match view.version_position(version).and_then(|at| self.json.get(at)) {
-            Some(cached) => *cached.get_or_init(digest),
+        match view.version_position(version) {
+            Some(at) => self.json.get_or(at, digest),
             None => digest(),
         }
     }
@@ -140,7 +149,7 @@ impl EntryDigests {
     /// every field of the object is read from), its STIX version, where it was written (the
     /// matrix orders columns by it) and the name pages give it.
     fn of(&self, view: &View<'_>, entry: Entry<'_>) -> Digest {
-        *self.entries[entry.index.0 as usize].get_or_init(|| {
+        self.entries.get_or(entry.index.0 as usize, || {
             let object = entry.object;
             let mut hasher = blake3::Hasher::new();
             hasher.update(&self.json_of(view, object));
@@ -155,6 +164,58 @@ impl EntryDigests {
             finish(&hasher)
         })
     }
+
+    /// Where the digests of reads of `kind` are kept, for the kinds read of many pages.
+    fn reads_of(&self, kind: Kind) -> Option<&Memo> {
+        match kind {
+            Kind::Versions => Some(&self.versions),
+            Kind::Outgoing => Some(&self.outgoing),
+            Kind::Incoming => Some(&self.incoming),
+            _ => None,
+        }
+    }
+}
+
+/// Digests worked out once and shared by every thread without a lock, each held as two halves
+/// that are zero until it is worked out. Threads that meet the same empty slot work out the
+/// same digest (the View does not change during a build), so each half is either zero or its
+/// final value whatever order the stores land in. A digest with a zero half (one in 2^63) is
+/// never kept, only worked out again each time.
+struct Memo {
+    slots: Vec<[AtomicU64; 2]>,
+}
+
+impl Memo {
+    fn new(len: usize) -> Memo {
+        Memo { slots: (0..len).map(|_| [AtomicU64::new(0), AtomicU64::new(0)]).collect() }
+    }
+
+    fn get_or(&self, at: usize, make: impl FnOnce() -> Digest) -> Digest {
+        let Some([low, high]) = self.slots.get(at) else { return make() };
+        let (l, h) = (low.load(Ordering::Relaxed), high.load(Ordering::Relaxed));
+        if l != 0 && h != 0 {
+            return join(l, h);
+        }
+        let digest = make();
+        let (l, h) = halves(digest);
+        if l != 0 && h != 0 {
+            low.store(l, Ordering::Relaxed);
+            high.store(h, Ordering::Relaxed);
+        }
+        digest
+    }
+}
+
+fn halves(digest: Digest) -> (u64, u64) {
+    let (low, high) = digest.split_at(8);
+    (u64::from_le_bytes(low.try_into().unwrap_or_default()), u64::from_le_bytes(high.try_into().unwrap_or_default()))
+}
+
+fn join(low: u64, high: u64) -> Digest {
+    let mut digest = [0; 16];
+    digest[..8].copy_from_slice(&low.to_le_bytes());
+    digest[8..].copy_from_slice(&high.to_le_bytes());
+    digest
 }
 
 /// Hashes `text` length first, so that no two sequences of texts hash alike.
@@ -196,9 +257,19 @@ impl<'s> View<'s> {
             },
         };
         let Some(entry) = self.at(index) else { return Some(WITHHELD) };
+        if read.kind == Kind::Object {
+            return Some(entries.of(self, entry));
+        }
+        Some(match entries.reads_of(read.kind) {
+            Some(memo) => memo.get_or(index.0 as usize, || self.digest_of_reads(read.kind, entry, entries)),
+            None => self.digest_of_reads(read.kind, entry, entries),
+        })
+    }
+
+    /// What a read of `kind` about the visible `entry` answers, digested.
+    fn digest_of_reads(&self, kind: Kind, entry: Entry<'s>, entries: &EntryDigests) -> Digest {
         let mut hasher = blake3::Hasher::new();
-        match read.kind {
-            Kind::Object => return Some(entries.of(self, entry)),
+        match kind {
             Kind::Versions => {
                 for version in self.versions(entry) {
                     // Published whole, its JSON is the one digested once; else what is left of it.
@@ -233,9 +304,11 @@ impl<'s> View<'s> {
                     None => hasher.update(&[0]),
                 };
             }
-            Kind::ExternalId | Kind::Source(_) | Kind::Everything => unreachable!("answered above"),
+            Kind::Object | Kind::ExternalId | Kind::Source(_) | Kind::Everything => {
+                unreachable!("answered by digest")
+            }
         }
-        Some(finish(&hasher))
+        finish(&hasher)
     }
 }
 
