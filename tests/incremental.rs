@@ -131,6 +131,51 @@ fn the_example_rebuilt_after_each_kind_of_change_equals_a_fresh_build() {
     rebuild_matches_fresh(&repo, PUBLIC, "config change");
 }
 
+/// Each MISP event of a built site (by file name) and when it was last written.
+fn misp_event_times(site: &Path) -> BTreeMap<String, std::time::SystemTime> {
+    let files = std::fs::read_dir(site.join("feeds/misp")).expect("feeds/misp/").flatten();
+    files
+        .filter(|entry| entry.file_name() != "manifest.json" && entry.file_name() != "hashes.csv")
+        .filter_map(|entry| {
+            let modified = entry.metadata().and_then(|m| m.modified()).ok()?;
+            Some((entry.file_name().to_string_lossy().into_owned(), modified))
+        })
+        .collect()
+}
+
+#[test]
+fn misp_events_are_made_again_only_for_reports_whose_objects_changed_or_began_to_apply() {
+    let repo = Repo::example();
+    let (code, out) = repo.build(&[PUBLIC, &["--output", "site"]].concat());
+    assert_eq!(code, 0, "{out}");
+    let keyless = "441e5fbd-b6a4-4ddd-82eb-9dd7320e05ea.json";
+    let dongle = "42faf58c-585b-49d4-b7bd-2903674a05d6.json";
+    let before = misp_event_times(&repo.path().join("site"));
+    assert!(before.contains_key(keyless) && before.contains_key(dongle), "{before:?}");
+
+    // An indicator the keyless-theft report lists is renamed: its attribute's comment changes.
+    edit(
+        &repo,
+        "content/indicators/night-relay-crew.json",
+        "\"Relay box seller domain\"",
+        "\"Relay box seller domain (renamed)\"",
+    );
+    rebuild_matches_fresh(&repo, PUBLIC, "indicator renamed");
+    let renamed = misp_event_times(&repo.path().join("site"));
+    assert_ne!(before[keyless], renamed[keyless], "the report listing the indicator: made again");
+    assert_eq!(before[dongle], renamed[dongle], "the other report: kept as it was");
+    let event = std::fs::read_to_string(repo.path().join("site/feeds/misp").join(keyless)).unwrap();
+    assert!(event.contains("Relay box seller domain (renamed)"), "{event}");
+
+    // The build time moves before the DiagDongle indicators apply (valid from 2026-01-20): their
+    // values are no longer for detection, in that report's event alone.
+    let earlier = ["--audience", "public", "--no-history", "--now", "2026-01-10T00:00:00Z"];
+    rebuild_matches_fresh(&repo, &earlier, "earlier build time");
+    let earlier = misp_event_times(&repo.path().join("site"));
+    assert_eq!(renamed[keyless], earlier[keyless]);
+    assert_ne!(renamed[dongle], earlier[dongle]);
+}
+
 #[test]
 fn a_rebuild_that_publishes_again_without_a_refused_page_equals_a_fresh_build() {
     // A page named like a generated section is refused after a first pass linked it from every

@@ -8,11 +8,14 @@
 //! must not decide them. Those labels are counted on the feeds page. `manifest.json` lists the
 //! events, `hashes.csv` the MD5 of every attribute value (MISP's feed cache and correlation).
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::OnceLock;
 
 use md5::{Digest, Md5};
 use rayon::prelude::*;
-use serde_json::{json, Map, Value};
+use serde_json::value::RawValue;
+use serde_json::{json, Value};
 
 use super::indicators::Indicator;
 use super::{strings, FeedFile};
@@ -42,6 +45,20 @@ pub(crate) struct Misp {
     pub(crate) machine_tag_labels: usize,
 }
 
+/// How an event is made, named in its key (`event_key`): a program that makes events otherwise
+/// never keeps one an earlier program made.
+const EVENT_FORMAT: &str = "stixpress feeds/misp/<uuid>.json 1";
+
+/// What the manifest and `hashes.csv` list of one event, and how many of its report's labels
+/// were machine tags. An event kept from the previous build lends its entry from that build's
+/// manifest, and its lines of `hashes.csv` are that build's (`hashes: None`).
+struct Listed<'p> {
+    uuid: String,
+    entry: Cow<'p, str>,
+    hashes: Option<Vec<String>>,
+    dropped: usize,
+}
+
 pub(crate) fn write(
     view: &View<'_>,
     indicators: &[Indicator<'_>],
@@ -50,41 +67,77 @@ pub(crate) fn write(
 ) -> Result<Misp, Error> {
     let by_id: HashMap<&str, &Indicator> = indicators.iter().map(|i| (i.entry.id(), i)).collect();
     let reports: Vec<Entry> = view.entries().filter(|e| e.object_type() == "report").collect();
-    // Events are independent: build and write them in parallel, then gather the lists.
-    let written = reports
+    // Read whole before either is written again (a file written again is cut to nothing first).
+    let manifest_text = previous_text(sink, &format!("{DIR}/manifest.json"));
+    let hashes_text = previous_text(sink, &format!("{DIR}/hashes.csv"));
+    let previous = match (&manifest_text, &hashes_text) {
+        (Some(manifest), Some(_)) => serde_json::from_str::<HashMap<&str, &RawValue>>(manifest).ok(),
+        _ => None,
+    };
+    // Events are independent: each is made (or kept) and written in parallel, then the lists
+    // are gathered.
+    let listed = reports
         .par_iter()
         .map(|report| {
-            let (event, dropped) = event(view, *report, &by_id, site);
-            let uuid = event["uuid"].as_str().unwrap_or_default().to_owned();
-            let values = event["Attribute"].as_array().map(Vec::as_slice).unwrap_or_default();
-            let hashes: Vec<String> = values
-                .iter()
-                .map(|a| format!("{:x},{uuid}", Md5::digest(a["value"].as_str().unwrap_or_default().as_bytes())))
-                .collect();
-            sink.write(&format!("{DIR}/{uuid}.json"), compact_json(&json!({ "Event": event })).as_bytes())?;
-            Ok((uuid, manifest_entry(&event), hashes, dropped))
+            let uuid = uuid_of(report.id());
+            let key = event_key(view, *report, &by_id, site);
+            // Set when the event is made; left empty when the folder holds it as made before.
+            let made = OnceLock::new();
+            sink.write_derived(&format!("{DIR}/{uuid}.json"), &key, &|_| {
+                let (event, listed) = made_event(view, *report, &by_id, site);
+                let _ = made.set(listed);
+                Ok(compact_json(&json!({ "Event": event })).into_bytes())
+            })?;
+            Ok(match (made.into_inner(), previous.as_ref().and_then(|p| p.get(uuid))) {
+                (Some(listed), _) => listed,
+                (None, Some(entry)) => Listed {
+                    uuid: uuid.to_owned(),
+                    entry: Cow::Borrowed(entry.get()),
+                    hashes: None,
+                    dropped: machine_tags(view, *report),
+                },
+                // Kept by the folder, but the previous manifest does not list it: made again
+                // for its entry and hashes.
+                (None, None) => made_event(view, *report, &by_id, site).1,
+            })
         })
         .collect::<Result<Vec<_>, Error>>()?;
-    let mut manifest = Map::new();
-    let mut hashes: Vec<String> = Vec::new();
-    let mut attributes = 0;
-    let mut machine_tag_labels = 0;
-    for (uuid, entry, event_hashes, dropped) in written {
-        machine_tag_labels += dropped;
-        attributes += event_hashes.len();
-        hashes.extend(event_hashes);
-        manifest.insert(uuid, entry);
+    let events = listed.len();
+    let mut hashes: Vec<Cow<str>> = Vec::new();
+    if let Some(text) = hashes_text.as_deref().filter(|_| previous.is_some()) {
+        // The lines (`md5,uuid`) of the events kept whole.
+        let kept: HashSet<&str> = listed.iter().filter(|l| l.hashes.is_none()).map(|l| l.uuid.as_str()).collect();
+        let lines = text.lines().filter(|line| line.split_once(',').is_some_and(|(_, uuid)| kept.contains(uuid)));
+        hashes.extend(lines.map(Cow::Borrowed));
     }
-    let events = manifest.len();
-    sink.write(&format!("{DIR}/manifest.json"), compact_json(&Value::Object(manifest)).as_bytes())?;
+    let mut listed = listed;
+    listed.sort_unstable_by(|a, b| a.uuid.cmp(&b.uuid));
+    let mut manifest = String::from("{");
+    let mut machine_tag_labels = 0;
+    for (i, event) in listed.iter_mut().enumerate() {
+        machine_tag_labels += event.dropped;
+        hashes.extend(event.hashes.take().unwrap_or_default().into_iter().map(Cow::Owned));
+        // As `compact_json` writes the map of entries: by uuid, compact (an uuid needs no escape).
+        if i > 0 {
+            manifest.push(',');
+        }
+        manifest.push('"');
+        manifest.push_str(&event.uuid);
+        manifest.push_str("\":");
+        manifest.push_str(&event.entry);
+    }
+    manifest.push_str("}\n");
+    sink.write_owned(&format!("{DIR}/manifest.json"), manifest.into_bytes())?;
     // Half a million lines at a million objects: sorted on every core (equal lines are equal
     // texts, so the order is the one a stable sort gives).
     hashes.par_sort_unstable();
+    let attributes = hashes.len();
     let mut csv = hashes.join("\n");
     if !csv.is_empty() {
         csv.push('\n');
     }
-    sink.write(&format!("{DIR}/hashes.csv"), csv.as_bytes())?;
+    drop(hashes);
+    sink.write_owned(&format!("{DIR}/hashes.csv"), csv.into_bytes())?;
     let files = vec![
         FeedFile::new(
             format!("{DIR}/manifest.json"),
@@ -95,6 +148,67 @@ pub(crate) fn write(
         FeedFile::new(format!("{DIR}/hashes.csv"), "md5(value),event UUID for every attribute", attributes),
     ];
     Ok(Misp { files, machine_tag_labels })
+}
+
+/// The whole text the previous build left at `path`, when it is as that build left it.
+fn previous_text(sink: &dyn Sink, path: &str) -> Option<String> {
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut sink.previous(path)?, &mut text).ok()?;
+    Some(text)
+}
+
+/// A report's event, and what the manifest and `hashes.csv` list of it.
+fn made_event<'p>(
+    view: &View<'_>,
+    report: Entry<'_>,
+    indicators: &HashMap<&str, &Indicator>,
+    site: &Site,
+) -> (Value, Listed<'p>) {
+    let (event, dropped) = event(view, report, indicators, site);
+    let uuid = event["uuid"].as_str().unwrap_or_default().to_owned();
+    let values = event["Attribute"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let hashes = values
+        .iter()
+        .map(|a| format!("{:x},{uuid}", Md5::digest(a["value"].as_str().unwrap_or_default().as_bytes())))
+        .collect();
+    let entry = Cow::Owned(serde_json::to_string(&manifest_entry(&event)).unwrap_or_default());
+    let listed = Listed { uuid, entry, hashes: Some(hashes), dropped };
+    (event, listed)
+}
+
+/// What a report's event is made from, digested: the report and every object it references as
+/// this View gives them (by their content, which every field and attribute is read from, their
+/// STIX version, which reads a pattern, and their names), whether each listed indicator applies
+/// at the build time, the site's title (the organisation of an event nobody is credited with)
+/// and the program. Redaction only takes references out, which the event reads through the
+/// View's list of what the report references, not from its JSON.
+fn event_key(view: &View<'_>, report: Entry<'_>, indicators: &HashMap<&str, &Indicator>, site: &Site) -> [u8; 32] {
+    let mut key = blake3::Hasher::new_derive_key(EVENT_FORMAT);
+    key.update(crate::program::fingerprint());
+    let text = |key: &mut blake3::Hasher, text: &str| {
+        key.update(&(text.len() as u64).to_le_bytes()).update(text.as_bytes());
+    };
+    let object = |key: &mut blake3::Hasher, entry: Entry<'_>| {
+        text(key, entry.id());
+        key.update(&entry.object.content_hash);
+        text(key, entry.object.spec_version.as_str());
+        text(key, entry.display_name());
+    };
+    text(&mut key, &site.title);
+    object(&mut key, report);
+    for (property, listed) in view.outgoing(report) {
+        text(&mut key, property);
+        object(&mut key, listed);
+        let applies = indicators.get(listed.id()).map_or(0, |i| 1 + u8::from(i.current));
+        key.update(&[applies]);
+    }
+    key.finalize().into()
+}
+
+/// How many of a report's labels are machine tags (left out of its event's tags).
+fn machine_tags(view: &View<'_>, report: Entry<'_>) -> usize {
+    let json: Value = serde_json::from_str(&view.json(report.object)).unwrap_or(Value::Null);
+    strings(&json, "labels").filter(|l| is_machine_tag(l)).count()
 }
 
 /// Whether a label reads as a MISP machine tag, `namespace:predicate` or
