@@ -103,20 +103,21 @@ pub(crate) fn write(
         })
         .collect::<Result<Vec<_>, Error>>()?;
     let events = listed.len();
-    let mut hashes: Vec<Cow<str>> = Vec::new();
+    // The lines (`md5,uuid`) of the events kept whole, as the previous build sorted them.
+    let mut kept_lines: Vec<&str> = Vec::new();
     if let Some(text) = hashes_text.as_deref().filter(|_| previous.is_some()) {
-        // The lines (`md5,uuid`) of the events kept whole.
         let kept: HashSet<&str> = listed.iter().filter(|l| l.hashes.is_none()).map(|l| l.uuid.as_str()).collect();
         let lines = text.lines().filter(|line| line.split_once(',').is_some_and(|(_, uuid)| kept.contains(uuid)));
-        hashes.extend(lines.map(Cow::Borrowed));
+        kept_lines.extend(lines);
     }
+    let mut hashes: Vec<String> = Vec::new();
     let mut listed = listed;
     listed.sort_unstable_by(|a, b| a.uuid.cmp(&b.uuid));
     let mut manifest = String::from("{");
     let mut machine_tag_labels = 0;
     for (i, event) in listed.iter_mut().enumerate() {
         machine_tag_labels += event.dropped;
-        hashes.extend(event.hashes.take().unwrap_or_default().into_iter().map(Cow::Owned));
+        hashes.extend(event.hashes.take().unwrap_or_default());
         // As `compact_json` writes the map of entries: by uuid, compact (an uuid needs no escape).
         if i > 0 {
             manifest.push(',');
@@ -128,15 +129,8 @@ pub(crate) fn write(
     }
     manifest.push_str("}\n");
     sink.write_owned(&format!("{DIR}/manifest.json"), manifest.into_bytes())?;
-    // Half a million lines at a million objects: sorted on every core (equal lines are equal
-    // texts, so the order is the one a stable sort gives).
-    hashes.par_sort_unstable();
-    let attributes = hashes.len();
-    let mut csv = hashes.join("\n");
-    if !csv.is_empty() {
-        csv.push('\n');
-    }
-    drop(hashes);
+    let attributes = hashes.len() + kept_lines.len();
+    let csv = sorted_lines(kept_lines, hashes);
     sink.write_owned(&format!("{DIR}/hashes.csv"), csv.into_bytes())?;
     let files = vec![
         FeedFile::new(
@@ -148,6 +142,31 @@ pub(crate) fn write(
         FeedFile::new(format!("{DIR}/hashes.csv"), "md5(value),event UUID for every attribute", attributes),
     ];
     Ok(Misp { files, machine_tag_labels })
+}
+
+/// `hashes.csv`: every line of `kept` and `made`, sorted, each ending in a line break. A million
+/// lines at a million objects, most of them kept: those are in order already (the previous
+/// build sorted them), so only the few made are sorted, and the two merged. (Equal lines are
+/// equal texts, so the order is the one a stable sort of all of them gives.)
+fn sorted_lines(mut kept: Vec<&str>, mut made: Vec<String>) -> String {
+    if !kept.is_sorted() {
+        kept.par_sort_unstable();
+    }
+    made.par_sort_unstable();
+    let len = kept.iter().map(|l| l.len() + 1).sum::<usize>() + made.iter().map(|l| l.len() + 1).sum::<usize>();
+    let mut csv = String::with_capacity(len);
+    let (mut kept, mut made) = (kept.into_iter().peekable(), made.iter().map(String::as_str).peekable());
+    loop {
+        let line = match (kept.peek(), made.peek()) {
+            (Some(k), Some(m)) if k <= m => kept.next(),
+            (Some(_), Some(_)) | (None, Some(_)) => made.next(),
+            (Some(_), None) => kept.next(),
+            (None, None) => break,
+        };
+        csv.push_str(line.unwrap_or_default());
+        csv.push('\n');
+    }
+    csv
 }
 
 /// The whole text the previous build left at `path`, when it is as that build left it.
@@ -205,10 +224,20 @@ fn event_key(view: &View<'_>, report: Entry<'_>, indicators: &HashMap<&str, &Ind
     key.finalize().into()
 }
 
-/// How many of a report's labels are machine tags (left out of its event's tags).
+/// How many of a report's labels are machine tags (left out of its event's tags). Only its
+/// labels are read into values: the rest (a report can list thousands of objects) is skipped.
 fn machine_tags(view: &View<'_>, report: Entry<'_>) -> usize {
-    let json: Value = serde_json::from_str(&view.json(report.object)).unwrap_or(Value::Null);
-    strings(&json, "labels").filter(|l| is_machine_tag(l)).count()
+    #[derive(serde::Deserialize)]
+    struct Labels {
+        labels: Option<Value>,
+    }
+    let text = view.json(report.object);
+    let labels = match serde_json::from_str::<Labels>(&text) {
+        Ok(Labels { labels }) => json!({ "labels": labels }),
+        // Not an object, or `labels` twice (the last counts, as when the event is made).
+        Err(_) => serde_json::from_str(&text).unwrap_or(Value::Null),
+    };
+    strings(&labels, "labels").filter(|l| is_machine_tag(l)).count()
 }
 
 /// Whether a label reads as a MISP machine tag, `namespace:predicate` or
@@ -365,7 +394,15 @@ fn manifest_entry(event: &Value) -> Value {
 
 #[cfg(test)]
 mod tests {
-    use super::is_machine_tag;
+    use super::{is_machine_tag, sorted_lines};
+
+    #[test]
+    fn kept_and_made_lines_come_out_as_one_sorted_list() {
+        let made = vec!["b,2".to_owned(), "a,9".to_owned(), "d,1".to_owned()];
+        assert_eq!(sorted_lines(vec!["a,1", "c,3", "c,3"], made), "a,1\na,9\nb,2\nc,3\nc,3\nd,1\n");
+        assert_eq!(sorted_lines(vec!["z,1", "a,1"], Vec::new()), "a,1\nz,1\n", "kept lines out of order are sorted");
+        assert_eq!(sorted_lines(Vec::new(), Vec::new()), "");
+    }
 
     #[test]
     fn labels_misp_acts_on_are_not_tags() {
