@@ -8,3 +8,10 @@ pub(crate) fn of(bytes: &[u8]) -> [u8; 16] {
     out.copy_from_slice(&blake3::hash(bytes).as_bytes()[..16]);
     out
 }
+
+/// Adds `text` to bytes that will be digested, length first, so that no two sequences of
+/// texts give the same bytes.
+pub(crate) fn push_text(out: &mut Vec<u8>, text: &str) {
+    out.extend_from_slice(&(text.len() as u64).to_le_bytes());
+    out.extend_from_slice(text.as_bytes());
+}

@@ -13,6 +13,7 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::view::{Entry, View};
+use crate::digest::push_text;
 use crate::link::ObjectIndex;
 use crate::stix::StixObject;
 
@@ -164,7 +165,7 @@ impl EntryDigests {
             input.extend_from_slice(&object.member.unwrap_or(0).to_le_bytes());
             input.push(u8::from(object.invalid));
             push_text(&mut input, entry.display_name());
-            digest_of(&input)
+            crate::digest::of(&input)
         })
     }
 
@@ -228,19 +229,6 @@ pub(crate) fn text(hasher: &mut blake3::Hasher, text: &str) {
 /// Hashes `bytes` length first, as `text` does a text.
 fn bytes(hasher: &mut blake3::Hasher, bytes: &[u8]) {
     hasher.update(&(bytes.len() as u64).to_le_bytes()).update(bytes);
-}
-
-/// Adds `text` to bytes to be digested as `text` hashes it (length first).
-pub(crate) fn push_text(out: &mut Vec<u8>, text: &str) {
-    out.extend_from_slice(&(text.len() as u64).to_le_bytes());
-    out.extend_from_slice(text.as_bytes());
-}
-
-/// The digest of `bytes`, cut to a `Digest`: the one a hasher fed the same bytes makes.
-pub(crate) fn digest_of(bytes: &[u8]) -> Digest {
-    let mut digest = [0; 16];
-    digest.copy_from_slice(&blake3::hash(bytes).as_bytes()[..16]);
-    digest
 }
 
 /// The digest `hasher` makes, cut to a `Digest`.
@@ -324,7 +312,7 @@ impl<'s> View<'s> {
                 unreachable!("answered by digest")
             }
         }
-        digest_of(&input)
+        crate::digest::of(&input)
     }
 }
 

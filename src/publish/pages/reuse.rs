@@ -15,9 +15,10 @@
 use crate::stix::fxhash::FxHashMap;
 use rayon::prelude::*;
 
-use crate::audience::reads::{self, push_text, Digest, EntryDigests, Key, Kind, Read};
+use crate::audience::reads::{self, Digest, EntryDigests, Key, Kind, Read};
 use crate::audience::{Entry, View};
 use crate::bytes::ByteReader;
+use crate::digest::push_text;
 use crate::error::Error;
 use crate::write::{Notes, Sink};
 
@@ -141,7 +142,7 @@ impl<'a, 'v> Reuse<'a, 'v> {
             }
             input.extend_from_slice(digest);
         }
-        let key = reads::digest_of(&input);
+        let key = crate::digest::of(&input);
         record[4..20].copy_from_slice(&key);
         Made { key, record: Some(record) }
     }

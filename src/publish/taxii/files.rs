@@ -20,9 +20,10 @@ use rayon::prelude::*;
 
 use super::index::TaxiiIndex;
 use super::json;
-use super::query::Query;
+use super::query::{Page, Query};
 use super::TAXII_DIR;
 use crate::config::Taxii;
+use crate::digest::push_text;
 use crate::error::Error;
 use crate::write::Sink;
 
@@ -71,8 +72,10 @@ pub(crate) fn write_static(
         }
         page_files += 2 * pages.len();
         pages.par_iter().try_for_each(|(name, page)| {
-            sink.write(&format!("{base}/objects/{name}"), json::objects_envelope(index, page).as_bytes())?;
-            sink.write(&format!("{base}/manifest/{name}"), json::manifest(index, page).as_bytes())
+            let objects = || Ok(json::objects_envelope(index, page).into_bytes());
+            sink.write_derived(&format!("{base}/objects/{name}"), &objects_key(index, page), &|_| objects())?;
+            let manifest = || Ok(json::manifest(index, page).into_bytes());
+            sink.write_derived(&format!("{base}/manifest/{name}"), &manifest_key(index, page), &|_| manifest())
         })?;
     }
     index.objects.par_iter().try_for_each(|object| {
@@ -80,8 +83,60 @@ pub(crate) fn write_static(
             *object.records.iter().rev().find(|&&r| index.records[r as usize].last).unwrap_or(&object.records[0]);
         let mut all = object.records.clone();
         all.sort_by_key(|&r| index.records[r as usize].version_time);
-        let text = json::object_and_versions(index, latest, &all);
-        sink.write(&format!("{root}/objects/{}.json", object.id), text.as_bytes())
+        let text = || Ok(json::object_and_versions(index, latest, &all).into_bytes());
+        let key = object_key(index, latest, &all);
+        sink.write_derived(&format!("{root}/objects/{}.json", object.id), &key, &|_| text())
     })?;
     Ok(files + page_files + index.objects.len())
+}
+
+/// How the files below are laid out around their records, named in their keys: a program that
+/// lays them out otherwise never keeps one an earlier program wrote.
+const FILES_FORMAT: &[u8] = b"stixpress taxii2 files 1\0";
+
+/// What a page of a listing is made from besides its records: where it continues.
+fn page_key(kind: &[u8], page: &Page, record_len: usize) -> Vec<u8> {
+    let mut key = Vec::with_capacity(FILES_FORMAT.len() + 96 + page.records.len() * record_len);
+    key.extend_from_slice(FILES_FORMAT);
+    key.extend_from_slice(kind);
+    match &page.next {
+        Some(next) => push_text(&mut key, &next.token()),
+        None => key.push(0xff),
+    }
+    key.extend_from_slice(&(page.records.len() as u64).to_le_bytes());
+    key
+}
+
+/// What an objects page is made from: its records' JSON, by digest.
+fn objects_key(index: &TaxiiIndex, page: &Page) -> Vec<u8> {
+    let mut key = page_key(b"objects\0", page, 16);
+    for &r in &page.records {
+        key.extend_from_slice(&index.records[r as usize].digest);
+    }
+    key
+}
+
+/// What a manifest page is made from: each record's `date_added`, id and version.
+fn manifest_key(index: &TaxiiIndex, page: &Page) -> Vec<u8> {
+    let mut key = page_key(b"manifest\0", page, 96);
+    for &r in &page.records {
+        let record = &index.records[r as usize];
+        key.extend_from_slice(&record.date_added.seconds.to_le_bytes());
+        key.extend_from_slice(&record.date_added.nanos.to_le_bytes());
+        push_text(&mut key, index.id_of(record));
+        push_text(&mut key, &record.version);
+    }
+    key
+}
+
+/// What an object's file is made from: its latest record's JSON, by digest, and its versions.
+fn object_key(index: &TaxiiIndex, latest: u32, all: &[u32]) -> Vec<u8> {
+    let mut key = Vec::with_capacity(FILES_FORMAT.len() + 32 + all.len() * 40);
+    key.extend_from_slice(FILES_FORMAT);
+    key.extend_from_slice(b"object\0");
+    key.extend_from_slice(&index.records[latest as usize].digest);
+    for &r in all {
+        push_text(&mut key, &index.records[r as usize].version);
+    }
+    key
 }

@@ -39,6 +39,9 @@ pub(crate) struct Record<'s> {
     /// The object's JSON as this audience gets it, in STIX 2.1 (`shared::stix21`), without
     /// insignificant whitespace.
     pub(crate) json: Cow<'s, str>,
+    /// A BLAKE3 of `json`, worked out once: the files that hold it are keyed by it (`files`),
+    /// so a rebuild neither makes nor digests the pages and object files whose records it holds.
+    pub(crate) digest: [u8; 16],
 }
 
 /// Borrowed from the Store while a build writes; `serve` owns them (`TaxiiIndex::detached`).
@@ -123,7 +126,9 @@ impl<'s> TaxiiIndex<'s> {
                     first,
                     last,
                     json: published_compact(view, version),
+                    digest: [0; 16],
                 };
+                let record = Record { digest: crate::digest::of(record.json.as_bytes()), ..record };
                 let held = filters.iter().map(|f| f.matches(version)).collect();
                 Unsorted { record, origin: origin as u32, id: &version.id, object_type: &version.object_type, held }
             })
