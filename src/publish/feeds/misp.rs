@@ -67,13 +67,11 @@ pub(crate) fn write(
 ) -> Result<Misp, Error> {
     let by_id: HashMap<&str, &Indicator> = indicators.iter().map(|i| (i.entry.id(), i)).collect();
     let reports: Vec<Entry> = view.entries().filter(|e| e.object_type() == "report").collect();
-    // Read whole before either is written again (a file written again is cut to nothing first).
-    let manifest_text = previous_text(sink, &format!("{DIR}/manifest.json"));
-    let hashes_text = previous_text(sink, &format!("{DIR}/hashes.csv"));
-    let previous = match (&manifest_text, &hashes_text) {
-        (Some(manifest), Some(_)) => serde_json::from_str::<HashMap<&str, &RawValue>>(manifest).ok(),
-        _ => None,
-    };
+    // What the previous build listed, read when the first event is found kept (a build that
+    // keeps none, fresh or after a change of program, never holds it), and in any case before
+    // the lists are written again.
+    let previous = OnceLock::new();
+    let previous_lists = || previous.get_or_init(|| PreviousLists::read(sink)).as_ref();
     // Events are independent: each is made (or kept) and written in parallel, then the lists
     // are gathered.
     let listed = reports
@@ -88,26 +86,29 @@ pub(crate) fn write(
                 let _ = made.set(listed);
                 Ok(compact_json(&json!({ "Event": event })).into_bytes())
             })?;
-            Ok(match (made.into_inner(), previous.as_ref().and_then(|p| p.get(uuid))) {
-                (Some(listed), _) => listed,
-                (None, Some(entry)) => Listed {
-                    uuid: uuid.to_owned(),
-                    entry: Cow::Borrowed(entry.get()),
-                    hashes: None,
-                    dropped: machine_tags(view, *report),
+            Ok(match made.into_inner() {
+                Some(listed) => listed,
+                None => match previous_lists().and_then(|p| p.entries.get(uuid)) {
+                    Some(entry) => Listed {
+                        uuid: uuid.to_owned(),
+                        entry: Cow::Borrowed(entry.get()),
+                        hashes: None,
+                        dropped: machine_tags(view, *report),
+                    },
+                    // Kept by the folder, but the previous manifest does not list it: made
+                    // again for its entry and hashes.
+                    None => made_event(view, *report, &by_id, site).1,
                 },
-                // Kept by the folder, but the previous manifest does not list it: made again
-                // for its entry and hashes.
-                (None, None) => made_event(view, *report, &by_id, site).1,
             })
         })
         .collect::<Result<Vec<_>, Error>>()?;
     let events = listed.len();
     // The lines (`md5,uuid`) of the events kept whole, as the previous build sorted them.
     let mut kept_lines: Vec<&str> = Vec::new();
-    if let Some(text) = hashes_text.as_deref().filter(|_| previous.is_some()) {
+    if let Some(previous) = previous.get().and_then(Option::as_ref) {
         let kept: HashSet<&str> = listed.iter().filter(|l| l.hashes.is_none()).map(|l| l.uuid.as_str()).collect();
-        let lines = text.lines().filter(|line| line.split_once(',').is_some_and(|(_, uuid)| kept.contains(uuid)));
+        let lines =
+            previous.hashes.lines().filter(|line| line.split_once(',').is_some_and(|(_, uuid)| kept.contains(uuid)));
         kept_lines.extend(lines);
     }
     let mut hashes: Vec<String> = Vec::new();
@@ -169,11 +170,23 @@ fn sorted_lines(mut kept: Vec<&str>, mut made: Vec<String>) -> String {
     csv
 }
 
-/// The whole text the previous build left at `path`, when it is as that build left it.
-fn previous_text(sink: &dyn Sink, path: &str) -> Option<String> {
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut sink.previous(path)?, &mut text).ok()?;
-    Some(text)
+/// What the previous build's `manifest.json` and `hashes.csv` list, when both are as it left
+/// them: each event's manifest entry by UUID, and the lines of `hashes.csv`.
+struct PreviousLists {
+    entries: HashMap<String, Box<RawValue>>,
+    hashes: String,
+}
+
+impl PreviousLists {
+    fn read(sink: &dyn Sink) -> Option<PreviousLists> {
+        let text = |path: &str| {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut sink.previous(path)?, &mut text).ok()?;
+            Some(text)
+        };
+        let entries = serde_json::from_str(&text(&format!("{DIR}/manifest.json"))?).ok()?;
+        Some(PreviousLists { entries, hashes: text(&format!("{DIR}/hashes.csv"))? })
+    }
 }
 
 /// A report's event, and what the manifest and `hashes.csv` list of it.
