@@ -137,7 +137,7 @@ impl EntryDigests {
     }
 
     /// The digest of a version's JSON as contributed.
-    fn json_of(&self, view: &View<'_>, version: &StixObject) -> Digest {
+    pub(crate) fn json_of(&self, view: &View<'_>, version: &StixObject) -> Digest {
         let digest = || crate::digest::of(version.raw.as_bytes());
         match view.version_position(version) {
             Some(at) => self.json.get_or(at, digest),

@@ -14,6 +14,7 @@ pub(crate) mod theme;
 
 use std::collections::BTreeSet;
 
+use crate::audience::reads::EntryDigests;
 use crate::audience::View;
 use crate::config::{Site, Taxii};
 use crate::error::Error;
@@ -128,9 +129,12 @@ pub(crate) fn publish<'s>(
     log_timing("feeds", started);
     search::write(view, sink)?.log();
     log_timing("search index", started);
-    let rendered = pages::render(publication, &catalog, sink, tick)?;
+    // Each object's digest and its versions', worked out once for the pages' and TAXII's keys.
+    let digests = EntryDigests::new(view);
+    let rendered = pages::render(publication, &catalog, &digests, sink, tick)?;
     log_timing("render", started);
-    let taxii_index = TaxiiIndex::build(view, &taxii_config.collections);
+    let taxii_index = TaxiiIndex::build(view, &taxii_config.collections, &digests);
+    drop(digests);
     log_timing("taxii index", started);
     taxii::write_static(&taxii_index, taxii_config, site.base_url.as_deref(), sink)?;
     taxii::hosts::write(taxii_config, sink)?;

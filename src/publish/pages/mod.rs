@@ -26,6 +26,7 @@ use minijinja::{context, Value};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::audience::reads::EntryDigests;
 use crate::audience::{reads, Entry, View};
 use crate::error::Error;
 use crate::publish::shared::catalog::Catalog;
@@ -61,9 +62,11 @@ pub(crate) struct Rendered {
 }
 
 /// Renders the whole website of `view` into `sink`; `tick` is called once per page written.
+/// `digests` are the View's digests a rebuild checks object pages by (`reuse`).
 pub(crate) fn render(
     publication: &Publication<'_, '_>,
     feeds: &Catalog,
+    digests: &EntryDigests,
     sink: &dyn Sink,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Rendered, Error> {
@@ -99,7 +102,7 @@ pub(crate) fn render(
         kept: &kept,
         taxii_objects: &taxii_objects,
     };
-    let mut written = object_pages(view, theme, &object_site, &sources, sink, tick)?;
+    let mut written = object_pages(view, theme, &object_site, &sources, digests, sink, tick)?;
     log_timing("render: object pages", started);
     written += list_pages(view, theme, &at_depth, sink, tick)?;
     log_timing("render: list pages", started);
@@ -244,12 +247,13 @@ fn object_pages(
     theme: &Theme,
     site: &Value,
     sources: &object_page::Sources<'_>,
+    digests: &EntryDigests,
     sink: &dyn Sink,
     tick: &(dyn Fn() + Sync),
 ) -> Result<usize, Error> {
     let entries: Vec<Entry> = view.entries().collect();
     let source = |tag: u8, entry: Entry<'_>| object_page::source_digest(view, sources, tag, entry);
-    let reuse = reuse::Reuse::new(view, shared_by_object_pages(view, theme, site, sources), &source, sink);
+    let reuse = reuse::Reuse::new(view, shared_by_object_pages(view, theme, site, sources), &source, digests, sink);
     let render = |entry: Entry<'_>, page: &object_page::ObjectPage| {
         let context =
             context! { site => site.clone(), o => Value::from_serialize(page), current_type => entry.object_type() };

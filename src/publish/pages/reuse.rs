@@ -38,7 +38,7 @@ pub(super) struct Reuse<'a, 'v> {
     view: &'a View<'v>,
     /// What every page shares: the site's part of the context, the theme, the program.
     shared: [u8; 32],
-    entries: EntryDigests,
+    entries: &'a EntryDigests,
     source: &'a SourceDigest<'a>,
     previous: Option<Previous>,
     /// Each object's rank among those the audience sees (the ids the notes list), by index.
@@ -61,7 +61,13 @@ pub(super) struct Made {
 }
 
 impl<'a, 'v> Reuse<'a, 'v> {
-    pub(super) fn new(view: &'a View<'v>, shared: [u8; 32], source: &'a SourceDigest<'a>, sink: &dyn Sink) -> Self {
+    pub(super) fn new(
+        view: &'a View<'v>,
+        shared: [u8; 32],
+        source: &'a SourceDigest<'a>,
+        entries: &'a EntryDigests,
+        sink: &dyn Sink,
+    ) -> Self {
         let mut ranks = Vec::new();
         let mut seen = 0;
         for index in 0..reads::store_len(view) as u32 {
@@ -71,7 +77,7 @@ impl<'a, 'v> Reuse<'a, 'v> {
             }
         }
         let previous = sink.previous_notes(NOTES).and_then(|bytes| Previous::read(view, bytes));
-        Reuse { view, shared, entries: EntryDigests::new(view), source, previous, ranks }
+        Reuse { view, shared, entries, source, previous, ranks }
     }
 
     /// The page of `entry` as the previous build made it, when everything it read answers as
@@ -102,7 +108,7 @@ impl<'a, 'v> Reuse<'a, 'v> {
             Kind::Source(tag) => {
                 Some(reads::visible(self.view, &read.key).map_or_else(reads::withheld, |e| (self.source)(tag, e)))
             }
-            _ => self.view.digest(read, &self.entries),
+            _ => self.view.digest(read, self.entries),
         }
     }
 

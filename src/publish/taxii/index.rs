@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use serde::Deserialize;
 
+use crate::audience::reads::EntryDigests;
 use crate::audience::{is_marking_property, View};
 use crate::config::Collection;
 use crate::publish::shared::stix21::published_compact;
@@ -81,7 +82,7 @@ impl<'s> TaxiiIndex<'s> {
     /// the commit that brought it to this audience, when git history knows it. Otherwise that is its `modified` (or
     /// `created`); an object with neither (a cyber-observable) takes the latest time of the
     /// objects published from the same file, which arrived with it.
-    pub(crate) fn build(view: &View<'s>, collections: &[Collection]) -> TaxiiIndex<'s> {
+    pub(crate) fn build(view: &View<'s>, collections: &[Collection], digests: &EntryDigests) -> TaxiiIndex<'s> {
         let history = view.history();
         let versions: Vec<(&StixObject, bool, bool)> = view
             .entries()
@@ -128,7 +129,13 @@ impl<'s> TaxiiIndex<'s> {
                     json: published_compact(view, version),
                     digest: [0; 16],
                 };
-                let record = Record { digest: crate::digest::of(record.json.as_bytes()), ..record };
+                // The JSON as contributed, most of the time: its digest is the one object pages
+                // were checked by.
+                let digest = match &record.json {
+                    Cow::Borrowed(json) if std::ptr::eq(*json, &*version.raw) => digests.json_of(view, version),
+                    json => crate::digest::of(json.as_bytes()),
+                };
+                let record = Record { digest, ..record };
                 let held = filters.iter().map(|f| f.matches(version)).collect();
                 Unsorted { record, origin: origin as u32, id: &version.id, object_type: &version.object_type, held }
             })
@@ -313,7 +320,7 @@ mod tests {
         let view = crate::audience::view(&store, &history, &Audience::public(Path::new("/repo")));
         let listed: Vec<&str> = view.entries().map(|e| e.id()).collect();
         assert!(listed.is_sorted(), "the View lists objects in the order of their ids' text: {listed:?}");
-        let index = TaxiiIndex::build(&view, &default_collections());
+        let index = TaxiiIndex::build(&view, &default_collections(), &EntryDigests::new(&view));
         let mut expected: Vec<&str> = ids.to_vec();
         expected.sort();
         let found: Vec<&str> = index.objects.iter().map(|o| &*o.id).collect();
