@@ -140,3 +140,68 @@ fn object_key(index: &TaxiiIndex, latest: u32, all: &[u32]) -> Vec<u8> {
     }
     key
 }
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+    use std::path::Path;
+
+    use super::*;
+    use crate::audience::reads::EntryDigests;
+    use crate::config::{default_collections, Audience};
+    use crate::link::Store;
+    use crate::load::load_text;
+    use crate::provenance::History;
+    use crate::stix::Timestamp;
+
+    #[test]
+    fn a_file_key_changes_with_each_thing_its_file_is_made_from_and_nothing_else() {
+        let object = |n: u32, modified: &str| {
+            format!(
+                r#"{{"type":"tool","spec_version":"2.1","id":"tool--00000000-0000-4000-8000-00000000000{n}","created":"2020-01-01T00:00:00Z","modified":"{modified}","name":"t{n}"}}"#
+            )
+        };
+        let objects =
+            [object(1, "2021-01-01T00:00:00Z"), object(1, "2022-01-01T00:00:00Z"), object(2, "2021-06-01T00:00:00Z")];
+        let text = format!(
+            r#"{{"type":"bundle","id":"bundle--00000000-0000-4000-8000-000000000000","objects":[{}]}}"#,
+            objects.join(",")
+        );
+        let store = Store::build(load_text(Path::new("t.json"), text, &|_, _| Vec::new()).objects);
+        let history = History::off();
+        let view = crate::audience::view(&store, &history, &Audience::public(Path::new("/repo")));
+        let mut index = TaxiiIndex::build(&view, &default_collections(), &EntryDigests::new(&view));
+        let collection = &index.collections[0];
+        let whole = index.list(collection, &Query::new(10));
+        let first = index.list(collection, &Query::new(1));
+        assert!(whole.next.is_none() && first.next.is_some(), "a page of all, and a first page of one");
+        let keys = |index: &TaxiiIndex| {
+            let object = &index.objects[0];
+            let latest = *object.records.last().expect("records");
+            [
+                objects_key(index, &whole),
+                manifest_key(index, &whole),
+                object_key(index, latest, &object.records),
+                objects_key(index, &first),
+            ]
+        };
+        let before = keys(&index);
+        assert_ne!(before[0], before[3], "where a page continues is in its key");
+        let r = *index.objects[0].records.last().expect("records") as usize;
+        let changed =
+            |index: &TaxiiIndex| -> Vec<bool> { keys(index).iter().zip(&before).map(|(a, b)| a != b).collect() };
+
+        // Its JSON: the objects page and the object's file, not the manifest.
+        index.records[r].digest[0] ^= 1;
+        assert_eq!(changed(&index)[..3], [true, false, true]);
+        index.records[r].digest[0] ^= 1;
+        // When it was added: the manifest alone.
+        let added = index.records[r].date_added;
+        index.records[r].date_added = Timestamp::from_unix_seconds(1);
+        assert_eq!(changed(&index)[..3], [false, true, false]);
+        index.records[r].date_added = added;
+        // Its version: the manifest and the object's file.
+        index.records[r].version = Cow::Owned("2030-01-01T00:00:00.000Z".into());
+        assert_eq!(changed(&index)[..3], [false, true, true]);
+    }
+}
