@@ -10,8 +10,13 @@ pub(crate) fn of(bytes: &[u8]) -> [u8; 16] {
 }
 
 /// Adds `text` to bytes that will be digested, length first, so that no two sequences of
-/// texts give the same bytes.
+/// texts give the same bytes (as `audience::reads::text` feeds a hasher).
 pub(crate) fn push_text(out: &mut Vec<u8>, text: &str) {
-    out.extend_from_slice(&(text.len() as u64).to_le_bytes());
-    out.extend_from_slice(text.as_bytes());
+    push_bytes(out, text.as_bytes());
+}
+
+/// Adds `bytes` to bytes that will be digested, length first, as `push_text` a text.
+pub(crate) fn push_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+    out.extend_from_slice(bytes);
 }

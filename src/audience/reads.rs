@@ -13,7 +13,7 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::view::{Entry, View};
-use crate::digest::push_text;
+use crate::digest::{push_bytes, push_text};
 use crate::link::ObjectIndex;
 use crate::stix::StixObject;
 
@@ -157,9 +157,7 @@ impl EntryDigests {
             push_text(&mut input, object.spec_version.as_str());
             // Where it was written, by the parts its pointer and place are made of, rather than
             // texts made to be hashed (a page check digests thousands of these).
-            let file = object.file.as_os_str().as_encoded_bytes();
-            input.extend_from_slice(&(file.len() as u64).to_le_bytes());
-            input.extend_from_slice(file);
+            push_bytes(&mut input, object.file.as_os_str().as_encoded_bytes());
             input.extend_from_slice(&(object.offset as u64).to_le_bytes());
             input.push(u8::from(object.member.is_some()));
             input.extend_from_slice(&object.member.unwrap_or(0).to_le_bytes());

@@ -19,6 +19,7 @@ use serde_json::{json, Value};
 
 use super::indicators::Indicator;
 use super::{strings, FeedFile};
+use crate::audience::reads::text;
 use crate::audience::{highest_tlp, Entry, View};
 use crate::config::Site;
 use crate::error::Error;
@@ -217,9 +218,6 @@ fn made_event<'p>(
 fn event_key(view: &View<'_>, report: Entry<'_>, indicators: &HashMap<&str, &Indicator>, site: &Site) -> [u8; 32] {
     let mut key = blake3::Hasher::new_derive_key(EVENT_FORMAT);
     key.update(crate::program::fingerprint());
-    let text = |key: &mut blake3::Hasher, text: &str| {
-        key.update(&(text.len() as u64).to_le_bytes()).update(text.as_bytes());
-    };
     let object = |key: &mut blake3::Hasher, entry: Entry<'_>| {
         text(key, entry.id());
         key.update(&entry.object.content_hash);

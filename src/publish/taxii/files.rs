@@ -72,10 +72,10 @@ pub(crate) fn write_static(
         }
         page_files += 2 * pages.len();
         pages.par_iter().try_for_each(|(name, page)| {
-            let objects = || Ok(json::objects_envelope(index, page).into_bytes());
-            sink.write_derived(&format!("{base}/objects/{name}"), &objects_key(index, page), &|_| objects())?;
-            let manifest = || Ok(json::manifest(index, page).into_bytes());
-            sink.write_derived(&format!("{base}/manifest/{name}"), &manifest_key(index, page), &|_| manifest())
+            let objects = |_: &[u8]| Ok(json::objects_envelope(index, page).into_bytes());
+            sink.write_derived(&format!("{base}/objects/{name}"), &objects_key(index, page), &objects)?;
+            let manifest = |_: &[u8]| Ok(json::manifest(index, page).into_bytes());
+            sink.write_derived(&format!("{base}/manifest/{name}"), &manifest_key(index, page), &manifest)
         })?;
     }
     index.objects.par_iter().try_for_each(|object| {
@@ -83,9 +83,8 @@ pub(crate) fn write_static(
             *object.records.iter().rev().find(|&&r| index.records[r as usize].last).unwrap_or(&object.records[0]);
         let mut all = object.records.clone();
         all.sort_by_key(|&r| index.records[r as usize].version_time);
-        let text = || Ok(json::object_and_versions(index, latest, &all).into_bytes());
-        let key = object_key(index, latest, &all);
-        sink.write_derived(&format!("{root}/objects/{}.json", object.id), &key, &|_| text())
+        let text = |_: &[u8]| Ok(json::object_and_versions(index, latest, &all).into_bytes());
+        sink.write_derived(&format!("{root}/objects/{}.json", object.id), &object_key(index, latest, &all), &text)
     })?;
     Ok(files + page_files + index.objects.len())
 }
@@ -149,9 +148,8 @@ mod tests {
     use super::*;
     use crate::audience::reads::EntryDigests;
     use crate::config::{default_collections, Audience};
-    use crate::link::Store;
-    use crate::load::load_text;
     use crate::provenance::History;
+    use crate::publish::taxii::index::tests::store_of;
     use crate::stix::Timestamp;
 
     #[test]
@@ -163,11 +161,7 @@ mod tests {
         };
         let objects =
             [object(1, "2021-01-01T00:00:00Z"), object(1, "2022-01-01T00:00:00Z"), object(2, "2021-06-01T00:00:00Z")];
-        let text = format!(
-            r#"{{"type":"bundle","id":"bundle--00000000-0000-4000-8000-000000000000","objects":[{}]}}"#,
-            objects.join(",")
-        );
-        let store = Store::build(load_text(Path::new("t.json"), text, &|_, _| Vec::new()).objects);
+        let store = store_of(&objects);
         let history = History::off();
         let view = crate::audience::view(&store, &history, &Audience::public(Path::new("/repo")));
         let mut index = TaxiiIndex::build(&view, &default_collections(), &EntryDigests::new(&view));

@@ -118,6 +118,13 @@ impl<'s> TaxiiIndex<'s> {
                     Some(time) => (millis(version.version_key()), time.instant()),
                     None => (date_added.to_millis_text().into(), date_added.instant()),
                 };
+                let json = published_compact(view, version);
+                // The JSON as contributed, most of the time: its digest is the one object pages
+                // were checked by.
+                let digest = match &json {
+                    Cow::Borrowed(text) if std::ptr::eq(*text, &*version.raw) => digests.json_of(view, version),
+                    text => crate::digest::of(text.as_bytes()),
+                };
                 let record = Record {
                     object: 0,
                     page_mark: page_mark(&version.id, &version_text),
@@ -126,16 +133,9 @@ impl<'s> TaxiiIndex<'s> {
                     date_added,
                     first,
                     last,
-                    json: published_compact(view, version),
-                    digest: [0; 16],
+                    json,
+                    digest,
                 };
-                // The JSON as contributed, most of the time: its digest is the one object pages
-                // were checked by.
-                let digest = match &record.json {
-                    Cow::Borrowed(json) if std::ptr::eq(*json, &*version.raw) => digests.json_of(view, version),
-                    json => crate::digest::of(json.as_bytes()),
-                };
-                let record = Record { digest, ..record };
                 let held = filters.iter().map(|f| f.matches(version)).collect();
                 Unsorted { record, origin: origin as u32, id: &version.id, object_type: &version.object_type, held }
             })
@@ -282,12 +282,21 @@ impl<'c> CollectionFilter<'c> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::config::{default_collections, Audience};
     use crate::link::Store;
     use crate::load::load_text;
     use crate::provenance::History;
+
+    /// The Store of one bundle holding `objects` (each an object's JSON).
+    pub(in crate::publish::taxii) fn store_of(objects: &[String]) -> Store {
+        let text = format!(
+            r#"{{"type":"bundle","id":"bundle--00000000-0000-4000-8000-000000000000","objects":[{}]}}"#,
+            objects.join(",")
+        );
+        Store::build(load_text(Path::new("t.json"), text, &|_, _| Vec::new()).objects)
+    }
 
     fn version(id: &str, modified: &str) -> String {
         format!(
@@ -311,11 +320,7 @@ mod tests {
             objects.push(version(id, &format!("2021-0{}-01T00:00:00.000Z", n + 1)));
             objects.push(version(id, &format!("2023-0{}-01T00:00:00.000Z", 4 - n)));
         }
-        let text = format!(
-            r#"{{"type":"bundle","id":"bundle--00000000-0000-4000-8000-000000000000","objects":[{}]}}"#,
-            objects.join(",")
-        );
-        let store = Store::build(load_text(Path::new("t.json"), text, &|_, _| Vec::new()).objects);
+        let store = store_of(&objects);
         let history = History::off();
         let view = crate::audience::view(&store, &history, &Audience::public(Path::new("/repo")));
         let listed: Vec<&str> = view.entries().map(|e| e.id()).collect();
