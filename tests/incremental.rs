@@ -169,11 +169,34 @@ fn misp_events_are_made_again_only_for_reports_whose_objects_changed_or_began_to
 
     // The build time moves before the DiagDongle indicators apply (valid from 2026-01-20): their
     // values are no longer for detection, in that report's event alone.
-    let earlier = ["--audience", "public", "--no-history", "--now", "2026-01-10T00:00:00Z"];
-    rebuild_matches_fresh(&repo, &earlier, "earlier build time");
+    let earlier_now = ["--audience", "public", "--no-history", "--now", "2026-01-10T00:00:00Z"];
+    rebuild_matches_fresh(&repo, &earlier_now, "earlier build time");
     let earlier = misp_event_times(&repo.path().join("site"));
     assert_eq!(renamed[keyless], earlier[keyless]);
     assert_ne!(renamed[dongle], earlier[dongle]);
+
+    // The renamed indicator becomes TLP:AMBER, which the public does not see, and so does the
+    // report that lists it (the public's policy withholds what references the withheld): its
+    // event goes, the other is kept, and no file of the rebuilt site (the MISP manifest and
+    // hashes, taken in part from the build before, included) names the indicator.
+    edit(
+        &repo,
+        "content/indicators/night-relay-crew.json",
+        "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9",
+        "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82",
+    );
+    rebuild_matches_fresh(&repo, &earlier_now, "indicator withheld");
+    let withheld = misp_event_times(&repo.path().join("site"));
+    assert!(!withheld.contains_key(keyless), "{withheld:?}");
+    for listing in ["manifest.json", "hashes.csv"] {
+        let text = std::fs::read_to_string(repo.path().join("site/feeds/misp").join(listing)).unwrap();
+        assert!(!text.contains("441e5fbd-b6a4-4ddd-82eb-9dd7320e05ea"), "{listing} still lists the withheld report");
+    }
+    assert_eq!(earlier[dongle], withheld[dongle]);
+    for (path, bytes) in read_tree(&repo.path().join("site")) {
+        let canary = "Relay box seller domain (renamed)";
+        assert!(!String::from_utf8_lossy(&bytes).contains(canary), "{path} names the withheld indicator");
+    }
 }
 
 #[test]
