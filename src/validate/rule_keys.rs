@@ -68,14 +68,15 @@ pub(super) fn check<'a>(index: &VersionIndex<'a>, found: &mut Vec<Anchored<'a>>)
 /// another time, and comparing each with every one before it would take hours at that size.
 fn clashes(windows: &[Window]) -> Vec<(usize, usize)> {
     // Times as (seconds, nanoseconds), the missing start earliest and the missing end latest.
-    let start = |w: &Window| w.0.map_or((i64::MIN, 0), |t| (t.seconds, t.nanos));
-    let end = |w: &Window| w.1.map_or((i64::MAX, u32::MAX), |t| (t.seconds, t.nanos));
-    let mut starts: Vec<(i64, u32)> = windows.iter().map(start).collect();
+    type Instant = (i64, u32);
+    let start = |w: &Window| -> Instant { w.0.map_or((i64::MIN, 0), |t| (t.seconds, t.nanos)) };
+    let end = |w: &Window| -> Instant { w.1.map_or((i64::MAX, u32::MAX), |t| (t.seconds, t.nanos)) };
+    let mut starts: Vec<Instant> = windows.iter().map(start).collect();
     starts.sort_unstable();
     starts.dedup();
     // A Fenwick tree over the starts, in order: each node keeps, of the windows seen whose
     // start falls in its range, the latest end (and the earliest position holding it).
-    let mut tree: Vec<Option<((i64, u32), std::cmp::Reverse<usize>)>> = vec![None; starts.len() + 1];
+    let mut tree: Vec<Option<(Instant, std::cmp::Reverse<usize>)>> = vec![None; starts.len() + 1];
     let mut found = Vec::new();
     for (at, window) in windows.iter().enumerate() {
         let (from, until) = (start(window), end(window));
