@@ -304,10 +304,12 @@ fn groups(
 ) -> Vec<(String, std::ops::Range<usize>)> {
     let mut out: Vec<(String, std::ops::Range<usize>)> = Vec::new();
     for i in range {
-        let prefix: String = terms[i].0.chars().take(depth + 1).collect();
+        let term = &*terms[i].0;
+        // The first `depth + 1` characters, borrowed: a prefix is made only for a new group.
+        let prefix = term.char_indices().nth(depth + 1).map_or(term, |(end, _)| &term[..end]);
         match out.last_mut() {
             Some((last, r)) if *last == prefix => r.end = i + 1,
-            _ => out.push((prefix, i..i + 1)),
+            _ => out.push((prefix.to_owned(), i..i + 1)),
         }
     }
     out

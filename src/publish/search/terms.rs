@@ -28,7 +28,7 @@ const MAX_TERM: usize = 200;
 /// Description words indexed per object: the opening of a long report says what it is about.
 const MAX_DESCRIPTION_WORDS: usize = 200;
 
-/// Words too common to tell objects apart.
+/// Words too common to tell objects apart, in order (looked up by binary search).
 const STOP_WORDS: &[&str] = &[
     "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "for", "from", "has", "have", "in", "into",
     "is", "it", "its", "may", "of", "on", "or", "such", "that", "the", "their", "this", "to", "use", "used", "uses",
@@ -80,8 +80,9 @@ pub(crate) fn terms_of(object: &StixObject, name: &str) -> (Vec<(String, u8)>, O
         terms.add(&value, VALUE);
     }
     let description = parsed.description.as_deref();
-    for word in
-        words(description.unwrap_or_default()).filter(|w| !STOP_WORDS.contains(&w.as_str())).take(MAX_DESCRIPTION_WORDS)
+    for word in words(description.unwrap_or_default())
+        .filter(|w| STOP_WORDS.binary_search(&w.as_str()).is_err())
+        .take(MAX_DESCRIPTION_WORDS)
     {
         terms.add_normal(word, DESCRIPTION_WORD);
     }
@@ -207,6 +208,11 @@ impl Terms {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stop_words_are_in_order_for_their_binary_search() {
+        assert!(STOP_WORDS.is_sorted_by(|a, b| a < b));
+    }
 
     #[test]
     fn whole_terms_and_words_are_normalised_as_the_browser_does() {
