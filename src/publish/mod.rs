@@ -125,12 +125,13 @@ pub(crate) fn publish<'s>(
     let outer = sink;
     let generated = TopLevelNames { sink: outer, names: Default::default() };
     let sink: &dyn Sink = &generated;
-    let catalog = feeds::write(view, site, publication.now, publication.now_given, sink)?;
+    // Each object's digest and its versions', worked out once for the bundles', the pages' and
+    // TAXII's keys.
+    let digests = EntryDigests::new(view);
+    let catalog = feeds::write(view, &digests, site, publication.now, publication.now_given, sink)?;
     log_timing("feeds", started);
     search::write(view, sink)?.log();
     log_timing("search index", started);
-    // Each object's digest and its versions', worked out once for the pages' and TAXII's keys.
-    let digests = EntryDigests::new(view);
     let rendered = pages::render(publication, &catalog, &digests, sink, tick)?;
     log_timing("render", started);
     let taxii_index = TaxiiIndex::build(view, &taxii_config.collections, &digests);

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use super::gzip::{Gzip, Previous, CUTS};
 use super::FeedFile;
+use crate::audience::reads::{Digest, EntryDigests};
 use crate::audience::{Entry, View};
 use crate::error::Error;
 use crate::publish::shared::stix21::published_compact;
@@ -37,7 +38,7 @@ fn header(key: &[u8; 32]) -> String {
 /// not a rise in the build's peak memory.
 const CHUNK: usize = 2048;
 
-pub(crate) fn write(view: &View<'_>, sink: &dyn Sink) -> Result<Vec<FeedFile>, Error> {
+pub(crate) fn write(view: &View<'_>, digests: &EntryDigests, sink: &dyn Sink) -> Result<Vec<FeedFile>, Error> {
     let mut by_type: BTreeMap<&str, Vec<Entry>> = BTreeMap::new();
     for entry in view.entries() {
         by_type.entry(entry.object_type()).or_default().push(entry);
@@ -45,15 +46,18 @@ pub(crate) fn write(view: &View<'_>, sink: &dyn Sink) -> Result<Vec<FeedFile>, E
     let mut files = Vec::new();
     // What `all.json` (and so its gzip) is made of, for a rebuild to tell it has not changed
     // without making it, and what names it: the types' keys in order (each a BLAKE3 of its
-    // objects, so every object is hashed once).
+    // objects' digests).
     let mut all_key = blake3::Hasher::new_derive_key(ALL_FORMAT);
     for (object_type, entries) in &by_type {
-        // The digests first (the header names the bundle after its objects), then the bundle
+        // The key first (the header names the bundle after its objects), then the bundle
         // piece by piece unless the folder holds it already: the indicators alone are 190 MB
         // at a million objects.
-        let mut digests = Digests::new();
-        fill(view, entries, |object| digests.add(object));
-        let key = digests.finish();
+        let mut key = Digests::new();
+        for chunk in entries.chunks(CHUNK) {
+            let chunk: Vec<Digest> = chunk.par_iter().map(|e| json_digest(view, digests, e)).collect();
+            chunk.iter().for_each(|digest| key.add(digest));
+        }
+        let key = key.finish();
         all_key.update(&key);
         let path = format!("{DIR}/{object_type}.json");
         if let Some(mut file) = sink.write_pieces(&path, &key)? {
@@ -112,12 +116,21 @@ fn push_object(piece: &mut Vec<u8>, first: bool, object: &str) {
 }
 
 /// How a type's bundle is laid out around its objects, named in its key like `ALL_FORMAT`.
-const TYPE_FORMAT: &str = "stixpress feeds/bundles/<type>.json 1: one object a line";
+const TYPE_FORMAT: &str = "stixpress feeds/bundles/<type>.json 2: one object a line, keyed by their digests";
 
-/// What names a bundle and keys its file, from its objects: a BLAKE3 of them, which its id is
-/// made from and a rebuild keeps the file by. (Not SHA-1: a contributor must not be able to make
-/// a changed bundle look like the one published, and SHA-1 collisions can be bought. One digest,
-/// not two: every object is hashed once.)
+/// The digest of an entry's JSON as this bundle holds it: the one object pages and TAXII are
+/// checked by when it is the JSON as contributed (worked out once for all three), else its own.
+fn json_digest(view: &View<'_>, digests: &EntryDigests, entry: &Entry<'_>) -> Digest {
+    match published_compact(view, entry.object) {
+        Cow::Borrowed(text) if std::ptr::eq(text, &*entry.object.raw) => digests.json_of(view, entry.object),
+        text => crate::digest::of(text.as_bytes()),
+    }
+}
+
+/// What names a bundle and keys its file, from its objects: a BLAKE3 of their digests (each a
+/// BLAKE3 of an object's JSON, made on every core), which its id is made from and a rebuild
+/// keeps the file by. (Not SHA-1: a contributor must not be able to make a changed bundle look
+/// like the one published, and SHA-1 collisions can be bought.)
 struct Digests {
     key: blake3::Hasher,
 }
@@ -127,8 +140,8 @@ impl Digests {
         Digests { key: blake3::Hasher::new_derive_key(TYPE_FORMAT) }
     }
 
-    fn add(&mut self, object: &str) {
-        self.key.update(&(object.len() as u64).to_le_bytes()).update(object.as_bytes());
+    fn add(&mut self, object: &Digest) {
+        self.key.update(object);
     }
 
     fn finish(self) -> [u8; 32] {
@@ -185,7 +198,7 @@ mod tests {
     /// A bundle of `objects` as `write_bundle` lays it out.
     fn bundle(objects: &[&str]) -> Vec<u8> {
         let mut digests = Digests::new();
-        objects.iter().for_each(|o| digests.add(o));
+        objects.iter().for_each(|o| digests.add(&crate::digest::of(o.as_bytes())));
         let mut bytes = header(&digests.finish()).into_bytes();
         for (i, object) in objects.iter().enumerate() {
             push_object(&mut bytes, i == 0, object);

@@ -16,6 +16,7 @@ mod navigator;
 mod rules;
 mod siem;
 
+use crate::audience::reads::EntryDigests;
 use crate::audience::View;
 use crate::config::Site;
 use crate::error::Error;
@@ -46,6 +47,7 @@ fn shortened(text: &str, limit: usize) -> String {
 /// feeds page when it was `given` rather than read off the clock.
 pub(crate) fn write(
     view: &View<'_>,
+    digests: &EntryDigests,
     site: &Site,
     now: Timestamp,
     given: bool,
@@ -59,7 +61,7 @@ pub(crate) fn write(
     log_timing("feeds: blocklists and rules", started);
     let siem = siem::write(&indicators, site, sink)?;
     log_timing("feeds: zeek, suricata, elastic, splunk", started);
-    let bundles = bundles::write(view, sink)?;
+    let bundles = bundles::write(view, digests, sink)?;
     log_timing("feeds: bundles", started);
     let atom = atom::write(view, site, sink)?;
     log_timing("feeds: atom", started);
