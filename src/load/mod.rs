@@ -54,17 +54,28 @@ pub(crate) enum KeepJson {
 
 /// Whether the repository rules parse this object's JSON again: a marking definition (what it
 /// marks) or an indicator that may hold a YARA, Snort or Suricata rule (its name and sid).
-fn read_by_rules(object: &crate::stix::StixObject) -> bool {
-    match &*object.object_type {
+fn read_by_rules(object_type: &str, raw: &str) -> bool {
+    match object_type {
         "marking-definition" => true,
-        "indicator" => crate::validate::may_hold_a_rule(&object.raw),
+        "indicator" => crate::validate::may_hold_a_rule(raw),
         _ => false,
     }
 }
 
-/// Keeps of each object's JSON what `options` ask for (see `KeepJson`).
-fn keep_what_is_read(mut loaded: LoadedFile, options: &LoadOptions) -> LoadedFile {
-    match options.json {
+/// What is kept of the JSON `raw` of an object of `object_type` (see `KeepJson`), made from
+/// the text in one step: a file read from the load cache is not copied as written first.
+fn kept_json(object_type: &str, raw: &str, json: KeepJson) -> Box<str> {
+    match json {
+        KeepJson::AsWritten => raw.into(),
+        KeepJson::Compact => json::compact(raw).into(),
+        KeepJson::ReadByRules if read_by_rules(object_type, raw) => raw.into(),
+        KeepJson::ReadByRules => Box::default(),
+    }
+}
+
+/// Keeps of each object's JSON what `json` asks for (see `KeepJson`).
+fn keep_what_is_read(mut loaded: LoadedFile, json: KeepJson) -> LoadedFile {
+    match json {
         KeepJson::AsWritten => {}
         KeepJson::Compact => {
             for object in &mut loaded.objects {
@@ -74,7 +85,7 @@ fn keep_what_is_read(mut loaded: LoadedFile, options: &LoadOptions) -> LoadedFil
             }
         }
         KeepJson::ReadByRules => {
-            for object in loaded.objects.iter_mut().filter(|o| !read_by_rules(o)) {
+            for object in loaded.objects.iter_mut().filter(|o| !read_by_rules(&o.object_type, &o.raw)) {
                 object.raw = Box::default();
             }
         }
@@ -111,7 +122,7 @@ pub(crate) fn load_all(
 ) -> Loaded {
     let load = |path: &PathBuf| {
         let path = Arc::new(path.clone());
-        keep_what_is_read(parse_read(read_text(&path, options), check, cache), options)
+        parse_read(read_text(&path, options), check, cache, options.json)
     };
     let per_file: Vec<LoadedFile> = files.par_iter().map(load).collect();
     gather(files.len(), per_file)
@@ -144,7 +155,7 @@ pub(crate) fn load_tree(files: Vec<git_tree::TreeFile>, options: &LoadOptions, c
         .map(|file| {
             let path = Arc::new(file.path);
             let read = check_size(&path, file.bytes.len() as u64, options).and_then(|()| decode(&path, file.bytes));
-            keep_what_is_read(parse_read(read, check, None), options)
+            parse_read(read, check, None, options.json)
         })
         .collect();
     gather(count, per_file)
@@ -152,14 +163,15 @@ pub(crate) fn load_tree(files: Vec<git_tree::TreeFile>, options: &LoadOptions, c
 
 type Read = Result<(Source, Vec<Diagnostic>), Box<Diagnostic>>;
 
-/// What a file read yields: its objects and diagnostics, parsed (or from the cache's entry),
-/// after what reading it found. Never fails: every problem becomes a diagnostic.
-fn parse_read(read: Read, check: &ObjectCheck, cache: Option<&cache::LoadCache>) -> LoadedFile {
+/// What a file read yields: its objects (with what `json` asks of their JSON) and diagnostics,
+/// parsed (or from the cache's entry), after what reading it found. Never fails: every problem
+/// becomes a diagnostic.
+fn parse_read(read: Read, check: &ObjectCheck, cache: Option<&cache::LoadCache>, json: KeepJson) -> LoadedFile {
     match read {
         Ok((source, mut diagnostics)) => {
             let mut loaded = match cache {
-                Some(cache) => cache.parse(&source, check),
-                None => bundle::parse_bundle(&source, check),
+                Some(cache) => cache.parse(&source, check, json),
+                None => keep_what_is_read(bundle::parse_bundle(&source, check), json),
             };
             diagnostics.append(&mut loaded.diagnostics);
             loaded.diagnostics = diagnostics;
@@ -263,7 +275,7 @@ mod tests {
         ]}"#;
         let loaded = load_text(std::path::Path::new("b.json"), text.to_owned(), &|_, _| Vec::new());
         let options = LoadOptions { json: KeepJson::ReadByRules, ..LoadOptions::default() };
-        let kept = keep_what_is_read(loaded, &options);
+        let kept = keep_what_is_read(loaded, options.json);
         let raw_kept: Vec<bool> = kept.objects.iter().map(|o| !o.raw.is_empty()).collect();
         assert_eq!(raw_kept, [true, true, false, false]);
         let note = &kept.objects[3];
@@ -279,7 +291,7 @@ mod tests {
         let text = "{\"type\": \"bundle\", \"id\": \"bundle--6b7a5b52-3d0b-4c8e-9a51-2b0f3f1f7e01\", \"objects\": [\n  {\n    \"type\": \"note\",\n    \"spec_version\": \"2.1\",\n    \"id\": \"note--1a2b3c4d-0000-4000-8000-000000000004\",\n    \"created\": \"2026-01-01T00:00:00Z\",\n    \"modified\": \"2026-01-01T00:00:00Z\",\n    \"content\": \"two  spaces, kept\",\n    \"object_refs\": [ \"indicator--1a2b3c4d-0000-4000-8000-000000000003\" ]\n  }\n]}";
         let load = |json| {
             let loaded = load_text(std::path::Path::new("b.json"), text.to_owned(), &|_, _| Vec::new());
-            keep_what_is_read(loaded, &LoadOptions { json, ..LoadOptions::default() }).objects.remove(0)
+            keep_what_is_read(loaded, json).objects.remove(0)
         };
         let written = load(KeepJson::AsWritten);
         assert!(written.raw.starts_with("{\n    \"type\": \"note\""), "{}", written.raw);

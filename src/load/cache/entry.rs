@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock};
 
-use super::super::{LoadedFile, Source};
+use super::super::{kept_json, KeepJson, LoadedFile, Source};
 use crate::bytes::ByteReader as In;
 use crate::diag::{Diagnostic, Location, Severity};
 use crate::stix::object::{property_name, type_name};
@@ -40,7 +40,7 @@ pub(super) fn encode(loaded: &LoadedFile, source: &Source, threshold: i64, lates
 /// What the entry `bytes` says `source` yields when checked at `threshold`; `None` when it is
 /// damaged, laid out by another program, or was checked at a time that judges the file
 /// otherwise.
-pub(super) fn decode(bytes: &[u8], source: &Source, threshold: i64) -> Option<LoadedFile> {
+pub(super) fn decode(bytes: &[u8], source: &Source, threshold: i64, json: KeepJson) -> Option<LoadedFile> {
     let (body, checksum) = bytes.split_at_checked(bytes.len().checked_sub(CHECKSUM)?)?;
     if blake3::hash(body).as_bytes()[..CHECKSUM] != *checksum {
         return None;
@@ -53,7 +53,7 @@ pub(super) fn decode(bytes: &[u8], source: &Source, threshold: i64) -> Option<Lo
     if !holds_at(checked_at, latest, threshold) {
         return None;
     }
-    let objects = (0..input.len()?).map(|_| take_object(&mut input, source)).collect::<Option<Vec<_>>>()?;
+    let objects = (0..input.len()?).map(|_| take_object(&mut input, source, json)).collect::<Option<Vec<_>>>()?;
     let diagnostics = (0..input.len()?).map(|_| take_diagnostic(&mut input, source)).collect::<Option<Vec<_>>>()?;
     (input.left() == 0).then_some(LoadedFile { objects, diagnostics })
 }
@@ -103,7 +103,7 @@ fn put_object(out: &mut Out, object: &StixObject, source: &Source) -> Option<()>
     Some(())
 }
 
-fn take_object(input: &mut In, source: &Source) -> Option<StixObject> {
+fn take_object(input: &mut In, source: &Source, json: KeepJson) -> Option<StixObject> {
     let id = input.str()?.to_owned();
     let object_type = type_name(input.str()?.to_owned());
     let spec_version = match input.u8()? {
@@ -121,7 +121,7 @@ fn take_object(input: &mut In, source: &Source) -> Option<StixObject> {
     let refs = (0..input.len()?).map(|_| take_reference(input)).collect::<Option<Box<[_]>>>()?;
     let content_hash = input.take(16)?.try_into().ok()?;
     let (offset, length) = (input.number()?, input.number()?);
-    let raw = source.text.get(offset..offset.checked_add(length)?)?;
+    let raw = kept_json(&object_type, source.text.get(offset..offset.checked_add(length)?)?, json);
     let named = (0..input.len()?).map(|_| input.u128()).collect::<Option<Box<[_]>>>()?;
     let member = match input.str()? {
         "" => None,
@@ -142,7 +142,7 @@ fn take_object(input: &mut In, source: &Source) -> Option<StixObject> {
         relationship_type,
         refs,
         content_hash,
-        raw: raw.into(),
+        raw,
         named,
         invalid: flags & 4 != 0,
         file: source.path.clone(),

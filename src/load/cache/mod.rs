@@ -24,7 +24,7 @@ use std::sync::Mutex;
 
 use serde_json::Value;
 
-use super::{bundle, LoadedFile, ObjectCheck, Source};
+use super::{bundle, keep_what_is_read, KeepJson, LoadedFile, ObjectCheck, Source};
 
 /// The entries' folder inside the cache's: a program that keys or lays them out differently
 /// uses another, and the old one is left whole.
@@ -48,13 +48,14 @@ impl LoadCache {
         Ok(LoadCache { dir, threshold, used: Mutex::default(), read: AtomicUsize::new(0) })
     }
 
-    /// What `bundle::parse_bundle(source, check)` yields: from the file's entry when it has one
-    /// that holds, else parsed and checked, and kept for the next run.
-    pub(crate) fn parse(&self, source: &Source, check: &ObjectCheck) -> LoadedFile {
+    /// What `bundle::parse_bundle(source, check)` yields, with what `json` asks of each
+    /// object's JSON: from the file's entry when it has one that holds, else parsed and
+    /// checked, and kept for the next run.
+    pub(crate) fn parse(&self, source: &Source, check: &ObjectCheck, json: KeepJson) -> LoadedFile {
         let name = self.entry_name(source);
         let path = self.dir.join(&name);
         self.used.lock().unwrap_or_else(|e| e.into_inner()).insert(name);
-        let kept = std::fs::read(&path).ok().and_then(|bytes| entry::decode(&bytes, source, self.threshold));
+        let kept = std::fs::read(&path).ok().and_then(|bytes| entry::decode(&bytes, source, self.threshold, json));
         if let Some(loaded) = kept {
             self.read.fetch_add(1, Ordering::Relaxed);
             return loaded;
@@ -68,7 +69,7 @@ impl LoadCache {
         if let Some(bytes) = entry::encode(&loaded, source, self.threshold, latest.into_inner()) {
             write_entry(&path, &bytes);
         }
-        loaded
+        keep_what_is_read(loaded, json)
     }
 
     /// How many files this run read from their entries.

@@ -41,7 +41,7 @@ fn an_entry_reads_back_as_what_parsing_the_file_yields() {
     assert!(parsed.diagnostics.iter().any(|d| d.code == "bundle-property"), "{:?}", parsed.diagnostics);
     assert!(parsed.objects.iter().any(|o| !o.refs.is_empty() && !o.named.is_empty() && !o.aliases.is_empty()));
     let bytes = entry::encode(&parsed, &source, AFTER_2030, 0).expect("kept");
-    let read = entry::decode(&bytes, &source, AFTER_2030).expect("read back");
+    let read = entry::decode(&bytes, &source, AFTER_2030, KeepJson::AsWritten).expect("read back");
     assert_eq!(shown(&read), shown(&parsed));
     assert!(read.objects.iter().all(|o| Arc::ptr_eq(&o.file, &source.path)));
 }
@@ -54,14 +54,14 @@ fn a_damaged_or_cut_entry_is_passed_over() {
     for at in (0..bytes.len()).step_by(7) {
         let mut damaged = bytes.clone();
         damaged[at] ^= 0x20;
-        assert!(entry::decode(&damaged, &source, AFTER_2030).is_none(), "byte {at}");
+        assert!(entry::decode(&damaged, &source, AFTER_2030, KeepJson::AsWritten).is_none(), "byte {at}");
     }
     for len in (0..bytes.len()).step_by(5) {
-        assert!(entry::decode(&bytes[..len], &source, AFTER_2030).is_none(), "cut at {len}");
+        assert!(entry::decode(&bytes[..len], &source, AFTER_2030, KeepJson::AsWritten).is_none(), "cut at {len}");
     }
     // An entry of another text (offsets that fall elsewhere) is not taken for this one.
     let shorter = self::source(&BUNDLE[..BUNDLE.len() / 2]);
-    assert!(entry::decode(&bytes, &shorter, AFTER_2030).is_none());
+    assert!(entry::decode(&bytes, &shorter, AFTER_2030, KeepJson::AsWritten).is_none());
 }
 
 #[test]
@@ -71,7 +71,7 @@ fn an_entry_holds_at_another_build_time_unless_a_record_time_lies_between() {
     let fresh = |threshold| bundle::parse_bundle(&source, &check_at(threshold));
     let through_cache = |threshold| {
         let cache = LoadCache::open(dir.path(), threshold).unwrap();
-        let loaded = cache.parse(&source, &check_at(threshold));
+        let loaded = cache.parse(&source, &check_at(threshold), KeepJson::AsWritten);
         (loaded, cache.read())
     };
     let future = |loaded: &LoadedFile| loaded.diagnostics.iter().filter(|d| d.code == "timestamp-in-future").count();
@@ -88,9 +88,9 @@ fn an_entry_holds_at_another_build_time_unless_a_record_time_lies_between() {
     // A file whose record times are all before both times keeps its entry.
     let old = self::source(&BUNDLE.replace("2030-06-01", "2026-06-01"));
     let cache = LoadCache::open(dir.path(), BEFORE_2030).unwrap();
-    cache.parse(&old, &check_at(BEFORE_2030));
+    cache.parse(&old, &check_at(BEFORE_2030), KeepJson::AsWritten);
     let cache = LoadCache::open(dir.path(), AFTER_2030).unwrap();
-    let loaded = cache.parse(&old, &check_at(AFTER_2030));
+    let loaded = cache.parse(&old, &check_at(AFTER_2030), KeepJson::AsWritten);
     assert_eq!((cache.read(), shown(&loaded)), (1, shown(&bundle::parse_bundle(&old, &check_at(AFTER_2030)))));
 }
 
@@ -98,13 +98,13 @@ fn an_entry_holds_at_another_build_time_unless_a_record_time_lies_between() {
 fn entries_no_file_of_the_run_used_are_removed_and_others_are_left() {
     let dir = tempfile::tempdir().unwrap();
     let cache = LoadCache::open(dir.path(), BEFORE_2030).unwrap();
-    cache.parse(&source(BUNDLE), &check_at(BEFORE_2030));
-    cache.parse(&source(&BUNDLE.replace("Wiper", "Eraser")), &check_at(BEFORE_2030));
+    cache.parse(&source(BUNDLE), &check_at(BEFORE_2030), KeepJson::AsWritten);
+    cache.parse(&source(&BUNDLE.replace("Wiper", "Eraser")), &check_at(BEFORE_2030), KeepJson::AsWritten);
     let entries = dir.path().join(FOLDER);
     std::fs::write(entries.join("notes.txt"), "kept").unwrap();
     std::fs::write(entries.join("0a.123.4.part"), "half").unwrap();
     let next = LoadCache::open(dir.path(), BEFORE_2030).unwrap();
-    next.parse(&source(BUNDLE), &check_at(BEFORE_2030));
+    next.parse(&source(BUNDLE), &check_at(BEFORE_2030), KeepJson::AsWritten);
     assert_eq!((next.read(), next.prune()), (1, 2));
     let mut left: Vec<String> =
         std::fs::read_dir(&entries).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
@@ -117,9 +117,29 @@ fn entries_no_file_of_the_run_used_are_removed_and_others_are_left() {
 fn an_entry_is_keyed_by_the_path_as_well_as_the_text() {
     let dir = tempfile::tempdir().unwrap();
     let cache = LoadCache::open(dir.path(), BEFORE_2030).unwrap();
-    cache.parse(&source(BUNDLE), &check_at(BEFORE_2030));
+    cache.parse(&source(BUNDLE), &check_at(BEFORE_2030), KeepJson::AsWritten);
     let moved = Source::new(Arc::new(PathBuf::from("content/moved.json")), BUNDLE.to_owned());
-    let loaded = cache.parse(&moved, &check_at(BEFORE_2030));
+    let loaded = cache.parse(&moved, &check_at(BEFORE_2030), KeepJson::AsWritten);
     assert_eq!(cache.read(), 0);
     assert!(loaded.diagnostics.iter().all(|d| d.location.file == Path::new("content/moved.json")));
+}
+
+#[test]
+fn an_entry_keeps_of_each_object_json_what_a_parse_keeps_in_every_mode() {
+    // The indicator names an engine, so the rules read its JSON again.
+    let text = BUNDLE.replace("\"pattern_type\": \"stix\"", "\"pattern_type\": \"yara\"");
+    let source = source(&text);
+    for json in [KeepJson::AsWritten, KeepJson::Compact, KeepJson::ReadByRules] {
+        let dir = tempfile::tempdir().unwrap();
+        let parsed = keep_what_is_read(bundle::parse_bundle(&source, &check_at(BEFORE_2030)), json);
+        let cache = LoadCache::open(dir.path(), BEFORE_2030).unwrap();
+        let first = cache.parse(&source, &check_at(BEFORE_2030), json);
+        let again = cache.parse(&source, &check_at(BEFORE_2030), json);
+        assert_eq!(cache.read(), 1, "{json:?}");
+        assert_eq!(shown(&first), shown(&parsed), "{json:?}");
+        assert_eq!(shown(&again), shown(&parsed), "{json:?}");
+        let kept: Vec<bool> = again.objects.iter().map(|o| !o.raw.is_empty()).collect();
+        let expected = if json == KeepJson::ReadByRules { [false, true, false] } else { [true; 3] };
+        assert_eq!(kept, expected, "{json:?}");
+    }
 }
