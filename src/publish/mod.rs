@@ -125,13 +125,15 @@ pub(crate) fn publish<'s>(
     let outer = sink;
     let generated = TopLevelNames { sink: outer, names: Default::default() };
     let sink: &dyn Sink = &generated;
+    // The search index first: the largest of the stages' passes over every object, made before
+    // the digests below are held.
+    search::write(view, sink)?.log();
+    log_timing("search index", started);
     // Each object's digest and its versions', worked out once for the bundles', the pages' and
     // TAXII's keys.
     let digests = EntryDigests::new(view);
     let catalog = feeds::write(view, &digests, site, publication.now, publication.now_given, sink)?;
     log_timing("feeds", started);
-    search::write(view, sink)?.log();
-    log_timing("search index", started);
     let rendered = pages::render(publication, &catalog, &digests, sink, tick)?;
     log_timing("render", started);
     let taxii_index = TaxiiIndex::build(view, &taxii_config.collections, &digests);
