@@ -216,6 +216,19 @@ mod tests {
     }
 
     #[test]
+    fn qualifiers_count_as_nesting_so_a_long_chain_is_an_error_not_a_crash() {
+        // Each qualifier wraps the expression once more; 100,000 of them overflowed the stack.
+        let chained = format!("([a:b = 1]){}", " REPEATS 2 TIMES".repeat(100_000));
+        assert!(err(&chained, Dialect::Stix21).message.contains("qualifiers nest deeper"));
+        assert!(err(&chained, Dialect::Stix20).message.contains("qualifiers nest deeper"));
+        // Inside brackets that already nest, fewer are left.
+        let nested = format!("{}([a:b = 1]){}{}", "(".repeat(40), " REPEATS 2 TIMES".repeat(30), ")".repeat(40));
+        assert!(err(&nested, Dialect::Stix21).message.contains("nest deeper"));
+        ok(&format!("([a:b = 1]){}", " REPEATS 2 TIMES".repeat(20)));
+        ok("([a:b = 1] AND [c:d = 2]) REPEATS 2 TIMES WITHIN 5 SECONDS");
+    }
+
+    #[test]
     fn hostile_input_never_panics() {
         let pieces = [
             "[", "]", "(", ")", "a", ":", "b", "=", "'x'", "'", "\\", "AND", "OR", "NOT", "IN", "EXISTS", "WITHIN",

@@ -180,6 +180,15 @@ impl Parser<'_> {
         };
         let mut seen: Vec<&'static str> = Vec::new();
         while let Some(qualifier) = self.qualifier()? {
+            // Each qualifier wraps the expression once more: it counts as a level of nesting, or
+            // a pattern of a hundred thousand `REPEATS 2 TIMES` would nest as deep, and
+            // walking or dropping it would overflow the stack.
+            if self.depth + seen.len() >= MAX_DEPTH {
+                return Err(Failure {
+                    offset: qualifier.span.start,
+                    message: format!("brackets, parentheses and qualifiers nest deeper than {MAX_DEPTH} levels"),
+                });
+            }
             let keyword = qualifier.kind.keyword();
             // STIX 2.1 allows each kind of qualifier once directly on an observation.
             if bracketed && self.dialect == Dialect::Stix21 && seen.contains(&keyword) {
