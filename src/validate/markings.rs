@@ -7,7 +7,7 @@
 //!   object whose TLP marking that audience may not see, so it is withheld too: "report X is
 //!   TLP:CLEAR but lists TLP:AMBER object Y: it is withheld from public". Latest versions only.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use rayon::prelude::*;
 
@@ -90,16 +90,17 @@ fn unresolved<'a>(
     // marking id → (objects carrying it, the first of them and where)
     let mut carriers: BTreeMap<&str, (usize, &'a StixObject, &Reference)> = BTreeMap::new();
     for object in latest {
-        let mut seen: Vec<&str> = Vec::new();
+        // Hashed, not searched: an object may carry any number of markings, and the ids are
+        // contributed (SipHash, which they cannot make collide).
+        let mut seen: HashSet<&str> = HashSet::new();
         for reference in object.refs.iter().filter(|r| is_marking_property(&r.property)) {
             let id = reference.target.as_str();
-            if seen.contains(&id)
-                || !matches!(markings.kind(id), MarkingKind::Unresolved | MarkingKind::Other { .. })
+            if !matches!(markings.kind(id), MarkingKind::Unresolved | MarkingKind::Other { .. })
                 || audiences.iter().any(|a| a.markings.iter().any(|m| m == id))
+                || !seen.insert(id)
             {
                 continue;
             }
-            seen.push(id);
             carriers.entry(id).or_insert((0, object, reference)).0 += 1;
         }
     }
@@ -196,4 +197,60 @@ fn inconsistent<'a>(index: &VersionIndex<'a>, at: usize, named: &Named<'_>) -> V
         out.push(Anchored { diagnostic, object, pointer: reference.map(Reference::pointer).unwrap_or_default() });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::load_text;
+
+    fn objects(objects: &[String]) -> Vec<StixObject> {
+        let text = format!(
+            r#"{{"type":"bundle","id":"bundle--00000000-0000-4000-8000-000000000000","objects":[{}]}}"#,
+            objects.join(",")
+        );
+        load_text(std::path::Path::new("t.json"), text, &|_, _| Vec::new()).objects
+    }
+
+    fn marked(n: u32, markings: &[String]) -> String {
+        format!(
+            r#"{{"type":"malware","spec_version":"2.1","id":"malware--00000000-0000-4000-8000-{n:012}","created":"2025-01-01T00:00:00Z","modified":"2025-01-01T00:00:00Z","name":"m","is_family":true,"object_marking_refs":{}}}"#,
+            serde_json::to_string(markings).unwrap()
+        )
+    }
+
+    fn unknown(n: u32) -> String {
+        format!("marking-definition--00000000-0000-4000-8000-{n:012}")
+    }
+
+    /// (message, object id, pointer) of each warning, in order.
+    fn warnings(objects: &[StixObject]) -> Vec<(String, String, String)> {
+        let latest: Vec<&StixObject> = objects.iter().collect();
+        let markings = Markings::new(latest.iter().copied());
+        let mut found = Vec::new();
+        unresolved(&latest, &markings, &[Audience::public(std::path::Path::new("/repo"))], &mut found);
+        found.into_iter().map(|a| (a.diagnostic.message, a.object.id.clone(), a.pointer)).collect()
+    }
+
+    #[test]
+    fn an_unresolved_marking_is_counted_once_per_object_and_anchored_at_its_first_use() {
+        let objects = objects(&[marked(1, &[unknown(2), unknown(1), unknown(2)]), marked(2, &[unknown(2)])]);
+        let found = warnings(&objects);
+        let ids: Vec<(&str, &str)> = found.iter().map(|(_, id, pointer)| (&id[..], &pointer[..])).collect();
+        let first = "malware--00000000-0000-4000-8000-000000000001";
+        assert_eq!(ids, [(first, "/object_marking_refs/1"), (first, "/object_marking_refs/0")]);
+        assert!(found[0].0.starts_with(&format!("`{}` is neither", unknown(1))), "{}", found[0].0);
+        assert!(found[0].0.contains("the 1 objects"), "{}", found[0].0);
+        assert!(found[1].0.contains("the 2 objects"), "{}", found[1].0);
+    }
+
+    #[test]
+    fn an_object_with_a_hundred_thousand_markings_is_judged_at_once() {
+        // Each marking looked for among those before it, this took seconds.
+        let many: Vec<String> = (0..100_000).chain(0..100_000).map(unknown).collect();
+        let found = warnings(&objects(&[marked(1, &many)]));
+        assert_eq!(found.len(), 100_000);
+        assert!(found.iter().all(|(message, _, _)| message.contains("the 1 objects")));
+        assert_eq!(found[99_999].2, "/object_marking_refs/99999");
+    }
 }
