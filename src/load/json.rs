@@ -4,6 +4,7 @@
 //! so objects can be located and published exactly as contributed.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 use std::io::Write;
 
@@ -170,8 +171,11 @@ impl<'de: 'a, 'a> Visitor<'de> for TopLevelVisitor<'a> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut members: Vec<(String, Member<'a>)> = Vec::new();
+        // The keys so far, hashed: a contributed file may hold any number of them (SipHash, which
+        // its keys cannot make collide). The refusal stays at the repeat, where its position is.
+        let mut keys: HashSet<String> = HashSet::new();
         while let Some(key) = map.next_key::<String>()? {
-            if members.iter().any(|(k, _)| *k == key) {
+            if !keys.insert(key.clone()) {
                 return Err(de::Error::custom(format!("duplicate property \"{key}\"")));
             }
             let member = if key == "objects" { map.next_value()? } else { Member::Raw(map.next_value()?) };
@@ -348,6 +352,32 @@ mod tests {
         let err = parse_strict("{\"a\": 1,\n \"a\": 2}").unwrap_err();
         assert!(err.to_string().contains("duplicate property \"a\""));
         assert_eq!(err.line(), 2);
+    }
+
+    #[test]
+    fn a_top_level_key_given_twice_is_refused_where_it_repeats() {
+        let text = "{\"type\": \"bundle\",\n \"x_a\": 1,\n \"objects\": [],\n \"x_a\": 2}";
+        let err = serde_json::from_str::<TopLevel>(text).err().expect("a repeated key");
+        assert!(err.to_string().contains("duplicate property \"x_a\""), "{err}");
+        assert_eq!(err.line(), 4);
+        let Ok(TopLevel::Object(members)) = serde_json::from_str::<TopLevel>("{\"b\": 1, \"objects\": [2], \"a\": 3}")
+        else {
+            panic!("an object")
+        };
+        let keys: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["b", "objects", "a"], "in the file's order");
+    }
+
+    #[test]
+    fn a_hundred_thousand_top_level_keys_are_read_at_once() {
+        // Each key compared with every one before it, this took seconds.
+        let members: Vec<String> = (0..100_000).map(|i| format!("\"x_{i}\":{i}")).collect();
+        let text = format!("{{{}}}", members.join(","));
+        let Ok(TopLevel::Object(read)) = serde_json::from_str::<TopLevel>(&text) else { panic!("an object") };
+        assert_eq!(read.len(), 100_000);
+        let repeated = format!("{{{},\"x_99999\":0}}", members.join(","));
+        let err = serde_json::from_str::<TopLevel>(&repeated).err().expect("a repeated key");
+        assert!(err.to_string().contains("duplicate property \"x_99999\""), "{err}");
     }
 
     #[test]
