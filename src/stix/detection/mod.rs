@@ -6,6 +6,8 @@
 //! This module parses and judges rule text; it never reports diagnostics (that is `validate`)
 //! and never writes feeds (that is `publish::feeds`).
 
+use std::collections::BTreeSet;
+
 pub mod ids;
 pub mod sigma;
 pub mod yara;
@@ -100,9 +102,24 @@ pub fn check(engine: Engine, text: &str) -> Result<RuleKey, Problem> {
     }
 }
 
+/// Whether a name in `names` starts with `prefix` (a rule's `$a*`, a condition's `filter_*`):
+/// the names that do sort together, from `prefix` on, so the first name not before it says.
+fn any_starts_with(names: &BTreeSet<&str>, prefix: &str) -> bool {
+    names.range::<&str, _>(prefix..).next().is_some_and(|name| name.starts_with(prefix))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_prefix_is_found_among_sorted_names() {
+        let names: BTreeSet<&str> = ["a1", "b", "b2", "c"].into_iter().collect();
+        for (prefix, found) in [("a", true), ("a1", true), ("a10", false), ("b", true), ("b1", false), ("", true)] {
+            assert_eq!(any_starts_with(&names, prefix), found, "{prefix}");
+        }
+        assert!(!any_starts_with(&BTreeSet::new(), ""));
+    }
 
     #[test]
     fn lines_and_columns_count_characters() {
