@@ -3,6 +3,8 @@
 //! `detection` whose `condition` names only the searches it defines. `status` and `level`, when
 //! given, take the specification's values.
 
+use std::collections::BTreeSet;
+
 use yaml_rust2::{Yaml, YamlLoader};
 
 use super::Problem;
@@ -67,7 +69,8 @@ fn detection(value: &Yaml) -> Result<(), String> {
     let Some(map) = value.as_hash() else {
         return Err("a Sigma rule needs a `detection` mapping with searches and a `condition`".into());
     };
-    let searches: Vec<&str> =
+    // Sorted: a condition may name any number of searches, each looked up (or its prefix found).
+    let searches: BTreeSet<&str> =
         map.iter().filter_map(|(k, _)| k.as_str()).filter(|k| *k != "condition" && *k != "timeframe").collect();
     if searches.is_empty() {
         return Err("`detection` defines no search (a named selection next to `condition`)".into());
@@ -88,8 +91,8 @@ fn detection(value: &Yaml) -> Result<(), String> {
                 continue;
             }
             let known = match word.strip_suffix('*') {
-                Some(prefix) => searches.iter().any(|s| s.starts_with(prefix)),
-                None => searches.contains(&word),
+                Some(prefix) => super::any_starts_with(&searches, prefix),
+                None => searches.contains(word),
             };
             if !known {
                 return Err(format!("the condition names `{word}`, which `detection` does not define"));
@@ -168,5 +171,21 @@ mod tests {
         assert!(problem("- a list").message.contains("mapping"));
         assert!(problem(&"[".repeat(100_000)).message.contains("deeper"));
         assert!(problem(&format!("{}x", "- ".repeat(100_000))).message.contains("deeper"));
+        let unknown_prefix = problem(&RULE.replace("filter_*", "filter_b* or filter_*"));
+        assert!(unknown_prefix.message.contains("`filter_b*`"), "{unknown_prefix:?}");
+    }
+
+    #[test]
+    fn a_condition_naming_a_hundred_thousand_searches_is_checked_at_once() {
+        // Each word looked for among every search, this took seconds.
+        let searches: String = (0..100_000).map(|i| format!("    s{i}:\n        User: x\n")).collect();
+        let condition: Vec<String> = (0..100_000).map(|i| format!("s{i}")).collect();
+        let rule = format!(
+            "title: T\nlogsource:\n    product: windows\ndetection:\n{searches}    condition: {} or 1 of s9*\n",
+            condition.join(" or ")
+        );
+        assert_eq!(check(&rule), Ok(()));
+        let missing = check(&rule.replace("or s99999 ", "or s100000 ")).expect_err("an unknown search");
+        assert!(missing.message.contains("`s100000`"), "{missing:?}");
     }
 }
