@@ -5,6 +5,7 @@
 //! a firewall cannot read can make it reject the whole file. Control characters are refused in
 //! every kind, since a newline inside a value would add a line of the contributor's choosing.
 
+use std::collections::HashSet;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::stix::pattern::EqualityTest;
@@ -132,6 +133,17 @@ pub struct Observable {
 pub struct Rejected {
     pub kind: Kind,
     pub reason: &'static str,
+}
+
+/// `values` without repeats, each where it first appears (a pattern's values, as a blocklist
+/// takes them). Hashed, not searched: a pattern may OR any number of values, and they are
+/// contributed (SipHash, which they cannot make collide).
+pub(crate) fn first_of_each(values: impl IntoIterator<Item = Observable>) -> Vec<Observable> {
+    let values: Vec<Observable> = values.into_iter().collect();
+    let mut seen: HashSet<&Observable> = HashSet::with_capacity(values.len());
+    let first: Vec<bool> = values.iter().map(|value| seen.insert(value)).collect();
+    drop(seen);
+    values.into_iter().zip(first).filter_map(|(value, first)| first.then_some(value)).collect()
 }
 
 /// Longer than any real indicator value; a bigger one is a mistake or an attack on consumers.
@@ -355,6 +367,21 @@ fn mac(value: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repeated_values_are_kept_once_where_they_first_appear() {
+        let value = |kind: Kind, value: &str| Observable { kind, value: value.to_owned() };
+        let listed = [
+            value(Kind::Domain, "b.example"),
+            value(Kind::Domain, "a.example"),
+            value(Kind::FileName, "a.example"),
+            value(Kind::Domain, "b.example"),
+            value(Kind::Domain, "a.example"),
+        ];
+        assert_eq!(first_of_each(listed.clone()), listed[..3]);
+        let many: Vec<Observable> = (0..100_000).map(|i| value(Kind::Domain, &format!("{i}.example"))).collect();
+        assert_eq!(first_of_each(many.iter().chain(&many).cloned()), many, "a hundred thousand, at once");
+    }
 
     fn listed(kind: Kind, value: &str) -> Result<(Kind, String), &'static str> {
         normalise(kind, value).map(|o| (o.kind, o.value)).map_err(|r| r.reason)

@@ -250,15 +250,7 @@ pub(crate) fn pattern_values(pattern_text: &str, spec_version: &str) -> Vec<Obse
     let dialect = Dialect::from_spec_version(spec_version).unwrap_or(Dialect::Stix21);
     let Ok(parsed) = pattern::parse(pattern_text, dialect) else { return Vec::new() };
     let extraction = parsed.extract();
-    let mut found: Vec<Observable> = Vec::new();
-    for test in extraction.blocklist_entries() {
-        if let Some(Ok(observable)) = observables::from_test(test) {
-            if !found.contains(&observable) {
-                found.push(observable);
-            }
-        }
-    }
-    found
+    observables::first_of_each(extraction.blocklist_entries().filter_map(|test| observables::from_test(test)?.ok()))
 }
 
 /// Indicators and observables: many of them hang off one object, so they are counted, not listed.
@@ -345,6 +337,22 @@ mod tests {
         assert_eq!(values[0].value, "c41010cd1bd4e5837d28caf7881ea4dd27fdf2a19c234f1fee7674fdc1dd53ea");
         assert!(pattern_values("[process:name = 'x'] AND [file:name = 'y']", "2.1").is_empty());
         assert!(pattern_values("not a pattern", "2.1").is_empty());
+        let repeated = pattern_values(
+            "[domain-name:value = 'b.example'] OR [domain-name:value = 'A.example'] OR [domain-name:value = 'B.example.']",
+            "2.1",
+        );
+        let listed: Vec<&str> = repeated.iter().map(|o| o.value.as_str()).collect();
+        assert_eq!(listed, ["b.example", "a.example"], "once each, in pattern order");
+    }
+
+    #[test]
+    fn a_pattern_of_a_hundred_thousand_values_gives_each_once() {
+        // Each value looked for among those kept before it, this took seconds.
+        let tests: Vec<String> =
+            (0..100_000).map(|i| format!("[domain-name:value = 'd{}.example']", i % 50_000)).collect();
+        let values = pattern_values(&tests.join(" OR "), "2.1");
+        assert_eq!(values.len(), 50_000);
+        assert_eq!(values[49_999].value, "d49999.example");
     }
 
     #[test]
