@@ -2,6 +2,8 @@
 //! the relationships shown on the page, each source once, numbered in order of first use. The
 //! `(Citation: Name)` markers in any description on the page become `[n]` links to it.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -25,10 +27,13 @@ pub(crate) struct ReferenceItem {
 #[derive(Debug, Default)]
 pub(crate) struct Citations {
     items: Vec<ReferenceItem>,
-    /// The source names of `items`, for finding a citation's number.
-    names: Vec<String>,
-    /// References known from the objects on the page but not yet listed (cited only when used).
-    known: Vec<(String, Value)>,
+    /// The number of the first item of each source name, for finding a citation's number.
+    numbers: HashMap<String, usize>,
+    /// References known from the objects on the page but not yet listed (cited only when used),
+    /// the first of each source name. Both are hashed, not searched: an object may carry any
+    /// number of references and markers, and the names are contributed (SipHash, which they
+    /// cannot make collide).
+    known: HashMap<String, Value>,
 }
 
 impl Citations {
@@ -45,7 +50,7 @@ impl Citations {
     pub(crate) fn add_citable(&mut self, references: Vec<Value>) {
         for reference in references {
             if let Some(name) = reference.get("source_name").and_then(Value::as_str) {
-                self.known.push((name.to_owned(), reference));
+                self.known.entry(name.to_owned()).or_insert(reference);
             }
         }
     }
@@ -71,16 +76,18 @@ impl Citations {
             external,
             url_text,
         });
-        self.names.push(name);
+        self.numbers.entry(name).or_insert(number);
         number
     }
 
-    /// The number of the reference called `name`, listing it now if it was only citable.
+    /// The number of the reference called `name` (its first), listing it now if it was only
+    /// citable.
     fn number_of(&mut self, name: &str) -> Option<usize> {
-        if let Some(i) = self.names.iter().position(|n| n == name) {
-            return Some(i + 1);
+        if let Some(&number) = self.numbers.get(name) {
+            return Some(number);
         }
-        let (_, reference) = self.known.iter().find(|(n, _)| n == name)?.clone();
+        // Listed now, it is found by its number from here on.
+        let reference = self.known.remove(name)?;
         Some(self.push(&reference, &|_, _| None))
     }
 
@@ -212,5 +219,38 @@ mod tests {
         let items = citations.into_items();
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].title, "Report 2");
+    }
+
+    #[test]
+    fn a_name_given_twice_cites_its_first_reference() {
+        let mut citations = Citations::default();
+        citations.add_listed(&refs(r#"[{"source_name":"A"},{"source_name":"B"},{"source_name":"A"}]"#), &|_, _| None);
+        citations.add_citable(refs(
+            r#"[{"source_name":"C","description":"first"},{"source_name":"B"},{"source_name":"C","description":"second"}]"#,
+        ));
+        let text = citations.replace_markers("(Citation: A)(Citation: C)(Citation: B)(Citation: C)");
+        assert_eq!(text, "\u{E000}1\u{E001}\u{E000}4\u{E001}\u{E000}2\u{E001}\u{E000}4\u{E001}");
+        let items = citations.into_items();
+        let listed: Vec<(&str, Option<&str>)> =
+            items.iter().map(|i| (&i.title[..], i.description.as_deref())).collect();
+        assert_eq!(listed, [("A", None), ("B", None), ("A", None), ("C", Some("first"))]);
+    }
+
+    #[test]
+    fn a_hundred_thousand_markers_are_numbered_at_once() {
+        // Each marker's name looked for among every reference, this took seconds.
+        let listed: Vec<Value> = (0..50_000).map(|i| serde_json::json!({"source_name": format!("L{i}")})).collect();
+        let citable: Vec<Value> = (0..50_000).map(|i| serde_json::json!({"source_name": format!("C{i}")})).collect();
+        let mut citations = Citations::default();
+        citations.add_listed(&listed, &|_, _| None);
+        citations.add_citable(citable);
+        let markers: String = (0..50_000).rev().map(|i| format!("(Citation: C{i})(Citation: L{i})")).collect();
+        let text = citations.replace_markers(&markers);
+        assert!(
+            text.starts_with("\u{E000}50001\u{E001}\u{E000}50000\u{E001}"),
+            "{}",
+            text.chars().take(20).collect::<String>()
+        );
+        assert_eq!(citations.into_items().len(), 100_000);
     }
 }
