@@ -11,6 +11,7 @@
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 
 use super::view::{Entry, View};
 use crate::digest::{push_bytes, push_text};
@@ -117,23 +118,32 @@ const NOT_HELD: Digest = [0xaa; 16];
 /// read of an object's versions and references once (a rebuild checks about ten reads a page;
 /// at 250k objects 1.7 reads of each object's versions or references a page, but only its own
 /// page reads what references it, which is not kept).
+///
+/// Each table is made when first used: the feeds, which come first, use only the JSON's (the
+/// others, 12 MB at 250,000 objects, would add to the feeds' peak).
 pub(crate) struct EntryDigests {
-    entries: Memo,
+    objects: usize,
+    entries: OnceLock<Memo>,
     /// By the version's position in the Store (`Store::version_position`).
     json: Memo,
-    versions: Memo,
-    outgoing: Memo,
+    versions: OnceLock<Memo>,
+    outgoing: OnceLock<Memo>,
 }
 
 impl EntryDigests {
     pub(crate) fn new(view: &View<'_>) -> EntryDigests {
-        let objects = view.store_len();
         EntryDigests {
-            entries: Memo::new(objects),
+            objects: view.store_len(),
+            entries: OnceLock::new(),
             json: Memo::new(view.version_count()),
-            versions: Memo::new(objects),
-            outgoing: Memo::new(objects),
+            versions: OnceLock::new(),
+            outgoing: OnceLock::new(),
         }
+    }
+
+    /// The table `memo`, made now if it is not yet.
+    fn table<'m>(&self, memo: &'m OnceLock<Memo>) -> &'m Memo {
+        memo.get_or_init(|| Memo::new(self.objects))
     }
 
     /// The digest of a version's JSON as contributed.
@@ -149,7 +159,7 @@ impl EntryDigests {
     /// every field of the object is read from), its STIX version, where it was written (the
     /// matrix orders columns by it) and the name pages give it.
     fn of(&self, view: &View<'_>, entry: Entry<'_>) -> Digest {
-        self.entries.get_or(entry.index.0 as usize, || {
+        self.table(&self.entries).get_or(entry.index.0 as usize, || {
             let object = entry.object;
             // Gathered, then digested at once (cheaper than a hasher fed seven small pieces).
             let mut input = Vec::with_capacity(256);
@@ -170,8 +180,8 @@ impl EntryDigests {
     /// Where the digests of reads of `kind` are kept, for the kinds read of many pages.
     fn reads_of(&self, kind: Kind) -> Option<&Memo> {
         match kind {
-            Kind::Versions => Some(&self.versions),
-            Kind::Outgoing => Some(&self.outgoing),
+            Kind::Versions => Some(self.table(&self.versions)),
+            Kind::Outgoing => Some(self.table(&self.outgoing)),
             _ => None,
         }
     }
