@@ -152,3 +152,19 @@ fn a_top_level_array_is_not_a_bundle() {
     assert_eq!(code, 1);
     only_diagnostic(&report, "not-a-bundle");
 }
+
+#[test]
+fn a_pattern_of_a_hundred_thousand_qualifiers_is_an_error_not_a_crash() {
+    // Each qualifier wraps the expression once more: walking so deep a tree overflowed the stack.
+    let mut hostile = indicator("0bad");
+    let pattern = format!("([ipv4-addr:value = '198.51.100.7']){}", " REPEATS 2 TIMES".repeat(100_000));
+    hostile["pattern"] = serde_json::Value::String(pattern);
+    let repo = Repo::new();
+    repo.write("content/good.json", bundle(&[indicator("cd3f")]));
+    repo.write("content/hostile.json", bundle(&[hostile]));
+    let (code, report) = repo.check_json(&[]);
+    assert_eq!(code, 1, "{report}");
+    let d = only_diagnostic(&report, "pattern-syntax");
+    assert!(d["message"].as_str().unwrap().contains("nest deeper"), "{d}");
+    assert_eq!(report["objects"], 2, "both indicators are loaded: {report}");
+}
