@@ -18,7 +18,10 @@ use crate::config::Audience;
 use crate::link::Store;
 pub(crate) use crate::provenance::Commit;
 use crate::provenance::History;
+use std::collections::HashMap;
+
 use crate::stix::marking::tlp_of;
+use crate::stix::mentions::uuid_number;
 pub(crate) use causes::{withholding, Withholding};
 pub(crate) use history::AudienceHistory;
 pub(crate) use policy::{highest_tlp, is_marking_property, MarkingKind, MarkingPolicy, Markings};
@@ -75,18 +78,32 @@ fn withhold_referrers(store: &Store, visible: &mut [bool], policy: &MarkingPolic
     } else {
         Vec::new()
     };
+    // What each object names outside the members it may lose, worked out when first needed.
+    let mut outside: HashMap<usize, Vec<u128>> = HashMap::new();
     let mut pending: Vec<_> = store.indices().filter(|i| !visible[i.0 as usize]).collect();
     while let Some(withheld) = pending.pop() {
         // The TLP definitions are everybody's vocabulary: withholding one of them from an
         // audience (it may be marked itself) says nothing about what it marks.
-        let canonical_tlp = tlp_of(&store.latest(withheld).id).is_some();
+        let withheld_id = &store.latest(withheld).id;
+        let canonical_tlp = tlp_of(withheld_id).is_some();
         for edge in store.incoming(withheld) {
             let source = edge.source.0 as usize;
             let property = store.property(edge);
             if !visible[source] || (canonical_tlp && is_marking_property(property)) {
                 continue;
             }
-            let goes = match policy.redaction(property) {
+            let redaction = policy.redaction(property);
+            // A reference that may be removed still leaves the id where the JSON names it
+            // elsewhere (a description that cites it): then the object goes.
+            let named_elsewhere = redaction != Redaction::No && {
+                let named = outside.entry(source).or_insert_with(|| {
+                    let object = store.latest(edge.source);
+                    redact::named_outside_redactable(&object.raw, &object.id)
+                });
+                uuid_number(withheld_id).is_some_and(|uuid| named.binary_search(&uuid).is_ok())
+            };
+            let goes = match redaction {
+                _ if named_elsewhere => true,
                 Redaction::No => true,
                 Redaction::Drop => false,
                 Redaction::KeepOne => {

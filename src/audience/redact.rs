@@ -12,6 +12,8 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::stix::mentions::named_uuids;
+
 /// How a property may lose references to withheld objects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Redaction {
@@ -73,6 +75,27 @@ pub(crate) fn redacted(raw: &str, withheld: &dyn Fn(&str) -> bool) -> Option<Str
     }
     out.push_str("\n}");
     Some(out)
+}
+
+/// Every UUID `raw` (the JSON of the object `own_id`) names outside the members an audience
+/// may redact, sorted: a withheld object named there too (in prose, say) is still named once
+/// its reference is removed, so the object must be withheld rather than redacted. JSON that
+/// does not read as an object counts whole.
+pub(crate) fn named_outside_redactable(raw: &str, own_id: &str) -> Vec<u128> {
+    let mut named = match serde_json::from_str::<Members>(raw) {
+        Ok(Members(members)) => {
+            let mut kept = String::with_capacity(raw.len());
+            for (key, value) in members.iter().filter(|(key, _)| redaction(key) == Redaction::No) {
+                kept.push(if kept.is_empty() { '{' } else { ',' });
+                let _ = write!(kept, "{}:{}", serde_json::to_string(key).unwrap_or_default(), value.get());
+            }
+            kept.push_str(if kept.is_empty() { "{}" } else { "}" });
+            named_uuids(&kept, own_id)
+        }
+        Err(_) => named_uuids(raw, own_id),
+    };
+    named.sort_unstable();
+    named
 }
 
 /// A reference or list of references without the withheld ones: None when nothing remains.

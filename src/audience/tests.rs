@@ -191,3 +191,57 @@ fn an_audience_without_unmarked_objects_still_sees_statement_marked_ones_only_wh
     let tool = view.get(&id("tool", 2)).unwrap();
     assert!(view.statements(tool.object).is_empty());
 }
+
+#[test]
+fn redacted_a_version_listing_thousands_of_withheld_objects_is_shown_and_one_naming_one_in_prose_is_not() {
+    // Every other listed object is withheld: each was looked for among every reference.
+    let mut objects = Vec::new();
+    let mut listed = Vec::new();
+    for n in 0..20_000u32 {
+        let level = if n % 2 == 0 { Tlp::Clear } else { Tlp::Amber };
+        objects.push(marked("malware", 100 + n, level, ""));
+        listed.push(format!("\"{}\"", id("malware", 100 + n)));
+    }
+    let listed = listed.join(",");
+    let report = |modified: &str, extra: &str| {
+        format!(
+            r#"{{"type":"report","spec_version":"2.1","id":"{}","created":"2025-01-01T00:00:00Z","modified":"{modified}","name":"r","published":"2025-01-01T00:00:00Z","object_refs":[{listed}]{extra}}}"#,
+            id("report", 1)
+        )
+    };
+    objects.push(report("2025-01-01T00:00:00Z", &format!(r#","description":"see {}""#, id("malware", 101))));
+    objects.push(report("2025-02-01T00:00:00Z", ""));
+    let store = store(&objects);
+    let view = view(&store, &Audience { redact_refs: true, ..public() });
+    let entry = view.get(&id("report", 1)).expect("the report stays, its withheld references redacted");
+    let shown: Vec<&str> = view.versions(entry).iter().map(|v| v.version_key()).collect();
+    assert_eq!(shown, ["2025-02-01T00:00:00Z"], "the version naming a withheld object in prose is not shown");
+    assert_eq!(view.removed_references(entry.object), 10_000);
+    assert!(!view.json(entry.object).contains(&id("malware", 101)));
+}
+
+#[test]
+fn a_container_that_also_names_a_withheld_object_in_prose_is_withheld_not_redacted() {
+    let report = |n: u32, description: &str| {
+        object(
+            "report",
+            n,
+            &format!(
+                r#","name":"r","published":"2025-01-01T00:00:00Z","description":"{description}","object_refs":["{}","{}"]"#,
+                id("malware", 1),
+                id("malware", 2)
+            ),
+        )
+    };
+    let store = store(&[
+        marked("malware", 1, Tlp::Clear, ""),
+        marked("malware", 2, Tlp::Amber, ""),
+        report(3, &format!("see {}", id("malware", 2))),
+        report(4, "see the list"),
+    ]);
+    let view = view(&store, &Audience { redact_refs: true, ..public() });
+    // Redacting its `object_refs` would have left the withheld id in the description.
+    assert!(view.get(&id("report", 3)).is_none(), "{:?}", visible_ids(&view));
+    let listed_only = view.get(&id("report", 4)).expect("a report that only lists it is redacted");
+    assert!(!view.json(listed_only.object).contains(&id("malware", 2)));
+}

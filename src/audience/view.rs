@@ -11,6 +11,7 @@ use super::redact::{redacted, Redaction};
 use crate::link::{ObjectIndex, Store};
 use crate::provenance::{Gate, History};
 use crate::stix::marking::tlp_of;
+use crate::stix::mentions::uuid_number;
 use crate::stix::StixObject;
 
 pub(crate) struct View<'s> {
@@ -231,12 +232,22 @@ impl<'s> View<'s> {
         }
         let referenced = version.refs.iter().filter_map(|r| self.store.find(&r.target));
         let named = version.named_uuids().iter().flat_map(|&uuid| self.store.with_uuid(uuid));
+        // The ids named by a marking's reference, and by one this audience drops, each sorted
+        // once the first withheld one is met: a version may list any number of withheld
+        // objects, and looking through every reference for each took seconds at 40,000.
+        let mut kept: Option<Kept> = None;
         referenced.chain(named).all(|index| {
             let id = self.store.latest(index).id.as_str();
-            self.is_visible(index)
-                || id == version.id
-                || tlp_of(id).is_some()
-                || version.refs.iter().any(|r| r.target == id && (redacts(r) || is_marking_property(&r.property)))
+            if self.is_visible(index) || id == version.id || tlp_of(id).is_some() {
+                return true;
+            }
+            let kept = kept.get_or_insert_with(|| Kept::of(version, &redacts));
+            if kept.markings.binary_search(&id).is_ok() {
+                return true;
+            }
+            // Named also outside the references that go (in prose, say), it stays named.
+            kept.dropped.binary_search(&id).is_ok()
+                && uuid_number(id).is_none_or(|uuid| kept.named_outside.binary_search(&uuid).is_err())
         })
     }
 
@@ -344,5 +355,30 @@ impl View<'_> {
             Some(index) => Read::at(Kind::Versions, index),
             None => Read { kind: Kind::Versions, key: Key::Named(version.id.as_str().into()) },
         });
+    }
+}
+
+/// What a version keeps naming once an audience removes the references it may remove.
+struct Kept<'v> {
+    /// Targets of its marking references (a marking is never a reason to withhold).
+    markings: Vec<&'v str>,
+    /// Targets of the references the audience removes.
+    dropped: Vec<&'v str>,
+    /// UUIDs its JSON names outside the members that may be removed.
+    named_outside: Vec<u128>,
+}
+
+impl<'v> Kept<'v> {
+    fn of(version: &'v StixObject, redacts: &dyn Fn(&crate::stix::object::Reference) -> bool) -> Kept<'v> {
+        let targets = |keep: &dyn Fn(&crate::stix::object::Reference) -> bool| {
+            let mut ids: Vec<&str> = version.refs.iter().filter(|r| keep(r)).map(|r| r.target.as_str()).collect();
+            ids.sort_unstable();
+            ids
+        };
+        Kept {
+            markings: targets(&|r| is_marking_property(&r.property)),
+            dropped: targets(redacts),
+            named_outside: super::redact::named_outside_redactable(&version.raw, &version.id),
+        }
     }
 }
