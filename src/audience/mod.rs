@@ -14,12 +14,12 @@ pub(crate) mod reads;
 mod redact;
 mod view;
 
+use std::collections::HashMap;
+
 use crate::config::Audience;
 use crate::link::Store;
 pub(crate) use crate::provenance::Commit;
 use crate::provenance::History;
-use std::collections::HashMap;
-
 use crate::stix::marking::tlp_of;
 use crate::stix::mentions::uuid_number;
 pub(crate) use causes::{withholding, Withholding};

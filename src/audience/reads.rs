@@ -146,6 +146,15 @@ impl EntryDigests {
         memo.get_or_init(|| Memo::new(self.objects))
     }
 
+    /// The digest of `json`, a version's JSON as published: the one worked out once for the
+    /// version's JSON as contributed when it is that very text (most of the time), else its own.
+    pub(crate) fn published_json_of(&self, view: &View<'_>, version: &StixObject, json: &str) -> Digest {
+        match std::ptr::eq(json, &*version.raw) {
+            true => self.json_of(view, version),
+            false => crate::digest::of(json.as_bytes()),
+        }
+    }
+
     /// The digest of a version's JSON as contributed.
     pub(crate) fn json_of(&self, view: &View<'_>, version: &StixObject) -> Digest {
         let digest = || crate::digest::of(version.raw.as_bytes());

@@ -62,33 +62,29 @@ fn read_by_rules(object_type: &str, raw: &str) -> bool {
     }
 }
 
-/// What is kept of the JSON `raw` of an object of `object_type` (see `KeepJson`), made from
-/// the text in one step: a file read from the load cache is not copied as written first.
-fn kept_json(object_type: &str, raw: &str, json: KeepJson) -> Box<str> {
+/// What is kept of the JSON `raw` of an object of `object_type` (see `KeepJson`): borrowed
+/// when it is `raw` itself, so a file read from the load cache is copied once, as kept.
+fn kept_json<'r>(object_type: &str, raw: &'r str, json: KeepJson) -> std::borrow::Cow<'r, str> {
     match json {
         KeepJson::AsWritten => raw.into(),
-        KeepJson::Compact => json::compact(raw).into(),
+        KeepJson::Compact => json::compact(raw),
         KeepJson::ReadByRules if read_by_rules(object_type, raw) => raw.into(),
-        KeepJson::ReadByRules => Box::default(),
+        KeepJson::ReadByRules => "".into(),
     }
 }
 
 /// Keeps of each object's JSON what `json` asks for (see `KeepJson`).
 fn keep_what_is_read(mut loaded: LoadedFile, json: KeepJson) -> LoadedFile {
-    match json {
-        KeepJson::AsWritten => {}
-        KeepJson::Compact => {
-            for object in &mut loaded.objects {
-                if let std::borrow::Cow::Owned(compact) = json::compact(&object.raw) {
-                    object.raw = compact.into();
-                }
-            }
-        }
-        KeepJson::ReadByRules => {
-            for object in loaded.objects.iter_mut().filter(|o| !read_by_rules(&o.object_type, &o.raw)) {
-                object.raw = Box::default();
-            }
-        }
+    if json == KeepJson::AsWritten {
+        return loaded;
+    }
+    for object in &mut loaded.objects {
+        let kept: Box<str> = match kept_json(&object.object_type, &object.raw, json) {
+            // All of it, as it is: nothing to replace.
+            std::borrow::Cow::Borrowed(text) if text.len() == object.raw.len() => continue,
+            kept => kept.into(),
+        };
+        object.raw = kept;
     }
     loaded
 }

@@ -54,7 +54,10 @@ pub(crate) fn write(view: &View<'_>, digests: &EntryDigests, sink: &dyn Sink) ->
         // at a million objects.
         let mut key = Digests::new();
         for chunk in entries.chunks(CHUNK) {
-            let chunk: Vec<Digest> = chunk.par_iter().map(|e| json_digest(view, digests, e)).collect();
+            let chunk: Vec<Digest> = chunk
+                .par_iter()
+                .map(|e| digests.published_json_of(view, e.object, &published_compact(view, e.object)))
+                .collect();
             chunk.iter().for_each(|digest| key.add(digest));
         }
         let key = key.finish();
@@ -117,15 +120,6 @@ fn push_object(piece: &mut Vec<u8>, first: bool, object: &str) {
 
 /// How a type's bundle is laid out around its objects, named in its key like `ALL_FORMAT`.
 const TYPE_FORMAT: &str = "stixpress feeds/bundles/<type>.json 2: one object a line, keyed by their digests";
-
-/// The digest of an entry's JSON as this bundle holds it: the one object pages and TAXII are
-/// checked by when it is the JSON as contributed (worked out once for all three), else its own.
-fn json_digest(view: &View<'_>, digests: &EntryDigests, entry: &Entry<'_>) -> Digest {
-    match published_compact(view, entry.object) {
-        Cow::Borrowed(text) if std::ptr::eq(text, &*entry.object.raw) => digests.json_of(view, entry.object),
-        text => crate::digest::of(text.as_bytes()),
-    }
-}
 
 /// What names a bundle and keys its file, from its objects: a BLAKE3 of their digests (each a
 /// BLAKE3 of an object's JSON, made on every core), which its id is made from and a rebuild

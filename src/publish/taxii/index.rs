@@ -121,10 +121,7 @@ impl<'s> TaxiiIndex<'s> {
                 let json = published_compact(view, version);
                 // The JSON as contributed, most of the time: its digest is the one object pages
                 // were checked by.
-                let digest = match &json {
-                    Cow::Borrowed(text) if std::ptr::eq(*text, &*version.raw) => digests.json_of(view, version),
-                    text => crate::digest::of(text.as_bytes()),
-                };
+                let digest = digests.published_json_of(view, version, &json);
                 let record = Record {
                     object: 0,
                     page_mark: page_mark(&version.id, &version_text),
