@@ -24,6 +24,33 @@ pub(crate) struct TypeSummary {
 pub(crate) struct TypeGroup {
     pub(crate) label: &'static str,
     pub(crate) types: Vec<TypeSummary>,
+    /// Types of the group the navigation leaves out (see `NAV_TYPES`); the types page lists them.
+    pub(crate) more: usize,
+}
+
+/// The most types of one group the navigation beside every page lists. STIX has 19 domain
+/// object types and 18 observable types, and the repositories seen have a handful of custom
+/// ones; a repository of thousands of custom types would otherwise repeat all of them on every
+/// list page (8,000 took 39 s and 5.1 GB).
+pub(crate) const NAV_TYPES: usize = 24;
+
+/// The groups as the navigation lists them: of a group with more than `NAV_TYPES` types, the
+/// `NAV_TYPES` with the most objects (by name among equals), in name order, and how many more.
+pub(crate) fn nav_groups(groups: &[TypeGroup]) -> Vec<TypeGroup> {
+    groups
+        .iter()
+        .map(|group| {
+            if group.types.len() <= NAV_TYPES {
+                return group.clone();
+            }
+            let mut largest: Vec<&TypeSummary> = group.types.iter().collect();
+            largest.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+            largest.truncate(NAV_TYPES);
+            largest.sort_by(|a, b| a.name.cmp(&b.name));
+            let types: Vec<TypeSummary> = largest.into_iter().cloned().collect();
+            TypeGroup { label: group.label, more: group.types.len() - types.len(), types }
+        })
+        .collect()
 }
 
 /// The types present, grouped the way STIX groups them; types absent from the View are not
@@ -51,6 +78,7 @@ pub(crate) fn type_groups(view: &View<'_>) -> Vec<TypeGroup> {
                     count: *count,
                 })
                 .collect(),
+            more: 0,
         })
         .filter(|group| !group.types.is_empty())
         .collect()
@@ -168,4 +196,39 @@ pub(crate) fn home(view: &View<'_>, now: Timestamp, root: &str) -> Home {
         .map(|(_, e)| Recent { link: Link::to(*e, root), modified: TimeText::parse(e.object.version_key()) })
         .collect();
     Home { objects: view.len(), recent }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(counts: &[usize]) -> TypeGroup {
+        let types = counts
+            .iter()
+            .enumerate()
+            .map(|(i, &count)| TypeSummary {
+                name: format!("x-kind-{i:04}"),
+                label: String::new(),
+                plural: String::new(),
+                count,
+            })
+            .collect();
+        TypeGroup { label: "Extensions", types, more: 0 }
+    }
+
+    #[test]
+    fn the_navigation_lists_a_group_s_largest_types_in_name_order_and_counts_the_rest() {
+        let small = group(&[1; NAV_TYPES]);
+        let listed = nav_groups(std::slice::from_ref(&small));
+        assert_eq!((listed[0].types.len(), listed[0].more), (NAV_TYPES, 0));
+        // The last type has the most objects, the first ones the fewest.
+        let counts: Vec<usize> = (0..8000).map(|i| if i == 7999 { 50 } else { 1 + i / 4000 }).collect();
+        let listed = nav_groups(&[group(&counts)]);
+        let names: Vec<&str> = listed[0].types.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(listed[0].more, 8000 - NAV_TYPES);
+        assert_eq!(names.len(), NAV_TYPES);
+        assert!(names.windows(2).all(|w| w[0] < w[1]), "{names:?}");
+        assert_eq!(names.last(), Some(&"x-kind-7999"));
+        assert!(listed[0].types.iter().all(|t| t.count >= 2), "the larger types are kept");
+    }
 }

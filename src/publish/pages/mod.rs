@@ -85,11 +85,12 @@ pub(crate) fn render(
         || rayon::join(|| dashboard::Activity::new(view, publication.now), || object_page::kept_as_published(view)),
     );
     let matrix = chains.first().map(kill_chains::MatrixLink::to);
-    let at_depth = site_contexts(publication, matrix.as_ref(), &type_groups);
+    let nav_groups = lists::nav_groups(&type_groups);
+    let at_depth = site_contexts(publication, matrix.as_ref(), &nav_groups);
     // Object pages read the types from one file instead of each listing them: the list is
     // 2 KB of every page, and a type added or removed would change every page, and a rebuild
     // render them all again.
-    sink.write_owned(NAV_FILE, lists::nav_json(&type_groups).into_bytes())?;
+    sink.write_owned(NAV_FILE, lists::nav_json(&nav_groups).into_bytes())?;
     let object_site = site_contexts(publication, matrix.as_ref(), &[]).swap_remove(2);
     let provenance = history::Provenance::new(view.history(), site.repository_url.as_deref());
     let taxii_objects = format!("{}/{}/objects/", crate::publish::taxii::TAXII_DIR, publication.taxii.api_root);
@@ -131,7 +132,7 @@ pub(crate) fn render(
     written += 1;
     page("feeds.html", "feeds/index.html", 1, context! { feeds => feeds, csv_columns => feeds.csv_columns })?;
     let chain_names: Vec<&str> = chains.iter().map(|c| c.name.as_str()).collect();
-    page("types.html", "types/index.html", 1, context! { kill_chains => chain_names })?;
+    page("types.html", "types/index.html", 1, context! { groups => type_groups, kill_chains => chain_names })?;
     written += dashboard_pages(view, &activity, publication.now, &page)?;
     log_timing("render: dashboards", started);
     let contributors = history::contributors(view, &provenance);
@@ -181,7 +182,8 @@ pub(crate) fn render_content_pages(
     sink: &dyn Sink,
     tick: &(dyn Fn() + Sync),
 ) -> Result<(usize, Vec<String>), Error> {
-    let site = site_contexts(publication, matrix, &lists::type_groups(publication.view)).swap_remove(1);
+    let nav_groups = lists::nav_groups(&lists::type_groups(publication.view));
+    let site = site_contexts(publication, matrix, &nav_groups).swap_remove(1);
     let mut refused = Vec::new();
     let mut written = 0;
     for content_page in publication.pages {

@@ -59,6 +59,14 @@
           li.appendChild(a);
           ul.appendChild(li);
         });
+        if (typeof group.more === "number" && group.more > 0) {
+          var more = document.createElement("a");
+          more.href = root + "types/index.html";
+          more.textContent = group.more + " more types";
+          var item = document.createElement("li");
+          item.appendChild(more);
+          ul.appendChild(item);
+        }
         list.appendChild(heading);
         list.appendChild(ul);
       });
