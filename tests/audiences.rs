@@ -114,6 +114,15 @@ fn a_redacting_audience_gets_the_report_without_the_withheld_objects_and_is_told
     .expect("the report is published to partners");
     assert!(page.contains("leaves out 2 references to objects not available to this audience"), "{page}");
     assert!(page.contains("malware--5e1ec7ed-0000-4000-8000-000000000010"));
+    // A report that also names a withheld object in its description cannot be redacted: it is
+    // withheld (removing the reference would leave the id in the prose).
+    assert!(!repo.path().join("partners/objects/report--5e1ec7ed-0000-4000-8000-000000000041").exists());
+    // One whose older version did: the newer version is published, redacted, and alone.
+    let page = std::fs::read_to_string(
+        repo.path().join("partners/objects/report--5e1ec7ed-0000-4000-8000-000000000042/index.html"),
+    )
+    .expect("the report's newer version is published to partners");
+    assert!(page.contains("Second draft") && !page.contains("class=\"versions\""), "{page}");
     // The public, which does not redact, gets no such report at all.
     assert!(repo.build(&["--audience", "public"]).0 == 0);
     assert!(!repo.path().join("public/objects/report--5e1ec7ed-0000-4000-8000-000000000030").exists());
@@ -249,4 +258,48 @@ fn a_build_and_check_say_what_they_withhold_and_the_line_that_would_publish_it()
     assert_eq!(code, 0, "{stderr}");
     assert!(!stderr.contains("withheld from"), "{stderr}");
     assert!(stderr.contains("built 3 objects for audience `public` (0 withheld)"), "{stderr}");
+}
+
+#[test]
+fn objects_naming_a_uuid_hundreds_of_types_share_go_with_the_withheld_one_and_are_warned_about_once() {
+    // A hostile shape: K objects of K custom types with one UUID, K notes naming it in prose.
+    // Kept as one mention per note rather than K, it still withholds every note for the public.
+    const CLEAR: &str = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
+    const AMBER: &str = "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82";
+    let uuid = "5e1ec7ed-0000-4000-8000-0000000c0c0c";
+    let holder = |k: usize| {
+        let marking = if k == 150 { AMBER } else { CLEAR };
+        serde_json::json!({"type": format!("x-kind-{k}"), "spec_version": "2.1", "id": format!("x-kind-{k}--{uuid}"),
+            "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+            "name": format!("Kind {k}"), "object_marking_refs": [marking]})
+    };
+    let malware = common::object(
+        "malware",
+        1,
+        serde_json::json!({"name": "Public", "is_family": true, "object_marking_refs": [CLEAR]}),
+    );
+    let note = |n: u32| {
+        let extra = serde_json::json!({"content": format!("See {uuid}."), "object_refs": [malware["id"]],
+            "object_marking_refs": [CLEAR]});
+        common::object("note", 100 + n, extra)
+    };
+    let mut objects: Vec<serde_json::Value> = (0..200).map(holder).collect();
+    objects.push(malware.clone());
+    objects.extend((0..50).map(note));
+    let repo = common::Repo::new();
+    repo.write("stixpress.toml", "[site]\ntitle = \"Crowd\"\n[audiences.public]\ntlp = [\"clear\"]\n");
+    repo.write("content/crowd.json", common::bundle(&objects));
+    let (_, report) = repo.check_json(&[]);
+    let warned = with_code(&report, "marking-inconsistent");
+    assert_eq!(warned.len(), 50, "one warning per note, not one per holder: {report}");
+    assert!(warned.iter().all(|w| w["message"].as_str().unwrap().contains(&format!("x-kind-150--{uuid}"))));
+    assert_eq!(repo.build(&["--audience", "public"]).0, 0);
+    let tree = common::readable_tree(&repo.path().join("public"));
+    assert!(traces(&tree, &format!("x-kind-150--{uuid}")).is_empty());
+    for n in [0, 49] {
+        assert!(traces(&tree, &common::id("note", 100 + n)).is_empty(), "note {n} is published");
+    }
+    assert!(!traces(&tree, &format!("x-kind-149--{uuid}")).is_empty(), "the CLEAR holders are");
+    let list = String::from_utf8(tree["types/x-kind-0/index.html"].clone()).unwrap();
+    assert!(list.contains(">175 more types</a>"), "the navigation lists 24 of the 199 types published: {list}");
 }

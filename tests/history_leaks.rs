@@ -7,6 +7,7 @@
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command as Process;
 
@@ -91,6 +92,8 @@ struct Scenario {
     /// The commit that added Public Four, and the one that made Six CLEAR.
     four_added: String,
     six_published: String,
+    /// The commit that gave the report its second version, which no longer names Amber One.
+    report_reworded: String,
 }
 
 fn scenario() -> Scenario {
@@ -111,6 +114,10 @@ tlp = ["clear", "green", "amber"]
 [audiences.quiet]
 tlp = ["clear"]
 commit_messages = "none"
+
+[audiences.partners]
+tlp = ["clear"]
+redact_refs = true
 "#,
     );
     let mut secrets = Vec::new();
@@ -164,15 +171,44 @@ commit_messages = "none"
     repo.write("content/notes.json", text);
     commit(dir, &PUBLIC, "2025-02-07T00:00:00Z", "Add notes");
 
+    // 6. A CLEAR report listing an AMBER object: its first version also names it in prose, so
+    // an audience that redacts references may get the second version only, without the
+    // reference, and nothing of the first (neither its text nor its commit).
+    let report = |modified: &str, description: &str| {
+        let refs = json!([id("malware", 1), id("malware", 3)]);
+        let extra = json!({"name": "Public Report", "published": modified, "description": description,
+            "report_types": ["threat-report"], "object_refs": refs});
+        object("report", 20, modified, CLEAR, extra)
+    };
+    repo.write(
+        "content/report.json",
+        bundle(&[report("2025-02-08T00:00:00.000Z", &format!("CANARY-REPORT-PROSE about {amber_id}"))]),
+    );
+    secrets.push(commit(dir, &canary_author("Five"), "2025-02-08T00:00:00Z", "CANARY-SUBJECT-FIVE"));
+    repo.write("content/report.json", bundle(&[report("2025-02-09T00:00:00.000Z", "PUBLIC-REPORT-PROSE")]));
+    let report_reworded = commit(dir, &PUBLIC, "2025-02-09T00:00:00Z", "Reword the report");
+
     let withheld: Vec<String> =
         [id("malware", 1), id("malware", 5)].into_iter().chain((11..=14).map(|n| id("note", n))).collect();
     secrets.extend(["CANARY".to_owned()]);
-    Scenario { repo, secrets, withheld, four_added, six_published }
+    Scenario { repo, secrets, withheld, four_added, six_published, report_reworded }
 }
 
 fn needles(scenario: &Scenario) -> Vec<String> {
     let uuids = scenario.withheld.iter().map(|id| id.split("--").nth(1).unwrap().to_owned());
     scenario.secrets.iter().cloned().chain(scenario.withheld.iter().cloned()).chain(uuids).collect()
+}
+
+/// Every needle found in `tree`, with the files that hold it.
+fn leaks(scenario: &Scenario, tree: &BTreeMap<String, Vec<u8>>) -> Vec<(String, Vec<String>)> {
+    needles(scenario)
+        .into_iter()
+        .map(|needle| {
+            let found = traces(tree, &needle);
+            (needle, found)
+        })
+        .filter(|(_, found)| !found.is_empty())
+        .collect()
 }
 
 fn page(dir: &Path, id: &str) -> String {
@@ -186,15 +222,10 @@ fn the_public_output_holds_no_trace_of_withheld_history_or_prose() {
     assert_eq!(code, 0, "{out}");
     let public = scenario.repo.path().join("public");
     let tree = readable_tree(&public);
-    let leaks: Vec<(String, Vec<String>)> = needles(&scenario)
-        .into_iter()
-        .map(|needle| {
-            let found = traces(&tree, &needle);
-            (needle, found)
-        })
-        .filter(|(_, found)| !found.is_empty())
-        .collect();
+    let leaks = leaks(&scenario, &tree);
     assert!(leaks.is_empty(), "the public output leaks: {leaks:#?}");
+    // The report lists Amber One, and the public does not redact.
+    assert!(traces(&tree, &id("report", 20)).is_empty());
 
     // Not a vacuous pass: the public objects and their own commits are there.
     let two = page(&public, &id("malware", 2));
@@ -220,6 +251,22 @@ fn the_members_output_holds_the_history_the_public_does_not_get() {
     assert!(missing.is_empty(), "the members' output lacks: {missing:?}");
     let six = page(&members, &id("malware", 6));
     assert!(six.contains("CANARY-SUBJECT-FOUR"), "members see where Six came from: {six}");
+}
+
+#[test]
+fn a_redacting_audience_gets_the_report_s_clean_version_and_nothing_of_the_one_naming_the_withheld() {
+    let scenario = scenario();
+    let (code, out) = scenario.repo.build(&["--audience", "partners", "--now", "2025-03-01T00:00:00Z"]);
+    assert_eq!(code, 0, "{out}");
+    let partners = scenario.repo.path().join("partners");
+    let tree = readable_tree(&partners);
+    let leaks = leaks(&scenario, &tree);
+    assert!(leaks.is_empty(), "the partners' output leaks: {leaks:#?}");
+    // Not a vacuous pass: the second version is there, redacted, with its commit.
+    let report = page(&partners, &id("report", 20));
+    assert!(report.contains("PUBLIC-REPORT-PROSE") && report.contains(&id("malware", 3)), "{report}");
+    assert!(report.contains(&scenario.report_reworded), "{report}");
+    assert!(!report.contains("class=\"versions\""), "one version for partners: {report}");
 }
 
 #[test]

@@ -7,12 +7,13 @@
 //! It counts; it never names a withheld object (the counts are for the operator's terminal and
 //! `check`'s summary, not for the site).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::policy::{is_marking_property, MarkingKind, MarkingPolicy, Markings};
 use super::View;
 use crate::link::ObjectIndex;
 use crate::stix::marking::TLP_MARKINGS;
+use crate::stix::mentions::uuid_number;
 use crate::stix::StixObject;
 
 /// What withholds objects from an audience, and how many.
@@ -72,10 +73,15 @@ pub(crate) fn withholding(view: &View<'_>) -> Withholding {
     }
     // Each referrer is counted under the cause of the first withheld object it is reached from.
     let mut pending = order;
+    let mut crowds_gone_through = HashSet::new();
     while let Some(withheld) = pending.pop() {
         let Some(reason) = cause_of.get(&withheld.0).cloned() else { continue };
-        for edge in store.incoming(withheld) {
-            let source = edge.source;
+        // Objects naming a crowded UUID point at every id holding it (`link::CROWDED`).
+        let crowd = uuid_number(&store.latest(withheld).id)
+            .filter(|&uuid| store.is_crowded(uuid) && crowds_gone_through.insert(uuid))
+            .into_iter()
+            .flat_map(|uuid| store.crowd_mentioners(uuid));
+        for source in store.incoming(withheld).map(|edge| edge.source).chain(crowd) {
             if view.withholds_index(source) && !cause_of.contains_key(&source.0) {
                 counts.entry(reason.clone()).or_default().1 += 1;
                 cause_of.insert(source.0, reason.clone());

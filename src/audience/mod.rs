@@ -14,7 +14,7 @@ pub(crate) mod reads;
 mod redact;
 mod view;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::config::Audience;
 use crate::link::Store;
@@ -25,7 +25,7 @@ use crate::stix::mentions::uuid_number;
 pub(crate) use causes::{withholding, Withholding};
 pub(crate) use history::AudienceHistory;
 pub(crate) use policy::{highest_tlp, is_marking_property, MarkingKind, MarkingPolicy, Markings};
-pub(crate) use redact::Redaction;
+pub(crate) use redact::{redactable, Redactable, Redaction};
 pub(crate) use view::{Entry, View};
 
 /// Decides what `audience` may see of `store`, and of its git `history`.
@@ -81,6 +81,7 @@ fn withhold_referrers(store: &Store, visible: &mut [bool], policy: &MarkingPolic
     // What each object names outside the members it may lose, worked out when first needed.
     let mut outside: HashMap<usize, Vec<u128>> = HashMap::new();
     let mut pending: Vec<_> = store.indices().filter(|i| !visible[i.0 as usize]).collect();
+    let mut crowds_gone_through: HashSet<u128> = HashSet::new();
     while let Some(withheld) = pending.pop() {
         // The TLP definitions are everybody's vocabulary: withholding one of them from an
         // audience (it may be marked itself) says nothing about what it marks.
@@ -114,6 +115,17 @@ fn withhold_referrers(store: &Store, visible: &mut [bool], policy: &MarkingPolic
             if goes {
                 visible[source] = false;
                 pending.push(edge.source);
+            }
+        }
+        // An object naming a crowded UUID mentions every id holding it (`link::CROWDED`): all
+        // such objects go with the first holder withheld, so each UUID is gone through once.
+        if let Some(uuid) = uuid_number(withheld_id).filter(|&uuid| store.is_crowded(uuid)) {
+            if crowds_gone_through.insert(uuid) {
+                for source in store.crowd_mentioners(uuid).filter(|&source| source != withheld) {
+                    if std::mem::replace(&mut visible[source.0 as usize], false) {
+                        pending.push(source);
+                    }
+                }
             }
         }
     }

@@ -82,20 +82,68 @@ pub(crate) fn redacted(raw: &str, withheld: &dyn Fn(&str) -> bool) -> Option<Str
 /// its reference is removed, so the object must be withheld rather than redacted. JSON that
 /// does not read as an object counts whole.
 pub(crate) fn named_outside_redactable(raw: &str, own_id: &str) -> Vec<u128> {
-    let mut named = match serde_json::from_str::<Members>(raw) {
-        Ok(Members(members)) => {
-            let mut kept = String::with_capacity(raw.len());
-            for (key, value) in members.iter().filter(|(key, _)| redaction(key) == Redaction::No) {
-                kept.push(if kept.is_empty() { '{' } else { ',' });
-                let _ = write!(kept, "{}:{}", serde_json::to_string(key).unwrap_or_default(), value.get());
-            }
-            kept.push_str(if kept.is_empty() { "{}" } else { "}" });
-            named_uuids(&kept, own_id)
+    match serde_json::from_str::<Members>(raw) {
+        Ok(Members(members)) => named_outside(&members, own_id),
+        Err(_) => {
+            let mut named = named_uuids(raw, own_id);
+            named.sort_unstable();
+            named
         }
-        Err(_) => named_uuids(raw, own_id),
-    };
+    }
+}
+
+fn named_outside(members: &[(String, Box<RawValue>)], own_id: &str) -> Vec<u128> {
+    let mut kept = String::new();
+    for (key, value) in members.iter().filter(|(key, _)| redaction(key) == Redaction::No) {
+        kept.push(if kept.is_empty() { '{' } else { ',' });
+        let _ = write!(kept, "{}:{}", serde_json::to_string(key).unwrap_or_default(), value.get());
+    }
+    kept.push_str(if kept.is_empty() { "{}" } else { "}" });
+    let mut named = named_uuids(&kept, own_id);
     named.sort_unstable();
     named
+}
+
+/// What an audience that redacts could remove from one state of an object, as git holds it
+/// (a state may be long gone from the content, so this is all the View gets to judge it by).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub(crate) struct Redactable {
+    /// Targets of the references that may go, sorted, each with whether `object_refs` lists
+    /// it (one entry of that list must remain).
+    pub(crate) references: Vec<(Box<str>, bool)>,
+    /// The UUIDs named outside those references, sorted (`named_outside_redactable`).
+    pub(crate) named_outside: Vec<u128>,
+}
+
+/// None when the JSON holds no reference an audience may remove, or holds one `redacted`
+/// would not remove as a whole (a value that is not an id or a list of ids): then every UUID
+/// it names counts, as for an audience that does not redact.
+pub(crate) fn redactable(raw: &str, own_id: &str) -> Option<Redactable> {
+    let Members(members) = serde_json::from_str(raw).ok()?;
+    let mut references: Vec<(Box<str>, bool)> = Vec::new();
+    for (key, value) in &members {
+        let how = redaction(key);
+        if how == Redaction::No {
+            continue;
+        }
+        let listed = how == Redaction::KeepOne;
+        match serde_json::from_str::<serde_json::Value>(value.get()).ok()? {
+            serde_json::Value::String(id) => references.push((id.into(), listed)),
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    let serde_json::Value::String(id) = item else { return None };
+                    references.push((id.into(), listed));
+                }
+            }
+            _ => return None,
+        }
+    }
+    if references.is_empty() {
+        return None;
+    }
+    references.sort_unstable();
+    references.dedup();
+    Some(Redactable { references, named_outside: named_outside(&members, own_id) })
 }
 
 /// A reference or list of references without the withheld ones: None when nothing remains.
@@ -122,5 +170,23 @@ mod tests {
             copy,
             "{\n  \"type\": \"report\",\n  \"name\": \"R \\u00e9\",\n  \"object_refs\": [\"a--1\"],\n  \"labels\": [\"b--2\"]\n}"
         );
+    }
+
+    #[test]
+    fn a_state_s_redactable_references_are_told_apart_from_what_it_names_elsewhere() {
+        let a = "malware--0a000000-0000-4000-8000-000000000001";
+        let b = "identity--0b000000-0000-4000-8000-000000000002";
+        let c = "tool--0c000000-0000-4000-8000-000000000003";
+        let own = "report--0d000000-0000-4000-8000-000000000004";
+        let raw =
+            format!(r#"{{"id":"{own}","object_refs":["{a}","{c}"],"created_by_ref":"{b}","description":"see {c}"}}"#);
+        let parts = redactable(&raw, own).unwrap();
+        let references: Vec<(&str, bool)> = parts.references.iter().map(|(id, l)| (&**id, *l)).collect();
+        assert_eq!(references, [(b, false), (a, true), (c, true)]);
+        assert_eq!(parts.named_outside, [crate::stix::mentions::uuid_number(c).unwrap()]);
+        // Nothing to remove, or a list `redacted` would keep part of: every UUID counts.
+        assert!(redactable(&format!(r#"{{"id":"{own}","description":"{a}"}}"#), own).is_none());
+        assert!(redactable(&format!(r#"{{"id":"{own}","object_refs":["{a}",["{c}"]]}}"#), own).is_none());
+        assert!(redactable("not json", own).is_none());
     }
 }

@@ -245,3 +245,52 @@ fn a_container_that_also_names_a_withheld_object_in_prose_is_withheld_not_redact
     let listed_only = view.get(&id("report", 4)).expect("a report that only lists it is redacted");
     assert!(!view.json(listed_only.object).contains(&id("malware", 2)));
 }
+
+/// `holders` objects of as many custom types sharing one UUID (the `n`th AMBER when `amber` is
+/// Some(n)), a CLEAR malware, and `notes` CLEAR notes on the malware naming the UUID in prose.
+fn crowd(holders: usize, amber: Option<usize>, notes: u32) -> Vec<String> {
+    let uuid = "00000000-0000-4000-8000-0000000c0c0c";
+    let level = |k: usize| if Some(k) == amber { Tlp::Amber } else { Tlp::Clear };
+    let mut objects: Vec<String> = (0..holders)
+        .map(|k| {
+            let marking = marking(level(k));
+            format!(
+                r#"{{"type":"x-kind-{k}","spec_version":"2.1","id":"x-kind-{k}--{uuid}","created":"2025-01-01T00:00:00Z","modified":"2025-01-01T00:00:00Z","object_marking_refs":["{marking}"]}}"#
+            )
+        })
+        .collect();
+    objects.push(marked("malware", 1, Tlp::Clear, r#","name":"M","is_family":true"#));
+    let refs = format!(r#","content":"see {uuid}","object_refs":["{}"]"#, id("malware", 1));
+    objects.extend((0..notes).map(|n| marked("note", 100 + n, Tlp::Clear, &refs)));
+    objects
+}
+
+#[test]
+fn an_object_naming_a_uuid_many_types_share_goes_with_any_of_them_without_an_edge_to_each() {
+    let holders = crate::link::CROWDED + 4;
+    let store = store(&crowd(holders, Some(holders - 1), 3));
+    let note = store.find(&id("note", 100)).unwrap();
+    assert!(store.outgoing(note).iter().all(|edge| store.property(edge) != crate::link::MENTIONS), "no mention edges");
+    let view = view(&store, &public());
+    assert_eq!(view.len(), holders - 1 + 1, "the CLEAR holders and the malware; every note goes");
+    assert!(view.get(&id("note", 100)).is_none());
+    let withholding = withholding(&view);
+    assert_eq!((withholding.total, withholding.causes[0].objects, withholding.causes[0].referrers), (4, 1, 3));
+    // With every holder CLEAR, the notes are published.
+    let store = self::store(&crowd(holders, None, 3));
+    assert_eq!(self::view(&store, &public()).len(), holders + 1 + 3);
+    // Under the threshold, mentions are edges, and the AMBER holder withholds the notes too.
+    let store = self::store(&crowd(3, Some(2), 3));
+    let note = store.find(&id("note", 100)).unwrap();
+    assert_eq!(store.outgoing(note).iter().filter(|e| store.property(e) == crate::link::MENTIONS).count(), 3);
+    assert_eq!(self::view(&store, &public()).len(), 2 + 1);
+}
+
+#[test]
+fn thousands_of_objects_naming_a_uuid_thousands_of_types_share_are_judged_in_linear_time() {
+    // One mention edge per holder and note would be 400 million here.
+    let store = store(&crowd(20_000, Some(7), 20_000));
+    let view = view(&store, &public());
+    assert_eq!(view.len(), 20_000, "the CLEAR holders and the malware");
+    assert_eq!(withholding(&view).total, 20_001);
+}

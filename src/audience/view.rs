@@ -21,6 +21,8 @@ pub(crate) struct View<'s> {
     markings: Markings,
     count: usize,
     history: AudienceHistory<'s>,
+    /// The withheld ids holding a crowded UUID (`link::CROWDED`), as (UUID, index), sorted.
+    crowd_withheld: Vec<(u128, ObjectIndex)>,
 }
 
 /// A visible object: its latest version and where it sits in the View.
@@ -69,7 +71,15 @@ impl<'s> View<'s> {
         history: &'s History,
     ) -> View<'s> {
         let count = visible.iter().filter(|v| **v).count();
-        let mut view = View { store, visible, policy, markings, count, history: AudienceHistory::empty(history) };
+        let mut crowd_withheld: Vec<(u128, ObjectIndex)> = store
+            .indices()
+            .filter(|&i| !visible[i.0 as usize] && tlp_of(&store.latest(i).id).is_none())
+            .filter_map(|i| Some((uuid_number(&store.latest(i).id)?, i)))
+            .filter(|&(uuid, _)| store.is_crowded(uuid))
+            .collect();
+        crowd_withheld.sort_unstable();
+        let history_seen = AudienceHistory::empty(history);
+        let mut view = View { store, visible, policy, markings, count, history: history_seen, crowd_withheld };
         if history.is_available() {
             let objects = view.entries().map(|entry| VisibleObject {
                 id: entry.id(),
@@ -105,13 +115,27 @@ impl<'s> View<'s> {
             }
             restricted = restricted || self.markings.kind(marking).restricts();
         }
+        // As for a version (`publishable`): a withheld object named only by references this
+        // audience removes does not hold the state back, unless it empties `object_refs`.
+        let redactable = gate.redactable.as_deref().filter(|_| self.policy.audience.redact_refs);
+        let removed = |id: &str| {
+            redactable.is_some_and(|r| r.references.binary_search_by(|(target, _)| (**target).cmp(id)).is_ok())
+        };
         let names_withheld = gate.named.iter().any(|&uuid| {
+            if self.store.is_crowded(uuid) {
+                return self.crowd_withheld_besides(uuid, &gate.id);
+            }
+            let named_elsewhere = redactable.is_none_or(|r| r.named_outside.binary_search(&uuid).is_ok());
             self.store.with_uuid(uuid).any(|i| {
                 let id = &self.store.latest(i).id;
-                !self.is_visible(i) && **id != *gate.id && tlp_of(id).is_none()
+                !self.is_visible(i) && **id != *gate.id && tlp_of(id).is_none() && (named_elsewhere || !removed(id))
             })
         });
-        (restricted || self.policy.audience.unmarked) && !names_withheld
+        let empties_a_list = redactable.is_some_and(|r| {
+            let mut listed = r.references.iter().filter(|(_, listed)| *listed).peekable();
+            listed.peek().is_some() && listed.all(|(id, _)| self.is_withheld(id))
+        });
+        (restricted || self.policy.audience.unmarked) && !names_withheld && !empties_a_list
     }
 
     pub(crate) fn audience(&self) -> &str {
@@ -212,6 +236,14 @@ impl<'s> View<'s> {
         self.is_withheld(id)
     }
 
+    /// Whether an id other than `own_id` holding the crowded `uuid` is withheld: then whatever
+    /// names the UUID names a withheld object (as `audience::withhold_referrers` decides).
+    fn crowd_withheld_besides(&self, uuid: u128, own_id: &str) -> bool {
+        let start = self.crowd_withheld.partition_point(|(u, _)| *u < uuid);
+        let holders = self.crowd_withheld[start..].iter().take_while(|(u, _)| *u == uuid);
+        holders.map(|&(_, i)| &self.store.latest(i).id).any(|id| id != own_id)
+    }
+
     /// Whether an id names an object in the repository that this audience may not see.
     fn is_withheld(&self, id: &str) -> bool {
         self.store.find(id).is_some_and(|index| !self.is_visible(index))
@@ -230,8 +262,14 @@ impl<'s> View<'s> {
         if listed > 0 && removed == listed {
             return false;
         }
+        // A crowded UUID is judged whole, without redaction (`link::CROWDED`).
+        let crowded = |uuid: &&u128| self.store.is_crowded(**uuid);
+        let named_uuids = version.named_uuids().iter();
+        if named_uuids.clone().filter(crowded).any(|&uuid| self.crowd_withheld_besides(uuid, &version.id)) {
+            return false;
+        }
         let referenced = version.refs.iter().filter_map(|r| self.store.find(&r.target));
-        let named = version.named_uuids().iter().flat_map(|&uuid| self.store.with_uuid(uuid));
+        let named = named_uuids.filter(|uuid| !crowded(uuid)).flat_map(|&uuid| self.store.with_uuid(uuid));
         // The ids named by a marking's reference, and by one this audience drops, each sorted
         // once the first withheld one is met: a version may list any number of withheld
         // objects, and looking through every reference for each took seconds at 40,000.

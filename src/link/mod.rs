@@ -25,6 +25,15 @@ use subtechniques::Subtechniques;
 
 pub(crate) use crate::stix::object::MENTIONS;
 
+/// How many ids may share a UUID before the Store stops keeping a mention edge from each object
+/// naming it to each of them. Types may share a UUID (an SCO's UUIDv5 is made from its values,
+/// so `ipv4-addr` and `url` of one value can), but only a hostile repository makes hundreds of
+/// types of one UUID: K such objects and K notes naming it made K² edges (8 GB at 16,000), and
+/// a page for every holder listing every note. Past this many, an object naming the UUID is
+/// recorded once (`crowd_mentions`) and taken to mention every holder: what withholds one
+/// holder withholds it (see `audience`), and pages do not list such mentions.
+pub(crate) const CROWDED: usize = 8;
+
 /// The position of an id in the Store (ids are kept sorted, so this is also its rank).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct ObjectIndex(pub u32);
@@ -56,6 +65,11 @@ pub(crate) struct Store {
     uuids: Vec<(u128, u32)>,
     /// The UUIDs more than one id has (of different types), sorted: few or none.
     shared_uuids: Vec<u128>,
+    /// The UUIDs more than `CROWDED` ids have, sorted: none in any real repository.
+    crowded_uuids: Vec<u128>,
+    /// Each object naming a crowded UUID, as (UUID, object), sorted: its mentions of the ids
+    /// holding that UUID, kept once rather than once per id (see `CROWDED`).
+    crowd_mentions: Vec<(u128, u32)>,
     names: NameIndex,
     subtechniques: Subtechniques,
     /// Whether every version's JSON is known to be compact (loaded with `KeepJson::Compact`):
@@ -104,6 +118,8 @@ impl Store {
             ids: IdIndex::default(),
             uuids: Vec::new(),
             shared_uuids: Vec::new(),
+            crowded_uuids: Vec::new(),
+            crowd_mentions: Vec::new(),
             names: NameIndex::default(),
             subtechniques: Subtechniques::default(),
             compact_json: false,
@@ -115,6 +131,7 @@ impl Store {
             store.indices().filter_map(|index| Some((uuid_number(&store.latest(index).id)?, index.0))).collect();
         store.uuids.sort_unstable();
         store.shared_uuids = shared_uuids(&store.uuids);
+        store.crowded_uuids = crowded_uuids(&store.uuids);
         crate::timing::log_timing("link: ids", started);
         store.link_edges();
         crate::timing::log_timing("link: edges", started);
@@ -191,6 +208,18 @@ impl Store {
         self.uuids[start..].iter().take_while(move |(u, _)| *u == uuid).map(|(_, i)| ObjectIndex(*i))
     }
 
+    /// Whether more than `CROWDED` ids have this UUID.
+    pub(crate) fn is_crowded(&self, uuid: u128) -> bool {
+        self.crowded_uuids.binary_search(&uuid).is_ok()
+    }
+
+    /// The objects that name a crowded UUID (see `CROWDED`), each once, in index order: each is
+    /// taken to mention every id holding it but itself.
+    pub(crate) fn crowd_mentioners(&self, uuid: u128) -> impl Iterator<Item = ObjectIndex> + '_ {
+        let start = self.crowd_mentions.partition_point(|(u, _)| *u < uuid);
+        self.crowd_mentions[start..].iter().take_while(move |(u, _)| *u == uuid).map(|(_, i)| ObjectIndex(*i))
+    }
+
     pub(crate) fn outgoing(&self, index: ObjectIndex) -> &[Edge] {
         let i = index.0 as usize;
         &self.edges[self.out_start[i] as usize..self.out_start[i + 1] as usize]
@@ -217,7 +246,9 @@ impl Store {
     /// Every edge of the latest versions whose target is in the Store, as compressed rows.
     fn link_edges(&mut self) {
         // Lookups in parallel; numbering the properties in order, so it is the same every run.
-        let resolved: Vec<Vec<(ObjectIndex, &str)>> = (0..self.len() as u32)
+        // Per source: its edges (target, property), and the crowded UUIDs it names.
+        type Resolved<'p> = (Vec<(ObjectIndex, &'p str)>, Vec<u128>);
+        let resolved: Vec<Resolved> = (0..self.len() as u32)
             .into_par_iter()
             .map(|source| {
                 let object = self.latest(ObjectIndex(source));
@@ -235,20 +266,27 @@ impl Store {
                 found_uuids.sort_unstable();
                 let mut referenced: Vec<ObjectIndex> = edges.iter().map(|(target, _)| *target).collect();
                 referenced.sort_unstable();
+                let mut crowded = Vec::new();
                 for &uuid in object.named_uuids() {
                     if found_uuids.binary_search(&uuid).is_ok() && self.shared_uuids.binary_search(&uuid).is_err() {
+                        continue;
+                    }
+                    if self.is_crowded(uuid) {
+                        crowded.push(uuid);
                         continue;
                     }
                     let named = self.with_uuid(uuid).filter(|t| t.0 != source && referenced.binary_search(t).is_err());
                     edges.extend(named.map(|target| (target, MENTIONS)));
                 }
-                edges
+                (edges, crowded)
             })
             .collect();
         let mut interned: BTreeMap<String, u16> = BTreeMap::new();
-        let mut edges = Vec::with_capacity(resolved.iter().map(Vec::len).sum());
+        let mut edges = Vec::with_capacity(resolved.iter().map(|(edges, _)| edges.len()).sum());
         let mut out_start = Vec::with_capacity(self.len() + 1);
-        for (source, targets) in resolved.into_iter().enumerate() {
+        let mut crowd_mentions = Vec::new();
+        for (source, (targets, crowded)) in resolved.into_iter().enumerate() {
+            crowd_mentions.extend(crowded.into_iter().map(|uuid| (uuid, source as u32)));
             out_start.push(edges.len() as u32);
             for (target, property) in targets {
                 let next = interned.len() as u16;
@@ -280,8 +318,10 @@ impl Store {
         for (name, i) in interned {
             properties[i as usize] = name;
         }
+        crowd_mentions.sort_unstable();
         (self.properties, self.edges, self.out_start, self.incoming, self.in_start) =
             (properties, edges, out_start, incoming, in_start);
+        self.crowd_mentions = crowd_mentions;
     }
 
     /// Relationships and sightings have no name: call them by their ends, the way an analyst
@@ -373,6 +413,11 @@ fn apply_permutation<T>(items: &mut [T], order: &mut [u32]) {
             k = from;
         }
     }
+}
+
+/// The UUIDs of `sorted` (UUID, object) pairs that more than `CROWDED` objects have.
+fn crowded_uuids(sorted: &[(u128, u32)]) -> Vec<u128> {
+    sorted.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > CROWDED).map(|run| run[0].0).collect()
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::audience::Redactable;
 use crate::load::git_tree::GitContent;
 
 /// One commit, as pages show it.
@@ -85,6 +86,8 @@ pub(crate) struct Gate {
     pub(crate) marking_definition: bool,
     pub(crate) markings: Vec<Box<str>>,
     pub(crate) named: Vec<u128>,
+    /// What an audience that redacts references could remove, when the state has any.
+    pub(crate) redactable: Option<Box<Redactable>>,
 }
 
 /// What to read.

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::{published, pulls, Commit, Gate, History, State, VersionStates};
+use crate::audience::redactable;
 use crate::load::git_tree::{is_json, GitContent};
 use crate::stix::mentions::{named_uuids, uuid_number};
 
@@ -200,7 +201,8 @@ fn version_of(raw: &str) -> Option<VersionText> {
     let mut named = named_uuids(raw, &id);
     named.retain(|u| !marking_uuids.contains(u));
     let marking_definition = id.starts_with("marking-definition--");
-    let gate = Gate { id: id.as_str().into(), marking_definition, markings, named };
+    let redactable = redactable(raw, &id).map(Box::new);
+    let gate = Gate { id: id.as_str().into(), marking_definition, markings, named, redactable };
     Some(VersionText { id, key, content: crate::digest::of(raw.as_bytes()), gate })
 }
 

@@ -32,12 +32,12 @@ pub(super) fn check<'a>(index: &VersionIndex<'a>, audiences: &[Audience], found:
         positions.iter().filter_map(|&at| Some((uuid_number(&index.objects[at].id)?, at))).collect();
     uuids.sort_unstable();
     let shared_uuids = shared_uuids(&uuids);
-    let named = Named { seen_by: &seen_by, markings: &markings, uuids: &uuids, shared_uuids: &shared_uuids };
+    let crowds = crowds(index, &uuids, &seen_by, &markings);
+    let named =
+        Named { seen_by: &seen_by, markings: &markings, uuids: &uuids, shared_uuids: &shared_uuids, crowds: &crowds };
     found.par_extend(positions.par_iter().flat_map_iter(|&at| inconsistent(index, at, &named)));
 }
 
-/// For each latest version (by position), the audiences its own markings let see it, one bit
-/// per audience: every reference is then judged with a lookup and a mask.
 /// What judging a version's references and mentions needs: who sees each object, the marking
 /// definitions, and the latest versions by UUID.
 #[derive(Clone, Copy)]
@@ -47,8 +47,36 @@ struct Named<'n> {
     uuids: &'n [(u128, usize)],
     /// The UUIDs more than one latest version's id has, sorted: few or none.
     shared_uuids: &'n [u128],
+    /// See `crowds`.
+    crowds: &'n [Crowd],
 }
 
+/// A UUID more than `link::CROWDED` ids have, and a holder with a restricting marking for each
+/// set of audiences such holders are seen by: an object naming the UUID is warned about once,
+/// for the first of these that it loses an audience to, rather than once for each of thousands
+/// of holders (K holders named by K notes made K² warnings).
+type Crowd = (u128, Vec<(u64, usize)>);
+
+fn crowds(index: &VersionIndex, uuids: &[(u128, usize)], seen_by: &SeenBy, markings: &Markings) -> Vec<Crowd> {
+    let crowded = uuids.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > crate::link::CROWDED);
+    crowded
+        .map(|run| {
+            let mut ways: Vec<(u64, usize)> = Vec::new();
+            for &(_, at) in run {
+                let mask = seen_by.masks[at];
+                if ways.iter().all(|(seen, _)| *seen != mask)
+                    && restricting_marking(&index.objects[at], markings).is_some()
+                {
+                    ways.push((mask, at));
+                }
+            }
+            (run[0].0, ways)
+        })
+        .collect()
+}
+
+/// For each latest version (by position), the audiences its own markings let see it, one bit
+/// per audience: every reference is then judged with a lookup and a mask.
 struct SeenBy<'p> {
     policies: &'p [MarkingPolicy],
     masks: Vec<u64>,
@@ -139,7 +167,7 @@ fn restricting_marking(target: &StixObject, markings: &Markings) -> Option<Strin
 /// The references of `object` (and ids its JSON names elsewhere) that withhold it from an
 /// audience that may see it by its own markings.
 fn inconsistent<'a>(index: &VersionIndex<'a>, at: usize, named: &Named<'_>) -> Vec<Anchored<'a>> {
-    let Named { seen_by, markings, uuids, shared_uuids } = *named;
+    let Named { seen_by, markings, uuids, shared_uuids, crowds } = *named;
     let object = &index.objects[at];
     let own_mask = seen_by.masks[at];
     if own_mask == 0 {
@@ -160,8 +188,15 @@ fn inconsistent<'a>(index: &VersionIndex<'a>, at: usize, named: &Named<'_>) -> V
         |uuid: &&u128| referenced_uuids.binary_search(uuid).is_err() || shared_uuids.binary_search(uuid).is_ok();
     // Objects its text names by UUID (in prose, extensions, any spelling) and not by reference.
     let mentioned_at = object.named_uuids().iter().filter(names_more).flat_map(|&uuid| {
-        let start = uuids.partition_point(|(u, _)| *u < uuid);
-        uuids[start..].iter().take_while(move |(u, _)| *u == uuid).map(|(_, at)| *at)
+        let (holders, crowd_holder) = match crowds.binary_search_by_key(&uuid, |(u, _)| *u) {
+            Ok(c) => (&[][..], crowds[c].1.iter().find(|(seen, _)| own_mask & !seen != 0).map(|(_, at)| *at)),
+            Err(_) => {
+                let start = uuids.partition_point(|(u, _)| *u < uuid);
+                let end = start + uuids[start..].partition_point(|(u, _)| *u == uuid);
+                (&uuids[start..end], None)
+            }
+        };
+        holders.iter().map(|(_, at)| *at).chain(crowd_holder)
     });
     let mut targets: Vec<&str> = object.refs.iter().map(|r| r.target.as_str()).collect();
     targets.sort_unstable();
