@@ -362,6 +362,13 @@ impl<'s> View<'s> {
         self.store.names().with_external_id(external_id).iter().filter_map(|&index| self.entry(index))
     }
 
+    /// The visible objects whose first external reference is ATT&CK's and carries
+    /// `external_id` (case ignored); noted as a read of the external id.
+    pub(crate) fn attack_owners(&self, external_id: &str) -> impl Iterator<Item = Entry<'s>> + '_ {
+        note(|| Read { kind: Kind::ExternalId, key: Key::Named(external_id.to_uppercase().into()) });
+        self.store.names().attack_owners(external_id).iter().filter_map(|&index| self.entry(index))
+    }
+
     /// How many visible objects there are of each type.
     pub(crate) fn type_counts(&self) -> BTreeMap<&'s str, usize> {
         note(everything);

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use crate::stix::mentions::{shared_uuids, uuid_number};
 use crate::stix::StixObject;
 use ids::IdIndex;
-pub(crate) use names::NameIndex;
+pub(crate) use names::{is_attack_source, NameIndex};
 use subtechniques::Subtechniques;
 
 pub(crate) use crate::stix::object::MENTIONS;

@@ -11,6 +11,14 @@ use super::{ObjectIndex, Store};
 #[derive(Default)]
 pub(crate) struct NameIndex {
     by_external_id: Keyed,
+    /// Objects by the ATT&CK id of their first external reference: the id is theirs, the page
+    /// an ATT&CK link to it leads to on this site.
+    attack_owners: Keyed,
+}
+
+/// The sources of ATT&CK's ids (enterprise, mobile, ICS, and the retired PRE-ATT&CK).
+pub(crate) fn is_attack_source(source: &str) -> bool {
+    matches!(source, "mitre-attack" | "mitre-mobile-attack" | "mitre-ics-attack" | "mitre-pre-attack")
 }
 
 /// Keys in order, and beside each the object it leads to (objects of one key in id order).
@@ -43,7 +51,22 @@ impl NameIndex {
             ids.collect::<Vec<_>>()
         };
         let ids: Vec<Vec<_>> = (0..store.len() as u32).into_par_iter().map(per_object).collect();
-        NameIndex { by_external_id: Keyed::build(ids.into_iter().flatten().collect()) }
+        let owners: Vec<(Box<str>, ObjectIndex)> = (0..store.len() as u32)
+            .into_par_iter()
+            .filter_map(|index| {
+                let (source, id) = store.latest(ObjectIndex(index)).external_ids.first()?;
+                is_attack_source(source).then(|| (id.to_uppercase().into(), ObjectIndex(index)))
+            })
+            .collect();
+        NameIndex {
+            by_external_id: Keyed::build(ids.into_iter().flatten().collect()),
+            attack_owners: Keyed::build(owners),
+        }
+    }
+
+    /// The objects whose first external reference is ATT&CK's and carries `external_id`.
+    pub(crate) fn attack_owners(&self, external_id: &str) -> &[ObjectIndex] {
+        self.attack_owners.get(&external_id.to_uppercase())
     }
 
     /// The objects whose external references carry `external_id`, in id order.

@@ -36,15 +36,28 @@ impl Subtechniques {
             .collect();
         parents.par_sort_unstable();
         parents.dedup_by_key(|(child, _)| *child);
-        let by_id: Vec<(ObjectIndex, ObjectIndex)> = store
+        let mut by_prefix: Vec<(Box<str>, ObjectIndex)> = store
             .indices()
             .collect::<Vec<_>>()
             .into_par_iter()
             .filter(|child| is_technique(store, *child))
             .filter(|child| parents.binary_search_by_key(child, |(c, _)| *c).is_err())
-            .filter_map(|child| Some((child, parent_by_id(store, child)?)))
+            .filter_map(|child| Some((parent_id(store, child)?.to_uppercase().into(), child)))
             .collect();
-        parents.extend(by_id);
+        by_prefix.par_sort_unstable();
+        // Each parent id looked up once, however many children name it (thousands of objects
+        // carrying one id, looked through for each child, took seconds).
+        for children in by_prefix.chunk_by(|a, b| a.0 == b.0) {
+            let techniques = store.names().with_external_id(&children[0].0).iter().copied();
+            // Three tell "exactly one besides the child" from "more" for every child.
+            let techniques: Vec<ObjectIndex> = techniques.filter(|p| is_technique(store, *p)).take(3).collect();
+            for &(_, child) in children {
+                let mut others = techniques.iter().filter(|p| **p != child);
+                if let (Some(&parent), None) = (others.next(), others.next()) {
+                    parents.push((child, parent));
+                }
+            }
+        }
         parents.par_sort_unstable();
         let entries =
             parents.into_par_iter().map(|(child, parent)| (child, parent, qualified(store, child, parent))).collect();
@@ -69,15 +82,12 @@ fn end(store: &Store, relationship: ObjectIndex, property: &str) -> Option<Objec
     store.find(target)
 }
 
-/// The technique whose ATT&CK id is the child's before the dot, when exactly one has it.
-fn parent_by_id(store: &Store, child: ObjectIndex) -> Option<ObjectIndex> {
+/// The ATT&CK id a sub-technique's parent has: the child's before the dot (the parent is the
+/// technique that has it, when exactly one besides the child does).
+fn parent_id(store: &Store, child: ObjectIndex) -> Option<&str> {
     let object = store.latest(child);
     let (_, id) = object.external_ids.iter().find(|(source, id)| is_attack_source(source) && is_sub_id(id))?;
-    let prefix = id.split('.').next()?;
-    let mut techniques =
-        store.names().with_external_id(prefix).iter().filter(|p| **p != child && is_technique(store, **p));
-    let parent = techniques.next()?;
-    techniques.next().is_none().then_some(*parent)
+    id.split('.').next()
 }
 
 fn is_attack_source(source: &str) -> bool {

@@ -150,3 +150,34 @@ fn a_permutation_is_applied_in_place() {
     assert_eq!(items, ['c', 'a', 'b', 'd', 'f', 'e']);
     assert_eq!(order, [0, 1, 2, 3, 4, 5]);
 }
+
+fn attack(object_type: &str, n: u32, ids: &[&str]) -> String {
+    let refs: Vec<String> =
+        ids.iter().map(|id| format!(r#"{{"source_name":"mitre-attack","external_id":"{id}"}}"#)).collect();
+    let first_elsewhere =
+        if object_type == "attack-pattern" { "" } else { r#"{"source_name":"x","external_id":"X"},"# };
+    let extra = format!(r#","name":"N{n}","external_references":[{first_elsewhere}{}]"#, refs.join(","));
+    object(object_type, n, "2025-01-01T00:00:00.000Z", &extra)
+}
+
+#[test]
+fn sub_techniques_find_their_parent_by_id_among_thousands_of_objects_carrying_it() {
+    // Custom objects carrying T1 (their ids sort first), a technique T1 and its children.
+    let mut objects: Vec<String> = (0..5000).map(|n| attack("aaa-thing", n, &["T1"])).collect();
+    objects.push(attack("attack-pattern", 9000, &["T1"]));
+    objects.extend((0..5000).map(|n| attack("attack-pattern", 10_000 + n, &[&format!("T1.{n:03}")])));
+    let texts: Vec<&str> = objects.iter().map(String::as_str).collect();
+    let store = store(&texts);
+    let parent = store.find(&id("attack-pattern", 9000)).unwrap();
+    for n in [10_000, 14_999] {
+        let child = store.find(&id("attack-pattern", n)).unwrap();
+        assert_eq!(store.subtechnique(child).map(|(p, _)| p), Some(parent), "child {n}");
+    }
+    assert_eq!(store.names().attack_owners("t1"), [parent], "the custom objects carry T1 second");
+    // A second technique with the id: no child can tell which is its parent.
+    objects.push(attack("attack-pattern", 9001, &["T1"]));
+    let texts: Vec<&str> = objects.iter().map(String::as_str).collect();
+    let store = self::store(&texts);
+    assert!(store.subtechnique(store.find(&id("attack-pattern", 10_000)).unwrap()).is_none());
+    assert_eq!(store.names().attack_owners("T1").len(), 2);
+}

@@ -260,10 +260,8 @@ pub(crate) fn authority_url(source: &str, external_id: &str) -> Option<String> {
     }
 }
 
-/// Whether a reference source names an ATT&CK domain (its ids then name objects).
-pub(crate) fn is_attack_source(source: &str) -> bool {
-    matches!(source, "mitre-attack" | "mitre-mobile-attack" | "mitre-ics-attack" | "mitre-pre-attack")
-}
+// Whether a reference source names an ATT&CK domain (its ids then name objects).
+pub(crate) use crate::link::is_attack_source;
 
 #[cfg(test)]
 mod tests {

@@ -380,7 +380,7 @@ fn attack_page(view: &View<'_>, this: Entry<'_>, source: &str, external_id: &str
 
 /// The published object whose ATT&CK id is `external_id` (its first external reference).
 fn attack_owner<'v>(view: &View<'v>, external_id: &str) -> Option<Entry<'v>> {
-    view.with_external_id(external_id).find(|candidate| {
+    view.attack_owners(external_id).find(|candidate| {
         candidate
             .object
             .external_ids
