@@ -155,6 +155,58 @@ fn charts_and_the_matrix_show_what_the_bundles_hold() {
     }
 }
 
+#[test]
+fn a_label_s_timeline_lists_its_own_reports_and_the_most_used_labels() {
+    // Sixty reports, each with a label of its own and "common"; every tenth also "tenth".
+    let repo = Repo::new();
+    repo.write("stixpress.toml", "[site]\ntitle = \"Labels\"\n[audiences.public]\ntlp = [\"clear\"]\n");
+    let malware = object("malware", 1, json!({"name": "M", "is_family": true, "object_marking_refs": [CLEAR]}));
+    let mut objects = vec![malware.clone()];
+    for n in 0..60u32 {
+        let mut labels = vec![format!("own-{n:02}"), "common".to_owned()];
+        if n % 10 == 0 {
+            labels.push("tenth".to_owned());
+        }
+        let published = format!("2026-01-{:02}T00:00:00.000Z", 1 + n % 28);
+        objects.push(with_time(
+            object(
+                "report",
+                100 + n,
+                json!({"name": format!("Report {n}"), "published": published,
+                "object_refs": [malware["id"]], "labels": labels, "object_marking_refs": [CLEAR]}),
+            ),
+            &published,
+            json!({}),
+        ));
+    }
+    repo.write("content/reports.json", bundle(&objects));
+    assert_eq!(repo.build(&["--audience", "public"]).0, 0);
+    let page = |label: &str| {
+        let hex: String = label.bytes().map(|b| format!("{b:02x}")).collect();
+        std::fs::read_to_string(repo.path().join(format!("public/reports/label/{hex}/index.html"))).unwrap()
+    };
+    let links = Selector::parse("nav ul.labels li").unwrap();
+    let rows = Selector::parse("ul.timeline li").unwrap();
+    let tenth = Html::parse_document(&page("tenth"));
+    assert_eq!(tenth.select(&rows).count(), 6, "its own reports");
+    let listed: Vec<String> = tenth.select(&links).map(|li| li.text().collect::<String>()).collect();
+    // "all", the 24 most used (common, tenth, then own-00 … own-21 by name), and the rest.
+    assert_eq!(listed.len(), 1 + 24 + 1, "{listed:?}");
+    assert!(listed[1].starts_with("common") && listed[2].starts_with("own-00"), "{listed:?}");
+    assert_eq!(listed.last().unwrap(), "38 more labels");
+    // A label outside the most used is listed on its own page, in its place by name.
+    let late = Html::parse_document(&page("own-59"));
+    let listed: Vec<String> = late.select(&links).map(|li| li.text().collect::<String>()).collect();
+    assert_eq!(listed.len(), 1 + 25 + 1);
+    assert!(listed[24].starts_with("own-59") && listed[23].starts_with("own-21"), "{listed:?}");
+    assert_eq!(listed.last().unwrap(), "37 more labels");
+    // The page of all reports lists every label.
+    let all = std::fs::read_to_string(repo.path().join("public/reports/index.html")).unwrap();
+    let all = Html::parse_document(&all);
+    assert_eq!(all.select(&links).count(), 1 + 62);
+    assert_eq!(all.select(&rows).count(), 60);
+}
+
 /// Unit 42: distinct objects per type and reports per month, counted from the bundles, without
 /// the objects the build left out as invalid (`left_out`, from its report).
 fn unit42_counts(data: &Path, left_out: &HashSet<String>) -> (BTreeMap<String, u64>, BTreeMap<String, u64>, String) {

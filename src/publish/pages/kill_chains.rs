@@ -28,8 +28,12 @@ pub(crate) struct KillChainPage {
     /// Techniques shown (sub-techniques not counted).
     pub(crate) techniques: usize,
     pub(crate) sub_techniques: usize,
-    /// The platforms its techniques name (`x_mitre_platforms`), each with its filtered page.
+    /// The platforms its techniques name (`x_mitre_platforms`), each with its filtered page:
+    /// at most `FILTERED_PLATFORMS`, those with the most techniques, by name. Empty in a
+    /// filtered copy (its page lists the whole matrix's).
     pub(crate) platforms: Vec<Facet>,
+    /// The platforms named beyond those, which get no page.
+    pub(crate) more_platforms: usize,
     /// How many techniques are used here (the "only used" page's size).
     pub(crate) used: usize,
     /// The filter this copy shows, when it is one.
@@ -101,6 +105,7 @@ pub(crate) struct MatrixSummary<'p> {
     pub(crate) sub_techniques: usize,
     pub(crate) used: usize,
     pub(crate) platforms: &'p [Facet],
+    pub(crate) more_platforms: usize,
 }
 
 impl KillChainPage {
@@ -113,6 +118,7 @@ impl KillChainPage {
             sub_techniques: self.sub_techniques,
             used: self.used,
             platforms: &self.platforms,
+            more_platforms: self.more_platforms,
         }
     }
 }
@@ -345,6 +351,11 @@ fn known_order(chain: &str) -> &'static [&'static str] {
     }
 }
 
+/// The most platforms a matrix gets a filtered copy for. ATT&CK's enterprise matrix names a
+/// dozen; a repository naming thousands made a copy of the matrix for each, each listing all
+/// of them (4,000 took 38.8 s and 1.4 GB).
+pub(crate) const FILTERED_PLATFORMS: usize = 24;
+
 impl KillChainPage {
     /// The whole matrix of `phases`, counted, with its platforms.
     fn new(name: String, title: String, phases: Vec<PhaseSection>) -> KillChainPage {
@@ -355,11 +366,19 @@ impl KillChainPage {
             techniques: 0,
             sub_techniques: 0,
             platforms: Vec::new(),
+            more_platforms: 0,
             used: 0,
             filter: None,
         };
         page.count();
-        page.platforms = page.facets();
+        let mut facets = page.facets();
+        if facets.len() > FILTERED_PLATFORMS {
+            facets.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.slug.cmp(&b.slug)));
+            page.more_platforms = facets.len() - FILTERED_PLATFORMS;
+            facets.truncate(FILTERED_PLATFORMS);
+            facets.sort_by(|a, b| a.slug.cmp(&b.slug));
+        }
+        page.platforms = facets;
         page
     }
 
@@ -419,7 +438,17 @@ impl KillChainPage {
             })
             .filter(|phase| !phase.members.is_empty())
             .collect();
-        let mut page = KillChainPage { phases, filter: Some(label), ..self.clone() };
+        let mut page = KillChainPage {
+            name: self.name.clone(),
+            title: self.title.clone(),
+            phases,
+            techniques: 0,
+            sub_techniques: 0,
+            platforms: Vec::new(),
+            more_platforms: 0,
+            used: 0,
+            filter: Some(label),
+        };
         page.count();
         page
     }
@@ -832,6 +861,28 @@ mod tests {
         assert_eq!(filters, ["used/", "platform/linux/", "platform/windows/"]);
         assert_eq!(slug("Network Devices"), "network-devices");
         assert_eq!(slug("Office Suite "), "office-suite");
+    }
+
+    #[test]
+    fn a_matrix_naming_thousands_of_platforms_gets_copies_for_those_with_the_most_techniques() {
+        // Technique n runs on platform n, and the first ten techniques also on "Common".
+        let members = (0..4000)
+            .map(|n| {
+                let own = format!("p{n:04}");
+                let platforms: Vec<&str> = if n < 10 { vec![&own, "Common"] } else { vec![&own] };
+                member(&format!("t{n}"), 0, &platforms, vec![])
+            })
+            .collect();
+        let full = page(vec![("a", members)]);
+        assert_eq!((full.platforms.len(), full.more_platforms), (FILTERED_PLATFORMS, 4001 - FILTERED_PLATFORMS));
+        let slugs: Vec<&str> = full.platforms.iter().map(|f| f.slug.as_str()).collect();
+        assert_eq!(slugs[0], "common", "the platform with the most techniques first, then by name: {slugs:?}");
+        assert_eq!(slugs[1..4], ["p0000", "p0001", "p0002"]);
+        let filters: Vec<(String, KillChainPage)> = full.filters().map(|(path, _, page)| (path, page)).collect();
+        assert_eq!(filters.len(), FILTERED_PLATFORMS);
+        assert_eq!(filters[0].0, "platform/common/");
+        assert_eq!(filters[0].1.techniques, 10);
+        assert!(filters.iter().all(|(_, page)| page.platforms.is_empty()), "a copy lists no platforms of its own");
     }
 
     #[test]
