@@ -240,10 +240,14 @@ fn entity_layer(
     domain: &str,
 ) -> Value {
     let mut scores: BTreeMap<&str, (usize, Vec<&str>)> = BTreeMap::new();
+    // Each comment once per technique, in the order met (a technique used through thousands of
+    // pieces of software has as many comments: looking through them for each took seconds).
+    let mut commented: HashSet<(&str, &str)> = HashSet::new();
     for evidence in found.iter().filter(|e| techniques[e.technique].domains.contains(&domain)) {
-        let slot = scores.entry(&techniques[evidence.technique].attack_id).or_default();
+        let attack_id = techniques[evidence.technique].attack_id.as_str();
+        let slot = scores.entry(attack_id).or_default();
         slot.0 += usize::from(evidence.own);
-        if !evidence.comment.is_empty() && !slot.1.contains(&evidence.comment.as_str()) {
+        if !evidence.comment.is_empty() && commented.insert((attack_id, &evidence.comment)) {
             slot.1.push(&evidence.comment);
         }
     }

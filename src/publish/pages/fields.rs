@@ -189,16 +189,23 @@ pub(crate) fn is_empty(value: &Value) -> bool {
     }
 }
 
+/// The most columns a list's table gets. Lists of objects in STIX share a few keys (an
+/// external reference has five); objects of thousands of different keys would make a table of
+/// thousands of columns and as many rows (4,000 made a 139 MB page), so past this many each
+/// property gets a row of its own instead.
+const LIST_COLUMNS: usize = 16;
+
 /// A list as a table: objects give a row each under the union of their keys (references
 /// first, then naming keys, then the rest); anything else in the list gets a "Value" column.
 pub(crate) fn list_table(items: &[Value], view: &View<'_>, root: &str) -> Table {
     let mut columns: Vec<&str> = Vec::new();
-    for item in items {
-        if let Value::Object(map) = item {
-            for key in map.keys() {
-                if !columns.contains(&key.as_str()) {
-                    columns.push(key);
-                }
+    let mut seen = std::collections::HashSet::new();
+    let keys = items.iter().filter_map(Value::as_object).flat_map(|map| map.keys());
+    for key in keys {
+        if seen.insert(key.as_str()) {
+            columns.push(key);
+            if columns.len() > LIST_COLUMNS {
+                return property_rows(items, view, root);
             }
         }
     }
@@ -225,6 +232,24 @@ pub(crate) fn list_table(items: &[Value], view: &View<'_>, root: &str) -> Table 
         labels.push("Value".into());
     }
     Table { columns: labels, rows }
+}
+
+/// A list as a table of one row per property of each item (its place in the list, the key as
+/// written, the value), for lists whose objects have too many different keys for columns.
+fn property_rows(items: &[Value], view: &View<'_>, root: &str) -> Table {
+    let text = |s: String| Cell { text: Some(s), links: Vec::new() };
+    let mut rows = Vec::new();
+    for (at, item) in items.iter().enumerate() {
+        match item {
+            Value::Object(map) => {
+                for (key, value) in map {
+                    rows.push(vec![text((at + 1).to_string()), text(key.clone()), cell(key, value, view, root)]);
+                }
+            }
+            _ => rows.push(vec![text((at + 1).to_string()), Cell::default(), cell("", item, view, root)]),
+        }
+    }
+    Table { columns: vec!["Item".into(), "Property".into(), "Value".into()], rows }
 }
 
 /// A dictionary as a two-column key/value table, keys as written.
@@ -321,6 +346,25 @@ mod tests {
         assert_eq!(property_label("valid_from"), "Valid from");
         assert_eq!(property_label("where_sighted_refs"), "Where sighted");
         assert_eq!(property_label("x_mitre_platforms"), "Platforms");
+    }
+
+    #[test]
+    fn a_list_of_objects_of_thousands_of_keys_gets_a_row_per_property_not_a_column_per_key() {
+        use serde_json::json;
+        let store = crate::link::Store::build(Vec::new());
+        let history = crate::provenance::History::off();
+        let view =
+            crate::audience::view(&store, &history, &crate::config::Audience::public(std::path::Path::new("/r")));
+        let few: Vec<Value> = (0..LIST_COLUMNS).map(|n| json!({ format!("k{n}"): n })).collect();
+        let table = list_table(&few, &view, "");
+        assert_eq!((table.columns.len(), table.rows.len()), (LIST_COLUMNS, LIST_COLUMNS));
+        let many: Vec<Value> = (0..4000).map(|n| json!({ format!("k{n}"): n })).chain([json!("plain")]).collect();
+        let table = list_table(&many, &view, "");
+        assert_eq!(table.columns, ["Item", "Property", "Value"]);
+        assert_eq!(table.rows.len(), 4001);
+        let last_object: Vec<Option<&str>> = table.rows[3999].iter().map(|c| c.text.as_deref()).collect();
+        assert_eq!(last_object, [Some("4000"), Some("k3999"), Some("3999")]);
+        assert_eq!(table.rows[4000][2].text.as_deref(), Some("plain"));
     }
 
     #[test]
