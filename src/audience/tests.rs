@@ -294,3 +294,22 @@ fn thousands_of_objects_naming_a_uuid_thousands_of_types_share_are_judged_in_lin
     assert_eq!(view.len(), 20_000, "the CLEAR holders and the malware");
     assert_eq!(withholding(&view).total, 20_001);
 }
+
+#[test]
+fn an_attack_id_s_page_is_the_first_visible_object_claiming_it_however_many_are_withheld() {
+    let claim = r#","name":"T","external_references":[{"source_name":"mitre-attack","external_id":"T1"}]"#;
+    let mut objects: Vec<String> = (0..5000).map(|n| marked("attack-pattern", n, Tlp::Amber, claim)).collect();
+    objects.push(marked("attack-pattern", 9000, Tlp::Clear, claim));
+    // Carrying T1 second is no claim to it.
+    let second = r#","name":"M","is_family":true,"external_references":[{"source_name":"x","external_id":"X"},{"source_name":"mitre-attack","external_id":"T1"}]"#;
+    objects.push(marked("malware", 1, Tlp::Clear, second));
+    let store = store(&objects);
+    let view = view(&store, &public());
+    for asked in ["T1", "t1", "T1"] {
+        assert_eq!(view.attack_owner(asked).map(|e| e.id().to_owned()), Some(id("attack-pattern", 9000)));
+    }
+    assert!(view.attack_owner("T2").is_none());
+    let members = Audience { tlp: vec![Tlp::Clear, Tlp::Amber], ..public() };
+    let view = self::view(&store, &members);
+    assert_eq!(view.attack_owner("T1").map(|e| e.id().to_owned()), Some(id("attack-pattern", 0)));
+}

@@ -2,13 +2,14 @@
 //! renderer cannot reach a withheld object even by following an edge.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
 
 use super::history::{AudienceHistory, VisibleObject};
 use super::policy::{is_marking_property, MarkingPolicy, Markings};
 use super::reads::{note, Key, Kind, Read};
 use super::redact::{redacted, Redaction};
-use crate::link::{ObjectIndex, Store};
+use crate::link::{is_attack_source, ObjectIndex, Store};
 use crate::provenance::{Gate, History};
 use crate::stix::marking::tlp_of;
 use crate::stix::mentions::uuid_number;
@@ -23,6 +24,8 @@ pub(crate) struct View<'s> {
     history: AudienceHistory<'s>,
     /// The withheld ids holding a crowded UUID (`link::CROWDED`), as (UUID, index), sorted.
     crowd_withheld: Vec<(u128, ObjectIndex)>,
+    /// `attack_owner`'s answers, by the id asked for.
+    attack_owners: Mutex<HashMap<Box<str>, Option<ObjectIndex>>>,
 }
 
 /// A visible object: its latest version and where it sits in the View.
@@ -71,15 +74,26 @@ impl<'s> View<'s> {
         history: &'s History,
     ) -> View<'s> {
         let count = visible.iter().filter(|v| **v).count();
-        let mut crowd_withheld: Vec<(u128, ObjectIndex)> = store
-            .indices()
-            .filter(|&i| !visible[i.0 as usize] && tlp_of(&store.latest(i).id).is_none())
-            .filter_map(|i| Some((uuid_number(&store.latest(i).id)?, i)))
-            .filter(|&(uuid, _)| store.is_crowded(uuid))
-            .collect();
+        let mut crowd_withheld: Vec<(u128, ObjectIndex)> = match store.has_crowded_uuids() {
+            true => store
+                .indices()
+                .filter(|&i| !visible[i.0 as usize] && tlp_of(&store.latest(i).id).is_none())
+                .filter_map(|i| Some((uuid_number(&store.latest(i).id)?, i)))
+                .filter(|&(uuid, _)| store.is_crowded(uuid))
+                .collect(),
+            false => Vec::new(),
+        };
         crowd_withheld.sort_unstable();
-        let history_seen = AudienceHistory::empty(history);
-        let mut view = View { store, visible, policy, markings, count, history: history_seen, crowd_withheld };
+        let mut view = View {
+            store,
+            visible,
+            policy,
+            markings,
+            count,
+            history: AudienceHistory::empty(history),
+            crowd_withheld,
+            attack_owners: Mutex::default(),
+        };
         if history.is_available() {
             let objects = view.entries().map(|entry| VisibleObject {
                 id: entry.id(),
@@ -362,11 +376,24 @@ impl<'s> View<'s> {
         self.store.names().with_external_id(external_id).iter().filter_map(|&index| self.entry(index))
     }
 
-    /// The visible objects whose first external reference is ATT&CK's and carries
-    /// `external_id` (case ignored); noted as a read of the external id.
-    pub(crate) fn attack_owners(&self, external_id: &str) -> impl Iterator<Item = Entry<'s>> + '_ {
+    /// The visible object whose ATT&CK id `external_id` is: the first, by id, whose first
+    /// external reference is ATT&CK's and carries it (case ignored). Noted as a read of the
+    /// external id; found once per id, since thousands of withheld objects claiming one id
+    /// would otherwise be passed over again for every page that cites it.
+    pub(crate) fn attack_owner(&self, external_id: &str) -> Option<Entry<'s>> {
         note(|| Read { kind: Kind::ExternalId, key: Key::Named(external_id.to_uppercase().into()) });
-        self.store.names().attack_owners(external_id).iter().filter_map(|&index| self.entry(index))
+        let answers = || self.attack_owners.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(known) = answers().get(external_id) {
+            return known.and_then(|index| self.entry(index));
+        }
+        let claims = |index: &ObjectIndex| {
+            let first = self.store.latest(*index).external_ids.first();
+            first.is_some_and(|(source, id)| is_attack_source(source) && id.eq_ignore_ascii_case(external_id))
+        };
+        let candidates = self.store.names().attack_owners(external_id).iter().copied();
+        let owner = candidates.filter(|&index| self.is_visible(index)).find(claims);
+        answers().insert(external_id.into(), owner);
+        owner.and_then(|index| self.entry(index))
     }
 
     /// How many visible objects there are of each type.

@@ -208,6 +208,11 @@ impl Store {
         self.uuids[start..].iter().take_while(move |(u, _)| *u == uuid).map(|(_, i)| ObjectIndex(*i))
     }
 
+    /// Whether any UUID is crowded (see `CROWDED`): in real repositories none is.
+    pub(crate) fn has_crowded_uuids(&self) -> bool {
+        !self.crowded_uuids.is_empty()
+    }
+
     /// Whether more than `CROWDED` ids have this UUID.
     pub(crate) fn is_crowded(&self, uuid: u128) -> bool {
         self.crowded_uuids.binary_search(&uuid).is_ok()

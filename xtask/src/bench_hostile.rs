@@ -8,7 +8,15 @@
 //! - `deep`: one object nesting arrays 1,000,000 deep;
 //! - `wide-refs`: one report whose `object_refs` names 1,000,000 absent objects (a million
 //!   repository diagnostics inside one array);
-//! - `wide-object`: one object with 1,000,000 properties that are not STIX names.
+//! - `wide-object`: one object with 1,000,000 properties that are not STIX names;
+//! - `crowd`: 16,000 objects of 16,000 custom types sharing one UUID (one AMBER) and 16,000
+//!   notes naming it (once K² mention edges, warnings and type navigation: 8 GB and killed);
+//! - `attack-id`: 20,000 custom objects carrying ATT&CK id T1 after an id of their own, one
+//!   technique T1 and 20,000 sub-techniques T1.NNN citing it (once 20 s of object pages);
+//! - `platforms`: 4,000 techniques each on a platform of its own, and 4,000 reports each with
+//!   a label of its own (once a matrix copy and a timeline per name, each listing all: 107 s);
+//! - `list-keys`: one object listing 100,000 objects of one key each, all different (once a
+//!   column per key: 4,000 made a 144 MB page).
 //!
 //! Target (the issue's): `check` on the one-line and pretty shapes under 5 s and 1024 MiB. The
 //! deep and wide shapes and the builds are reported without a target (their cost is linear,
@@ -67,6 +75,10 @@ const SHAPES: &[(&str, Shape)] = &[
     ("deep", deep),
     ("wide-refs", wide_refs),
     ("wide-object", wide_object),
+    ("crowd", crowd),
+    ("attack-id", attack_id),
+    ("platforms", platforms),
+    ("list-keys", list_keys),
 ];
 
 const BUNDLE_HEAD: &str = r#"{"type":"bundle","id":"bundle--0d6e3ae5-2f07-4f3a-8d53-6a2d1b1c2a10","objects":["#;
@@ -111,6 +123,91 @@ fn wide_object(out: Writer) -> std::io::Result<()> {
         write!(out, ",\"Bad Name {i}\":{i}")?;
     }
     out.write_all(b"}]}")
+}
+
+/// The shared head of the objects below: `type`, `id` (type and UUID given), times.
+fn head(out: Writer, first: bool, object_type: &str, uuid: &str) -> std::io::Result<()> {
+    let sep = if first { "" } else { ",\n" };
+    let times = r#""created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z""#;
+    write!(out, r#"{sep}{{"type":"{object_type}","spec_version":"2.1","id":"{object_type}--{uuid}",{times}"#)
+}
+
+fn numbered(prefix: &str, n: usize) -> String {
+    format!("{prefix}-0000-4000-8000-{n:012}")
+}
+
+const CROWDED: usize = 16_000;
+const AMBER: &str = "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82";
+
+fn crowd(out: Writer) -> std::io::Result<()> {
+    let uuid = numbered("c0c0c0c0", 0);
+    out.write_all(BUNDLE_HEAD.as_bytes())?;
+    head(out, true, "malware", &numbered("00000000", 1))?;
+    out.write_all(br#","name":"Public","is_family":true}"#)?;
+    for k in 0..CROWDED {
+        head(out, false, &format!("x-kind-{k}"), &uuid)?;
+        let marking = if k == CROWDED / 2 { format!(r#","object_marking_refs":["{AMBER}"]"#) } else { String::new() };
+        write!(out, r#","name":"Kind {k}"{marking}}}"#)?;
+        head(out, false, "note", &numbered("11111111", k))?;
+        let malware = format!("malware--{}", numbered("00000000", 1));
+        write!(out, r#","content":"See {uuid}.","object_refs":["{malware}"]}}"#)?;
+    }
+    out.write_all(b"]}")
+}
+
+const SHARING: usize = 20_000;
+
+fn attack_id(out: Writer) -> std::io::Result<()> {
+    out.write_all(BUNDLE_HEAD.as_bytes())?;
+    head(out, true, "attack-pattern", &numbered("22222222", 0))?;
+    out.write_all(br#","name":"Parent","external_references":[{"source_name":"mitre-attack","external_id":"T1"}]}"#)?;
+    for n in 0..SHARING {
+        // Custom ids sort before attack-pattern's: a search for T1's owner meets them first.
+        head(out, false, "aaa-thing", &numbered("33333333", n))?;
+        let refs = format!(
+            r#"[{{"source_name":"x","external_id":"X-{n}"}},{{"source_name":"mitre-attack","external_id":"T1"}}]"#
+        );
+        write!(out, r#","name":"Thing {n}","external_references":{refs}}}"#)?;
+        head(out, false, "attack-pattern", &numbered("44444444", n))?;
+        let refs = format!(
+            r#"[{{"source_name":"mitre-attack","external_id":"T1.{n:03}"}},{{"source_name":"mitre-attack","external_id":"T1","description":"T1"}}]"#
+        );
+        write!(out, r#","name":"Child {n}","description":"(Citation: T1)","external_references":{refs}}}"#)?;
+    }
+    out.write_all(b"]}")
+}
+
+const NAMES: usize = 4_000;
+
+fn platforms(out: Writer) -> std::io::Result<()> {
+    out.write_all(BUNDLE_HEAD.as_bytes())?;
+    for n in 0..NAMES {
+        let technique = numbered("55555555", n);
+        head(out, n == 0, "attack-pattern", &technique)?;
+        let phases = r#"[{"kill_chain_name":"mitre-attack","phase_name":"execution"}]"#;
+        let refs = format!(r#"[{{"source_name":"mitre-attack","external_id":"T{n:04}"}}]"#);
+        write!(
+            out,
+            r#","name":"Technique {n}","kill_chain_phases":{phases},"x_mitre_platforms":["Platform {n}"],"external_references":{refs}}}"#
+        )?;
+        head(out, false, "report", &numbered("66666666", n))?;
+        let published = r#""published":"2026-01-01T00:00:00.000Z""#;
+        write!(
+            out,
+            r#","name":"Report {n}",{published},"labels":["label-{n}","common"],"object_refs":["attack-pattern--{technique}"]}}"#
+        )?;
+    }
+    out.write_all(b"]}")
+}
+
+fn list_keys(out: Writer) -> std::io::Result<()> {
+    out.write_all(BUNDLE_HEAD.as_bytes())?;
+    head(out, true, "malware", &numbered("77777777", 0))?;
+    out.write_all(br#","name":"Keys","is_family":true,"x_list":["#)?;
+    for n in 0..100_000 {
+        write!(out, r#"{}{{"k{n}":{n}}}"#, if n == 0 { "" } else { "," })?;
+    }
+    out.write_all(b"]}]}")
 }
 
 fn write_shape(dir: &Path, write: Shape) -> Result<(), String> {

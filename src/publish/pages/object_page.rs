@@ -177,7 +177,7 @@ pub(crate) fn object_page(view: &View<'_>, entry: Entry<'_>, sources: &Sources<'
     let attack_page = |source: &str, id: &str| attack_page(view, entry, source, id);
     citations.add_listed(own_references, &attack_page);
     // In descriptions even the object's own ATT&CK address stays on this site.
-    let internal = |id: &str| attack_owner(view, id).map(|owner| object_href(ROOT, owner.id()));
+    let internal = |id: &str| view.attack_owner(id).map(|owner| object_href(ROOT, owner.id()));
     let description_html = text("description").map(|d| to_safe_html(d, &mut citations, &internal));
     let listed = CONTAINERS
         .contains(&entry.object_type())
@@ -374,19 +374,8 @@ fn attack_page(view: &View<'_>, this: Entry<'_>, source: &str, external_id: &str
     if !is_attack_source(source) {
         return None;
     }
-    let owner = attack_owner(view, external_id).filter(|owner| owner.index != this.index)?;
+    let owner = view.attack_owner(external_id).filter(|owner| owner.index != this.index)?;
     Some(object_href(ROOT, owner.id()))
-}
-
-/// The published object whose ATT&CK id is `external_id` (its first external reference).
-fn attack_owner<'v>(view: &View<'v>, external_id: &str) -> Option<Entry<'v>> {
-    view.attack_owners(external_id).find(|candidate| {
-        candidate
-            .object
-            .external_ids
-            .first()
-            .is_some_and(|(s, id)| is_attack_source(s) && id.eq_ignore_ascii_case(external_id))
-    })
 }
 
 fn tlp_banner(object: &crate::stix::StixObject) -> Option<TlpBanner> {
