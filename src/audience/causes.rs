@@ -77,7 +77,7 @@ pub(crate) fn withholding(view: &View<'_>) -> Withholding {
     while let Some(withheld) = pending.pop() {
         let Some(reason) = cause_of.get(&withheld.0).cloned() else { continue };
         // Objects naming a crowded UUID point at every id holding it (`link::CROWDED`).
-        let crowd = uuid_number(&store.latest(withheld).id)
+        let crowd = (store.has_crowded_uuids().then(|| uuid_number(&store.latest(withheld).id)).flatten())
             .filter(|&uuid| store.is_crowded(uuid) && crowds_gone_through.insert(uuid))
             .into_iter()
             .flat_map(|uuid| store.crowd_mentioners(uuid));
