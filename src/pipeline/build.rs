@@ -97,7 +97,11 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
     }
     let (objects, left_out) = super::without_invalid(objects);
     let history = match options.history {
-        true => History::read(&HistoryOptions { content_dir: &config.content_dir, rev: options.rev.as_deref() }),
+        true => History::read(&HistoryOptions {
+            content_dir: &config.content_dir,
+            rev: options.rev.as_deref(),
+            redaction: config.audiences.iter().any(|audience| audience.redact_refs),
+        }),
         false => History::off(),
     };
     log_timing("provenance", started);

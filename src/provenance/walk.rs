@@ -25,7 +25,7 @@ struct Change {
     blob: Option<Oid>,
 }
 
-pub(crate) fn read(content: &GitContent, rev: &str) -> Result<History, String> {
+pub(crate) fn read(content: &GitContent, rev: &str, redaction: bool) -> Result<History, String> {
     let repo = &content.repo;
     let tip = content.commit(rev).map_err(|e| e.to_string())?;
     let mut walk = repo.revwalk().map_err(|e| e.message().to_owned())?;
@@ -44,7 +44,7 @@ pub(crate) fn read(content: &GitContent, rev: &str) -> Result<History, String> {
     published::assign(repo, tip.id(), &index_of, &mut commits);
     let mut history = History { commits, ..History::default() };
     let mut gates: HashMap<Gate, u32> = HashMap::new();
-    for (commit, versions) in versions_of(repo.path(), &changes) {
+    for (commit, versions) in versions_of(repo.path(), &changes, redaction) {
         for version in versions {
             let next = gates.len() as u32;
             let gate = *gates.entry(version.gate).or_insert(next);
@@ -116,7 +116,7 @@ fn changed_files(content: &GitContent, commit: &git2::Commit<'_>, index: u32) ->
 
 /// The object versions of each changed blob, with the commit that brought it, in commit order;
 /// a blob seen twice is read once, for its first commit.
-fn versions_of(repo_path: &Path, changes: &[Change]) -> Vec<(u32, Vec<VersionText>)> {
+fn versions_of(repo_path: &Path, changes: &[Change], redaction: bool) -> Vec<(u32, Vec<VersionText>)> {
     let mut seen = HashSet::new();
     let blobs: Vec<(u32, Oid)> =
         changes.iter().filter_map(|c| Some((c.commit, c.blob?))).filter(|(_, blob)| seen.insert(*blob)).collect();
@@ -128,7 +128,7 @@ fn versions_of(repo_path: &Path, changes: &[Change]) -> Vec<(u32, Vec<VersionTex
                 let versions = repo
                     .as_ref()
                     .and_then(|r| r.find_blob(*blob).ok())
-                    .map(|b| versions_in(b.content()))
+                    .map(|b| versions_in(b.content(), redaction))
                     .unwrap_or_default();
                 (*commit, versions)
             },
@@ -176,18 +176,22 @@ pub(super) struct VersionText {
 
 /// The versions a bundle (or a lone object) holds; nothing when it is not that shape (history
 /// is a record, not a check: `check` reports bad files).
-pub(super) fn versions_in(bytes: &[u8]) -> Vec<VersionText> {
+/// With `redaction`, each state also says what an audience that redacts could remove of it
+/// (`Gate::redactable`).
+pub(super) fn versions_in(bytes: &[u8], redaction: bool) -> Vec<VersionText> {
     let Ok(file) = serde_json::from_slice::<FileShape<'_>>(bytes) else {
         return Vec::new();
     };
     match &file.objects {
-        Some(objects) => objects.iter().filter_map(|raw| version_of(raw.get())).collect(),
-        None if file.id.is_some() => std::str::from_utf8(bytes).ok().and_then(version_of).into_iter().collect(),
+        Some(objects) => objects.iter().filter_map(|raw| version_of(raw.get(), redaction)).collect(),
+        None if file.id.is_some() => {
+            std::str::from_utf8(bytes).ok().and_then(|raw| version_of(raw, redaction)).into_iter().collect()
+        }
         None => Vec::new(),
     }
 }
 
-fn version_of(raw: &str) -> Option<VersionText> {
+fn version_of(raw: &str, redaction: bool) -> Option<VersionText> {
     let shape: VersionShape<'_> = serde_json::from_str(raw).ok()?;
     let id = shape.id?.into_owned();
     let key = shape.modified.or(shape.created).unwrap_or_default().into_owned();
@@ -201,7 +205,7 @@ fn version_of(raw: &str) -> Option<VersionText> {
     let mut named = named_uuids(raw, &id);
     named.retain(|u| !marking_uuids.contains(u));
     let marking_definition = id.starts_with("marking-definition--");
-    let redactable = redactable(raw, &id).map(Box::new);
+    let redactable = redaction.then(|| redactable(raw, &id)).flatten().map(Box::new);
     let gate = Gate { id: id.as_str().into(), marking_definition, markings, named, redactable };
     Some(VersionText { id, key, content: crate::digest::of(raw.as_bytes()), gate })
 }
@@ -213,7 +217,7 @@ mod tests {
     #[test]
     fn versions_are_read_from_bundles_and_lone_objects() {
         let bundle = br#"{"type":"bundle","id":"bundle--1","objects":[{"id":"malware--a","created":"2020-01-01T00:00:00Z","modified":"2021-01-01T00:00:00Z","x":[1]},{"id":"identity--b","created":"2020-01-01T00:00:00Z"}]}"#;
-        let keys: Vec<(String, String)> = versions_in(bundle).into_iter().map(|v| (v.id, v.key)).collect();
+        let keys: Vec<(String, String)> = versions_in(bundle, false).into_iter().map(|v| (v.id, v.key)).collect();
         assert_eq!(
             keys,
             vec![
@@ -221,8 +225,18 @@ mod tests {
                 ("identity--b".into(), "2020-01-01T00:00:00Z".into())
             ]
         );
-        assert_eq!(versions_in(br#"{"id":"tool--c","modified":"2022-01-01T00:00:00Z"}"#).len(), 1);
-        assert!(versions_in(b"{not json").is_empty());
-        assert!(versions_in(br#"{"objects":[1,2]}"#).is_empty());
+        assert_eq!(versions_in(br#"{"id":"tool--c","modified":"2022-01-01T00:00:00Z"}"#, false).len(), 1);
+        assert!(versions_in(b"{not json", false).is_empty());
+        assert!(versions_in(br#"{"objects":[1,2]}"#, false).is_empty());
+    }
+
+    #[test]
+    fn a_state_says_what_redaction_would_remove_only_when_an_audience_redacts() {
+        let report = br#"{"id":"report--0a000000-0000-4000-8000-000000000001","modified":"2021-01-01T00:00:00Z","object_refs":["malware--0b000000-0000-4000-8000-000000000002"]}"#;
+        let gate = |redaction| versions_in(report, redaction).remove(0).gate;
+        let redactable = gate(true).redactable.expect("an object_refs entry may be removed");
+        assert_eq!(&*redactable.references[0].0, "malware--0b000000-0000-4000-8000-000000000002");
+        assert!(gate(false).redactable.is_none());
+        assert_eq!(gate(false).named, gate(true).named);
     }
 }
