@@ -211,6 +211,15 @@ fn leaks(scenario: &Scenario, tree: &BTreeMap<String, Vec<u8>>) -> Vec<(String, 
         .collect()
 }
 
+/// Builds `audience` of the scenario; returns its folder and every file in it, readable.
+fn built(scenario: &Scenario, audience: &str) -> (std::path::PathBuf, BTreeMap<String, Vec<u8>>) {
+    let (code, out) = scenario.repo.build(&["--audience", audience, "--now", "2025-03-01T00:00:00Z"]);
+    assert_eq!(code, 0, "{out}");
+    let folder = scenario.repo.path().join(audience);
+    let tree = readable_tree(&folder);
+    (folder, tree)
+}
+
 fn page(dir: &Path, id: &str) -> String {
     std::fs::read_to_string(dir.join(format!("objects/{id}/index.html"))).expect("object page")
 }
@@ -243,10 +252,7 @@ fn the_public_output_holds_no_trace_of_withheld_history_or_prose() {
 #[test]
 fn the_members_output_holds_the_history_the_public_does_not_get() {
     let scenario = scenario();
-    let (code, out) = scenario.repo.build(&["--audience", "members", "--now", "2025-03-01T00:00:00Z"]);
-    assert_eq!(code, 0, "{out}");
-    let members = scenario.repo.path().join("members");
-    let tree = readable_tree(&members);
+    let (members, tree) = built(&scenario, "members");
     let missing: Vec<String> = needles(&scenario).into_iter().filter(|n| traces(&tree, n).is_empty()).collect();
     assert!(missing.is_empty(), "the members' output lacks: {missing:?}");
     let six = page(&members, &id("malware", 6));
@@ -256,10 +262,7 @@ fn the_members_output_holds_the_history_the_public_does_not_get() {
 #[test]
 fn a_redacting_audience_gets_the_report_s_clean_version_and_nothing_of_the_one_naming_the_withheld() {
     let scenario = scenario();
-    let (code, out) = scenario.repo.build(&["--audience", "partners", "--now", "2025-03-01T00:00:00Z"]);
-    assert_eq!(code, 0, "{out}");
-    let partners = scenario.repo.path().join("partners");
-    let tree = readable_tree(&partners);
+    let (partners, tree) = built(&scenario, "partners");
     let leaks = leaks(&scenario, &tree);
     assert!(leaks.is_empty(), "the partners' output leaks: {leaks:#?}");
     // Not a vacuous pass: the second version is there, redacted, with its commit.

@@ -359,6 +359,20 @@ pub(crate) const FILTERED_PLATFORMS: usize = 24;
 impl KillChainPage {
     /// The whole matrix of `phases`, counted, with its platforms.
     fn new(name: String, title: String, phases: Vec<PhaseSection>) -> KillChainPage {
+        let mut page = KillChainPage::counted(name, title, phases, None);
+        let mut facets = page.facets();
+        if facets.len() > FILTERED_PLATFORMS {
+            facets.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.slug.cmp(&b.slug)));
+            page.more_platforms = facets.len() - FILTERED_PLATFORMS;
+            facets.truncate(FILTERED_PLATFORMS);
+            facets.sort_by(|a, b| a.slug.cmp(&b.slug));
+        }
+        page.platforms = facets;
+        page
+    }
+
+    /// A page of `phases`, counted, without platforms.
+    fn counted(name: String, title: String, phases: Vec<PhaseSection>, filter: Option<String>) -> KillChainPage {
         let mut page = KillChainPage {
             name,
             title,
@@ -368,17 +382,9 @@ impl KillChainPage {
             platforms: Vec::new(),
             more_platforms: 0,
             used: 0,
-            filter: None,
+            filter,
         };
         page.count();
-        let mut facets = page.facets();
-        if facets.len() > FILTERED_PLATFORMS {
-            facets.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.slug.cmp(&b.slug)));
-            page.more_platforms = facets.len() - FILTERED_PLATFORMS;
-            facets.truncate(FILTERED_PLATFORMS);
-            facets.sort_by(|a, b| a.slug.cmp(&b.slug));
-        }
-        page.platforms = facets;
         page
     }
 
@@ -438,19 +444,7 @@ impl KillChainPage {
             })
             .filter(|phase| !phase.members.is_empty())
             .collect();
-        let mut page = KillChainPage {
-            name: self.name.clone(),
-            title: self.title.clone(),
-            phases,
-            techniques: 0,
-            sub_techniques: 0,
-            platforms: Vec::new(),
-            more_platforms: 0,
-            used: 0,
-            filter: Some(label),
-        };
-        page.count();
-        page
+        KillChainPage::counted(self.name.clone(), self.title.clone(), phases, Some(label))
     }
 
     /// The filtered copies, each with its path below the chain's page and its depth, each made
