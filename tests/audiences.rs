@@ -303,3 +303,32 @@ fn objects_naming_a_uuid_hundreds_of_types_share_go_with_the_withheld_one_and_ar
     let list = String::from_utf8(tree["types/x-kind-0/index.html"].clone()).unwrap();
     assert!(list.contains(">175 more types</a>"), "the navigation lists 24 of the 199 types published: {list}");
 }
+
+#[test]
+fn check_and_build_withhold_the_same_from_a_redacting_audience() {
+    // Report 41 lists an AMBER indicator and names it in its description: partners, who get
+    // reports without withheld references, cannot get this one, and check must say so too.
+    let (repo, _) = fixture();
+    let (code, stderr) = repo.build(&["--no-history"]);
+    assert_eq!(code, 0, "{stderr}");
+    let check = repo.stixpress().args(["check", "--all"]).output().unwrap();
+    let summary = String::from_utf8_lossy(&check.stdout);
+    for audience in ["partners", "public", "members"] {
+        let line = |text: &str| {
+            text.lines().find(|l| l.starts_with(&format!("withheld from `{audience}`"))).map(str::to_owned)
+        };
+        assert_eq!(line(&summary), line(&stderr), "{audience}: check says\n{summary}\nbuild says\n{stderr}");
+    }
+    assert!(summary.contains("withheld from `partners`: 15 objects"), "{summary}");
+    let (_, report) = repo.check_json(&[]);
+    let warned = with_code(&report, "marking-inconsistent");
+    let report_41 = warned
+        .iter()
+        .find(|d| d["object_id"] == "report--5e1ec7ed-0000-4000-8000-000000000041")
+        .expect("report 41 is warned about");
+    let message = report_41["message"].as_str().unwrap();
+    assert!(
+        message.contains("and its text names it too") && message.contains("withheld from partners, public"),
+        "{message}"
+    );
+}

@@ -25,7 +25,7 @@ use crate::stix::mentions::uuid_number;
 pub(crate) use causes::{withholding, Withholding};
 pub(crate) use history::AudienceHistory;
 pub(crate) use policy::{highest_tlp, is_marking_property, MarkingKind, MarkingPolicy, Markings};
-pub(crate) use redact::{redactable, Redactable, Redaction};
+pub(crate) use redact::{named_outside_redactable, redactable, redaction, Redactable, Redaction};
 pub(crate) use view::{Entry, View};
 
 /// Decides what `audience` may see of `store`, and of its git `history`.

@@ -50,6 +50,10 @@ pub(crate) enum KeepJson {
     /// Only the JSON the repository rules read again (marking definitions, indicators): a
     /// `check` that publishes nothing holds a million objects in two thirds of the memory.
     ReadByRules,
+    /// That, and the JSON (compact) of objects with a reference an audience may redact
+    /// (`redact_refs`): whether such an object names its target elsewhere too, which withholds
+    /// it rather than redacting it, is read from its JSON.
+    ReadByRulesAndRedaction,
 }
 
 /// Whether the repository rules parse this object's JSON again: a marking definition (what it
@@ -62,14 +66,22 @@ fn read_by_rules(object_type: &str, raw: &str) -> bool {
     }
 }
 
-/// What is kept of the JSON `raw` of an object of `object_type` (see `KeepJson`): borrowed
-/// when it is `raw` itself, so a file read from the load cache is copied once, as kept.
-fn kept_json<'r>(object_type: &str, raw: &'r str, json: KeepJson) -> std::borrow::Cow<'r, str> {
+/// What is kept of the JSON `raw` of an object of `object_type` with references `refs` (see
+/// `KeepJson`): borrowed when it is `raw` itself, so a file read from the load cache is copied
+/// once, as kept.
+fn kept_json<'r>(
+    object_type: &str,
+    raw: &'r str,
+    refs: &[crate::stix::Reference],
+    json: KeepJson,
+) -> std::borrow::Cow<'r, str> {
+    let redactable = || refs.iter().any(|r| crate::audience::redaction(&r.property) != crate::audience::Redaction::No);
     match json {
         KeepJson::AsWritten => raw.into(),
         KeepJson::Compact => json::compact(raw),
-        KeepJson::ReadByRules if read_by_rules(object_type, raw) => raw.into(),
-        KeepJson::ReadByRules => "".into(),
+        KeepJson::ReadByRules | KeepJson::ReadByRulesAndRedaction if read_by_rules(object_type, raw) => raw.into(),
+        KeepJson::ReadByRulesAndRedaction if redactable() => json::compact(raw),
+        KeepJson::ReadByRules | KeepJson::ReadByRulesAndRedaction => "".into(),
     }
 }
 
@@ -79,7 +91,7 @@ fn keep_what_is_read(mut loaded: LoadedFile, json: KeepJson) -> LoadedFile {
         return loaded;
     }
     for object in &mut loaded.objects {
-        let kept: Box<str> = match kept_json(&object.object_type, &object.raw, json) {
+        let kept: Box<str> = match kept_json(&object.object_type, &object.raw, &object.refs, json) {
             // All of it, as it is: nothing to replace.
             std::borrow::Cow::Borrowed(text) if text.len() == object.raw.len() => continue,
             kept => kept.into(),

@@ -53,9 +53,14 @@ pub fn check(
     cache: Option<&Path>,
 ) -> Result<CheckReport, Error> {
     // Nothing is published: the objects' JSON need not stay. What an audience would not get
-    // reads the JSON only of marking definitions, which the rules keep too.
+    // reads the JSON only of marking definitions, which the rules keep too, unless an audience
+    // redacts references: whether an object names what it references elsewhere in its JSON
+    // (then it is withheld, not redacted) is read from all of it.
     let now = build::check_time()?;
-    let json = load::KeepJson::ReadByRules;
+    let json = match config.audiences.iter().any(|audience| audience.redact_refs) {
+        true => load::KeepJson::ReadByRulesAndRedaction,
+        false => load::KeepJson::ReadByRules,
+    };
     let (mut report, objects) = load_and_check_keeping(config, Content::Files(paths), cwd, now, json, cache)?;
     if !withholding {
         drop_in_background(objects);

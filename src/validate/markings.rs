@@ -12,7 +12,9 @@ use std::collections::{BTreeMap, HashSet};
 use rayon::prelude::*;
 
 use super::repository::{Anchored, VersionIndex};
-use crate::audience::{highest_tlp, is_marking_property, MarkingKind, MarkingPolicy, Markings, Redaction};
+use crate::audience::{
+    highest_tlp, is_marking_property, named_outside_redactable, MarkingKind, MarkingPolicy, Markings, Redaction,
+};
 use crate::config::Audience;
 use crate::diag::Diagnostic;
 use crate::stix::mentions::{shared_uuids, uuid_number};
@@ -205,6 +207,10 @@ fn inconsistent<'a>(index: &VersionIndex<'a>, at: usize, named: &Named<'_>) -> V
         .filter(|id| *id != object.id && targets.binary_search(id).is_err())
         .map(|id| (id, None));
     let mut out = Vec::new();
+    // What the object names outside the references an audience may redact, read when first
+    // needed: a target named there too stays named once its reference is removed, so an
+    // audience that redacts loses the object as well (as `audience::withhold_referrers` decides).
+    let mut outside: Option<Vec<u128>> = None;
     for (target_id, reference) in pointed.chain(mentioned) {
         // A reference's property, or none for an id the text names.
         let property = reference.map_or("", |r| &*r.property);
@@ -213,7 +219,15 @@ fn inconsistent<'a>(index: &VersionIndex<'a>, at: usize, named: &Named<'_>) -> V
         if lost == 0 {
             continue;
         }
-        let withheld_from = seen_by.names(lost, property);
+        let mut withheld_from = seen_by.names(lost, property);
+        let mut how_named = "";
+        let unredacted = seen_by.names(lost, "");
+        if withheld_from.len() != unredacted.len() {
+            let outside = outside.get_or_insert_with(|| named_outside_redactable(&object.raw, &object.id));
+            if uuid_number(target_id).is_some_and(|uuid| outside.binary_search(&uuid).is_ok()) {
+                (withheld_from, how_named) = (unredacted, " and its text names it too");
+            }
+        }
         if withheld_from.is_empty() {
             continue;
         }
@@ -223,7 +237,7 @@ fn inconsistent<'a>(index: &VersionIndex<'a>, at: usize, named: &Named<'_>) -> V
         let diagnostic = Diagnostic::warning(
             "marking-inconsistent",
             format!(
-                "this {} is {own} but {how} `{target_id}` ({marked}), so it is withheld from {} as well",
+                "this {} is {own} but {how} `{target_id}`{how_named} ({marked}), so it is withheld from {} as well",
                 object.object_type,
                 withheld_from.join(", ")
             ),

@@ -121,7 +121,7 @@ fn take_object(input: &mut In, source: &Source, json: KeepJson) -> Option<StixOb
     let refs = (0..input.len()?).map(|_| take_reference(input)).collect::<Option<Box<[_]>>>()?;
     let content_hash = input.take(16)?.try_into().ok()?;
     let (offset, length) = (input.number()?, input.number()?);
-    let raw = kept_json(&object_type, source.text.get(offset..offset.checked_add(length)?)?, json).into();
+    let raw = kept_json(&object_type, source.text.get(offset..offset.checked_add(length)?)?, &refs, json).into();
     let named = (0..input.len()?).map(|_| input.u128()).collect::<Option<Box<[_]>>>()?;
     let member = match input.str()? {
         "" => None,
