@@ -332,3 +332,31 @@ fn check_and_build_withhold_the_same_from_a_redacting_audience() {
         "{message}"
     );
 }
+
+#[test]
+fn an_object_taking_tlp_clear_s_uuid_is_an_error_and_cannot_withhold_what_is_marked_clear() {
+    // Every object marked TLP:CLEAR names the marking's UUID: an AMBER object holding that UUID
+    // would otherwise take everything marked TLP:CLEAR out of the public's output with it.
+    const CLEAR: &str = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
+    const AMBER: &str = "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82";
+    let public = common::object(
+        "malware",
+        1,
+        serde_json::json!({"name": "Public", "is_family": true, "object_marking_refs": [CLEAR]}),
+    );
+    let squatter = serde_json::json!({"type": "x-squatter", "spec_version": "2.1", "id": "x-squatter--94868c89-83c2-464b-929b-a1a8aa3c8487",
+        "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z", "name": "Squatter", "object_marking_refs": [AMBER]});
+    let repo = common::Repo::new();
+    repo.write("content/a.json", common::bundle(&[public.clone(), squatter]));
+    let (code, report) = repo.check_json(&[]);
+    assert_eq!(code, 1, "{report}");
+    let error = &with_code(&report, "id-uses-a-marking-uuid")[0];
+    assert_eq!(error["object_id"], "x-squatter--94868c89-83c2-464b-929b-a1a8aa3c8487");
+    assert!(error["message"].as_str().unwrap().contains("TLP:CLEAR"), "{error}");
+    assert_ne!(repo.build(&[]).0, 0, "build refuses");
+    let (code, stderr) = repo.build(&["--allow-errors"]);
+    assert_eq!(code, 0, "{stderr}");
+    let tree = common::readable_tree(&repo.path().join("public"));
+    assert!(!traces(&tree, public["id"].as_str().unwrap()).is_empty(), "the CLEAR malware is published: {stderr}");
+    assert!(traces(&tree, "x-squatter").is_empty());
+}

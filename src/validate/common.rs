@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::checker::Checker;
 use super::properties::{self, clip, each_of_list, expect_string, type_error};
 use crate::diag::Finding;
+use crate::stix::marking::TLP_MARKINGS;
 use crate::stix::schema::{self, Category};
 use crate::stix::{id, SpecVersion, Timestamp};
 
@@ -104,7 +105,31 @@ fn check_id(c: &mut Checker) {
             "/id",
             format!("`id` starts with `{}--` but the object's type is `{}`", parts.object_type, c.type_name),
         ),
-        Ok(parts) => check_uuid_version(c, parts.uuid_version()),
+        Ok(parts) => {
+            check_uuid_version(c, parts.uuid_version());
+            check_marking_uuid(c, text);
+        }
+    }
+}
+
+/// An object other than the TLP marking definitions themselves whose UUID is one of theirs is
+/// an error: every object marked with that TLP level names the UUID, so withholding this one
+/// (marking it AMBER, say) would withhold everything marked TLP:CLEAR from the public with it.
+/// As an error, the object is left out by `build --allow-errors`.
+fn check_marking_uuid(c: &mut Checker, id: &str) {
+    let Some((_, uuid)) = id.split_once("--") else { return };
+    let taken = TLP_MARKINGS.iter().find(|(marking, ..)| {
+        marking.split_once("--").is_some_and(|(_, own)| own.eq_ignore_ascii_case(uuid)) && *marking != id
+    });
+    if let Some((marking, level, version, _)) = taken {
+        c.push(
+            Finding::error(
+                "id-uses-a-marking-uuid",
+                "/id",
+                format!("`id` has the UUID of the TLP {version}.0 marking {} (`{marking}`), which every object marked with it names", level.label()),
+            )
+            .help(format!("give the {} a UUID of its own (`stixpress new` makes one)", c.type_name)),
+        );
     }
 }
 
