@@ -13,7 +13,6 @@ use super::policy::{is_marking_property, MarkingKind, MarkingPolicy, Markings};
 use super::View;
 use crate::link::ObjectIndex;
 use crate::stix::marking::TLP_MARKINGS;
-use crate::stix::mentions::uuid_number;
 use crate::stix::StixObject;
 
 /// What withholds objects from an audience, and how many.
@@ -77,8 +76,7 @@ pub(crate) fn withholding(view: &View<'_>) -> Withholding {
     while let Some(withheld) = pending.pop() {
         let Some(reason) = cause_of.get(&withheld.0).cloned() else { continue };
         // Objects naming a crowded UUID point at every id holding it (`link::CROWDED`).
-        let crowd = (store.has_crowded_uuids().then(|| uuid_number(&store.latest(withheld).id)).flatten())
-            .filter(|&uuid| store.is_crowded(uuid) && crowds_gone_through.insert(uuid))
+        let crowd = (store.crowd_of(withheld).filter(|&uuid| crowds_gone_through.insert(uuid)))
             .into_iter()
             .flat_map(|uuid| store.crowd_mentioners(uuid));
         for source in store.incoming(withheld).map(|edge| edge.source).chain(crowd) {

@@ -119,8 +119,7 @@ fn withhold_referrers(store: &Store, visible: &mut [bool], policy: &MarkingPolic
         }
         // An object naming a crowded UUID mentions every id holding it (`link::CROWDED`): all
         // such objects go with the first holder withheld, so each UUID is gone through once.
-        let crowded = store.has_crowded_uuids().then(|| uuid_number(withheld_id)).flatten();
-        if let Some(uuid) = crowded.filter(|&uuid| store.is_crowded(uuid)) {
+        if let Some(uuid) = store.crowd_of(withheld) {
             if crowds_gone_through.insert(uuid) {
                 for source in store.crowd_mentioners(uuid).filter(|&source| source != withheld) {
                     if std::mem::replace(&mut visible[source.0 as usize], false) {

@@ -12,7 +12,7 @@ use super::redact::{redacted, Redaction};
 use crate::link::{is_attack_source, ObjectIndex, Store};
 use crate::provenance::{Gate, History};
 use crate::stix::marking::tlp_of;
-use crate::stix::mentions::uuid_number;
+use crate::stix::mentions::{holding, uuid_number};
 use crate::stix::StixObject;
 
 pub(crate) struct View<'s> {
@@ -78,8 +78,7 @@ impl<'s> View<'s> {
             true => store
                 .indices()
                 .filter(|&i| !visible[i.0 as usize] && tlp_of(&store.latest(i).id).is_none())
-                .filter_map(|i| Some((uuid_number(&store.latest(i).id)?, i)))
-                .filter(|&(uuid, _)| store.is_crowded(uuid))
+                .filter_map(|i| Some((store.crowd_of(i)?, i)))
                 .collect(),
             false => Vec::new(),
         };
@@ -253,9 +252,7 @@ impl<'s> View<'s> {
     /// Whether an id other than `own_id` holding the crowded `uuid` is withheld: then whatever
     /// names the UUID names a withheld object (as `audience::withhold_referrers` decides).
     fn crowd_withheld_besides(&self, uuid: u128, own_id: &str) -> bool {
-        let start = self.crowd_withheld.partition_point(|(u, _)| *u < uuid);
-        let holders = self.crowd_withheld[start..].iter().take_while(|(u, _)| *u == uuid);
-        holders.map(|&(_, i)| &self.store.latest(i).id).any(|id| id != own_id)
+        holding(&self.crowd_withheld, uuid).iter().map(|&(_, i)| &self.store.latest(i).id).any(|id| id != own_id)
     }
 
     /// Whether an id names an object in the repository that this audience may not see.

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use crate::stix::mentions::{shared_uuids, uuid_number};
+use crate::stix::mentions::{holding, shared_uuids, uuid_number, uuids_held_by_more_than};
 use crate::stix::StixObject;
 use ids::IdIndex;
 pub(crate) use names::{is_attack_source, NameIndex};
@@ -131,7 +131,7 @@ impl Store {
             store.indices().filter_map(|index| Some((uuid_number(&store.latest(index).id)?, index.0))).collect();
         store.uuids.sort_unstable();
         store.shared_uuids = shared_uuids(&store.uuids);
-        store.crowded_uuids = crowded_uuids(&store.uuids);
+        store.crowded_uuids = uuids_held_by_more_than(&store.uuids, CROWDED);
         crate::timing::log_timing("link: ids", started);
         store.link_edges();
         crate::timing::log_timing("link: edges", started);
@@ -204,8 +204,7 @@ impl Store {
 
     /// The objects whose id has this UUID (one, unless types share a UUID).
     pub(crate) fn with_uuid(&self, uuid: u128) -> impl Iterator<Item = ObjectIndex> + '_ {
-        let start = self.uuids.partition_point(|(u, _)| *u < uuid);
-        self.uuids[start..].iter().take_while(move |(u, _)| *u == uuid).map(|(_, i)| ObjectIndex(*i))
+        holding(&self.uuids, uuid).iter().map(|(_, i)| ObjectIndex(*i))
     }
 
     /// Whether any UUID is crowded (see `CROWDED`): in real repositories none is.
@@ -218,11 +217,18 @@ impl Store {
         self.crowded_uuids.binary_search(&uuid).is_ok()
     }
 
+    /// The crowded UUID the object at `index` holds, if its UUID is one (see `CROWDED`).
+    pub(crate) fn crowd_of(&self, index: ObjectIndex) -> Option<u128> {
+        if !self.has_crowded_uuids() {
+            return None;
+        }
+        uuid_number(&self.latest(index).id).filter(|&uuid| self.is_crowded(uuid))
+    }
+
     /// The objects that name a crowded UUID (see `CROWDED`), each once, in index order: each is
     /// taken to mention every id holding it but itself.
     pub(crate) fn crowd_mentioners(&self, uuid: u128) -> impl Iterator<Item = ObjectIndex> + '_ {
-        let start = self.crowd_mentions.partition_point(|(u, _)| *u < uuid);
-        self.crowd_mentions[start..].iter().take_while(move |(u, _)| *u == uuid).map(|(_, i)| ObjectIndex(*i))
+        holding(&self.crowd_mentions, uuid).iter().map(|(_, i)| ObjectIndex(*i))
     }
 
     pub(crate) fn outgoing(&self, index: ObjectIndex) -> &[Edge] {
@@ -418,11 +424,6 @@ fn apply_permutation<T>(items: &mut [T], order: &mut [u32]) {
             k = from;
         }
     }
-}
-
-/// The UUIDs of `sorted` (UUID, object) pairs that more than `CROWDED` objects have.
-fn crowded_uuids(sorted: &[(u128, u32)]) -> Vec<u128> {
-    sorted.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > CROWDED).map(|run| run[0].0).collect()
 }
 
 #[cfg(test)]

@@ -82,9 +82,19 @@ pub fn uuid_number(id: &str) -> Option<u128> {
 /// or none, as only ids of different types can share one. A UUID no other id holds, named by a
 /// reference to its object, names nothing else; one of these may.
 pub fn shared_uuids<T>(sorted: &[(u128, T)]) -> Vec<u128> {
-    let mut shared: Vec<u128> = sorted.windows(2).filter(|w| w[0].0 == w[1].0).map(|w| w[0].0).collect();
-    shared.dedup();
-    shared
+    uuids_held_by_more_than(sorted, 1)
+}
+
+/// The UUIDs more than `count` entries of `sorted` (sorted by UUID) hold, each once and sorted.
+pub fn uuids_held_by_more_than<T>(sorted: &[(u128, T)], count: usize) -> Vec<u128> {
+    sorted.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > count).map(|run| run[0].0).collect()
+}
+
+/// The entries of `sorted` (sorted by UUID) that hold `uuid`.
+pub fn holding<T>(sorted: &[(u128, T)], uuid: u128) -> &[(u128, T)] {
+    let start = sorted.partition_point(|(u, _)| *u < uuid);
+    let end = start + sorted[start..].partition_point(|(u, _)| *u == uuid);
+    &sorted[start..end]
 }
 
 /// Every string (keys and values), with JSON escapes resolved and as a reader decodes it.

@@ -17,7 +17,7 @@ use crate::audience::{
 };
 use crate::config::Audience;
 use crate::diag::Diagnostic;
-use crate::stix::mentions::{shared_uuids, uuid_number};
+use crate::stix::mentions::{holding, shared_uuids, uuid_number};
 use crate::stix::{Reference, StixObject};
 
 pub(super) fn check<'a>(index: &VersionIndex<'a>, audiences: &[Audience], found: &mut Vec<Anchored<'a>>) {
@@ -192,11 +192,7 @@ fn inconsistent<'a>(index: &VersionIndex<'a>, at: usize, named: &Named<'_>) -> V
     let mentioned_at = object.named_uuids().iter().filter(names_more).flat_map(|&uuid| {
         let (holders, crowd_holder) = match crowds.binary_search_by_key(&uuid, |(u, _)| *u) {
             Ok(c) => (&[][..], crowds[c].1.iter().find(|(seen, _)| own_mask & !seen != 0).map(|(_, at)| *at)),
-            Err(_) => {
-                let start = uuids.partition_point(|(u, _)| *u < uuid);
-                let end = start + uuids[start..].partition_point(|(u, _)| *u == uuid);
-                (&uuids[start..end], None)
-            }
+            Err(_) => (holding(uuids, uuid), None),
         };
         holders.iter().map(|(_, at)| *at).chain(crowd_holder)
     });

@@ -477,10 +477,8 @@ pub(crate) fn timelines(activity: &Activity<'_>) -> Vec<(String, usize, Timeline
         }
     }
     let labels: Vec<(LabelLink, usize)> = by_label.iter().map(|(l, (n, _))| (label_link(l), *n)).collect();
-    let mut most_used: Vec<usize> = (0..labels.len()).collect();
-    most_used.sort_by(|&a, &b| labels[b].1.cmp(&labels[a].1).then(a.cmp(&b)));
-    most_used.truncate(TIMELINE_LABELS);
-    most_used.sort_unstable();
+    let counts: Vec<usize> = labels.iter().map(|(_, n)| *n).collect();
+    let most_used = super::lists::largest(&counts, TIMELINE_LABELS);
     let page = |reports: &mut dyn Iterator<Item = usize>, root: &str| {
         let mut months: Vec<(String, Vec<ReportRow>)> = Vec::new();
         for (entry, published, report_labels) in reports.map(|at| &activity.reports[at]) {

@@ -360,14 +360,12 @@ impl KillChainPage {
     /// The whole matrix of `phases`, counted, with its platforms.
     fn new(name: String, title: String, phases: Vec<PhaseSection>) -> KillChainPage {
         let mut page = KillChainPage::counted(name, title, phases, None);
-        let mut facets = page.facets();
-        if facets.len() > FILTERED_PLATFORMS {
-            facets.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.slug.cmp(&b.slug)));
-            page.more_platforms = facets.len() - FILTERED_PLATFORMS;
-            facets.truncate(FILTERED_PLATFORMS);
-            facets.sort_by(|a, b| a.slug.cmp(&b.slug));
-        }
-        page.platforms = facets;
+        // In slug order: the platforms kept are the most used, the first slugs among equals.
+        let facets = page.facets();
+        let counts: Vec<usize> = facets.iter().map(|f| f.count).collect();
+        let kept = super::lists::largest(&counts, FILTERED_PLATFORMS);
+        page.more_platforms = facets.len() - kept.len();
+        page.platforms = kept.into_iter().map(|at| facets[at].clone()).collect();
         page
     }
 

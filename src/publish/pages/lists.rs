@@ -43,14 +43,22 @@ pub(crate) fn nav_groups(groups: &[TypeGroup]) -> Vec<TypeGroup> {
             if group.types.len() <= NAV_TYPES {
                 return group.clone();
             }
-            let mut largest: Vec<&TypeSummary> = group.types.iter().collect();
-            largest.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
-            largest.truncate(NAV_TYPES);
-            largest.sort_by(|a, b| a.name.cmp(&b.name));
-            let types: Vec<TypeSummary> = largest.into_iter().cloned().collect();
+            let counts: Vec<usize> = group.types.iter().map(|t| t.count).collect();
+            let types: Vec<TypeSummary> =
+                largest(&counts, NAV_TYPES).into_iter().map(|at| group.types[at].clone()).collect();
             TypeGroup { label: group.label, more: group.types.len() - types.len(), types }
         })
         .collect()
+}
+
+/// The places of the `n` largest of `counts` (the earlier first among equals), in order: what
+/// a navigation listing at most `n` entries of a list in name order keeps of it.
+pub(crate) fn largest(counts: &[usize], n: usize) -> Vec<usize> {
+    let mut places: Vec<usize> = (0..counts.len()).collect();
+    places.sort_by(|&a, &b| counts[b].cmp(&counts[a]).then(a.cmp(&b)));
+    places.truncate(n);
+    places.sort_unstable();
+    places
 }
 
 /// The types present, grouped the way STIX groups them; types absent from the View are not
