@@ -296,3 +296,44 @@ fn check_warns_about_clear_prose_that_names_a_withheld_object_in_any_spelling() 
         assert!(warned.contains(&id("note", n).as_str()), "note {n} is not warned about: {warned:?}");
     }
 }
+
+#[test]
+fn an_object_taking_the_community_identity_s_uuid_withholds_neither_its_objects_nor_their_history() {
+    // An AMBER object with the identity's UUID: references to the identity spell its id whole,
+    // so they name the identity, not the squatter, in the content and in every state git holds.
+    let repo = Repo::new();
+    let dir = repo.path();
+    repo.write("stixpress.toml", "[site]\ntitle = \"Squat\"\n\n[audiences.public]\ntlp = [\"clear\"]\n");
+    let identity = id("identity", 30);
+    let community = json!({"name": "Community", "identity_class": "organization"});
+    repo.write(
+        "content/identity.json",
+        bundle(&[object("identity", 30, "2025-01-01T00:00:00.000Z", CLEAR, community)]),
+    );
+    let made = json!({"name": "Thirty-One", "is_family": true, "created_by_ref": identity});
+    repo.write("content/m31.json", bundle(&[object("malware", 31, "2025-01-01T00:00:00.000Z", CLEAR, made)]));
+    let added = commit(dir, &PUBLIC, "2025-01-02T00:00:00Z", "Add Thirty-One");
+    let uuid = identity.split_once("--").unwrap().1;
+    let squatter = json!({"type": "x-squat", "spec_version": "2.1", "id": format!("x-squat--{uuid}"),
+        "created": "2025-01-01T00:00:00.000Z", "modified": "2025-01-01T00:00:00.000Z", "name": "CANARY-SQUAT",
+        "object_marking_refs": [AMBER]});
+    repo.write("content/squat.json", bundle(&[squatter]));
+    commit(
+        dir,
+        &Author { name: "Canary Squatter", email: "canary@example.org" },
+        "2025-01-03T00:00:00Z",
+        "CANARY-SUBJECT",
+    );
+    let (code, out) = repo.build(&["--now", "2025-03-01T00:00:00Z"]);
+    assert_eq!(code, 0, "{out}");
+    let public = dir.join("public");
+    let page = page(&public, &id("malware", 31));
+    assert!(page.contains("Add Thirty-One") && page.contains(&added[..10]), "the malware keeps its commit: {page}");
+    assert!(std::fs::metadata(public.join(format!("objects/{identity}/index.html"))).is_ok());
+    let tree = readable_tree(&public);
+    for needle in ["CANARY", "x-squat"] {
+        assert!(traces(&tree, needle).is_empty(), "`{needle}` is published: {:?}", traces(&tree, needle));
+    }
+    let (_, report) = repo.check_json(&[]);
+    assert!(common::with_code(&report, "marking-inconsistent").is_empty(), "{report}");
+}

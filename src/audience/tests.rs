@@ -296,6 +296,44 @@ fn thousands_of_objects_naming_a_uuid_thousands_of_types_share_are_judged_in_lin
 }
 
 #[test]
+fn an_object_taking_a_referenced_object_s_uuid_does_not_withhold_what_references_it() {
+    // An AMBER object with the community identity's UUID: what names the identity by its id is
+    // not about the squatter, and stays published; the UUID alone, in prose, names both.
+    let uuid = "00000000-0000-4000-8000-000000000005";
+    for squatters in [1, crate::link::CROWDED + 1] {
+        let mut objects = vec![
+            marked("identity", 5, Tlp::Clear, r#","name":"Community","identity_class":"organization""#),
+            marked(
+                "malware",
+                1,
+                Tlp::Clear,
+                &format!(r#","name":"M","is_family":true,"created_by_ref":"{}""#, id("identity", 5)),
+            ),
+            marked(
+                "report",
+                2,
+                Tlp::Clear,
+                &format!(r#","object_refs":["{}","{}"]"#, id("identity", 5), id("malware", 1)),
+            ),
+            marked("note", 3, Tlp::Clear, &format!(r#","content":"by {uuid}","object_refs":["{}"]"#, id("malware", 1))),
+        ];
+        objects.extend((0..squatters).map(|k| {
+            let amber = marking(Tlp::Amber);
+            format!(
+                r#"{{"type":"x-squat-{k}","spec_version":"2.1","id":"x-squat-{k}--{uuid}","created":"2025-01-01T00:00:00Z","modified":"2025-01-01T00:00:00Z","object_marking_refs":["{amber}"]}}"#
+            )
+        }));
+        let store = store(&objects);
+        let view = view(&store, &public());
+        let mut visible = visible_ids(&view);
+        visible.sort();
+        assert_eq!(visible, [id("identity", 5), id("malware", 1), id("report", 2)], "{squatters} squatters");
+        let malware = store.find(&id("malware", 1)).unwrap();
+        assert!(store.outgoing(malware).iter().all(|e| store.property(e) != crate::link::MENTIONS), "{squatters}");
+    }
+}
+
+#[test]
 fn an_attack_id_s_page_is_the_first_visible_object_claiming_it_however_many_are_withheld() {
     let claim = r#","name":"T","external_references":[{"source_name":"mitre-attack","external_id":"T1"}]"#;
     let mut objects: Vec<String> = (0..5000).map(|n| marked("attack-pattern", n, Tlp::Amber, claim)).collect();

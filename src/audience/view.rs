@@ -134,16 +134,27 @@ impl<'s> View<'s> {
         let removed = |id: &str| {
             redactable.is_some_and(|r| r.references.binary_search_by(|(target, _)| (**target).cmp(id)).is_ok())
         };
-        let names_withheld = gate.named.iter().any(|&uuid| {
+        let withholds = |i: ObjectIndex, uuid: u128| {
+            let id = &self.store.latest(i).id;
+            let named_elsewhere = redactable.is_none_or(|r| r.named_outside.binary_search(&uuid).is_ok());
+            !self.is_visible(i) && **id != *gate.id && tlp_of(id).is_none() && (named_elsewhere || !removed(id))
+        };
+        let names_withheld = |uuid: u128| {
             if self.store.is_crowded(uuid) {
                 return self.crowd_withheld_besides(uuid, &gate.id);
             }
-            let named_elsewhere = redactable.is_none_or(|r| r.named_outside.binary_search(&uuid).is_ok());
-            self.store.with_uuid(uuid).any(|i| {
-                let id = &self.store.latest(i).id;
-                !self.is_visible(i) && **id != *gate.id && tlp_of(id).is_none() && (named_elsewhere || !removed(id))
-            })
-        });
+            self.store.with_uuid(uuid).any(|i| withholds(i, uuid))
+        };
+        // An id named whole names that object alone; one the content lacks, its UUID.
+        let names_withheld_whole = |whole: &str| {
+            let uuid = uuid_number(whole).unwrap_or_default();
+            match self.store.find(whole) {
+                Some(i) => withholds(i, uuid),
+                None => names_withheld(uuid),
+            }
+        };
+        let names_withheld = gate.named.iter().any(|&uuid| names_withheld(uuid))
+            || gate.named_whole.iter().any(|id| names_withheld_whole(id));
         let empties_a_list = redactable.is_some_and(|r| {
             let mut listed = r.references.iter().filter(|(_, listed)| *listed).peekable();
             listed.peek().is_some() && listed.all(|(id, _)| self.is_withheld(id))
@@ -275,7 +286,7 @@ impl<'s> View<'s> {
         }
         // A crowded UUID is judged whole, without redaction (`link::CROWDED`).
         let crowded = |uuid: &&u128| self.store.is_crowded(**uuid);
-        let named_uuids = version.named_uuids().iter();
+        let named_uuids = version.mentioned_uuids().iter();
         if named_uuids.clone().filter(crowded).any(|&uuid| self.crowd_withheld_besides(uuid, &version.id)) {
             return false;
         }

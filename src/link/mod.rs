@@ -264,21 +264,25 @@ impl Store {
             .map(|source| {
                 let object = self.latest(ObjectIndex(source));
                 let mut edges: Vec<(ObjectIndex, &str)> = Vec::with_capacity(object.refs.len());
-                // The UUIDs of the targets found: a UUID that only one object holds, named by a
-                // reference to it, is no mention, and a search of every UUID need not say so.
-                let mut found_uuids: Vec<u128> = Vec::with_capacity(object.refs.len());
                 for reference in object.refs.iter() {
                     if let Some(target) = self.find(&reference.target) {
                         edges.push((target, &*reference.property));
-                        found_uuids.extend(uuid_number(&reference.target));
                     }
                 }
+                let mut crowded = Vec::new();
+                let mentioned = object.mentioned_uuids();
+                if mentioned.is_empty() {
+                    return (edges, crowded);
+                }
+                // The UUIDs of the targets found: a UUID that only one object holds, named by a
+                // reference to it, is no mention, and a search of every UUID need not say so.
                 // Sorted: a report may reference a million objects.
-                found_uuids.sort_unstable();
                 let mut referenced: Vec<ObjectIndex> = edges.iter().map(|(target, _)| *target).collect();
                 referenced.sort_unstable();
-                let mut crowded = Vec::new();
-                for &uuid in object.named_uuids() {
+                let mut found_uuids: Vec<u128> =
+                    referenced.iter().filter_map(|&target| uuid_number(&self.latest(target).id)).collect();
+                found_uuids.sort_unstable();
+                for &uuid in mentioned {
                     if found_uuids.binary_search(&uuid).is_ok() && self.shared_uuids.binary_search(&uuid).is_err() {
                         continue;
                     }

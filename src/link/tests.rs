@@ -121,25 +121,28 @@ fn an_id_named_in_an_extension_or_in_prose_is_a_mention() {
 }
 
 #[test]
-fn a_referenced_uuid_another_object_shares_is_still_a_mention_of_it() {
-    // The note references the malware; a tool shares its UUID, and the note names it through
-    // that UUID. No other id shares the campaign's UUID: referenced, it is no mention.
+fn a_reference_names_its_target_alone_and_a_uuid_in_prose_every_object_holding_it() {
+    // The note references the malware, and a tool shares its UUID: the reference, which spells
+    // the malware's id whole, is no mention of the tool (else any object could take a UUID and
+    // stand in for the object it belongs to). Named alone in prose, the UUID names both.
     let malware = object("malware", 1, "2025-01-01T00:00:00Z", r#","name":"M","is_family":true"#);
     let tool = object("tool", 1, "2025-01-01T00:00:00Z", r#","name":"T""#);
     let campaign = object("campaign", 4, "2025-01-01T00:00:00Z", r#","name":"C""#);
-    let note = object(
-        "note",
-        2,
-        "2025-01-01T00:00:00Z",
-        &format!(r#","content":"x","object_refs":["{}","{}"]"#, id("malware", 1), id("campaign", 4)),
-    );
-    let store = store(&[&malware, &note, &tool, &campaign]);
-    let note = store.find(&id("note", 2)).unwrap();
-    let out: Vec<_> = store.outgoing(note).iter().map(|e| (store.property(e), e.target)).collect();
-    let find = |t, n| store.find(&id(t, n)).unwrap();
-    let expected =
-        [("object_refs", find("malware", 1)), ("object_refs", find("campaign", 4)), (MENTIONS, find("tool", 1))];
-    assert_eq!(out, expected);
+    let refs = format!(r#""object_refs":["{}","{}"]"#, id("malware", 1), id("campaign", 4));
+    let uuid = id("malware", 1).split_once("--").unwrap().1.to_owned();
+    let find = |store: &Store, t, n| store.find(&id(t, n)).unwrap();
+    for (content, mentions_tool) in [("x", false), (uuid.as_str(), true)] {
+        let note = object("note", 2, "2025-01-01T00:00:00Z", &format!(r#","content":"{content}",{refs}"#));
+        let store = store(&[&malware, &note, &tool, &campaign]);
+        let note = store.find(&id("note", 2)).unwrap();
+        let out: Vec<_> = store.outgoing(note).iter().map(|e| (store.property(e), e.target)).collect();
+        let mut expected =
+            vec![("object_refs", find(&store, "malware", 1)), ("object_refs", find(&store, "campaign", 4))];
+        if mentions_tool {
+            expected.push((MENTIONS, find(&store, "tool", 1)));
+        }
+        assert_eq!(out, expected, "content {content}");
+    }
 }
 
 #[test]

@@ -289,8 +289,10 @@ fn to_record(
     if id::parse_id(&id, SpecVersion::V21).map(|p| p.object_type) != Ok(object_type.as_str()) {
         return None;
     }
+    let refs: Box<[crate::stix::Reference]> = references(members);
+    let (named, referenced_only) = crate::stix::object::named_in(raw, &id, &refs);
     Some(StixObject {
-        refs: references(members),
+        refs,
         content_hash: content_hash(value),
         spec_version: version,
         created: str_of("created"),
@@ -298,7 +300,8 @@ fn to_record(
         label: crate::stix::label::label_of(&object_type, members),
         aliases: aliases(members).into(),
         external_ids: external_ids(members).into(),
-        named: crate::stix::mentions::named_uuids(raw, &id).into(),
+        named,
+        referenced_only,
         raw: raw.into(),
         invalid,
         name: str_of("name"),

@@ -85,7 +85,15 @@ pub(crate) struct Gate {
     /// Marking definitions count as marked (they are the vocabulary of markings).
     pub(crate) marking_definition: bool,
     pub(crate) markings: Vec<Box<str>>,
+    /// The UUIDs its text names other than as one id whole (in prose, in another spelling):
+    /// each names every object holding it.
     pub(crate) named: Vec<u128>,
+    /// The ids its text names whole, each the only way it names its UUID (as references are
+    /// written): each names that object, or, when the content has none, every object holding
+    /// its UUID. (States are judged from their text alone, so an id named whole in prose counts
+    /// here too; a version's prose mention does not, see `StixObject::mentioned_uuids`. Both
+    /// are sound: a UUID named as the id of a visible object is visible already.)
+    pub(crate) named_whole: Vec<Box<str>>,
     /// What an audience that redacts references could remove, when the state has any and an
     /// audience redacts (`HistoryOptions::redaction`); without it the state is judged by all
     /// it names.

@@ -16,7 +16,7 @@ use serde_json::value::RawValue;
 use super::{published, pulls, Commit, Gate, History, State, VersionStates};
 use crate::audience::redactable;
 use crate::load::git_tree::{is_json, GitContent};
-use crate::stix::mentions::{named_uuids, uuid_number};
+use crate::stix::mentions::{names, uuid_number};
 
 /// A content file a commit added or changed.
 struct Change {
@@ -202,11 +202,17 @@ fn version_of(raw: &str, redaction: bool) -> Option<VersionText> {
     markings.dedup();
     // Markings are judged as markings, not as objects named.
     let marking_uuids: Vec<u128> = markings.iter().filter_map(|m| uuid_number(m)).collect();
-    let mut named = named_uuids(raw, &id);
-    named.retain(|u| !marking_uuids.contains(u));
+    let (mut named, mut named_whole) = (Vec::new(), Vec::new());
+    for name in names(raw, &id, |whole| Some(Box::<str>::from(whole))).into_iter() {
+        match name.only_as {
+            _ if marking_uuids.contains(&name.uuid) => {}
+            Some(whole) => named_whole.push(whole),
+            None => named.push(name.uuid),
+        }
+    }
     let marking_definition = id.starts_with("marking-definition--");
     let redactable = redaction.then(|| redactable(raw, &id)).flatten().map(Box::new);
-    let gate = Gate { id: id.as_str().into(), marking_definition, markings, named, redactable };
+    let gate = Gate { id: id.as_str().into(), marking_definition, markings, named, named_whole, redactable };
     Some(VersionText { id, key, content: crate::digest::of(raw.as_bytes()), gate })
 }
 

@@ -15,47 +15,108 @@ use std::borrow::Cow;
 /// the order the text first names them. The object's own UUID counts only when it appears
 /// again, beyond its `id` (a reference or a mention of another object that shares it).
 pub fn named_uuids(raw: &str, own_id: &str) -> Vec<u128> {
-    let mut found = uuids_in_json(raw);
-    if let Some(own) = uuid_number(own_id) {
-        if found.iter().filter(|u| **u == own).count() <= 1 {
-            found.retain(|u| *u != own);
-        }
-    }
+    names(raw, own_id, |_| None::<()>).into_iter().map(|named| named.uuid).collect()
+}
+
+/// A UUID an object's JSON names, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named<T> {
+    pub uuid: u128,
+    /// What `whole_id` made of the ids spelling the UUID, when every place naming it is a JSON
+    /// string holding one id whole (`"identity--…"`, as references are written) and `whole_id`
+    /// gave the same for each; none when a place names it any other way (in prose, encoded, in
+    /// another case) or `whole_id` gave none.
+    pub only_as: Option<T>,
+}
+
+/// Every UUID `raw` names besides the object's own id, as `named_uuids` finds them, with what
+/// `whole_id` makes of the ids spelling each whole (see `Named::only_as`).
+///
+/// A UUID two objects of different types hold is a mention of both when it stands alone, but a
+/// string that is one id whole names that id only: a reader sees which object it is. So an
+/// object sharing another's UUID does not stand in for it where it is referenced.
+pub fn names<T: PartialEq>(raw: &str, own_id: &str, mut whole_id: impl FnMut(&str) -> Option<T>) -> Vec<Named<T>> {
+    let mut spelled =
+        |id: &str| if id == own_id { Spelled::Own } else { whole_id(id).map_or(Spelled::Otherwise, Spelled::As) };
+    let found = places_in_json(raw, &mut spelled);
+    let own = uuid_number(own_id);
+    let own_places = own.map_or(0, |own| found.iter().filter(|(uuid, _)| *uuid == own).count());
+    let mut own_id_skipped = false;
+    let mut out: Vec<Named<T>> = Vec::new();
     // Most objects name a handful: a linear look is cheaper than hashing then.
-    if found.len() <= 16 {
-        let mut kept: Vec<u128> = Vec::with_capacity(found.len());
-        for uuid in found {
-            if !kept.contains(&uuid) {
-                kept.push(uuid);
+    let mut positions: Option<std::collections::HashMap<u128, usize>> = None;
+    for (uuid, spelling) in found {
+        if Some(uuid) == own {
+            if own_places <= 1 {
+                continue;
+            }
+            if matches!(spelling, Spelled::Own) && !own_id_skipped {
+                own_id_skipped = true;
+                continue;
             }
         }
-        return kept;
+        let only_as = match spelling {
+            Spelled::As(made) => Some(made),
+            Spelled::Own | Spelled::Otherwise => None,
+        };
+        if out.len() == 16 && positions.is_none() {
+            positions = Some(out.iter().enumerate().map(|(at, named)| (named.uuid, at)).collect());
+        }
+        let known = match &positions {
+            Some(positions) => positions.get(&uuid).copied(),
+            None => out.iter().position(|named| named.uuid == uuid),
+        };
+        match known {
+            Some(at) if out[at].only_as != only_as => out[at].only_as = None,
+            Some(_) => {}
+            None => {
+                if let Some(positions) = &mut positions {
+                    positions.insert(uuid, out.len());
+                }
+                out.push(Named { uuid, only_as });
+            }
+        }
     }
-    let mut seen = std::collections::HashSet::new();
-    found.retain(|u| seen.insert(*u));
-    found
+    out
 }
+
+/// How one place spells a UUID.
+enum Spelled<T> {
+    /// The object's own id, whole.
+    Own,
+    /// Another id, whole, and what `names`'s caller made of it.
+    As(T),
+    Otherwise,
+}
+
+/// A place naming a UUID, and how it spells it.
+type Place<T> = (u128, Spelled<T>);
 
 /// Every UUID named in `raw`: as the text stands, in order, then, when it holds escapes or
 /// encodings, in every string as decoded (a place read both ways counts twice; the object's own
 /// `id` is read once).
-fn uuids_in_json(raw: &str) -> Vec<u128> {
+fn places_in_json<T>(raw: &str, spelled: &mut dyn FnMut(&str) -> Spelled<T>) -> Vec<Place<T>> {
     let mut found = Vec::new();
-    scan(&dashes_to_ascii(raw), &mut found);
+    scan(&dashes_to_ascii(raw), Whole::Quoted, spelled, &mut found);
     if needs_decoding(raw) {
         match serde_json::from_str::<serde_json::Value>(raw) {
             Ok(serde_json::Value::Object(members)) => {
                 for (key, member) in members.iter().filter(|(key, _)| *key != "id") {
-                    scan_decoded(key, &mut found);
-                    visit(member, &mut found);
+                    scan_decoded(key, spelled, &mut found);
+                    visit(member, spelled, &mut found);
                 }
             }
-            Ok(value) => visit(&value, &mut found),
+            Ok(value) => visit(&value, spelled, &mut found),
             // Not JSON (check reports it): read the text as decoded too.
-            Err(_) => scan_decoded(raw, &mut found),
+            Err(_) => scan_decoded(raw, spelled, &mut found),
         }
     }
     found
+}
+
+#[cfg(test)]
+fn uuids_in_json(raw: &str) -> Vec<u128> {
+    places_in_json::<()>(raw, &mut |_| Spelled::Otherwise).into_iter().map(|(uuid, _)| uuid).collect()
 }
 
 /// Whether text holds an escape, an encoding, markup or non-ASCII: then what a reader sees
@@ -98,24 +159,25 @@ pub fn holding<T>(sorted: &[(u128, T)], uuid: u128) -> &[(u128, T)] {
 }
 
 /// Every string (keys and values), with JSON escapes resolved and as a reader decodes it.
-fn visit(value: &serde_json::Value, found: &mut Vec<u128>) {
+fn visit<T>(value: &serde_json::Value, spelled: &mut dyn FnMut(&str) -> Spelled<T>, found: &mut Vec<Place<T>>) {
     match value {
-        serde_json::Value::String(text) => scan_decoded(text, found),
-        serde_json::Value::Array(items) => items.iter().for_each(|item| visit(item, found)),
+        serde_json::Value::String(text) => scan_decoded(text, spelled, found),
+        serde_json::Value::Array(items) => items.iter().for_each(|item| visit(item, spelled, found)),
         serde_json::Value::Object(members) => {
             for (key, member) in members {
-                scan_decoded(key, found);
-                visit(member, found);
+                scan_decoded(key, spelled, found);
+                visit(member, spelled, found);
             }
         }
         _ => {}
     }
 }
 
-fn scan_decoded(text: &str, found: &mut Vec<u128>) {
-    scan(&dashes_to_ascii(text), found);
+/// One string (a key or a value), as it stands and as decoded.
+fn scan_decoded<T>(text: &str, spelled: &mut dyn FnMut(&str) -> Spelled<T>, found: &mut Vec<Place<T>>) {
+    scan(&dashes_to_ascii(text), Whole::String, spelled, found);
     if needs_decoding(text) {
-        scan(&dashes_to_ascii(&decoded(text)), found);
+        scan(&dashes_to_ascii(&decoded(text)), Whole::String, spelled, found);
     }
 }
 
@@ -216,10 +278,18 @@ fn dashes_to_ascii(text: &str) -> Cow<'_, str> {
     Cow::Owned(text.chars().map(|c| if is_dash(c) { '-' } else { c }).collect())
 }
 
+/// What a UUID's id must fill to count as one id whole: a JSON string in JSON text, or the
+/// text itself when it is one string.
+#[derive(Clone, Copy)]
+enum Whole {
+    Quoted,
+    String,
+}
+
 /// Finds `8-4-4-4-12` hexadecimal digits (any case) wherever they stand. Every hyphen is a
 /// candidate's first; past a UUID, its other hyphens are not (they would need eight hex digits
 /// before them, and the UUID's groups are shorter).
-fn scan(text: &str, found: &mut Vec<u128>) {
+fn scan<T>(text: &str, whole: Whole, spelled: &mut dyn FnMut(&str) -> Spelled<T>, found: &mut Vec<Place<T>>) {
     let bytes = text.as_bytes();
     let mut resume = 0;
     for at in memchr::memchr_iter(b'-', bytes) {
@@ -228,11 +298,32 @@ fn scan(text: &str, found: &mut Vec<u128>) {
         }
         if let Some(start) = at.checked_sub(8) {
             if let Some(uuid) = bytes.get(start..start + 36).and_then(parse_uuid) {
-                found.push(uuid);
+                let spelling = match whole_id(bytes, start, whole) {
+                    Some(id_start) => spelled(&text[id_start..start + 36]),
+                    None => Spelled::Otherwise,
+                };
+                found.push((uuid, spelling));
                 resume = start + 36;
             }
         }
     }
+}
+
+/// Where the id begins when the UUID at `start` ends an id (`type--uuid`, a lowercase type)
+/// that fills what `whole` asks for.
+fn whole_id(bytes: &[u8], start: usize, whole: Whole) -> Option<usize> {
+    let end = start + 36;
+    let type_end = start.checked_sub(2).filter(|&at| &bytes[at..start] == b"--")?;
+    let is_type_byte = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-';
+    let type_start = type_end - bytes[..type_end].iter().rev().take_while(|b| is_type_byte(b)).count();
+    if type_start == type_end {
+        return None;
+    }
+    let fills = match whole {
+        Whole::Quoted => type_start > 0 && bytes[type_start - 1] == b'"' && bytes.get(end) == Some(&b'"'),
+        Whole::String => type_start == 0 && end == bytes.len(),
+    };
+    fills.then_some(type_start)
 }
 
 fn parse_uuid(b: &[u8]) -> Option<u128> {
@@ -303,6 +394,44 @@ mod tests {
     fn other_text_names_nothing() {
         assert!(!named(r#"{"description":"a hash 0c7b5b888ff74a4daa9dfeb398cd0061 and 2020-01-01"}"#));
         assert!(uuids_in_json("{not json").is_empty());
+    }
+
+    #[test]
+    fn an_id_a_string_holds_whole_is_told_from_its_uuid_named_any_other_way() {
+        let whole = |raw: &str| -> Vec<(u128, Option<String>)> {
+            let own = "note--00000000-0000-4000-8000-000000000000";
+            names(raw, own, |id| Some(id.to_owned())).into_iter().map(|n| (n.uuid, n.only_as)).collect()
+        };
+        let uuid = uuid_number(&format!("x--{UUID}")).unwrap();
+        let id = format!("identity--{UUID}");
+        // As references are written, in a key, and read again after decoding.
+        for raw in [
+            format!(r#"{{"created_by_ref":"{id}","object_refs":["{id}"]}}"#),
+            format!(r#"{{"extensions":{{"{id}":{{}}}}}}"#),
+            format!(r#"{{"created_by_ref":"{id}","description":"&amp;"}}"#),
+        ] {
+            assert_eq!(whole(&raw), [(uuid, Some(id.clone()))], "{raw}");
+        }
+        // Anywhere else, or as two ids, the UUID alone is what is named.
+        for raw in [
+            format!(r#"{{"created_by_ref":"{id}","description":"by {id}"}}"#),
+            format!(r#"{{"created_by_ref":"{id}","description":"{UUID}"}}"#),
+            format!(r#"{{"created_by_ref":"{id}","x_ref":"x-other--{UUID}"}}"#),
+            format!(r#"{{"created_by_ref":"identity\u002d\u002d{UUID}"}}"#),
+            format!(r#"{{"created_by_ref":"IDENTITY--{UUID}"}}"#),
+            format!(r#"{{"created_by_ref":"--{UUID}"}}"#),
+        ] {
+            assert_eq!(whole(&raw), [(uuid, None)], "{raw}");
+        }
+        // The object's own id, once, is not a place naming its UUID; again, it is.
+        let own = format!("x-own--{UUID}");
+        let again = format!(r#"{{"id":"{own}","created_by_ref":"{id}"}}"#);
+        assert_eq!(names(&again, &own, |id| Some(id.to_owned()))[0].only_as, Some(id.clone()));
+        let twice = format!(r#"{{"id":"{own}","x_self_ref":"{own}","created_by_ref":"{id}"}}"#);
+        assert_eq!(names(&twice, &own, |id| Some(id.to_owned()))[0].only_as, None);
+        // What the caller makes of an id is what counts: none, and it is named otherwise.
+        let raw = format!(r#"{{"created_by_ref":"{id}"}}"#);
+        assert_eq!(names(&raw, "note--1", |_| None::<()>), [Named { uuid, only_as: None }]);
     }
 
     #[test]

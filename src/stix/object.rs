@@ -99,7 +99,11 @@ pub struct StixObject {
     pub raw: Box<str>,
     /// Every UUID the JSON names besides the object's own id (`mentions::named_uuids`), found
     /// once while loading: the marking rules, the links and every audience's View read them.
+    /// Those it names only as its references' ids come last (see `named_in`).
     pub named: Box<[u128]>,
+    /// How many of `named`, at its end, the JSON names only as the whole id of one of its
+    /// references (see `mentioned_uuids`).
+    pub referenced_only: u32,
     /// Whether a per-object rule found an error in it (`build --allow-errors` leaves it out).
     pub invalid: bool,
     pub file: Arc<PathBuf>,
@@ -153,11 +157,66 @@ impl StixObject {
     pub fn named_uuids(&self) -> &[u128] {
         &self.named
     }
+
+    /// The UUIDs it names other than as the whole id of one of its references (in prose, in
+    /// custom properties, in another spelling): each is taken to name every object holding it.
+    /// The others are judged as the references they are, by id: an object that shares a UUID
+    /// with one referenced here is not named by the reference.
+    pub fn mentioned_uuids(&self) -> &[u128] {
+        &self.named[..self.named.len() - self.referenced_only as usize]
+    }
+}
+
+/// The UUIDs the JSON `raw` of the object `id` names (`mentions::names`), those it names only
+/// as the whole id of one of its references `refs` last, and how many those are (the
+/// `named` and `referenced_only` of a `StixObject`).
+pub fn named_in(raw: &str, id: &str, refs: &[Reference]) -> (Box<[u128]>, u32) {
+    // A report may reference a million objects: sorted then, rather than looked through.
+    let mut sorted: Vec<&str> = Vec::new();
+    if refs.len() > 16 {
+        sorted = refs.iter().map(|r| r.target.as_str()).collect();
+        sorted.sort_unstable();
+    }
+    let is_referenced = |whole: &str| match sorted.is_empty() {
+        true => refs.iter().any(|r| r.target == whole),
+        false => sorted.binary_search(&whole).is_ok(),
+    };
+    let names = super::mentions::names(raw, id, |whole| is_referenced(whole).then_some(()));
+    let (referenced, mentioned): (Vec<_>, Vec<_>) = names.into_iter().partition(|named| named.only_as.is_some());
+    let referenced_only = referenced.len() as u32;
+    let named = mentioned.into_iter().chain(referenced).map(|named| named.uuid).collect();
+    (named, referenced_only)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uuids_named_only_as_reference_ids_come_last_and_are_not_mentions() {
+        let uuid = |n: u32| format!("00000000-0000-4000-8000-{n:012}");
+        let number = |n: u32| super::super::mentions::uuid_number(&format!("x--{}", uuid(n))).unwrap();
+        let reference = |target: String| Reference { property: Cow::Borrowed("object_refs"), index: None, target };
+        for many in [false, true] {
+            let mut refs =
+                vec![reference(format!("identity--{}", uuid(1))), reference(format!("malware--{}", uuid(2)))];
+            if many {
+                refs.extend((100..120).map(|n| reference(format!("tool--{}", uuid(n)))));
+            }
+            let raw = format!(
+                r#"{{"id":"note--{}","created_by_ref":"identity--{}","object_refs":["malware--{}"],"content":"{} and x_note","x_note":"campaign--{}"}}"#,
+                uuid(9),
+                uuid(1),
+                uuid(2),
+                uuid(2),
+                uuid(3)
+            );
+            let (named, referenced_only) = named_in(&raw, &format!("note--{}", uuid(9)), &refs);
+            // Malware 2 is also named in prose; campaign 3 is no reference.
+            assert_eq!(&*named, [number(2), number(3), number(1)], "many references: {many}");
+            assert_eq!(referenced_only, 1);
+        }
+    }
 
     #[test]
     fn the_specification_s_names_are_shared_and_others_copied() {

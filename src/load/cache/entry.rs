@@ -12,7 +12,7 @@ use crate::stix::object::{property_name, type_name};
 use crate::stix::{Reference, SpecVersion, StixObject};
 
 /// Begins every entry; a program that lays entries out differently names another.
-const MAGIC: &[u8] = b"stixpress load cache entry 2\n";
+const MAGIC: &[u8] = b"stixpress load cache entry 3\n";
 /// Bytes of BLAKE3 at the end, over everything before.
 const CHECKSUM: usize = 16;
 
@@ -99,6 +99,7 @@ fn put_object(out: &mut Out, object: &StixObject, source: &Source) -> Option<()>
     out.len(object.raw.len());
     out.len(object.named.len());
     object.named.iter().for_each(|uuid| out.0.extend_from_slice(&uuid.to_le_bytes()));
+    out.len(object.referenced_only as usize);
     out.str(&object.pointer());
     Some(())
 }
@@ -123,6 +124,7 @@ fn take_object(input: &mut In, source: &Source, json: KeepJson) -> Option<StixOb
     let (offset, length) = (input.number()?, input.number()?);
     let raw = kept_json(&object_type, source.text.get(offset..offset.checked_add(length)?)?, &refs, json).into();
     let named = (0..input.len()?).map(|_| input.u128()).collect::<Option<Box<[_]>>>()?;
+    let referenced_only = u32::try_from(input.number()?).ok().filter(|&n| n as usize <= named.len())?;
     let member = match input.str()? {
         "" => None,
         pointer => Some(pointer.strip_prefix("/objects/")?.parse().ok()?),
@@ -144,6 +146,7 @@ fn take_object(input: &mut In, source: &Source, json: KeepJson) -> Option<StixOb
         content_hash,
         raw,
         named,
+        referenced_only,
         invalid: flags & 4 != 0,
         file: source.path.clone(),
         offset,

@@ -40,6 +40,7 @@ fn an_entry_reads_back_as_what_parsing_the_file_yields() {
     assert_eq!(parsed.objects.len(), 3);
     assert!(parsed.diagnostics.iter().any(|d| d.code == "bundle-property"), "{:?}", parsed.diagnostics);
     assert!(parsed.objects.iter().any(|o| !o.refs.is_empty() && !o.named.is_empty() && !o.aliases.is_empty()));
+    assert!(parsed.objects.iter().any(|o| o.referenced_only > 0), "some UUIDs are named as references only");
     let bytes = entry::encode(&parsed, &source, AFTER_2030, 0).expect("kept");
     let read = entry::decode(&bytes, &source, AFTER_2030, KeepJson::AsWritten).expect("read back");
     assert_eq!(shown(&read), shown(&parsed));
