@@ -336,4 +336,8 @@ fn an_object_taking_the_community_identity_s_uuid_withholds_neither_its_objects_
     }
     let (_, report) = repo.check_json(&[]);
     assert!(common::with_code(&report, "marking-inconsistent").is_empty(), "{report}");
+    let shared: Vec<&str> =
+        common::with_code(&report, "uuid-shared").iter().filter_map(|d| d["object_id"].as_str()).collect();
+    assert_eq!(shared.len(), 2, "both holders are warned about: {report}");
+    assert!(shared.contains(&format!("x-squat--{uuid}").as_str()), "{report}");
 }

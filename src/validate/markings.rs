@@ -34,10 +34,45 @@ pub(super) fn check<'a>(index: &VersionIndex<'a>, audiences: &[Audience], found:
         positions.iter().filter_map(|&at| Some((uuid_number(&index.objects[at].id)?, at))).collect();
     uuids.sort_unstable();
     let shared_uuids = shared_uuids(&uuids);
+    shared(index, &uuids, &shared_uuids, found);
     let crowds = crowds(index, &uuids, &seen_by, &markings);
     let named =
         Named { seen_by: &seen_by, markings: &markings, uuids: &uuids, shared_uuids: &shared_uuids, crowds: &crowds };
     found.par_extend(positions.par_iter().flat_map_iter(|&at| inconsistent(index, at, &named)));
+}
+
+/// Every latest version whose UUID another id has. Where that UUID stands alone (in prose, in
+/// another spelling) it names each of them, so withholding one withholds what names it; one
+/// object taking another's UUID is how a pull request would try that, and a reviewer should see
+/// it. (References spell their target's id whole and name it alone, see `mentions::names`.)
+fn shared<'a>(index: &VersionIndex<'a>, uuids: &[(u128, usize)], shared: &[u128], found: &mut Vec<Anchored<'a>>) {
+    /// Named in each warning, of the others holding the UUID: thousands may.
+    const NAMED: usize = 3;
+    for &uuid in shared {
+        let holders = holding(uuids, uuid);
+        for &(_, at) in holders {
+            let object = &index.objects[at];
+            let others: Vec<String> = holders
+                .iter()
+                .filter(|&&(_, other)| other != at)
+                .take(NAMED)
+                .map(|&(_, other)| format!("`{}`", index.objects[other].id))
+                .collect();
+            let more = match holders.len() - 1 - others.len() {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            let diagnostic = Diagnostic::warning(
+                "uuid-shared",
+                format!(
+                    "its UUID is also that of {}{more}: where the UUID stands alone (in prose, in another spelling) it names each of them, and what names one is withheld wherever another is",
+                    others.join(", ")
+                ),
+            )
+            .with_help("give each object its own UUID (`stixpress new` writes a fresh one)");
+            found.push(Anchored { diagnostic, object, pointer: "/id".to_owned() });
+        }
+    }
 }
 
 /// What judging a version's references and mentions needs: who sees each object, the marking
