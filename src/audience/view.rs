@@ -10,7 +10,7 @@ use super::policy::{is_marking_property, MarkingPolicy, Markings};
 use super::reads::{note, Key, Kind, Read};
 use super::redact::{redacted, Redaction};
 use crate::link::{is_attack_source, ObjectIndex, Store};
-use crate::provenance::{Gate, History};
+use crate::provenance::{type_key, Gate, History, WholeId};
 use crate::stix::marking::tlp_of;
 use crate::stix::mentions::{holding, uuid_number};
 use crate::stix::StixObject;
@@ -146,15 +146,15 @@ impl<'s> View<'s> {
             self.store.with_uuid(uuid).any(|i| withholds(i, uuid))
         };
         // An id named whole names that object alone; one the content lacks, its UUID.
-        let names_withheld_whole = |whole: &str| {
-            let uuid = uuid_number(whole).unwrap_or_default();
-            match self.store.find(whole) {
-                Some(i) => withholds(i, uuid),
-                None => names_withheld(uuid),
+        let names_withheld_whole = |whole: &WholeId| {
+            let of_type = |i: &ObjectIndex| type_key(&self.store.latest(*i).object_type) == whole.type_key;
+            match self.store.with_uuid(whole.uuid).find(of_type) {
+                Some(i) => withholds(i, whole.uuid),
+                None => names_withheld(whole.uuid),
             }
         };
         let names_withheld = gate.named.iter().any(|&uuid| names_withheld(uuid))
-            || gate.named_whole.iter().any(|id| names_withheld_whole(id));
+            || gate.named_whole.iter().any(|whole| names_withheld_whole(whole));
         let empties_a_list = redactable.is_some_and(|r| {
             let mut listed = r.references.iter().filter(|(_, listed)| *listed).peekable();
             listed.peek().is_some() && listed.all(|(id, _)| self.is_withheld(id))

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::{published, pulls, Commit, Gate, History, State, VersionStates};
+use super::{published, pulls, type_key, Commit, Gate, History, State, VersionStates, WholeId};
 use crate::audience::redactable;
 use crate::load::git_tree::{is_json, GitContent};
 use crate::stix::mentions::{names, uuid_number};
@@ -44,18 +44,11 @@ pub(crate) fn read(content: &GitContent, rev: &str, redaction: bool) -> Result<H
     published::assign(repo, tip.id(), &index_of, &mut commits);
     let mut history = History { commits, ..History::default() };
     let mut gates: HashMap<Gate, u32> = HashMap::new();
-    for (commit, versions) in versions_of(repo.path(), &changes, redaction) {
-        for version in versions {
-            let next = gates.len() as u32;
-            let gate = *gates.entry(version.gate).or_insert(next);
-            let state = State { commit, content: version.content, gate };
-            let known = history.origins.entry(version.id.into()).or_default();
-            match known.iter_mut().find(|v| *v.key == *version.key) {
-                // A commit that left this version's text as it was changed nothing about it.
-                Some(v) if v.states.last().is_some_and(|last| last.content == state.content) => {}
-                Some(v) => v.states.push(state),
-                None => known.push(VersionStates { key: version.key.into(), states: vec![state] }),
-            }
+    // A chunk of blobs at a time: the versions of every blob at once held ATT&CK's five
+    // releases' whole history in memory before a gate was shared.
+    for blobs in distinct_blobs(&changes).chunks(BLOBS_AT_ONCE) {
+        for versions in versions_of(repo.path(), blobs, redaction) {
+            join(&mut history, &mut gates, versions);
         }
     }
     history.gates = vec![Gate::default(); gates.len()];
@@ -63,6 +56,31 @@ pub(crate) fn read(content: &GitContent, rev: &str, redaction: bool) -> Result<H
         history.gates[i as usize] = gate;
     }
     Ok(history)
+}
+
+/// How many blobs are read in parallel before their versions join the history.
+const BLOBS_AT_ONCE: usize = 4096;
+
+/// The versions a commit's blob holds join their objects' states, each gate shared with equal ones.
+fn join(history: &mut History, gates: &mut HashMap<Gate, u32>, (commit, versions): (u32, Vec<VersionText>)) {
+    for version in versions {
+        let next = gates.len() as u32;
+        let gate = *gates.entry(version.gate).or_insert(next);
+        let state = State { commit, content: version.content, gate };
+        let known = history.origins.entry(version.id.into()).or_default();
+        match known.iter_mut().find(|v| *v.key == *version.key) {
+            // A commit that left this version's text as it was changed nothing about it.
+            Some(v) if v.states.last().is_some_and(|last| last.content == state.content) => {}
+            Some(v) => v.states.push(state),
+            None => known.push(VersionStates { key: version.key.into(), states: vec![state] }),
+        }
+    }
+}
+
+/// Each blob the changes name, once, with the first commit that has it, in commit order.
+fn distinct_blobs(changes: &[Change]) -> Vec<(u32, Oid)> {
+    let mut seen = HashSet::new();
+    changes.iter().filter_map(|c| Some((c.commit, c.blob?))).filter(|(_, blob)| seen.insert(*blob)).collect()
 }
 
 fn describe(commit: &git2::Commit<'_>) -> Commit {
@@ -116,10 +134,7 @@ fn changed_files(content: &GitContent, commit: &git2::Commit<'_>, index: u32) ->
 
 /// The object versions of each changed blob, with the commit that brought it, in commit order;
 /// a blob seen twice is read once, for its first commit.
-fn versions_of(repo_path: &Path, changes: &[Change], redaction: bool) -> Vec<(u32, Vec<VersionText>)> {
-    let mut seen = HashSet::new();
-    let blobs: Vec<(u32, Oid)> =
-        changes.iter().filter_map(|c| Some((c.commit, c.blob?))).filter(|(_, blob)| seen.insert(*blob)).collect();
+fn versions_of(repo_path: &Path, blobs: &[(u32, Oid)], redaction: bool) -> Vec<(u32, Vec<VersionText>)> {
     blobs
         .par_iter()
         .map_init(
@@ -203,10 +218,11 @@ fn version_of(raw: &str, redaction: bool) -> Option<VersionText> {
     // Markings are judged as markings, not as objects named.
     let marking_uuids: Vec<u128> = markings.iter().filter_map(|m| uuid_number(m)).collect();
     let (mut named, mut named_whole) = (Vec::new(), Vec::new());
-    for name in names(raw, &id, |whole| Some(Box::<str>::from(whole))).into_iter() {
+    let type_of = |whole: &str| whole.rsplit_once("--").map(|(object_type, _)| type_key(object_type));
+    for name in names(raw, &id, type_of) {
         match name.only_as {
             _ if marking_uuids.contains(&name.uuid) => {}
-            Some(whole) => named_whole.push(whole),
+            Some(type_key) => named_whole.push(WholeId { uuid: name.uuid, type_key }),
             None => named.push(name.uuid),
         }
     }
@@ -234,6 +250,17 @@ mod tests {
         assert_eq!(versions_in(br#"{"id":"tool--c","modified":"2022-01-01T00:00:00Z"}"#, false).len(), 1);
         assert!(versions_in(b"{not json", false).is_empty());
         assert!(versions_in(br#"{"objects":[1,2]}"#, false).is_empty());
+    }
+
+    #[test]
+    fn a_state_names_an_id_spelled_whole_by_its_type_and_a_uuid_alone_as_such() {
+        let state = br#"{"id":"note--0a000000-0000-4000-8000-000000000001","modified":"2021-01-01T00:00:00Z","object_marking_refs":["marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"],"created_by_ref":"identity--0b000000-0000-4000-8000-000000000002","content":"see 0c000000-0000-4000-8000-000000000003"}"#;
+        let gate = versions_in(state, false).remove(0).gate;
+        let uuid = |id: &str| super::uuid_number(id).unwrap();
+        let identity = "identity--0b000000-0000-4000-8000-000000000002";
+        let whole = super::WholeId { uuid: uuid(identity), type_key: super::type_key("identity") };
+        assert_eq!(gate.named_whole, [whole], "the marking is judged as a marking");
+        assert_eq!(gate.named, [uuid("x--0c000000-0000-4000-8000-000000000003")]);
     }
 
     #[test]

@@ -181,11 +181,11 @@ pub fn named_in(raw: &str, id: &str, refs: &[Reference]) -> (Box<[u128]>, u32) {
         true => refs.iter().any(|r| r.target == whole),
         false => sorted.binary_search(&whole).is_ok(),
     };
-    let names = super::mentions::names(raw, id, |whole| is_referenced(whole).then_some(()));
-    let (referenced, mentioned): (Vec<_>, Vec<_>) = names.into_iter().partition(|named| named.only_as.is_some());
-    let referenced_only = referenced.len() as u32;
-    let named = mentioned.into_iter().chain(referenced).map(|named| named.uuid).collect();
-    (named, referenced_only)
+    let mut names = super::mentions::names(raw, id, |whole| is_referenced(whole).then_some(()));
+    // Stable: each part keeps the order the text first names them in.
+    names.sort_by_key(|named| named.only_as.is_some());
+    let referenced_only = names.iter().filter(|named| named.only_as.is_some()).count() as u32;
+    (names.into_iter().map(|named| named.uuid).collect(), referenced_only)
 }
 
 #[cfg(test)]
