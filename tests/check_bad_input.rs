@@ -168,3 +168,39 @@ fn a_pattern_of_a_hundred_thousand_qualifiers_is_an_error_not_a_crash() {
     assert!(d["message"].as_str().unwrap().contains("nest deeper"), "{d}");
     assert_eq!(report["objects"], 2, "both indicators are loaded: {report}");
 }
+
+#[test]
+fn a_new_version_under_another_creator_is_an_error() {
+    // One pull request "versions" the community's indicator as another identity: the spec lets
+    // only the creator version an object, so the rewrite cannot pass as the same object.
+    let identity = |n: u32, name: &str| {
+        common::object("identity", n, serde_json::json!({"name": name, "identity_class": "organization"}))
+    };
+    let version = |modified: &str, creator: Option<&str>, pattern: &str| {
+        let mut object = common::indicator("cd3f");
+        object["modified"] = modified.into();
+        object["pattern"] = pattern.into();
+        if let Some(creator) = creator {
+            object["created_by_ref"] = creator.into();
+        }
+        object
+    };
+    let (community, other) = (common::id("identity", 1), common::id("identity", 2));
+    let repo = Repo::new();
+    let first = version("2025-01-01T00:00:00.000Z", Some(&community), "[ipv4-addr:value = '198.51.100.1']");
+    let own = version("2025-02-01T00:00:00.000Z", Some(&community), "[ipv4-addr:value = '198.51.100.2']");
+    repo.write("content/a.json", bundle(&[identity(1, "Community"), identity(2, "Other"), first, own]));
+    let (code, report) = repo.check_json(&[]);
+    assert!(with_code(&report, "creator-changed").is_empty(), "the creator versions its own object: {report}");
+    assert_eq!(code, 0, "{report}");
+    for (creator, pointer) in [(Some(other.as_str()), "/created_by_ref"), (None, "")] {
+        let rewrite = version("2025-03-01T00:00:00.000Z", creator, "[ipv4-addr:value = '10.0.0.1']");
+        repo.write("content/pull.json", bundle(&[rewrite]));
+        let (code, report) = repo.check_json(&[]);
+        assert_eq!(code, 1, "{report}");
+        let error = only_diagnostic(&report, "creator-changed");
+        assert!(error["file"].as_str().unwrap().ends_with("pull.json"), "{error}");
+        assert_eq!(error["pointer"].as_str().unwrap(), format!("/objects/0{pointer}"), "{error}");
+        assert!(error["message"].as_str().unwrap().contains(&format!("`{community}` in its first version")), "{error}");
+    }
+}

@@ -9,8 +9,14 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 const CORPUS: &str = "tests/conformance/objects";
-const REPOSITORY_CODES: &[&str] =
-    &["conflicting-versions", "created-changed", "missing-reference", "revoked-reference", "relationship-pair"];
+const REPOSITORY_CODES: &[&str] = &[
+    "conflicting-versions",
+    "created-changed",
+    "creator-changed",
+    "missing-reference",
+    "revoked-reference",
+    "relationship-pair",
+];
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -153,8 +153,8 @@ impl<'s> View<'s> {
                 None => names_withheld(whole.uuid),
             }
         };
-        let names_withheld = gate.named.iter().any(|&uuid| names_withheld(uuid))
-            || gate.named_whole.iter().any(|whole| names_withheld_whole(whole));
+        let names_withheld =
+            gate.named.iter().any(|&uuid| names_withheld(uuid)) || gate.named_whole.iter().any(names_withheld_whole);
         let empties_a_list = redactable.is_some_and(|r| {
             let mut listed = r.references.iter().filter(|(_, listed)| *listed).peekable();
             listed.peek().is_some() && listed.all(|(id, _)| self.is_withheld(id))

@@ -160,6 +160,7 @@ fn conflicting_copies<'a>(index: &VersionIndex<'a>, found: &mut Vec<Anchored<'a>
 /// STIX 2.1 §3.6: `created` stays the same across the versions of an object.
 fn changed_created<'a>(index: &VersionIndex<'a>, found: &mut Vec<Anchored<'a>>) {
     for list in index.repeated() {
+        changed_creator(&list, found);
         let first = list[0];
         for object in &list[1..] {
             if object.created != first.created && object.created.is_some() && first.created.is_some() {
@@ -175,6 +176,34 @@ fn changed_created<'a>(index: &VersionIndex<'a>, found: &mut Vec<Anchored<'a>>) 
                 found.push(Anchored { diagnostic, object, pointer: "/created".into() });
             }
         }
+    }
+}
+
+/// A version whose `created_by_ref` is not its first version's: only an object's creator may
+/// version it (STIX 2.1 §3.6, "producers other than the object creator MUST NOT create new
+/// versions"), so a pull request cannot rewrite another producer's indicator under its id, and
+/// the OASIS library refuses to make such a version (`created_by_ref` is unmodifiable).
+fn changed_creator<'a>(versions: &[&'a StixObject], found: &mut Vec<Anchored<'a>>) {
+    fn creator(object: &StixObject) -> Option<&str> {
+        object.refs.iter().find(|r| r.property == "created_by_ref").map(|r| r.target.as_str())
+    }
+    let Some(first) = versions.iter().min_by_key(|object| object.version_time()) else { return };
+    let first_creator = creator(first);
+    for &object in versions.iter().filter(|object| creator(object) != first_creator) {
+        let (here, pointer) = match creator(object) {
+            Some(target) => (format!("`{target}`"), "/created_by_ref"),
+            None => ("none".to_owned(), ""),
+        };
+        let message = format!(
+            "`created_by_ref` differs between versions of `{}` ({here} here, {} in its first version, {}): only the object's creator may make new versions of it",
+            object.id,
+            first_creator.map_or("none".to_owned(), |c| format!("`{c}`")),
+            first.file.display()
+        );
+        let diagnostic = Diagnostic::error("creator-changed", message).with_help(
+            "to revise another producer's object, create a new object with a new id and a `derived-from` relationship to it",
+        );
+        found.push(Anchored { diagnostic, object, pointer: pointer.into() });
     }
 }
 
