@@ -219,6 +219,62 @@ mod tests {
     }
 
     #[test]
+    fn a_uuid_is_judged_by_its_references_only_when_every_place_naming_it_is_one() {
+        // Random notes naming three UUIDs in random places: as a listed reference, as an id in
+        // another property, in prose (whole or alone), in upper case. A UUID is left to its
+        // references exactly when every place naming it is a string holding one of their ids.
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let uuid = |n: u64| format!("0000000{n}-0000-4000-8000-000000000000");
+        for round in 0..1000 {
+            let mut note = serde_json::json!({"type": "note", "spec_version": "2.1",
+                "id": "note--0000000f-0000-4000-8000-000000000000", "created": "2025-01-01T00:00:00Z",
+                "modified": "2025-01-01T00:00:00Z", "content": "text", "object_refs": []});
+            // Per UUID: the ids strings hold whole, and whether another place names it.
+            let mut whole: [Vec<String>; 3] = Default::default();
+            let mut otherwise = [false; 3];
+            for place in 0..1 + next(6) {
+                let n = next(3);
+                let id = format!("{}--{}", ["malware", "identity", "x-kind"][next(3) as usize], uuid(n));
+                let spelling = next(5);
+                match spelling {
+                    0 => note["object_refs"].as_array_mut().unwrap().push(id.clone().into()),
+                    1 => note[format!("x_id_{place}")] = id.clone().into(),
+                    2 => note["content"] = format!("{} see {id}", note["content"].as_str().unwrap()).into(),
+                    3 => note["content"] = format!("{} ({})", note["content"].as_str().unwrap(), uuid(n)).into(),
+                    _ => note[format!("x_upper_{place}")] = id.to_uppercase().into(),
+                }
+                match spelling {
+                    0 | 1 => whole[n as usize].push(id),
+                    _ => otherwise[n as usize] = true,
+                }
+            }
+            if note["object_refs"].as_array().unwrap().is_empty() {
+                note["object_refs"] = serde_json::json!(["malware--0000000e-0000-4000-8000-000000000000"]);
+            }
+            let listed: Vec<&str> = note["object_refs"].as_array().unwrap().iter().filter_map(|v| v.as_str()).collect();
+            let text = format!(
+                r#"{{"type":"bundle","id":"bundle--00000000-0000-4000-8000-000000000000","objects":[{note}]}}"#
+            );
+            let loaded = crate::load::load_text(std::path::Path::new("t.json"), text, &|_, _| Vec::new()).objects;
+            let object = &loaded[0];
+            let number = |n: u64| super::super::mentions::uuid_number(&format!("x--{}", uuid(n))).unwrap();
+            for n in 0..3 {
+                let (ids, otherwise) = (&whole[n as usize], otherwise[n as usize]);
+                let named = otherwise || !ids.is_empty();
+                let by_references = !otherwise && ids.iter().all(|id| listed.contains(&id.as_str()));
+                let found = (object.named_uuids().contains(&number(n)), object.mentioned_uuids().contains(&number(n)));
+                assert_eq!(found, (named, named && !by_references), "round {round}, UUID {n}: {}", object.raw);
+            }
+        }
+    }
+
+    #[test]
     fn the_specification_s_names_are_shared_and_others_copied() {
         for name in ["created_by_ref", "object_marking_refs", "granular_markings", "object_refs", "belongs_to_ref"] {
             assert!(matches!(property_name(name), Cow::Borrowed(n) if n == name), "{name}");
