@@ -330,6 +330,18 @@ fn an_object_taking_a_referenced_object_s_uuid_does_not_withhold_what_references
         assert_eq!(visible, [id("identity", 5), id("malware", 1), id("report", 2)], "{squatters} squatters");
         let malware = store.find(&id("malware", 1)).unwrap();
         assert!(store.outgoing(malware).iter().all(|e| store.property(e) != crate::link::MENTIONS), "{squatters}");
+        // A reference to an id the repository lacks names the UUID alone: publishing it would
+        // show the squatters' UUID where no visible object has it.
+        let uuid = "00000000-0000-4000-8000-000000000006";
+        let mut objects = vec![marked("report", 7, Tlp::Clear, &format!(r#","object_refs":["campaign--{uuid}"]"#))];
+        objects.extend((0..squatters).map(|k| {
+            format!(
+                r#"{{"type":"x-squat-{k}","spec_version":"2.1","id":"x-squat-{k}--{uuid}","created":"2025-01-01T00:00:00Z","modified":"2025-01-01T00:00:00Z","object_marking_refs":["{}"]}}"#,
+                marking(Tlp::Amber)
+            )
+        }));
+        let store = self::store(&objects);
+        assert!(visible_ids(&self::view(&store, &public())).is_empty(), "{squatters} squatters");
     }
 }
 

@@ -13,6 +13,7 @@ mod ids;
 mod names;
 mod subtechniques;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
@@ -270,7 +271,10 @@ impl Store {
                     }
                 }
                 let mut crowded = Vec::new();
-                let mentioned = object.mentioned_uuids();
+                let mentioned = match edges.len() == object.refs.len() {
+                    true => Cow::Borrowed(object.mentioned_uuids()),
+                    false => object.mentions_among(|id| self.find(id).is_some()),
+                };
                 if mentioned.is_empty() {
                     return (edges, crowded);
                 }
@@ -282,7 +286,7 @@ impl Store {
                 let mut found_uuids: Vec<u128> =
                     referenced.iter().filter_map(|&target| uuid_number(&self.latest(target).id)).collect();
                 found_uuids.sort_unstable();
-                for &uuid in mentioned {
+                for &uuid in mentioned.iter() {
                     if found_uuids.binary_search(&uuid).is_ok() && self.shared_uuids.binary_search(&uuid).is_err() {
                         continue;
                     }

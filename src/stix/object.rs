@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::mentions::uuid_number;
 use super::{SpecVersion, Timestamp};
 
 /// One reference from an object to another object's id.
@@ -164,6 +165,22 @@ impl StixObject {
     /// with one referenced here is not named by the reference.
     pub fn mentioned_uuids(&self) -> &[u128] {
         &self.named[..self.named.len() - self.referenced_only as usize]
+    }
+
+    /// The UUIDs it mentions among objects `known` finds by id: `mentioned_uuids`, and the UUIDs
+    /// of its references to ids `known` does not find. A reference to nothing names its UUID
+    /// alone, so it names whatever object holds that UUID (its id would otherwise show a
+    /// withheld object's UUID).
+    pub fn mentions_among(&self, known: impl Fn(&str) -> bool) -> Cow<'_, [u128]> {
+        let mut dangling =
+            self.refs.iter().filter(|r| !known(&r.target)).filter_map(|r| uuid_number(&r.target)).peekable();
+        if dangling.peek().is_none() {
+            return Cow::Borrowed(self.mentioned_uuids());
+        }
+        let mut all: Vec<u128> = self.mentioned_uuids().iter().copied().chain(dangling).collect();
+        all.sort_unstable();
+        all.dedup();
+        Cow::Owned(all)
     }
 }
 

@@ -224,7 +224,8 @@ fn inconsistent<'a>(index: &VersionIndex<'a>, at: usize, named: &Named<'_>) -> V
     let names_more =
         |uuid: &&u128| referenced_uuids.binary_search(uuid).is_err() || shared_uuids.binary_search(uuid).is_ok();
     // Objects its text names by UUID (in prose, extensions, any spelling) and not by reference.
-    let mentioned_at = object.mentioned_uuids().iter().filter(names_more).flat_map(|&uuid| {
+    let mentioned = object.mentions_among(|id| index.latest_position(id).is_some());
+    let mentioned_at = mentioned.iter().filter(names_more).flat_map(|&uuid| {
         let (holders, crowd_holder) = match crowds.binary_search_by_key(&uuid, |(u, _)| *u) {
             Ok(c) => (&[][..], crowds[c].1.iter().find(|(seen, _)| own_mask & !seen != 0).map(|(_, at)| *at)),
             Err(_) => (holding(uuids, uuid), None),
