@@ -37,6 +37,8 @@ mod publish;
 pub mod scaffold;
 pub mod serve;
 pub mod stix;
+#[cfg(test)]
+mod test_random;
 mod timing;
 mod validate;
 mod write;

@@ -240,13 +240,7 @@ mod tests {
         // Random notes naming three UUIDs in random places: as a listed reference, as an id in
         // another property, in prose (whole or alone), in upper case. A UUID is left to its
         // references exactly when every place naming it is a string holding one of their ids.
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut next = crate::test_random::below(0x9e37_79b9_7f4a_7c15);
         let uuid = |n: u64| format!("0000000{n}-0000-4000-8000-000000000000");
         for round in 0..1000 {
             let mut note = serde_json::json!({"type": "note", "spec_version": "2.1",

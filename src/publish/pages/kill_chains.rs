@@ -774,13 +774,8 @@ mod tests {
 
     #[test]
     fn phases_are_ordered_as_the_plain_definition_orders_them_cycles_included() {
-        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n) as usize
-        };
+        let mut below = crate::test_random::below(0x2545_f491_4f6c_dd1d);
+        let mut next = |n: u64| below(n) as usize;
         for _ in 0..300 {
             let count = next(12);
             let edges: Vec<(usize, usize)> = (0..next(20))
