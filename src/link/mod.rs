@@ -11,6 +11,7 @@
 
 mod ids;
 mod names;
+mod plan;
 mod subtechniques;
 
 use std::borrow::Cow;
@@ -18,10 +19,12 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use crate::stix::mentions::{holding, shared_uuids, uuid_number, uuids_held_by_more_than};
+use crate::stix::mentions::{holding, uuid_number};
 use crate::stix::StixObject;
 use ids::IdIndex;
 pub(crate) use names::{is_attack_source, NameIndex};
+use plan::apply_permutation;
+pub(crate) use plan::LinkPlan;
 use subtechniques::Subtechniques;
 
 pub(crate) use crate::stix::object::MENTIONS;
@@ -82,8 +85,14 @@ impl Store {
     /// Links loaded objects. Copies of one version (same id and version key) are kept once, the
     /// first in file order: the same copy `check` reports conflicts against.
     pub(crate) fn build(objects: Vec<StixObject>) -> Store {
+        let plan = LinkPlan::of(&objects, |_| true);
+        Store::built_as_planned(objects, plan)
+    }
+
+    /// `build` with a plan worked out before (`LinkPlan::of` the same objects, in the same order).
+    pub(crate) fn built_as_planned(objects: Vec<StixObject>, plan: LinkPlan) -> Store {
         let started = std::time::Instant::now();
-        let mut store = Store::linked(objects);
+        let mut store = Store::linked_as_planned(objects, plan);
         store.label_connections();
         crate::timing::log_timing("link: labels", started);
         store.names = NameIndex::build(&store);
@@ -93,21 +102,19 @@ impl Store {
         store
     }
 
-    /// The objects sorted, found by id and linked by their references, without what only pages
-    /// read (the labels of relationships and sightings, the name index, sub-technique names):
-    /// enough to tell what an audience may see, which is all `check` asks of a Store.
-    pub(crate) fn linked(mut objects: Vec<StixObject>) -> Store {
+    /// The objects sorted, found by id and linked by their references, as `plan` (`LinkPlan::of`
+    /// the same objects, in the same order) says; the objects it leaves out are dropped. Without
+    /// what only pages read (the labels of relationships and sightings, the name index,
+    /// sub-technique names): enough to tell what an audience may see, which is all `check` asks.
+    pub(crate) fn linked_as_planned(mut objects: Vec<StixObject>, plan: LinkPlan) -> Store {
         let started = std::time::Instant::now();
-        objects = sorted_by_version(objects);
-        crate::timing::log_timing("link: sort", started);
-        objects.dedup_by(|later, earlier| later.id == earlier.id && later.version_time() == earlier.version_time());
-        let mut version_start: Vec<u32> = Vec::new();
-        for (i, object) in objects.iter().enumerate() {
-            if i == 0 || objects[i - 1].id != object.id {
-                version_start.push(i as u32);
-            }
-        }
-        version_start.push(objects.len() as u32);
+        let LinkPlan { mut order, kept, version_start, ids, uuids, shared_uuids, crowded_uuids } = plan;
+        assert_eq!(order.len(), objects.len(), "a link plan is for the objects it was made of");
+        // In place: moving them into a vector of slots and then into a third held a million
+        // objects two or three times over.
+        apply_permutation(&mut objects, &mut order);
+        objects.truncate(kept);
+        crate::timing::log_timing("link: placed", started);
         let mut store = Store {
             versions: objects,
             version_start,
@@ -116,24 +123,15 @@ impl Store {
             out_start: Vec::new(),
             incoming: Vec::new(),
             in_start: Vec::new(),
-            ids: IdIndex::default(),
-            uuids: Vec::new(),
-            shared_uuids: Vec::new(),
-            crowded_uuids: Vec::new(),
+            ids,
+            uuids,
+            shared_uuids,
+            crowded_uuids,
             crowd_mentions: Vec::new(),
             names: NameIndex::default(),
             subtechniques: Subtechniques::default(),
             compact_json: false,
         };
-        store.ids = IdIndex::build(
-            store.version_start[..store.len()].iter().map(|&at| store.versions[at as usize].id.as_str()),
-        );
-        store.uuids =
-            store.indices().filter_map(|index| Some((uuid_number(&store.latest(index).id)?, index.0))).collect();
-        store.uuids.sort_unstable();
-        store.shared_uuids = shared_uuids(&store.uuids);
-        store.crowded_uuids = uuids_held_by_more_than(&store.uuids, CROWDED);
-        crate::timing::log_timing("link: ids", started);
         store.link_edges();
         crate::timing::log_timing("link: edges", started);
         store
@@ -378,58 +376,6 @@ impl Store {
         match self.find(target) {
             Some(index) => self.latest(index).display_name().to_owned(),
             None => target.to_owned(),
-        }
-    }
-}
-
-/// The objects sorted by id, then version time. Stable: among copies of one version, file order
-/// decides which one is kept. The positions are sorted, not the objects (a few hundred bytes
-/// each, which a merge sort would move some twenty times over at a million objects), and the
-/// objects are then moved once into their places. Ids are compared by their type's rank and
-/// their UUID where both have one (`ids::order_key`), the same order as their text's without
-/// reading it from the heap, a cache miss per comparison (a third of the sort's time).
-fn sorted_by_version(objects: Vec<StixObject>) -> Vec<StixObject> {
-    let keys: Vec<Option<(&str, u128)>> = objects.par_iter().map(|o| ids::order_key(&o.id)).collect();
-    let mut types: Vec<&str> = keys.iter().flatten().map(|(type_name, _)| *type_name).collect();
-    types.par_sort_unstable();
-    types.dedup();
-    let rank = |type_name: &str| types.binary_search(&type_name).map_or(u32::MAX, |r| r as u32);
-    let mut order: Vec<(Option<(u32, u128)>, u32)> = keys
-        .par_iter()
-        .enumerate()
-        .map(|(i, key)| (key.map(|(type_name, uuid)| (rank(type_name), uuid)), i as u32))
-        .collect();
-    drop(keys);
-    order.par_sort_by(|(a_key, a), (b_key, b)| {
-        let (a_object, b_object) = (&objects[*a as usize], &objects[*b as usize]);
-        let by_id = match (a_key, b_key) {
-            (Some(a_key), Some(b_key)) => a_key.cmp(b_key),
-            _ => a_object.id.cmp(&b_object.id),
-        };
-        by_id.then_with(|| a_object.version_time().cmp(&b_object.version_time()))
-    });
-    let mut order: Vec<u32> = order.into_iter().map(|(_, i)| i).collect();
-    let mut objects = objects;
-    // In place: moving them into a vector of slots and then into a third held a million
-    // objects two or three times over.
-    apply_permutation(&mut objects, &mut order);
-    objects
-}
-
-/// Puts what was at `order[k]` at position `k`, for every `k`, in place: each cycle of the
-/// permutation is followed once with swaps. `order` is left as the identity.
-fn apply_permutation<T>(items: &mut [T], order: &mut [u32]) {
-    for start in 0..items.len() {
-        let mut k = start;
-        // A position already placed (or in place) points at itself.
-        while order[k] as usize != k {
-            let from = order[k] as usize;
-            order[k] = k as u32;
-            if from == start {
-                break;
-            }
-            items.swap(k, from);
-            k = from;
         }
     }
 }

@@ -154,6 +154,47 @@ fn a_permutation_is_applied_in_place() {
     assert_eq!(order, [0, 1, 2, 3, 4, 5]);
 }
 
+#[test]
+fn a_plan_leaves_out_what_it_refuses_and_the_store_is_as_if_they_were_never_loaded() {
+    let old = object("malware", 1, "2025-01-01T00:00:00.000Z", r#","name":"Old","is_family":true"#);
+    let new = object("malware", 1, "2025-02-01T00:00:00Z", r#","name":"New","is_family":true"#);
+    let refused = object("tool", 2, "2025-01-01T00:00:00Z", r#","name":"Refused""#);
+    let report = object(
+        "report",
+        3,
+        "2025-01-01T00:00:00Z",
+        &format!(
+            r#","name":"R","published":"2025-01-01T00:00:00Z","object_refs":["{}","{}"]"#,
+            id("malware", 1),
+            id("tool", 2)
+        ),
+    );
+    let texts = [&report, &new, &refused, &old, &new];
+    let text =
+        format!(r#"{{"type":"bundle","id":"bundle--{}","objects":[{}]}}"#, UUID, texts.map(|t| t.as_str()).join(","));
+    let objects = load_text(std::path::Path::new("test.json"), text, &|_, _| Vec::new()).objects;
+    let plan = LinkPlan::of(&objects, |o| o.object_type != "tool");
+    let planned = Store::built_as_planned(objects, plan);
+    let without = store(&[&report, &new, &old, &new]);
+    assert_eq!(planned.len(), 2);
+    assert!(planned.find(&id("tool", 2)).is_none());
+    for store in [&planned, &without] {
+        let malware = store.find(&id("malware", 1)).unwrap();
+        assert_eq!(store.versions(malware).len(), 2, "the copy of the newest version is kept once");
+        assert_eq!(store.latest(malware).name.as_deref(), Some("New"));
+    }
+    let edges = |store: &Store| -> Vec<(String, String)> {
+        let report = store.find(&id("report", 3)).unwrap();
+        store
+            .outgoing(report)
+            .iter()
+            .map(|e| (store.latest(e.target).id.clone(), store.property(e).to_owned()))
+            .collect()
+    };
+    assert_eq!(edges(&planned), edges(&without));
+    assert_eq!(edges(&planned), [(id("malware", 1), "object_refs".to_owned())]);
+}
+
 fn attack(object_type: &str, n: u32, ids: &[&str]) -> String {
     let refs: Vec<String> =
         ids.iter().map(|id| format!(r#"{{"source_name":"mitre-attack","external_id":"{id}"}}"#)).collect();

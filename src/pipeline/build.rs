@@ -10,18 +10,19 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{load_and_check, CheckReport, Content};
+use super::{load_and_check_alongside, CheckReport, Content};
 use crate::audience::{self, Withholding};
 use crate::config::{Audience, Config};
 use crate::diag::Diagnostic;
 use crate::error::Error;
-use crate::link::Store;
+use crate::link::{LinkPlan, Store};
+use crate::load::KeepJson;
 use crate::provenance::{History, HistoryOptions};
 use crate::publish::pages::{load_pages, ContentPage};
 use crate::publish::taxii::TaxiiIndex;
 use crate::publish::theme::Theme;
 use crate::publish::{page_count, publish, Publication};
-use crate::stix::Timestamp;
+use crate::stix::{StixObject, Timestamp};
 use crate::timing::log_timing;
 use crate::write::{DiskSink, WriteStats};
 
@@ -91,11 +92,15 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
         Some(rev) => Content::Revision(rev),
         None => Content::Files(&[]),
     };
-    let (check, objects) = load_and_check(config, content, cwd, now, options.load_cache.as_deref())?;
+    // The Store is planned while the repository rules run (see `link::LinkPlan`). The JSON is
+    // loaded compact, which the Store is told (`holding_compact_json`).
+    let plan = |objects: &[StixObject]| LinkPlan::of(objects, |o| !o.invalid);
+    let cache = options.load_cache.as_deref();
+    let (check, objects, plan) = load_and_check_alongside(config, content, cwd, now, KeepJson::Compact, cache, plan)?;
     if check.has_errors() && !options.allow_errors {
         return Ok(BuildReport { check, site_diagnostics: Vec::new(), outcome: BuildOutcome::Refused });
     }
-    let (objects, left_out) = super::without_invalid(objects);
+    let left_out = super::invalid_ids(&objects);
     let history = match options.history {
         true => History::read(&HistoryOptions {
             content_dir: &config.content_dir,
@@ -105,8 +110,7 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
         false => History::off(),
     };
     log_timing("provenance", started);
-    // `load_and_check` loads the JSON compact (`KeepJson::Compact`).
-    let mut store = Store::build(objects).holding_compact_json();
+    let mut store = Store::built_as_planned(objects, plan).holding_compact_json();
     log_timing("link", started);
     // What no audience built here publishes is never read again: its JSON goes before publishing
     // (at a million objects, a few hundred megabytes).

@@ -49,10 +49,33 @@ pub const TLP2_EXTENSION: &str = "extension-definition--60a3c5c5-0d10-413e-aab3-
 
 /// The TLP level of a well-known marking definition id.
 pub fn tlp_of(id: &str) -> Option<Tlp> {
-    TLP_MARKINGS.iter().find(|m| m.0 == id).map(|m| m.1)
+    // Asked for every marking of every object, per audience: the UUID's first character rules
+    // out all but one or two of the ids before their text is compared.
+    const UUID_AT: usize = "marking-definition--".len();
+    let first = *id.as_bytes().get(UUID_AT)?;
+    TLP_MARKINGS.iter().find(|m| m.0.as_bytes()[UUID_AT] == first && m.0 == id).map(|m| m.1)
 }
 
 /// The `definition.tlp` value a TLP 1.0 marking with this id must carry, if it is one.
 pub fn tlp1_value(id: &str) -> Option<&'static str> {
     TLP_MARKINGS.iter().find(|m| m.0 == id && m.2 == 1).map(|m| m.3)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_tlp_id_and_nothing_else_has_a_level() {
+        for (id, level, _, _) in TLP_MARKINGS {
+            assert_eq!(tlp_of(id), Some(*level), "{id}");
+            // The same UUID under another type, another case, or cut short is no TLP marking.
+            assert_eq!(tlp_of(&id.replace("marking-definition", "x-marking-definitio")), None);
+            assert_eq!(tlp_of(&id.to_uppercase()), None);
+            assert_eq!(tlp_of(&id[..id.len() - 1]), None);
+        }
+        assert_eq!(tlp_of(""), None);
+        assert_eq!(tlp_of("marking-definition--"), None);
+        assert_eq!(tlp_of("marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc8"), None);
+    }
 }

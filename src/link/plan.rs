@@ -1,0 +1,118 @@
+//! What linking can work out while the objects are still borrowed: the order the Store keeps
+//! them in, which it leaves out, and the ids and UUIDs it will find them by. `check` and `build`
+//! work this out on one core while the repository rules read the same objects, in file order,
+//! on the other; the Store then only moves the objects into place and links them.
+
+use rayon::prelude::*;
+
+use super::ids::{self, IdIndex};
+use crate::stix::mentions::{shared_uuids, uuid_number, uuids_held_by_more_than};
+use crate::stix::StixObject;
+
+pub(crate) struct LinkPlan {
+    /// Positions of the objects the Store keeps, in the Store's order, then of those it leaves
+    /// out (every position once, so moving the objects is a permutation).
+    pub(super) order: Vec<u32>,
+    /// How many positions at the start of `order` are kept.
+    pub(super) kept: usize,
+    /// For each id in order: where its versions start among the kept ones (plus one final end).
+    pub(super) version_start: Vec<u32>,
+    pub(super) ids: IdIndex,
+    /// The UUID of every id, sorted, with the id's position.
+    pub(super) uuids: Vec<(u128, u32)>,
+    pub(super) shared_uuids: Vec<u128>,
+    pub(super) crowded_uuids: Vec<u128>,
+}
+
+impl LinkPlan {
+    /// The plan for a Store of `objects` that `keep` accepts. Of copies of one version (same id
+    /// and version time), the first in file order is kept.
+    pub(crate) fn of(objects: &[StixObject], keep: impl Fn(&StixObject) -> bool + Sync) -> LinkPlan {
+        let started = std::time::Instant::now();
+        let sorted = version_order(objects, &keep);
+        crate::timing::log_timing("link: sort", started);
+        let mut order = Vec::with_capacity(objects.len());
+        let mut version_start = Vec::new();
+        let mut left_out: Vec<u32> = Vec::new();
+        for at in sorted {
+            let object = &objects[at as usize];
+            if let Some(&last) = order.last() {
+                let last: &StixObject = &objects[last as usize];
+                if last.id == object.id && last.version_time() == object.version_time() {
+                    left_out.push(at);
+                    continue;
+                }
+                if last.id != object.id {
+                    version_start.push(order.len() as u32);
+                }
+            } else {
+                version_start.push(0);
+            }
+            order.push(at);
+        }
+        let kept = order.len();
+        version_start.push(kept as u32);
+        let id_of = |i: usize| objects[order[version_start[i] as usize] as usize].id.as_str();
+        let distinct = version_start.len() - 1;
+        let ids = IdIndex::build((0..distinct).map(id_of));
+        let mut uuids: Vec<(u128, u32)> =
+            (0..distinct).filter_map(|i| Some((uuid_number(id_of(i))?, i as u32))).collect();
+        uuids.sort_unstable();
+        let shared_uuids = shared_uuids(&uuids);
+        let crowded_uuids = uuids_held_by_more_than(&uuids, super::CROWDED);
+        order.extend(left_out);
+        order.extend((0..objects.len() as u32).filter(|&i| !keep(&objects[i as usize])));
+        debug_assert_eq!(order.len(), objects.len());
+        crate::timing::log_timing("link: ids", started);
+        LinkPlan { order, kept, version_start, ids, uuids, shared_uuids, crowded_uuids }
+    }
+}
+
+/// The positions of the objects `keep` accepts, sorted by id, then version time. Stable: among
+/// copies of one version, file order decides which one is kept. Positions are sorted, not the
+/// objects (a few hundred bytes each, which a merge sort would move some twenty times over at a
+/// million objects); the Store moves each object once, into its place. Ids are compared by
+/// their type's rank and their UUID where both have one (`ids::order_key`), the same order as
+/// their text's without reading it from the heap, a cache miss per comparison (a third of the
+/// sort's time).
+fn version_order(objects: &[StixObject], keep: &(impl Fn(&StixObject) -> bool + Sync)) -> Vec<u32> {
+    let keys: Vec<Option<(&str, u128)>> = objects.par_iter().map(|o| ids::order_key(&o.id)).collect();
+    let mut types: Vec<&str> = keys.iter().flatten().map(|(type_name, _)| *type_name).collect();
+    types.par_sort_unstable();
+    types.dedup();
+    let rank = |type_name: &str| types.binary_search(&type_name).map_or(u32::MAX, |r| r as u32);
+    let mut order: Vec<(Option<(u32, u128)>, u32)> = keys
+        .par_iter()
+        .enumerate()
+        .filter(|(i, _)| keep(&objects[*i]))
+        .map(|(i, key)| (key.map(|(type_name, uuid)| (rank(type_name), uuid)), i as u32))
+        .collect();
+    drop(keys);
+    order.par_sort_by(|(a_key, a), (b_key, b)| {
+        let (a_object, b_object) = (&objects[*a as usize], &objects[*b as usize]);
+        let by_id = match (a_key, b_key) {
+            (Some(a_key), Some(b_key)) => a_key.cmp(b_key),
+            _ => a_object.id.cmp(&b_object.id),
+        };
+        by_id.then_with(|| a_object.version_time().cmp(&b_object.version_time()))
+    });
+    order.into_iter().map(|(_, i)| i).collect()
+}
+
+/// Puts what was at `order[k]` at position `k`, for every `k`, in place: each cycle of the
+/// permutation is followed once with swaps. `order` is left as the identity.
+pub(super) fn apply_permutation<T>(items: &mut [T], order: &mut [u32]) {
+    for start in 0..items.len() {
+        let mut k = start;
+        // A position already placed (or in place) points at itself.
+        while order[k] as usize != k {
+            let from = order[k] as usize;
+            order[k] = k as u32;
+            if from == start {
+                break;
+            }
+            items.swap(k, from);
+            k = from;
+        }
+    }
+}
