@@ -7,7 +7,7 @@
 //! It counts; it never names a withheld object (the counts are for the operator's terminal and
 //! `check`'s summary, not for the site).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use super::policy::{is_marking_property, MarkingKind, MarkingPolicy, Markings};
 use super::View;
@@ -37,7 +37,7 @@ pub(crate) struct Cause {
     pub(crate) config_line: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Reason {
     /// A marking that is neither a TLP marking nor a statement, nor defined in the repository.
     UnresolvedMarking(String),
@@ -57,39 +57,54 @@ impl Cause {
 
 /// The causes of what `view` withholds of its Store.
 pub(crate) fn withholding(view: &View<'_>) -> Withholding {
+    use rayon::prelude::*;
+    const NONE: u32 = u32::MAX;
     let (store, policy, markings) = view.parts();
-    let mut cause_of: HashMap<u32, Reason> = HashMap::new();
-    let mut order: Vec<ObjectIndex> = Vec::new();
-    for index in store.indices().filter(|&i| view.withholds_index(i)) {
-        if let Some(reason) = own_reason(store.latest(index), policy, markings) {
-            cause_of.insert(index.0, reason);
-            order.push(index);
-        }
-    }
-    let mut counts: BTreeMap<Reason, (usize, usize)> = BTreeMap::new();
-    for reason in cause_of.values() {
-        counts.entry(reason.clone()).or_default().0 += 1;
+    // Each object's own reason, in parallel (a million objects: half a second on one core);
+    // the few distinct reasons are numbered in Store order, so the result is the same each run.
+    let own: Vec<(ObjectIndex, Reason)> = (0..store.len() as u32)
+        .into_par_iter()
+        .map(ObjectIndex)
+        .filter(|&i| view.withholds_index(i))
+        .filter_map(|index| Some((index, own_reason(store.latest(index), policy, markings)?)))
+        .collect();
+    let mut reasons: Vec<Reason> = Vec::new();
+    let mut number_of: HashMap<Reason, u32> = HashMap::new();
+    // Per object, the number of its cause (NONE while it has none); per cause, its counts.
+    let mut cause_of: Vec<u32> = vec![NONE; store.len()];
+    let mut counts: Vec<(usize, usize)> = Vec::new();
+    let mut pending: Vec<ObjectIndex> = Vec::with_capacity(own.len());
+    for (index, reason) in own {
+        let next = reasons.len() as u32;
+        let number = *number_of.entry(reason).or_insert_with_key(|reason| {
+            reasons.push(reason.clone());
+            counts.push((0, 0));
+            next
+        });
+        cause_of[index.0 as usize] = number;
+        counts[number as usize].0 += 1;
+        pending.push(index);
     }
     // Each referrer is counted under the cause of the first withheld object it is reached from.
-    let mut pending = order;
     let mut crowds_gone_through = HashSet::new();
     while let Some(withheld) = pending.pop() {
-        let Some(reason) = cause_of.get(&withheld.0).cloned() else { continue };
+        let number = cause_of[withheld.0 as usize];
         // Objects naming a crowded UUID point at every id holding it (`link::CROWDED`).
         let crowd = (store.crowd_of(withheld).filter(|&uuid| crowds_gone_through.insert(uuid)))
             .into_iter()
             .flat_map(|uuid| store.crowd_mentioners(uuid));
         for source in store.incoming(withheld).map(|edge| edge.source).chain(crowd) {
-            if view.withholds_index(source) && !cause_of.contains_key(&source.0) {
-                counts.entry(reason.clone()).or_default().1 += 1;
-                cause_of.insert(source.0, reason.clone());
+            if view.withholds_index(source) && cause_of[source.0 as usize] == NONE {
+                counts[number as usize].1 += 1;
+                cause_of[source.0 as usize] = number;
                 pending.push(source);
             }
         }
     }
     let total = store.indices().filter(|&i| view.withholds_index(i)).count();
-    let mut causes: Vec<Cause> = counts
+    let mut causes: Vec<Cause> = reasons
         .into_iter()
+        .zip(counts)
         .map(|(reason, (objects, referrers))| {
             let config_line = config_line(&reason, policy);
             Cause { reason, objects, referrers, config_line }

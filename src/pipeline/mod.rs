@@ -69,13 +69,21 @@ pub fn check(
         drop_in_background(objects);
         return Ok(report);
     };
+    let started = Instant::now();
     let invalid = invalid_ids(&objects);
     let store = Store::linked_as_planned(objects, plan);
+    log_timing("link", started);
     let history = History::off();
     report.withholding = config
         .audiences
         .iter()
-        .map(|a| audience::withholding(&audience::view(&store, &history, a)).with_invalid(invalid.len()))
+        .map(|a| {
+            let view = audience::view(&store, &history, a);
+            log_timing("audience: view", started);
+            let withholding = audience::withholding(&view).with_invalid(invalid.len());
+            log_timing("audience: what is withheld, and why", started);
+            withholding
+        })
         .collect();
     drop_in_background(store);
     Ok(report)
