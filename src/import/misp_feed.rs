@@ -32,16 +32,15 @@ pub(crate) fn event_uuids(manifest: &Source) -> (Vec<String>, Vec<Diagnostic>) {
             uuids.push(key.to_ascii_lowercase());
         } else {
             let shown = super::clip(key, 80);
-            problems.push(shape(format!("`{shown}` is not an event uuid; skipped")).with_pointer(pointer(key)));
+            problems.push(
+                shape(format!("`{shown}` is not an event uuid; skipped"))
+                    .with_pointer(crate::diag::json_pointer("", key)),
+            );
         }
     }
     uuids.sort();
     uuids.dedup();
     (uuids, problems)
-}
-
-fn pointer(key: &str) -> String {
-    format!("/{}", key.replace('~', "~0").replace('/', "~1"))
 }
 
 fn is_uuid(text: &str) -> bool {

@@ -156,7 +156,7 @@ fn envelope_diagnostics(source: &Source, members: &[(String, Member)]) -> Vec<Di
     for (key, member) in members {
         let Member::Raw(raw) = member else { continue };
         let at = offset_of(source, raw);
-        let pointer = format!("/{}", key.replace('~', "~0").replace('/', "~1"));
+        let pointer = crate::diag::json_pointer("", key);
         let text = serde_json::from_str::<String>(raw.get()).ok();
         match key.as_str() {
             "type" | "objects" => {}

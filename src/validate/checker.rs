@@ -113,15 +113,7 @@ fn custom_category(members: &Map<String, Value>) -> Category {
 
 /// JSON pointer of a top-level property.
 pub(crate) fn ptr(key: &str) -> String {
-    // Made for every property of every object, mostly for nothing (it is read when a finding is
-    // placed): one allocation, and escapes only where the key needs them.
-    let mut pointer = String::with_capacity(key.len() + 1);
-    pointer.push('/');
-    match key.contains(['~', '/']) {
-        false => pointer.push_str(key),
-        true => pointer.push_str(&key.replace('~', "~0").replace('/', "~1")),
-    }
-    pointer
+    crate::diag::json_pointer("", key)
 }
 
 #[cfg(test)]
@@ -134,5 +126,6 @@ mod tests {
         assert_eq!(ptr("x_a/b~c"), "/x_a~1b~0c");
         assert_eq!(ptr("~1"), "/~01");
         assert_eq!(ptr(""), "/");
+        assert_eq!(crate::diag::json_pointer("/hashes", "SHA/256"), "/hashes/SHA~1256");
     }
 }

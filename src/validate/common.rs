@@ -361,7 +361,7 @@ pub(crate) fn check_extensions(c: &mut Checker, pointer: &str, value: &Value) {
         c.error("empty-dictionary", pointer, "`extensions` is empty; omit it instead");
     }
     for (name, body) in extensions {
-        let p = format!("{pointer}/{}", name.replace('~', "~0").replace('/', "~1"));
+        let p = crate::diag::json_pointer(pointer, name);
         let Some(fields) = body.as_object() else {
             type_error(c, &p, name, "an object", body);
             continue;

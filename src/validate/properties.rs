@@ -266,7 +266,7 @@ fn check_hashes(c: &mut Checker, pointer: &str, name: &str, value: &Value) {
         SpecVersion::V21 => vocab::HASHING_ALGORITHM,
     };
     for (algorithm, hash) in hashes {
-        let p = format!("{pointer}/{}", algorithm.replace('~', "~0").replace('/', "~1"));
+        let p = crate::diag::json_pointer(pointer, algorithm);
         let Some(hash) = expect_string(c, &p, name, hash) else { continue };
         if !known.contains(&algorithm.as_str()) {
             if !(3..=250).contains(&algorithm.len())
@@ -311,7 +311,7 @@ fn check_dictionary(c: &mut Checker, pointer: &str, name: &str, value: &Value) {
         if let Some(problem) = dictionary_key_problem(key, c.version) {
             c.error(
                 "dictionary-key",
-                format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")),
+                crate::diag::json_pointer(pointer, key),
                 format!("dictionary key \"{}\" {problem}", clip(key)),
             );
         }
