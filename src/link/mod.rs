@@ -9,18 +9,17 @@
 //! The Store is never handed to a renderer: `audience` wraps it in a `View` of what one
 //! audience may see, and renderers only ever get the View.
 
+mod edges;
 mod ids;
 mod names;
 mod plan;
 mod subtechniques;
 
-use std::borrow::Cow;
-use std::collections::BTreeMap;
-
 use rayon::prelude::*;
 
 use crate::stix::mentions::{holding, uuid_number};
 use crate::stix::StixObject;
+use edges::Graph;
 use ids::IdIndex;
 pub(crate) use names::{is_attack_source, NameIndex};
 use plan::apply_permutation;
@@ -67,8 +66,6 @@ pub(crate) struct Store {
     ids: IdIndex,
     /// The UUID of every id, sorted, with its object: prose names objects by UUID too.
     uuids: Vec<(u128, u32)>,
-    /// The UUIDs more than one id has (of different types), sorted: few or none.
-    shared_uuids: Vec<u128>,
     /// The UUIDs more than `CROWDED` ids have, sorted: none in any real repository.
     crowded_uuids: Vec<u128>,
     /// Each object naming a crowded UUID, as (UUID, object), sorted: its mentions of the ids
@@ -108,33 +105,30 @@ impl Store {
     /// sub-technique names): enough to tell what an audience may see, which is all `check` asks.
     pub(crate) fn linked_as_planned(mut objects: Vec<StixObject>, plan: LinkPlan) -> Store {
         let started = std::time::Instant::now();
-        let LinkPlan { mut order, kept, version_start, ids, uuids, shared_uuids, crowded_uuids } = plan;
+        let LinkPlan { mut order, kept, version_start, ids, uuids, crowded_uuids, graph } = plan;
         assert_eq!(order.len(), objects.len(), "a link plan is for the objects it was made of");
         // In place: moving them into a vector of slots and then into a third held a million
         // objects two or three times over.
         apply_permutation(&mut objects, &mut order);
         objects.truncate(kept);
         crate::timing::log_timing("link: placed", started);
-        let mut store = Store {
+        let Graph { properties, edges, out_start, incoming, in_start, crowd_mentions } = graph;
+        Store {
             versions: objects,
             version_start,
-            properties: Vec::new(),
-            edges: Vec::new(),
-            out_start: Vec::new(),
-            incoming: Vec::new(),
-            in_start: Vec::new(),
+            properties,
+            edges,
+            out_start,
+            incoming,
+            in_start,
             ids,
             uuids,
-            shared_uuids,
             crowded_uuids,
-            crowd_mentions: Vec::new(),
+            crowd_mentions,
             names: NameIndex::default(),
             subtechniques: Subtechniques::default(),
             compact_json: false,
-        };
-        store.link_edges();
-        crate::timing::log_timing("link: edges", started);
-        store
+        }
     }
 
     /// How many ids (not versions) the Store holds.
@@ -251,94 +245,6 @@ impl Store {
     /// A sub-technique's parent and its "Parent: Child" name (see `subtechniques`).
     pub(crate) fn subtechnique(&self, index: ObjectIndex) -> Option<(ObjectIndex, Option<&str>)> {
         self.subtechniques.get(index)
-    }
-
-    /// Every edge of the latest versions whose target is in the Store, as compressed rows.
-    fn link_edges(&mut self) {
-        // Lookups in parallel; numbering the properties in order, so it is the same every run.
-        // Per source: its edges (target, property), and the crowded UUIDs it names.
-        type Resolved<'p> = (Vec<(ObjectIndex, &'p str)>, Vec<u128>);
-        let resolved: Vec<Resolved> = (0..self.len() as u32)
-            .into_par_iter()
-            .map(|source| {
-                let object = self.latest(ObjectIndex(source));
-                let mut edges: Vec<(ObjectIndex, &str)> = Vec::with_capacity(object.refs.len());
-                for reference in object.refs.iter() {
-                    if let Some(target) = self.find(&reference.target) {
-                        edges.push((target, &*reference.property));
-                    }
-                }
-                let mut crowded = Vec::new();
-                let mentioned = match edges.len() == object.refs.len() {
-                    true => Cow::Borrowed(object.mentioned_uuids()),
-                    false => object.mentions_among(|id| self.find(id).is_some()),
-                };
-                if mentioned.is_empty() {
-                    return (edges, crowded);
-                }
-                // The UUIDs of the targets found: a UUID that only one object holds, named by a
-                // reference to it, is no mention, and a search of every UUID need not say so.
-                // Sorted: a report may reference a million objects.
-                let mut referenced: Vec<ObjectIndex> = edges.iter().map(|(target, _)| *target).collect();
-                referenced.sort_unstable();
-                let mut found_uuids: Vec<u128> =
-                    referenced.iter().filter_map(|&target| uuid_number(&self.latest(target).id)).collect();
-                found_uuids.sort_unstable();
-                for &uuid in mentioned.iter() {
-                    if found_uuids.binary_search(&uuid).is_ok() && self.shared_uuids.binary_search(&uuid).is_err() {
-                        continue;
-                    }
-                    if self.is_crowded(uuid) {
-                        crowded.push(uuid);
-                        continue;
-                    }
-                    let named = self.with_uuid(uuid).filter(|t| t.0 != source && referenced.binary_search(t).is_err());
-                    edges.extend(named.map(|target| (target, MENTIONS)));
-                }
-                (edges, crowded)
-            })
-            .collect();
-        let mut interned: BTreeMap<String, u16> = BTreeMap::new();
-        let mut edges = Vec::with_capacity(resolved.iter().map(|(edges, _)| edges.len()).sum());
-        let mut out_start = Vec::with_capacity(self.len() + 1);
-        let mut crowd_mentions = Vec::new();
-        for (source, (targets, crowded)) in resolved.into_iter().enumerate() {
-            crowd_mentions.extend(crowded.into_iter().map(|uuid| (uuid, source as u32)));
-            out_start.push(edges.len() as u32);
-            for (target, property) in targets {
-                let next = interned.len() as u16;
-                let property = match interned.get(property) {
-                    Some(&known) => known,
-                    None => *interned.entry(property.to_owned()).or_insert(next),
-                };
-                edges.push(Edge { source: ObjectIndex(source as u32), target, property });
-            }
-        }
-        out_start.push(edges.len() as u32);
-        // Reverse edges by counting: the counts per target give each target's row, and
-        // filling the rows in edge order keeps each row in edge order. No sort needed.
-        let mut in_start = vec![0u32; self.len() + 1];
-        for edge in &edges {
-            in_start[edge.target.0 as usize + 1] += 1;
-        }
-        for i in 1..in_start.len() {
-            in_start[i] += in_start[i - 1];
-        }
-        let mut incoming = vec![0u32; edges.len()];
-        let mut next_slot = in_start.clone();
-        for (e, edge) in edges.iter().enumerate() {
-            let slot = &mut next_slot[edge.target.0 as usize];
-            incoming[*slot as usize] = e as u32;
-            *slot += 1;
-        }
-        let mut properties = vec![String::new(); interned.len()];
-        for (name, i) in interned {
-            properties[i as usize] = name;
-        }
-        crowd_mentions.sort_unstable();
-        (self.properties, self.edges, self.out_start, self.incoming, self.in_start) =
-            (properties, edges, out_start, incoming, in_start);
-        self.crowd_mentions = crowd_mentions;
     }
 
     /// Relationships and sightings have no name: call them by their ends, the way an analyst
