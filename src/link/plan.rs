@@ -3,9 +3,11 @@
 //! them. `check` and `build` work this out on one core while the repository rules read the same
 //! objects, in file order, on the other; the Store then only moves the objects into place.
 //!
-//! It runs on one thread: beside the rules, whose parallel parts keep rayon's threads busy, a
-//! parallel sort waited behind their tasks, and took longer than this one (a million objects:
-//! 1.4 s against 2.0 s, and the whole `check` 11.9 s against 13.4 s on average, 2 cores).
+//! The sort runs on the plan's own thread: beside the rules, whose parallel parts keep rayon's
+//! threads busy, a parallel sort waited behind their tasks and took longer than this one (a
+//! million objects: 1.4 s against 2.0 s; the whole `check` 11.9 s against 13.4 s on average, on
+//! 2 cores). Finding the edges' targets, the longer part, does go in parallel (`edges`): the
+//! rules end first, and their threads then help.
 
 use super::edges::{Graph, Targets};
 use super::ids::{self, IdIndex};
