@@ -174,25 +174,15 @@ fn load_and_check(
     now: stix::Timestamp,
     cache: Option<&Path>,
 ) -> Result<(CheckReport, Vec<stix::StixObject>), Error> {
-    load_and_check_keeping(config, content, cwd, now, load::KeepJson::Compact, cache)
-}
-
-/// Loads and checks, keeping of each object's JSON what `json` says (`load::KeepJson`), with
-/// what `cache` (a folder, see `load::cache`) kept of the files that did not change.
-fn load_and_check_keeping(
-    config: &Config,
-    content: Content<'_>,
-    cwd: &Path,
-    now: stix::Timestamp,
-    json: load::KeepJson,
-    cache: Option<&Path>,
-) -> Result<(CheckReport, Vec<stix::StixObject>), Error> {
-    let (report, objects, ()) = load_and_check_alongside(config, content, cwd, now, json, cache, |_| ())?;
+    let (report, objects, ()) =
+        load_and_check_alongside(config, content, cwd, now, load::KeepJson::Compact, cache, |_| ())?;
     Ok((report, objects))
 }
 
-/// `load_and_check_keeping`, running `alongside` on the loaded objects, on a thread of its own,
-/// while the repository rules read them: much of the rules' work runs on one core.
+/// Loads and checks, keeping of each object's JSON what `json` says (`load::KeepJson`), with
+/// what `cache` (a folder, see `load::cache`) kept of the files that did not change; and runs
+/// `alongside` on the loaded objects, on a thread of its own, while the repository rules read
+/// them (much of the rules' work runs on one core).
 fn load_and_check_alongside<T: Send>(
     config: &Config,
     content: Content<'_>,
