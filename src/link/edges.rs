@@ -61,7 +61,7 @@ impl Graph {
                 (found, crowd)
             })
             .collect();
-        let mut interned: BTreeMap<&str, u16> = BTreeMap::new();
+        let mut interned: BTreeMap<&str, u32> = BTreeMap::new();
         let mut edges: Vec<Edge> = Vec::with_capacity(blocks.iter().map(|(found, _)| found.len()).sum());
         let mut out_start = Vec::with_capacity(count + 1);
         let mut crowd_mentions = Vec::new();
@@ -72,7 +72,7 @@ impl Graph {
                 while out_start.len() <= source as usize {
                     out_start.push(edges.len() as u32);
                 }
-                let next = interned.len() as u16;
+                let next = interned.len() as u32;
                 let property = *interned.entry(property).or_insert(next);
                 edges.push(Edge { source: ObjectIndex(source), target, property });
             }

@@ -46,8 +46,10 @@ pub(crate) struct ObjectIndex(pub u32);
 pub(crate) struct Edge {
     pub(crate) source: ObjectIndex,
     pub(crate) target: ObjectIndex,
-    /// Index into `Store::properties` (`object_refs`, `source_ref`, …).
-    pub(crate) property: u16,
+    /// Index into `Store::properties` (`object_refs`, `source_ref`, …). 32 bits, as the
+    /// edge's size is the same: with 16, the 65,537th custom `*_ref` property a repository named
+    /// was numbered as the first, and its edges read as that property's.
+    pub(crate) property: u32,
 }
 
 pub(crate) struct Store {

@@ -195,6 +195,27 @@ fn a_plan_leaves_out_what_it_refuses_and_the_store_is_as_if_they_were_never_load
     assert_eq!(edges(&planned), [(id("malware", 1), "object_refs".to_owned())]);
 }
 
+#[test]
+fn every_edge_keeps_its_property_past_65536_property_names() {
+    const NAMES: u32 = 65_600;
+    let tool = object("tool", 0, "2025-01-01T00:00:00Z", r#","name":"Tool""#);
+    let mut objects = vec![tool];
+    let target = id("tool", 0);
+    objects.extend(
+        (1..=NAMES).map(|n| object("x-thing", n, "2025-01-01T00:00:00Z", &format!(r#","x_r{n}_ref":"{target}""#))),
+    );
+    let texts: Vec<&str> = objects.iter().map(String::as_str).collect();
+    let store = store(&texts);
+    let tool = store.find(&target).unwrap();
+    assert_eq!(store.incoming(tool).count(), NAMES as usize);
+    for n in [1, 65_536, 65_537, NAMES] {
+        let source = store.find(&id("x-thing", n)).unwrap();
+        let edges = store.outgoing(source);
+        assert_eq!(edges.len(), 1);
+        assert_eq!(store.property(&edges[0]), format!("x_r{n}_ref"));
+    }
+}
+
 fn attack(object_type: &str, n: u32, ids: &[&str]) -> String {
     let refs: Vec<String> =
         ids.iter().map(|id| format!(r#"{{"source_name":"mitre-attack","external_id":"{id}"}}"#)).collect();
