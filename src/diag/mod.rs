@@ -204,3 +204,17 @@ pub enum Format {
     Github,
     Sarif,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::json_pointer;
+
+    #[test]
+    fn a_pointer_escapes_tildes_and_slashes_in_its_key() {
+        assert_eq!(json_pointer("", "name"), "/name");
+        assert_eq!(json_pointer("", "x_a/b~c"), "/x_a~1b~0c");
+        assert_eq!(json_pointer("", "~1"), "/~01");
+        assert_eq!(json_pointer("", ""), "/");
+        assert_eq!(json_pointer("/hashes", "SHA/256"), "/hashes/SHA~1256");
+    }
+}

@@ -12,7 +12,6 @@ use super::{Edge, ObjectIndex, MENTIONS};
 use crate::stix::mentions::{holding, uuid_number};
 use crate::stix::StixObject;
 
-#[derive(Default)]
 pub(super) struct Graph {
     /// The property names edges refer to, interned in the order edges first use them.
     pub(super) properties: Vec<String>,

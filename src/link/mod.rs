@@ -81,14 +81,17 @@ pub(crate) struct Store {
 }
 
 impl Store {
-    /// Links loaded objects. Copies of one version (same id and version key) are kept once, the
-    /// first in file order: the same copy `check` reports conflicts against.
+    /// Links loaded objects, every one of them (the pipeline leaves invalid ones out through its
+    /// plan). Copies of one version (same id and version key) are kept once, the first in file
+    /// order: the same copy `check` reports conflicts against.
+    #[cfg(test)]
     pub(crate) fn build(objects: Vec<StixObject>) -> Store {
         let plan = LinkPlan::of(&objects, |_| true);
         Store::built_as_planned(objects, plan)
     }
 
-    /// `build` with a plan worked out before (`LinkPlan::of` the same objects, in the same order).
+    /// The Store of `objects` as `plan` (`LinkPlan::of` the same objects, in the same order) says,
+    /// with what pages read besides the links: labels, the name index, sub-technique names.
     pub(crate) fn built_as_planned(objects: Vec<StixObject>, plan: LinkPlan) -> Store {
         let started = std::time::Instant::now();
         let mut store = Store::linked_as_planned(objects, plan);

@@ -42,17 +42,14 @@ impl LinkPlan {
         let mut left_out: Vec<u32> = Vec::new();
         for at in sorted {
             let object = &objects[at as usize];
-            if let Some(&last) = order.last() {
-                let last: &StixObject = &objects[last as usize];
-                if last.id == object.id && last.version_time() == object.version_time() {
-                    left_out.push(at);
-                    continue;
+            match order.last().map(|&last| &objects[last as usize]) {
+                Some(last) if last.id == object.id => {
+                    if last.version_time() == object.version_time() {
+                        left_out.push(at);
+                        continue;
+                    }
                 }
-                if last.id != object.id {
-                    version_start.push(order.len() as u32);
-                }
-            } else {
-                version_start.push(0);
+                _ => version_start.push(order.len() as u32),
             }
             order.push(at);
         }

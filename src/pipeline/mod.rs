@@ -97,14 +97,6 @@ fn drop_in_background<T: Send + 'static>(value: T) {
     let _ = std::thread::Builder::new().name("drop".to_owned()).spawn(move || drop(value));
 }
 
-/// The objects a build publishes, and the ids of the invalid ones it leaves out (sorted, once).
-fn without_invalid(mut objects: Vec<stix::StixObject>) -> (Vec<stix::StixObject>, Vec<String>) {
-    let left_out = invalid_ids(&objects);
-    // In place: a partition into two new vectors held the million objects twice for a moment.
-    objects.retain(|o| !o.invalid);
-    (objects, left_out)
-}
-
 /// The ids of the invalid objects, which no Store holds (sorted, once).
 fn invalid_ids(objects: &[stix::StixObject]) -> Vec<String> {
     let mut ids: Vec<String> = objects.iter().filter(|o| o.invalid).map(|o| o.id.clone()).collect();

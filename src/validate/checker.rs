@@ -110,22 +110,3 @@ fn custom_category(members: &Map<String, Value>) -> Category {
         Category::Domain
     }
 }
-
-/// JSON pointer of a top-level property.
-pub(crate) fn ptr(key: &str) -> String {
-    crate::diag::json_pointer("", key)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::ptr;
-
-    #[test]
-    fn a_pointer_escapes_tildes_and_slashes_in_its_key() {
-        assert_eq!(ptr("name"), "/name");
-        assert_eq!(ptr("x_a/b~c"), "/x_a~1b~0c");
-        assert_eq!(ptr("~1"), "/~01");
-        assert_eq!(ptr(""), "/");
-        assert_eq!(crate::diag::json_pointer("/hashes", "SHA/256"), "/hashes/SHA~1256");
-    }
-}

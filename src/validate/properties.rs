@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::checker::{ptr, Checker};
+use super::checker::Checker;
 use crate::stix::schema::{Kind, Property};
 use crate::stix::{id, vocab, SpecVersion, Timestamp};
 
@@ -29,7 +29,7 @@ pub(crate) fn check_all(c: &mut Checker, declared: &[&[Property]]) {
         if matches!(name.as_str(), "type" | "id") {
             continue;
         }
-        let pointer = ptr(name);
+        let pointer = crate::diag::json_pointer("", name);
         if value.is_null() {
             c.error("null-value", pointer, format!("`{name}` is null; STIX properties are omitted, never null"));
             continue;
