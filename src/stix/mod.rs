@@ -6,6 +6,7 @@
 pub mod detection;
 pub mod fxhash;
 pub mod id;
+pub(crate) mod keyed_hash;
 pub mod label;
 pub mod marking;
 pub mod mentions;

@@ -13,6 +13,7 @@ use crate::diag::{Diagnostic, Severity};
 use crate::load::source::Locator;
 use crate::load::Source;
 use crate::stix::fxhash::FxHashMap;
+use crate::stix::keyed_hash::KeyedHashMap;
 use crate::stix::{id, marking, schema, SpecVersion, StixObject, Timestamp};
 
 #[derive(Debug, Clone, Copy)]
@@ -62,11 +63,11 @@ const NONE: u32 = u32::MAX;
 /// more than the rest of the repository rules): the map holds the first and the latest
 /// occurrence, and `next` chains the other occurrences of the same id.
 ///
-/// Ids are contributors' text: the map hashes them with random keys (SipHash), as a fast
-/// unkeyed hash lets a pull request choose ids that all collide and make the check quadratic.
+/// Ids are contributors' text: the map hashes them with a random seed (`keyed_hash`), as a
+/// fast unkeyed hash lets a pull request choose ids that all collide and make the check quadratic.
 pub(super) struct VersionIndex<'a> {
     pub(crate) objects: &'a [StixObject],
-    by_id: HashMap<&'a str, (u32, u32)>,
+    by_id: KeyedHashMap<&'a str, (u32, u32)>,
     next: Vec<u32>,
     /// Whether each object is its id's latest version (asked once per object by several rules).
     latest: Vec<bool>,
@@ -74,7 +75,8 @@ pub(super) struct VersionIndex<'a> {
 
 impl<'a> VersionIndex<'a> {
     fn build(objects: &'a [StixObject]) -> VersionIndex<'a> {
-        let mut by_id: HashMap<&str, (u32, u32)> = HashMap::with_capacity(objects.len());
+        let mut by_id: KeyedHashMap<&str, (u32, u32)> =
+            KeyedHashMap::with_capacity_and_hasher(objects.len(), Default::default());
         let mut next = vec![NONE; objects.len()];
         // Keyed by position, which no contributor chooses.
         let mut last_of_chain: FxHashMap<u32, u32> = FxHashMap::default();
