@@ -5,32 +5,59 @@
 //! numbers: the type's number and the UUID's 128 bits, which together spell exactly one id.
 //! (The repository rules' map keyed by the id's text, which it borrows, stays quicker there.)
 
-use std::collections::hash_map::{Entry, RandomState};
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use crate::stix::keyed_hash::KeyedHashMap;
 
 /// A number for each id, in the order ids were first given. Ids are written by contributors:
-/// the tables hash with random keys (SipHash), so no set of ids can be chosen to collide.
+/// the tables hash with a random seed (`keyed_hash`), so no set of ids can be chosen to collide.
 #[derive(Default)]
 pub(crate) struct IdIndex {
     /// Ids of the usual form, `type--uuid` with the UUID in lower case, by `Key`.
-    usual: HashMap<Key, u32, RandomState>,
+    usual: KeyedHashMap<Key, u32>,
     /// The number of each type name in `usual`'s keys.
-    types: HashMap<Box<str>, u32, RandomState>,
+    types: KeyedHashMap<Box<str>, u32>,
     /// Every other id (upper-case or malformed UUIDs, no `--`), whole.
-    others: HashMap<Box<str>, u32, RandomState>,
+    others: KeyedHashMap<Box<str>, u32>,
 }
 
 /// A type's number and a UUID's two halves (not a `u128`, whose alignment of 16 would pad
 /// every slot of the table to 48 bytes).
-type Key = (u32, [u64; 2]);
+pub(crate) type Key = (u32, [u64; 2]);
 
 impl IdIndex {
     /// Numbers distinct `ids`: the id at position i gets number i.
+    #[cfg(test)]
     pub(crate) fn build<'a>(ids: impl ExactSizeIterator<Item = &'a str>) -> IdIndex {
         let mut index = IdIndex::with_capacity(ids.len());
         for id in ids {
             let (_, new) = index.number(id);
             debug_assert!(new, "{id} is given twice");
+        }
+        index
+    }
+
+    /// `build` for `count` ids whose usual form the caller has already read: `key(i)` is the id
+    /// at position i as its type's position in `types` and its UUID (`order_key`), or None, and
+    /// `id(i)` is its text, read only for ids without a key. A million ids are then numbered
+    /// without reading their text again.
+    pub(crate) fn build_keyed<'a>(
+        types: &[&str],
+        count: usize,
+        key: impl Fn(usize) -> Option<Key>,
+        id: impl Fn(usize) -> &'a str,
+    ) -> IdIndex {
+        let mut index = IdIndex::with_capacity(count);
+        index.types.extend(types.iter().enumerate().map(|(rank, name)| (Box::from(*name), rank as u32)));
+        for i in 0..count {
+            let new = match key(i) {
+                Some(key) => {
+                    let next = index.len() as u32;
+                    index.usual.insert(key, next).is_none()
+                }
+                None => index.number(id(i)).1,
+            };
+            debug_assert!(new, "{} is given twice", id(i));
         }
         index
     }
@@ -171,6 +198,33 @@ mod tests {
             "",
         ] {
             assert_eq!(index.find(stranger), None, "{stranger}");
+        }
+    }
+
+    #[test]
+    fn ids_numbered_from_their_keys_are_found_as_ids_numbered_from_their_text() {
+        let ids = [
+            "malware--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061",
+            "x-odd--NOT-A-UUID",
+            "tool--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061",
+            "A--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061",
+            "MALWARE--0C7B5B88-8FF7-4A4D-AA9D-FEB398CD0061",
+            "malware--ffffffff-0000-4000-8000-000000000001",
+            "a--b---0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061",
+        ];
+        let keys: Vec<Option<(&str, u128)>> = ids.iter().map(|id| order_key(id)).collect();
+        let mut types: Vec<&str> = keys.iter().flatten().map(|(t, _)| *t).collect();
+        types.sort_unstable();
+        types.dedup();
+        let rank = |t: &str| types.binary_search(&t).unwrap() as u32;
+        let key = |i: usize| keys[i].map(|(t, uuid): (&str, u128)| (rank(t), [(uuid >> 64) as u64, uuid as u64]));
+        let keyed = IdIndex::build_keyed(&types, ids.len(), key, |i| ids[i]);
+        let from_text = IdIndex::build(ids.iter().copied());
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!((keyed.find(id), from_text.find(id)), (Some(i as u32), Some(i as u32)), "{id}");
+        }
+        for stranger in ["indicator--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061", "a--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061"] {
+            assert_eq!(keyed.find(stranger), None, "{stranger}");
         }
     }
 

@@ -35,31 +35,47 @@ impl LinkPlan {
     /// and version time), the first in file order is kept.
     pub(crate) fn of(objects: &[StixObject], keep: impl Fn(&StixObject) -> bool + Sync) -> LinkPlan {
         let started = std::time::Instant::now();
-        let sorted = version_order(objects, &keep);
+        let (types, sorted) = version_order(objects, &keep);
         crate::timing::log_timing("link: sort", started);
         let mut order = Vec::with_capacity(objects.len());
         let mut version_start = Vec::new();
+        // Where each distinct id's entry is in `sorted`: ids are compared, numbered and their
+        // UUIDs read from their keys there, not from their text again.
+        let mut first_at: Vec<u32> = Vec::new();
         let mut left_out: Vec<u32> = Vec::new();
-        for at in sorted {
-            let object = &objects[at as usize];
+        for (k, entry) in sorted.iter().enumerate() {
+            let object = &objects[entry.at as usize];
+            let same_id = |last: &StixObject| match (first_at.last().map(|&k| sorted[k as usize].key()), entry.key()) {
+                (Some(Some(last_key)), Some(key)) => last_key == key,
+                (Some(None), None) => last.id == object.id,
+                _ => false,
+            };
             match order.last().map(|&last| &objects[last as usize]) {
-                Some(last) if last.id == object.id => {
+                Some(last) if same_id(last) => {
                     if last.version_time() == object.version_time() {
-                        left_out.push(at);
+                        left_out.push(entry.at);
                         continue;
                     }
                 }
-                _ => version_start.push(order.len() as u32),
+                _ => {
+                    version_start.push(order.len() as u32);
+                    first_at.push(k as u32);
+                }
             }
-            order.push(at);
+            order.push(entry.at);
         }
         let kept = order.len();
         version_start.push(kept as u32);
         let id_of = |i: usize| objects[order[version_start[i] as usize] as usize].id.as_str();
         let distinct = version_start.len() - 1;
-        let ids = IdIndex::build((0..distinct).map(id_of));
-        let mut uuids: Vec<(u128, u32)> =
-            (0..distinct).filter_map(|i| Some((uuid_number(id_of(i))?, i as u32))).collect();
+        let key_of = |i: usize| sorted[first_at[i] as usize].key();
+        let ids = IdIndex::build_keyed(&types, distinct, key_of, id_of);
+        let uuid_of = |i: usize| match key_of(i) {
+            Some((_, [high, low])) => Some(u128::from(high) << 64 | u128::from(low)),
+            None => uuid_number(id_of(i)),
+        };
+        let mut uuids: Vec<(u128, u32)> = (0..distinct).filter_map(|i| Some((uuid_of(i)?, i as u32))).collect();
+        drop((sorted, first_at));
         uuids.sort_unstable();
         let shared_uuids = shared_uuids(&uuids);
         let crowded_uuids = uuids_held_by_more_than(&uuids, super::CROWDED);
@@ -75,35 +91,60 @@ impl LinkPlan {
     }
 }
 
-/// The positions of the objects `keep` accepts, sorted by id, then version time. Stable: among
-/// copies of one version, file order decides which one is kept. Positions are sorted, not the
-/// objects (a few hundred bytes each, which a merge sort would move some twenty times over at a
-/// million objects); the Store moves each object once, into its place. Ids are compared by
-/// their type's rank and their UUID where both have one (`ids::order_key`), the same order as
+/// An object in the sort: its position, and its id's key (`ids::order_key`) as its type's rank
+/// and its UUID's halves (a `u128`'s alignment of 16 would make the entry twice the size), the
+/// rank `NO_KEY` when the id has none.
+struct Sorted {
+    rank: u32,
+    at: u32,
+    uuid: [u64; 2],
+}
+
+const NO_KEY: u32 = u32::MAX;
+
+impl Sorted {
+    fn key(&self) -> Option<(u32, [u64; 2])> {
+        (self.rank != NO_KEY).then_some((self.rank, self.uuid))
+    }
+}
+
+/// The objects `keep` accepts, sorted by id, then version time, and the type names their keys
+/// rank. Stable: among copies of one version, file order decides which one is kept. Positions
+/// are sorted, not the objects (a few hundred bytes each, which a merge sort would move some
+/// twenty times over at a million objects); the Store moves each object once, into its place.
+/// Ids are compared by their type's rank and their UUID where both have one, the same order as
 /// their text's without reading it from the heap, a cache miss per comparison (a third of the
 /// sort's time).
-fn version_order(objects: &[StixObject], keep: &(impl Fn(&StixObject) -> bool + Sync)) -> Vec<u32> {
+fn version_order<'o>(
+    objects: &'o [StixObject],
+    keep: &(impl Fn(&StixObject) -> bool + Sync),
+) -> (Vec<&'o str>, Vec<Sorted>) {
     let keys: Vec<Option<(&str, u128)>> = objects.iter().map(|o| ids::order_key(&o.id)).collect();
     let mut types: Vec<&str> = keys.iter().flatten().map(|(type_name, _)| *type_name).collect();
     types.sort_unstable();
     types.dedup();
-    let rank = |type_name: &str| types.binary_search(&type_name).map_or(u32::MAX, |r| r as u32);
-    let mut order: Vec<(Option<(u32, u128)>, u32)> = keys
+    let rank = |type_name: &str| types.binary_search(&type_name).map_or(NO_KEY, |r| r as u32);
+    let mut order: Vec<Sorted> = keys
         .iter()
         .enumerate()
         .filter(|(i, _)| keep(&objects[*i]))
-        .map(|(i, key)| (key.map(|(type_name, uuid)| (rank(type_name), uuid)), i as u32))
+        .map(|(i, key)| match *key {
+            Some((type_name, uuid)) => {
+                Sorted { rank: rank(type_name), at: i as u32, uuid: [(uuid >> 64) as u64, uuid as u64] }
+            }
+            None => Sorted { rank: NO_KEY, at: i as u32, uuid: [0; 2] },
+        })
         .collect();
     drop(keys);
-    order.sort_by(|(a_key, a), (b_key, b)| {
-        let (a_object, b_object) = (&objects[*a as usize], &objects[*b as usize]);
-        let by_id = match (a_key, b_key) {
-            (Some(a_key), Some(b_key)) => a_key.cmp(b_key),
+    order.sort_by(|a, b| {
+        let (a_object, b_object) = (&objects[a.at as usize], &objects[b.at as usize]);
+        let by_id = match (a.key(), b.key()) {
+            (Some(a_key), Some(b_key)) => a_key.cmp(&b_key),
             _ => a_object.id.cmp(&b_object.id),
         };
         by_id.then_with(|| a_object.version_time().cmp(&b_object.version_time()))
     });
-    order.into_iter().map(|(_, i)| i).collect()
+    (types, order)
 }
 
 /// Puts what was at `order[k]` at position `k`, for every `k`, in place: each cycle of the
