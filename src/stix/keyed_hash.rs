@@ -37,6 +37,8 @@ impl BuildHasher for KeyedState {
 
 pub(crate) type KeyedHashMap<K, V> = std::collections::HashMap<K, V, KeyedState>;
 
+pub(crate) type KeyedHashSet<K> = std::collections::HashSet<K, KeyedState>;
+
 /// 64 random bits from the operating system. Without them (no such source), std's own random
 /// keys, which the standard library gets from the same place or panics.
 fn random_u64() -> u64 {

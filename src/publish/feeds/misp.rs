@@ -24,6 +24,7 @@ use crate::audience::{highest_tlp, Entry, View};
 use crate::config::Site;
 use crate::error::Error;
 use crate::stix::id::uuid_of;
+use crate::stix::keyed_hash::KeyedHashMap;
 use crate::stix::marking::Tlp;
 use crate::stix::observables::{self, Observable};
 use crate::stix::uuid::derived_uuid;
@@ -66,7 +67,7 @@ pub(crate) fn write(
     site: &Site,
     sink: &dyn Sink,
 ) -> Result<Misp, Error> {
-    let by_id: HashMap<&str, &Indicator> = indicators.iter().map(|i| (i.entry.id(), i)).collect();
+    let by_id: KeyedHashMap<&str, &Indicator> = indicators.iter().map(|i| (i.entry.id(), i)).collect();
     let reports: Vec<Entry> = view.entries().filter(|e| e.object_type() == "report").collect();
     // What the previous build listed, read when the first event is found kept (a build that
     // keeps none, fresh or after a change of program, never holds it), and in any case before
@@ -194,7 +195,7 @@ impl PreviousLists {
 fn made_event<'p>(
     view: &View<'_>,
     report: Entry<'_>,
-    indicators: &HashMap<&str, &Indicator>,
+    indicators: &KeyedHashMap<&str, &Indicator>,
     site: &Site,
 ) -> (Value, Listed<'p>) {
     let (event, dropped) = event(view, report, indicators, site);
@@ -215,7 +216,7 @@ fn made_event<'p>(
 /// at the build time, the site's title (the organisation of an event nobody is credited with)
 /// and the program. Redaction only takes references out, which the event reads through the
 /// View's list of what the report references, not from its JSON.
-fn event_key(view: &View<'_>, report: Entry<'_>, indicators: &HashMap<&str, &Indicator>, site: &Site) -> [u8; 32] {
+fn event_key(view: &View<'_>, report: Entry<'_>, indicators: &KeyedHashMap<&str, &Indicator>, site: &Site) -> [u8; 32] {
     let mut key = blake3::Hasher::new_derive_key(EVENT_FORMAT);
     key.update(crate::program::fingerprint());
     let object = |key: &mut blake3::Hasher, entry: Entry<'_>| {
@@ -263,7 +264,12 @@ fn is_machine_tag(label: &str) -> bool {
 }
 
 /// A report's event, and how many of its labels were machine tags left out of its tags.
-fn event(view: &View<'_>, report: Entry<'_>, indicators: &HashMap<&str, &Indicator>, site: &Site) -> (Value, usize) {
+fn event(
+    view: &View<'_>,
+    report: Entry<'_>,
+    indicators: &KeyedHashMap<&str, &Indicator>,
+    site: &Site,
+) -> (Value, usize) {
     let json: Value = serde_json::from_str(&view.json(report.object)).unwrap_or(Value::Null);
     let uuid = uuid_of(report.id()).to_owned();
     let time = |key: &str| json.get(key).and_then(Value::as_str).and_then(|t| Timestamp::parse(t).ok());
@@ -313,7 +319,7 @@ fn misp_timestamp(time: Timestamp) -> String {
 fn attributes(
     view: &View<'_>,
     report: Entry<'_>,
-    indicators: &HashMap<&str, &Indicator>,
+    indicators: &KeyedHashMap<&str, &Indicator>,
     when: Timestamp,
 ) -> Vec<Value> {
     let mut found: BTreeMap<(&'static str, String), Value> = BTreeMap::new();

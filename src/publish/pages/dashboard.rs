@@ -7,7 +7,7 @@
 //! still shows its own last three years. Dates after the build time are mistakes (`check`
 //! warns of them): they never move a chart's end and never enter a chart or a latest list.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -16,6 +16,7 @@ use super::charts::{bars, months_ending, Chart};
 use super::fields::TimeText;
 use super::links::{type_label, Link};
 use crate::audience::{highest_tlp, Entry, View};
+use crate::stix::keyed_hash::KeyedHashMap;
 use crate::stix::Timestamp;
 
 /// Months shown by monthly charts.
@@ -89,7 +90,7 @@ fn dated(entry: Entry<'_>) -> Dated {
 pub(crate) struct Activity<'v> {
     /// id → the month (`YYYY-MM`) of each mention: reports by `published`, relationships by
     /// `created`.
-    mentions: HashMap<&'v str, Vec<String>>,
+    mentions: KeyedHashMap<&'v str, Vec<String>>,
     /// The month of the latest activity (`YYYY-MM`), the end of every monthly chart.
     pub(crate) last_month: String,
     /// The latest activity, as seconds (trending's "now").
@@ -148,7 +149,7 @@ impl<'v> Activity<'v> {
         // relationship's references walked: at a million objects, seconds on one core); the
         // tallies are then made in the View's order, so they come out the same every build.
         let found: Vec<Found<'v>> = entries.par_iter().map(|&entry| Found::of(view, entry, now)).collect();
-        let mut mentions: HashMap<&'v str, Vec<String>> = HashMap::new();
+        let mut mentions: KeyedHashMap<&'v str, Vec<String>> = KeyedHashMap::default();
         let mut latest: Option<Timestamp> = None;
         let mut reports = Vec::new();
         for found in found {
@@ -369,7 +370,7 @@ fn tlp_mix(view: &View<'_>) -> Chart {
 }
 
 fn identities(view: &View<'_>, root: &str) -> Vec<Ranked> {
-    let mut counts: HashMap<&str, (usize, Entry<'_>)> = HashMap::new();
+    let mut counts: KeyedHashMap<&str, (usize, Entry<'_>)> = KeyedHashMap::default();
     for entry in view.entries() {
         if let Some((_, creator)) = view.outgoing(entry).find(|(p, _)| *p == "created_by_ref") {
             counts.entry(creator.id()).or_insert((0, creator)).0 += 1;
@@ -401,7 +402,7 @@ pub(crate) fn trending<'s>(view: &View<'s>, activity: &Activity<'s>, root: &str)
     let end = activity.last_seconds;
     let recent_from = end - 90 * 86_400;
     let before_from = recent_from - 365 * 86_400;
-    let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
+    let mut counts: KeyedHashMap<&str, (usize, usize)> = KeyedHashMap::default();
     let trends = |target: &Entry<'s>| TRENDING_TYPES.contains(&target.object_type());
     let mut count = |target: Entry<'s>, seconds: i64| {
         let slot = counts.entry(target.id()).or_default();

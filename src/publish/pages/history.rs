@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::fields::TimeText;
 use super::links::{safe_url, type_label, Link};
 use crate::audience::{AudienceHistory, Commit, Entry, View};
+use crate::stix::keyed_hash::KeyedHashSet;
 use crate::stix::Timestamp;
 
 /// Rows listed on one contributor page; the rest are counted.
@@ -283,7 +284,7 @@ fn summarise(
         time(b).cmp(&time(a)).then_with(|| b.1.cmp(a.1)).then_with(|| a.0.id().cmp(b.0.id()))
     });
     let mut types: BTreeMap<String, usize> = BTreeMap::new();
-    let mut objects = std::collections::HashSet::new();
+    let mut objects = KeyedHashSet::default();
     for (entry, _, _) in rows {
         if objects.insert(entry.id()) {
             *types.entry(type_label(entry.object_type())).or_default() += 1;
