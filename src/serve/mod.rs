@@ -144,6 +144,10 @@ pub fn serve(config: Config, options: ServeOptions, cwd: PathBuf) -> Result<(), 
         .build()
         .map_err(|e| Error::Usage(format!("cannot start the server: {e}")))?;
     runtime.block_on(async move {
+        // Listened for before serve says where it listens: a signal sent between that line and
+        // the server's first poll of this future took its default action, and the process died
+        // with its workspace left behind.
+        let stop = stop_asked();
         let address = SocketAddr::from(([127, 0, 0, 1], options.port));
         let listener = tokio::net::TcpListener::bind(address)
             .await
@@ -154,7 +158,7 @@ pub fn serve(config: Config, options: ServeOptions, cwd: PathBuf) -> Result<(), 
         );
         let app = Router::new().fallback(handle).with_state(server);
         axum::serve(listener, app)
-            .with_graceful_shutdown(stop_asked())
+            .with_graceful_shutdown(stop)
             .await
             .map_err(|e| Error::Usage(format!("the server stopped: {e}")))
     })?;
@@ -165,17 +169,27 @@ pub fn serve(config: Config, options: ServeOptions, cwd: PathBuf) -> Result<(), 
 
 /// Ctrl-C, or the SIGTERM that `kill`, a service manager or a container's stop sends: either
 /// way the server stops and the workspace goes with it (two whole builds: gigabytes at a
-/// million objects), rather than waiting in the temporary folder for the next `serve`.
-async fn stop_asked() {
+/// million objects), rather than waiting in the temporary folder for the next `serve`. The
+/// signals are listened for from the call on, not from the first poll of what it returns.
+/// Called within the runtime.
+fn stop_asked() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
     #[cfg(unix)]
-    if let Ok(mut terminate) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = terminate.recv() => {}
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let (Ok(mut terminate), Ok(mut interrupt)) =
+            (signal(SignalKind::terminate()), signal(SignalKind::interrupt()))
+        {
+            return Box::pin(async move {
+                tokio::select! {
+                    _ = terminate.recv() => {}
+                    _ = interrupt.recv() => {}
+                }
+            });
         }
-        return;
     }
-    let _ = tokio::signal::ctrl_c().await;
+    Box::pin(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 fn chosen_audience(config: &Config, wanted: Option<&str>) -> Result<String, Error> {
