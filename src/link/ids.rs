@@ -50,12 +50,9 @@ impl IdIndex {
         let mut index = IdIndex::with_capacity(count);
         index.types.extend(types.iter().enumerate().map(|(rank, name)| (Box::from(*name), rank as u32)));
         for i in 0..count {
-            let new = match key(i) {
-                Some(key) => {
-                    let next = index.len() as u32;
-                    index.usual.insert(key, next).is_none()
-                }
-                None => index.number(id(i)).1,
+            let (_, new) = match key(i) {
+                Some(key) => index.number_usual(key),
+                None => index.number(id(i)),
             };
             debug_assert!(new, "{} is given twice", id(i));
         }
@@ -76,8 +73,8 @@ impl IdIndex {
     /// The number of `id`, and whether it is new: an id given before keeps its number, a new
     /// one gets the next.
     fn number(&mut self, id: &str) -> (u32, bool) {
-        let next = self.len() as u32;
         let Some((type_name, uuid)) = usual_form(id) else {
+            let next = self.len() as u32;
             return match self.others.get(id) {
                 Some(&known) => (known, false),
                 None => {
@@ -93,7 +90,13 @@ impl IdIndex {
                 *self.types.entry(type_name.into()).or_insert(number)
             }
         };
-        match self.usual.entry((type_number, uuid)) {
+        self.number_usual((type_number, uuid))
+    }
+
+    /// `number` for an id of the usual form, as its key.
+    fn number_usual(&mut self, key: Key) -> (u32, bool) {
+        let next = self.len() as u32;
+        match self.usual.entry(key) {
             Entry::Occupied(known) => (*known.get(), false),
             Entry::Vacant(slot) => (*slot.insert(next), true),
         }
@@ -133,12 +136,13 @@ fn usual_form(id: &str) -> Option<(&str, [u64; 2])> {
 /// has it (`[a-z0-9]+(-[a-z0-9]+)*`): its type, then its UUID as a number. Between two such
 /// ids this is the order of their text, found without reading the text again: where a type is
 /// the start of another, the longer goes on with a letter, a digit, or `-` and one of them, and
-/// the shorter with `--`, whose `-` sorts first; lower-case hex digits sort as their values.
-pub(super) fn order_key(id: &str) -> Option<(&str, u128)> {
-    let (type_name, [high, low]) = usual_form(id)?;
+/// the shorter with `--`, whose `-` sorts first; lower-case hex digits sort as their values
+/// (the UUID's halves, compared in turn, as the number).
+pub(super) fn order_key(id: &str) -> Option<(&str, [u64; 2])> {
+    let (type_name, uuid) = usual_form(id)?;
     let segments_ok =
         type_name.split('-').all(|s| !s.is_empty() && s.bytes().all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9')));
-    segments_ok.then_some((type_name, u128::from(high) << 64 | u128::from(low)))
+    segments_ok.then_some((type_name, uuid))
 }
 
 /// Where the 32 hex digits of a UUID are, between its four hyphens.
@@ -212,12 +216,12 @@ mod tests {
             "malware--ffffffff-0000-4000-8000-000000000001",
             "a--b---0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061",
         ];
-        let keys: Vec<Option<(&str, u128)>> = ids.iter().map(|id| order_key(id)).collect();
+        let keys: Vec<Option<(&str, [u64; 2])>> = ids.iter().map(|id| order_key(id)).collect();
         let mut types: Vec<&str> = keys.iter().flatten().map(|(t, _)| *t).collect();
         types.sort_unstable();
         types.dedup();
         let rank = |t: &str| types.binary_search(&t).unwrap() as u32;
-        let key = |i: usize| keys[i].map(|(t, uuid): (&str, u128)| (rank(t), [(uuid >> 64) as u64, uuid as u64]));
+        let key = |i: usize| keys[i].map(|(t, uuid)| (rank(t), uuid));
         let keyed = IdIndex::build_keyed(&types, ids.len(), key, |i| ids[i]);
         let from_text = IdIndex::build(ids.iter().copied());
         for (i, id) in ids.iter().enumerate() {

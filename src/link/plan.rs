@@ -31,6 +31,12 @@ pub(crate) struct LinkPlan {
 }
 
 impl LinkPlan {
+    /// The plan for a Store of the valid objects among `objects`: what `check`, `build` and
+    /// matching link (an invalid object is left out, and named in each audience's report).
+    pub(crate) fn of_valid(objects: &[StixObject]) -> LinkPlan {
+        LinkPlan::of(objects, |o| !o.invalid)
+    }
+
     /// The plan for a Store of `objects` that `keep` accepts. Of copies of one version (same id
     /// and version time), the first in file order is kept.
     pub(crate) fn of(objects: &[StixObject], keep: impl Fn(&StixObject) -> bool + Sync) -> LinkPlan {
@@ -119,7 +125,7 @@ fn version_order<'o>(
     objects: &'o [StixObject],
     keep: &(impl Fn(&StixObject) -> bool + Sync),
 ) -> (Vec<&'o str>, Vec<Sorted>) {
-    let keys: Vec<Option<(&str, u128)>> = objects.iter().map(|o| ids::order_key(&o.id)).collect();
+    let keys: Vec<Option<(&str, [u64; 2])>> = objects.iter().map(|o| ids::order_key(&o.id)).collect();
     let mut types: Vec<&str> = keys.iter().flatten().map(|(type_name, _)| *type_name).collect();
     types.sort_unstable();
     types.dedup();
@@ -129,9 +135,7 @@ fn version_order<'o>(
         .enumerate()
         .filter(|(i, _)| keep(&objects[*i]))
         .map(|(i, key)| match *key {
-            Some((type_name, uuid)) => {
-                Sorted { rank: rank(type_name), at: i as u32, uuid: [(uuid >> 64) as u64, uuid as u64] }
-            }
+            Some((type_name, uuid)) => Sorted { rank: rank(type_name), at: i as u32, uuid },
             None => Sorted { rank: NO_KEY, at: i as u32, uuid: [0; 2] },
         })
         .collect();

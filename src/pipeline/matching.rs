@@ -31,7 +31,7 @@ pub fn known_for_audience(config: &Config, audience: Option<&str>, now: Timestam
         )));
     };
     let (_, objects) = load_and_check(config, Content::Files(&[]), cwd, now, None)?;
-    let plan = LinkPlan::of(&objects, |o| !o.invalid);
+    let plan = LinkPlan::of_valid(&objects);
     let store = Store::built_as_planned(objects, plan);
     let history = History::off();
     let view = audience::view(&store, &history, chosen);

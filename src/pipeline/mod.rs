@@ -62,7 +62,7 @@ pub fn check(
         false => load::KeepJson::ReadByRules,
     };
     // The Store is planned while the repository rules run (see `link::LinkPlan`).
-    let plan = |objects: &[stix::StixObject]| withholding.then(|| LinkPlan::of(objects, |o| !o.invalid));
+    let plan = |objects: &[stix::StixObject]| withholding.then(|| LinkPlan::of_valid(objects));
     let (mut report, objects, plan) =
         load_and_check_alongside(config, Content::Files(paths), cwd, now, json, cache, plan)?;
     let Some(plan) = plan else {
