@@ -154,6 +154,21 @@ fn a_folder_that_is_not_stixpress_output_is_never_cleaned() {
 }
 
 #[test]
+fn a_file_that_cannot_be_written_is_named_with_the_system_s_reason() {
+    let repo = crew_repo();
+    let (code, stderr) = repo.build(&["--output", "public"]);
+    assert_eq!(code, 0, "{stderr}");
+    // A file where the object pages' folder was: every page under it fails to be written.
+    std::fs::remove_dir_all(repo.path().join("public/objects")).unwrap();
+    repo.write("public/objects", "in the way");
+    let (code, stderr) = repo.build(&["--output", "public"]);
+    assert_eq!(code, 2, "{stderr}");
+    let line = stderr.lines().find(|l| l.contains("cannot write")).unwrap_or_else(|| panic!("{stderr}"));
+    let cause = std::io::Error::from_raw_os_error(20).to_string();
+    assert!(stderr.contains(&cause) && !cause.is_empty(), "the cause (`{cause}`) is missing: {line}\n{stderr}");
+}
+
+#[test]
 fn a_site_template_overrides_the_embedded_one() {
     let repo = crew_repo();
     repo.write("templates/list.html", "<p>custom list of {{ list.total }} {{ list.plural }}</p>");

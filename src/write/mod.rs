@@ -501,9 +501,11 @@ impl DiskSink {
         let queued = Queued { path: path.to_owned(), full, bytes: bytes.into_owned(), hash };
         if self.queues[queue_of(path, self.queues.len())].send(queued).is_err() {
             // The writer stopped at an error: report it here, where the build can stop (every
-            // renderer thread may get here, so the error stays for the others).
+            // renderer thread may get here, so the error stays for the others), with its cause
+            // (`No space left on device`), which a message alone would drop.
             let failure = self.failure.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            let message = failure.as_ref().map_or("the output writer stopped".to_owned(), ToString::to_string);
+            let message =
+                failure.as_ref().map_or("the output writer stopped".to_owned(), |e| crate::error::in_one_line(e));
             return Err(Error::Usage(message));
         }
         Ok(())
