@@ -37,7 +37,7 @@ pub(crate) const CUTS: Cuts = Cuts { min: 4 << 20, max: 16 << 20, every: 1024 };
 
 /// Names the layout and the compressor: a member made by another layout is never taken for
 /// one of ours (its digest would differ).
-const MEMBER_FORMAT: &str = concat!("stixpress ", env!("CARGO_PKG_VERSION"), " gzip member: deflate level 6");
+const MEMBER_FORMAT: &str = concat!("stixpress ", env!("CARGO_PKG_VERSION"), " gzip member: zlib-rs deflate level 6");
 
 /// The `FEXTRA` subfield: its id, then the input's digest (16 bytes) and the member's length
 /// (8 bytes, little-endian).
