@@ -35,6 +35,14 @@ const STOP_WORDS: &[&str] = &[
     "was", "were", "which", "with",
 ];
 
+/// The longest stop word's length: a longer word is none, and is not looked up (a description's
+/// words were a fifth of the search terms' string comparisons).
+const LONGEST_STOP_WORD: usize = 5;
+
+fn is_stop_word(word: &str) -> bool {
+    word.len() <= LONGEST_STOP_WORD && STOP_WORDS.binary_search(&word).is_ok()
+}
+
 /// The members of an object a search needs (everything else is skipped by the parser).
 #[derive(Deserialize, Default)]
 struct Searchable<'a> {
@@ -80,10 +88,7 @@ pub(crate) fn terms_of(object: &StixObject, name: &str) -> (Vec<(String, u8)>, O
         terms.add(&value, VALUE);
     }
     let description = parsed.description.as_deref();
-    for word in words(description.unwrap_or_default())
-        .filter(|w| STOP_WORDS.binary_search(&w.as_str()).is_err())
-        .take(MAX_DESCRIPTION_WORDS)
-    {
+    for word in words(description.unwrap_or_default()).filter(|w| !is_stop_word(w)).take(MAX_DESCRIPTION_WORDS) {
         terms.add_normal(word, DESCRIPTION_WORD);
     }
     (terms.into_vec(), description.map(str::to_owned))
@@ -212,6 +217,8 @@ mod tests {
     #[test]
     fn stop_words_are_in_order_for_their_binary_search() {
         assert!(STOP_WORDS.is_sorted_by(|a, b| a < b));
+        assert_eq!(STOP_WORDS.iter().map(|w| w.len()).max(), Some(LONGEST_STOP_WORD));
+        assert!(is_stop_word("which") && !is_stop_word("whichever") && !is_stop_word("malware"));
     }
 
     #[test]
