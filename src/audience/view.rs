@@ -286,7 +286,7 @@ impl<'s> View<'s> {
         }
         // A crowded UUID is judged whole, without redaction (`link::CROWDED`).
         let crowded = |uuid: &&u128| self.store.is_crowded(**uuid);
-        let mentioned = version.mentions_among(|id| self.store.find(id).is_some());
+        let mentioned = version.mentions_among(|at| self.store.find(&version.refs[at].target).is_some());
         let named_uuids = mentioned.iter();
         if named_uuids.clone().filter(crowded).any(|&uuid| self.crowd_withheld_besides(uuid, &version.id)) {
             return false;

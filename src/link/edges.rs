@@ -110,7 +110,7 @@ impl<'o, L: Fn(u32) -> &'o StixObject> Resolver<'_, 'o, L> {
         }
         let mentioned = match found.len() - first == object.refs.len() {
             true => Cow::Borrowed(object.mentioned_uuids()),
-            false => object.mentions_among(|id| find(id).is_some()),
+            false => object.mentions_among(|at| find(&object.refs[at].target).is_some()),
         };
         if mentioned.is_empty() {
             return;

@@ -167,13 +167,19 @@ impl StixObject {
         &self.named[..self.named.len() - self.referenced_only as usize]
     }
 
-    /// The UUIDs it mentions among objects `known` finds by id: `mentioned_uuids`, and the UUIDs
-    /// of its references to ids `known` does not find. A reference to nothing names its UUID
-    /// alone, so it names whatever object holds that UUID (its id would otherwise show a
-    /// withheld object's UUID).
-    pub fn mentions_among(&self, known: impl Fn(&str) -> bool) -> Cow<'_, [u128]> {
-        let mut dangling =
-            self.refs.iter().filter(|r| !known(&r.target)).filter_map(|r| uuid_number(&r.target)).peekable();
+    /// The UUIDs it mentions among the objects its references point at: `mentioned_uuids`, and
+    /// the UUIDs of the references (by their place in `refs`) whose target `known` says is not
+    /// held. A reference to nothing names its UUID alone, so it names whatever object holds that
+    /// UUID (its id would otherwise show a withheld object's UUID). By place, so that a caller
+    /// that has looked the targets up already need not again.
+    pub fn mentions_among(&self, known: impl Fn(usize) -> bool) -> Cow<'_, [u128]> {
+        let mut dangling = self
+            .refs
+            .iter()
+            .enumerate()
+            .filter(|&(at, _)| !known(at))
+            .filter_map(|(_, r)| uuid_number(&r.target))
+            .peekable();
         if dangling.peek().is_none() {
             return Cow::Borrowed(self.mentioned_uuids());
         }
