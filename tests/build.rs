@@ -154,6 +154,39 @@ fn a_folder_that_is_not_stixpress_output_is_never_cleaned() {
 }
 
 #[test]
+fn a_build_waits_while_another_writes_into_the_same_folder() {
+    use std::io::BufRead;
+    let repo = crew_repo();
+    let (code, stderr) = repo.build(&["--output", "public"]);
+    assert_eq!(code, 0, "{stderr}");
+    // Another build holds the folder, as a build does: by locking its marker.
+    let marker = std::fs::File::open(repo.path().join("public/.stixpress-output")).unwrap();
+    marker.lock().unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("stixpress"))
+        .args(["build", "--output", "public"])
+        .current_dir(repo.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (lines, said) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        std::io::BufReader::new(stderr).lines().map_while(Result::ok).for_each(|l| drop(lines.send(l)))
+    });
+    let waiting = std::iter::from_fn(|| said.recv_timeout(std::time::Duration::from_secs(60)).ok())
+        .find(|line| line.starts_with("waiting for another build writing into"));
+    assert!(waiting.is_some(), "the build did not say it waits");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(child.try_wait().unwrap().is_none(), "the build went on while the folder was held");
+    drop(marker);
+    let status = child.wait().unwrap();
+    let rest: Vec<String> = said.iter().collect();
+    assert!(status.success(), "{rest:?}");
+    assert!(rest.iter().any(|l| l.starts_with("built ")), "{rest:?}");
+}
+
+#[test]
 fn a_file_that_cannot_be_written_is_named_with_the_system_s_reason() {
     let repo = crew_repo();
     let (code, stderr) = repo.build(&["--output", "public"]);

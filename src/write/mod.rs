@@ -144,6 +144,8 @@ fn checked(path: &str) -> Result<&str, Error> {
 }
 
 pub(crate) struct DiskSink {
+    /// The marker, locked while the sink lives: one build at a time writes into a folder.
+    _lock: std::fs::File,
     root: PathBuf,
     /// The folder was new or empty: nothing to compare against and nothing stale to remove,
     /// which saves a failed open per file and a walk of the whole tree.
@@ -175,6 +177,29 @@ pub(crate) struct DiskSink {
 /// The file that marks a folder as stixpress's output: only such a folder (or an empty or new
 /// one) is written into, since files the build did not write are removed from it.
 pub(crate) const OUTPUT_MARKER: &str = ".stixpress-output";
+
+/// Locks the marker of `root`, creating it if need be, waiting (and saying so) while another
+/// build holds it; and whether it waited. Two builds writing into one folder at once would each
+/// remove what the other wrote and leave a manifest of files the other changed: a CI job started
+/// twice by two merges would publish a mix of both. An advisory lock: only stixpress asks.
+fn hold(root: &Path) -> Result<(std::fs::File, bool), Error> {
+    let marker = root.join(OUTPUT_MARKER);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&marker)
+        .map_err(|e| Error::write(&marker, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok((file, false)),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            eprintln!("waiting for another build writing into `{}`", root.display());
+            file.lock().map_err(|e| Error::write(&marker, e))?;
+            Ok((file, true))
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::write(&marker, e)),
+    }
+}
 
 /// Files rendered but not yet written, at most, shared among the writers: enough to keep them busy.
 const QUEUE: usize = 256;
@@ -211,12 +236,18 @@ impl DiskSink {
             )));
         }
         std::fs::create_dir_all(root).map_err(|e| Error::write(root, e))?;
+        let (lock, waited) = hold(root)?;
+        // A build that waited for another finds that build's output and manifest.
+        let non_empty = non_empty || waited;
         // The marker is bookkeeping, not output: it is kept but not counted.
         let note = format!(
             "This folder is written by `stixpress build`: files a build does not write are removed.\naudience: {audience}\n"
         );
         if previous != note {
-            std::fs::write(&marker, &note).map_err(|e| Error::write(&marker, e))?;
+            // Through the locked file (a lock may keep other handles out, as on Windows).
+            lock.set_len(0)
+                .and_then(|()| std::io::Write::write_all(&mut &lock, note.as_bytes()))
+                .map_err(|e| Error::write(&marker, e))?;
         }
         let manifest = if non_empty { Previous::take(root)? } else { None };
         let failure = Arc::new(Mutex::new(None));
@@ -229,6 +260,7 @@ impl DiskSink {
             })
             .unzip();
         Ok(DiskSink {
+            _lock: lock,
             root: root.to_path_buf(),
             fresh: !non_empty,
             previous: manifest,
