@@ -153,17 +153,12 @@ fn a_folder_that_is_not_stixpress_output_is_never_cleaned() {
     assert_eq!(code, 2);
 }
 
-#[test]
-fn a_build_waits_while_another_writes_into_the_same_folder() {
+/// `stixpress build` with `args` started in `repo`, and its stderr line by line.
+fn spawn_build(repo: &Repo, args: &[&str]) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
     use std::io::BufRead;
-    let repo = crew_repo();
-    let (code, stderr) = repo.build(&["--output", "public"]);
-    assert_eq!(code, 0, "{stderr}");
-    // Another build holds the folder, as a build does: by locking its marker.
-    let marker = std::fs::File::open(repo.path().join("public/.stixpress-output")).unwrap();
-    marker.lock().unwrap();
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("stixpress"))
-        .args(["build", "--output", "public"])
+        .arg("build")
+        .args(args)
         .current_dir(repo.path())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -174,16 +169,53 @@ fn a_build_waits_while_another_writes_into_the_same_folder() {
     std::thread::spawn(move || {
         std::io::BufReader::new(stderr).lines().map_while(Result::ok).for_each(|l| drop(lines.send(l)))
     });
+    (child, said)
+}
+
+/// Waits until the build says it waits for another, and checks that it does.
+fn waits_for_the_folder(child: &mut std::process::Child, said: &std::sync::mpsc::Receiver<String>) {
     let waiting = std::iter::from_fn(|| said.recv_timeout(std::time::Duration::from_secs(60)).ok())
         .find(|line| line.starts_with("waiting for another build writing into"));
     assert!(waiting.is_some(), "the build did not say it waits");
     std::thread::sleep(std::time::Duration::from_millis(200));
     assert!(child.try_wait().unwrap().is_none(), "the build went on while the folder was held");
+}
+
+#[test]
+fn a_build_waits_while_another_writes_into_the_same_folder() {
+    let repo = crew_repo();
+    let (code, stderr) = repo.build(&["--output", "public"]);
+    assert_eq!(code, 0, "{stderr}");
+    // Another build holds the folder, as a build does: by locking its marker.
+    let marker = std::fs::File::open(repo.path().join("public/.stixpress-output")).unwrap();
+    marker.lock().unwrap();
+    let (mut child, said) = spawn_build(&repo, &["--output", "public"]);
+    waits_for_the_folder(&mut child, &said);
     drop(marker);
     let status = child.wait().unwrap();
     let rest: Vec<String> = said.iter().collect();
     assert!(status.success(), "{rest:?}");
     assert!(rest.iter().any(|l| l.starts_with("built ")), "{rest:?}");
+}
+
+#[test]
+fn a_build_that_waited_refuses_a_folder_the_other_filled_for_another_audience() {
+    let repo = Repo::example();
+    // A new folder another build has just locked, for the members: the marker it made is empty.
+    let marker_path = repo.write("site/.stixpress-output", "");
+    let marker = std::fs::OpenOptions::new().write(true).open(&marker_path).unwrap();
+    marker.lock().unwrap();
+    let (mut child, said) = spawn_build(&repo, &["--audience", "public", "--output", "site"]);
+    waits_for_the_folder(&mut child, &said);
+    // The other build names its audience and writes the members' pages.
+    std::fs::write(&marker_path, "audience: members\n").unwrap();
+    repo.write("site/objects/withheld/index.html", "members only");
+    drop(marker);
+    let status = child.wait().unwrap();
+    let rest: Vec<String> = said.iter().collect();
+    assert_eq!(status.code(), Some(2), "{rest:?}");
+    assert!(rest.iter().any(|l| l.contains("holds the output of audience `members`")), "{rest:?}");
+    assert_eq!(std::fs::read_to_string(repo.path().join("site/objects/withheld/index.html")).unwrap(), "members only");
 }
 
 #[test]

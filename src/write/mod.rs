@@ -178,6 +178,21 @@ pub(crate) struct DiskSink {
 /// one) is written into, since files the build did not write are removed from it.
 pub(crate) const OUTPUT_MARKER: &str = ".stixpress-output";
 
+/// What the marker of `root` says (nothing for a new folder), unless it says the folder holds
+/// another audience's output: then building `audience` into it is refused.
+fn owned_by(root: &Path, audience: &str) -> Result<String, Error> {
+    let previous = std::fs::read_to_string(root.join(OUTPUT_MARKER)).unwrap_or_default();
+    let owner = previous.lines().find_map(|line| line.strip_prefix("audience: "));
+    if let Some(owner) = owner.filter(|owner| *owner != audience) {
+        return Err(Error::Usage(format!(
+            "refusing to build audience `{audience}` into `{}`: it holds the output of audience `{owner}` \
+             (give each audience its own folder, or remove this one first)",
+            root.display()
+        )));
+    }
+    Ok(previous)
+}
+
 /// Locks the marker of `root`, creating it if need be, waiting (and saying so) while another
 /// build holds it; and whether it waited. Two builds writing into one folder at once would each
 /// remove what the other wrote and leave a manifest of files the other changed: a CI job started
@@ -226,19 +241,15 @@ impl DiskSink {
                 root.display()
             )));
         }
-        let previous = std::fs::read_to_string(&marker).unwrap_or_default();
-        let owner = previous.lines().find_map(|line| line.strip_prefix("audience: "));
-        if let Some(owner) = owner.filter(|owner| *owner != audience) {
-            return Err(Error::Usage(format!(
-                "refusing to build audience `{audience}` into `{}`: it holds the output of audience `{owner}` \
-                 (give each audience its own folder, or remove this one first)",
-                root.display()
-            )));
-        }
+        let mut previous = owned_by(root, audience)?;
         std::fs::create_dir_all(root).map_err(|e| Error::write(root, e))?;
         let (lock, waited) = hold(root)?;
-        // A build that waited for another finds that build's output and manifest.
+        // A build that waited for another finds that build's output and manifest, and asks
+        // again whose the folder is: two builds into a new folder both found it no one's.
         let non_empty = non_empty || waited;
+        if waited {
+            previous = owned_by(root, audience)?;
+        }
         // The marker is bookkeeping, not output: it is kept but not counted.
         let note = format!(
             "This folder is written by `stixpress build`: files a build does not write are removed.\naudience: {audience}\n"
