@@ -22,7 +22,7 @@ use crate::publish::pages::{load_pages, ContentPage};
 use crate::publish::taxii::TaxiiIndex;
 use crate::publish::theme::Theme;
 use crate::publish::{page_count, publish, Publication};
-use crate::stix::{StixObject, Timestamp};
+use crate::stix::Timestamp;
 use crate::timing::log_timing;
 use crate::write::{DiskSink, WriteStats};
 
@@ -94,7 +94,7 @@ pub fn build(config: &Config, options: &BuildOptions, cwd: &Path) -> Result<Buil
     };
     // The Store is planned while the repository rules run (see `link::LinkPlan`). The JSON is
     // loaded compact, which the Store is told (`holding_compact_json`).
-    let plan = |objects: &[StixObject]| LinkPlan::of_valid(objects);
+    let plan = LinkPlan::of_valid;
     let cache = options.load_cache.as_deref();
     let (check, objects, plan) = load_and_check_alongside(config, content, cwd, now, KeepJson::Compact, cache, plan)?;
     if check.has_errors() && !options.allow_errors {

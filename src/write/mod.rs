@@ -241,15 +241,12 @@ impl DiskSink {
                 root.display()
             )));
         }
-        let mut previous = owned_by(root, audience)?;
         std::fs::create_dir_all(root).map_err(|e| Error::write(root, e))?;
         let (lock, waited) = hold(root)?;
-        // A build that waited for another finds that build's output and manifest, and asks
-        // again whose the folder is: two builds into a new folder both found it no one's.
+        // Whose the folder is, asked once it is held: two builds into a new folder would both
+        // have found it no one's before. A build that waited finds the other's output.
+        let previous = owned_by(root, audience)?;
         let non_empty = non_empty || waited;
-        if waited {
-            previous = owned_by(root, audience)?;
-        }
         // The marker is bookkeeping, not output: it is kept but not counted.
         let note = format!(
             "This folder is written by `stixpress build`: files a build does not write are removed.\naudience: {audience}\n"
