@@ -343,18 +343,22 @@ impl DiskSink {
             same
         });
         log_timing("write: sorted", started);
-        let removed = match (fresh, previous) {
-            (true, _) => 0,
-            (false, Some(previous)) => {
-                let mut stale = Vec::new();
-                previous.finish(sorted_lookup(&entries), |path| stale.push(path.to_owned()))?;
-                remove_listed(&root, stale.iter())?
-            }
-            (false, None) => remove_unlisted(&root, &entries)?,
-        };
-        log_timing("write: stale files removed", started);
-        manifest::write(&root, &mut entries)?;
-        log_timing("write: manifest written", started);
+        // The new manifest is written while the stale files go, and becomes the folder's after.
+        let (removed, manifest) = rayon::join(
+            || match (fresh, previous) {
+                (true, _) => Ok(0),
+                (false, Some(previous)) => {
+                    let mut stale = Vec::new();
+                    previous.finish(sorted_lookup(&entries), |path| stale.push(path.to_owned()))?;
+                    remove_listed(&root, stale.iter())
+                }
+                (false, None) => remove_unlisted(&root, &entries),
+            },
+            || manifest::write(&root, &entries),
+        );
+        let (removed, manifest) = (removed?, manifest?);
+        manifest.commit()?;
+        log_timing("write: stale files removed, manifest written", started);
         Ok(WriteStats { removed, ..stats })
     }
 
@@ -443,7 +447,7 @@ fn remove_unlisted(root: &Path, kept: &[(String, Stamp)]) -> Result<usize, Error
     let kept: HashSet<PathBuf> = kept
         .iter()
         .map(|(p, _)| root.join(p))
-        .chain([root.join(OUTPUT_MARKER), root.join(manifest::MANIFEST)])
+        .chain([root.join(OUTPUT_MARKER), root.join(manifest::MANIFEST), root.join(manifest::PARTIAL)])
         .chain(NOTES.iter().map(|name| root.join(name)))
         .collect();
     let mut removed = 0;
