@@ -226,32 +226,45 @@ pub(crate) type ContentDigest = [u8; 16];
 /// form every STIX output publishes, and the one objects are held in while publishing. Borrowed
 /// when `json` has no such whitespace.
 pub(crate) fn compact(json: &str) -> Cow<'_, str> {
+    thread_local! {
+        /// Where the kept runs are gathered, reused: gathered in a new buffer as long as the
+        /// input, each object's JSON cost a fresh allocation (and its pages' first touch), then
+        /// another as the buffer was cut to its length.
+        static GATHERED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    /// A buffer larger than this is not kept once used (one huge object would hold its size
+    /// on every loading thread).
+    const KEPT_CAPACITY: usize = 1 << 20;
     let bytes = json.as_bytes();
-    let mut out = Vec::new();
-    // `run` is where the bytes not yet copied start; `i` walks the tokens.
-    let (mut run, mut i) = (0, 0);
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => i = string_end(bytes, i + 1),
-            b if is_json_space(b) => {
-                // Whitespace between tokens: copy the run before it and skip all of it at once
-                // (an indented file has a dozen spaces after each line's end).
-                if out.capacity() == 0 {
-                    out.reserve_exact(json.len());
+    GATHERED.with_borrow_mut(|out| {
+        out.clear();
+        // `run` is where the bytes not yet copied start; `i` walks the tokens.
+        let (mut run, mut i) = (0, 0);
+        while i < bytes.len() {
+            match bytes[i] {
+                b'"' => i = string_end(bytes, i + 1),
+                b if is_json_space(b) => {
+                    // Whitespace between tokens: copy the run before it and skip all of it at
+                    // once (an indented file has a dozen spaces after each line's end).
+                    out.extend_from_slice(&bytes[run..i]);
+                    i += bytes[i..].iter().take_while(|&&b| is_json_space(b)).count();
+                    run = i;
                 }
-                out.extend_from_slice(&bytes[run..i]);
-                i += bytes[i..].iter().take_while(|&&b| is_json_space(b)).count();
-                run = i;
+                _ => i += 1,
             }
-            _ => i += 1,
         }
-    }
-    if run == 0 {
-        return Cow::Borrowed(json);
-    }
-    out.extend_from_slice(&bytes[run..]);
-    // Only ASCII whitespace was left out, between tokens: still UTF-8.
-    String::from_utf8(out).map_or(Cow::Borrowed(json), Cow::Owned)
+        if run == 0 {
+            return Cow::Borrowed(json);
+        }
+        out.extend_from_slice(&bytes[run..]);
+        // Only ASCII whitespace was left out, between tokens: still UTF-8. Copied out at its
+        // length, which the holder keeps as it is.
+        let compacted = std::str::from_utf8(out).map_or(Cow::Borrowed(json), |text| Cow::Owned(text.to_owned()));
+        if out.capacity() > KEPT_CAPACITY {
+            *out = Vec::new();
+        }
+        compacted
+    })
 }
 
 /// The whitespace JSON allows between tokens (RFC 8259): not form feed, which
@@ -345,6 +358,14 @@ mod tests {
         // Escapes at the ends of strings, and a string the text ends in.
         assert_eq!(compact("[ \"\\\\\" , \"\\\"\" ]"), "[\"\\\\\",\"\\\"\"]");
         assert_eq!(compact("[ \"a \\"), "[\"a \\");
+    }
+
+    #[test]
+    fn compacting_a_huge_object_leaves_nothing_of_it_for_the_next() {
+        let huge = format!("[ \"{}\" ]", "x".repeat(3 << 20));
+        assert_eq!(compact(&huge).len(), huge.len() - 2);
+        assert_eq!(compact("[ 1 ]"), "[1]");
+        assert_eq!(compact("{ \"a\" : [ ] }"), "{\"a\":[]}");
     }
 
     #[test]
