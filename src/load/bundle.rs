@@ -298,8 +298,8 @@ fn to_record(
         created: str_of("created"),
         modified: str_of("modified"),
         label: crate::stix::label::label_of(&object_type, members),
-        aliases: aliases(members).into(),
-        external_ids: external_ids(members).into(),
+        aliases: exact(aliases(members)),
+        external_ids: exact(external_ids(members)),
         named,
         referenced_only,
         raw: raw.into(),
@@ -363,7 +363,19 @@ fn references(members: &serde_json::Map<String, Value>) -> Box<[Reference]> {
             }
         }
     }
-    refs.into_boxed_slice()
+    exact(refs)
+}
+
+/// `items` in an allocation of their length, for the Store to hold for the whole build:
+/// `into_boxed_slice` on a list grown by pushes may keep the whole block, since the allocator
+/// shrinks in place when at least half of it is used.
+fn exact<T>(mut items: Vec<T>) -> Box<[T]> {
+    if items.len() == items.capacity() {
+        return items.into_boxed_slice();
+    }
+    let mut exact = Vec::with_capacity(items.len());
+    exact.append(&mut items);
+    exact.into_boxed_slice()
 }
 
 /// Turns an object-relative finding into a diagnostic at its line and column.
