@@ -15,7 +15,7 @@
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, BuildHasherDefault};
 use std::io::{BufRead, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
@@ -48,8 +48,30 @@ pub(crate) struct Stamp {
 /// file, read again line by line at the end for the paths to remove.
 pub(crate) struct Previous {
     keys: RandomState,
-    stamps: HashMap<u64, Stamp>,
+    stamps: HashMap<u64, Stamp, BuildHasherDefault<AlreadyHashed>>,
     file: PathBuf,
+}
+
+/// Hashes a key that is itself a keyed hash (of a path, by `Previous::keys`) as itself, rather
+/// than hashing it a second time.
+#[derive(Default)]
+struct AlreadyHashed(u64);
+
+impl std::hash::Hasher for AlreadyHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys come here (`write_u64`); any other input still hashes to something.
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, key: u64) {
+        self.0 = key;
+    }
 }
 
 impl Previous {
@@ -84,7 +106,7 @@ impl Previous {
 /// The stamps the manifest at `file` lists, by the keyed hash of their paths; None when it
 /// cannot be read whole. Its lines are read in parallel, in slices of about a megabyte (at a
 /// million objects the file is over a hundred megabytes, and one thread took half a second).
-fn stamps(file: &Path, keys: &RandomState) -> Option<HashMap<u64, Stamp>> {
+fn stamps(file: &Path, keys: &RandomState) -> Option<HashMap<u64, Stamp, BuildHasherDefault<AlreadyHashed>>> {
     const SLICE: usize = 1 << 20;
     let text = std::fs::read(file).ok()?;
     let lines = text.strip_prefix(HEADER.as_bytes())?.strip_prefix(b"\n")?;
@@ -108,7 +130,7 @@ fn stamps(file: &Path, keys: &RandomState) -> Option<HashMap<u64, Stamp>> {
         })
         .collect();
     let parsed = parsed?;
-    let mut stamps = HashMap::with_capacity(parsed.iter().map(Vec::len).sum());
+    let mut stamps = HashMap::with_capacity_and_hasher(parsed.iter().map(Vec::len).sum(), Default::default());
     stamps.extend(parsed.into_iter().flatten());
     Some(stamps)
 }
@@ -233,6 +255,26 @@ mod tests {
         previous.finish(|path| path == "a.json", |path| stale.push(path.to_owned())).unwrap();
         assert_eq!(stale, ["objects/x y/index.html"]);
         assert!(!dir.path().join(PREVIOUS).exists() && !dir.path().join(MANIFEST).exists());
+    }
+
+    #[test]
+    fn a_manifest_of_many_slices_reads_back_whole_and_a_bad_line_in_any_spoils_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let stamp = |n: u64| Stamp { hash: crate::digest::of(&n.to_le_bytes()), len: n, mtime: -(n as i64) };
+        let entries: Vec<(String, Stamp)> =
+            (0..50_000).map(|n| (format!("objects/page-{n:08}/index.html"), stamp(n))).collect();
+        write(dir.path(), &entries).unwrap().commit().unwrap();
+        let text = std::fs::read_to_string(dir.path().join(MANIFEST)).unwrap();
+        assert!(text.len() > 3 << 20, "three slices or more: {} bytes", text.len());
+        let previous = Previous::take(dir.path()).unwrap().unwrap();
+        assert_eq!(previous.stamps.len(), entries.len());
+        assert!(entries.iter().all(|(path, stamp)| previous.get(path) == Some(stamp)));
+        previous.finish(|_| true, |path| panic!("{path} is kept")).unwrap();
+        // One line spoiled past the first slice: the whole manifest is not trusted.
+        let spoiled = text.replacen(" 39000 -39000 ", " 39000 x ", 1);
+        assert_ne!(spoiled, text);
+        std::fs::write(dir.path().join(MANIFEST), spoiled).unwrap();
+        assert!(Previous::take(dir.path()).unwrap().is_none());
     }
 
     #[test]
