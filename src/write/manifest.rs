@@ -108,8 +108,16 @@ impl Previous {
 /// thread took over half a second: it is read sixteen megabytes at a time (never held whole),
 /// each batch's lines parsed on every core, then added to the map.
 fn stamps(file: &Path, keys: &RandomState) -> Option<HashMap<u64, Stamp, BuildHasherDefault<AlreadyHashed>>> {
+    stamps_in_batches(file, keys, 16 << 20)
+}
+
+/// `stamps`, reading `batch` bytes at a time.
+fn stamps_in_batches(
+    file: &Path,
+    keys: &RandomState,
+    batch_bytes: u64,
+) -> Option<HashMap<u64, Stamp, BuildHasherDefault<AlreadyHashed>>> {
     use std::io::Read as _;
-    const BATCH: u64 = 16 << 20;
     /// A manifest line is about a hundred bytes: room for the map is made once, from the size.
     const LINE: u64 = 96;
     let mut reader = std::fs::File::open(file).ok()?;
@@ -119,9 +127,13 @@ fn stamps(file: &Path, keys: &RandomState) -> Option<HashMap<u64, Stamp, BuildHa
     let mut batch = Vec::new();
     let mut first = true;
     loop {
-        let read = (&mut reader).take(BATCH).read_to_end(&mut batch).ok()?;
+        let read = (&mut reader).take(batch_bytes).read_to_end(&mut batch).ok()?;
         let mut lines = batch.as_slice();
         if first {
+            // The header is judged whole, once the batches hold it.
+            if read > 0 && batch.len() <= HEADER.len() {
+                continue;
+            }
             lines = lines.strip_prefix(HEADER.as_bytes())?.strip_prefix(b"\n")?;
             first = false;
         }
@@ -307,6 +319,30 @@ mod tests {
         assert_ne!(spoiled, text);
         std::fs::write(dir.path().join(MANIFEST), spoiled).unwrap();
         assert!(Previous::take(dir.path()).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_manifest_read_in_batches_that_cut_lines_and_the_header_reads_back_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let stamp = |n: u64| Stamp { hash: crate::digest::of(&n.to_le_bytes()), len: n, mtime: n as i64 };
+        let long = format!("objects/{}/index.html", "x".repeat(300));
+        let mut entries: Vec<(String, Stamp)> = (0..500).map(|n| (format!("a/{n:04}.json"), stamp(n))).collect();
+        entries.push((long, stamp(9)));
+        write(dir.path(), &entries).unwrap().commit().unwrap();
+        let file = dir.path().join(MANIFEST);
+        let keys = RandomState::new();
+        let whole = stamps_in_batches(&file, &keys, 1 << 20).unwrap();
+        assert_eq!(whole.len(), entries.len());
+        // Batches shorter than the header, than a line, and of every size between.
+        for batch in [1, 7, 64, 100, 333, 4096] {
+            assert!(stamps_in_batches(&file, &keys, batch).as_ref() == Some(&whole), "batches of {batch}");
+        }
+        // The last line without its newline is still read; a bad line in any batch spoils it.
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(&file, text.trim_end()).unwrap();
+        assert!(stamps_in_batches(&file, &keys, 64).as_ref() == Some(&whole), "without the last newline");
+        std::fs::write(&file, text.replacen("a/0400.json", "a/0400.json\n", 1)).unwrap();
+        assert!(stamps_in_batches(&file, &keys, 64).is_none(), "a blank line");
     }
 
     #[test]
