@@ -26,6 +26,7 @@ pub mod diag;
 pub mod diff;
 mod digest;
 pub mod error;
+mod exact;
 mod import;
 mod link;
 mod load;

@@ -11,6 +11,7 @@ use super::json::{content_hash, parse_strict, Member, TopLevel};
 use super::source::Locator;
 use super::{LoadedFile, ObjectCheck, Source};
 use crate::diag::{Diagnostic, Finding};
+use crate::exact::exact_len;
 use crate::stix::{id, Reference, SpecVersion, StixObject};
 
 /// Objects per file above which a file's objects are checked in parallel too.
@@ -298,8 +299,8 @@ fn to_record(
         created: str_of("created"),
         modified: str_of("modified"),
         label: crate::stix::label::label_of(&object_type, members),
-        aliases: exact(aliases(members)),
-        external_ids: exact(external_ids(members)),
+        aliases: exact_len(aliases(members)).into_boxed_slice(),
+        external_ids: exact_len(external_ids(members)).into_boxed_slice(),
         named,
         referenced_only,
         raw: raw.into(),
@@ -363,19 +364,8 @@ fn references(members: &serde_json::Map<String, Value>) -> Box<[Reference]> {
             }
         }
     }
-    exact(refs)
-}
-
-/// `items` in an allocation of their length, for the Store to hold for the whole build:
-/// `into_boxed_slice` on a list grown by pushes may keep the whole block, since the allocator
-/// shrinks in place when at least half of it is used.
-fn exact<T>(mut items: Vec<T>) -> Box<[T]> {
-    if items.len() == items.capacity() {
-        return items.into_boxed_slice();
-    }
-    let mut exact = Vec::with_capacity(items.len());
-    exact.append(&mut items);
-    exact.into_boxed_slice()
+    // Held by the Store for the whole build: without the room it grew.
+    exact_len(refs).into_boxed_slice()
 }
 
 /// Turns an object-relative finding into a diagnostic at its line and column.

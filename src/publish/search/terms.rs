@@ -203,10 +203,7 @@ impl Terms {
         self.found.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
         self.found.dedup_by(|later, earlier| later.0 == earlier.0);
         // Held until its chunk of objects is merged: only the terms kept, not room for repeats.
-        // A new list, not `shrink_to_fit`, which the allocator may do in place, keeping it all.
-        let mut kept = Vec::with_capacity(self.found.len());
-        kept.append(&mut self.found);
-        kept
+        crate::exact::exact_len(self.found)
     }
 }
 
