@@ -124,29 +124,23 @@ fn stamps_in_batches(
     let size = reader.metadata().ok()?.len();
     let capacity = usize::try_from(size / LINE).unwrap_or(0);
     let mut stamps = HashMap::with_capacity_and_hasher(capacity, Default::default());
+    let mut header = [0; HEADER.len() + 1];
+    reader.read_exact(&mut header).ok()?;
+    if header.strip_suffix(b"\n") != Some(HEADER.as_bytes()) {
+        return None;
+    }
     let mut batch = Vec::new();
-    let mut first = true;
     loop {
         let read = (&mut reader).take(batch_bytes).read_to_end(&mut batch).ok()?;
-        let mut lines = batch.as_slice();
-        if first {
-            // The header is judged whole, once the batches hold it.
-            if read > 0 && batch.len() <= HEADER.len() {
-                continue;
-            }
-            lines = lines.strip_prefix(HEADER.as_bytes())?.strip_prefix(b"\n")?;
-            first = false;
-        }
         // Whole lines now; the last, cut by the batch's end, waits for the next (at the end of
         // the file, it is whole without its newline).
-        let whole = match (read, lines.iter().rposition(|&b| b == b'\n')) {
-            (0, _) => lines.len(),
+        let whole = match (read, batch.iter().rposition(|&b| b == b'\n')) {
+            (0, _) => batch.len(),
             (_, Some(newline)) => newline + 1,
             (_, None) => 0,
         };
-        stamps.extend(parsed(&lines[..whole], keys)?);
-        let carried = batch.len() - (lines.len() - whole);
-        batch.drain(..carried);
+        stamps.extend(parsed(&batch[..whole], keys)?);
+        batch.drain(..whole);
         if read == 0 {
             return Some(stamps);
         }
